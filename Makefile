@@ -1,0 +1,50 @@
+# Highway — every entry point. `make demo` and `make test` work from a fresh clone:
+# they install Node 22 (when the system Node is older), the npm packages, the
+# Python virtualenv with ezkl, and the proving keys, each only when missing or stale.
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+PYTHON := $(CURDIR)/.venv/bin/python
+MODELS := $(patsubst circuits/%/manifest.json,%,$(wildcard circuits/*/manifest.json))
+PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
+BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
+ARGS ?=
+
+.PHONY: setup demo test bench build clean $(addprefix bench-,$(BENCHES))
+
+setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
+
+.tools/node/bin/node:
+	@scripts/setup/toolchain.sh
+
+node_modules/.installed: package-lock.json .tools/node/bin/node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.venv/.installed: circuits/requirements.txt
+	@test -x $(PYTHON) || python3 -m venv .venv
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r circuits/requirements.txt
+	@touch $@
+
+# A proving key is derived from the committed compiled circuit and SRS; the build
+# checks that the verifying key it derives alongside equals the committed one.
+circuits/%/pk.key: circuits/%/model.compiled circuits/%/vk.key .venv/.installed
+	$(PYTHON) circuits/build.py keys circuits/$*
+
+build: setup
+	hardhat build --quiet
+
+demo: setup
+	tsx scripts/demo.ts
+
+test: setup
+	hardhat test
+
+bench: setup
+	@for b in $(BENCHES); do $(MAKE) --no-print-directory bench-$$b ARGS="$(ARGS)" || exit 1; done
+
+$(addprefix bench-,$(BENCHES)): bench-%: setup
+	tsx scripts/bench/$*.ts $(ARGS)
+
+clean:
+	rm -rf artifacts cache types .build

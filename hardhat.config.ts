@@ -1,0 +1,31 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
+
+const require = createRequire(import.meta.url);
+
+// Compile offline with the solc-js build shipped in the npm `solc` package, so no
+// compiler is downloaded. The version here must equal the `solc` package's version.
+const SOLC_VERSION = "0.8.30";
+const solcJsPath = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatMocha, hardhatNetworkHelpers, hardhatTypechain],
+  solidity: {
+    version: SOLC_VERSION,
+    path: solcJsPath,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+    },
+  },
+  paths: {
+    sources: "contracts",
+    tests: { mocha: "test", solidity: "contracts/test" },
+  },
+  typechain: { outDir: "types/contracts" },
+});
