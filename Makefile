@@ -17,8 +17,10 @@ setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_K
 .tools/node/bin/node:
 	@scripts/setup/toolchain.sh
 
+# `npm install` from the lock rather than `npm ci`: the registry here lacks EDR's
+# 0.22.0 builds for other platforms, which `npm ci` insists on finding in the lock.
 node_modules/.installed: package-lock.json .tools/node/bin/node
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch $@
 
 .venv/.installed: circuits/requirements.txt
@@ -34,7 +36,7 @@ circuits/%/pk.key: circuits/%/model.compiled circuits/%/vk.key .venv/.installed
 build: setup
 	hardhat build --quiet
 
-demo: setup
+demo: build
 	tsx scripts/demo.ts
 
 test: setup
@@ -43,7 +45,7 @@ test: setup
 bench: setup
 	@for b in $(BENCHES); do $(MAKE) --no-print-directory bench-$$b ARGS="$(ARGS)" || exit 1; done
 
-$(addprefix bench-,$(BENCHES)): bench-%: setup
+$(addprefix bench-,$(BENCHES)): bench-%: build
 	tsx scripts/bench/$*.ts $(ARGS)
 
 clean:

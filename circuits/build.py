@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Builds a model folder's EZKL circuit from its ONNX file, offline.
+
+    build.py build MODEL_DIR [--srs CEREMONY_SRS] [--out DIR]
+        settings, calibration, compile, SRS, keys, Solidity verifier, sample proofs,
+        manifest.json; with MODEL_DIR as output (the default) the verifier is also
+        copied to contracts/verifiers/<model>/Halo2Verifier.sol.
+    build.py keys MODEL_DIR
+        regenerates the proving key (kept out of git) from the committed compiled
+        circuit and SRS, and checks that the verifying key it implies is the committed one.
+
+Without --srs the build makes (once) a local SRS that is for development only: its
+toxic waste is not destroyed. Production builds pass the public powers-of-tau file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ezkl
+import onnx
+
+CIRCUITS = Path(__file__).resolve().parent
+REPO = CIRCUITS.parent
+sys.path.insert(0, str(CIRCUITS))
+
+from lib.ezkl_io import from_field, read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+
+DEV_SRS_DIR = CIRCUITS / "srs"
+SAMPLE_COUNT = 3
+# The ONNX operators this build proves. EZKL supports more; each added here needs a
+# reference model that exercises it.
+SUPPORTED_OPERATORS = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Relu", "Identity", "Flatten", "Reshape"}
+# Files a build writes and the manifest hashes (the proving key is regenerated, not shipped).
+ARTIFACTS = ["model.onnx", "settings.json", "model.compiled", "vk.key", "Verifier.sol"]
+
+
+class BuildError(Exception):
+    """A build step failed for a reason the user can act on; the message says which."""
+
+
+def check_onnx(path: Path) -> onnx.ModelProto:
+    """Loads and validates an ONNX file, rejecting operators this build does not prove."""
+    try:
+        model = onnx.load(str(path))
+        onnx.checker.check_model(model)
+    except Exception as error:  # onnx raises several unrelated types for corrupt files
+        raise BuildError(f"{path}: not a valid ONNX model ({type(error).__name__}: {error})") from error
+    for node in model.graph.node:
+        if node.op_type not in SUPPORTED_OPERATORS:
+            raise BuildError(
+                f"{path}: unsupported operator '{node.op_type}' (node '{node.name or '?'}'); "
+                f"supported: {', '.join(sorted(SUPPORTED_OPERATORS))}"
+            )
+    return model
+
+
+def tensor_shape(value_info: onnx.ValueInfoProto) -> list[int]:
+    return [d.dim_value for d in value_info.type.tensor_type.shape.dim]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_args(config: dict) -> ezkl.PyRunArgs:
+    args = ezkl.PyRunArgs()
+    # Inputs and outputs are public instances (inputs first); weights are fixed columns.
+    args.input_visibility = "public"
+    args.output_visibility = "public"
+    args.param_visibility = "fixed"
+    args.input_scale = config["inputScale"]
+    args.param_scale = config["paramScale"]
+    args.logrows = config["logrows"]
+    args.num_inner_cols = config["numInnerCols"]
+    args.decomp_base = config["decompBase"]
+    args.decomp_legs = config["decompLegs"]
+    return args
+
+
+def dev_srs(logrows: int) -> Path:
+    """The development SRS for `logrows`, made locally once and committed with the keys it made."""
+    path = DEV_SRS_DIR / f"dev-kzg-k{logrows}.srs"
+    if not path.exists():
+        DEV_SRS_DIR.mkdir(exist_ok=True)
+        ezkl.gen_srs(str(path), logrows)
+    return path
+
+
+def write_verifier(out: Path, srs: Path) -> None:
+    """Writes Verifier.sol. EZKL then compiles it with a native solc it downloads; offline that
+    step fails after the file is written, and Hardhat compiles the verifier instead."""
+    target = out / "Verifier.sol"
+    target.unlink(missing_ok=True)
+
+    async def create() -> None:
+        await ezkl.create_evm_verifier(
+            str(out / "vk.key"), str(out / "settings.json"), str(target), str(out / ".verifier-abi.json"), str(srs)
+        )
+
+    try:
+        asyncio.run(create())
+    except Exception as error:
+        if "svm" not in str(error) or not target.exists():
+            raise BuildError(f"{out}: EZKL could not write the Solidity verifier: {error}") from error
+    (out / ".verifier-abi.json").unlink(missing_ok=True)
+
+
+def prove_sample(out: Path, srs: Path, quantized: list[int], scale: int, scratch: Path) -> dict:
+    write_quantized_input(quantized, scale, scratch / "input.json")
+    witness = ezkl.gen_witness(str(scratch / "input.json"), str(out / "model.compiled"), str(scratch / "witness.json"))
+    if witness_inputs(witness) != [to_field(q) for q in quantized]:
+        raise BuildError(f"{out}: EZKL re-quantized the sample input differently")
+    ezkl.prove(str(scratch / "witness.json"), str(out / "model.compiled"), str(out / "pk.key"), str(scratch / "proof.json"), str(srs))
+    proof, instances = read_proof(scratch / "proof.json")
+    return {
+        "input": [str(q) for q in quantized],
+        "output": [str(from_field(e)) for e in witness_outputs(witness)],
+        "proof": proof,
+        "instances": [str(e) for e in instances],
+    }
+
+
+def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
+    config = json.loads((model_dir / "circuit.json").read_text())
+    onnx_path = model_dir / "model.onnx"
+    graph = check_onnx(onnx_path).graph
+    out.mkdir(parents=True, exist_ok=True)
+    if out != model_dir:
+        shutil.copy(onnx_path, out / "model.onnx")
+    settings = out / "settings.json"
+    started = time.time()
+
+    ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args(config))
+    ezkl.calibrate_settings(
+        str(model_dir / "calibration.json"), str(onnx_path), str(settings), "resources",
+        scales=[config["inputScale"]], max_logrows=config["logrows"],
+    )
+    calibrated = json.loads(settings.read_text())
+    logrows = calibrated["run_args"]["logrows"]
+    ezkl.compile_circuit(str(onnx_path), str(out / "model.compiled"), str(settings))
+
+    srs = ceremony_srs or dev_srs(logrows)
+    ezkl.setup(str(out / "model.compiled"), str(out / "vk.key"), str(out / "pk.key"), str(srs))
+    write_verifier(out, srs)
+
+    input_shape, output_shape = tensor_shape(graph.input[0]), tensor_shape(graph.output[0])
+    input_length, output_length = input_shape[-1], output_shape[-1]
+    input_scale = calibrated["model_input_scales"][0]
+    bound = round(config["inputBound"] * (1 << input_scale))
+    calibration_rows = json.loads((model_dir / "calibration.json").read_text())["input_data"][0]
+    samples_dir = out / "samples"
+    samples_dir.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        for i in range(SAMPLE_COUNT):
+            row = calibration_rows[i * input_length : (i + 1) * input_length]
+            quantized = [round(v * (1 << input_scale)) for v in row]
+            sample = prove_sample(out, srs, quantized, input_scale, Path(scratch))
+            (samples_dir / f"sample-{i}.json").write_text(json.dumps(sample, indent=2) + "\n")
+
+    artifacts = {name: sha256(out / name) for name in ARTIFACTS}
+    manifest = {
+        "name": model_dir.name,
+        "description": config["description"],
+        "ezklVersion": ezkl.__version__,
+        "logrows": logrows,
+        "srs": {
+            "kind": "ceremony" if ceremony_srs else "development-only",
+            "path": str(srs.relative_to(REPO)) if srs.is_relative_to(REPO) else str(srs),
+            "sha256": sha256(srs),
+        },
+        "input": {"shape": input_shape, "scale": input_scale, "length": input_length, "bound": bound},
+        "output": {"shape": output_shape, "scale": calibrated["model_output_scales"][0], "length": output_length},
+        "publicInstances": {
+            "layout": "inputs then outputs, each a BN254 scalar field element (negative v as p + v)",
+            "count": input_length + output_length,
+            "inputOffset": 0,
+            "outputOffset": input_length,
+        },
+        "verifier": {"contract": "Halo2Verifier", "source": f"contracts/verifiers/{model_dir.name}/Halo2Verifier.sol"},
+        "artifacts": artifacts,
+        # One digest that names this exact build: the registry stores it so relayers can check downloads.
+        "artifactHash": "0x" + hashlib.sha256(json.dumps(artifacts, sort_keys=True).encode()).hexdigest(),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    if out == model_dir:
+        target = REPO / manifest["verifier"]["source"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(out / "Verifier.sol", target)
+    print(f"{model_dir.name}: built in {time.time() - started:.1f} s (logrows {logrows}, srs {manifest['srs']['kind']})")
+    return manifest
+
+
+def regenerate_proving_key(model_dir: Path) -> None:
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    srs = REPO / manifest["srs"]["path"]
+    if not srs.exists() or sha256(srs) != manifest["srs"]["sha256"]:
+        raise BuildError(f"{model_dir}: the SRS {srs} is missing or is not the one the manifest records")
+    with tempfile.TemporaryDirectory() as scratch:
+        vk = Path(scratch) / "vk.key"
+        ezkl.setup(str(model_dir / "model.compiled"), str(vk), str(Path(scratch) / "pk.key"), str(srs))
+        if vk.read_bytes() != (model_dir / "vk.key").read_bytes():
+            raise BuildError(
+                f"{model_dir}: the committed vk.key does not come from model.compiled and the SRS; "
+                f"rebuild with `circuits/build.py build {model_dir}`"
+            )
+        shutil.move(str(Path(scratch) / "pk.key"), model_dir / "pk.key")
+    print(f"{model_dir.name}: proving key regenerated")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_cmd = commands.add_parser("build", help="build a model folder from its ONNX file")
+    build_cmd.add_argument("model_dir", type=Path)
+    build_cmd.add_argument("--srs", type=Path, help="a ceremony SRS file (production); default: local dev SRS")
+    build_cmd.add_argument("--out", type=Path, help="write the build here instead of into MODEL_DIR")
+    keys_cmd = commands.add_parser("keys", help="regenerate a model's proving key")
+    keys_cmd.add_argument("model_dir", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        model_dir = args.model_dir.resolve()
+        if args.command == "keys":
+            regenerate_proving_key(model_dir)
+        else:
+            if args.srs is not None and not args.srs.is_file():
+                raise BuildError(f"--srs {args.srs}: no such file")
+            out = (args.out or model_dir).resolve()
+            build(model_dir, out, args.srs.resolve() if args.srs else None)
+    except BuildError as error:
+        print(f"build error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,60 @@
+"""The one place that speaks EZKL's file formats, for the build and the prover worker.
+
+Highway hands EZKL quantized inputs (value x 2^scale as integers) and takes back
+field elements as integers; signed decoding of those elements happens in the
+encoding libraries (sdk/encoding.ts, contracts/libraries/InstanceEncoding.sol).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import ezkl
+
+
+def write_quantized_input(quantized: list[int], scale: int, path: Path) -> None:
+    """Writes quantized inputs as EZKL input data, which EZKL re-quantizes at `scale`.
+
+    value / 2^scale is exact in a double for |value| < 2^53, so EZKL recovers exactly
+    `quantized`; `witness_inputs` lets callers check that it did.
+    """
+    data = [int(q) / (1 << scale) for q in quantized]
+    path.write_text(json.dumps({"input_data": [data]}))
+
+
+FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+
+def to_field(value: int) -> int:
+    """The BN254 field element of a signed value (negative v is FIELD_MODULUS + v)."""
+    return value % FIELD_MODULUS
+
+
+def from_field(element: int) -> int:
+    """The signed value of a BN254 field element (elements above (p - 1) / 2 are negative)."""
+    return element - FIELD_MODULUS if element > (FIELD_MODULUS - 1) // 2 else element
+
+
+def _le_hex_to_int(element: str) -> int:
+    return int.from_bytes(bytes.fromhex(element), "little")
+
+
+def witness_inputs(witness: dict) -> list[int]:
+    """The input field elements of a witness (from `ezkl.gen_witness`)."""
+    return [_le_hex_to_int(e) for row in witness["inputs"] for e in row]
+
+
+def witness_outputs(witness: dict) -> list[int]:
+    """The output field elements of a witness: the circuit's quantized outputs."""
+    return [_le_hex_to_int(e) for row in witness["outputs"] for e in row]
+
+
+def read_proof(path: Path) -> tuple[str, list[int]]:
+    """The EVM calldata proof (0x-hex) and the public instances of an EZKL proof file."""
+    proof = json.loads(path.read_text())
+    return proof["hex_proof"], [_le_hex_to_int(e) for row in proof["instances"] for e in row]
+
+
+def ezkl_version() -> str:
+    return ezkl.__version__

@@ -1,0 +1,122 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { ProverPool } from "../../relayer/prover/pool.js";
+import { verifies } from "../helpers/verifiers.js";
+import { REPO, runPython } from "../helpers/python.js";
+
+const { ethers } = await network.create();
+const BUILD = join(REPO, "circuits", "build.py");
+
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/** Writes an ONNX graph with one node of `operator` (and a valid shape) into `path`. */
+function writeSingleOperatorOnnx(path: string, operator: string): void {
+  const script = `
+import onnx, sys
+from onnx import helper, TensorProto
+node = helper.make_node(sys.argv[2], ["x"], ["y"], name="the_node")
+graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+model.ir_version = 8
+onnx.save(model, sys.argv[1])
+`;
+  const result = runPython(["-c", script, path, operator]);
+  expect(result.status, result.stderr).to.equal(0);
+}
+
+function modelFolderWith(onnx: (path: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "highway-build-"));
+  for (const file of ["circuit.json", "calibration.json"]) copyFileSync(join(REPO, "circuits", "price-signal", file), join(dir, file));
+  onnx(join(dir, "model.onnx"));
+  return dir;
+}
+
+describe("circuit build (circuits/build.py)", function () {
+  const scratch: string[] = [];
+  after(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it("stops on a malformed ONNX file, naming the file", () => {
+    const dir = modelFolderWith((path) => writeFileSync(path, "this is not a protobuf"));
+    scratch.push(dir);
+    const result = runPython([BUILD, "build", dir]);
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.contain(`${dir}/model.onnx: not a valid ONNX model`);
+  });
+
+  it("stops on an unsupported operator, naming the file and the operator", () => {
+    const dir = modelFolderWith((path) => writeSingleOperatorOnnx(path, "Softmax"));
+    scratch.push(dir);
+    const result = runPython([BUILD, "build", dir]);
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.contain(`${dir}/model.onnx: unsupported operator 'Softmax' (node 'the_node')`);
+  });
+
+  it("rebuilds price-signal from its ONNX, and the new verifier verifies a new proof", async () => {
+    const source = join(REPO, "circuits", "price-signal");
+    const out = mkdtempSync(join(tmpdir(), "highway-rebuild-"));
+    scratch.push(out);
+    const result = runPython([BUILD, "build", source, "--out", out]);
+    expect(result.status, result.stderr).to.equal(0);
+
+    // The build is reproducible: with the same SRS it yields the committed key and verifier.
+    const committed = loadCircuit("price-signal").manifest;
+    const rebuilt = loadCircuit(out).manifest;
+    expect(rebuilt.ezklVersion).to.equal(committed.ezklVersion);
+    for (const file of ["model.onnx", "vk.key", "Verifier.sol"]) {
+      expect(rebuilt.artifacts[file], file).to.equal(committed.artifacts[file]);
+    }
+    const verifierSource = readFileSync(join(out, "Verifier.sol"), "utf8");
+    const verifier = await deployFromSource(verifierSource, "Halo2Verifier");
+
+    const pool = await ProverPool.start({ circuits: [out] });
+    try {
+      const input = [100n, -200n, 300n, -400n, 500n, -600n, 700n, -800n];
+      const proof = await pool.prove("price-signal", input);
+      expect(await verifies(verifier, proof.proof, proof.instances)).to.equal(true);
+      const wrongOutput = [...proof.instances];
+      wrongOutput[wrongOutput.length - 1] += 1n;
+      expect(await verifies(verifier, proof.proof, wrongOutput)).to.equal(false);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  for (const model of REFERENCE_MODELS) {
+    it(`${model}: committed artifacts are the ones its manifest names`, () => {
+      const { dir, manifest } = loadCircuit(model);
+      for (const [file, digest] of Object.entries(manifest.artifacts)) {
+        expect(sha256(join(dir, file)), file).to.equal(digest);
+      }
+      expect(sha256(join(REPO, manifest.srs.path))).to.equal(manifest.srs.sha256);
+      expect(readFileSync(join(REPO, manifest.verifier.source), "utf8")).to.equal(
+        readFileSync(join(dir, "Verifier.sol"), "utf8"),
+      );
+    });
+  }
+});
+
+/** Compiles a Solidity source with the project's solc-js (offline) and deploys `contractName`. */
+async function deployFromSource(source: string, contractName: string) {
+  const solc = createRequire(import.meta.url)("solc");
+  const input = {
+    language: "Solidity",
+    sources: { "Verifier.sol": { content: source } },
+    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+  };
+  const output = JSON.parse(solc.compile(JSON.stringify(input)));
+  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
+  expect(errors, JSON.stringify(errors)).to.deep.equal([]);
+  const compiled = output.contracts["Verifier.sol"][contractName];
+  const [deployer] = await ethers.getSigners();
+  const factory = new ethers.ContractFactory(compiled.abi, compiled.evm.bytecode.object, deployer);
+  const contract = await factory.deploy();
+  await contract.waitForDeployment();
+  return contract as unknown as import("ethers").Contract;
+}
