@@ -197,7 +197,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         bytes calldata proof
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _claimantState(requestId, r);
+        RequestState memory s = _claimantState(requestId, r, terms);
         _verify(requestId, terms, input, output, proof);
         uint256 word = OutputPacking.pack(output);
         r.state.status = RequestStatus.Fulfilled;
@@ -215,7 +215,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     {
         Request storage r = _checkedRequest(requestId, terms);
         if (terms.proofMode != ProofMode.Optimistic) revert ProofModeUnsupported(terms.modelId, terms.proofMode);
-        RequestState memory s = _claimantState(requestId, r);
+        RequestState memory s = _claimantState(requestId, r, terms);
         if (output.length != terms.outputLength) revert OutputLengthMismatch(terms.outputLength, output.length);
         r.output = OutputPacking.pack(output);
         s.status = RequestStatus.Pending;
@@ -540,9 +540,14 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     }
 
     /// @dev The state of a Claimed request, checked to be answered by its claimant before the deadline.
-    function _claimantState(uint256 requestId, Request storage r) private view returns (RequestState memory s) {
+    function _claimantState(uint256 requestId, Request storage r, RequestTerms calldata terms)
+        private
+        view
+        returns (RequestState memory s)
+    {
         s = _stateIn(requestId, r, RequestStatus.Claimed);
         if (s.relayer != msg.sender) revert NotClaimant(requestId, msg.sender);
+        if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
     }
 
     function _computeFee(RequestTerms calldata terms, uint256 at) private pure returns (uint256) {

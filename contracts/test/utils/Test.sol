@@ -20,6 +20,10 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function getRecordedLogs() external returns (Log[] memory);
     function label(address account, string calldata newLabel) external;
+    function parseInt(string calldata value) external pure returns (int256);
+    function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
+    function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);
+    function readFile(string calldata path) external view returns (string memory);
     function prank(address msgSender) external;
     function recordLogs() external;
     function roll(uint256 newHeight) external;
@@ -135,6 +139,13 @@ abstract contract Test {
 
     function assertEq(bytes memory actual, bytes memory expected) internal pure {
         if (keccak256(actual) != keccak256(expected)) fail("assertion failed: bytes differ");
+    }
+
+    function assertEq(int256[] memory actual, int256[] memory expected) internal pure {
+        assertEq(actual.length, expected.length, "array length");
+        for (uint256 i; i < actual.length; ++i) {
+            assertEq(actual[i], expected[i], string.concat("element ", _str(i)));
+        }
     }
 
     function assertLe(uint256 actual, uint256 limit) internal pure {
