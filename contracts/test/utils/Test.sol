@@ -11,6 +11,7 @@ interface Vm {
 
     function addr(uint256 privateKey) external pure returns (address);
     function assume(bool condition) external pure;
+    function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
     function deal(address account, uint256 newBalance) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter)
@@ -19,6 +20,7 @@ interface Vm {
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
     function getRecordedLogs() external returns (Log[] memory);
+    function getNonce(address account) external view returns (uint64);
     function label(address account, string calldata newLabel) external;
     function parseInt(string calldata value) external pure returns (int256);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
