@@ -27,5 +27,11 @@ export default defineConfig({
     sources: "contracts",
     tests: { mocha: "test", solidity: "contracts/test" },
   },
+  test: {
+    solidity: {
+      // The protocol tests read the real EZKL sample proofs (circuits/<model>/samples/*.json).
+      fsPermissions: { readDirectory: ["circuits"] },
+    },
+  },
   typechain: { outDir: "types/contracts" },
 });

@@ -11,6 +11,7 @@ interface Vm {
 
     function addr(uint256 privateKey) external pure returns (address);
     function assume(bool condition) external pure;
+    function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
     function deal(address account, uint256 newBalance) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter)
@@ -19,7 +20,12 @@ interface Vm {
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
     function getRecordedLogs() external returns (Log[] memory);
+    function getNonce(address account) external view returns (uint64);
     function label(address account, string calldata newLabel) external;
+    function parseInt(string calldata value) external pure returns (int256);
+    function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
+    function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);
+    function readFile(string calldata path) external view returns (string memory);
     function prank(address msgSender) external;
     function recordLogs() external;
     function roll(uint256 newHeight) external;
@@ -135,6 +141,13 @@ abstract contract Test {
 
     function assertEq(bytes memory actual, bytes memory expected) internal pure {
         if (keccak256(actual) != keccak256(expected)) fail("assertion failed: bytes differ");
+    }
+
+    function assertEq(int256[] memory actual, int256[] memory expected) internal pure {
+        assertEq(actual.length, expected.length, "array length");
+        for (uint256 i; i < actual.length; ++i) {
+            assertEq(actual[i], expected[i], string.concat("element ", _str(i)));
+        }
     }
 
     function assertLe(uint256 actual, uint256 limit) internal pure {

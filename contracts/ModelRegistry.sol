@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+
+/**
+ * @title ModelRegistry
+ * @notice Models by `bytes32 modelId`. Anyone may register a model; its owner may change its
+ * fee, referral share, proof modes, artifact URI, active flag and owner. The verifier,
+ * shapes, scales, parent, parent share and artifact hash are the model's identity: a new
+ * circuit is a new model. A request locks the fee and shares it saw, so no change here
+ * touches a request already made.
+ */
+contract ModelRegistry is IModelRegistry {
+    uint8 public constant MODE_ZK = 1;
+    uint8 public constant MODE_OPTIMISTIC = 2;
+    /// @notice The most inputs a model may take.
+    uint16 public constant MAX_INPUT_LENGTH = 1024;
+    /// @notice The most outputs a model may have (one packed storage word of int64 values).
+    uint8 public constant MAX_OUTPUT_LENGTH = 3;
+    /// @notice The largest fixed-point scale (bits).
+    uint8 public constant MAX_SCALE = 64;
+
+    struct Record {
+        ModelTerms terms; // one slot
+        address owner;
+        address verifier;
+        bytes32 parentModelId;
+        bytes32 artifactHash;
+        string artifactURI;
+    }
+
+    mapping(bytes32 modelId => Record) private _models;
+
+    modifier onlyModelOwner(bytes32 modelId) {
+        address owner = _models[modelId].owner;
+        if (owner == address(0)) revert UnknownModel(modelId);
+        if (owner != msg.sender) revert NotModelOwner(modelId, msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelIdOf(address owner, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(owner, salt));
+    }
+
+    /// @inheritdoc IModelRegistry
+    function registerModel(bytes32 salt, ModelParams calldata params) external returns (bytes32 modelId) {
+        modelId = modelIdOf(msg.sender, salt);
+        if (_models[modelId].owner != address(0)) revert ModelAlreadyRegistered(modelId);
+        // Until a dispute arbiter exists every model is settled by proof, so it needs a verifier.
+        if (params.verifier == address(0) || params.verifier.code.length == 0) revert VerifierRequired();
+        _checkProofModes(params.proofModes);
+        if (params.inputLength == 0 || params.inputLength > MAX_INPUT_LENGTH) revert InvalidInputLength(params.inputLength);
+        if (params.outputLength == 0 || params.outputLength > MAX_OUTPUT_LENGTH) {
+            revert InvalidOutputLength(params.outputLength);
+        }
+        if (params.inputScale > MAX_SCALE) revert InvalidScale(params.inputScale);
+        if (params.outputScale > MAX_SCALE) revert InvalidScale(params.outputScale);
+        if (params.parentModelId == bytes32(0)) {
+            if (params.parentShareBps != 0) revert InvalidShares(params.parentShareBps, params.referralShareBps);
+        } else if (params.parentModelId == modelId || _models[params.parentModelId].owner == address(0)) {
+            revert InvalidParent(params.parentModelId);
+        }
+        _checkShares(params.parentShareBps, params.referralShareBps);
+
+        Record storage m = _models[modelId];
+        m.terms = ModelTerms({
+            fee: params.fee,
+            inputLength: params.inputLength,
+            outputLength: params.outputLength,
+            proofModes: params.proofModes,
+            active: true,
+            parentShareBps: params.parentShareBps,
+            referralShareBps: params.referralShareBps,
+            inputScale: params.inputScale,
+            outputScale: params.outputScale
+        });
+        m.owner = msg.sender;
+        m.verifier = params.verifier;
+        m.parentModelId = params.parentModelId;
+        m.artifactHash = params.artifactHash;
+        m.artifactURI = params.artifactURI;
+        emit ModelRegistered(modelId, msg.sender, params);
+    }
+
+    /// @notice Sets the fee of future requests for `modelId`; only its owner.
+    function setFee(bytes32 modelId, uint96 fee) external onlyModelOwner(modelId) {
+        _models[modelId].terms.fee = fee;
+        emit ModelFeeUpdated(modelId, fee);
+    }
+
+    /// @notice Sets the referrers' share of the model fee for future requests; only the owner.
+    function setReferralShareBps(bytes32 modelId, uint16 referralShareBps) external onlyModelOwner(modelId) {
+        ModelTerms storage t = _models[modelId].terms;
+        _checkShares(t.parentShareBps, referralShareBps);
+        t.referralShareBps = referralShareBps;
+        emit ModelReferralShareUpdated(modelId, referralShareBps);
+    }
+
+    /// @notice Sets the proof modes future requests may use; only the owner.
+    function setProofModes(bytes32 modelId, uint8 proofModes) external onlyModelOwner(modelId) {
+        _checkProofModes(proofModes);
+        _models[modelId].terms.proofModes = proofModes;
+        emit ModelProofModesUpdated(modelId, proofModes);
+    }
+
+    /// @notice Moves the artifacts' URI (their hash stays); only the owner.
+    function setArtifactURI(bytes32 modelId, string calldata artifactURI) external onlyModelOwner(modelId) {
+        _models[modelId].artifactURI = artifactURI;
+        emit ModelArtifactURIUpdated(modelId, artifactURI);
+    }
+
+    /// @notice Opens or closes the model to new requests (requests already made still settle); only the owner.
+    function setActive(bytes32 modelId, bool active) external onlyModelOwner(modelId) {
+        _models[modelId].terms.active = active;
+        emit ModelActiveUpdated(modelId, active);
+    }
+
+    /// @notice Hands the model (and its future fees) to `newOwner`; only the owner.
+    function transferModelOwnership(bytes32 modelId, address newOwner) external onlyModelOwner(modelId) {
+        if (newOwner == address(0)) revert ZeroAddress();
+        _models[modelId].owner = newOwner;
+        emit ModelOwnershipTransferred(modelId, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getModel(bytes32 modelId) external view returns (Model memory) {
+        Record storage m = _record(modelId);
+        return Model(m.terms, m.owner, m.verifier, m.parentModelId, m.artifactHash, m.artifactURI);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelTerms(bytes32 modelId) external view returns (ModelTerms memory terms) {
+        terms = _models[modelId].terms;
+        if (terms.inputLength == 0) revert UnknownModel(modelId);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function verifierOf(bytes32 modelId) external view returns (address) {
+        return _record(modelId).verifier;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function payees(bytes32 modelId) external view returns (address owner, address parentOwner) {
+        Record storage m = _record(modelId);
+        owner = m.owner;
+        bytes32 parent = m.parentModelId;
+        if (parent != bytes32(0)) parentOwner = _models[parent].owner;
+    }
+
+    function _record(bytes32 modelId) private view returns (Record storage m) {
+        m = _models[modelId];
+        if (m.owner == address(0)) revert UnknownModel(modelId);
+    }
+
+    function _checkProofModes(uint8 proofModes) private pure {
+        if (proofModes == 0 || proofModes > (MODE_ZK | MODE_OPTIMISTIC)) revert InvalidProofModes(proofModes);
+    }
+
+    function _checkShares(uint16 parentShareBps, uint16 referralShareBps) private pure {
+        if (uint256(parentShareBps) + referralShareBps > 10_000) revert InvalidShares(parentShareBps, referralShareBps);
+    }
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
+
+/**
+ * @title RelayerStaking
+ * @notice Relayers stake the stake token (Highway's payment token), lock a bond per open
+ * job, and withdraw after an unbonding delay. Locked stake can be neither unbonded nor
+ * withdrawn, so open jobs never exceed what the stake covers (`locked <= stake` always).
+ * Only the coordinator locks, releases and slashes, and only as the outcome of a job.
+ */
+contract RelayerStaking is IRelayerStaking, AccessControl {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant MAX_UNBONDING_DELAY = 30 days;
+    uint256 public constant MIN_UNBONDING_DELAY = 1 hours;
+
+    IERC20 private immutable _token;
+    address public coordinator;
+    uint96 public minStake;
+    uint40 public unbondingDelay;
+
+    mapping(address relayer => Relayer) private _relayers;
+
+    modifier onlyCoordinator() {
+        if (msg.sender != coordinator) revert OnlyCoordinator(msg.sender);
+        _;
+    }
+
+    constructor(IERC20 token_, address admin, uint96 minStake_, uint40 unbondingDelay_) {
+        if (address(token_) == address(0) || admin == address(0)) revert ZeroAddress();
+        _token = token_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setMinStake(minStake_);
+        _setUnbondingDelay(unbondingDelay_);
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    /// @notice Names the coordinator, once.
+    function setCoordinator(address coordinator_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (coordinator != address(0)) revert CoordinatorAlreadySet();
+        if (coordinator_ == address(0)) revert ZeroAddress();
+        coordinator = coordinator_;
+        emit CoordinatorSet(coordinator_);
+    }
+
+    /// @notice Sets the stake a relayer needs to claim jobs (at least 1, below 2^96).
+    function setMinStake(uint96 minStake_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMinStake(minStake_);
+    }
+
+    /// @notice Sets the delay between unbonding and withdrawal (1 hour to 30 days).
+    function setUnbondingDelay(uint40 unbondingDelay_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setUnbondingDelay(unbondingDelay_);
+    }
+
+    // ------------------------------------------------------------------ relayers
+
+    /// @notice Adds `amount` to the caller's stake.
+    function stake(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        Relayer storage r = _relayers[msg.sender];
+        r.stake = _toUint96(r.stake + amount);
+        emit Staked(msg.sender, amount);
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @notice Moves `amount` of the caller's free stake to unbonding; it can be withdrawn
+    /// `unbondingDelay` after this call (a new call restarts the delay for the whole amount).
+    function unbond(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        Relayer storage r = _relayers[msg.sender];
+        uint256 free = r.stake - r.locked;
+        if (amount > free) revert InsufficientFreeStake(msg.sender, amount, free);
+        r.stake -= uint96(amount);
+        r.unbonding = _toUint96(r.unbonding + amount);
+        uint256 releaseAt = block.timestamp + unbondingDelay;
+        r.unbondingReleaseAt = uint40(releaseAt);
+        emit UnbondingStarted(msg.sender, amount, releaseAt);
+    }
+
+    /// @notice Pays out the caller's unbonded stake once its delay has passed.
+    function withdraw() external {
+        Relayer storage r = _relayers[msg.sender];
+        uint256 amount = r.unbonding;
+        if (amount == 0) revert NothingToWithdraw();
+        if (block.timestamp < r.unbondingReleaseAt) revert StillUnbonding(r.unbondingReleaseAt);
+        r.unbonding = 0;
+        r.unbondingReleaseAt = 0;
+        emit Withdrawn(msg.sender, amount);
+        _token.safeTransfer(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ coordinator
+
+    /// @inheritdoc IRelayerStaking
+    function lockBond(address relayer, uint256 amount) external onlyCoordinator {
+        Relayer storage r = _relayers[relayer];
+        (uint256 staked, uint256 locked) = (r.stake, r.locked);
+        if (staked < minStake) revert BelowMinStake(relayer, staked, minStake);
+        if (staked - locked < amount) revert InsufficientFreeStake(relayer, amount, staked - locked);
+        r.locked = uint96(locked + amount);
+        emit BondLocked(relayer, amount);
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function unlockBond(address relayer, uint256 amount, bool served) external onlyCoordinator {
+        Relayer storage r = _relayers[relayer];
+        if (r.locked < amount) revert LockedBondTooSmall(relayer, amount, r.locked);
+        r.locked -= uint96(amount);
+        if (served) ++r.jobsServed;
+        emit BondUnlocked(relayer, amount, served);
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function slash(address relayer, uint256 locked, uint256 slashed) external onlyCoordinator {
+        Relayer storage r = _relayers[relayer];
+        if (r.locked < locked || slashed > locked) revert LockedBondTooSmall(relayer, locked, r.locked);
+        r.locked -= uint96(locked);
+        r.stake -= uint96(slashed);
+        ++r.jobsSlashed;
+        emit Slashed(relayer, slashed);
+        if (slashed != 0) _token.safeTransfer(msg.sender, slashed);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IRelayerStaking
+    function token() external view returns (address) {
+        return address(_token);
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function relayerOf(address relayer) external view returns (Relayer memory) {
+        return _relayers[relayer];
+    }
+
+    function _setMinStake(uint96 minStake_) private {
+        if (minStake_ == 0) revert ParameterOutOfBounds(minStake_, 1, type(uint96).max);
+        minStake = minStake_;
+        emit MinStakeUpdated(minStake_);
+    }
+
+    function _setUnbondingDelay(uint40 delay) private {
+        if (delay < MIN_UNBONDING_DELAY || delay > MAX_UNBONDING_DELAY) {
+            revert ParameterOutOfBounds(delay, MIN_UNBONDING_DELAY, MAX_UNBONDING_DELAY);
+        }
+        unbondingDelay = delay;
+        emit UnbondingDelayUpdated(delay);
+    }
+
+    function _toUint96(uint256 value) private pure returns (uint96) {
+        if (value > type(uint96).max) revert AmountTooLarge(value);
+        return uint96(value);
+    }
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {HighwayFixture} from "./utils/HighwayFixture.sol";
+import {Vm} from "./utils/Test.sol";
+import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
+import {InferenceConsumer} from "../InferenceConsumer.sol";
+import {ExactGasCall} from "../libraries/ExactGasCall.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {
+    RecordingConsumer,
+    ReentrantConsumer,
+    GasBurnerConsumer,
+    HugeRevertConsumer,
+    HugeReturnConsumer,
+    ToggleConsumer
+} from "./mocks/Consumers.sol";
+import {StingyRelayer} from "./mocks/StingyRelayer.sol";
+
+/// @dev Callbacks: exact gas, capped return data, failures that never undo an answer, retries.
+contract InferenceCoordinatorCallbacksTest is HighwayFixture {
+    IInferenceCoordinator.ProofMode internal constant ZK = IInferenceCoordinator.ProofMode.Zk;
+
+    function _answer(address consumer) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t) {
+        Sample memory s;
+        (id, t, s) = requestPrice(0, ZK, consumer);
+        claimAs(relayer, id, t);
+        vm.recordLogs();
+        fulfillAs(relayer, id, t, s);
+    }
+
+    function _callbackFailure() internal returns (bool found, uint256 gasUsed, bytes memory reason) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IInferenceCoordinator.CallbackFailed.selector) {
+                (gasUsed, reason) = abi.decode(logs[i].data, (uint256, bytes));
+                return (true, gasUsed, reason);
+            }
+        }
+    }
+
+    function _assertAnsweredAndPaid(uint256 id) internal view {
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(coordinator.balanceOf(relayer), 1e18);
+        assertEq(coordinator.balanceOf(modelOwner), MODEL_FEE);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+    }
+
+    function test_consumerGetsItsGasLimit() public {
+        RecordingConsumer c = new RecordingConsumer(coordinator);
+        (uint256 id,) = _answer(address(c));
+        (bool failed,,) = _callbackFailure();
+        assertFalse(failed);
+        assertEq(c.calls(), 1);
+        assertLe(c.gasAtEntry(), CALLBACK_GAS);
+        assertGt(c.gasAtEntry(), CALLBACK_GAS - 3_000);
+        _assertAnsweredAndPaid(id);
+    }
+
+    function test_onlyTheCoordinatorReachesTheHook() public {
+        RecordingConsumer c = new RecordingConsumer(coordinator);
+        vm.expectRevert(abi.encodeWithSelector(InferenceConsumer.OnlyCoordinator.selector, stranger));
+        vm.prank(stranger);
+        c.onInferenceResult(1, withOutput(1));
+    }
+
+    function test_consumerHelperRequestsFromItsOwnBalance() public {
+        RecordingConsumer c = new RecordingConsumer(coordinator);
+        token.mint(address(c), 100e18);
+        Sample memory s = priceSample(2);
+        vm.recordLogs();
+        uint256 id = c.request(token, priceModel, s.input, 5e18, CALLBACK_GAS);
+        IInferenceCoordinator.RequestTerms memory t = termsFromLogs();
+        assertEq(t.requester, address(c));
+        assertEq(t.consumer, address(c));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        assertEq(c.lastOutput(), s.output);
+    }
+
+    /// Adversarial: the consumer re-enters the coordinator from its callback.
+    function test_reentrantConsumerIsRefusedAndTheAnswerStands() public {
+        ReentrantConsumer c = new ReentrantConsumer(coordinator);
+        (uint256 id,) = _answer(address(c));
+        bytes4 reentry = ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector;
+        assertEq(c.calls(), 1);
+        assertEq(c.withdrawError(), reentry);
+        assertEq(c.retryError(), reentry);
+        assertEq(c.requestError(), reentry);
+        _assertAnsweredAndPaid(id);
+        assertEq(token.balanceOf(address(coordinator)), _owed());
+    }
+
+    /// Adversarial: the consumer burns all the gas it is given.
+    function test_gasBurningConsumerFailsAloneAndCanBeRetried() public {
+        GasBurnerConsumer c = new GasBurnerConsumer(coordinator);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _answer(address(c));
+        (bool failed, uint256 gasUsed,) = _callbackFailure();
+        assertTrue(failed);
+        assertGe(gasUsed, CALLBACK_GAS);
+        assertLe(gasUsed, CALLBACK_GAS + 5_000);
+        _assertAnsweredAndPaid(id);
+        assertTrue(stateOf(id).callbackPending);
+        vm.recordLogs();
+        vm.prank(stranger);
+        coordinator.retryCallback(id, t);
+        (failed,,) = _callbackFailure();
+        assertTrue(failed);
+        assertTrue(stateOf(id).callbackPending);
+    }
+
+    /// Adversarial: the consumer reverts with a 20,000-byte reason.
+    function test_hugeRevertReasonIsCapped() public {
+        HugeRevertConsumer c = new HugeRevertConsumer(coordinator);
+        (uint256 id,) = _answer(address(c));
+        (bool failed,, bytes memory reason) = _callbackFailure();
+        assertTrue(failed);
+        assertEq(reason.length, ExactGasCall.MAX_RETURN_BYTES);
+        assertEq(bytes4(reason), bytes4(keccak256("Error(string)")));
+        _assertAnsweredAndPaid(id);
+    }
+
+    /// Adversarial: the consumer returns 64 KiB of data.
+    function test_hugeReturnDataIsNotCopied() public {
+        HugeReturnConsumer c = new HugeReturnConsumer();
+        Sample memory s;
+        uint256 id;
+        IInferenceCoordinator.RequestTerms memory t;
+        (id, t, s) = requestPrice(0, ZK, address(c));
+        claimAs(relayer, id, t);
+        vm.recordLogs();
+        vm.prank(relayer);
+        coordinator.fulfillZk(id, t, s.input, s.output, s.proof);
+        (bool failed,,) = _callbackFailure();
+        assertFalse(failed);
+        assertEq(c.calls(), 1);
+        assertFalse(stateOf(id).callbackPending);
+        _assertAnsweredAndPaid(id);
+        // That at most MAX_RETURN_BYTES are copied is checked on ExactGasCall itself (ExactGasCall.t.sol).
+    }
+
+    function test_retryCallbackDeliversOnceTheConsumerIsReady() public {
+        ToggleConsumer c = new ToggleConsumer(coordinator);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _answer(address(c));
+        assertTrue(stateOf(id).callbackPending);
+        c.setReady(true);
+        vm.expectEmit(true, false, false, false, address(coordinator));
+        emit IInferenceCoordinator.CallbackDelivered(id);
+        vm.prank(stranger);
+        coordinator.retryCallback(id, t);
+        assertEq(c.delivered(), 1);
+        assertEq(c.lastValue(), priceSample(0).output[0]);
+        assertFalse(stateOf(id).callbackPending);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NoFailedCallback.selector, id));
+        coordinator.retryCallback(id, t);
+    }
+
+    function test_retryCallbackOfACachedAnswer() public {
+        RecordingConsumer first = new RecordingConsumer(coordinator);
+        _answer(address(first));
+        ToggleConsumer c = new ToggleConsumer(coordinator);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
+            makeRequest(requester, requestParams(priceModel, ZK, address(c)), priceSample(0).input);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertTrue(stateOf(id).callbackPending);
+        c.setReady(true);
+        coordinator.retryCallback(id, t);
+        assertEq(c.delivered(), 1);
+        assertEq(c.lastValue(), priceSample(0).output[0]);
+    }
+
+    function test_retryCallbackOfAnOptimisticAnswer() public {
+        ToggleConsumer c = new ToggleConsumer(coordinator);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+            requestPrice(1, IInferenceCoordinator.ProofMode.Optimistic, address(c));
+        claimAs(relayer, id, t);
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, t, withOutput(-77));
+        vm.warp(block.timestamp + t.challengeWindow);
+        coordinator.finalize(id, t);
+        assertTrue(stateOf(id).callbackPending);
+        c.setReady(true);
+        coordinator.retryCallback(id, t);
+        assertEq(c.lastValue(), -77);
+    }
+
+    function test_retryCallbackNeedsAFailedCallback() public {
+        RecordingConsumer c = new RecordingConsumer(coordinator);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _answer(address(c));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NoFailedCallback.selector, id));
+        coordinator.retryCallback(id, t);
+    }
+
+    /// Adversarial: a relayer (a contract) that sends just too little gas for the callback. Every
+    /// gas amount either answers with the consumer getting its full limit, or reverts the whole answer.
+    function test_relayerSendingTooLittleGasCannotStarveTheCallback() public {
+        RecordingConsumer c = new RecordingConsumer(coordinator);
+        StingyRelayer stingy = _stingy();
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(c));
+        stingy.claim(id, t);
+
+        // Binary search for the least gas that answers.
+        uint256 lo = 50_000;
+        uint256 hi = 3_000_000;
+        assertFalse(_answers(stingy, lo, id, t, s, address(c)));
+        assertTrue(_answers(stingy, hi, id, t, s, address(c)));
+        while (hi - lo > 1) {
+            uint256 mid = (lo + hi) / 2;
+            if (_answers(stingy, mid, id, t, s, address(c))) hi = mid;
+            else lo = mid;
+        }
+        // Just too little gas: the whole answer reverts with the coordinator's custom error.
+        bytes memory reason = _refusal(stingy, lo, id, t, s, address(c));
+        assertEq(bytes4(reason), ExactGasCall.InsufficientGasForCall.selector);
+        for (uint256 g = lo - 2_000; g < lo; g += 250) {
+            assertFalse(_answers(stingy, g, id, t, s, address(c)));
+        }
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
+    }
+
+    function _stingy() private returns (StingyRelayer stingy) {
+        // Predict the address so it can be funded before its constructor stakes.
+        address predicted = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
+        token.mint(predicted, MIN_STAKE);
+        stingy = new StingyRelayer(coordinator, staking, token, MIN_STAKE);
+        assertEq(address(stingy), predicted);
+    }
+
+    /// @dev Whether `gasAmount` answers; when it does, the consumer must have received its whole limit.
+    function _answers(
+        StingyRelayer stingy,
+        uint256 gasAmount,
+        uint256 id,
+        IInferenceCoordinator.RequestTerms memory t,
+        Sample memory s,
+        address consumer
+    ) private returns (bool) {
+        try stingy.probe(gasAmount, id, t, s.input, s.output, s.proof, consumer) {
+            revert("probe must revert");
+        } catch (bytes memory outcome) {
+            if (bytes4(outcome) == StingyRelayer.Answered.selector) {
+                uint256 gasAtEntry = abi.decode(_tail(outcome), (uint256));
+                assertLe(gasAtEntry, CALLBACK_GAS);
+                assertGt(gasAtEntry, CALLBACK_GAS - 3_000);
+                return true;
+            }
+            assertEq(bytes4(outcome), StingyRelayer.Refused.selector);
+            return false;
+        }
+    }
+
+    function _refusal(
+        StingyRelayer stingy,
+        uint256 gasAmount,
+        uint256 id,
+        IInferenceCoordinator.RequestTerms memory t,
+        Sample memory s,
+        address consumer
+    ) private returns (bytes memory) {
+        try stingy.probe(gasAmount, id, t, s.input, s.output, s.proof, consumer) {
+            revert("probe must revert");
+        } catch (bytes memory outcome) {
+            assertEq(bytes4(outcome), StingyRelayer.Refused.selector);
+            return abi.decode(_tail(outcome), (bytes));
+        }
+    }
+
+    function _tail(bytes memory data) private pure returns (bytes memory out) {
+        out = new bytes(data.length - 4);
+        for (uint256 i; i < out.length; ++i) out[i] = data[i + 4];
+    }
+
+    function _owed() private view returns (uint256) {
+        address[6] memory accounts = [relayer, modelOwner, treasury, requester, challenger, stranger];
+        uint256 sum;
+        for (uint256 i; i < accounts.length; ++i) sum += coordinator.balanceOf(accounts[i]);
+        return sum;
+    }
+}

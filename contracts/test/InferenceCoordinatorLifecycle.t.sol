@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {HighwayFixture} from "./utils/HighwayFixture.sol";
+import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
+import {InferenceCoordinator} from "../InferenceCoordinator.sol";
+import {RelayerStaking} from "../RelayerStaking.sol";
+import {HighwayToken} from "../token/HighwayToken.sol";
+import {InstanceEncoding} from "../libraries/InstanceEncoding.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
+/// @dev Requests, refunds, reopening, permit, admin and pause.
+contract InferenceCoordinatorLifecycleTest is HighwayFixture {
+    IInferenceCoordinator.ProofMode internal constant ZK = IInferenceCoordinator.ProofMode.Zk;
+
+    // ------------------------------------------------------------------ request validation
+
+    function test_requestRejectsMalformedInputAndEscrowsNothing() public {
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        uint256 before = token.balanceOf(requester);
+        vm.startPrank(requester);
+        vm.expectRevert(IInferenceCoordinator.MalformedInput.selector);
+        coordinator.requestInference(p, hex"1234");
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputLengthMismatch.selector, 8, 7));
+        coordinator.requestInference(p, abi.encode(new int256[](7)));
+        bytes memory padded = abi.encodePacked(abi.encode(new int256[](8)), uint256(0));
+        vm.expectRevert(IInferenceCoordinator.MalformedInput.selector);
+        coordinator.requestInference(p, padded);
+        int256[] memory huge = new int256[](8);
+        huge[3] = int256(InstanceEncoding.MAX_ABS_VALUE) + 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, 3));
+        coordinator.requestInference(p, abi.encode(huge));
+        huge[3] = -int256(InstanceEncoding.MAX_ABS_VALUE) - 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, 3));
+        coordinator.requestInference(p, abi.encode(huge));
+        vm.stopPrank();
+        assertEq(token.balanceOf(requester), before);
+    }
+
+    function test_requestChecksModelFeesDeadlineAndGas() public {
+        bytes memory input = priceSample(0).input;
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        vm.startPrank(requester);
+        p.deadline = uint40(block.timestamp);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidDeadline.selector, block.timestamp));
+        coordinator.requestInference(p, input);
+        p = requestParams(priceModel, ZK, address(0));
+        p.startComputeFee = p.maxComputeFee + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.InvalidComputeFees.selector, p.startComputeFee, p.maxComputeFee)
+        );
+        coordinator.requestInference(p, input);
+        p = requestParams(priceModel, ZK, address(0));
+        p.callbackGasLimit = 2_000_001;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.CallbackGasLimitTooHigh.selector, 2_000_001, 2_000_000)
+        );
+        coordinator.requestInference(p, input);
+        p = requestParams(keccak256("nope"), ZK, address(0));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, keccak256("nope")));
+        coordinator.requestInference(p, input);
+        vm.stopPrank();
+
+        vm.prank(modelOwner);
+        registry.setActive(priceModel, false);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.ModelInactive.selector, priceModel));
+        vm.prank(requester);
+        coordinator.requestInference(requestParams(priceModel, ZK, address(0)), input);
+        vm.prank(modelOwner);
+        registry.setActive(priceModel, true);
+        vm.prank(modelOwner);
+        registry.setProofModes(priceModel, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceCoordinator.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Optimistic
+            )
+        );
+        vm.prank(requester);
+        coordinator.requestInference(requestParams(priceModel, IInferenceCoordinator.ProofMode.Optimistic, address(0)), input);
+    }
+
+    function test_feeChangesNeverTouchRequestsAlreadyMade() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        vm.prank(modelOwner);
+        registry.setFee(priceModel, 1_000e18);
+        vm.prank(modelOwner);
+        registry.setReferralShareBps(priceModel, 5_000);
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        assertEq(coordinator.balanceOf(modelOwner), MODEL_FEE);
+    }
+
+    function test_referrerAndParentAreCredited() public {
+        vm.startPrank(stranger);
+        IModelRegistry.ModelParams memory mp = modelParams(priceVerifier, 8, 1, 3);
+        mp.parentModelId = priceModel;
+        mp.parentShareBps = 2_500;
+        mp.referralShareBps = 1_000;
+        bytes32 child = registry.registerModel("fine-tune", mp);
+        vm.stopPrank();
+        Sample memory s = priceSample(1);
+        IInferenceCoordinator.RequestParams memory p = requestParams(child, ZK, address(0));
+        p.referrer = challenger;
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        assertEq(coordinator.balanceOf(modelOwner), 2.5e18); // parent cut
+        assertEq(coordinator.balanceOf(challenger), 1e18); // referral cut
+        assertEq(coordinator.balanceOf(stranger), 6.5e18); // owner cut
+    }
+
+    // ------------------------------------------------------------------ cancel, expire, raise
+
+    function test_cancelRefundsTheWholeEscrowWhileOpen() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotRequester.selector, id, stranger));
+        vm.prank(stranger);
+        coordinator.cancel(id, t);
+        vm.expectEmit(true, false, false, true, address(coordinator));
+        emit IInferenceCoordinator.RequestRefunded(id, escrowOf(t));
+        vm.prank(requester);
+        coordinator.cancel(id, t);
+        assertEq(coordinator.balanceOf(requester), escrowOf(t));
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
+        );
+        claimAs(relayer, id, t);
+    }
+
+    function test_cancelIsRefusedOnceClaimed() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        claimAs(relayer, id, t);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
+        );
+        vm.prank(requester);
+        coordinator.cancel(id, t);
+    }
+
+    function test_expireByAnyoneAfterTheDeadline() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlineNotReached.selector, id, t.deadline));
+        coordinator.expire(id, t);
+        vm.warp(uint256(t.deadline) + 1);
+        vm.prank(stranger);
+        coordinator.expire(id, t);
+        assertEq(coordinator.balanceOf(requester), escrowOf(t));
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
+        );
+        coordinator.expire(id, t);
+    }
+
+    /// Adversarial: a relayer that never answers after claiming.
+    function test_silentClaimantIsReopenedAndLosesTheLateShare() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        claimAs(relayer, id, t);
+        uint256 endsAt = block.timestamp + t.deliveryWindow;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeliveryWindowOpen.selector, id, endsAt));
+        coordinator.reopen(id, t);
+        vm.warp(endsAt + 1);
+        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
+        vm.expectEmit(true, true, false, true, address(coordinator));
+        emit IInferenceCoordinator.RequestReopened(id, relayer, late);
+        vm.prank(stranger);
+        coordinator.reopen(id, t);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+        assertEq(coordinator.balanceOf(requester), late);
+        IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
+        assertEq(r.stake, 1_000 * UNIT - late);
+        assertEq(r.locked, 0);
+        assertEq(r.jobsSlashed, 1);
+        // The late relayer can no longer answer; another relayer serves it.
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+        );
+        fulfillAs(relayer, id, t, s);
+        claimAs(relayer2, id, t);
+        fulfillAs(relayer2, id, t, s);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+    }
+
+    function test_silentClaimantPastTheDeadlineIsExpired() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        claimAs(relayer, id, t);
+        vm.warp(uint256(t.deadline) + 1);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
+        coordinator.reopen(id, t);
+        coordinator.expire(id, t);
+        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
+        assertEq(coordinator.balanceOf(requester), escrowOf(t) + late);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+    }
+
+    function test_reopenOnlyClaimed() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+        );
+        coordinator.reopen(id, t);
+    }
+
+    function test_raiseMaxComputeFeeTopsUpTheEscrow() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        uint256 before = token.balanceOf(requester);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.MaxComputeFeeNotRaised.selector, 5e18, 5e18));
+        vm.prank(requester);
+        coordinator.raiseMaxComputeFee(id, t, 5e18);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotRequester.selector, id, stranger));
+        vm.prank(stranger);
+        coordinator.raiseMaxComputeFee(id, t, 9e18);
+        vm.prank(requester);
+        coordinator.raiseMaxComputeFee(id, t, 9e18);
+        IInferenceCoordinator.RequestTerms memory oldTerms =
+            abi.decode(abi.encode(t), (IInferenceCoordinator.RequestTerms));
+        uint256 oldEscrow = escrowOf(oldTerms);
+        t.maxComputeFee = 9e18;
+        assertEq(before - token.balanceOf(requester), escrowOf(t) - oldEscrow);
+        // Old terms no longer match.
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id));
+        claimAs(relayer, id, oldTerms);
+        vm.warp(block.timestamp + 10_000);
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        assertEq(coordinator.balanceOf(relayer), 9e18);
+    }
+
+    // ------------------------------------------------------------------ permit
+
+    function test_requestInferenceWithPermitInOneTransaction() public {
+        uint256 key = 0xA11CE;
+        address alice = vm.addr(key);
+        token.mint(alice, 100e18);
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        uint256 value = coordinator.quoteEscrow(priceModel, p.maxComputeFee);
+        uint256 permitDeadline = block.timestamp + 1 hours;
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                alice,
+                address(coordinator),
+                value,
+                token.nonces(alice),
+                permitDeadline
+            )
+        );
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash));
+        (uint8 v, bytes32 r, bytes32 sig) = vm.sign(key, digest);
+        vm.prank(alice);
+        uint256 id = coordinator.requestInferenceWithPermit(p, s.input, value, permitDeadline, v, r, sig);
+        assertEq(token.balanceOf(alice), 100e18 - value);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+        // A replayed (already used) permit is ignored, and the missing allowance then stops the request.
+        vm.expectRevert();
+        vm.prank(alice);
+        coordinator.requestInferenceWithPermit(p, s.input, value, permitDeadline, v, r, sig);
+    }
+
+    // ------------------------------------------------------------------ pause and admin
+
+    function test_pauseStopsOnlyNewRequests() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, ZK, address(0));
+        coordinator.pause();
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.prank(requester);
+        coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        vm.prank(requester);
+        coordinator.cancel(id2, t2);
+        vm.prank(relayer);
+        coordinator.withdraw();
+        vm.prank(requester);
+        coordinator.withdraw();
+        coordinator.unpause();
+        vm.prank(requester);
+        coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
+    }
+
+    function test_adminFunctionsNeedTheirRoles() public {
+        bytes32 pauserRole = coordinator.PAUSER_ROLE();
+        vm.startPrank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, pauserRole)
+        );
+        coordinator.pause();
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, bytes32(0))
+        );
+        coordinator.setParams(defaultParams());
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, bytes32(0))
+        );
+        coordinator.setTreasury(stranger);
+        vm.stopPrank();
+        coordinator.pause();
+        vm.prank(stranger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, pauserRole)
+        );
+        coordinator.unpause();
+    }
+
+    function test_everyParameterIsBounded() public {
+        IInferenceCoordinator.Params memory p = defaultParams();
+        p.protocolFeeBps = 1_001;
+        _expectBounds(p, 1_001, 0, 1_000);
+        p = defaultParams();
+        p.lateSlashBps = 99;
+        _expectBounds(p, 99, 100, 10_000);
+        p = defaultParams();
+        p.disputeProtocolShareBps = 5_001;
+        _expectBounds(p, 5_001, 500, 5_000);
+        p = defaultParams();
+        p.auctionDuration = 1 days + 1;
+        _expectBounds(p, 1 days + 1, 0, 1 days);
+        p = defaultParams();
+        p.deliveryWindow = 59;
+        _expectBounds(p, 59, 60, 1 days);
+        p = defaultParams();
+        p.challengeWindow = 7 days + 1;
+        _expectBounds(p, 7 days + 1, 60, 7 days);
+        p = defaultParams();
+        p.defenceWindow = 0;
+        _expectBounds(p, 0, 60, 7 days);
+        p = defaultParams();
+        p.maxCallbackGasLimit = 5_000_001;
+        _expectBounds(p, 5_000_001, 0, 5_000_000);
+        p = defaultParams();
+        p.jobBond = 0;
+        _expectBounds(p, 0, 1, type(uint96).max);
+        p = defaultParams();
+        p.challengeBond = 0;
+        _expectBounds(p, 0, 1, type(uint96).max);
+
+        p = defaultParams();
+        p.protocolFeeBps = 1_000;
+        vm.expectEmit(false, false, false, true, address(coordinator));
+        emit IInferenceCoordinator.ParamsUpdated(p);
+        coordinator.setParams(p);
+        assertEq(coordinator.getParams().protocolFeeBps, 1_000);
+    }
+
+    function test_paramChangesNeverTouchRequestsAlreadyMade() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        IInferenceCoordinator.Params memory p = defaultParams();
+        p.protocolFeeBps = 1_000;
+        p.jobBond = 300e18;
+        coordinator.setParams(p);
+        claimAs(relayer, id, t);
+        assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
+        fulfillAs(relayer, id, t, s);
+        assertEq(coordinator.balanceOf(treasury), (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+    }
+
+    function test_treasuryAndConstructorChecks() public {
+        vm.expectRevert(IInferenceCoordinator.ZeroAddress.selector);
+        coordinator.setTreasury(address(0));
+        vm.expectEmit(true, false, false, false, address(coordinator));
+        emit IInferenceCoordinator.TreasuryUpdated(stranger);
+        coordinator.setTreasury(stranger);
+        assertEq(coordinator.treasury(), stranger);
+
+        HighwayToken other = new HighwayToken(address(this));
+        RelayerStaking otherStaking = new RelayerStaking(other, address(this), 1, 1 days);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.StakeTokenMismatch.selector, address(other)));
+        new InferenceCoordinator(token, registry, otherStaking, address(this), treasury, defaultParams());
+        vm.expectRevert(IInferenceCoordinator.ZeroAddress.selector);
+        new InferenceCoordinator(token, registry, staking, address(0), treasury, defaultParams());
+    }
+
+    function test_unknownRequestsMatchNoTerms() public {
+        IInferenceCoordinator.RequestTerms memory t;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, 99));
+        coordinator.claim(99, t);
+        assertEq(uint256(statusOf(99)), uint256(IInferenceCoordinator.RequestStatus.None));
+    }
+
+    function _expectBounds(IInferenceCoordinator.Params memory p, uint256 value, uint256 min, uint256 max) private {
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.ParameterOutOfBounds.selector, value, min, max));
+        coordinator.setParams(p);
+    }
+}

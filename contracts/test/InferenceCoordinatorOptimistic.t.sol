@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {HighwayFixture} from "./utils/HighwayFixture.sol";
+import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
+import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
+import {RecordingConsumer} from "./mocks/Consumers.sol";
+
+/// @dev Optimistic answers and their disputes; defences and fraud proofs use REAL proofs.
+contract InferenceCoordinatorOptimisticTest is HighwayFixture {
+    using OptimisticSteps for *;
+
+    RecordingConsumer internal consumer;
+    IInferenceCoordinator.ProofMode internal constant OPT = IInferenceCoordinator.ProofMode.Optimistic;
+
+    function setUp() public override {
+        super.setUp();
+        consumer = new RecordingConsumer(coordinator);
+    }
+
+    function _submitted(int256[] memory output)
+        internal
+        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
+    {
+        (id, t, s) = requestPrice(0, OPT, address(consumer));
+        claimAs(relayer, id, t);
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, t, output);
+    }
+
+    function _challenged(int256[] memory output)
+        internal
+        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
+    {
+        (id, t, s) = _submitted(output);
+        vm.prank(challenger);
+        coordinator.challenge(id, t);
+    }
+
+    function test_submitOptimisticIsReadableButNotCalledBack() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(s0.output);
+        (int256[] memory out, IInferenceCoordinator.RequestStatus status, uint256 endsAt) = coordinator.pendingResult(id);
+        assertEq(out, s0.output);
+        assertEq(uint256(status), uint256(IInferenceCoordinator.RequestStatus.Pending));
+        assertEq(endsAt, block.timestamp + t.challengeWindow);
+        assertEq(consumer.calls(), 0);
+        // Not a proof: the verified-result cache stays empty.
+        (bool found,) = coordinator.cachedResult(priceModel, s0.input);
+        assertFalse(found);
+    }
+
+    function test_pendingResultRevertsForOtherStatuses() public {
+        (uint256 id,,) = requestPrice(0, OPT, address(consumer));
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+        );
+        coordinator.pendingResult(id);
+    }
+
+    function test_finalizeAfterTheWindowSettlesAndCallsBack() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(s0.output);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.ChallengeWindowOpen.selector, id, block.timestamp + t.challengeWindow)
+        );
+        coordinator.finalize(id, t);
+        vm.warp(block.timestamp + t.challengeWindow);
+        vm.prank(stranger); // anyone
+        coordinator.finalize(id, t);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(consumer.calls(), 1);
+        assertEq(consumer.lastOutput(), s0.output);
+        assertEq(coordinator.balanceOf(relayer), 1e18);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+        assertEq(staking.relayerOf(relayer).jobsServed, 1);
+    }
+
+    function test_submitOptimisticOnlyForOptimisticRequests() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceCoordinator.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Zk
+            )
+        );
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, t, s.output);
+    }
+
+    function test_submitOptimisticChecksLengthAndClaimant() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, OPT, address(consumer));
+        claimAs(relayer, id, t);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.OutputLengthMismatch.selector, 1, 2));
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, t, new int256[](2));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotClaimant.selector, id, relayer2));
+        vm.prank(relayer2);
+        coordinator.submitOptimistic(id, t, withOutput(1));
+    }
+
+    function test_outputsBeyondInt64AreRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, OPT, address(consumer));
+        claimAs(relayer, id, t);
+        int256 big = int256(type(int64).max) + 1;
+        vm.expectRevert(abi.encodeWithSignature("OutputValueTooLarge(uint256,int256)", 0, big));
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, t, withOutput(big));
+    }
+
+    function test_challengeTakesTheBondWithinTheWindowOnly() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(withOutput(7));
+        uint256 before = token.balanceOf(challenger);
+        vm.prank(challenger);
+        coordinator.challenge(id, t);
+        assertEq(before - token.balanceOf(challenger), CHALLENGE_BOND);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Disputed));
+        // A second challenge finds it Disputed.
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Disputed)
+        );
+        vm.prank(stranger);
+        coordinator.challenge(id, t);
+
+        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, OPT, address(consumer));
+        claimAs(relayer2, id2, t2);
+        vm.prank(relayer2);
+        coordinator.submitOptimistic(id2, t2, withOutput(1));
+        uint256 endsAt = block.timestamp + t2.challengeWindow;
+        vm.warp(endsAt);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.ChallengeWindowClosed.selector, id2, endsAt));
+        vm.prank(challenger);
+        coordinator.challenge(id2, t2);
+    }
+
+    /// Adversarial: a challenger disputes a correct result; the relayer defends with the REAL proof.
+    function test_defendWithRealProofMakesTheChallengerLoseItsBond() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(s0.output);
+        vm.prank(relayer);
+        coordinator.defend(id, t, s.input, s.proof);
+
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(consumer.lastOutput(), s0.output);
+        uint256 protocolShare = uint256(CHALLENGE_BOND) * 2_000 / 10_000;
+        assertEq(coordinator.balanceOf(relayer), 1e18 + CHALLENGE_BOND - protocolShare);
+        assertEq(coordinator.balanceOf(challenger), 0);
+        uint256 protocolFee = (uint256(MODEL_FEE) + 1e18) * 500 / 10_000;
+        assertEq(coordinator.balanceOf(treasury), protocolFee + protocolShare);
+        assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT);
+        (bool found,) = coordinator.cachedResult(priceModel, s0.input);
+        assertTrue(found);
+    }
+
+    function test_defendFailsWithAProofOfAnotherOutput() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(withOutput(42));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.prank(relayer);
+        coordinator.defend(id, t, s.input, s.proof);
+    }
+
+    function test_onlyTheRelayerDefendsWithinTheDefenceWindow() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(priceSample(0).output);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotClaimant.selector, id, stranger));
+        vm.prank(stranger);
+        coordinator.defend(id, t, s.input, s.proof);
+        uint256 endsAt = block.timestamp + t.defenceWindow;
+        vm.warp(endsAt + 1);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DefenceWindowClosed.selector, id, endsAt));
+        vm.prank(relayer);
+        coordinator.defend(id, t, s.input, s.proof);
+    }
+
+    function test_proveFraudAnswersWithTheProvenOutputAndSlashesTheRelayer() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(withOutput(42));
+        vm.prank(relayer2); // a third party proves the true output
+        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
+
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(consumer.calls(), 1);
+        assertEq(consumer.lastOutput(), s0.output);
+        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
+        assertEq(coordinator.balanceOf(relayer2), 1e18); // the prover earns the compute fee
+        assertEq(coordinator.balanceOf(relayer), 0);
+        IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
+        assertEq(r.stake, 1_000 * UNIT - JOB_BOND);
+        assertEq(r.locked, 0);
+        assertEq(r.jobsSlashed, 1);
+        (bool found, int256[] memory cached) = coordinator.cachedResult(priceModel, s0.input);
+        assertTrue(found);
+        assertEq(cached, s0.output);
+    }
+
+    function test_proveFraudRejectsTheSameOutputAndBadProofs() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(s0.output);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.SameOutput.selector, id));
+        vm.prank(challenger);
+        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.prank(challenger);
+        coordinator.proveFraud(id, t, s.input, withOutput(5), s.proof);
+    }
+
+    function test_proveFraudNeedsADispute() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _submitted(withOutput(42));
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Pending)
+        );
+        vm.prank(challenger);
+        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
+    }
+
+    /// Adversarial: a relayer that posted a wrong result disputes itself to pre-empt an honest
+    /// challenger; it still loses the protocol's share of its bond plus the compute fee.
+    function test_relayerDisputingItselfLosesTheProtocolShare() public {
+        Sample memory s0 = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _submitted(withOutput(42));
+        uint256 walletBefore = token.balanceOf(relayer);
+        uint256 stakeBefore = staking.relayerOf(relayer).stake;
+        vm.prank(relayer);
+        coordinator.challenge(id, t);
+        vm.prank(relayer);
+        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
+        vm.prank(relayer);
+        coordinator.withdraw();
+        uint256 stakeAfter = staking.relayerOf(relayer).stake;
+        uint256 walletAfter = token.balanceOf(relayer);
+        // Net: compute fee earned as prover, minus the protocol's share of the slashed bond.
+        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        assertEq(walletAfter + stakeAfter + protocolShare, walletBefore + stakeBefore + 1e18);
+        assertGt(protocolShare, 1e18); // self-dispute is a loss under the default parameters
+    }
+
+    function test_disputeTimeoutSlashesAndReopens() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _challenged(withOutput(42));
+        uint256 endsAt = block.timestamp + t.defenceWindow;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DefenceWindowOpen.selector, id, endsAt));
+        coordinator.resolveDisputeTimeout(id, t);
+        vm.warp(endsAt + 1);
+        vm.prank(stranger);
+        coordinator.resolveDisputeTimeout(id, t);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
+        assertEq(coordinator.balanceOf(treasury), protocolShare);
+        assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
+        // Another relayer can now serve it.
+        claimAs(relayer2, id, t);
+        Sample memory s0 = priceSample(0);
+        fulfillAs(relayer2, id, t, s0);
+        assertEq(consumer.lastOutput(), s0.output);
+    }
+
+    function test_disputeTimeoutPastTheDeadlineRefunds() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _challenged(withOutput(42));
+        vm.warp(uint256(t.deadline) + 1);
+        coordinator.resolveDisputeTimeout(id, t);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));
+        assertEq(coordinator.balanceOf(requester), escrowOf(t));
+    }
+}
+
+library OptimisticSteps {}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {HighwayFixture} from "./utils/HighwayFixture.sol";
+import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
+import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
+import {FeeMath} from "../libraries/FeeMath.sol";
+import {AuctionMath} from "../libraries/AuctionMath.sol";
+import {RecordingConsumer} from "./mocks/Consumers.sol";
+
+/// @dev Requests answered with REAL proofs through the REAL price-signal and credit-risk verifiers.
+contract InferenceCoordinatorZkTest is HighwayFixture {
+    RecordingConsumer internal consumer;
+
+    function setUp() public override {
+        super.setUp();
+        consumer = new RecordingConsumer(coordinator);
+    }
+
+    function test_requestEscrowsAndStoresOnlyTheTermsHash() public {
+        uint256 before = token.balanceOf(requester);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        assertEq(id, 1);
+        assertEq(before - token.balanceOf(requester), escrowOf(t));
+        assertEq(escrowOf(t), 10e18 + 5e18 + 0.75e18);
+        (bytes32 termsHash, IInferenceCoordinator.RequestState memory st) = coordinator.getRequest(id);
+        assertEq(termsHash, keccak256(abi.encode(t)));
+        assertEq(uint256(st.status), uint256(IInferenceCoordinator.RequestStatus.Open));
+        assertEq(t.inputHash, keccak256(priceSample(0).input));
+        assertEq(t.modelFee, MODEL_FEE);
+        assertEq(t.requester, requester);
+        assertEq(t.consumer, address(consumer));
+    }
+
+    function test_fulfillZkWithRealProofSettlesAndCallsBack() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        vm.warp(block.timestamp + 300); // half the auction: price 1 + (5-1)/2 = 3
+        claimAs(relayer, id, t);
+        assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
+        fulfillAs(relayer, id, t, s);
+
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(consumer.calls(), 1);
+        assertEq(consumer.lastRequestId(), id);
+        assertEq(consumer.lastOutput(), s.output);
+        // Settlement by DESIGN's formulas.
+        uint256 computeFee = 3e18;
+        uint256 protocolFee = (10e18 + computeFee) * 500 / 10_000;
+        assertEq(coordinator.balanceOf(relayer), computeFee);
+        assertEq(coordinator.balanceOf(modelOwner), 10e18);
+        assertEq(coordinator.balanceOf(treasury), protocolFee);
+        assertEq(coordinator.balanceOf(requester), escrowOf(t) - 10e18 - computeFee - protocolFee);
+        IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
+        assertEq(r.locked, 0);
+        assertEq(r.jobsServed, 1);
+        // The proven output is cached.
+        (bool found, int256[] memory cached) = coordinator.cachedResult(priceModel, s.input);
+        assertTrue(found);
+        assertEq(cached, s.output);
+    }
+
+    function test_secondModelWithTwoOutputs() public {
+        Sample memory s = sample("credit-risk", 1);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(
+            requester, requestParams(creditModel, IInferenceCoordinator.ProofMode.Zk, address(consumer)), s.input
+        );
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        assertEq(consumer.lastOutput(), s.output);
+    }
+
+    function test_withdrawPaysOut() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        uint256 owed = coordinator.balanceOf(relayer);
+        uint256 before = token.balanceOf(relayer);
+        vm.expectEmit(true, false, false, true, address(coordinator));
+        emit IInferenceCoordinator.Withdrawal(relayer, owed);
+        vm.prank(relayer);
+        coordinator.withdraw();
+        assertEq(token.balanceOf(relayer) - before, owed);
+        assertEq(coordinator.balanceOf(relayer), 0);
+        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.prank(relayer);
+        coordinator.withdraw();
+    }
+
+    function test_onlyTheClaimantMayFulfil() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotClaimant.selector, id, relayer2));
+        fulfillAs(relayer2, id, t, s);
+    }
+
+    function test_unclaimedRequestCannotBeFulfilled() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+        );
+        fulfillAs(relayer, id, t, s);
+    }
+
+    function test_fulfilledRequestCannotBeAnsweredTwice() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Fulfilled
+            )
+        );
+        fulfillAs(relayer, id, t, s);
+    }
+
+    /// Adversarial: a valid proof for the right model but another request's input.
+    function test_proofForAnotherInputIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        Sample memory other = priceSample(1);
+        claimAs(relayer, id, t);
+        // Passing the other input itself fails the input hash check...
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputMismatch.selector, id));
+        fulfillAs(relayer, id, t, other);
+        // ...and the other request's proof and output with this request's input fail the verifier.
+        Sample memory mixed = priceSample(0);
+        mixed.output = other.output;
+        mixed.proof = other.proof;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        fulfillAs(relayer, id, t, mixed);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
+    }
+
+    /// Adversarial: a real proof from another model's verifier (credit-risk) for a price-signal request.
+    function test_proofFromAnotherModelIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        Sample memory credit = sample("credit-risk", 0);
+        s.proof = credit.proof;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        fulfillAs(relayer, id, t, s);
+        // The credit-risk proof with its own instances does verify on its own verifier: it is a real proof.
+        (bool ok) = _verifiesOn(creditVerifier, credit);
+        assertTrue(ok);
+    }
+
+    function test_outputDifferentFromTheProofIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        s.output[0] += 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        fulfillAs(relayer, id, t, s);
+    }
+
+    function test_tamperedProofIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        s.proof[100] ^= 0x01;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        fulfillAs(relayer, id, t, s);
+    }
+
+    function test_wrongOutputLengthIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        s.output = new int256[](2);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.OutputLengthMismatch.selector, 1, 2));
+        fulfillAs(relayer, id, t, s);
+    }
+
+    function test_fulfilAfterDeadlineIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        vm.warp(uint256(t.deadline) + 1);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
+        fulfillAs(relayer, id, t, s);
+    }
+
+    function test_forgedTermsAreRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        t.maxComputeFee += 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id));
+        fulfillAs(relayer, id, t, s);
+    }
+
+    // ------------------------------------------------------------------ verified-result cache
+
+    function test_cachedPairIsAnsweredInTheSameTransactionForTheModelFeeAlone() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+
+        RecordingConsumer second = new RecordingConsumer(coordinator);
+        uint256 ownerBefore = coordinator.balanceOf(modelOwner);
+        uint256 treasuryBefore = coordinator.balanceOf(treasury);
+        uint256 paidBefore = token.balanceOf(requester);
+        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2) =
+            makeRequest(requester, requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(second)), s.input);
+        assertEq(second.calls(), 1);
+        assertEq(second.lastRequestId(), id2);
+        assertEq(second.lastOutput(), s.output);
+        assertEq(t2.maxComputeFee, 0);
+        uint256 protocolFee = uint256(MODEL_FEE) * 500 / 10_000;
+        assertEq(paidBefore - token.balanceOf(requester), MODEL_FEE + protocolFee);
+        assertEq(coordinator.balanceOf(modelOwner) - ownerBefore, MODEL_FEE);
+        assertEq(coordinator.balanceOf(treasury) - treasuryBefore, protocolFee);
+        // Nothing is left open: no relayer can claim it.
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id2));
+        claimAs(relayer, id2, t2);
+    }
+
+    function test_cachedResultIsEmptyForUnprovenPairs() public view {
+        (bool found, int256[] memory out) = coordinator.cachedResult(priceModel, priceSample(2).input);
+        assertFalse(found);
+        assertEq(out.length, 0);
+    }
+
+    // ------------------------------------------------------------------ auction
+
+    function test_claimLocksTheAuctionPriceOfItsBlock() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        assertEq(coordinator.currentComputeFee(t), 1e18);
+        vm.warp(block.timestamp + 150);
+        uint256 price = AuctionMath.price(1e18, 5e18, t.createdAt, 600, block.timestamp);
+        assertEq(price, 2e18);
+        vm.expectEmit(true, true, false, true, address(coordinator));
+        emit IInferenceCoordinator.RequestClaimed(id, relayer, price);
+        claimAs(relayer, id, t);
+        vm.warp(block.timestamp + 10_000);
+        fulfillAs(relayer, id, t, s);
+        assertEq(coordinator.balanceOf(relayer), price);
+    }
+
+    function test_claimNeedsMinStake() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.BelowMinStake.selector, stranger, 0, MIN_STAKE));
+        claimAs(stranger, id, t);
+        vm.prank(stranger);
+        staking.stake(MIN_STAKE);
+        claimAs(stranger, id, t);
+        assertEq(staking.relayerOf(stranger).locked, JOB_BOND);
+    }
+
+    function test_claimNeedsFreeStakeForTheBond() public {
+        vm.prank(stranger);
+        staking.stake(MIN_STAKE); // covers exactly two bonds
+        for (uint256 i; i < 2; ++i) {
+            (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+                requestPrice(i, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+            claimAs(stranger, id, t);
+        }
+        (uint256 id3, IInferenceCoordinator.RequestTerms memory t3,) =
+            requestPrice(2, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.InsufficientFreeStake.selector, stranger, JOB_BOND, 0));
+        claimAs(stranger, id3, t3);
+    }
+
+    function test_claimedRequestCannotBeClaimedAgain() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        claimAs(relayer, id, t);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
+        );
+        claimAs(relayer2, id, t);
+    }
+
+    function test_claimAfterDeadlineIsRejected() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
+            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        vm.warp(uint256(t.deadline) + 1);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
+        claimAs(relayer, id, t);
+    }
+
+    function _verifiesOn(address verifier, Sample memory s) private returns (bool) {
+        uint256[] memory instances = new uint256[](s.inputs.length + s.output.length);
+        for (uint256 i; i < s.inputs.length; ++i) instances[i] = _field(s.inputs[i]);
+        for (uint256 i; i < s.output.length; ++i) instances[s.inputs.length + i] = _field(s.output[i]);
+        (bool ok, bytes memory ret) =
+            verifier.call(abi.encodeWithSignature("verifyProof(bytes,uint256[])", s.proof, instances));
+        return ok && abi.decode(ret, (bool));
+    }
+
+    function _field(int256 v) private pure returns (uint256) {
+        uint256 p = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+        return v >= 0 ? uint256(v) : p - uint256(-v);
+    }
+}

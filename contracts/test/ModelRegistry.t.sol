@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "./utils/Test.sol";
+import {ModelRegistry} from "../ModelRegistry.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {Halo2Verifier as PriceSignalVerifier} from "../verifiers/price-signal/Halo2Verifier.sol";
+
+contract ModelRegistryTest is Test {
+    ModelRegistry private registry;
+    address private verifier;
+    address private owner = address(0x0A11);
+    address private other = address(0x0B22);
+
+    function setUp() public {
+        registry = new ModelRegistry();
+        verifier = address(new PriceSignalVerifier());
+    }
+
+    function _params() private view returns (IModelRegistry.ModelParams memory) {
+        return IModelRegistry.ModelParams({
+            fee: 10e18,
+            verifier: verifier,
+            proofModes: 3,
+            inputLength: 8,
+            outputLength: 1,
+            inputScale: 8,
+            outputScale: 24,
+            parentModelId: bytes32(0),
+            parentShareBps: 0,
+            referralShareBps: 500,
+            artifactURI: "ipfs://price-signal",
+            artifactHash: keccak256("artifacts")
+        });
+    }
+
+    function _register(address who, bytes32 salt, IModelRegistry.ModelParams memory p) private returns (bytes32) {
+        vm.prank(who);
+        return registry.registerModel(salt, p);
+    }
+
+    function test_registerStoresTheFullRecord() public {
+        IModelRegistry.ModelParams memory p = _params();
+        bytes32 id = registry.modelIdOf(owner, "salt");
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IModelRegistry.ModelRegistered(id, owner, p);
+        assertEq(_register(owner, "salt", p), id);
+        IModelRegistry.Model memory m = registry.getModel(id);
+        assertEq(m.owner, owner);
+        assertEq(m.verifier, verifier);
+        assertEq(m.terms.fee, 10e18);
+        assertEq(m.terms.inputLength, 8);
+        assertEq(m.terms.outputLength, 1);
+        assertEq(m.terms.inputScale, 8);
+        assertEq(m.terms.outputScale, 24);
+        assertEq(m.terms.proofModes, 3);
+        assertEq(m.terms.referralShareBps, 500);
+        assertTrue(m.terms.active);
+        assertEq(m.artifactHash, keccak256("artifacts"));
+        assertEq(bytes(m.artifactURI), bytes("ipfs://price-signal"));
+        assertEq(registry.verifierOf(id), verifier);
+        (address o, address parentOwner) = registry.payees(id);
+        assertEq(o, owner);
+        assertEq(parentOwner, address(0));
+        assertEq(registry.modelTerms(id).fee, 10e18);
+    }
+
+    function test_idsAreScopedByOwnerSoTheyCannotBeSquatted() public {
+        bytes32 a = _register(owner, "same", _params());
+        bytes32 b = _register(other, "same", _params());
+        assertTrue(a != b);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelAlreadyRegistered.selector, a));
+        _register(owner, "same", _params());
+    }
+
+    function test_registrationChecksEveryField() public {
+        IModelRegistry.ModelParams memory p = _params();
+        p.verifier = address(0);
+        vm.expectRevert(IModelRegistry.VerifierRequired.selector);
+        _register(owner, "a", p);
+        p.verifier = address(0x1234); // no code
+        vm.expectRevert(IModelRegistry.VerifierRequired.selector);
+        _register(owner, "a", p);
+
+        p = _params();
+        p.proofModes = 0;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProofModes.selector, 0));
+        _register(owner, "a", p);
+        p.proofModes = 4;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProofModes.selector, 4));
+        _register(owner, "a", p);
+
+        p = _params();
+        p.inputLength = 0;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidInputLength.selector, 0));
+        _register(owner, "a", p);
+        p.inputLength = 1025;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidInputLength.selector, 1025));
+        _register(owner, "a", p);
+
+        p = _params();
+        p.outputLength = 4;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidOutputLength.selector, 4));
+        _register(owner, "a", p);
+
+        p = _params();
+        p.inputScale = 65;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidScale.selector, 65));
+        _register(owner, "a", p);
+        p = _params();
+        p.outputScale = 65;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidScale.selector, 65));
+        _register(owner, "a", p);
+
+        p = _params();
+        p.parentShareBps = 1;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 1, 500));
+        _register(owner, "a", p);
+        p = _params();
+        p.referralShareBps = 10_001;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 0, 10_001));
+        _register(owner, "a", p);
+        p = _params();
+        p.parentModelId = keccak256("missing");
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidParent.selector, keccak256("missing")));
+        _register(owner, "a", p);
+    }
+
+    function test_parentAndItsOwnerArePayees() public {
+        bytes32 base = _register(owner, "base", _params());
+        IModelRegistry.ModelParams memory p = _params();
+        p.parentModelId = base;
+        p.parentShareBps = 9_000;
+        p.referralShareBps = 1_000;
+        bytes32 child = _register(other, "child", p);
+        (address o, address parentOwner) = registry.payees(child);
+        assertEq(o, other);
+        assertEq(parentOwner, owner);
+        IModelRegistry.ModelParams memory bad = _params();
+        bad.parentModelId = base;
+        bad.parentShareBps = 9_600;
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 9_600, 500));
+        _register(other, "bad", bad);
+        // The child cannot later raise the referral share past what the parent share leaves.
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 9_000, 1_001));
+        vm.prank(other);
+        registry.setReferralShareBps(child, 1_001);
+    }
+
+    function test_ownerUpdates() public {
+        bytes32 id = _register(owner, "m", _params());
+        vm.startPrank(owner);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelFeeUpdated(id, 3e18);
+        registry.setFee(id, 3e18);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelReferralShareUpdated(id, 2_000);
+        registry.setReferralShareBps(id, 2_000);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelProofModesUpdated(id, 1);
+        registry.setProofModes(id, 1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProofModes.selector, 0));
+        registry.setProofModes(id, 0);
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelArtifactURIUpdated(id, "ar://moved");
+        registry.setArtifactURI(id, "ar://moved");
+        vm.expectEmit(true, false, false, true, address(registry));
+        emit IModelRegistry.ModelActiveUpdated(id, false);
+        registry.setActive(id, false);
+        vm.expectRevert(IModelRegistry.ZeroAddress.selector);
+        registry.transferModelOwnership(id, address(0));
+        vm.expectEmit(true, true, true, false, address(registry));
+        emit IModelRegistry.ModelOwnershipTransferred(id, owner, other);
+        registry.transferModelOwnership(id, other);
+        vm.stopPrank();
+        IModelRegistry.Model memory m = registry.getModel(id);
+        assertEq(m.terms.fee, 3e18);
+        assertEq(m.terms.referralShareBps, 2_000);
+        assertEq(m.terms.proofModes, 1);
+        assertFalse(m.terms.active);
+        assertEq(bytes(m.artifactURI), bytes("ar://moved"));
+        assertEq(m.owner, other);
+        assertEq(m.artifactHash, keccak256("artifacts")); // identity unchanged
+        assertEq(m.verifier, verifier);
+    }
+
+    function test_onlyTheOwnerUpdates() public {
+        bytes32 id = _register(owner, "m", _params());
+        bytes memory notOwner = abi.encodeWithSelector(IModelRegistry.NotModelOwner.selector, id, other);
+        vm.startPrank(other);
+        vm.expectRevert(notOwner);
+        registry.setFee(id, 1);
+        vm.expectRevert(notOwner);
+        registry.setReferralShareBps(id, 1);
+        vm.expectRevert(notOwner);
+        registry.setProofModes(id, 1);
+        vm.expectRevert(notOwner);
+        registry.setArtifactURI(id, "x");
+        vm.expectRevert(notOwner);
+        registry.setActive(id, false);
+        vm.expectRevert(notOwner);
+        registry.transferModelOwnership(id, other);
+        vm.stopPrank();
+    }
+
+    function test_unknownModelsRevert() public {
+        bytes32 id = keccak256("none");
+        bytes memory unknown = abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, id);
+        vm.expectRevert(unknown);
+        registry.getModel(id);
+        vm.expectRevert(unknown);
+        registry.modelTerms(id);
+        vm.expectRevert(unknown);
+        registry.verifierOf(id);
+        vm.expectRevert(unknown);
+        registry.payees(id);
+        vm.expectRevert(unknown);
+        registry.setFee(id, 1);
+    }
+}

@@ -1,0 +1,203 @@
+/**
+ * bench-gas: whole-transaction gas (receipt gasUsed: 21,000 intrinsic + calldata +
+ * execution) of each protocol operation, with the REAL price-signal verifier and its
+ * REAL sample proofs, on the embedded Hardhat network.
+ *
+ *   tsx scripts/bench/gas.ts [--json]
+ *
+ * Every operation is measured in steady state: the same operation has run once before,
+ * so balances that a first-ever credit would create (20,000 gas each) already exist.
+ * The requester approved the coordinator once for an unlimited amount (the usual bot
+ * set-up); `requestInferenceWithPermit` uses an exact per-request permit instead.
+ * `fulfillZk` delivers to a minimal callback (contracts/examples/EchoConsumer.sol).
+ * With --json, the last line is one JSON object: {"ops":{...},"goals":{...}}.
+ */
+import { network } from "hardhat";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Contract, ContractTransactionResponse, Signature } from "ethers";
+import { CIRCUITS_DIR } from "../../sdk/circuits.js";
+import { buildInstances, encodeInput } from "../../sdk/encoding.js";
+import { deployHighway } from "../deploy.js";
+import { flag, printTable } from "../lib/report.js";
+
+const MODEL = "price-signal";
+const UNIT = 10n ** 18n;
+const json = flag("--json");
+
+interface Sample {
+  input: bigint[];
+  output: bigint[];
+  proof: string;
+}
+
+function sample(index: number): Sample {
+  const raw = JSON.parse(readFileSync(join(CIRCUITS_DIR, MODEL, "samples", `sample-${index}.json`), "utf8"));
+  return { input: raw.input.map(BigInt), output: raw.output.map(BigInt), proof: raw.proof };
+}
+
+const { ethers, networkHelpers } = await network.create();
+const [admin, requester, relayer, challenger, permitter] = await ethers.getSigners();
+const highway = await deployHighway(ethers, {
+  write: false,
+  models: [MODEL],
+  mint: [requester, relayer, challenger, permitter].map((s) => ({ to: s.address, amount: 1_000_000n * UNIT })),
+});
+const { token, staking, coordinator } = highway;
+const verifier = highway.verifiers[MODEL];
+const modelId = highway.deployment.models[MODEL].modelId;
+const params = highway.deployment.params;
+const consumer = await ethers.deployContract("EchoConsumer", [await coordinator.getAddress()]);
+await consumer.waitForDeployment();
+
+const coordinatorAddress = await coordinator.getAddress();
+await (await token.connect(requester).approve(coordinatorAddress, ethers.MaxUint256)).wait();
+await (await token.connect(challenger).approve(coordinatorAddress, ethers.MaxUint256)).wait();
+await (await token.connect(relayer).approve(await staking.getAddress(), ethers.MaxUint256)).wait();
+await (await staking.connect(relayer).stake(10_000n * UNIT)).wait();
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; receipt: any }> {
+  const receipt = await (await tx).wait();
+  if (!receipt || receipt.status !== 1) throw new Error("transaction failed");
+  return { gas: Number(receipt.gasUsed), receipt };
+}
+
+function termsOf(receipt: any): any {
+  for (const log of receipt.logs) {
+    try {
+      const parsed = coordinator.interface.parseLog(log);
+      if (parsed?.name === "RequestCreated") return parsed.args.terms.toObject();
+    } catch {
+      // another contract's log
+    }
+  }
+  throw new Error("no RequestCreated event");
+}
+
+async function latestTime(): Promise<number> {
+  return networkHelpers.time.latest();
+}
+
+async function requestParams(mode: number) {
+  return {
+    modelId,
+    proofMode: mode,
+    startComputeFee: 1n * UNIT,
+    maxComputeFee: 5n * UNIT,
+    callbackGasLimit: 100_000,
+    deadline: (await latestTime()) + 86_400,
+    consumer: await consumer.getAddress(),
+    referrer: ethers.ZeroAddress,
+  };
+}
+
+async function request(s: Sample, mode = 0) {
+  const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(await requestParams(mode), encodeInput(s.input)));
+  const id = BigInt(receipt.logs.find((l: any) => l.address === coordinatorAddress).topics[1]);
+  return { gas, id, terms: termsOf(receipt) };
+}
+
+async function zkRound(s: Sample) {
+  const r = await request(s);
+  const claim = await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
+  const fulfil = await gasOf(coordinator.connect(relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+  return { request: r.gas, claim: claim.gas, fulfillZk: fulfil.gas };
+}
+
+async function optimisticRound(s: Sample) {
+  const r = await request(s, 1);
+  await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
+  const submit = await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
+  await networkHelpers.time.increase(Number(params.challengeWindow));
+  const finalize = await gasOf(coordinator.connect(challenger).finalize(r.id, r.terms));
+  return { submitOptimistic: submit.gas, finalize: finalize.gas };
+}
+
+async function challengeRound(s: Sample) {
+  const r = await request(s, 1);
+  await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
+  await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
+  const challenge = await gasOf(coordinator.connect(challenger).challenge(r.id, r.terms));
+  await networkHelpers.time.increase(Number(params.defenceWindow) + 1);
+  await gasOf(coordinator.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
+  return challenge.gas;
+}
+
+async function permitRequest(s: Sample) {
+  const p = await requestParams(0);
+  const value: bigint = await coordinator.quoteEscrow(modelId, p.maxComputeFee);
+  const deadline = (await latestTime()) + 3_600;
+  const { chainId } = await ethers.provider.getNetwork();
+  const signature: string = await permitter.signTypedData(
+    { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() },
+    {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    { owner: permitter.address, spender: coordinatorAddress, value, nonce: await token.nonces(permitter.address), deadline },
+  );
+  const sig: Signature = ethers.Signature.from(signature);
+  const { gas } = await gasOf(
+    coordinator.connect(permitter).requestInferenceWithPermit(p, encodeInput(s.input), value, deadline, sig.v, sig.r, sig.s),
+  );
+  return gas;
+}
+
+const samples = [0, 1, 2].map(sample);
+/** An input no proof covers yet, answered optimistically. */
+let nonce = 0n;
+function freshInput(): Sample {
+  nonce += 1n;
+  return { input: Array.from({ length: 8 }, (_, i) => (nonce * 37n + BigInt(i) * 11n) % 2048n - 1024n), output: [12345n], proof: "0x" };
+}
+// Warm-up: first-ever credits, first request of each kind.
+await zkRound(samples[0]);
+await optimisticRound(freshInput());
+await challengeRound(freshInput());
+await permitRequest(samples[1]);
+
+const zk = await zkRound(samples[1]);
+const optimistic = await optimisticRound(freshInput());
+const challenge = await challengeRound(freshInput());
+const permit = await permitRequest(samples[2]);
+const cached = await request(samples[0]); // sample 0 was proven in the warm-up: answered at once
+const verifyOnly = await gasOf(
+  (verifier as Contract).verifyProof(samples[1].proof, buildInstances(samples[1].input, samples[1].output)),
+);
+
+const ops = {
+  requestInference: zk.request,
+  requestInferenceWithPermit: permit,
+  claim: zk.claim,
+  fulfillZk: zk.fulfillZk,
+  verifyProofOnly: verifyOnly.gas,
+  submitOptimistic: optimistic.submitOptimistic,
+  finalize: optimistic.finalize,
+  challenge,
+  cachedRequest: cached.gas,
+};
+const goals: Record<string, { limit: number; met: boolean }> = {
+  requestInference: { limit: 100_000, met: ops.requestInference <= 100_000 },
+  claim: { limit: 55_000, met: ops.claim <= 55_000 },
+  fulfillZk: { limit: ops.verifyProofOnly + 70_000, met: ops.fulfillZk <= ops.verifyProofOnly + 70_000 },
+  submitOptimistic: { limit: 60_000, met: ops.submitOptimistic <= 60_000 },
+  finalize: { limit: 60_000, met: ops.finalize <= 60_000 },
+  cachedRequest: { limit: 80_000, met: ops.cachedRequest <= 80_000 },
+};
+
+console.log(`Highway gas per operation (receipt gasUsed), real ${MODEL} verifier, steady state\n`);
+printTable(
+  Object.entries(ops).map(([op, gas]) => ({
+    operation: op,
+    gas: gas.toLocaleString("en-US"),
+    goal: goals[op] ? `<= ${goals[op].limit.toLocaleString("en-US")}` : "",
+    met: goals[op] ? (goals[op].met ? "yes" : "NO") : "",
+  })),
+);
+console.log(`\nfulfillZk - verifyProofOnly = ${(ops.fulfillZk - ops.verifyProofOnly).toLocaleString("en-US")}`);
+if (json) console.log(JSON.stringify({ ops, goals }));
