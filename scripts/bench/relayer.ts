@@ -4,12 +4,13 @@
  *
  *   make bench-relayer [ARGS="--json --requests 100"]
  *
- * Latency is request-to-callback: from sending the request transaction to the
- * bench seeing the consumer's callback delivered (CallbackDelivered), polled every
- * 50 ms. Optimistic answers reach the callback only after the challenge window, so
- * their latency includes it (the coordinator's minimum, 60 s, in real time).
- * answersPerMinute counts the relayer's answers (fulfillZk or submitOptimistic)
- * between the first request and the last answer.
+ * Two phases. Latency: --latency-requests (20) requests, one every --interval-ms
+ * (1000), request-to-callback: from sending the request transaction to the bench
+ * seeing the consumer's callback delivered (CallbackDelivered, polled every 50 ms).
+ * Optimistic answers reach the callback only after the challenge window, so their
+ * latency includes it (the coordinator's minimum, 60 s, in real time). Throughput:
+ * the rest of --requests (120) at once; answersPerMinute counts the relayer's answers
+ * (fulfillZk or submitOptimistic) from the first request to the last answer.
  * With --json the last line is one JSON object:
  * {"requested","answered","duplicates","zk":{"p50Ms","p95Ms"},"optimistic":{"p50Ms","p95Ms"},"answersPerMinute"}.
  */
@@ -27,7 +28,9 @@ import { randomRequest } from "../../test/relayer/helpers.js";
 import { flag, median, option, percentile, printTable } from "../lib/report.js";
 
 const json = flag("--json");
-const count = Number(option("--requests", "100"));
+const count = Number(option("--requests", "120"));
+const latencyCount = Math.min(count, Number(option("--latency-requests", "20")));
+const intervalMs = Number(option("--interval-ms", "1000"));
 const RELAYER_ACCOUNT = 5;
 
 const highway = await startHighway();
@@ -40,91 +43,120 @@ try {
   await consumer.waitForDeployment();
   await waitForRelayer();
 
-  const coordinator = highway.coordinator.connect(requester) as Contract;
-  const latest = await highway.ethers.provider.getBlock("latest");
-  const deadline = Math.floor(Date.now() / 1000) + Math.max(0, latest!.timestamp - Math.floor(Date.now() / 1000)) + 3_600;
-  let nonce = await requester.getNonce("pending");
-  const sentAt = new Map<bigint, number>();
-  const modeOf = new Map<bigint, "zk" | "optimistic">();
-  const started = Date.now();
-  const pending = [];
-  for (let i = 0; i < count; i++) {
-    const options = randomRequest(i);
-    const params = {
-      modelId: highway.deployment.models[options.model].modelId,
-      proofMode: options.mode === "zk" ? 0 : 1,
-      startComputeFee: 1n * UNIT,
-      maxComputeFee: 3n * UNIT,
-      callbackGasLimit: 100_000,
-      deadline,
-      consumer: await consumer.getAddress(),
-      referrer: "0x0000000000000000000000000000000000000000",
-    };
-    const at = Date.now();
-    pending.push(coordinator.requestInference(params, encodeInput(options.input), { nonce: nonce++, gasLimit: 400_000 }).then(async (tx: { wait(): Promise<{ logs: { topics: string[]; data: string }[] }> }) => {
-      const receipt = await tx.wait();
-      const created = receipt.logs.map((log) => highway.coordinator.interface.parseLog(log)).find((event) => event?.name === "RequestCreated");
-      const id = created!.args.requestId as bigint;
-      sentAt.set(id, at);
-      modeOf.set(id, options.mode);
-    }));
-  }
-  await Promise.all(pending);
+  const consumerAddress = await consumer.getAddress();
 
-  const deliveredAt = new Map<bigint, number>();
-  const answerTimes: number[] = [];
-  let fromBlock = 0;
-  while (deliveredAt.size < count && Date.now() - started < 10 * 60_000) {
-    const toBlock = await highway.ethers.provider.getBlockNumber();
-    if (toBlock >= fromBlock) {
-      for (const log of await highway.coordinator.queryFilter(highway.coordinator.filters.CallbackDelivered(), fromBlock, toBlock)) {
-        const id = (log as unknown as { args: { requestId: bigint } }).args.requestId;
-        if (!deliveredAt.has(id)) deliveredAt.set(id, Date.now());
-      }
-      for (const name of ["RequestFulfilled", "OptimisticSubmitted"] as const) {
-        const logs = await highway.coordinator.queryFilter(highway.coordinator.filters[name](), fromBlock, toBlock);
-        for (const log of logs) {
-          const id = (log as unknown as { args: { requestId: bigint } }).args.requestId;
-          if (name === "OptimisticSubmitted" || modeOf.get(id) === "zk") answerTimes.push(Date.now());
-        }
-      }
-      fromBlock = toBlock + 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Phase 1, latency: requests spaced out, as steady traffic would come.
+  const spaced = await runRequests(latencyCount, intervalMs);
+  // Phase 2, throughput: the rest at once.
+  const burst = await runRequests(count - latencyCount, 0);
 
-  const fulfilled = await highway.coordinator.queryFilter(highway.coordinator.filters.RequestFulfilled(), 0, "latest");
-  const perRequest = new Map<bigint, number>();
-  for (const log of fulfilled) {
-    const id = (log as unknown as { args: { requestId: bigint } }).args.requestId;
-    perRequest.set(id, (perRequest.get(id) ?? 0) + 1);
-  }
-  const duplicates = [...perRequest.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
   const latencies = (mode: "zk" | "optimistic") =>
-    [...deliveredAt].filter(([id]) => modeOf.get(id) === mode).map(([id, at]) => at - sentAt.get(id)!);
+    [...spaced.deliveredAt].filter(([id]) => spaced.modeOf.get(id) === mode).map(([id, at]) => at - spaced.sentAt.get(id)!);
   const summary = (mode: "zk" | "optimistic") => {
     const values = latencies(mode);
     return values.length ? { p50Ms: Math.round(median(values)), p95Ms: Math.round(percentile(values, 95)) } : { p50Ms: null, p95Ms: null };
   };
-  const lastAnswer = Math.max(...answerTimes);
+  const duplicates = await duplicateAnswers();
   const result = {
     requested: count,
-    answered: deliveredAt.size,
+    answered: spaced.deliveredAt.size + burst.deliveredAt.size,
     duplicates,
     zk: summary("zk"),
     optimistic: summary("optimistic"),
-    answersPerMinute: Math.round((answerTimes.length / ((lastAnswer - started) / 60_000)) * 10) / 10,
+    answersPerMinute: Math.round((burst.answers / ((burst.lastAnswerAt - burst.startedAt) / 60_000)) * 10) / 10,
   };
-  console.log(`bench-relayer: ${count} requests (zk and optimistic, both models), one relayer, challenge window ${highway.deployment.params.challengeWindow} s`);
+  console.log(
+    `bench-relayer: one relayer; ${latencyCount} requests one every ${intervalMs} ms for latency, then a burst of ${count - latencyCount}; ` +
+      `challenge window ${highway.deployment.params.challengeWindow} s (real time)`,
+  );
   printTable([
     { mode: "zk", answered: latencies("zk").length, ...result.zk },
     { mode: "optimistic", answered: latencies("optimistic").length, ...result.optimistic },
   ]);
-  console.log(`duplicates ${duplicates}, answers per minute ${result.answersPerMinute}`);
+  console.log(`burst: ${burst.answers} answers, ${result.answersPerMinute} per minute; duplicates ${duplicates}; answered ${result.answered}/${count}`);
   if (json) console.log(JSON.stringify(result));
+
+  /** Sends `n` requests `spacingMs` apart and waits for every callback. */
+  async function runRequests(n: number, spacingMs: number) {
+    const coordinator = highway.coordinator.connect(requester) as Contract;
+    const sentAt = new Map<bigint, number>();
+    const modeOf = new Map<bigint, "zk" | "optimistic">();
+    const deliveredAt = new Map<bigint, number>();
+    let fromBlock = await highway.ethers.provider.getBlockNumber();
+    let nonce = await requester.getNonce("pending");
+    const answeredAt = new Map<bigint, number>();
+    const startedAt = Date.now();
+    const sends = [];
+    let sending = true;
+    // Callbacks are watched while requests are still being sent, so each is timed when it lands.
+    const watching = (async () => {
+      while ((sending || deliveredAt.size < n) && Date.now() - startedAt < 10 * 60_000) {
+        const toBlock = await highway.ethers.provider.getBlockNumber();
+        if (toBlock >= fromBlock) {
+          for (const log of await highway.coordinator.queryFilter(highway.coordinator.filters.CallbackDelivered(), fromBlock, toBlock)) {
+            if (!deliveredAt.has(idOf(log))) deliveredAt.set(idOf(log), Date.now());
+          }
+          // A request's first answer event: fulfillZk's RequestFulfilled, or OptimisticSubmitted.
+          for (const name of ["OptimisticSubmitted", "RequestFulfilled"] as const) {
+            for (const log of await highway.coordinator.queryFilter(highway.coordinator.filters[name](), fromBlock, toBlock)) {
+              if (!answeredAt.has(idOf(log))) answeredAt.set(idOf(log), Date.now());
+            }
+          }
+          fromBlock = toBlock + 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    for (let i = 0; i < n; i++) {
+      const options = randomRequest(i);
+      const latest = await highway.ethers.provider.getBlock("latest");
+      const params = {
+        modelId: highway.deployment.models[options.model].modelId,
+        proofMode: options.mode === "zk" ? 0 : 1,
+        startComputeFee: 1n * UNIT,
+        maxComputeFee: 3n * UNIT,
+        callbackGasLimit: 100_000,
+        deadline: Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + 3_600,
+        consumer: consumerAddress,
+        referrer: "0x0000000000000000000000000000000000000000",
+      };
+      const at = Date.now();
+      // Sent one after another (automining refuses a nonce gap); receipts are awaited together.
+      const tx = await coordinator.requestInference(params, encodeInput(options.input), { nonce: nonce++, gasLimit: 400_000 });
+      sends.push(
+        tx.wait().then((receipt: { logs: { topics: string[]; data: string }[] }) => {
+          const created = receipt.logs.map((log) => highway.coordinator.interface.parseLog(log)).find((event) => event?.name === "RequestCreated");
+          const id = created!.args.requestId as bigint;
+          sentAt.set(id, at);
+          modeOf.set(id, options.mode);
+        }),
+      );
+      if (spacingMs > 0) await new Promise((resolve) => setTimeout(resolve, spacingMs));
+    }
+    await Promise.all(sends);
+    sending = false;
+    await watching;
+    const ours = [...sentAt.keys()].filter((id) => answeredAt.has(id));
+    const answers = ours.length;
+    const lastAnswerAt = Math.max(...ours.map((id) => answeredAt.get(id)!));
+    return { sentAt, modeOf, deliveredAt, answers, lastAnswerAt, startedAt };
+  }
 } finally {
+  if (process.env.BENCH_DEBUG) console.log(relayer.output());
   await relayer.kill();
   await highway.stop();
+}
+
+function idOf(log: unknown): bigint {
+  return (log as { args: { requestId: bigint } }).args.requestId;
+}
+
+async function duplicateAnswers(): Promise<number> {
+  const perRequest = new Map<bigint, number>();
+  for (const log of await highway.coordinator.queryFilter(highway.coordinator.filters.RequestFulfilled(), 0, "latest")) {
+    perRequest.set(idOf(log), (perRequest.get(idOf(log)) ?? 0) + 1);
+  }
+  return [...perRequest.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 }
 
 async function waitForRelayer(): Promise<void> {
