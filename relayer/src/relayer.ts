@@ -267,6 +267,10 @@ export class Relayer {
       this.dirty.add(requestId);
       return;
     }
+    if (event.name === "MaxComputeFeeRaised") {
+      // The request's terms changed: keep ours equal to the coordinator's, or every call would fail.
+      this.store.raiseMaxComputeFee(event.args.requestId as bigint, event.args.maxComputeFee as bigint);
+    }
     if (event.name === "RequestFulfilled" && (event.args.payee as string) === this.signer.address) {
       this.metrics.earnings.inc({ kind: "compute" }, Number(event.args.computeFee as bigint));
     }

@@ -124,6 +124,14 @@ export class JobStore {
       .run(...names.map((name) => columns[name]), requestId.toString());
   }
 
+  /** Records a raised `maxComputeFee` in a job's terms (they must match the coordinator's exactly). */
+  raiseMaxComputeFee(requestId: bigint, maxComputeFee: bigint): void {
+    const job = this.get(requestId);
+    if (!job) return;
+    const terms = { ...JSON.parse(job.terms), maxComputeFee: maxComputeFee.toString() };
+    this.db.prepare("UPDATE jobs SET terms = ?, updated_at_ms = ? WHERE request_id = ?").run(JSON.stringify(terms), Date.now(), requestId.toString());
+  }
+
   /** Stores a proof (or a witness-only output) and counts it. */
   recordProof(requestId: bigint, output: string, proof: string | null): void {
     this.db

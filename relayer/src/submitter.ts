@@ -5,6 +5,7 @@
  * again with the same nonce and bumped fees.
  */
 import type { Interface, Provider, TransactionReceipt, Wallet } from "ethers";
+import { revertData } from "../../sdk/errors.js";
 import type { Logger } from "./logger.js";
 import type { RelayerMetrics } from "./metrics.js";
 
@@ -140,23 +141,16 @@ export class Submitter {
 
   /** The custom error (or revert reason) in a failed call, if it is one. */
   private decode(error: unknown): { ok: false; error: string; args: unknown[] } | undefined {
-    const data = findRevertData(error);
-    if (data === undefined) return undefined;
+    const data = revertData(error);
+    if (data === undefined) {
+      return (error as { code?: string })?.code === "CALL_EXCEPTION" ? { ok: false, error: "Revert", args: [] } : undefined;
+    }
     try {
       const parsed = this.errors.parseError(data);
       if (parsed) return { ok: false, error: parsed.name, args: [...parsed.args] };
     } catch {
-      // fall through: unknown selector
+      // an unknown selector
     }
-    return { ok: false, error: data === "0x" ? "Revert" : `Unknown(${data.slice(0, 10)})`, args: [] };
+    return { ok: false, error: `Unknown(${data.slice(0, 10)})`, args: [] };
   }
-}
-
-function findRevertData(error: unknown): string | undefined {
-  // ethers nests the node's error differently by failure kind; look at each place.
-  const candidate = error as { code?: string; data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
-  for (const data of [candidate?.data, candidate?.info?.error?.data, candidate?.error?.data]) {
-    if (typeof data === "string" && data.startsWith("0x")) return data;
-  }
-  return candidate?.code === "CALL_EXCEPTION" ? "0x" : undefined;
 }

@@ -15,14 +15,14 @@
  * {"requested","answered","duplicates","zk":{"p50Ms","p95Ms"},"optimistic":{"p50Ms","p95Ms"},"answersPerMinute"}.
  */
 import type { Contract } from "ethers";
-import { hardhatAccount } from "../../test/helpers/node.js";
+import { hardhatAccount } from "../lib/node.js";
 import {
   fundRequester,
   stakeRelayer,
   startHighway,
   startRelayerProcess,
   UNIT,
-} from "../../test/helpers/highway.js";
+} from "../lib/localnet.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { randomRequest } from "../../test/relayer/helpers.js";
 import { flag, median, option, percentile, printTable } from "../lib/report.js";

@@ -13,11 +13,11 @@
 import { network } from "hardhat";
 import { randomInt } from "node:crypto";
 import { inputSpec, REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { calldataGas, INTRINSIC_GAS } from "../../sdk/gas.js";
 import { ProverPool } from "../../relayer/prover/pool.js";
 import { deployVerifier } from "../../test/helpers/verifiers.js";
 import { flag, median, option, printTable } from "../lib/report.js";
 
-const INTRINSIC_GAS = 21_000;
 const json = flag("--json");
 const runs = Number(option("--runs", "7"));
 
@@ -47,7 +47,7 @@ for (const model of REFERENCE_MODELS) {
       witnessMs: round(median(witnessMs)),
       proveMsMedian: round(median(proveMs)),
       verifyGas: Number(receipt!.gasUsed),
-      verifyExecutionGas: Number(receipt!.gasUsed) - INTRINSIC_GAS - calldataGas(tx.data),
+      verifyExecutionGas: Number(receipt!.gasUsed - INTRINSIC_GAS - calldataGas(tx.data)),
       verifierRuntimeBytes: ethers.getBytes(runtime).length,
       peakRssMb: round(pool.peakRssMb()),
     });
@@ -59,11 +59,6 @@ for (const model of REFERENCE_MODELS) {
 console.log(`bench-zk: native EZKL ${JSON.stringify(REFERENCE_MODELS)}, ${runs} proofs per model`);
 printTable(rows);
 if (json) console.log(JSON.stringify({ models: rows }));
-
-/** EIP-2028 calldata cost: 4 gas per zero byte, 16 per other byte. */
-function calldataGas(data: string): number {
-  return ethers.getBytes(data).reduce((gas, byte) => gas + (byte === 0 ? 4 : 16), 0);
-}
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;

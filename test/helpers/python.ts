@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { REPO } from "../../scripts/lib/repo.js";
 
-export const REPO = resolve(import.meta.dirname, "..", "..");
+export { REPO };
 export const PYTHON = process.env.HIGHWAY_PYTHON ?? join(REPO, ".venv", "bin", "python");
 
 /** Runs a Python script or snippet from the project's virtualenv and returns what it did. */

@@ -4,7 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { randomInt } from "node:crypto";
 import type { Contract } from "ethers";
 import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
-import type { LocalHighway, RelayerProcess, RequestOptions } from "../helpers/highway.js";
+import type { LocalHighway, RelayerProcess, RequestOptions } from "../../scripts/lib/localnet.js";
 
 export const Status = { None: 0, Open: 1, Claimed: 2, Pending: 3, Disputed: 4, Fulfilled: 5, Refunded: 6 } as const;
 

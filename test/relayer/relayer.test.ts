@@ -3,7 +3,7 @@
  * (`relayer start --config FILE`), in the situations an operator meets.
  */
 import { expect } from "chai";
-import { hardhatAccount } from "../helpers/node.js";
+import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";
 import {
   advanceTime,
@@ -15,7 +15,7 @@ import {
   waitFor,
   type LocalHighway,
   type RelayerProcess,
-} from "../helpers/highway.js";
+} from "../../scripts/lib/localnet.js";
 import { allInStatus, eventCounts, metricSum, metricsOf, randomRequest, Status, statuses, storedJobs } from "./helpers.js";
 
 const HONEST = 5;

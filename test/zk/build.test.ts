@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import { loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { compileSolidity } from "../../sdk/solidity.js";
 import { ProverPool } from "../../relayer/prover/pool.js";
 import { verifies } from "../helpers/verifiers.js";
 import { REPO, runPython } from "../helpers/python.js";
@@ -102,21 +102,11 @@ describe("circuit build (circuits/build.py)", function () {
   }
 });
 
-/** Compiles a Solidity source with the project's solc-js (offline) and deploys `contractName`. */
+/** Compiles a verifier source offline and deploys it. */
 async function deployFromSource(source: string, contractName: string) {
-  const solc = createRequire(import.meta.url)("solc");
-  const input = {
-    language: "Solidity",
-    sources: { "Verifier.sol": { content: source } },
-    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
-  };
-  const output = JSON.parse(solc.compile(JSON.stringify(input)));
-  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
-  expect(errors, JSON.stringify(errors)).to.deep.equal([]);
-  const compiled = output.contracts["Verifier.sol"][contractName];
+  const compiled = compileSolidity("Verifier.sol", source, contractName);
   const [deployer] = await ethers.getSigners();
-  const factory = new ethers.ContractFactory(compiled.abi, compiled.evm.bytecode.object, deployer);
-  const contract = await factory.deploy();
+  const contract = await new ethers.ContractFactory(compiled.abi as never, compiled.bytecode, deployer).deploy();
   await contract.waitForDeployment();
   return contract as unknown as import("ethers").Contract;
 }

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { HDNodeWallet, Mnemonic } from "ethers";
-import { REPO } from "./python.js";
+import { REPO } from "./repo.js";
 
 /** The mnemonic of Hardhat's default accounts (public test keys, funded on every Hardhat node). */
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";

@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { network } from "hardhat";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract, Signer } from "ethers";
-import { deployHighway, type CoordinatorParams, type Highway } from "../../scripts/deploy.js";
+import { deployHighway, type CoordinatorParams, type Highway } from "../deploy.js";
 import { encodeInput } from "../../sdk/encoding.js";
-import { REPO } from "./python.js";
+import { REPO } from "./repo.js";
 import { hardhatAccount, startNode, type LocalNode } from "./node.js";
 
 export const UNIT = 10n ** 18n;

@@ -1,0 +1,148 @@
+/**
+ * Every custom error of Highway's contracts (and of the token they move), decoded
+ * into one typed error whose message says what happened and what to do.
+ */
+import type { Interface } from "ethers";
+
+/** What to tell the user for each custom error, by name; `{arg}` is replaced by that argument. */
+export const ERROR_HINTS = {
+  // ---------------------------------------------------------------- requests
+  ModelInactive: "model {modelId} is not active: pick an active model (`highway models list`)",
+  UnknownModel: "model {modelId} is not registered: check the model id (`highway models list`)",
+  ProofModeUnsupported: "model {modelId} does not accept proof mode {mode}: use a mode it supports",
+  MalformedInput: "the input is not abi.encode(int256[]): encode it with encodeInput()",
+  InputLengthMismatch: "the model takes {expected} input values but got {actual}",
+  InputOutOfBounds: "input value {value} at index {index} is outside ±{bound}: clip or rescale it to the model's input range",
+  ValueOutsideField: "value {value} does not fit the proof's field: it is far outside any model's range",
+  InvalidDeadline: "deadline {deadline} is not in the future: give a later deadline",
+  InvalidComputeFees: "startComputeFee {startComputeFee} must not exceed maxComputeFee {maxComputeFee}",
+  CallbackGasLimitTooHigh: "callbackGasLimit {callbackGasLimit} exceeds the protocol's {maxCallbackGasLimit}: lower it (estimateCallbackGas tells what the consumer needs)",
+  EnforcedPause: "the coordinator is paused for new requests: try again later (answers, refunds and withdrawals still work)",
+  ExpectedPause: "the coordinator is not paused",
+  TermsMismatch: "the terms passed for request {requestId} are not the request's: read them again from its RequestCreated event (and any MaxComputeFeeRaised)",
+  InputMismatch: "the input passed for request {requestId} is not the one it was made with",
+  WrongStatus: "request {requestId} is in status {status}, where this action is not allowed (it may have been answered, claimed or refunded already)",
+  NotRequester: "only the requester may do this to request {requestId} (caller {caller})",
+  NotClaimant: "only the relayer that claimed request {requestId} may answer it (caller {caller})",
+  DeadlinePassed: "request {requestId} passed its deadline {deadline}: it can only be refunded now (refundExpired)",
+  DeadlineNotReached: "request {requestId} is before its deadline {deadline}: it cannot be expired yet",
+  DeliveryWindowOpen: "the claimant of request {requestId} still has until {endsAt} to answer",
+  DeliveryWindowClosed: "the delivery window of request {requestId} closed at {endedAt}: it can be reopened",
+  ChallengeWindowOpen: "request {requestId}'s challenge window is open until {endsAt}: finalize after that",
+  ChallengeWindowClosed: "request {requestId}'s challenge window closed at {endedAt}: it can no longer be challenged",
+  DefenceWindowOpen: "request {requestId}'s defence window is open until {endsAt}",
+  DefenceWindowClosed: "request {requestId}'s defence window closed at {endedAt}",
+  OutputLengthMismatch: "the model returns {expected} outputs but {actual} were given",
+  OutputCountUnsupported: "models with {count} outputs cannot be served optimistically",
+  OutputValueTooLarge: "output value {value} at index {index} is too large to store",
+  InvalidProof: "the proof for request {requestId} does not verify: prove the request's own input with the model's circuit",
+  SameOutput: "request {requestId}'s posted output is the proven one: there is no fraud to prove",
+  NoFailedCallback: "request {requestId} has no failed callback to retry",
+  MaxComputeFeeNotRaised: "the new maxComputeFee {proposed} must be above the current {current}",
+  InsufficientGasForCall: "the transaction carried too little gas to give the callback its {gasLimit} gas: send more gas",
+  NothingToWithdraw: "there is nothing to withdraw for this account",
+  // ---------------------------------------------------------------- models
+  NotModelOwner: "only the owner of model {modelId} may do this (caller {caller})",
+  ModelAlreadyRegistered: "model {modelId} is already registered: pick another salt, or update the existing model",
+  InvalidInputLength: "input length {inputLength} is not supported: it must be between 1 and the registry's maximum",
+  InvalidOutputLength: "output length {outputLength} is not supported",
+  InvalidScale: "scale {scale} is not supported",
+  InvalidParent: "parent model {parentModelId} is not registered (or is the model itself)",
+  InvalidProofModes: "proof modes {proofModes} are not valid: 1 = zk, 2 = optimistic, 3 = both",
+  InvalidShares: "parentShareBps {parentShareBps} plus referralShareBps {referralShareBps} must not exceed 10000",
+  VerifierRequired: "a model needs a verifier until a dispute arbiter exists: deploy the circuit's verifier and pass its address",
+  // ---------------------------------------------------------------- staking
+  ZeroAmount: "the amount must be above zero",
+  AmountTooLarge: "amount {amount} is larger than the contract can hold",
+  BelowMinStake: "relayer {relayer} would be left with stake {stake}, below the minimum {minStake}: stake more or unbond all",
+  InsufficientFreeStake: "relayer {relayer} needs {needed} free stake but has {free}: stake more, or wait for open jobs to settle",
+  LockedBondTooSmall: "relayer {relayer} has only {locked} locked, not {amount}",
+  StillUnbonding: "the unbonding stake is released at {releaseAt}: withdraw after that",
+  OnlyCoordinator: "only the coordinator may call this (caller {caller})",
+  StakeTokenMismatch: "the staking contract uses token {stakeToken}, not the coordinator's payment token",
+  StakingCoordinatorMismatch: "the staking contract's coordinator is {stakingCoordinator}, not this one",
+  // ---------------------------------------------------------------- admin
+  ParameterOutOfBounds: "value {value} is outside its bounds [{min}, {max}]",
+  ZeroAddress: "an address argument is zero",
+  AccessControlUnauthorizedAccount: "account {account} lacks role {neededRole} for this",
+  AccessControlBadConfirmation: "renounceRole must be called by the account itself",
+  ReentrancyGuardReentrantCall: "the coordinator may not be re-entered (from a callback, say)",
+  OwnableInvalidOwner: "{owner} cannot be the owner",
+  OwnableUnauthorizedAccount: "account {account} is not the owner",
+  // ---------------------------------------------------------------- token
+  ERC20InsufficientBalance: "{sender} holds {balance} tokens but {needed} are needed: get more of the payment token",
+  ERC20InsufficientAllowance: "the allowance of {spender} is {allowance} but {needed} is needed: approve the coordinator for the escrow (or use requestInferenceWithPermit)",
+  ERC20InvalidApprover: "approver {approver} is invalid",
+  ERC20InvalidReceiver: "receiver {receiver} is invalid",
+  ERC20InvalidSender: "sender {sender} is invalid",
+  ERC20InvalidSpender: "spender {spender} is invalid",
+  ERC2612ExpiredSignature: "the permit expired at {deadline}: sign a new one",
+  ERC2612InvalidSigner: "the permit was signed by {signer}, not by the owner {owner}",
+  InvalidAccountNonce: "the permit's nonce is stale (current {currentNonce}): sign a new one",
+  ECDSAInvalidSignature: "the signature is invalid",
+  ECDSAInvalidSignatureLength: "the signature has the wrong length {length}",
+  ECDSAInvalidSignatureS: "the signature's s value is invalid",
+  InvalidShortString: "invalid short string",
+  StringTooLong: "string too long: {str}",
+  SafeERC20FailedOperation: "a transfer of token {token} failed",
+} as const;
+
+export type ContractErrorName = keyof typeof ERROR_HINTS;
+
+/** A transaction or call reverted with one of Highway's custom errors. */
+export class HighwayContractError<Name extends ContractErrorName = ContractErrorName> extends Error {
+  override name = "HighwayContractError";
+  constructor(
+    /** The Solidity error's name, e.g. "InsufficientFreeStake". */
+    readonly errorName: Name,
+    /** Its arguments by name. */
+    readonly args: Record<string, unknown>,
+  ) {
+    super(`${errorName}: ${formatHint(ERROR_HINTS[errorName], args)}`);
+  }
+
+  /** Narrows to one error: `if (error.is("DeadlinePassed")) ...`. */
+  is<Other extends ContractErrorName>(name: Other): this is HighwayContractError<Other> {
+    return (this.errorName as string) === name;
+  }
+}
+
+function formatHint(hint: string, args: Record<string, unknown>): string {
+  return hint.replace(/\{(\w+)\}/g, (_, key: string) => (key in args ? String(args[key]) : `{${key}}`));
+}
+
+/** The revert data inside an ethers error, wherever ethers put it. */
+export function revertData(error: unknown): string | undefined {
+  const candidate = error as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } } | undefined;
+  for (const data of [candidate?.data, candidate?.info?.error?.data, candidate?.error?.data]) {
+    if (typeof data === "string" && data.startsWith("0x") && data.length >= 10) return data;
+  }
+  return undefined;
+}
+
+/** The typed error for a revert, if `interfaces` know its selector; otherwise `undefined`. */
+export function decodeContractError(error: unknown, interfaces: readonly Interface[]): HighwayContractError | undefined {
+  const data = revertData(error);
+  if (!data) return undefined;
+  for (const iface of interfaces) {
+    try {
+      const parsed = iface.parseError(data);
+      if (parsed && parsed.name in ERROR_HINTS) {
+        const args = Object.fromEntries(parsed.fragment.inputs.map((input, i) => [input.name || String(i), parsed.args[i]]));
+        return new HighwayContractError(parsed.name as ContractErrorName, args);
+      }
+    } catch {
+      // not this interface's error
+    }
+  }
+  return undefined;
+}
+
+/** Runs a contract call, turning a custom-error revert into a HighwayContractError. */
+export async function withDecodedErrors<T>(interfaces: readonly Interface[], action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw decodeContractError(error, interfaces) ?? error;
+  }
+}

@@ -1,0 +1,8 @@
+/** Highway's TypeScript SDK. */
+export * from "./client.js";
+export * from "./circuits.js";
+export * from "./deployment.js";
+export * from "./encoding.js";
+export * from "./errors.js";
+export * from "./fees.js";
+export * from "./gas.js";
