@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
@@ -30,7 +29,7 @@ import {ExactGasCall} from "./libraries/ExactGasCall.sol";
  * (optimistic answers only) one packed output word and the challenger. Pausing stops only
  * new requests: everything about a request already made, and every withdrawal, still works.
  */
-contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable, ReentrancyGuardTransient {
+contract InferenceCoordinator is IInferenceCoordinator, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -55,7 +54,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         uint32 challengeWindow;
         uint32 defenceWindow;
         uint32 maxCallbackGasLimit;
-        uint48 nextRequestId;
+        uint40 nextRequestId;
+        bool paused;
         uint96 jobBond;
         uint96 challengeBond;
     }
@@ -72,11 +72,14 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     IRelayerStaking public immutable staking;
 
     Config private _config;
-    address public treasury;
+    /// @dev The treasury and the protocol's accrued fees and shares, in one slot.
+    address private _treasury;
+    uint96 private _protocolFees;
 
     mapping(uint256 requestId => Request) private _requests;
     mapping(bytes32 cacheKey => uint256 packedOutput) private _cache;
     mapping(address account => uint256) private _balances;
+    mapping(bytes32 modelId => uint256) private _modelEarnings;
 
     constructor(
         IERC20 paymentToken_,
@@ -107,7 +110,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     function requestInference(RequestParams calldata params, bytes calldata input)
         external
         nonReentrant
-        whenNotPaused
         returns (uint256)
     {
         return _request(params, input);
@@ -122,7 +124,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external nonReentrant whenNotPaused returns (uint256) {
+    ) external nonReentrant returns (uint256) {
         // A permit front-run by someone else has already set the allowance: go on either way.
         try IERC20Permit(address(paymentToken)).permit(msg.sender, address(this), permitValue, permitDeadline, v, r, s) {}
             catch {}
@@ -161,11 +163,14 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _stateIn(requestId, r, RequestStatus.Open);
         if (msg.sender != terms.requester) revert NotRequester(requestId, msg.sender);
         if (newMaxComputeFee <= terms.maxComputeFee) revert MaxComputeFeeNotRaised(terms.maxComputeFee, newMaxComputeFee);
-        RequestTerms memory raised = terms;
-        raised.maxComputeFee = newMaxComputeFee;
         uint256 topUp = FeeMath.escrow(terms.modelFee, newMaxComputeFee, terms.protocolFeeBps)
             - FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
-        r.termsHash = keccak256(abi.encode(raised));
+        // The new terms are the old ones with `maxComputeFee` (the 9th word of their encoding) replaced.
+        bytes memory encoded = abi.encode(terms);
+        assembly ("memory-safe") {
+            mstore(add(encoded, 0x120), newMaxComputeFee)
+        }
+        r.termsHash = keccak256(encoded);
         emit MaxComputeFeeRaised(requestId, newMaxComputeFee, topUp);
         paymentToken.safeTransferFrom(msg.sender, address(this), topUp);
     }
@@ -202,8 +207,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         uint256 word = OutputPacking.pack(output);
         r.state.status = RequestStatus.Fulfilled;
         _cacheResult(terms, word);
-        _settle(requestId, terms, msg.sender, _computeFee(terms, s.claimedAt));
-        emit RequestFulfilled(requestId, msg.sender, output, true);
+        _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
         staking.unlockBond(msg.sender, terms.jobBond, true);
         _deliver(requestId, r, terms, output);
     }
@@ -231,8 +235,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         if (block.timestamp < s.phaseEndsAt) revert ChallengeWindowOpen(requestId, s.phaseEndsAt);
         r.state.status = RequestStatus.Fulfilled;
         int256[] memory output = OutputPacking.unpack(r.output);
-        _settle(requestId, terms, s.relayer, _computeFee(terms, s.claimedAt));
-        emit RequestFulfilled(requestId, s.relayer, output, false);
+        _settleAnswer(requestId, terms, s.relayer, s.claimedAt, output, false);
         staking.unlockBond(s.relayer, terms.jobBond, true);
         _deliver(requestId, r, terms, output);
     }
@@ -267,9 +270,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _cacheResult(terms, word);
         // The challenger was wrong: its bond pays the relayer, less the protocol's share.
         _splitLoserBond(terms.challengeBond, s.relayer);
-        _settle(requestId, terms, s.relayer, _computeFee(terms, s.claimedAt));
         emit Defended(requestId, s.relayer, challenger);
-        emit RequestFulfilled(requestId, s.relayer, output, true);
+        _settleAnswer(requestId, terms, s.relayer, s.claimedAt, output, true);
         staking.unlockBond(s.relayer, terms.jobBond, true);
         _deliver(requestId, r, terms, output);
     }
@@ -295,9 +297,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         // less the protocol's share; the prover answers the request and earns its compute fee.
         _credit(challenger, terms.challengeBond);
         _splitLoserBond(terms.jobBond, challenger);
-        _settle(requestId, terms, msg.sender, _computeFee(terms, s.claimedAt));
         emit FraudProven(requestId, msg.sender, s.relayer, output);
-        emit RequestFulfilled(requestId, msg.sender, output, true);
+        _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
         staking.slash(s.relayer, terms.jobBond, terms.jobBond);
         _deliver(requestId, r, terms, output);
     }
@@ -341,7 +342,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         r.state.callbackPending = false;
         uint256 word = r.output;
         if (word == 0) word = _cache[_cacheKey(terms.modelId, terms.inputHash)];
-        _deliver(requestId, r, terms, OutputPacking.unpack(word));
+        if (_deliver(requestId, r, terms, OutputPacking.unpack(word))) emit CallbackDelivered(requestId);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -351,6 +352,26 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _balances[msg.sender] = 0;
         emit Withdrawal(msg.sender, amount);
         paymentToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function withdrawModelEarnings(bytes32 modelId) external nonReentrant {
+        address owner = registry.ownerOf(modelId);
+        if (msg.sender != owner) revert NotModelOwner(modelId, msg.sender);
+        uint256 amount = _modelEarnings[modelId];
+        if (amount == 0) revert NothingToWithdraw();
+        _modelEarnings[modelId] = 0;
+        emit ModelEarningsWithdrawn(modelId, owner, amount);
+        paymentToken.safeTransfer(owner, amount);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function withdrawProtocolFees() external nonReentrant {
+        (address account, uint256 amount) = (_treasury, _protocolFees);
+        if (amount == 0) revert NothingToWithdraw();
+        _protocolFees = 0;
+        emit ProtocolFeesWithdrawn(account, amount);
+        paymentToken.safeTransfer(account, amount);
     }
 
     // =================================================================== admin
@@ -365,14 +386,18 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _setTreasury(treasury_);
     }
 
-    /// @notice Stops new requests (nothing else).
+    /// @notice Stops new requests (nothing else: answers, disputes, refunds and withdrawals go on).
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        if (_config.paused) revert EnforcedPause();
+        _config.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Accepts new requests again.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        if (!_config.paused) revert ExpectedPause();
+        _config.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     // =================================================================== views
@@ -409,11 +434,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function currentComputeFee(RequestTerms calldata terms) external view returns (uint256) {
-        return _computeFee(terms, block.timestamp);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256) {
         return FeeMath.escrow(registry.modelTerms(modelId).fee, maxComputeFee, _config.protocolFeeBps);
     }
@@ -440,6 +460,26 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         );
     }
 
+    /// @notice Whether new requests are stopped.
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    /// @notice The address protocol fees and shares are paid to.
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @notice The protocol's fees and shares not yet paid to the treasury.
+    function protocolFees() external view returns (uint256) {
+        return _protocolFees;
+    }
+
+    /// @notice The earnings of `modelId` (its owner's cut, and its cut as a parent) not yet withdrawn.
+    function modelEarnings(bytes32 modelId) external view returns (uint256) {
+        return _modelEarnings[modelId];
+    }
+
     /// @notice The id the next request will get.
     function nextRequestId() external view returns (uint256) {
         return _config.nextRequestId;
@@ -455,6 +495,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         if (p.deadline <= block.timestamp) revert InvalidDeadline(p.deadline);
         if (p.startComputeFee > p.maxComputeFee) revert InvalidComputeFees(p.startComputeFee, p.maxComputeFee);
         Config memory c = _config;
+        if (c.paused) revert EnforcedPause();
         if (p.callbackGasLimit > c.maxCallbackGasLimit) {
             revert CallbackGasLimitTooHigh(p.callbackGasLimit, c.maxCallbackGasLimit);
         }
@@ -483,22 +524,24 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
             defenceWindow: c.defenceWindow,
             callbackGasLimit: p.callbackGasLimit,
             protocolFeeBps: c.protocolFeeBps,
+            parentModelId: m.parentShareBps == 0 ? bytes32(0) : registry.parentOf(p.modelId),
             parentShareBps: m.parentShareBps,
             referralShareBps: p.referrer == address(0) ? 0 : m.referralShareBps,
             outputLength: m.outputLength,
             proofMode: p.proofMode
         });
         uint256 escrow = FeeMath.escrow(t.modelFee, t.maxComputeFee, t.protocolFeeBps);
-        emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
         if (cached == 0) {
+            emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
             _requests[requestId].termsHash = keccak256(abi.encode(t));
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
         } else {
-            _settle(requestId, t, address(0), 0);
+            // Answered now: no relayer will ever need the terms, unless the callback fails (see _deliverCached).
+            _settle(t, 0);
             int256[] memory output = OutputPacking.unpack(cached);
-            emit RequestFulfilled(requestId, address(0), output, true);
+            emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, output);
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
-            _deliverCached(requestId, t, output);
+            _deliverCached(requestId, t, input, output);
         }
     }
 
@@ -582,7 +625,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     }
 
     /// @dev Credits every party of an answered request, by the one fee formula.
-    function _settle(uint256 requestId, RequestTerms memory terms, address payee, uint256 computeFee) private {
+    function _settle(RequestTerms memory terms, uint256 computeFee) private returns (uint256 refund) {
         FeeMath.Split memory s = FeeMath.split(
             terms.modelFee,
             computeFee,
@@ -591,20 +634,37 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
             terms.parentShareBps,
             terms.referralShareBps
         );
-        (address owner, address parentOwner) = registry.payees(terms.modelId);
-        _credit(owner, s.ownerCut);
-        _credit(parentOwner, s.parentCut);
+        if (s.ownerCut != 0) _modelEarnings[terms.modelId] += s.ownerCut;
+        if (s.parentCut != 0) _modelEarnings[terms.parentModelId] += s.parentCut;
         _credit(terms.referrer, s.referralCut);
-        _credit(treasury, s.protocolFee);
-        _credit(payee, computeFee);
+        _creditProtocol(s.protocolFee);
         _credit(terms.requester, s.refund);
-        emit Settled(requestId, payee, computeFee, s.protocolFee, s.refund);
+        return s.refund;
+    }
+
+    /// @dev Settles an answered request and pays `payee` its compute fee.
+    function _settleAnswer(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        address payee,
+        uint256 claimedAt,
+        int256[] memory output,
+        bool proven
+    ) private {
+        uint256 computeFee = _computeFee(terms, claimedAt);
+        _settle(terms, computeFee);
+        _credit(payee, computeFee);
+        emit RequestFulfilled(requestId, payee, output, computeFee, proven);
+    }
+
+    function _creditProtocol(uint256 amount) private {
+        if (amount != 0) _protocolFees += uint96(amount);
     }
 
     /// @dev Gives `winner` a loser's `bond`, less the protocol's dispute share.
     function _splitLoserBond(uint256 bond, address winner) private {
         uint256 protocolShare = FeeMath.share(bond, _config.disputeProtocolShareBps);
-        _credit(treasury, protocolShare);
+        _creditProtocol(protocolShare);
         _credit(winner, bond - protocolShare);
     }
 
@@ -635,13 +695,19 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     /// @dev Calls the consumer of a stored request; a failure is recorded for `retryCallback`.
     function _deliver(uint256 requestId, Request storage r, RequestTerms calldata terms, int256[] memory output)
         private
+        returns (bool ok)
     {
-        if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) r.state.callbackPending = true;
+        ok = _callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output);
+        if (!ok) r.state.callbackPending = true;
     }
 
-    /// @dev Calls the consumer of a request answered from the cache, storing it only if the callback failed.
-    function _deliverCached(uint256 requestId, RequestTerms memory terms, int256[] memory output) private {
+    /// @dev Calls the consumer of a request answered from the cache; only if the callback failed is the
+    /// request stored (and its terms emitted), so that anyone can `retryCallback` it.
+    function _deliverCached(uint256 requestId, RequestTerms memory terms, bytes calldata input, int256[] memory output)
+        private
+    {
         if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) {
+            emit RequestCreated(requestId, terms.modelId, terms.requester, terms, input);
             Request storage r = _requests[requestId];
             r.termsHash = keccak256(abi.encode(terms));
             r.state = RequestState(RequestStatus.Fulfilled, true, address(0), 0, 0);
@@ -657,8 +723,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         (ok, gasUsed, reason) = ExactGasCall.call(
             consumer, gasLimit, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output))
         );
-        if (ok) emit CallbackDelivered(requestId);
-        else emit CallbackFailed(requestId, gasUsed, reason);
+        if (!ok) emit CallbackFailed(requestId, gasUsed, reason);
     }
 
     function _setParams(Params memory p) private {
@@ -692,7 +757,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
 
     function _setTreasury(address treasury_) private {
         if (treasury_ == address(0)) revert ZeroAddress();
-        treasury = treasury_;
+        _treasury = treasury_;
         emit TreasuryUpdated(treasury_);
     }
 }

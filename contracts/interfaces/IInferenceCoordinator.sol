@@ -43,6 +43,7 @@ interface IInferenceCoordinator {
         address requester;
         address consumer;
         address referrer;
+        bytes32 parentModelId;
         uint96 modelFee;
         uint96 startComputeFee;
         uint96 maxComputeFee;
@@ -89,7 +90,12 @@ interface IInferenceCoordinator {
 
     event RequestCreated(uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, bytes input);
     event RequestClaimed(uint256 indexed requestId, address indexed relayer, uint256 computeFee);
-    event RequestFulfilled(uint256 indexed requestId, address indexed relayer, int256[] output, bool proven);
+    event RequestFulfilled(
+        uint256 indexed requestId, address indexed payee, int256[] output, uint256 computeFee, bool proven
+    );
+    event CachedRequestFulfilled(
+        uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, int256[] output
+    );
     event OptimisticSubmitted(uint256 indexed requestId, address indexed relayer, int256[] output);
     event Challenged(uint256 indexed requestId, address indexed challenger, uint256 bond);
     event Defended(uint256 indexed requestId, address indexed relayer, address indexed challenger);
@@ -98,16 +104,22 @@ interface IInferenceCoordinator {
     event RequestReopened(uint256 indexed requestId, address indexed relayer, uint256 slashed);
     event RequestRefunded(uint256 indexed requestId, uint256 amount);
     event MaxComputeFeeRaised(uint256 indexed requestId, uint256 maxComputeFee, uint256 topUp);
-    event Settled(uint256 indexed requestId, address indexed payee, uint256 computeFee, uint256 protocolFee, uint256 refund);
     event CallbackDelivered(uint256 indexed requestId);
     event CallbackFailed(uint256 indexed requestId, uint256 gasUsed, bytes reason);
     event Withdrawal(address indexed account, uint256 amount);
+    event ModelEarningsWithdrawn(bytes32 indexed modelId, address indexed owner, uint256 amount);
+    event ProtocolFeesWithdrawn(address indexed treasury, uint256 amount);
+    event Paused(address account);
+    event Unpaused(address account);
     event ParamsUpdated(Params params);
     event TreasuryUpdated(address indexed treasury);
 
     // ------------------------------------------------------------------ errors
 
     error ZeroAddress();
+    error EnforcedPause();
+    error ExpectedPause();
+    error NotModelOwner(bytes32 modelId, address caller);
     error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
     error StakeTokenMismatch(address stakeToken);
     error ModelInactive(bytes32 modelId);
@@ -212,6 +224,12 @@ interface IInferenceCoordinator {
     /// @notice Pays out the caller's whole balance.
     function withdraw() external;
 
+    /// @notice Pays `modelId`'s earnings to its current owner; only that owner.
+    function withdrawModelEarnings(bytes32 modelId) external;
+
+    /// @notice Pays the protocol's accrued fees and shares to the treasury; anyone may call.
+    function withdrawProtocolFees() external;
+
     /// @notice The proven output of `modelId` on `input`, if any.
     function cachedResult(bytes32 modelId, bytes calldata input) external view returns (bool found, int256[] memory output);
 
@@ -225,9 +243,6 @@ interface IInferenceCoordinator {
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed).
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state);
-
-    /// @notice The current auction price of an Open request.
-    function currentComputeFee(RequestTerms calldata terms) external view returns (uint256);
 
     /// @notice What a request with these fees escrows under the current protocol fee.
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256);

@@ -82,6 +82,9 @@ interface IModelRegistry {
     /// @notice The verifier of `modelId` (reverts for an unknown model).
     function verifierOf(bytes32 modelId) external view returns (address);
 
-    /// @notice Who is paid for `modelId` now: its owner and its parent's owner (zero without a parent).
-    function payees(bytes32 modelId) external view returns (address owner, address parentOwner);
+    /// @notice The current owner of `modelId` (reverts for an unknown model).
+    function ownerOf(bytes32 modelId) external view returns (address);
+
+    /// @notice The parent of `modelId` (zero without one; reverts for an unknown model).
+    function parentOf(bytes32 modelId) external view returns (bytes32);
 }

@@ -42,7 +42,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     function _assertAnsweredAndPaid(uint256 id) internal view {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(coordinator.balanceOf(relayer), 1e18);
-        assertEq(coordinator.balanceOf(modelOwner), MODEL_FEE);
+        assertEq(coordinator.modelEarnings(priceModel), MODEL_FEE);
         assertEq(staking.relayerOf(relayer).locked, 0);
     }
 
@@ -271,8 +271,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     }
 
     function _owed() private view returns (uint256) {
-        address[6] memory accounts = [relayer, modelOwner, treasury, requester, challenger, stranger];
-        uint256 sum;
+        address[4] memory accounts = [relayer, requester, challenger, stranger];
+        uint256 sum = coordinator.modelEarnings(priceModel) + coordinator.protocolFees();
         for (uint256 i; i < accounts.length; ++i) sum += coordinator.balanceOf(accounts[i]);
         return sum;
     }

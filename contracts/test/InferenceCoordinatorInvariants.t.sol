@@ -26,7 +26,7 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         others[0] = treasury;
         others[1] = modelOwner;
         handler = new CoordinatorHandler(
-            token, staking, coordinator, priceModel, address(consumer), requesters, relayers, challengers, others
+            token, staking, coordinator, priceModel, address(consumer), modelOwner, requesters, relayers, challengers, others
         );
         for (uint256 i; i < 3; ++i) {
             Sample memory s = priceSample(i);
@@ -74,6 +74,8 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         handler.reopen(7);
         handler.expire(7);
         handler.withdraw(0);
+        handler.withdrawModelEarnings();
+        handler.withdrawProtocolFees();
         for (uint256 i; i < handler.trackedCount(); ++i) {
             assertLe(handler.answers(i + 1), 1);
         }
@@ -92,7 +94,7 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
      * hardhat-config: invariant.depth = 48
      */
     function invariant_tokenBalanceEqualsBalancesEscrowsAndBonds() public view {
-        uint256 owed;
+        uint256 owed = coordinator.modelEarnings(priceModel) + coordinator.protocolFees();
         for (uint256 i; i < handler.accountCount(); ++i) {
             owed += coordinator.balanceOf(handler.accounts(i));
         }

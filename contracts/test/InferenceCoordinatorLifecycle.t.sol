@@ -9,7 +9,6 @@ import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 import {RelayerStaking} from "../RelayerStaking.sol";
 import {HighwayToken} from "../token/HighwayToken.sol";
 import {InstanceEncoding} from "../libraries/InstanceEncoding.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 /// @dev Requests, refunds, reopening, permit, admin and pause.
@@ -90,7 +89,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         registry.setReferralShareBps(priceModel, 5_000);
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.balanceOf(modelOwner), MODEL_FEE);
+        assertEq(coordinator.modelEarnings(priceModel), MODEL_FEE);
     }
 
     function test_referrerAndParentAreCredited() public {
@@ -107,9 +106,9 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.balanceOf(modelOwner), 2.5e18); // parent cut
+        assertEq(coordinator.modelEarnings(priceModel), 2.5e18); // parent cut
         assertEq(coordinator.balanceOf(challenger), 1e18); // referral cut
-        assertEq(coordinator.balanceOf(stranger), 6.5e18); // owner cut
+        assertEq(coordinator.modelEarnings(child), 6.5e18); // owner cut
     }
 
     // ------------------------------------------------------------------ cancel, expire, raise
@@ -267,7 +266,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, ZK, address(0));
         coordinator.pause();
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.expectRevert(IInferenceCoordinator.EnforcedPause.selector);
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
         claimAs(relayer, id, t);
@@ -278,9 +277,43 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.withdraw();
         vm.prank(requester);
         coordinator.withdraw();
+        vm.expectRevert(IInferenceCoordinator.EnforcedPause.selector);
+        coordinator.pause();
+        assertTrue(coordinator.paused());
+        coordinator.unpause();
+        assertFalse(coordinator.paused());
+        vm.expectRevert(IInferenceCoordinator.ExpectedPause.selector);
         coordinator.unpause();
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
+    }
+
+    function test_modelEarningsGoToTheCurrentOwnerAndProtocolFeesToTheTreasury() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotModelOwner.selector, priceModel, stranger));
+        vm.prank(stranger);
+        coordinator.withdrawModelEarnings(priceModel);
+        vm.prank(modelOwner);
+        registry.transferModelOwnership(priceModel, stranger);
+        uint256 before = token.balanceOf(stranger);
+        vm.prank(stranger);
+        coordinator.withdrawModelEarnings(priceModel);
+        assertEq(token.balanceOf(stranger) - before, MODEL_FEE);
+        assertEq(coordinator.modelEarnings(priceModel), 0);
+        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.prank(stranger);
+        coordinator.withdrawModelEarnings(priceModel);
+
+        uint256 fees = coordinator.protocolFees();
+        assertEq(fees, (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        vm.prank(requester); // anyone triggers it; the treasury is paid
+        coordinator.withdrawProtocolFees();
+        assertEq(token.balanceOf(treasury), fees);
+        assertEq(coordinator.protocolFees(), 0);
+        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        coordinator.withdrawProtocolFees();
     }
 
     function test_adminFunctionsNeedTheirRoles() public {
@@ -356,7 +389,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         claimAs(relayer, id, t);
         assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.balanceOf(treasury), (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        assertEq(coordinator.protocolFees(), (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
     }
 
     function test_treasuryAndConstructorChecks() public {

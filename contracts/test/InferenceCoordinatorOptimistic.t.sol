@@ -147,7 +147,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(coordinator.balanceOf(relayer), 1e18 + CHALLENGE_BOND - protocolShare);
         assertEq(coordinator.balanceOf(challenger), 0);
         uint256 protocolFee = (uint256(MODEL_FEE) + 1e18) * 500 / 10_000;
-        assertEq(coordinator.balanceOf(treasury), protocolFee + protocolShare);
+        assertEq(coordinator.protocolFees(), protocolFee + protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT);
         (bool found,) = coordinator.cachedResult(priceModel, s0.input);
         assertTrue(found);
@@ -247,7 +247,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
-        assertEq(coordinator.balanceOf(treasury), protocolShare);
+        assertEq(coordinator.protocolFees(), protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
         // Another relayer can now serve it.
         claimAs(relayer2, id, t);

@@ -49,8 +49,8 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         uint256 computeFee = 3e18;
         uint256 protocolFee = (10e18 + computeFee) * 500 / 10_000;
         assertEq(coordinator.balanceOf(relayer), computeFee);
-        assertEq(coordinator.balanceOf(modelOwner), 10e18);
-        assertEq(coordinator.balanceOf(treasury), protocolFee);
+        assertEq(coordinator.modelEarnings(priceModel), 10e18);
+        assertEq(coordinator.protocolFees(), protocolFee);
         assertEq(coordinator.balanceOf(requester), escrowOf(t) - 10e18 - computeFee - protocolFee);
         IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
         assertEq(r.locked, 0);
@@ -205,22 +205,26 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         fulfillAs(relayer, id, t, s);
 
         RecordingConsumer second = new RecordingConsumer(coordinator);
-        uint256 ownerBefore = coordinator.balanceOf(modelOwner);
-        uint256 treasuryBefore = coordinator.balanceOf(treasury);
+        uint256 ownerBefore = coordinator.modelEarnings(priceModel);
+        uint256 treasuryBefore = coordinator.protocolFees();
         uint256 paidBefore = token.balanceOf(requester);
-        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2) =
-            makeRequest(requester, requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(second)), s.input);
+        uint256 expectedId = coordinator.nextRequestId();
+        vm.expectEmit(true, true, true, true, address(coordinator));
+        emit IInferenceCoordinator.CachedRequestFulfilled(expectedId, priceModel, requester, s.output);
+        vm.prank(requester);
+        uint256 id2 =
+            coordinator.requestInference(requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(second)), s.input);
+        assertEq(id2, expectedId);
         assertEq(second.calls(), 1);
         assertEq(second.lastRequestId(), id2);
         assertEq(second.lastOutput(), s.output);
-        assertEq(t2.maxComputeFee, 0);
         uint256 protocolFee = uint256(MODEL_FEE) * 500 / 10_000;
         assertEq(paidBefore - token.balanceOf(requester), MODEL_FEE + protocolFee);
-        assertEq(coordinator.balanceOf(modelOwner) - ownerBefore, MODEL_FEE);
-        assertEq(coordinator.balanceOf(treasury) - treasuryBefore, protocolFee);
-        // Nothing is left open: no relayer can claim it.
+        assertEq(coordinator.modelEarnings(priceModel) - ownerBefore, MODEL_FEE);
+        assertEq(coordinator.protocolFees() - treasuryBefore, protocolFee);
+        // Nothing is left open: no relayer can claim it, with any terms.
         vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id2));
-        claimAs(relayer, id2, t2);
+        claimAs(relayer, id2, t);
     }
 
     function test_cachedResultIsEmptyForUnprovenPairs() public view {
@@ -234,7 +238,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     function test_claimLocksTheAuctionPriceOfItsBlock() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
-        assertEq(coordinator.currentComputeFee(t), 1e18);
+        assertEq(AuctionMath.price(t.startComputeFee, t.maxComputeFee, t.createdAt, t.auctionDuration, block.timestamp), 1e18);
         vm.warp(block.timestamp + 150);
         uint256 price = AuctionMath.price(1e18, 5e18, t.createdAt, 600, block.timestamp);
         assertEq(price, 2e18);
