@@ -138,7 +138,6 @@ interface IInferenceCoordinator {
     error DeadlinePassed(uint256 requestId, uint256 deadline);
     error DeadlineNotReached(uint256 requestId, uint256 deadline);
     error DeliveryWindowOpen(uint256 requestId, uint256 endsAt);
-    error DeliveryWindowClosed(uint256 requestId, uint256 endedAt);
     error ChallengeWindowOpen(uint256 requestId, uint256 endsAt);
     error ChallengeWindowClosed(uint256 requestId, uint256 endedAt);
     error DefenceWindowOpen(uint256 requestId, uint256 endsAt);
