@@ -1,0 +1,139 @@
+/**
+ * The relayer's configuration file (JSON), validated by a schema: a bad field stops
+ * the relayer with a message that names the field and says what is wrong.
+ * See relayer/README.md for every field.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+
+const decimalUnits = z
+  .string()
+  .regex(/^\d+$/, "expected a whole number of token units as a decimal string, e.g. \"1000000000000000\"");
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex string");
+
+const rpcUrl = z
+  .string()
+  .url("expected a URL such as http://127.0.0.1:8545 or wss://rpc.example")
+  .refine((url) => /^(https?|wss?):\/\//.test(url), "expected an http(s):// or ws(s):// URL");
+
+const keySource = z.union(
+  [
+    z.object({ env: z.string().min(1, "name the environment variable that holds the private key") }).strict(),
+    z
+      .object({
+        keystore: z.string().min(1, "the path of an encrypted JSON keystore"),
+        passwordEnv: z.string().min(1, "name the environment variable that holds the keystore's password"),
+      })
+      .strict(),
+  ],
+  { errorMap: () => ({ message: 'expected {"env": "VAR"} or {"keystore": "file.json", "passwordEnv": "VAR"}' }) },
+);
+
+const modelConfig = z
+  .object({
+    /** A circuit folder (path, or name of a folder in circuits/). */
+    circuit: z.string().min(1),
+    /** The registry's model id; default keccak256 of the circuit's name. */
+    modelId: bytes32.optional(),
+    /** What one job costs the operator beyond gas, in payment-token units. */
+    computeCost: decimalUnits.default("0"),
+    /** Which proof modes to serve. */
+    modes: z.array(z.enum(["zk", "optimistic"])).min(1).default(["zk", "optimistic"]),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    rpcUrl,
+    /** deployments/<chainId>.json written by scripts/deploy.ts. */
+    deployment: z.string().min(1),
+    key: keySource,
+    /** SQLite file of the job store. */
+    database: z.string().min(1),
+    confirmations: z.number().int().min(0).max(64).default(1),
+    pollIntervalMs: z.number().int().min(20).max(60_000).default(1_000),
+    /** Blocks fetched per eth_getLogs call while backfilling. */
+    logRange: z.number().int().min(1).max(10_000).default(2_000),
+    /** First block to scan on a fresh database; default the deployment's block. */
+    startBlock: z.number().int().min(0).optional(),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    http: z
+      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65_535).default(9464) })
+      .strict()
+      .default({}),
+    prover: z
+      .object({
+        workers: z.number().int().min(1).max(64).default(1),
+        maxQueue: z.number().int().min(1).max(100_000).default(1_024),
+      })
+      .strict()
+      .default({}),
+    models: z.array(modelConfig).min(1, "serve at least one model"),
+    pricing: z
+      .object({
+        /** Claim only when the offered fee ≥ (gas cost + compute cost) × margin. */
+        margin: z.number().min(1).max(100).default(1.2),
+        /** Payment-token units per wei of gas spent (the token's price in the chain's coin). */
+        tokenUnitsPerWei: z.number().min(0).default(0),
+      })
+      .strict()
+      .default({}),
+    watchtower: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Challenge only when the bond to win, less the gas to win it, is at least this (token units). */
+        minProfit: decimalUnits.default("0"),
+      })
+      .strict()
+      .default({}),
+    submitter: z
+      .object({
+        /** Re-send a transaction with bumped fees when it is not mined within this. */
+        bumpAfterMs: z.number().int().min(500).max(600_000).default(15_000),
+        /** Fee increase per re-send (nodes require at least 10%). */
+        bumpPercent: z.number().int().min(10).max(500).default(20),
+        /** Give up on a transaction after this many sends. */
+        maxSends: z.number().int().min(1).max(20).default(5),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type RelayerConfig = z.infer<typeof configSchema>;
+export type ModelConfig = z.infer<typeof modelConfig>;
+
+/** The configuration file is unreadable or invalid; the message names the file and the field. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates a config file; relative paths in it are resolved against its folder. */
+export function loadConfig(path: string): RelayerConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read the config (${(error as Error).message})`);
+  }
+  const config = parseConfig(raw, path);
+  const base = dirname(resolve(path));
+  const within = (file: string) => (isAbsolute(file) ? file : resolve(base, file));
+  config.deployment = within(config.deployment);
+  config.database = within(config.database);
+  if ("keystore" in config.key) config.key.keystore = within(config.key.keystore);
+  for (const model of config.models) if (model.circuit.includes("/")) model.circuit = within(model.circuit);
+  return config;
+}
+
+/** Validates a parsed config object; `source` names it in errors. */
+export function parseConfig(raw: unknown, source = "config"): RelayerConfig {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[") : "(top level)";
+    return `field "${field}": ${issue.message}`;
+  });
+  throw new ConfigError(`${source}: invalid config: ${problems.join("; ")}`);
+}
