@@ -34,15 +34,15 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    uint256 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
-    uint256 public constant MIN_LATE_SLASH_BPS = 100;
-    uint256 public constant MIN_DISPUTE_PROTOCOL_SHARE_BPS = 500;
-    uint256 public constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 5_000;
-    uint256 public constant MAX_AUCTION_DURATION = 1 days;
-    uint256 public constant MIN_WINDOW = 1 minutes;
-    uint256 public constant MAX_DELIVERY_WINDOW = 1 days;
-    uint256 public constant MAX_DISPUTE_WINDOW = 7 days;
-    uint256 public constant MAX_CALLBACK_GAS_LIMIT = 5_000_000;
+    uint256 private constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    uint256 private constant MIN_LATE_SLASH_BPS = 100;
+    uint256 private constant MIN_DISPUTE_PROTOCOL_SHARE_BPS = 500;
+    uint256 private constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 5_000;
+    uint256 private constant MAX_AUCTION_DURATION = 1 days;
+    uint256 private constant MIN_WINDOW = 1 minutes;
+    uint256 private constant MAX_DELIVERY_WINDOW = 1 days;
+    uint256 private constant MAX_DISPUTE_WINDOW = 7 days;
+    uint256 private constant MAX_CALLBACK_GAS_LIMIT = 5_000_000;
 
     /// @dev Packed parameters (two slots) and the request counter.
     struct Config {
@@ -54,17 +54,17 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         uint32 challengeWindow;
         uint32 defenceWindow;
         uint32 maxCallbackGasLimit;
-        uint40 nextRequestId;
+        uint40 nextNonce;
         bool paused;
         uint96 jobBond;
         uint96 challengeBond;
     }
 
     struct Request {
-        bytes32 termsHash;
         RequestState state;
         uint256 output; // packed, optimistic or fraud-proven answers only (zk answers live in the cache)
         address challenger;
+        bytes32 raisedTermsHash; // the hash of the current terms once `raiseMaxComputeFee` changed them
     }
 
     IERC20 public immutable paymentToken;
@@ -99,7 +99,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         staking = staking_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
-        _config.nextRequestId = 1;
+        _config.nextNonce = 1;
         _setTreasury(treasury_);
         _setParams(params_);
     }
@@ -144,7 +144,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         Request storage r = _checkedRequest(requestId, terms);
         if (block.timestamp <= terms.deadline) revert DeadlineNotReached(requestId, terms.deadline);
         RequestState memory s = r.state;
-        RequestStatus status = _status(r, s);
+        RequestStatus status = s.status;
         if (status == RequestStatus.Claimed) {
             // The claimant let the deadline pass: it loses the late share of its bond to the requester.
             _slashLate(requestId, terms, s.relayer);
@@ -170,7 +170,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         assembly ("memory-safe") {
             mstore(add(encoded, 0x120), newMaxComputeFee)
         }
-        r.termsHash = keccak256(encoded);
+        r.raisedTermsHash = keccak256(encoded);
+        r.state.termsRaised = true;
         emit MaxComputeFeeRaised(requestId, newMaxComputeFee, topUp);
         paymentToken.safeTransferFrom(msg.sender, address(this), topUp);
     }
@@ -180,15 +181,13 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     /// @inheritdoc IInferenceCoordinator
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
-        _stateIn(requestId, r, RequestStatus.Open);
+        RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
-        r.state = RequestState({
-            status: RequestStatus.Claimed,
-            callbackPending: false,
-            relayer: msg.sender,
-            claimedAt: uint40(block.timestamp),
-            phaseEndsAt: uint40(block.timestamp + terms.deliveryWindow)
-        });
+        s.status = RequestStatus.Claimed;
+        s.relayer = msg.sender;
+        s.claimedAt = uint32(block.timestamp);
+        s.phaseEndsAt = uint32(block.timestamp + terms.deliveryWindow);
+        r.state = s;
         emit RequestClaimed(requestId, msg.sender, _computeFee(terms, block.timestamp));
         staking.lockBond(msg.sender, terms.jobBond);
     }
@@ -223,7 +222,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         if (output.length != terms.outputLength) revert OutputLengthMismatch(terms.outputLength, output.length);
         r.output = OutputPacking.pack(output);
         s.status = RequestStatus.Pending;
-        s.phaseEndsAt = uint40(block.timestamp + terms.challengeWindow);
+        s.phaseEndsAt = uint32(block.timestamp + terms.challengeWindow);
         r.state = s;
         emit OptimisticSubmitted(requestId, msg.sender, output);
     }
@@ -246,7 +245,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
         if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
         s.status = RequestStatus.Disputed;
-        s.phaseEndsAt = uint40(block.timestamp + terms.defenceWindow);
+        s.phaseEndsAt = uint32(block.timestamp + terms.defenceWindow);
         r.state = s;
         r.challenger = msg.sender;
         emit Challenged(requestId, msg.sender, terms.challengeBond);
@@ -420,7 +419,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     {
         Request storage r = _requests[requestId];
         RequestState memory s = r.state;
-        status = _status(r, s);
+        status = s.status;
         if (status != RequestStatus.Pending && status != RequestStatus.Disputed) revert WrongStatus(requestId, status);
         return (OutputPacking.unpack(r.output), status, s.phaseEndsAt);
     }
@@ -429,8 +428,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state) {
         Request storage r = _requests[requestId];
         state = r.state;
-        state.status = _status(r, state);
-        return (r.termsHash, state);
+        if (state.status == RequestStatus.None) return (bytes32(0), state);
+        return (state.termsRaised ? r.raisedTermsHash : bytes32(requestId), state);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -480,9 +479,9 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         return _modelEarnings[modelId];
     }
 
-    /// @notice The id the next request will get.
-    function nextRequestId() external view returns (uint256) {
-        return _config.nextRequestId;
+    /// @notice The nonce the next request's terms will carry.
+    function nextNonce() external view returns (uint256) {
+        return _config.nextNonce;
     }
 
     // =================================================================== internals
@@ -499,8 +498,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         if (p.callbackGasLimit > c.maxCallbackGasLimit) {
             revert CallbackGasLimitTooHigh(p.callbackGasLimit, c.maxCallbackGasLimit);
         }
-        requestId = c.nextRequestId;
-        _config.nextRequestId = c.nextRequestId + 1;
+        _config.nextNonce = c.nextNonce + 1;
 
         bytes32 inputHash = keccak256(input);
         uint256 cached = _cache[_cacheKey(p.modelId, inputHash)];
@@ -528,12 +526,14 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
             parentShareBps: m.parentShareBps,
             referralShareBps: p.referrer == address(0) ? 0 : m.referralShareBps,
             outputLength: m.outputLength,
-            proofMode: p.proofMode
+            proofMode: p.proofMode,
+            nonce: c.nextNonce
         });
+        requestId = uint256(keccak256(abi.encode(t)));
         uint256 escrow = FeeMath.escrow(t.modelFee, t.maxComputeFee, t.protocolFeeBps);
         if (cached == 0) {
             emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
-            _requests[requestId].termsHash = keccak256(abi.encode(t));
+            _requests[requestId].state.status = RequestStatus.Open;
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
         } else {
             // Answered now: no relayer will ever need the terms, unless the callback fails (see _deliverCached).
@@ -561,14 +561,14 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         }
     }
 
+    /// @dev The request `requestId`, whose current terms must be `terms`: a request's id is the
+    /// hash of the terms it was made with, and `raisedTermsHash` holds the hash of raised terms.
     function _checkedRequest(uint256 requestId, RequestTerms calldata terms) private view returns (Request storage r) {
         r = _requests[requestId];
-        if (r.termsHash != keccak256(abi.encode(terms))) revert TermsMismatch(requestId);
-    }
-
-    function _status(Request storage r, RequestState memory s) private view returns (RequestStatus) {
-        if (s.status != RequestStatus.None) return s.status;
-        return r.termsHash == bytes32(0) ? RequestStatus.None : RequestStatus.Open;
+        bytes32 termsHash = keccak256(abi.encode(terms));
+        if (r.state.termsRaised ? termsHash != r.raisedTermsHash : uint256(termsHash) != requestId) {
+            revert TermsMismatch(requestId);
+        }
     }
 
     /// @dev The state of request `requestId`, which must have status `expected`.
@@ -578,8 +578,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         returns (RequestState memory s)
     {
         s = r.state;
-        RequestStatus status = _status(r, s);
-        if (status != expected) revert WrongStatus(requestId, status);
+        if (s.status != expected) revert WrongStatus(requestId, s.status);
     }
 
     /// @dev The state of a Claimed request, checked to be answered by its claimant before the deadline.
@@ -677,13 +676,13 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     }
 
     function _reopen(uint256 requestId, Request storage r, address relayer, uint256 slashed) private {
-        r.state = RequestState(RequestStatus.Open, false, address(0), 0, 0);
+        r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, address(0), 0, 0);
         if (slashed == 0) emit RequestReopened(requestId, relayer, 0);
     }
 
     function _refund(uint256 requestId, Request storage r, RequestTerms calldata terms) private {
         uint256 amount = FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
-        r.state = RequestState(RequestStatus.Refunded, false, address(0), 0, 0);
+        r.state = RequestState(RequestStatus.Refunded, false, r.state.termsRaised, address(0), 0, 0);
         _credit(terms.requester, amount);
         emit RequestRefunded(requestId, amount);
     }
@@ -708,9 +707,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     {
         if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) {
             emit RequestCreated(requestId, terms.modelId, terms.requester, terms, input);
-            Request storage r = _requests[requestId];
-            r.termsHash = keccak256(abi.encode(terms));
-            r.state = RequestState(RequestStatus.Fulfilled, true, address(0), 0, 0);
+            _requests[requestId].state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
         }
     }
 

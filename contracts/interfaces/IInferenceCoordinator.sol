@@ -5,8 +5,10 @@ pragma solidity ^0.8.24;
  * @title IInferenceCoordinator
  * @notice Requests, the reverse Dutch auction, zk and optimistic answers, disputes,
  * settlement, callbacks, refunds and pull payments of Highway.
- * @dev A request stores only `keccak256(abi.encode(terms))` and a one-slot state; every
- * call about a request passes its `RequestTerms` again (they are in `RequestCreated`).
+ * @dev A request's id is `uint256(keccak256(abi.encode(terms)))` of the `RequestTerms` it was
+ * made with (they carry a unique nonce); it stores only a one-slot state. Every call about a
+ * request passes its terms again (they are in `RequestCreated`), checked against the id, or
+ * against the stored hash of the raised terms after `raiseMaxComputeFee`.
  */
 interface IInferenceCoordinator {
     enum ProofMode {
@@ -61,15 +63,17 @@ interface IInferenceCoordinator {
         uint16 referralShareBps;
         uint8 outputLength;
         ProofMode proofMode;
+        uint40 nonce;
     }
 
     /// @notice The mutable state of a request (one storage slot).
     struct RequestState {
         RequestStatus status;
         bool callbackPending;
+        bool termsRaised;
         address relayer;
-        uint40 claimedAt;
-        uint40 phaseEndsAt;
+        uint32 claimedAt;
+        uint32 phaseEndsAt;
     }
 
     /// @notice The protocol's parameters, each with bounds (see `contracts/README.md`).

@@ -47,6 +47,7 @@ contract CoordinatorHandler is Test {
     mapping(uint256 requestId => uint256) public answers;
     mapping(uint256 requestId => uint256) public settlements;
     uint256 public maxAnswers;
+    uint256 public totalAnswers;
     uint256 public maxSettlements;
     mapping(bytes4 action => uint256) public calls;
 
@@ -249,6 +250,10 @@ contract CoordinatorHandler is Test {
 
     // ------------------------------------------------------------------ ghost views
 
+    function trackedId(uint256 index) external view returns (uint256) {
+        return _tracked[index].id;
+    }
+
     function trackedCount() external view returns (uint256) {
         return _tracked.length;
     }
@@ -310,6 +315,7 @@ contract CoordinatorHandler is Test {
                     || topic == IInferenceCoordinator.CachedRequestFulfilled.selector
             ) {
                 uint256 id = uint256(logs[i].topics[1]);
+                ++totalAnswers;
                 uint256 n = ++answers[id];
                 if (n > maxAnswers) maxAnswers = n;
                 n = ++settlements[id];
