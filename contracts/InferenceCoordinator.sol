@@ -56,6 +56,10 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         uint32 maxCallbackGasLimit;
         uint40 nextNonce;
         bool paused;
+    }
+
+    /// @dev The bonds, read only by requests that are not answered from the cache.
+    struct Bonds {
         uint96 jobBond;
         uint96 challengeBond;
     }
@@ -72,6 +76,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     IRelayerStaking public immutable staking;
 
     Config private _config;
+    Bonds private _bonds;
     /// @dev The treasury and the protocol's accrued fees and shares, in one slot.
     address private _treasury;
     uint96 private _protocolFees;
@@ -298,7 +303,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         _splitLoserBond(terms.jobBond, challenger);
         emit FraudProven(requestId, msg.sender, s.relayer, output);
         _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
-        staking.slash(s.relayer, terms.jobBond, terms.jobBond);
+        _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
         _deliver(requestId, r, terms, output);
     }
 
@@ -316,9 +321,9 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         if (block.timestamp > terms.deadline) {
             _refund(requestId, r, terms);
         } else {
-            _reopen(requestId, r, s.relayer, terms.jobBond);
+            _reopen(requestId, r, s.relayer);
         }
-        staking.slash(s.relayer, terms.jobBond, terms.jobBond);
+        _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -327,8 +332,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Claimed);
         if (block.timestamp <= s.phaseEndsAt) revert DeliveryWindowOpen(requestId, s.phaseEndsAt);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
-        uint256 slashed = _slashLate(requestId, terms, s.relayer);
-        _reopen(requestId, r, s.relayer, slashed);
+        _reopen(requestId, r, s.relayer);
+        _slashLate(requestId, terms, s.relayer);
     }
 
     // =================================================================== results and payments
@@ -454,8 +459,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
             c.challengeWindow,
             c.defenceWindow,
             c.maxCallbackGasLimit,
-            c.jobBond,
-            c.challengeBond
+            _bonds.jobBond,
+            _bonds.challengeBond
         );
     }
 
@@ -502,6 +507,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
 
         bytes32 inputHash = keccak256(input);
         uint256 cached = _cache[_cacheKey(p.modelId, inputHash)];
+        // A cached pair is answered now: no relayer is bonded, nothing can be disputed.
+        Bonds memory bonds = cached == 0 ? _bonds : Bonds(0, 0);
         RequestTerms memory t = RequestTerms({
             modelId: p.modelId,
             inputHash: inputHash,
@@ -512,8 +519,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
             // A cached pair is answered now for the model fee alone: no compute is bought.
             startComputeFee: cached == 0 ? p.startComputeFee : 0,
             maxComputeFee: cached == 0 ? p.maxComputeFee : 0,
-            jobBond: c.jobBond,
-            challengeBond: c.challengeBond,
+            jobBond: bonds.jobBond,
+            challengeBond: bonds.challengeBond,
             createdAt: uint40(block.timestamp),
             deadline: p.deadline,
             auctionDuration: c.auctionDuration,
@@ -668,16 +675,21 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     }
 
     /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest.
-    function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private returns (uint256 slashed) {
-        slashed = FeeMath.share(terms.jobBond, _config.lateSlashBps);
+    function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private {
+        uint256 slashed = FeeMath.share(terms.jobBond, _config.lateSlashBps);
         _credit(terms.requester, slashed);
-        emit RequestReopened(requestId, relayer, slashed);
-        staking.slash(relayer, terms.jobBond, slashed);
+        _slash(requestId, relayer, terms.jobBond, slashed);
     }
 
-    function _reopen(uint256 requestId, Request storage r, address relayer, uint256 slashed) private {
+    /// @dev Takes `slashed` of the `locked` job bond of `relayer` (the rest is released); the tokens come here.
+    function _slash(uint256 requestId, address relayer, uint256 locked, uint256 slashed) private {
+        emit RelayerSlashed(requestId, relayer, slashed);
+        staking.slash(relayer, locked, slashed);
+    }
+
+    function _reopen(uint256 requestId, Request storage r, address previousRelayer) private {
         r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, address(0), 0, 0);
-        if (slashed == 0) emit RequestReopened(requestId, relayer, 0);
+        emit RequestReopened(requestId, previousRelayer);
     }
 
     function _refund(uint256 requestId, Request storage r, RequestTerms calldata terms) private {
@@ -743,8 +755,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         c.challengeWindow = p.challengeWindow;
         c.defenceWindow = p.defenceWindow;
         c.maxCallbackGasLimit = p.maxCallbackGasLimit;
-        c.jobBond = p.jobBond;
-        c.challengeBond = p.challengeBond;
+        _bonds = Bonds(p.jobBond, p.challengeBond);
         emit ParamsUpdated(p);
     }
 

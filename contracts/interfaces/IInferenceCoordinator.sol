@@ -105,7 +105,8 @@ interface IInferenceCoordinator {
     event Defended(uint256 indexed requestId, address indexed relayer, address indexed challenger);
     event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, int256[] output);
     event DisputeTimedOut(uint256 indexed requestId, address indexed relayer, address indexed challenger);
-    event RequestReopened(uint256 indexed requestId, address indexed relayer, uint256 slashed);
+    event RequestReopened(uint256 indexed requestId, address indexed previousRelayer);
+    event RelayerSlashed(uint256 indexed requestId, address indexed relayer, uint256 amount);
     event RequestRefunded(uint256 indexed requestId, uint256 amount);
     event MaxComputeFeeRaised(uint256 indexed requestId, uint256 maxComputeFee, uint256 topUp);
     event CallbackDelivered(uint256 indexed requestId);

@@ -164,7 +164,9 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         vm.warp(endsAt + 1);
         uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IInferenceCoordinator.RequestReopened(id, relayer, late);
+        emit IInferenceCoordinator.RequestReopened(id, relayer);
+        vm.expectEmit(true, true, false, true, address(coordinator));
+        emit IInferenceCoordinator.RelayerSlashed(id, relayer, late);
         vm.prank(stranger);
         coordinator.reopen(id, t);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));

@@ -8,8 +8,6 @@ import {RecordingConsumer} from "./mocks/Consumers.sol";
 
 /// @dev Optimistic answers and their disputes; defences and fraud proofs use REAL proofs.
 contract InferenceCoordinatorOptimisticTest is HighwayFixture {
-    using OptimisticSteps for *;
-
     RecordingConsumer internal consumer;
     IInferenceCoordinator.ProofMode internal constant OPT = IInferenceCoordinator.ProofMode.Optimistic;
 
@@ -242,6 +240,12 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DefenceWindowOpen.selector, id, endsAt));
         coordinator.resolveDisputeTimeout(id, t);
         vm.warp(endsAt + 1);
+        vm.expectEmit(true, true, true, true, address(coordinator));
+        emit IInferenceCoordinator.DisputeTimedOut(id, relayer, challenger);
+        vm.expectEmit(true, true, false, true, address(coordinator));
+        emit IInferenceCoordinator.RequestReopened(id, relayer);
+        vm.expectEmit(true, true, false, true, address(coordinator));
+        emit IInferenceCoordinator.RelayerSlashed(id, relayer, JOB_BOND);
         vm.prank(stranger);
         coordinator.resolveDisputeTimeout(id, t);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
@@ -264,5 +268,3 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(coordinator.balanceOf(requester), escrowOf(t));
     }
 }
-
-library OptimisticSteps {}
