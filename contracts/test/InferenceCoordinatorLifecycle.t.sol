@@ -39,6 +39,31 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         assertEq(token.balanceOf(requester), before);
     }
 
+    function testFuzz_requestAcceptsExactlyWellFormedInputs(int256[] memory values, bool small) public {
+        vm.assume(values.length <= 12);
+        int256 max = int256(InstanceEncoding.MAX_ABS_VALUE);
+        bool wellFormed = values.length == 8;
+        uint256 firstOutside = type(uint256).max;
+        for (uint256 i; i < values.length; ++i) {
+            if (small) values[i] = bound(values[i], -max - 2, max + 2);
+            if ((values[i] > max || values[i] < -max) && firstOutside == type(uint256).max) firstOutside = i;
+        }
+        uint256 before = token.balanceOf(requester);
+        vm.prank(requester);
+        try coordinator.requestInference(requestParams(priceModel, ZK, address(0)), abi.encode(values)) returns (
+            uint256 id
+        ) {
+            assertTrue(wellFormed && firstOutside == type(uint256).max, "accepted a malformed input");
+            assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+        } catch (bytes memory reason) {
+            bytes memory expected = !wellFormed
+                ? abi.encodeWithSelector(IInferenceCoordinator.InputLengthMismatch.selector, 8, values.length)
+                : abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, firstOutside);
+            assertEq(reason, expected);
+            assertEq(token.balanceOf(requester), before);
+        }
+    }
+
     function test_requestChecksModelFeesDeadlineAndGas() public {
         bytes memory input = priceSample(0).input;
         IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
