@@ -99,6 +99,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
                 || address(staking_) == address(0) || admin == address(0)
         ) revert ZeroAddress();
         if (staking_.token() != address(paymentToken_)) revert StakeTokenMismatch(staking_.token());
+        if (staking_.coordinator() != address(this)) revert StakingCoordinatorMismatch(staking_.coordinator());
         paymentToken = paymentToken_;
         registry = registry_;
         staking = staking_;

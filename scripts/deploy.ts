@@ -99,8 +99,11 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
 
   const token = (await deploy(ethers, "HighwayToken", [deployer.address])) as unknown as HighwayToken;
   const registry = (await deploy(ethers, "ModelRegistry", [])) as unknown as ModelRegistry;
+  // The staking contract names the coordinator, deployed right after it from the same account.
+  const coordinatorAddress = ethers.getCreateAddress({ from: deployer.address, nonce: (await deployer.getNonce()) + 1 });
   const staking = (await deploy(ethers, "RelayerStaking", [
     await token.getAddress(),
+    coordinatorAddress,
     deployer.address,
     options.minStake ?? 200n * UNIT,
     options.unbondingDelay ?? 86_400,
@@ -113,7 +116,6 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     treasury,
     params,
   ])) as unknown as InferenceCoordinator;
-  await (await staking.setCoordinator(await coordinator.getAddress())).wait();
   if (admin !== deployer.address) {
     const role = await staking.DEFAULT_ADMIN_ROLE();
     await (await staking.grantRole(role, admin)).wait();

@@ -127,6 +127,7 @@ interface IInferenceCoordinator {
     error NotModelOwner(bytes32 modelId, address caller);
     error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
     error StakeTokenMismatch(address stakeToken);
+    error StakingCoordinatorMismatch(address stakingCoordinator);
     error ModelInactive(bytes32 modelId);
     error ProofModeUnsupported(bytes32 modelId, ProofMode mode);
     error MalformedInput();

@@ -428,9 +428,15 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         assertEq(coordinator.treasury(), stranger);
 
         HighwayToken other = new HighwayToken(address(this));
-        RelayerStaking otherStaking = new RelayerStaking(other, address(this), 1, 1 days);
+        address next = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 1);
+        RelayerStaking otherStaking = new RelayerStaking(other, next, address(this), 1, 1 days);
         vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.StakeTokenMismatch.selector, address(other)));
         new InferenceCoordinator(token, registry, otherStaking, address(this), treasury, defaultParams());
+        // A staking contract bound to another coordinator is refused.
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.StakingCoordinatorMismatch.selector, address(coordinator))
+        );
+        new InferenceCoordinator(token, registry, staking, address(this), treasury, defaultParams());
         vm.expectRevert(IInferenceCoordinator.ZeroAddress.selector);
         new InferenceCoordinator(token, registry, staking, address(0), treasury, defaultParams());
     }
