@@ -179,49 +179,6 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.expire(id, t);
     }
 
-    /// Adversarial: a relayer that never answers after claiming.
-    function test_silentClaimantIsReopenedAndLosesTheLateShare() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
-        claimAs(relayer, id, t);
-        uint256 endsAt = block.timestamp + t.deliveryWindow;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeliveryWindowOpen.selector, id, endsAt));
-        coordinator.reopen(id, t);
-        vm.warp(endsAt + 1);
-        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IInferenceCoordinator.RequestReopened(id, relayer);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IInferenceCoordinator.RelayerSlashed(id, relayer, late);
-        vm.prank(stranger);
-        coordinator.reopen(id, t);
-        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
-        assertEq(coordinator.balanceOf(requester), late);
-        IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
-        assertEq(r.stake, 1_000 * UNIT - late);
-        assertEq(r.locked, 0);
-        assertEq(r.jobsSlashed, 1);
-        // The late relayer can no longer answer; another relayer serves it.
-        vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
-        );
-        fulfillAs(relayer, id, t, s);
-        claimAs(relayer2, id, t);
-        fulfillAs(relayer2, id, t, s);
-        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
-    }
-
-    function test_silentClaimantPastTheDeadlineIsExpired() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
-        claimAs(relayer, id, t);
-        vm.warp(uint256(t.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
-        coordinator.reopen(id, t);
-        coordinator.expire(id, t);
-        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
-        assertEq(coordinator.balanceOf(requester), escrowOf(t) + late);
-        assertEq(staking.relayerOf(relayer).locked, 0);
-    }
-
     function test_reopenOnlyClaimed() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
         vm.expectRevert(
