@@ -16,6 +16,7 @@ import {
     ToggleConsumer
 } from "./mocks/Consumers.sol";
 import {StingyRelayer} from "./mocks/StingyRelayer.sol";
+import {EchoConsumer} from "../examples/EchoConsumer.sol";
 
 /// @dev Callbacks: exact gas, capped return data, failures that never undo an answer, retries.
 contract InferenceCoordinatorCallbacksTest is HighwayFixture {
@@ -76,6 +77,21 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         assertEq(c.lastOutput(), s.output);
+    }
+
+    function test_echoConsumerRequestsAndReEmitsTheResult() public {
+        EchoConsumer echo = new EchoConsumer(coordinator);
+        token.mint(address(echo), 100e18);
+        Sample memory s = priceSample(1);
+        vm.recordLogs();
+        uint256 id = echo.request(token, priceModel, s.input, 5e18, 50_000, uint40(block.timestamp + 1 hours));
+        IInferenceCoordinator.RequestTerms memory t = termsFromLogs();
+        assertEq(t.requester, address(echo));
+        assertEq(t.consumer, address(echo));
+        claimAs(relayer, id, t);
+        vm.expectEmit(true, false, false, true, address(echo));
+        emit EchoConsumer.InferenceReceived(id, s.output);
+        fulfillAs(relayer, id, t, s);
     }
 
     /// Adversarial: the consumer re-enters the coordinator from its callback.

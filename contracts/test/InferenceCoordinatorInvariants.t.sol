@@ -88,8 +88,8 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
 
     /**
      * The coordinator's token balance equals the sum of withdrawable balances, open escrows and posted bonds.
-     * hardhat-config: invariant.runs = 128
-     * hardhat-config: invariant.depth = 48
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
      */
     function invariant_tokenBalanceEqualsBalancesEscrowsAndBonds() public view {
         uint256 owed = coordinator.modelEarnings(priceModel) + coordinator.protocolFees();
@@ -105,8 +105,8 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
 
     /**
      * No request is answered or settled twice.
-     * hardhat-config: invariant.runs = 128
-     * hardhat-config: invariant.depth = 48
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
      */
     function invariant_noRequestAnsweredOrSettledTwice() public view {
         assertLe(handler.maxAnswers(), 1);
@@ -115,8 +115,8 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
 
     /**
      * A relayer's locked bond never exceeds its stake, and equals the bonds of its open jobs.
-     * hardhat-config: invariant.runs = 128
-     * hardhat-config: invariant.depth = 48
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
      */
     function invariant_lockedBondNeverExceedsStake() public view {
         address[] memory relayers = handler.relayers();
