@@ -207,6 +207,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         coordinator.retryCallback(id, t);
     }
 
+    uint256 private _gasAtEntryWithAmpleGas;
+
     /// Adversarial: a relayer (a contract) that sends just too little gas for the callback. Every
     /// gas amount either answers with the consumer getting its full limit, or reverts the whole answer.
     function test_relayerSendingTooLittleGasCannotStarveTheCallback() public {
@@ -230,6 +232,9 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(bytes4(reason), ExactGasCall.InsufficientGasForCall.selector);
         for (uint256 g = lo - 2_000; g < lo; g += 250) {
             assertFalse(_answers(stingy, g, id, t, s, address(c)));
+        }
+        for (uint256 g = hi; g < hi + 2_000; g += 250) {
+            assertTrue(_answers(stingy, g, id, t, s, address(c)));
         }
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
     }
@@ -255,7 +260,11 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
             revert("probe must revert");
         } catch (bytes memory outcome) {
             if (bytes4(outcome) == StingyRelayer.Answered.selector) {
+                // The consumer's first gasleft() is the same to the unit whatever the relayer sent:
+                // it was called with exactly `callbackGasLimit`.
                 uint256 gasAtEntry = abi.decode(_tail(outcome), (uint256));
+                if (_gasAtEntryWithAmpleGas == 0) _gasAtEntryWithAmpleGas = gasAtEntry;
+                assertEq(gasAtEntry, _gasAtEntryWithAmpleGas, "consumer gas");
                 assertLe(gasAtEntry, CALLBACK_GAS);
                 assertGt(gasAtEntry, CALLBACK_GAS - 3_000);
                 return true;
