@@ -496,7 +496,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         IModelRegistry.ModelTerms memory m = registry.modelTerms(p.modelId);
         if (!m.active) revert ModelInactive(p.modelId);
         if (m.proofModes & (p.proofMode == ProofMode.Zk ? 1 : 2) == 0) revert ProofModeUnsupported(p.modelId, p.proofMode);
-        _checkInput(input, m.inputLength);
+        _checkInput(input, m.inputLength, m.inputBound);
         if (p.deadline <= block.timestamp) revert InvalidDeadline(p.deadline);
         if (p.startComputeFee > p.maxComputeFee) revert InvalidComputeFees(p.startComputeFee, p.maxComputeFee);
         Config memory c = _config;
@@ -553,19 +553,20 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         }
     }
 
-    /// @dev `input` must be exactly `abi.encode(int256[])` of `inputLength` values, each with a field image.
-    function _checkInput(bytes calldata input, uint256 inputLength) private pure {
+    /// @dev `input` must be exactly `abi.encode(int256[])` of `inputLength` values, each of magnitude at
+    /// most `inputBound` (the model's) and with a field image.
+    function _checkInput(bytes calldata input, uint256 inputLength, uint256 inputBound) private pure {
         if (input.length < 64 || uint256(bytes32(input[0:32])) != 0x20) revert MalformedInput();
         uint256 count = uint256(bytes32(input[32:64]));
         if (count != inputLength) revert InputLengthMismatch(inputLength, count);
         if (input.length != 64 + 32 * count) revert MalformedInput();
-        uint256 maxAbs = InstanceEncoding.MAX_ABS_VALUE;
+        uint256 maxAbs = inputBound == 0 ? InstanceEncoding.MAX_ABS_VALUE : inputBound;
         for (uint256 i; i < count; ++i) {
             int256 v;
             assembly ("memory-safe") {
                 v := calldataload(add(input.offset, add(64, mul(32, i))))
             }
-            if (v > int256(maxAbs) || v < -int256(maxAbs)) revert InputOutsideField(i);
+            if (v > int256(maxAbs) || v < -int256(maxAbs)) revert InputOutOfBounds(i, v, maxAbs);
         }
     }
 

@@ -74,7 +74,8 @@ contract ModelRegistry is IModelRegistry {
             parentShareBps: params.parentShareBps,
             referralShareBps: params.referralShareBps,
             inputScale: params.inputScale,
-            outputScale: params.outputScale
+            outputScale: params.outputScale,
+            inputBound: params.inputBound
         });
         m.owner = msg.sender;
         m.verifier = params.verifier;

@@ -138,6 +138,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
       outputLength: manifest.output.length,
       inputScale: manifest.input.scale,
       outputScale: manifest.output.scale,
+      inputBound: manifest.input.bound,
       parentModelId: ethers.ZeroHash,
       parentShareBps: 0,
       referralShareBps: 0,

@@ -132,7 +132,7 @@ interface IInferenceCoordinator {
     error ProofModeUnsupported(bytes32 modelId, ProofMode mode);
     error MalformedInput();
     error InputLengthMismatch(uint256 expected, uint256 actual);
-    error InputOutsideField(uint256 index);
+    error InputOutOfBounds(uint256 index, int256 value, uint256 bound);
     error InvalidDeadline(uint256 deadline);
     error InvalidComputeFees(uint256 startComputeFee, uint256 maxComputeFee);
     error CallbackGasLimitTooHigh(uint256 callbackGasLimit, uint256 maxCallbackGasLimit);

@@ -17,6 +17,7 @@ interface IModelRegistry {
         uint8 outputLength;
         uint8 inputScale;
         uint8 outputScale;
+        uint64 inputBound;
         bytes32 parentModelId;
         uint16 parentShareBps;
         uint16 referralShareBps;
@@ -25,6 +26,7 @@ interface IModelRegistry {
     }
 
     /// @notice What a request locks: the model's economics and input shape (one storage slot).
+    /// `inputBound` is the largest |quantized input value| the circuit handles (0: only the field's bound).
     struct ModelTerms {
         uint96 fee;
         uint16 inputLength;
@@ -35,6 +37,7 @@ interface IModelRegistry {
         uint16 referralShareBps;
         uint8 inputScale;
         uint8 outputScale;
+        uint64 inputBound;
     }
 
     /// @notice A full model record.

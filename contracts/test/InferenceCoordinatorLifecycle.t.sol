@@ -29,19 +29,43 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         vm.expectRevert(IInferenceCoordinator.MalformedInput.selector);
         coordinator.requestInference(p, padded);
         int256[] memory huge = new int256[](8);
-        huge[3] = int256(InstanceEncoding.MAX_ABS_VALUE) + 1;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, 3));
+        huge[3] = 2049; // the model's bound is 2048
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 3, 2049, 2048));
         coordinator.requestInference(p, abi.encode(huge));
-        huge[3] = -int256(InstanceEncoding.MAX_ABS_VALUE) - 1;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, 3));
+        huge[3] = -2049;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 3, -2049, 2048));
         coordinator.requestInference(p, abi.encode(huge));
         vm.stopPrank();
         assertEq(token.balanceOf(requester), before);
+        huge[3] = 2048;
+        huge[4] = -2048;
+        vm.prank(requester);
+        uint256 id = coordinator.requestInference(p, abi.encode(huge)); // the bound itself is accepted
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+    }
+
+    function test_withoutAnInputBoundOnlyTheFieldBounds() public {
+        IModelRegistry.ModelParams memory mp = modelParams(priceVerifier, 8, 1, 3);
+        mp.inputBound = 0;
+        vm.prank(modelOwner);
+        bytes32 unbounded = registry.registerModel("unbounded", mp);
+        int256 max = int256(InstanceEncoding.MAX_ABS_VALUE);
+        int256[] memory values = new int256[](8);
+        values[0] = max;
+        values[1] = -max;
+        vm.startPrank(requester);
+        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
+        values[2] = max + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 2, max + 1, uint256(max))
+        );
+        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
+        vm.stopPrank();
     }
 
     function testFuzz_requestAcceptsExactlyWellFormedInputs(int256[] memory values, bool small) public {
         vm.assume(values.length <= 12);
-        int256 max = int256(InstanceEncoding.MAX_ABS_VALUE);
+        int256 max = 2048; // the fixture model's input bound
         bool wellFormed = values.length == 8;
         uint256 firstOutside = type(uint256).max;
         for (uint256 i; i < values.length; ++i) {
@@ -58,7 +82,9 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         } catch (bytes memory reason) {
             bytes memory expected = !wellFormed
                 ? abi.encodeWithSelector(IInferenceCoordinator.InputLengthMismatch.selector, 8, values.length)
-                : abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, firstOutside);
+                : abi.encodeWithSelector(
+                    IInferenceCoordinator.InputOutOfBounds.selector, firstOutside, values[firstOutside], uint256(max)
+                );
             assertEq(reason, expected);
             assertEq(token.balanceOf(requester), before);
         }

@@ -26,6 +26,7 @@ contract ModelRegistryTest is Test {
             outputLength: 1,
             inputScale: 8,
             outputScale: 24,
+            inputBound: 2048,
             parentModelId: bytes32(0),
             parentShareBps: 0,
             referralShareBps: 500,
@@ -53,6 +54,7 @@ contract ModelRegistryTest is Test {
         assertEq(m.terms.outputLength, 1);
         assertEq(m.terms.inputScale, 8);
         assertEq(m.terms.outputScale, 24);
+        assertEq(m.terms.inputBound, 2048);
         assertEq(m.terms.proofModes, 3);
         assertEq(m.terms.referralShareBps, 500);
         assertTrue(m.terms.active);

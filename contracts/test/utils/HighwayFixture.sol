@@ -104,6 +104,7 @@ abstract contract HighwayFixture is Test {
             outputLength: outputs,
             inputScale: 8,
             outputScale: 24,
+            inputBound: 2048,
             parentModelId: bytes32(0),
             parentShareBps: 0,
             referralShareBps: 1_000,
