@@ -25,7 +25,7 @@ import {ExactGasCall} from "./libraries/ExactGasCall.sol";
  * settles by DESIGN.md's formulas into pull balances, and delivers final results to
  * consumers with an exact gas limit. The protocol rules it implements are listed in
  * `contracts/README.md` ("Protocol rules").
- * @dev Storage per request: the hash of its `RequestTerms`, one packed state slot, and
+ * @dev A request's id is the hash of its `RequestTerms`; it stores one packed state slot and
  * (optimistic answers only) one packed output word and the challenger. Pausing stops only
  * new requests: everything about a request already made, and every withdrawal, still works.
  */

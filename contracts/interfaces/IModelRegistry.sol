@@ -4,8 +4,7 @@ pragma solidity ^0.8.24;
 /// @title IModelRegistry
 /// @notice Models by `bytes32 modelId`: owner, fee, verifier, shapes, lineage and artifacts.
 interface IModelRegistry {
-    /// @notice Proof modes, as bits of `Model.proofModes`.
-    /// @dev MODE_ZK = 1, MODE_OPTIMISTIC = 2.
+    // Proof modes are bits of `ModelTerms.proofModes`: 1 = zk, 2 = optimistic.
 
     /// @notice What a registrant chooses once; `fee`, `referralShareBps`, `proofModes`,
     /// `artifactURI` and `active` can be changed later, the rest is the model's identity.
