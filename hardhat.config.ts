@@ -49,5 +49,11 @@ export default defineConfig({
       fsPermissions: { readDirectory: ["circuits"] },
     },
   },
+  networks: {
+    // What `hardhat node --network localnode` serves to the relayer's integration tests,
+    // the demo and the benchmarks: blocks on every transaction and at least once a second,
+    // so time-based steps (auction, windows, confirmations) move on an idle chain too.
+    localnode: { type: "edr-simulated", chainType: "l1", mining: { auto: true, interval: 1_000 } },
+  },
   typechain: { outDir: "types/contracts" },
 });

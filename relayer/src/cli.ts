@@ -1,0 +1,57 @@
+/**
+ * `relayer start --config FILE`: runs the relayer until SIGTERM or SIGINT.
+ * Exit codes: 0 after a graceful stop, 2 for a bad config (or key, or RPC), 1 otherwise.
+ */
+import "./quiet-warnings.js";
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "./config.js";
+import { Relayer, type RelayerOptions } from "./relayer.js";
+
+const USAGE = `usage: relayer start --config FILE
+
+  Runs a Highway relayer: watches the coordinator, claims requests worth serving,
+  answers them with EZKL proofs or optimistic outputs, and watches other relayers.
+  The private key comes from the config's "key" (an environment variable, or an
+  encrypted keystore with its password in an environment variable).`;
+
+/** Runs the CLI; `options` lets a wrapper (the demo's cheating relayer) change behaviour. */
+export async function main(argv: string[], options: RelayerOptions = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } }, allowPositionals: true });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (parsed.positionals[0] !== "start" || parsed.positionals.length !== 1 || !parsed.values.config) {
+    console.error(USAGE);
+    return 2;
+  }
+
+  let relayer: Relayer;
+  try {
+    relayer = await Relayer.start(loadConfig(parsed.values.config), options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`relayer: ${error.message}`);
+      return 2;
+    }
+    console.error(`relayer: failed to start: ${(error as Error).message}`);
+    return 1;
+  }
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      relayer.log.info({ signal }, "shutdown requested");
+      resolve();
+    };
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+    process.once("SIGINT", () => shutdown("SIGINT"));
+  });
+  await relayer.stop();
+  return 0;
+}

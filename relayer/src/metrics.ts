@@ -1,0 +1,65 @@
+/** Prometheus metrics and the HTTP endpoints /metrics and /healthz. */
+import { createServer, type Server } from "node:http";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export class RelayerMetrics {
+  readonly registry = new Registry();
+  readonly jobs = new Gauge({ name: "highway_relayer_jobs", help: "Jobs in the store by state", labelNames: ["state"], registers: [this.registry] });
+  readonly proveSeconds = new Histogram({
+    name: "highway_relayer_prove_seconds",
+    help: "Time to witness and prove one request",
+    labelNames: ["model", "mode"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly answerSeconds = new Histogram({
+    name: "highway_relayer_answer_seconds",
+    help: "From first seeing a request to our answer being mined",
+    labelNames: ["mode"],
+    buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+  readonly earnings = new Counter({
+    name: "highway_relayer_earnings_token_units",
+    help: "Compute fees and dispute winnings credited to this relayer (payment-token units)",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  readonly transactions = new Counter({
+    name: "highway_relayer_transactions_total",
+    help: "Transactions by action and outcome",
+    labelNames: ["action", "outcome"],
+    registers: [this.registry],
+  });
+  readonly rpcErrors = new Counter({ name: "highway_relayer_rpc_errors_total", help: "Failed RPC calls", registers: [this.registry] });
+  readonly lastBlock = new Gauge({ name: "highway_relayer_last_block", help: "Last processed block", registers: [this.registry] });
+}
+
+export interface Health {
+  ok: boolean;
+  [detail: string]: unknown;
+}
+
+/** Serves /metrics and /healthz; resolves with the bound port. */
+export async function serveHttp(metrics: RelayerMetrics, health: () => Health, host: string, port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer(async (request, response) => {
+    if (request.url === "/metrics") {
+      response.setHeader("content-type", metrics.registry.contentType);
+      response.end(await metrics.registry.metrics());
+    } else if (request.url === "/healthz") {
+      const status = health();
+      response.statusCode = status.ok ? 200 : 503;
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify(status));
+    } else {
+      response.statusCode = 404;
+      response.end("not found: use /metrics or /healthz\n");
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return { server, port: typeof address === "object" && address ? address.port : port };
+}

@@ -1,0 +1,84 @@
+/**
+ * The watcher: follows the coordinator's logs block by block, `confirmations`
+ * blocks behind the head, and notices reorgs by comparing the hashes of the blocks
+ * it processed with the chain's. After a reorg it rewinds to the common ancestor,
+ * forgets the requests created after it and scans again; after a restart it
+ * backfills from the last block it processed.
+ */
+import type { Interface, Log, LogDescription, Provider } from "ethers";
+import type { Logger } from "./logger.js";
+import type { RelayerMetrics } from "./metrics.js";
+import type { JobStore } from "./store.js";
+
+export interface WatcherOptions {
+  confirmations: number;
+  logRange: number;
+  /** First block to scan on a fresh store. */
+  startBlock: number;
+}
+
+export interface WatcherEvents {
+  /** One coordinator event, in chain order. */
+  onEvent(event: LogDescription, log: Log): void;
+  /** The chain reorganized below what was processed; `ancestor` is the last block still valid. */
+  onReorg(ancestor: number): void;
+}
+
+export class Watcher {
+  constructor(
+    private readonly provider: Provider,
+    private readonly address: string,
+    private readonly iface: Interface,
+    private readonly store: JobStore,
+    private readonly options: WatcherOptions,
+    private readonly handlers: WatcherEvents,
+    private readonly log: Logger,
+    private readonly metrics: RelayerMetrics,
+  ) {}
+
+  /** Processes every confirmed block not processed yet. */
+  async poll(): Promise<void> {
+    const head = await this.provider.getBlockNumber();
+    const target = head - this.options.confirmations;
+    let last = await this.checkForReorg();
+    while (last < target) {
+      const to = Math.min(target, last + this.options.logRange);
+      const before = await this.provider.getBlock(to);
+      const logs = await this.provider.getLogs({ address: this.address, fromBlock: last + 1, toBlock: to });
+      const after = await this.provider.getBlock(to);
+      if (!before || !after || before.hash !== after.hash) return; // the range moved under us: try again next poll
+      for (const log of logs) {
+        const event = this.iface.parseLog(log);
+        if (event) this.handlers.onEvent(event, log);
+      }
+      this.store.markProcessed(to, after.hash!);
+      this.metrics.lastBlock.set(to);
+      last = to;
+    }
+  }
+
+  /** The last processed block that is still on the chain, rewinding the store if a reorg undid later ones. */
+  private async checkForReorg(): Promise<number> {
+    const last = this.store.lastProcessedBlock();
+    if (last === undefined) return this.options.startBlock - 1;
+    const known = this.store.knownBlocks();
+    for (const [index, block] of known.entries()) {
+      const onChain = await this.provider.getBlock(block.number);
+      if (onChain?.hash === block.hash) {
+        if (index === 0) return last;
+        this.rewind(block.number, last);
+        return block.number;
+      }
+    }
+    const ancestor = this.options.startBlock - 1;
+    this.rewind(ancestor, last);
+    return ancestor;
+  }
+
+  private rewind(ancestor: number, last: number): void {
+    const forgotten = this.store.forgetCreatedAfter(ancestor);
+    this.store.rewindTo(ancestor);
+    this.log.warn({ ancestor, last, forgotten }, "chain reorganized: rewinding to the common ancestor and re-deriving");
+    this.handlers.onReorg(ancestor);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * A whole local Highway network for integration tests, the demo and benchmarks:
+ * a Hardhat node process, the protocol deployed on it, staked relayer processes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { network } from "hardhat";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { Contract, Signer } from "ethers";
+import { deployHighway, type CoordinatorParams, type Highway } from "../../scripts/deploy.js";
+import { encodeInput } from "../../sdk/encoding.js";
+import { REPO } from "./python.js";
+import { hardhatAccount, startNode, type LocalNode } from "./node.js";
+
+export const UNIT = 10n ** 18n;
+
+/**
+ * The shortest windows the coordinator allows (one minute each) and a short auction,
+ * so that tests and the demo see every phase; they move time on with `advanceTime`.
+ */
+export const FAST_PARAMS: Partial<CoordinatorParams> = {
+  auctionDuration: 4,
+  deliveryWindow: 60,
+  challengeWindow: 60,
+  defenceWindow: 60,
+};
+
+/** Moves the local node's clock on by `seconds` and mines a block. */
+export async function advanceTime(highway: LocalHighway, seconds: number): Promise<void> {
+  await highway.ethers.provider.send("evm_increaseTime", [seconds]);
+  await highway.ethers.provider.send("evm_mine", []);
+}
+
+export interface LocalHighway extends Highway {
+  node: LocalNode;
+  ethers: HardhatEthers;
+  dir: string;
+  deploymentPath: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a node and deploys Highway on it; the deployment file goes to a fresh temp folder. */
+export async function startHighway(params: Partial<CoordinatorParams> = FAST_PARAMS): Promise<LocalHighway> {
+  const node = await startNode();
+  const { ethers } = await network.create({ network: "localhost", override: { url: node.url } });
+  const dir = mkdtempSync(join(tmpdir(), "highway-net-"));
+  const highway = await deployHighway(ethers, { params, outDir: dir });
+  return {
+    ...highway,
+    node,
+    ethers,
+    dir,
+    deploymentPath: join(dir, `${highway.deployment.chainId}.json`),
+    stop: () => node.stop(),
+  };
+}
+
+/** Mints `amount` to a relayer and stakes it, plus `liquid` unstaked tokens for challenge bonds. */
+export async function stakeRelayer(highway: Highway, relayer: Signer, amount = 50_000n * UNIT, liquid = 1_000n * UNIT): Promise<void> {
+  const address = await relayer.getAddress();
+  await (await highway.token.mint(address, amount + liquid)).wait();
+  await (await (highway.token.connect(relayer) as Contract).approve(await highway.staking.getAddress(), amount)).wait();
+  await (await (highway.staking.connect(relayer) as Contract).stake(amount)).wait();
+}
+
+/** Mints tokens to a requester and approves the coordinator for all of them. */
+export async function fundRequester(highway: Highway, requester: Signer, amount = 100_000n * UNIT): Promise<void> {
+  await (await highway.token.mint(await requester.getAddress(), amount)).wait();
+  await (await (highway.token.connect(requester) as Contract).approve(await highway.coordinator.getAddress(), amount)).wait();
+}
+
+export interface RequestOptions {
+  model: string;
+  mode: "zk" | "optimistic";
+  input: bigint[];
+  startComputeFee?: bigint;
+  maxComputeFee?: bigint;
+  callbackGasLimit?: number;
+  deadlineIn?: number;
+  consumer?: string;
+  referrer?: string;
+}
+
+/** Sends one requestInference transaction; resolves with the request id once mined. */
+export async function request(highway: Highway, requester: Signer, options: RequestOptions): Promise<bigint> {
+  const [id] = await requestBurst(highway, requester, 1, () => options);
+  return id;
+}
+
+export interface RelayerProcess {
+  address: string;
+  configPath: string;
+  databasePath: string;
+  process: ChildProcess;
+  output(): string;
+  /** The port of its /metrics and /healthz, once it has logged it. */
+  httpPort(): number | undefined;
+  /** Resolves with the exit code (or signal). */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export interface RelayerProcessOptions {
+  /** Hardhat account index of the relayer's key. */
+  account: number;
+  /** Overrides of the generated config (merged shallowly). */
+  config?: Record<string, unknown>;
+  /** Reuse a database (a restart after a crash). */
+  databasePath?: string;
+  /** Run the demo's cheating relayer instead of the honest one. */
+  cheat?: boolean;
+  rpcUrl?: string;
+  /** Start without the key in the environment (to test that failure). */
+  omitKey?: boolean;
+}
+
+/** Writes a config and starts `relayer start --config FILE` as its own process. */
+export function startRelayerProcess(highway: LocalHighway, options: RelayerProcessOptions): RelayerProcess {
+  const wallet = hardhatAccount(options.account);
+  const databasePath = options.databasePath ?? join(highway.dir, `relayer-${options.account}-${Date.now()}.sqlite`);
+  const config = {
+    rpcUrl: options.rpcUrl ?? highway.node.url,
+    deployment: highway.deploymentPath,
+    key: { env: "HIGHWAY_RELAYER_KEY" },
+    database: databasePath,
+    confirmations: 0,
+    pollIntervalMs: 100,
+    logLevel: "info",
+    http: { port: 0 },
+    models: [{ circuit: "price-signal" }, { circuit: "credit-risk" }],
+    pricing: { margin: 1, tokenUnitsPerWei: 0 },
+    submitter: { bumpAfterMs: 5_000 },
+    ...options.config,
+  };
+  const configPath = join(highway.dir, `relayer-${options.account}-${Date.now()}.json`);
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const script = options.cheat ? join(REPO, "scripts", "demo", "cheating-relayer.mjs") : join(REPO, "relayer", "bin", "relayer.mjs");
+  const child = spawn(process.execPath, [script, "start", "--config", configPath], {
+    cwd: REPO,
+    env: options.omitKey ? withoutKey(process.env) : { ...process.env, HIGHWAY_RELAYER_KEY: wallet.privateKey },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let httpPort: number | undefined;
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk).slice(-400_000);
+    httpPort ??= Number(/"http":(\d+)/.exec(output)?.[1]) || undefined;
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    address: wallet.address,
+    httpPort: () => httpPort,
+    configPath,
+    databasePath,
+    process: child,
+    output: () => output,
+    exited,
+    kill: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.HIGHWAY_RELAYER_KEY;
+  return copy;
+}
+
+/** Sends `count` requests at once (explicit nonces, no waiting in between); resolves with their ids in order. */
+export async function requestBurst(highway: Highway, requester: Signer, count: number, make: (index: number) => RequestOptions): Promise<bigint[]> {
+  let nonce = await requester.provider!.getTransactionCount(await requester.getAddress(), "pending");
+  const coordinator = highway.coordinator.connect(requester) as Contract;
+  const latest = await requester.provider!.getBlock("latest");
+  const now = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000));
+  const sent = [];
+  for (let index = 0; index < count; index++) {
+    const options = make(index);
+    const params = {
+      modelId: highway.deployment.models[options.model].modelId,
+      proofMode: options.mode === "zk" ? 0 : 1,
+      startComputeFee: options.startComputeFee ?? 1n * UNIT,
+      maxComputeFee: options.maxComputeFee ?? 3n * UNIT,
+      callbackGasLimit: options.callbackGasLimit ?? 200_000,
+      deadline: now + (options.deadlineIn ?? 3_600),
+      consumer: options.consumer ?? "0x0000000000000000000000000000000000000000",
+      referrer: options.referrer ?? "0x0000000000000000000000000000000000000000",
+    };
+    sent.push(await coordinator.requestInference(params, encodeInput(options.input), { nonce: nonce++, gasLimit: 400_000 }));
+  }
+  const ids: bigint[] = [];
+  for (const tx of sent) {
+    const receipt = await tx.wait();
+    const created = receipt.logs.map((log: { topics: string[]; data: string }) => highway.coordinator.interface.parseLog(log)).find((event: { name: string } | null) => event?.name === "RequestCreated");
+    ids.push(created.args.requestId as bigint);
+  }
+  return ids;
+}
+
+/** Polls until `condition` holds, or fails after `timeoutMs` with `what`. */
+export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

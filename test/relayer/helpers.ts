@@ -1,0 +1,71 @@
+/** What the relayer tests read back: on-chain outcomes and the relayers' own stores and metrics. */
+import "../../relayer/src/quiet-warnings.js";
+import { DatabaseSync } from "node:sqlite";
+import { randomInt } from "node:crypto";
+import type { Contract } from "ethers";
+import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
+import type { LocalHighway, RelayerProcess, RequestOptions } from "../helpers/highway.js";
+
+export const Status = { None: 0, Open: 1, Claimed: 2, Pending: 3, Disputed: 4, Fulfilled: 5, Refunded: 6 } as const;
+
+/** A random request for one of the reference models, zk or optimistic. */
+export function randomRequest(index: number, modes: ("zk" | "optimistic")[] = ["zk", "optimistic"]): RequestOptions {
+  const model = index % 3 === 2 ? "credit-risk" : "price-signal";
+  const spec = inputSpec(loadCircuit(model).manifest);
+  const input = Array.from({ length: spec.length }, () => BigInt(randomInt(-Number(spec.bound), Number(spec.bound) + 1)));
+  return { model, mode: modes[index % modes.length], input };
+}
+
+export async function statuses(highway: LocalHighway, ids: readonly bigint[]): Promise<number[]> {
+  return Promise.all(ids.map(async (id) => Number((await highway.coordinator.getRequest(id))[1].status)));
+}
+
+export async function allInStatus(highway: LocalHighway, ids: readonly bigint[], wanted: number[]): Promise<boolean> {
+  return (await statuses(highway, ids)).every((status) => wanted.includes(status));
+}
+
+/** How many times each request was the subject of `eventName` on chain. */
+export async function eventCounts(highway: LocalHighway, eventName: string): Promise<Map<bigint, number>> {
+  const coordinator = highway.coordinator as Contract;
+  const logs = await coordinator.queryFilter(coordinator.filters[eventName](), 0, "latest");
+  const counts = new Map<bigint, number>();
+  for (const log of logs) {
+    const id = (log as unknown as { args: { requestId: bigint } }).args.requestId;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The relayer's job rows (read-only). */
+export function storedJobs(relayer: RelayerProcess): { requestId: bigint; state: string; proofsMade: number }[] {
+  const db = new DatabaseSync(relayer.databasePath, { readOnly: true });
+  try {
+    return (db.prepare("SELECT request_id, state, proofs_made FROM jobs").all() as Record<string, string | number>[]).map((row) => ({
+      requestId: BigInt(row.request_id as string),
+      state: String(row.state),
+      proofsMade: Number(row.proofs_made),
+    }));
+  } finally {
+    db.close();
+  }
+}
+
+/** A relayer's Prometheus metrics, read from its /metrics endpoint. */
+export async function metricsOf(relayer: RelayerProcess): Promise<string> {
+  const port = relayer.httpPort();
+  if (!port) throw new Error(`the relayer did not log its HTTP port:\n${relayer.output()}`);
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** The sum of a metric's samples whose labels contain every `labels` pair. */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const labelText = match[2] ?? "";
+    if (Object.entries(labels).every(([key, value]) => labelText.includes(`${key}="${value}"`))) total += Number(match[3]);
+  }
+  return total;
+}

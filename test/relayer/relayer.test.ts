@@ -1,0 +1,195 @@
+/**
+ * The relayer against a real Hardhat node on loopback, as real processes
+ * (`relayer start --config FILE`), in the situations an operator meets.
+ */
+import { expect } from "chai";
+import { hardhatAccount } from "../helpers/node.js";
+import { TcpProxy } from "../helpers/proxy.js";
+import {
+  advanceTime,
+  fundRequester,
+  requestBurst,
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  waitFor,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../helpers/highway.js";
+import { allInStatus, eventCounts, metricSum, metricsOf, randomRequest, Status, statuses, storedJobs } from "./helpers.js";
+
+const HONEST = 5;
+const SECOND = 6;
+
+describe("relayer (real processes against a Hardhat node)", function () {
+  this.timeout(300_000);
+  let highway: LocalHighway;
+  const processes: RelayerProcess[] = [];
+
+  beforeEach(async () => {
+    highway = await startHighway();
+    const [requester] = await highway.ethers.getSigners();
+    await fundRequester(highway, requester);
+    for (const account of [HONEST, SECOND]) await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(account).address));
+  });
+
+  afterEach(async function () {
+    for (const relayer of processes.splice(0)) {
+      await relayer.kill("SIGKILL");
+      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-40).join("\n"));
+    }
+    await highway?.stop();
+  });
+
+  function start(options: Parameters<typeof startRelayerProcess>[1]): RelayerProcess {
+    const relayer = startRelayerProcess(highway, options);
+    processes.push(relayer);
+    return relayer;
+  }
+
+  async function requester() {
+    return (await highway.ethers.getSigners())[0];
+  }
+
+  /** Waits until every request is final, moving time past the challenge windows of optimistic answers. */
+  async function waitAllFinal(ids: bigint[], timeoutMs = 240_000): Promise<void> {
+    await waitFor("every request answered or refunded", async () => {
+      const current = await statuses(highway, ids);
+      if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
+      if (current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
+      return false;
+    }, timeoutMs, 500);
+  }
+
+  async function expectAnsweredExactlyOnce(ids: bigint[]): Promise<void> {
+    expect(await statuses(highway, ids)).to.deep.equal(ids.map(() => Status.Fulfilled));
+    const fulfilled = await eventCounts(highway, "RequestFulfilled");
+    for (const id of ids) expect(fulfilled.get(id), `request ${id} fulfilled once`).to.equal(1);
+  }
+
+  it("answers a burst of 200 mixed requests exactly once each", async () => {
+    const relayer = start({ account: HONEST });
+    const ids = await requestBurst(highway, await requester(), 200, (i) => randomRequest(i));
+    await waitAllFinal(ids);
+    await expectAnsweredExactlyOnce(ids);
+    const metrics = await metricsOf(relayer);
+    expect(metricSum(metrics, "highway_relayer_transactions_total", { outcome: "reverted" })).to.equal(0);
+    const jobs = storedJobs(relayer);
+    expect(jobs).to.have.length(200);
+    expect(jobs.every((job) => job.state === "done" && job.proofsMade <= 1)).to.equal(true);
+  });
+
+  it("survives SIGKILL in the middle of a burst: every request answered once, nothing proved twice", async () => {
+    const first = start({ account: HONEST });
+    const ids = await requestBurst(highway, await requester(), 200, (i) => randomRequest(i));
+    await waitFor("a quarter of the burst answered", async () => (await statuses(highway, ids)).filter((s) => s >= Status.Pending).length >= 50, 120_000, 100);
+    expect(await first.kill("SIGKILL")).to.equal("SIGKILL");
+    const answeredAtKill = (await statuses(highway, ids)).filter((s) => s >= Status.Pending).length;
+    expect(answeredAtKill).to.be.lessThan(200);
+
+    const second = start({ account: HONEST, databasePath: first.databasePath });
+    await waitAllFinal(ids);
+    await expectAnsweredExactlyOnce(ids);
+    const jobs = storedJobs(second);
+    expect(jobs).to.have.length(200);
+    expect(jobs.filter((job) => job.proofsMade > 1)).to.deep.equal([]);
+    expect(second.output()).to.contain('"resumed":');
+  });
+
+  it("rides out an RPC outage made by a TCP proxy, without a restart", async () => {
+    const proxy = await TcpProxy.start(highway.node.port);
+    try {
+      const relayer = start({ account: HONEST, rpcUrl: proxy.url });
+      const before = await requestBurst(highway, await requester(), 6, (i) => randomRequest(i, ["zk"]));
+      await waitAllFinal(before);
+
+      await proxy.drop();
+      const during = await requestBurst(highway, await requester(), 6, (i) => randomRequest(i));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(await statuses(highway, during)).to.deep.equal(during.map(() => Status.Open));
+      await proxy.restore();
+
+      await waitAllFinal(during);
+      await expectAnsweredExactlyOnce([...before, ...during]);
+      expect(relayer.process.exitCode).to.equal(null);
+      expect(relayer.output()).to.contain("tick failed; backing off");
+      expect(metricSum(await metricsOf(relayer), "highway_relayer_rpc_errors_total")).to.be.greaterThan(0);
+    } finally {
+      await proxy.drop();
+    }
+  });
+
+  it("re-derives its state after a reorg (snapshot and revert) around claims and answers", async () => {
+    const relayerConfig = { account: HONEST };
+    // Requests made while no relayer runs, then a snapshot: the reorg will undo their claims and answers.
+    const early = await requestBurst(highway, await requester(), 6, (i) => randomRequest(i));
+    const snapshot = await highway.ethers.provider.send("evm_snapshot", []);
+    const relayer = start(relayerConfig);
+    await waitAllFinal(early);
+    const undone = await requestBurst(highway, await requester(), 4, (i) => randomRequest(i, ["zk"]));
+    await waitAllFinal(undone);
+
+    expect(await highway.ethers.provider.send("evm_revert", [snapshot])).to.equal(true);
+    expect(await statuses(highway, early)).to.deep.equal(early.map(() => Status.Open));
+    const after = await requestBurst(highway, await requester(), 4, (i) => randomRequest(i));
+
+    await waitAllFinal([...early, ...after]);
+    await expectAnsweredExactlyOnce([...early, ...after]);
+    expect(relayer.output()).to.contain("chain reorganized");
+    const jobs = storedJobs(relayer);
+    expect(jobs.every((job) => job.state === "done")).to.equal(true);
+  });
+
+  it("competes with a second relayer: each request paid once, the loser backs off without a revert storm", async () => {
+    const a = start({ account: HONEST });
+    const b = start({ account: SECOND });
+    const ids = await requestBurst(highway, await requester(), 60, (i) => randomRequest(i));
+    await waitAllFinal(ids);
+    await expectAnsweredExactlyOnce(ids);
+    const claims = await eventCounts(highway, "RequestClaimed");
+    for (const id of ids) expect(claims.get(id), `request ${id} claimed once`).to.equal(1);
+    let reverted = 0;
+    for (const relayer of [a, b]) reverted += metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { outcome: "reverted" });
+    expect(reverted).to.be.at.most(6); // only claims that raced within one block
+  });
+
+  it("catches a cheating relayer: the watchtower challenges, proves fraud and is paid from the cheater's bond", async () => {
+    const honest = start({ account: HONEST, config: { models: [{ circuit: "price-signal", modes: ["zk"] }, { circuit: "credit-risk", modes: ["zk"] }] } });
+    const cheater = start({ account: SECOND, cheat: true, config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] } });
+    const honestAddress = hardhatAccount(HONEST).address;
+    const cheaterAddress = hardhatAccount(SECOND).address;
+    const balanceBefore = await highway.coordinator.balanceOf(honestAddress);
+
+    const ids = await requestBurst(highway, await requester(), 3, () => ({ ...randomRequest(0), mode: "optimistic" }));
+    await waitFor("fraud proven on every request", async () => (await eventCounts(highway, "FraudProven")).size === 3, 120_000);
+    await waitAllFinal(ids);
+    expect(await allInStatus(highway, ids, [Status.Fulfilled])).to.equal(true);
+
+    const record = await highway.staking.relayerOf(cheaterAddress);
+    expect(record.jobsSlashed).to.equal(3n);
+    expect(await highway.coordinator.balanceOf(honestAddress)).to.be.greaterThan(balanceBefore);
+    expect(honest.output()).to.contain("watchtower: wrong optimistic answer");
+    expect(cheater.process.exitCode).to.equal(null);
+  });
+
+  describe("refuses to start, with a clear message and a non-zero exit", () => {
+    it("on a config with a bad field", async () => {
+      const relayer = start({ account: HONEST, config: { confirmations: -1 } });
+      expect(await relayer.exited).to.equal(2);
+      expect(relayer.output()).to.contain('field "confirmations"');
+    });
+
+    it("on an unreachable RPC", async () => {
+      const relayer = start({ account: HONEST, rpcUrl: "http://127.0.0.1:9" });
+      expect(await relayer.exited).to.equal(2);
+      expect(relayer.output()).to.contain('field "rpcUrl": cannot use http://127.0.0.1:9');
+    });
+
+    it("on a missing key", async () => {
+      const relayer = start({ account: HONEST, omitKey: true });
+      expect(await relayer.exited).to.equal(2);
+      expect(relayer.output()).to.contain("HIGHWAY_RELAYER_KEY is not set");
+      expect(relayer.output()).not.to.match(/0x[0-9a-f]{64}/i);
+    });
+  });
+});
