@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
@@ -26,24 +25,24 @@ import {ExactGasCall} from "./libraries/ExactGasCall.sol";
  * settles by DESIGN.md's formulas into pull balances, and delivers final results to
  * consumers with an exact gas limit. The protocol rules it implements are listed in
  * `contracts/README.md` ("Protocol rules").
- * @dev Storage per request: the hash of its `RequestTerms`, one packed state slot, and
+ * @dev A request's id is the hash of its `RequestTerms`; it stores one packed state slot and
  * (optimistic answers only) one packed output word and the challenger. Pausing stops only
  * new requests: everything about a request already made, and every withdrawal, still works.
  */
-contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable, ReentrancyGuardTransient {
+contract InferenceCoordinator is IInferenceCoordinator, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    uint256 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
-    uint256 public constant MIN_LATE_SLASH_BPS = 100;
-    uint256 public constant MIN_DISPUTE_PROTOCOL_SHARE_BPS = 500;
-    uint256 public constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 5_000;
-    uint256 public constant MAX_AUCTION_DURATION = 1 days;
-    uint256 public constant MIN_WINDOW = 1 minutes;
-    uint256 public constant MAX_DELIVERY_WINDOW = 1 days;
-    uint256 public constant MAX_DISPUTE_WINDOW = 7 days;
-    uint256 public constant MAX_CALLBACK_GAS_LIMIT = 5_000_000;
+    uint256 private constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    uint256 private constant MIN_LATE_SLASH_BPS = 100;
+    uint256 private constant MIN_DISPUTE_PROTOCOL_SHARE_BPS = 500;
+    uint256 private constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 5_000;
+    uint256 private constant MAX_AUCTION_DURATION = 1 days;
+    uint256 private constant MIN_WINDOW = 1 minutes;
+    uint256 private constant MAX_DELIVERY_WINDOW = 1 days;
+    uint256 private constant MAX_DISPUTE_WINDOW = 7 days;
+    uint256 private constant MAX_CALLBACK_GAS_LIMIT = 5_000_000;
 
     /// @dev Packed parameters (two slots) and the request counter.
     struct Config {
@@ -55,16 +54,21 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         uint32 challengeWindow;
         uint32 defenceWindow;
         uint32 maxCallbackGasLimit;
-        uint48 nextRequestId;
+        uint40 nextNonce;
+        bool paused;
+    }
+
+    /// @dev The bonds, read only by requests that are not answered from the cache.
+    struct Bonds {
         uint96 jobBond;
         uint96 challengeBond;
     }
 
     struct Request {
-        bytes32 termsHash;
         RequestState state;
         uint256 output; // packed, optimistic or fraud-proven answers only (zk answers live in the cache)
         address challenger;
+        bytes32 raisedTermsHash; // the hash of the current terms once `raiseMaxComputeFee` changed them
     }
 
     IERC20 public immutable paymentToken;
@@ -72,11 +76,15 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     IRelayerStaking public immutable staking;
 
     Config private _config;
-    address public treasury;
+    Bonds private _bonds;
+    /// @dev The treasury and the protocol's accrued fees and shares, in one slot.
+    address private _treasury;
+    uint96 private _protocolFees;
 
     mapping(uint256 requestId => Request) private _requests;
     mapping(bytes32 cacheKey => uint256 packedOutput) private _cache;
     mapping(address account => uint256) private _balances;
+    mapping(bytes32 modelId => uint256) private _modelEarnings;
 
     constructor(
         IERC20 paymentToken_,
@@ -91,12 +99,13 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
                 || address(staking_) == address(0) || admin == address(0)
         ) revert ZeroAddress();
         if (staking_.token() != address(paymentToken_)) revert StakeTokenMismatch(staking_.token());
+        if (staking_.coordinator() != address(this)) revert StakingCoordinatorMismatch(staking_.coordinator());
         paymentToken = paymentToken_;
         registry = registry_;
         staking = staking_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
-        _config.nextRequestId = 1;
+        _config.nextNonce = 1;
         _setTreasury(treasury_);
         _setParams(params_);
     }
@@ -107,7 +116,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     function requestInference(RequestParams calldata params, bytes calldata input)
         external
         nonReentrant
-        whenNotPaused
         returns (uint256)
     {
         return _request(params, input);
@@ -122,7 +130,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external nonReentrant whenNotPaused returns (uint256) {
+    ) external nonReentrant returns (uint256) {
         // A permit front-run by someone else has already set the allowance: go on either way.
         try IERC20Permit(address(paymentToken)).permit(msg.sender, address(this), permitValue, permitDeadline, v, r, s) {}
             catch {}
@@ -142,7 +150,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         Request storage r = _checkedRequest(requestId, terms);
         if (block.timestamp <= terms.deadline) revert DeadlineNotReached(requestId, terms.deadline);
         RequestState memory s = r.state;
-        RequestStatus status = _status(r, s);
+        RequestStatus status = s.status;
         if (status == RequestStatus.Claimed) {
             // The claimant let the deadline pass: it loses the late share of its bond to the requester.
             _slashLate(requestId, terms, s.relayer);
@@ -161,11 +169,15 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _stateIn(requestId, r, RequestStatus.Open);
         if (msg.sender != terms.requester) revert NotRequester(requestId, msg.sender);
         if (newMaxComputeFee <= terms.maxComputeFee) revert MaxComputeFeeNotRaised(terms.maxComputeFee, newMaxComputeFee);
-        RequestTerms memory raised = terms;
-        raised.maxComputeFee = newMaxComputeFee;
         uint256 topUp = FeeMath.escrow(terms.modelFee, newMaxComputeFee, terms.protocolFeeBps)
             - FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
-        r.termsHash = keccak256(abi.encode(raised));
+        // The new terms are the old ones with `maxComputeFee` (the 9th word of their encoding) replaced.
+        bytes memory encoded = abi.encode(terms);
+        assembly ("memory-safe") {
+            mstore(add(encoded, 0x120), newMaxComputeFee)
+        }
+        r.raisedTermsHash = keccak256(encoded);
+        r.state.termsRaised = true;
         emit MaxComputeFeeRaised(requestId, newMaxComputeFee, topUp);
         paymentToken.safeTransferFrom(msg.sender, address(this), topUp);
     }
@@ -175,15 +187,13 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     /// @inheritdoc IInferenceCoordinator
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
-        _stateIn(requestId, r, RequestStatus.Open);
+        RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
-        r.state = RequestState({
-            status: RequestStatus.Claimed,
-            callbackPending: false,
-            relayer: msg.sender,
-            claimedAt: uint40(block.timestamp),
-            phaseEndsAt: uint40(block.timestamp + terms.deliveryWindow)
-        });
+        s.status = RequestStatus.Claimed;
+        s.relayer = msg.sender;
+        s.claimedAt = uint32(block.timestamp);
+        s.phaseEndsAt = uint32(block.timestamp + terms.deliveryWindow);
+        r.state = s;
         emit RequestClaimed(requestId, msg.sender, _computeFee(terms, block.timestamp));
         staking.lockBond(msg.sender, terms.jobBond);
     }
@@ -202,8 +212,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         uint256 word = OutputPacking.pack(output);
         r.state.status = RequestStatus.Fulfilled;
         _cacheResult(terms, word);
-        _settle(requestId, terms, msg.sender, _computeFee(terms, s.claimedAt));
-        emit RequestFulfilled(requestId, msg.sender, output, true);
+        _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
         staking.unlockBond(msg.sender, terms.jobBond, true);
         _deliver(requestId, r, terms, output);
     }
@@ -219,7 +228,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         if (output.length != terms.outputLength) revert OutputLengthMismatch(terms.outputLength, output.length);
         r.output = OutputPacking.pack(output);
         s.status = RequestStatus.Pending;
-        s.phaseEndsAt = uint40(block.timestamp + terms.challengeWindow);
+        s.phaseEndsAt = uint32(block.timestamp + terms.challengeWindow);
         r.state = s;
         emit OptimisticSubmitted(requestId, msg.sender, output);
     }
@@ -231,8 +240,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         if (block.timestamp < s.phaseEndsAt) revert ChallengeWindowOpen(requestId, s.phaseEndsAt);
         r.state.status = RequestStatus.Fulfilled;
         int256[] memory output = OutputPacking.unpack(r.output);
-        _settle(requestId, terms, s.relayer, _computeFee(terms, s.claimedAt));
-        emit RequestFulfilled(requestId, s.relayer, output, false);
+        _settleAnswer(requestId, terms, s.relayer, s.claimedAt, output, false);
         staking.unlockBond(s.relayer, terms.jobBond, true);
         _deliver(requestId, r, terms, output);
     }
@@ -243,7 +251,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
         if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
         s.status = RequestStatus.Disputed;
-        s.phaseEndsAt = uint40(block.timestamp + terms.defenceWindow);
+        s.phaseEndsAt = uint32(block.timestamp + terms.defenceWindow);
         r.state = s;
         r.challenger = msg.sender;
         emit Challenged(requestId, msg.sender, terms.challengeBond);
@@ -267,9 +275,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _cacheResult(terms, word);
         // The challenger was wrong: its bond pays the relayer, less the protocol's share.
         _splitLoserBond(terms.challengeBond, s.relayer);
-        _settle(requestId, terms, s.relayer, _computeFee(terms, s.claimedAt));
         emit Defended(requestId, s.relayer, challenger);
-        emit RequestFulfilled(requestId, s.relayer, output, true);
+        _settleAnswer(requestId, terms, s.relayer, s.claimedAt, output, true);
         staking.unlockBond(s.relayer, terms.jobBond, true);
         _deliver(requestId, r, terms, output);
     }
@@ -295,10 +302,9 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         // less the protocol's share; the prover answers the request and earns its compute fee.
         _credit(challenger, terms.challengeBond);
         _splitLoserBond(terms.jobBond, challenger);
-        _settle(requestId, terms, msg.sender, _computeFee(terms, s.claimedAt));
         emit FraudProven(requestId, msg.sender, s.relayer, output);
-        emit RequestFulfilled(requestId, msg.sender, output, true);
-        staking.slash(s.relayer, terms.jobBond, terms.jobBond);
+        _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
+        _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
         _deliver(requestId, r, terms, output);
     }
 
@@ -316,9 +322,9 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         if (block.timestamp > terms.deadline) {
             _refund(requestId, r, terms);
         } else {
-            _reopen(requestId, r, s.relayer, terms.jobBond);
+            _reopen(requestId, r, s.relayer);
         }
-        staking.slash(s.relayer, terms.jobBond, terms.jobBond);
+        _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -327,8 +333,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Claimed);
         if (block.timestamp <= s.phaseEndsAt) revert DeliveryWindowOpen(requestId, s.phaseEndsAt);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
-        uint256 slashed = _slashLate(requestId, terms, s.relayer);
-        _reopen(requestId, r, s.relayer, slashed);
+        _reopen(requestId, r, s.relayer);
+        _slashLate(requestId, terms, s.relayer);
     }
 
     // =================================================================== results and payments
@@ -341,7 +347,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         r.state.callbackPending = false;
         uint256 word = r.output;
         if (word == 0) word = _cache[_cacheKey(terms.modelId, terms.inputHash)];
-        _deliver(requestId, r, terms, OutputPacking.unpack(word));
+        if (_deliver(requestId, r, terms, OutputPacking.unpack(word))) emit CallbackDelivered(requestId);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -351,6 +357,26 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _balances[msg.sender] = 0;
         emit Withdrawal(msg.sender, amount);
         paymentToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function withdrawModelEarnings(bytes32 modelId) external nonReentrant {
+        address owner = registry.ownerOf(modelId);
+        if (msg.sender != owner) revert NotModelOwner(modelId, msg.sender);
+        uint256 amount = _modelEarnings[modelId];
+        if (amount == 0) revert NothingToWithdraw();
+        _modelEarnings[modelId] = 0;
+        emit ModelEarningsWithdrawn(modelId, owner, amount);
+        paymentToken.safeTransfer(owner, amount);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function withdrawProtocolFees() external nonReentrant {
+        (address account, uint256 amount) = (_treasury, _protocolFees);
+        if (amount == 0) revert NothingToWithdraw();
+        _protocolFees = 0;
+        emit ProtocolFeesWithdrawn(account, amount);
+        paymentToken.safeTransfer(account, amount);
     }
 
     // =================================================================== admin
@@ -365,14 +391,18 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         _setTreasury(treasury_);
     }
 
-    /// @notice Stops new requests (nothing else).
+    /// @notice Stops new requests (nothing else: answers, disputes, refunds and withdrawals go on).
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        if (_config.paused) revert EnforcedPause();
+        _config.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Accepts new requests again.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        if (!_config.paused) revert ExpectedPause();
+        _config.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     // =================================================================== views
@@ -395,7 +425,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     {
         Request storage r = _requests[requestId];
         RequestState memory s = r.state;
-        status = _status(r, s);
+        status = s.status;
         if (status != RequestStatus.Pending && status != RequestStatus.Disputed) revert WrongStatus(requestId, status);
         return (OutputPacking.unpack(r.output), status, s.phaseEndsAt);
     }
@@ -404,13 +434,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state) {
         Request storage r = _requests[requestId];
         state = r.state;
-        state.status = _status(r, state);
-        return (r.termsHash, state);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function currentComputeFee(RequestTerms calldata terms) external view returns (uint256) {
-        return _computeFee(terms, block.timestamp);
+        if (state.status == RequestStatus.None) return (bytes32(0), state);
+        return (state.termsRaised ? r.raisedTermsHash : bytes32(requestId), state);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -435,14 +460,34 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
             c.challengeWindow,
             c.defenceWindow,
             c.maxCallbackGasLimit,
-            c.jobBond,
-            c.challengeBond
+            _bonds.jobBond,
+            _bonds.challengeBond
         );
     }
 
-    /// @notice The id the next request will get.
-    function nextRequestId() external view returns (uint256) {
-        return _config.nextRequestId;
+    /// @notice Whether new requests are stopped.
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    /// @notice The address protocol fees and shares are paid to.
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @notice The protocol's fees and shares not yet paid to the treasury.
+    function protocolFees() external view returns (uint256) {
+        return _protocolFees;
+    }
+
+    /// @notice The earnings of `modelId` (its owner's cut, and its cut as a parent) not yet withdrawn.
+    function modelEarnings(bytes32 modelId) external view returns (uint256) {
+        return _modelEarnings[modelId];
+    }
+
+    /// @notice The nonce the next request's terms will carry.
+    function nextNonce() external view returns (uint256) {
+        return _config.nextNonce;
     }
 
     // =================================================================== internals
@@ -451,18 +496,20 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         IModelRegistry.ModelTerms memory m = registry.modelTerms(p.modelId);
         if (!m.active) revert ModelInactive(p.modelId);
         if (m.proofModes & (p.proofMode == ProofMode.Zk ? 1 : 2) == 0) revert ProofModeUnsupported(p.modelId, p.proofMode);
-        _checkInput(input, m.inputLength);
+        _checkInput(input, m.inputLength, m.inputBound);
         if (p.deadline <= block.timestamp) revert InvalidDeadline(p.deadline);
         if (p.startComputeFee > p.maxComputeFee) revert InvalidComputeFees(p.startComputeFee, p.maxComputeFee);
         Config memory c = _config;
+        if (c.paused) revert EnforcedPause();
         if (p.callbackGasLimit > c.maxCallbackGasLimit) {
             revert CallbackGasLimitTooHigh(p.callbackGasLimit, c.maxCallbackGasLimit);
         }
-        requestId = c.nextRequestId;
-        _config.nextRequestId = c.nextRequestId + 1;
+        _config.nextNonce = c.nextNonce + 1;
 
         bytes32 inputHash = keccak256(input);
         uint256 cached = _cache[_cacheKey(p.modelId, inputHash)];
+        // A cached pair is answered now: no relayer is bonded, nothing can be disputed.
+        Bonds memory bonds = cached == 0 ? _bonds : Bonds(0, 0);
         RequestTerms memory t = RequestTerms({
             modelId: p.modelId,
             inputHash: inputHash,
@@ -473,8 +520,8 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
             // A cached pair is answered now for the model fee alone: no compute is bought.
             startComputeFee: cached == 0 ? p.startComputeFee : 0,
             maxComputeFee: cached == 0 ? p.maxComputeFee : 0,
-            jobBond: c.jobBond,
-            challengeBond: c.challengeBond,
+            jobBond: bonds.jobBond,
+            challengeBond: bonds.challengeBond,
             createdAt: uint40(block.timestamp),
             deadline: p.deadline,
             auctionDuration: c.auctionDuration,
@@ -483,49 +530,54 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
             defenceWindow: c.defenceWindow,
             callbackGasLimit: p.callbackGasLimit,
             protocolFeeBps: c.protocolFeeBps,
+            parentModelId: m.parentShareBps == 0 ? bytes32(0) : registry.parentOf(p.modelId),
             parentShareBps: m.parentShareBps,
             referralShareBps: p.referrer == address(0) ? 0 : m.referralShareBps,
             outputLength: m.outputLength,
-            proofMode: p.proofMode
+            proofMode: p.proofMode,
+            nonce: c.nextNonce
         });
+        requestId = uint256(keccak256(abi.encode(t)));
         uint256 escrow = FeeMath.escrow(t.modelFee, t.maxComputeFee, t.protocolFeeBps);
-        emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
         if (cached == 0) {
-            _requests[requestId].termsHash = keccak256(abi.encode(t));
+            emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
+            _requests[requestId].state.status = RequestStatus.Open;
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
         } else {
-            _settle(requestId, t, address(0), 0);
+            // Answered now: no relayer will ever need the terms, unless the callback fails (see _deliverCached).
+            _settle(t, 0);
             int256[] memory output = OutputPacking.unpack(cached);
-            emit RequestFulfilled(requestId, address(0), output, true);
+            emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, output);
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
-            _deliverCached(requestId, t, output);
+            _deliverCached(requestId, t, input, output);
         }
     }
 
-    /// @dev `input` must be exactly `abi.encode(int256[])` of `inputLength` values, each with a field image.
-    function _checkInput(bytes calldata input, uint256 inputLength) private pure {
+    /// @dev `input` must be exactly `abi.encode(int256[])` of `inputLength` values, each of magnitude at
+    /// most `inputBound` (the model's) and with a field image.
+    function _checkInput(bytes calldata input, uint256 inputLength, uint256 inputBound) private pure {
         if (input.length < 64 || uint256(bytes32(input[0:32])) != 0x20) revert MalformedInput();
         uint256 count = uint256(bytes32(input[32:64]));
         if (count != inputLength) revert InputLengthMismatch(inputLength, count);
         if (input.length != 64 + 32 * count) revert MalformedInput();
-        uint256 maxAbs = InstanceEncoding.MAX_ABS_VALUE;
+        uint256 maxAbs = inputBound == 0 ? InstanceEncoding.MAX_ABS_VALUE : inputBound;
         for (uint256 i; i < count; ++i) {
             int256 v;
             assembly ("memory-safe") {
                 v := calldataload(add(input.offset, add(64, mul(32, i))))
             }
-            if (v > int256(maxAbs) || v < -int256(maxAbs)) revert InputOutsideField(i);
+            if (v > int256(maxAbs) || v < -int256(maxAbs)) revert InputOutOfBounds(i, v, maxAbs);
         }
     }
 
+    /// @dev The request `requestId`, whose current terms must be `terms`: a request's id is the
+    /// hash of the terms it was made with, and `raisedTermsHash` holds the hash of raised terms.
     function _checkedRequest(uint256 requestId, RequestTerms calldata terms) private view returns (Request storage r) {
         r = _requests[requestId];
-        if (r.termsHash != keccak256(abi.encode(terms))) revert TermsMismatch(requestId);
-    }
-
-    function _status(Request storage r, RequestState memory s) private view returns (RequestStatus) {
-        if (s.status != RequestStatus.None) return s.status;
-        return r.termsHash == bytes32(0) ? RequestStatus.None : RequestStatus.Open;
+        bytes32 termsHash = keccak256(abi.encode(terms));
+        if (r.state.termsRaised ? termsHash != r.raisedTermsHash : uint256(termsHash) != requestId) {
+            revert TermsMismatch(requestId);
+        }
     }
 
     /// @dev The state of request `requestId`, which must have status `expected`.
@@ -535,8 +587,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         returns (RequestState memory s)
     {
         s = r.state;
-        RequestStatus status = _status(r, s);
-        if (status != expected) revert WrongStatus(requestId, status);
+        if (s.status != expected) revert WrongStatus(requestId, s.status);
     }
 
     /// @dev The state of a Claimed request, checked to be answered by its claimant before the deadline.
@@ -582,7 +633,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     }
 
     /// @dev Credits every party of an answered request, by the one fee formula.
-    function _settle(uint256 requestId, RequestTerms memory terms, address payee, uint256 computeFee) private {
+    function _settle(RequestTerms memory terms, uint256 computeFee) private returns (uint256 refund) {
         FeeMath.Split memory s = FeeMath.split(
             terms.modelFee,
             computeFee,
@@ -591,39 +642,61 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
             terms.parentShareBps,
             terms.referralShareBps
         );
-        (address owner, address parentOwner) = registry.payees(terms.modelId);
-        _credit(owner, s.ownerCut);
-        _credit(parentOwner, s.parentCut);
+        if (s.ownerCut != 0) _modelEarnings[terms.modelId] += s.ownerCut;
+        if (s.parentCut != 0) _modelEarnings[terms.parentModelId] += s.parentCut;
         _credit(terms.referrer, s.referralCut);
-        _credit(treasury, s.protocolFee);
-        _credit(payee, computeFee);
+        _creditProtocol(s.protocolFee);
         _credit(terms.requester, s.refund);
-        emit Settled(requestId, payee, computeFee, s.protocolFee, s.refund);
+        return s.refund;
+    }
+
+    /// @dev Settles an answered request and pays `payee` its compute fee.
+    function _settleAnswer(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        address payee,
+        uint256 claimedAt,
+        int256[] memory output,
+        bool proven
+    ) private {
+        uint256 computeFee = _computeFee(terms, claimedAt);
+        _settle(terms, computeFee);
+        _credit(payee, computeFee);
+        emit RequestFulfilled(requestId, payee, output, computeFee, proven);
+    }
+
+    function _creditProtocol(uint256 amount) private {
+        if (amount != 0) _protocolFees += uint96(amount);
     }
 
     /// @dev Gives `winner` a loser's `bond`, less the protocol's dispute share.
     function _splitLoserBond(uint256 bond, address winner) private {
         uint256 protocolShare = FeeMath.share(bond, _config.disputeProtocolShareBps);
-        _credit(treasury, protocolShare);
+        _creditProtocol(protocolShare);
         _credit(winner, bond - protocolShare);
     }
 
     /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest.
-    function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private returns (uint256 slashed) {
-        slashed = FeeMath.share(terms.jobBond, _config.lateSlashBps);
+    function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private {
+        uint256 slashed = FeeMath.share(terms.jobBond, _config.lateSlashBps);
         _credit(terms.requester, slashed);
-        emit RequestReopened(requestId, relayer, slashed);
-        staking.slash(relayer, terms.jobBond, slashed);
+        _slash(requestId, relayer, terms.jobBond, slashed);
     }
 
-    function _reopen(uint256 requestId, Request storage r, address relayer, uint256 slashed) private {
-        r.state = RequestState(RequestStatus.Open, false, address(0), 0, 0);
-        if (slashed == 0) emit RequestReopened(requestId, relayer, 0);
+    /// @dev Takes `slashed` of the `locked` job bond of `relayer` (the rest is released); the tokens come here.
+    function _slash(uint256 requestId, address relayer, uint256 locked, uint256 slashed) private {
+        emit RelayerSlashed(requestId, relayer, slashed);
+        staking.slash(relayer, locked, slashed);
+    }
+
+    function _reopen(uint256 requestId, Request storage r, address previousRelayer) private {
+        r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, address(0), 0, 0);
+        emit RequestReopened(requestId, previousRelayer);
     }
 
     function _refund(uint256 requestId, Request storage r, RequestTerms calldata terms) private {
         uint256 amount = FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
-        r.state = RequestState(RequestStatus.Refunded, false, address(0), 0, 0);
+        r.state = RequestState(RequestStatus.Refunded, false, r.state.termsRaised, address(0), 0, 0);
         _credit(terms.requester, amount);
         emit RequestRefunded(requestId, amount);
     }
@@ -635,16 +708,20 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
     /// @dev Calls the consumer of a stored request; a failure is recorded for `retryCallback`.
     function _deliver(uint256 requestId, Request storage r, RequestTerms calldata terms, int256[] memory output)
         private
+        returns (bool ok)
     {
-        if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) r.state.callbackPending = true;
+        ok = _callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output);
+        if (!ok) r.state.callbackPending = true;
     }
 
-    /// @dev Calls the consumer of a request answered from the cache, storing it only if the callback failed.
-    function _deliverCached(uint256 requestId, RequestTerms memory terms, int256[] memory output) private {
+    /// @dev Calls the consumer of a request answered from the cache; only if the callback failed is the
+    /// request stored (and its terms emitted), so that anyone can `retryCallback` it.
+    function _deliverCached(uint256 requestId, RequestTerms memory terms, bytes calldata input, int256[] memory output)
+        private
+    {
         if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) {
-            Request storage r = _requests[requestId];
-            r.termsHash = keccak256(abi.encode(terms));
-            r.state = RequestState(RequestStatus.Fulfilled, true, address(0), 0, 0);
+            emit RequestCreated(requestId, terms.modelId, terms.requester, terms, input);
+            _requests[requestId].state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
         }
     }
 
@@ -657,8 +734,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         (ok, gasUsed, reason) = ExactGasCall.call(
             consumer, gasLimit, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output))
         );
-        if (ok) emit CallbackDelivered(requestId);
-        else emit CallbackFailed(requestId, gasUsed, reason);
+        if (!ok) emit CallbackFailed(requestId, gasUsed, reason);
     }
 
     function _setParams(Params memory p) private {
@@ -681,8 +757,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
         c.challengeWindow = p.challengeWindow;
         c.defenceWindow = p.defenceWindow;
         c.maxCallbackGasLimit = p.maxCallbackGasLimit;
-        c.jobBond = p.jobBond;
-        c.challengeBond = p.challengeBond;
+        _bonds = Bonds(p.jobBond, p.challengeBond);
         emit ParamsUpdated(p);
     }
 
@@ -692,7 +767,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Pausable,
 
     function _setTreasury(address treasury_) private {
         if (treasury_ == address(0)) revert ZeroAddress();
-        treasury = treasury_;
+        _treasury = treasury_;
         emit TreasuryUpdated(treasury_);
     }
 }

@@ -74,7 +74,8 @@ contract ModelRegistry is IModelRegistry {
             parentShareBps: params.parentShareBps,
             referralShareBps: params.referralShareBps,
             inputScale: params.inputScale,
-            outputScale: params.outputScale
+            outputScale: params.outputScale,
+            inputBound: params.inputBound
         });
         m.owner = msg.sender;
         m.verifier = params.verifier;
@@ -137,16 +138,19 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function verifierOf(bytes32 modelId) external view returns (address) {
-        return _record(modelId).verifier;
+    function verifierOf(bytes32 modelId) external view returns (address verifier) {
+        verifier = _models[modelId].verifier;
+        if (verifier == address(0)) revert UnknownModel(modelId);
     }
 
     /// @inheritdoc IModelRegistry
-    function payees(bytes32 modelId) external view returns (address owner, address parentOwner) {
-        Record storage m = _record(modelId);
-        owner = m.owner;
-        bytes32 parent = m.parentModelId;
-        if (parent != bytes32(0)) parentOwner = _models[parent].owner;
+    function ownerOf(bytes32 modelId) external view returns (address) {
+        return _record(modelId).owner;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function parentOf(bytes32 modelId) external view returns (bytes32) {
+        return _record(modelId).parentModelId;
     }
 
     function _record(bytes32 modelId) private view returns (Record storage m) {

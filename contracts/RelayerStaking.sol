@@ -20,7 +20,8 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     uint256 public constant MIN_UNBONDING_DELAY = 1 hours;
 
     IERC20 private immutable _token;
-    address public coordinator;
+    /// @notice The only contract that locks, releases and slashes bonds.
+    address public immutable coordinator;
     uint96 public minStake;
     uint40 public unbondingDelay;
 
@@ -31,23 +32,17 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
         _;
     }
 
-    constructor(IERC20 token_, address admin, uint96 minStake_, uint40 unbondingDelay_) {
-        if (address(token_) == address(0) || admin == address(0)) revert ZeroAddress();
+    /// @dev `coordinator_` is deployed after this contract (its address is predicted) and checks the link.
+    constructor(IERC20 token_, address coordinator_, address admin, uint96 minStake_, uint40 unbondingDelay_) {
+        if (address(token_) == address(0) || coordinator_ == address(0) || admin == address(0)) revert ZeroAddress();
         _token = token_;
+        coordinator = coordinator_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setMinStake(minStake_);
         _setUnbondingDelay(unbondingDelay_);
     }
 
     // ------------------------------------------------------------------ admin
-
-    /// @notice Names the coordinator, once.
-    function setCoordinator(address coordinator_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (coordinator != address(0)) revert CoordinatorAlreadySet();
-        if (coordinator_ == address(0)) revert ZeroAddress();
-        coordinator = coordinator_;
-        emit CoordinatorSet(coordinator_);
-    }
 
     /// @notice Sets the stake a relayer needs to claim jobs (at least 1, below 2^96).
     function setMinStake(uint96 minStake_) external onlyRole(DEFAULT_ADMIN_ROLE) {

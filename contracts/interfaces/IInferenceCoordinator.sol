@@ -5,8 +5,10 @@ pragma solidity ^0.8.24;
  * @title IInferenceCoordinator
  * @notice Requests, the reverse Dutch auction, zk and optimistic answers, disputes,
  * settlement, callbacks, refunds and pull payments of Highway.
- * @dev A request stores only `keccak256(abi.encode(terms))` and a one-slot state; every
- * call about a request passes its `RequestTerms` again (they are in `RequestCreated`).
+ * @dev A request's id is `uint256(keccak256(abi.encode(terms)))` of the `RequestTerms` it was
+ * made with (they carry a unique nonce); it stores only a one-slot state. Every call about a
+ * request passes its terms again (they are in `RequestCreated`), checked against the id, or
+ * against the stored hash of the raised terms after `raiseMaxComputeFee`.
  */
 interface IInferenceCoordinator {
     enum ProofMode {
@@ -43,6 +45,7 @@ interface IInferenceCoordinator {
         address requester;
         address consumer;
         address referrer;
+        bytes32 parentModelId;
         uint96 modelFee;
         uint96 startComputeFee;
         uint96 maxComputeFee;
@@ -60,15 +63,17 @@ interface IInferenceCoordinator {
         uint16 referralShareBps;
         uint8 outputLength;
         ProofMode proofMode;
+        uint40 nonce;
     }
 
     /// @notice The mutable state of a request (one storage slot).
     struct RequestState {
         RequestStatus status;
         bool callbackPending;
+        bool termsRaised;
         address relayer;
-        uint40 claimedAt;
-        uint40 phaseEndsAt;
+        uint32 claimedAt;
+        uint32 phaseEndsAt;
     }
 
     /// @notice The protocol's parameters, each with bounds (see `contracts/README.md`).
@@ -89,32 +94,45 @@ interface IInferenceCoordinator {
 
     event RequestCreated(uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, bytes input);
     event RequestClaimed(uint256 indexed requestId, address indexed relayer, uint256 computeFee);
-    event RequestFulfilled(uint256 indexed requestId, address indexed relayer, int256[] output, bool proven);
+    event RequestFulfilled(
+        uint256 indexed requestId, address indexed payee, int256[] output, uint256 computeFee, bool proven
+    );
+    event CachedRequestFulfilled(
+        uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, int256[] output
+    );
     event OptimisticSubmitted(uint256 indexed requestId, address indexed relayer, int256[] output);
     event Challenged(uint256 indexed requestId, address indexed challenger, uint256 bond);
     event Defended(uint256 indexed requestId, address indexed relayer, address indexed challenger);
     event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, int256[] output);
     event DisputeTimedOut(uint256 indexed requestId, address indexed relayer, address indexed challenger);
-    event RequestReopened(uint256 indexed requestId, address indexed relayer, uint256 slashed);
+    event RequestReopened(uint256 indexed requestId, address indexed previousRelayer);
+    event RelayerSlashed(uint256 indexed requestId, address indexed relayer, uint256 amount);
     event RequestRefunded(uint256 indexed requestId, uint256 amount);
     event MaxComputeFeeRaised(uint256 indexed requestId, uint256 maxComputeFee, uint256 topUp);
-    event Settled(uint256 indexed requestId, address indexed payee, uint256 computeFee, uint256 protocolFee, uint256 refund);
     event CallbackDelivered(uint256 indexed requestId);
     event CallbackFailed(uint256 indexed requestId, uint256 gasUsed, bytes reason);
     event Withdrawal(address indexed account, uint256 amount);
+    event ModelEarningsWithdrawn(bytes32 indexed modelId, address indexed owner, uint256 amount);
+    event ProtocolFeesWithdrawn(address indexed treasury, uint256 amount);
+    event Paused(address account);
+    event Unpaused(address account);
     event ParamsUpdated(Params params);
     event TreasuryUpdated(address indexed treasury);
 
     // ------------------------------------------------------------------ errors
 
     error ZeroAddress();
+    error EnforcedPause();
+    error ExpectedPause();
+    error NotModelOwner(bytes32 modelId, address caller);
     error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
     error StakeTokenMismatch(address stakeToken);
+    error StakingCoordinatorMismatch(address stakingCoordinator);
     error ModelInactive(bytes32 modelId);
     error ProofModeUnsupported(bytes32 modelId, ProofMode mode);
     error MalformedInput();
     error InputLengthMismatch(uint256 expected, uint256 actual);
-    error InputOutsideField(uint256 index);
+    error InputOutOfBounds(uint256 index, int256 value, uint256 bound);
     error InvalidDeadline(uint256 deadline);
     error InvalidComputeFees(uint256 startComputeFee, uint256 maxComputeFee);
     error CallbackGasLimitTooHigh(uint256 callbackGasLimit, uint256 maxCallbackGasLimit);
@@ -126,7 +144,6 @@ interface IInferenceCoordinator {
     error DeadlinePassed(uint256 requestId, uint256 deadline);
     error DeadlineNotReached(uint256 requestId, uint256 deadline);
     error DeliveryWindowOpen(uint256 requestId, uint256 endsAt);
-    error DeliveryWindowClosed(uint256 requestId, uint256 endedAt);
     error ChallengeWindowOpen(uint256 requestId, uint256 endsAt);
     error ChallengeWindowClosed(uint256 requestId, uint256 endedAt);
     error DefenceWindowOpen(uint256 requestId, uint256 endsAt);
@@ -212,6 +229,12 @@ interface IInferenceCoordinator {
     /// @notice Pays out the caller's whole balance.
     function withdraw() external;
 
+    /// @notice Pays `modelId`'s earnings to its current owner; only that owner.
+    function withdrawModelEarnings(bytes32 modelId) external;
+
+    /// @notice Pays the protocol's accrued fees and shares to the treasury; anyone may call.
+    function withdrawProtocolFees() external;
+
     /// @notice The proven output of `modelId` on `input`, if any.
     function cachedResult(bytes32 modelId, bytes calldata input) external view returns (bool found, int256[] memory output);
 
@@ -225,9 +248,6 @@ interface IInferenceCoordinator {
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed).
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state);
-
-    /// @notice The current auction price of an Open request.
-    function currentComputeFee(RequestTerms calldata terms) external view returns (uint256);
 
     /// @notice What a request with these fees escrows under the current protocol fee.
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256);

@@ -4,8 +4,7 @@ pragma solidity ^0.8.24;
 /// @title IModelRegistry
 /// @notice Models by `bytes32 modelId`: owner, fee, verifier, shapes, lineage and artifacts.
 interface IModelRegistry {
-    /// @notice Proof modes, as bits of `Model.proofModes`.
-    /// @dev MODE_ZK = 1, MODE_OPTIMISTIC = 2.
+    // Proof modes are bits of `ModelTerms.proofModes`: 1 = zk, 2 = optimistic.
 
     /// @notice What a registrant chooses once; `fee`, `referralShareBps`, `proofModes`,
     /// `artifactURI` and `active` can be changed later, the rest is the model's identity.
@@ -17,6 +16,7 @@ interface IModelRegistry {
         uint8 outputLength;
         uint8 inputScale;
         uint8 outputScale;
+        uint64 inputBound;
         bytes32 parentModelId;
         uint16 parentShareBps;
         uint16 referralShareBps;
@@ -25,6 +25,7 @@ interface IModelRegistry {
     }
 
     /// @notice What a request locks: the model's economics and input shape (one storage slot).
+    /// `inputBound` is the largest |quantized input value| the circuit handles (0: only the field's bound).
     struct ModelTerms {
         uint96 fee;
         uint16 inputLength;
@@ -35,6 +36,7 @@ interface IModelRegistry {
         uint16 referralShareBps;
         uint8 inputScale;
         uint8 outputScale;
+        uint64 inputBound;
     }
 
     /// @notice A full model record.
@@ -82,6 +84,9 @@ interface IModelRegistry {
     /// @notice The verifier of `modelId` (reverts for an unknown model).
     function verifierOf(bytes32 modelId) external view returns (address);
 
-    /// @notice Who is paid for `modelId` now: its owner and its parent's owner (zero without a parent).
-    function payees(bytes32 modelId) external view returns (address owner, address parentOwner);
+    /// @notice The current owner of `modelId` (reverts for an unknown model).
+    function ownerOf(bytes32 modelId) external view returns (address);
+
+    /// @notice The parent of `modelId` (zero without one; reverts for an unknown model).
+    function parentOf(bytes32 modelId) external view returns (bytes32);
 }

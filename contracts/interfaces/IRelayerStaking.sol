@@ -20,7 +20,6 @@ interface IRelayerStaking {
     event BondLocked(address indexed relayer, uint256 amount);
     event BondUnlocked(address indexed relayer, uint256 amount, bool served);
     event Slashed(address indexed relayer, uint256 amount);
-    event CoordinatorSet(address indexed coordinator);
     event MinStakeUpdated(uint256 minStake);
     event UnbondingDelayUpdated(uint256 unbondingDelay);
 
@@ -31,10 +30,12 @@ interface IRelayerStaking {
     error NothingToWithdraw();
     error StillUnbonding(uint256 releaseAt);
     error OnlyCoordinator(address caller);
-    error CoordinatorAlreadySet();
     error ZeroAddress();
     error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
     error LockedBondTooSmall(address relayer, uint256 amount, uint256 locked);
+
+    /// @notice The only contract that locks, releases and slashes bonds.
+    function coordinator() external view returns (address);
 
     /// @notice The token staked and slashed.
     function token() external view returns (address);

@@ -35,6 +35,7 @@ contract CoordinatorHandler is Test {
     InferenceCoordinator private immutable _coordinator;
     bytes32 private immutable _modelId;
     address private immutable _consumer;
+    address private immutable _modelOwner;
 
     Sample[] private _samples;
     Tracked[] private _tracked;
@@ -46,6 +47,7 @@ contract CoordinatorHandler is Test {
     mapping(uint256 requestId => uint256) public answers;
     mapping(uint256 requestId => uint256) public settlements;
     uint256 public maxAnswers;
+    uint256 public totalAnswers;
     uint256 public maxSettlements;
     mapping(bytes4 action => uint256) public calls;
 
@@ -55,6 +57,7 @@ contract CoordinatorHandler is Test {
         InferenceCoordinator coordinator_,
         bytes32 modelId_,
         address consumer_,
+        address modelOwner_,
         address[] memory requesters_,
         address[] memory relayers_,
         address[] memory challengers_,
@@ -65,6 +68,7 @@ contract CoordinatorHandler is Test {
         _coordinator = coordinator_;
         _modelId = modelId_;
         _consumer = consumer_;
+        _modelOwner = modelOwner_;
         _requesters = requesters_;
         _relayers = relayers_;
         _challengers = challengers_;
@@ -227,11 +231,28 @@ contract CoordinatorHandler is Test {
         ++calls[this.withdraw.selector];
     }
 
+    function withdrawModelEarnings() external {
+        if (_coordinator.modelEarnings(_modelId) == 0) return;
+        vm.prank(_modelOwner);
+        _coordinator.withdrawModelEarnings(_modelId);
+        ++calls[this.withdrawModelEarnings.selector];
+    }
+
+    function withdrawProtocolFees() external {
+        if (_coordinator.protocolFees() == 0) return;
+        _coordinator.withdrawProtocolFees();
+        ++calls[this.withdrawProtocolFees.selector];
+    }
+
     function warp(uint32 seconds_) external {
         vm.warp(block.timestamp + bound(seconds_, 1, 2 hours));
     }
 
     // ------------------------------------------------------------------ ghost views
+
+    function trackedId(uint256 index) external view returns (uint256) {
+        return _tracked[index].id;
+    }
 
     function trackedCount() external view returns (uint256) {
         return _tracked.length;
@@ -289,10 +310,17 @@ contract CoordinatorHandler is Test {
             bytes32 topic = logs[i].topics[0];
             if (topic == IInferenceCoordinator.RequestCreated.selector) {
                 (terms,) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
-            } else if (topic == IInferenceCoordinator.RequestFulfilled.selector) {
-                uint256 n = ++answers[uint256(logs[i].topics[1])];
+            } else if (
+                topic == IInferenceCoordinator.RequestFulfilled.selector
+                    || topic == IInferenceCoordinator.CachedRequestFulfilled.selector
+            ) {
+                uint256 id = uint256(logs[i].topics[1]);
+                ++totalAnswers;
+                uint256 n = ++answers[id];
                 if (n > maxAnswers) maxAnswers = n;
-            } else if (topic == IInferenceCoordinator.Settled.selector) {
+                n = ++settlements[id];
+                if (n > maxSettlements) maxSettlements = n;
+            } else if (topic == IInferenceCoordinator.RequestRefunded.selector) {
                 uint256 n = ++settlements[uint256(logs[i].topics[1])];
                 if (n > maxSettlements) maxSettlements = n;
             }

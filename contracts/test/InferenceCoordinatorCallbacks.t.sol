@@ -16,6 +16,7 @@ import {
     ToggleConsumer
 } from "./mocks/Consumers.sol";
 import {StingyRelayer} from "./mocks/StingyRelayer.sol";
+import {EchoConsumer} from "../examples/EchoConsumer.sol";
 
 /// @dev Callbacks: exact gas, capped return data, failures that never undo an answer, retries.
 contract InferenceCoordinatorCallbacksTest is HighwayFixture {
@@ -42,7 +43,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     function _assertAnsweredAndPaid(uint256 id) internal view {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(coordinator.balanceOf(relayer), 1e18);
-        assertEq(coordinator.balanceOf(modelOwner), MODEL_FEE);
+        assertEq(coordinator.modelEarnings(priceModel), MODEL_FEE);
         assertEq(staking.relayerOf(relayer).locked, 0);
     }
 
@@ -76,6 +77,21 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         assertEq(c.lastOutput(), s.output);
+    }
+
+    function test_echoConsumerRequestsAndReEmitsTheResult() public {
+        EchoConsumer echo = new EchoConsumer(coordinator);
+        token.mint(address(echo), 100e18);
+        Sample memory s = priceSample(1);
+        vm.recordLogs();
+        uint256 id = echo.request(token, priceModel, s.input, 5e18, 50_000, uint40(block.timestamp + 1 hours));
+        IInferenceCoordinator.RequestTerms memory t = termsFromLogs();
+        assertEq(t.requester, address(echo));
+        assertEq(t.consumer, address(echo));
+        claimAs(relayer, id, t);
+        vm.expectEmit(true, false, false, true, address(echo));
+        emit EchoConsumer.InferenceReceived(id, s.output);
+        fulfillAs(relayer, id, t, s);
     }
 
     /// Adversarial: the consumer re-enters the coordinator from its callback.
@@ -191,6 +207,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         coordinator.retryCallback(id, t);
     }
 
+    uint256 private _gasAtEntryWithAmpleGas;
+
     /// Adversarial: a relayer (a contract) that sends just too little gas for the callback. Every
     /// gas amount either answers with the consumer getting its full limit, or reverts the whole answer.
     function test_relayerSendingTooLittleGasCannotStarveTheCallback() public {
@@ -214,6 +232,9 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(bytes4(reason), ExactGasCall.InsufficientGasForCall.selector);
         for (uint256 g = lo - 2_000; g < lo; g += 250) {
             assertFalse(_answers(stingy, g, id, t, s, address(c)));
+        }
+        for (uint256 g = hi; g < hi + 2_000; g += 250) {
+            assertTrue(_answers(stingy, g, id, t, s, address(c)));
         }
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
     }
@@ -239,7 +260,11 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
             revert("probe must revert");
         } catch (bytes memory outcome) {
             if (bytes4(outcome) == StingyRelayer.Answered.selector) {
+                // The consumer's first gasleft() is the same to the unit whatever the relayer sent:
+                // it was called with exactly `callbackGasLimit`.
                 uint256 gasAtEntry = abi.decode(_tail(outcome), (uint256));
+                if (_gasAtEntryWithAmpleGas == 0) _gasAtEntryWithAmpleGas = gasAtEntry;
+                assertEq(gasAtEntry, _gasAtEntryWithAmpleGas, "consumer gas");
                 assertLe(gasAtEntry, CALLBACK_GAS);
                 assertGt(gasAtEntry, CALLBACK_GAS - 3_000);
                 return true;
@@ -271,8 +296,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     }
 
     function _owed() private view returns (uint256) {
-        address[6] memory accounts = [relayer, modelOwner, treasury, requester, challenger, stranger];
-        uint256 sum;
+        address[4] memory accounts = [relayer, requester, challenger, stranger];
+        uint256 sum = coordinator.modelEarnings(priceModel) + coordinator.protocolFees();
         for (uint256 i; i < accounts.length; ++i) sum += coordinator.balanceOf(accounts[i]);
         return sum;
     }

@@ -26,7 +26,7 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         others[0] = treasury;
         others[1] = modelOwner;
         handler = new CoordinatorHandler(
-            token, staking, coordinator, priceModel, address(consumer), requesters, relayers, challengers, others
+            token, staking, coordinator, priceModel, address(consumer), modelOwner, requesters, relayers, challengers, others
         );
         for (uint256 i; i < 3; ++i) {
             Sample memory s = priceSample(i);
@@ -74,25 +74,25 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         handler.reopen(7);
         handler.expire(7);
         handler.withdraw(0);
+        handler.withdrawModelEarnings();
+        handler.withdrawProtocolFees();
         for (uint256 i; i < handler.trackedCount(); ++i) {
-            assertLe(handler.answers(i + 1), 1);
+            assertLe(handler.answers(handler.trackedId(i)), 1);
         }
         // Answered: zk, fraud-proven, defended, finalized, cached.
-        uint256 answered;
-        for (uint256 id = 1; id <= handler.trackedCount(); ++id) answered += handler.answers(id);
-        assertEq(answered, 5);
-        assertEq(uint256(statusOf(7)), 6); // Refunded
+        assertEq(handler.totalAnswers(), 5);
+        assertEq(uint256(statusOf(handler.trackedId(7))), 6); // Refunded
         invariant_tokenBalanceEqualsBalancesEscrowsAndBonds();
         invariant_lockedBondNeverExceedsStake();
     }
 
     /**
      * The coordinator's token balance equals the sum of withdrawable balances, open escrows and posted bonds.
-     * hardhat-config: invariant.runs = 128
-     * hardhat-config: invariant.depth = 48
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
      */
     function invariant_tokenBalanceEqualsBalancesEscrowsAndBonds() public view {
-        uint256 owed;
+        uint256 owed = coordinator.modelEarnings(priceModel) + coordinator.protocolFees();
         for (uint256 i; i < handler.accountCount(); ++i) {
             owed += coordinator.balanceOf(handler.accounts(i));
         }
@@ -105,8 +105,8 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
 
     /**
      * No request is answered or settled twice.
-     * hardhat-config: invariant.runs = 128
-     * hardhat-config: invariant.depth = 48
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
      */
     function invariant_noRequestAnsweredOrSettledTwice() public view {
         assertLe(handler.maxAnswers(), 1);
@@ -115,8 +115,8 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
 
     /**
      * A relayer's locked bond never exceeds its stake, and equals the bonds of its open jobs.
-     * hardhat-config: invariant.runs = 128
-     * hardhat-config: invariant.depth = 48
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
      */
     function invariant_lockedBondNeverExceedsStake() public view {
         address[] memory relayers = handler.relayers();

@@ -9,7 +9,6 @@ import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 import {RelayerStaking} from "../RelayerStaking.sol";
 import {HighwayToken} from "../token/HighwayToken.sol";
 import {InstanceEncoding} from "../libraries/InstanceEncoding.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 /// @dev Requests, refunds, reopening, permit, admin and pause.
@@ -30,14 +29,65 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         vm.expectRevert(IInferenceCoordinator.MalformedInput.selector);
         coordinator.requestInference(p, padded);
         int256[] memory huge = new int256[](8);
-        huge[3] = int256(InstanceEncoding.MAX_ABS_VALUE) + 1;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, 3));
+        huge[3] = 2049; // the model's bound is 2048
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 3, 2049, 2048));
         coordinator.requestInference(p, abi.encode(huge));
-        huge[3] = -int256(InstanceEncoding.MAX_ABS_VALUE) - 1;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutsideField.selector, 3));
+        huge[3] = -2049;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 3, -2049, 2048));
         coordinator.requestInference(p, abi.encode(huge));
         vm.stopPrank();
         assertEq(token.balanceOf(requester), before);
+        huge[3] = 2048;
+        huge[4] = -2048;
+        vm.prank(requester);
+        uint256 id = coordinator.requestInference(p, abi.encode(huge)); // the bound itself is accepted
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+    }
+
+    function test_withoutAnInputBoundOnlyTheFieldBounds() public {
+        IModelRegistry.ModelParams memory mp = modelParams(priceVerifier, 8, 1, 3);
+        mp.inputBound = 0;
+        vm.prank(modelOwner);
+        bytes32 unbounded = registry.registerModel("unbounded", mp);
+        int256 max = int256(InstanceEncoding.MAX_ABS_VALUE);
+        int256[] memory values = new int256[](8);
+        values[0] = max;
+        values[1] = -max;
+        vm.startPrank(requester);
+        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
+        values[2] = max + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 2, max + 1, uint256(max))
+        );
+        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
+        vm.stopPrank();
+    }
+
+    function testFuzz_requestAcceptsExactlyWellFormedInputs(int256[] memory values, bool small) public {
+        vm.assume(values.length <= 12);
+        int256 max = 2048; // the fixture model's input bound
+        bool wellFormed = values.length == 8;
+        uint256 firstOutside = type(uint256).max;
+        for (uint256 i; i < values.length; ++i) {
+            if (small) values[i] = bound(values[i], -max - 2, max + 2);
+            if ((values[i] > max || values[i] < -max) && firstOutside == type(uint256).max) firstOutside = i;
+        }
+        uint256 before = token.balanceOf(requester);
+        vm.prank(requester);
+        try coordinator.requestInference(requestParams(priceModel, ZK, address(0)), abi.encode(values)) returns (
+            uint256 id
+        ) {
+            assertTrue(wellFormed && firstOutside == type(uint256).max, "accepted a malformed input");
+            assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+        } catch (bytes memory reason) {
+            bytes memory expected = !wellFormed
+                ? abi.encodeWithSelector(IInferenceCoordinator.InputLengthMismatch.selector, 8, values.length)
+                : abi.encodeWithSelector(
+                    IInferenceCoordinator.InputOutOfBounds.selector, firstOutside, values[firstOutside], uint256(max)
+                );
+            assertEq(reason, expected);
+            assertEq(token.balanceOf(requester), before);
+        }
     }
 
     function test_requestChecksModelFeesDeadlineAndGas() public {
@@ -90,7 +140,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         registry.setReferralShareBps(priceModel, 5_000);
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.balanceOf(modelOwner), MODEL_FEE);
+        assertEq(coordinator.modelEarnings(priceModel), MODEL_FEE);
     }
 
     function test_referrerAndParentAreCredited() public {
@@ -107,9 +157,9 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.balanceOf(modelOwner), 2.5e18); // parent cut
+        assertEq(coordinator.modelEarnings(priceModel), 2.5e18); // parent cut
         assertEq(coordinator.balanceOf(challenger), 1e18); // referral cut
-        assertEq(coordinator.balanceOf(stranger), 6.5e18); // owner cut
+        assertEq(coordinator.modelEarnings(child), 6.5e18); // owner cut
     }
 
     // ------------------------------------------------------------------ cancel, expire, raise
@@ -153,47 +203,6 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
             abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
         );
         coordinator.expire(id, t);
-    }
-
-    /// Adversarial: a relayer that never answers after claiming.
-    function test_silentClaimantIsReopenedAndLosesTheLateShare() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
-        claimAs(relayer, id, t);
-        uint256 endsAt = block.timestamp + t.deliveryWindow;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeliveryWindowOpen.selector, id, endsAt));
-        coordinator.reopen(id, t);
-        vm.warp(endsAt + 1);
-        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IInferenceCoordinator.RequestReopened(id, relayer, late);
-        vm.prank(stranger);
-        coordinator.reopen(id, t);
-        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
-        assertEq(coordinator.balanceOf(requester), late);
-        IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
-        assertEq(r.stake, 1_000 * UNIT - late);
-        assertEq(r.locked, 0);
-        assertEq(r.jobsSlashed, 1);
-        // The late relayer can no longer answer; another relayer serves it.
-        vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
-        );
-        fulfillAs(relayer, id, t, s);
-        claimAs(relayer2, id, t);
-        fulfillAs(relayer2, id, t, s);
-        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
-    }
-
-    function test_silentClaimantPastTheDeadlineIsExpired() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
-        claimAs(relayer, id, t);
-        vm.warp(uint256(t.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
-        coordinator.reopen(id, t);
-        coordinator.expire(id, t);
-        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
-        assertEq(coordinator.balanceOf(requester), escrowOf(t) + late);
-        assertEq(staking.relayerOf(relayer).locked, 0);
     }
 
     function test_reopenOnlyClaimed() public {
@@ -267,7 +276,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, ZK, address(0));
         coordinator.pause();
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.expectRevert(IInferenceCoordinator.EnforcedPause.selector);
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
         claimAs(relayer, id, t);
@@ -278,9 +287,43 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.withdraw();
         vm.prank(requester);
         coordinator.withdraw();
+        vm.expectRevert(IInferenceCoordinator.EnforcedPause.selector);
+        coordinator.pause();
+        assertTrue(coordinator.paused());
+        coordinator.unpause();
+        assertFalse(coordinator.paused());
+        vm.expectRevert(IInferenceCoordinator.ExpectedPause.selector);
         coordinator.unpause();
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
+    }
+
+    function test_modelEarningsGoToTheCurrentOwnerAndProtocolFeesToTheTreasury() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotModelOwner.selector, priceModel, stranger));
+        vm.prank(stranger);
+        coordinator.withdrawModelEarnings(priceModel);
+        vm.prank(modelOwner);
+        registry.transferModelOwnership(priceModel, stranger);
+        uint256 before = token.balanceOf(stranger);
+        vm.prank(stranger);
+        coordinator.withdrawModelEarnings(priceModel);
+        assertEq(token.balanceOf(stranger) - before, MODEL_FEE);
+        assertEq(coordinator.modelEarnings(priceModel), 0);
+        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.prank(stranger);
+        coordinator.withdrawModelEarnings(priceModel);
+
+        uint256 fees = coordinator.protocolFees();
+        assertEq(fees, (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        vm.prank(requester); // anyone triggers it; the treasury is paid
+        coordinator.withdrawProtocolFees();
+        assertEq(token.balanceOf(treasury), fees);
+        assertEq(coordinator.protocolFees(), 0);
+        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        coordinator.withdrawProtocolFees();
     }
 
     function test_adminFunctionsNeedTheirRoles() public {
@@ -356,7 +399,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         claimAs(relayer, id, t);
         assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.balanceOf(treasury), (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        assertEq(coordinator.protocolFees(), (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
     }
 
     function test_treasuryAndConstructorChecks() public {
@@ -368,9 +411,15 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         assertEq(coordinator.treasury(), stranger);
 
         HighwayToken other = new HighwayToken(address(this));
-        RelayerStaking otherStaking = new RelayerStaking(other, address(this), 1, 1 days);
+        address next = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 1);
+        RelayerStaking otherStaking = new RelayerStaking(other, next, address(this), 1, 1 days);
         vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.StakeTokenMismatch.selector, address(other)));
         new InferenceCoordinator(token, registry, otherStaking, address(this), treasury, defaultParams());
+        // A staking contract bound to another coordinator is refused.
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceCoordinator.StakingCoordinatorMismatch.selector, address(coordinator))
+        );
+        new InferenceCoordinator(token, registry, staking, address(this), treasury, defaultParams());
         vm.expectRevert(IInferenceCoordinator.ZeroAddress.selector);
         new InferenceCoordinator(token, registry, staking, address(0), treasury, defaultParams());
     }

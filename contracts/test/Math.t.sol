@@ -83,6 +83,16 @@ contract MathTest is Test {
         assertGe(s.refund, uint256(maxComputeFee) - computeFee);
     }
 
+    function testFuzz_escrowIsTheFeesPlusTheProtocolFeeOnThem(uint96 modelFee, uint96 maxComputeFee, uint16 bps)
+        public
+        pure
+    {
+        bps = uint16(bound(bps, 0, 1_000));
+        uint256 fee = FeeMath.protocolFee(modelFee, maxComputeFee, bps);
+        assertEq(fee, (uint256(modelFee) + maxComputeFee) * bps / 10_000);
+        assertEq(FeeMath.escrow(modelFee, maxComputeFee, bps), uint256(modelFee) + maxComputeFee + fee);
+    }
+
     function testFuzz_shareNeverExceedsTheAmount(uint96 amount, uint16 bps) public pure {
         bps = uint16(bound(bps, 0, 10_000));
         uint256 share = FeeMath.share(amount, bps);

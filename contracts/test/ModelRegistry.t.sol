@@ -26,6 +26,7 @@ contract ModelRegistryTest is Test {
             outputLength: 1,
             inputScale: 8,
             outputScale: 24,
+            inputBound: 2048,
             parentModelId: bytes32(0),
             parentShareBps: 0,
             referralShareBps: 500,
@@ -53,15 +54,15 @@ contract ModelRegistryTest is Test {
         assertEq(m.terms.outputLength, 1);
         assertEq(m.terms.inputScale, 8);
         assertEq(m.terms.outputScale, 24);
+        assertEq(m.terms.inputBound, 2048);
         assertEq(m.terms.proofModes, 3);
         assertEq(m.terms.referralShareBps, 500);
         assertTrue(m.terms.active);
         assertEq(m.artifactHash, keccak256("artifacts"));
         assertEq(bytes(m.artifactURI), bytes("ipfs://price-signal"));
         assertEq(registry.verifierOf(id), verifier);
-        (address o, address parentOwner) = registry.payees(id);
-        assertEq(o, owner);
-        assertEq(parentOwner, address(0));
+        assertEq(registry.ownerOf(id), owner);
+        assertEq(registry.parentOf(id), bytes32(0));
         assertEq(registry.modelTerms(id).fee, 10e18);
     }
 
@@ -126,16 +127,15 @@ contract ModelRegistryTest is Test {
         _register(owner, "a", p);
     }
 
-    function test_parentAndItsOwnerArePayees() public {
+    function test_parentIsRecorded() public {
         bytes32 base = _register(owner, "base", _params());
         IModelRegistry.ModelParams memory p = _params();
         p.parentModelId = base;
         p.parentShareBps = 9_000;
         p.referralShareBps = 1_000;
         bytes32 child = _register(other, "child", p);
-        (address o, address parentOwner) = registry.payees(child);
-        assertEq(o, other);
-        assertEq(parentOwner, owner);
+        assertEq(registry.ownerOf(child), other);
+        assertEq(registry.parentOf(child), base);
         IModelRegistry.ModelParams memory bad = _params();
         bad.parentModelId = base;
         bad.parentShareBps = 9_600;
@@ -213,7 +213,9 @@ contract ModelRegistryTest is Test {
         vm.expectRevert(unknown);
         registry.verifierOf(id);
         vm.expectRevert(unknown);
-        registry.payees(id);
+        registry.ownerOf(id);
+        vm.expectRevert(unknown);
+        registry.parentOf(id);
         vm.expectRevert(unknown);
         registry.setFee(id, 1);
     }

@@ -15,8 +15,7 @@ contract RelayerStakingTest is Test {
 
     function setUp() public {
         token = new HighwayToken(address(this));
-        staking = new RelayerStaking(token, address(this), 100e18, 1 days);
-        staking.setCoordinator(coordinator);
+        staking = new RelayerStaking(token, coordinator, address(this), 100e18, 1 days);
         token.mint(relayer, 1_000e18);
         vm.prank(relayer);
         token.approve(address(staking), type(uint256).max);
@@ -133,11 +132,9 @@ contract RelayerStakingTest is Test {
     }
 
     function test_adminParameters() public {
-        vm.expectRevert(IRelayerStaking.CoordinatorAlreadySet.selector);
-        staking.setCoordinator(address(1));
-        RelayerStaking fresh = new RelayerStaking(token, address(this), 1, 1 days);
+        assertEq(staking.coordinator(), coordinator);
         vm.expectRevert(IRelayerStaking.ZeroAddress.selector);
-        fresh.setCoordinator(address(0));
+        new RelayerStaking(token, address(0), address(this), 1, 1 days);
         vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.ParameterOutOfBounds.selector, 0, 1, type(uint96).max));
         staking.setMinStake(0);
         staking.setMinStake(5e18);
@@ -157,12 +154,8 @@ contract RelayerStakingTest is Test {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, relayer, bytes32(0))
         );
         staking.setUnbondingDelay(2 days);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, relayer, bytes32(0))
-        );
-        fresh.setCoordinator(relayer);
         vm.stopPrank();
         vm.expectRevert(IRelayerStaking.ZeroAddress.selector);
-        new RelayerStaking(token, address(0), 1, 1 days);
+        new RelayerStaking(token, coordinator, address(0), 1, 1 days);
     }
 }

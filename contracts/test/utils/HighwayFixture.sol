@@ -50,9 +50,10 @@ abstract contract HighwayFixture is Test {
     function setUp() public virtual {
         token = new HighwayToken(address(this));
         registry = new ModelRegistry();
-        staking = new RelayerStaking(token, address(this), MIN_STAKE, 1 days);
+        // The coordinator is the next contract created after the staking contract.
+        address predicted = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 1);
+        staking = new RelayerStaking(token, predicted, address(this), MIN_STAKE, 1 days);
         coordinator = new InferenceCoordinator(token, registry, staking, address(this), treasury, defaultParams());
-        staking.setCoordinator(address(coordinator));
         priceVerifier = address(new PriceSignalVerifier());
         creditVerifier = address(new CreditRiskVerifier());
 
@@ -103,6 +104,7 @@ abstract contract HighwayFixture is Test {
             outputLength: outputs,
             inputScale: 8,
             outputScale: 24,
+            inputBound: 2048,
             parentModelId: bytes32(0),
             parentShareBps: 0,
             referralShareBps: 1_000,

@@ -25,8 +25,8 @@ interface Vm {
     function parseInt(string calldata value) external pure returns (int256);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);
-    function readFile(string calldata path) external view returns (string memory);
     function prank(address msgSender) external;
+    function readFile(string calldata path) external view returns (string memory);
     function recordLogs() external;
     function roll(uint256 newHeight) external;
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
+import {RelayerStaking} from "../../RelayerStaking.sol";
+
+/// @dev A staked relayer run by a contract; the adversaries below add one behaviour each.
+abstract contract ContractRelayer {
+    IInferenceCoordinator internal immutable coordinator;
+
+    constructor(IInferenceCoordinator coordinator_, RelayerStaking staking, IERC20 token, uint256 stake) {
+        coordinator = coordinator_;
+        token.approve(address(staking), stake);
+        staking.stake(stake);
+        token.approve(address(coordinator_), type(uint256).max); // for challenge bonds
+    }
+
+    function claim(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
+        coordinator.claim(id, terms);
+    }
+
+    function withdraw() external {
+        coordinator.withdraw();
+    }
+}
+
+/// @dev Claims requests and never answers them.
+contract SilentRelayer is ContractRelayer {
+    constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
+}
+
+/// @dev Answers with a real proof made for another model (another verifier's circuit).
+contract CrossModelRelayer is ContractRelayer {
+    constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
+
+    function answerWithForeignProof(
+        uint256 id,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        int256[] calldata output,
+        bytes calldata foreignProof
+    ) external {
+        coordinator.fulfillZk(id, terms, input, output, foreignProof);
+    }
+}
+
+/// @dev Answers a request with a real proof of the same model for another request's input.
+contract InputSwappingRelayer is ContractRelayer {
+    constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
+
+    /// @dev Passes the other request's input itself (caught by the input hash).
+    function answerWithOtherInput(
+        uint256 id,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata otherInput,
+        int256[] calldata otherOutput,
+        bytes calldata otherProof
+    ) external {
+        coordinator.fulfillZk(id, terms, otherInput, otherOutput, otherProof);
+    }
+
+    /// @dev Passes this request's input with the other request's output and proof (caught by the verifier).
+    function answerWithOtherProof(
+        uint256 id,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        int256[] calldata otherOutput,
+        bytes calldata otherProof
+    ) external {
+        coordinator.fulfillZk(id, terms, input, otherOutput, otherProof);
+    }
+}
+
+/// @dev Challenges results without checking them.
+contract GriefingChallenger {
+    IInferenceCoordinator private immutable _coordinator;
+
+    constructor(IInferenceCoordinator coordinator_, IERC20 token) {
+        _coordinator = coordinator_;
+        token.approve(address(coordinator_), type(uint256).max);
+    }
+
+    function challenge(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
+        _coordinator.challenge(id, terms);
+    }
+
+    function withdraw() external {
+        _coordinator.withdraw();
+    }
+}
+
+/// @dev Posts a wrong optimistic output, then disputes itself and proves the right one, hoping to
+/// recover its own bond before an honest challenger takes it.
+contract SelfDisputingRelayer is ContractRelayer {
+    constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
+
+    function submitWrong(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, int256[] calldata wrong)
+        external
+    {
+        coordinator.submitOptimistic(id, terms, wrong);
+    }
+
+    function disputeItself(
+        uint256 id,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        int256[] calldata right,
+        bytes calldata proof
+    ) external {
+        coordinator.challenge(id, terms);
+        coordinator.proveFraud(id, terms, input, right, proof);
+    }
+}

@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadCircuit } from "../../sdk/circuits.js";
+import { deployHighway } from "../../scripts/deploy.js";
+
+const { ethers } = await network.create();
+
+describe("scripts/deploy.ts", () => {
+  it("deploys and wires the protocol, registers the reference models, and writes deployments/<chainId>.json", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "highway-deploy-"));
+    const [deployer, other] = await ethers.getSigners();
+    const highway = await deployHighway(ethers, { outDir, mint: [{ to: other.address, amount: 5n }] });
+    const { deployment } = highway;
+
+    const written = JSON.parse(readFileSync(join(outDir, `${deployment.chainId}.json`), "utf8"));
+    expect(written).to.deep.equal(JSON.parse(JSON.stringify(deployment)));
+    expect(deployment.chainId).to.equal(31337);
+
+    expect(await highway.staking.coordinator()).to.equal(deployment.coordinator);
+    expect(await highway.coordinator.paymentToken()).to.equal(deployment.token);
+    expect(await highway.coordinator.registry()).to.equal(deployment.registry);
+    expect(await highway.token.balanceOf(other.address)).to.equal(5n);
+    expect((await highway.coordinator.getParams()).protocolFeeBps).to.equal(500n);
+
+    for (const name of ["price-signal", "credit-risk"]) {
+      const { manifest } = loadCircuit(name);
+      const model = await highway.registry.getModel(deployment.models[name].modelId);
+      expect(model.owner).to.equal(deployer.address);
+      expect(model.verifier).to.equal(deployment.models[name].verifier);
+      expect(model.artifactHash).to.equal(manifest.artifactHash);
+      expect(model.terms.inputLength).to.equal(BigInt(manifest.input.length));
+      expect(model.terms.outputLength).to.equal(BigInt(manifest.output.length));
+    }
+  });
+
+  it("hands the admin roles to a chosen admin", async () => {
+    const [, admin] = await ethers.getSigners();
+    const { coordinator, staking } = await deployHighway(ethers, { admin: admin.address, write: false, models: [] });
+    const role = await staking.DEFAULT_ADMIN_ROLE();
+    expect(await coordinator.hasRole(role, admin.address)).to.equal(true);
+    expect(await staking.hasRole(role, admin.address)).to.equal(true);
+  });
+});
