@@ -10,7 +10,7 @@ PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 
-.PHONY: setup demo test bench build clean $(addprefix bench-,$(BENCHES))
+.PHONY: setup demo test typecheck bench build clean $(addprefix bench-,$(BENCHES))
 
 setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
 
@@ -39,7 +39,10 @@ build: setup
 demo: build
 	tsx scripts/demo.ts
 
-test: setup
+typecheck: build
+	tsc -p .
+
+test: typecheck
 	hardhat test
 
 bench: setup

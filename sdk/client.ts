@@ -373,9 +373,14 @@ export class Highway {
     if (cachedAnswer) {
       const model = await this.model(cachedAnswer.args.modelId);
       const raw = [...cachedAnswer.args.output] as bigint[];
-      // A cache answer pays the model fee (and its protocol fee) alone.
+      // A cache answer pays the model fee (and its protocol fee) alone. Its terms are not
+      // emitted; the referrer comes from the request's calldata, fee and shares from the
+      // model and parameters as they are now (equal to the request's unless changed since).
+      const request = await this.provider.getTransaction(cachedAnswer.transactionHash);
+      const params = this.coordinator.interface.parseTransaction(request!)!.args[0];
       const protocolFeeBps = (await this.coordinator.getParams()).protocolFeeBps;
-      const fees = splitFees({ modelFee: model.fee, maxComputeFee: 0n, protocolFeeBps, parentShareBps: BigInt(model.parentShareBps), referralShareBps: 0n }, 0n);
+      const referralShareBps = params.referrer === ZeroAddress ? 0n : BigInt(model.referralShareBps);
+      const fees = splitFees({ modelFee: model.fee, maxComputeFee: 0n, protocolFeeBps, parentShareBps: BigInt(model.parentShareBps), referralShareBps }, 0n);
       return { requestId, status: "answered", proofMode: "zk", relayer: ZeroAddress, output: this.decodeOutput(raw, model.output.scale), proven: true, fees, transactions };
     }
 

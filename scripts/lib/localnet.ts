@@ -61,14 +61,14 @@ export async function startHighway(params: Partial<CoordinatorParams> = FAST_PAR
 export async function stakeRelayer(highway: Highway, relayer: Signer, amount = 50_000n * UNIT, liquid = 1_000n * UNIT): Promise<void> {
   const address = await relayer.getAddress();
   await (await highway.token.mint(address, amount + liquid)).wait();
-  await (await (highway.token.connect(relayer) as Contract).approve(await highway.staking.getAddress(), amount)).wait();
-  await (await (highway.staking.connect(relayer) as Contract).stake(amount)).wait();
+  await (await (highway.token.connect(relayer) as unknown as Contract).approve(await highway.staking.getAddress(), amount)).wait();
+  await (await (highway.staking.connect(relayer) as unknown as Contract).stake(amount)).wait();
 }
 
 /** Mints tokens to a requester and approves the coordinator for all of them. */
 export async function fundRequester(highway: Highway, requester: Signer, amount = 100_000n * UNIT): Promise<void> {
   await (await highway.token.mint(await requester.getAddress(), amount)).wait();
-  await (await (highway.token.connect(requester) as Contract).approve(await highway.coordinator.getAddress(), amount)).wait();
+  await (await (highway.token.connect(requester) as unknown as Contract).approve(await highway.coordinator.getAddress(), amount)).wait();
 }
 
 export interface RequestOptions {
@@ -175,7 +175,7 @@ function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Sends `count` requests at once (explicit nonces, no waiting in between); resolves with their ids in order. */
 export async function requestBurst(highway: Highway, requester: Signer, count: number, make: (index: number) => RequestOptions): Promise<bigint[]> {
   let nonce = await requester.provider!.getTransactionCount(await requester.getAddress(), "pending");
-  const coordinator = highway.coordinator.connect(requester) as Contract;
+  const coordinator = highway.coordinator.connect(requester) as unknown as Contract;
   const latest = await requester.provider!.getBlock("latest");
   const now = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000));
   const sent = [];
