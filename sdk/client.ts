@@ -341,7 +341,10 @@ export class Highway {
 
   async status(requestId: bigint): Promise<RequestStatus> {
     const [, state] = await this.coordinator.getRequest(requestId);
-    return STATUSES[Number(state.status)];
+    const status = STATUSES[Number(state.status)];
+    // A request answered from the cache in its own transaction keeps no state (unless its callback failed).
+    if (status === "none" && (await this.requestLogs(requestId)).some((log) => log.name === "CachedRequestFulfilled")) return "fulfilled";
+    return status;
   }
 
   /** A request's current terms: those it was made with, with any raise of maxComputeFee applied. */
@@ -449,7 +452,12 @@ export class Highway {
    */
   async estimateCallbackGas(consumer: string, sampleOutput: readonly bigint[]): Promise<{ gasUsed: bigint; recommendedLimit: bigint }> {
     const data = new Contract(consumer, ["function onInferenceResult(uint256,int256[])"]).interface.encodeFunctionData("onInferenceResult", [1n, sampleOutput]);
-    const estimate = await this.provider.estimateGas({ from: this.deployment.coordinator, to: consumer, data });
+    let estimate: bigint;
+    try {
+      estimate = await this.provider.estimateGas({ from: this.deployment.coordinator, to: consumer, data });
+    } catch (error) {
+      throw new Error(`the consumer's callback reverts for this sample output, so no gas limit makes it succeed: ${(error as Error).message}`);
+    }
     const gasUsed = estimate - INTRINSIC_GAS - calldataGas(data);
     return { gasUsed, recommendedLimit: (gasUsed * 13n) / 10n + 10_000n };
   }

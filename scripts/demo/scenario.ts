@@ -146,7 +146,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       escrowed,
       slashes,
       fraudProofs,
-      disputeWinnings: { honestRelayer: honestBalance - honestFees, protocol: protocolBalance - protocolFees },
+      // The honest relayer's balance also holds its own challenge bonds, returned after each won dispute.
+      disputeWinnings: { honestRelayer: honestBalance - honestFees - BigInt(highway.deployment.params.challengeBond) * BigInt(fraudProofs), protocol: protocolBalance - protocolFees },
       addresses: { coordinator: await highway.coordinator.getAddress(), fineTune: fineTune.modelId },
     };
     check(summary);

@@ -87,11 +87,13 @@ describe("SDK (sdk/client.ts) against a live relayer", function () {
     expect(failed.status).to.equal("callback-failed");
     expect(await consumer.delivered()).to.equal(0n);
 
-    const { gasUsed, recommendedLimit } = await sdk.estimateCallbackGas(await consumer.getAddress(), failed.output!.raw);
-    expect(gasUsed).to.be.greaterThan(0n);
-    expect(recommendedLimit).to.be.greaterThan(gasUsed);
+    const notReady = await sdk.estimateCallbackGas(await consumer.getAddress(), failed.output!.raw).catch((error) => error);
+    expect((notReady as Error).message).to.contain("the consumer's callback reverts");
 
     await (await consumer.setReady(true)).wait();
+    const { gasUsed, recommendedLimit } = await sdk.estimateCallbackGas(await consumer.getAddress(), failed.output!.raw);
+    expect(gasUsed).to.be.greaterThan(20_000n); // two fresh storage writes
+    expect(recommendedLimit).to.be.greaterThan(gasUsed);
     await sdk.retryCallback(handle.requestId);
     expect(await consumer.delivered()).to.equal(1n);
     expect(await consumer.lastValue()).to.equal(failed.output!.raw[0]);
