@@ -59,7 +59,7 @@ const OPTIONS = {
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     err(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -83,6 +83,22 @@ export async function main(argv: string[], out: (line: string) => void = console
     err(`error: ${(error as Error).message}`);
     return 1;
   }
+}
+
+/** `--input -0.4,0.1` means the value -0.4,0.1: join it as `--input=-0.4,0.1` for parseArgs. */
+function joinNegativeValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
+    const takesValue = name !== undefined && (OPTIONS as Record<string, { type: string }>)[name]?.type === "string";
+    if (takesValue && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) {
+      joined.push(`${argv[i]}=${argv[i + 1]}`);
+      i++;
+    } else {
+      joined.push(argv[i]);
+    }
+  }
+  return joined;
 }
 
 type Options = Partial<Record<keyof typeof OPTIONS, string | boolean>>;

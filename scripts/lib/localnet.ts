@@ -41,18 +41,26 @@ export interface LocalHighway extends Highway {
   stop(): Promise<void>;
 }
 
-/** Starts a node and deploys Highway on it; the deployment file goes to a fresh temp folder. */
-export async function startHighway(params: Partial<CoordinatorParams> = FAST_PARAMS): Promise<LocalHighway> {
-  const node = await startNode();
+export interface StartOptions {
+  params?: Partial<CoordinatorParams>;
+  /** The node's port; default a free one. */
+  port?: number;
+  /** Where the deployment file goes; default a fresh temp folder (also used for relayer files). */
+  outDir?: string;
+}
+
+/** Starts a node and deploys Highway on it. */
+export async function startHighway(options: StartOptions = {}): Promise<LocalHighway> {
+  const node = await startNode(options.port);
   const { ethers } = await network.create({ network: "localhost", override: { url: node.url } });
   const dir = mkdtempSync(join(tmpdir(), "highway-net-"));
-  const highway = await deployHighway(ethers, { params, outDir: dir });
+  const highway = await deployHighway(ethers, { params: options.params ?? FAST_PARAMS, outDir: options.outDir ?? dir });
   return {
     ...highway,
     node,
     ethers,
     dir,
-    deploymentPath: join(dir, `${highway.deployment.chainId}.json`),
+    deploymentPath: join(options.outDir ?? dir, `${highway.deployment.chainId}.json`),
     stop: () => node.stop(),
   };
 }
