@@ -170,6 +170,8 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
     manifest = {
         "name": model_dir.name,
         "description": config["description"],
+        # The model this one is fine-tuned from, registered as its parent (null for a base model).
+        "parent": config.get("parent"),
         "ezklVersion": ezkl.__version__,
         "logrows": logrows,
         "srs": {

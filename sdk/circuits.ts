@@ -10,6 +10,8 @@ import type { TensorSpec } from "./encoding.js";
 export interface CircuitManifest {
   name: string;
   description: string;
+  /** The model this one is fine-tuned from (its parent in the registry), or null. */
+  parent: string | null;
   ezklVersion: string;
   logrows: number;
   srs: { kind: "development-only" | "ceremony"; path: string; sha256: string };
@@ -30,8 +32,8 @@ export interface Circuit {
 /** The repository's circuits folder. */
 export const CIRCUITS_DIR = resolve(import.meta.dirname, "..", "circuits");
 
-/** The reference models shipped in circuits/. */
-export const REFERENCE_MODELS = ["price-signal", "credit-risk"] as const;
+/** The reference models shipped in circuits/; a fine-tune comes after its parent. */
+export const REFERENCE_MODELS = ["price-signal", "credit-risk", "price-signal-volatile"] as const;
 
 /** Reads a circuit folder; `dirOrName` is a path or the name of a folder in circuits/. */
 export function loadCircuit(dirOrName: string): Circuit {

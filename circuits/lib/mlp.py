@@ -57,14 +57,19 @@ def train_mlp(
     batch_size: int = 256,
     learning_rate: float = 3e-3,
     weight_decay: float = 1e-4,
+    initial: Mlp | None = None,
 ) -> Mlp:
-    """Trains a ReLU MLP with Adam; deterministic for a given seed."""
+    """Trains a ReLU MLP with Adam; deterministic for a given seed. With `initial`, it
+    fine-tunes those weights (same layer sizes) instead of starting from random ones."""
     rng = np.random.default_rng(seed)
     sizes = [x.shape[1], *hidden, y.shape[1]]
-    layers = [
-        (rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)), np.zeros(n_out))
-        for n_in, n_out in zip(sizes[:-1], sizes[1:])
-    ]
+    if initial is not None:
+        layers = [(w.astype(np.float64).copy(), b.astype(np.float64).copy()) for w, b in initial.layers]
+    else:
+        layers = [
+            (rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)), np.zeros(n_out))
+            for n_in, n_out in zip(sizes[:-1], sizes[1:])
+        ]
     moments = [[np.zeros_like(p) for p in layer] for layer in layers]
     velocities = [[np.zeros_like(p) for p in layer] for layer in layers]
     gradient_of_loss = LOSS_GRADIENTS[loss]
@@ -120,6 +125,14 @@ def export_onnx(model: Mlp, path: Path, *, input_name: str, output_name: str, do
     onnx_model.ir_version = ONNX_IR_VERSION
     onnx.checker.check_model(onnx_model)
     onnx.save(onnx_model, path)
+
+
+def load_onnx_mlp(path: Path) -> Mlp:
+    """Reads back the weights of an MLP written by `export_onnx`."""
+    model = onnx.load(str(path))
+    weights = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    count = sum(1 for name in weights if name.startswith("W"))
+    return Mlp([(weights[f"W{i}"], weights[f"b{i}"]) for i in range(count)])
 
 
 def write_calibration_data(inputs: np.ndarray, path: Path) -> None:

@@ -32,7 +32,11 @@ STEPS = 60_000
 Z_CLIP = 8.0
 
 
-def simulate_log_returns(rng: np.random.Generator, steps: int) -> np.ndarray:
+def simulate_log_returns(
+    rng: np.random.Generator, steps: int, base_variance: float = 1e-6, ar: tuple[float, float] = (0.35, -0.15)
+) -> np.ndarray:
+    """The synthetic process above; `base_variance` sets the floor of the GARCH recursion and
+    `ar` the two momentum coefficients."""
     returns = np.zeros(steps)
     variance = 1e-4
     trend = False
@@ -42,9 +46,9 @@ def simulate_log_returns(rng: np.random.Generator, steps: int) -> np.ndarray:
             trend = not trend
         sigma = np.sqrt(variance)
         drift = 0.2 * sigma * (1 if trend else 0) * np.sign(returns[t - 1] or 1.0)
-        mean = 0.35 * returns[t - 1] - 0.15 * returns[t - 2] + drift
+        mean = ar[0] * returns[t - 1] + ar[1] * returns[t - 2] + drift
         returns[t] = mean + sigma * student[t]
-        variance = 1e-6 + 0.08 * (returns[t] - mean) ** 2 + 0.9 * variance
+        variance = base_variance + 0.08 * (returns[t] - mean) ** 2 + 0.9 * variance
     return returns
 
 

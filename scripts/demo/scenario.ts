@@ -45,7 +45,8 @@ export interface DemoSummary {
 export async function runDemo(log: (line: string) => void = console.log): Promise<DemoSummary> {
   const processes: RelayerProcess[] = [];
   log("starting a Hardhat node and deploying Highway ...");
-  const highway = await startHighway();
+  // The fine-tune is registered below by its own owner, with price-signal as its parent.
+  const highway = await startHighway({ models: ["price-signal", "credit-risk"] });
   try {
     const signer = (index: number) => highway.ethers.getSigner(hardhatAccount(index).address);
     const requester = await signer(ACCOUNTS.requester);
@@ -57,21 +58,20 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     const baseId = owner.modelId("price-signal");
     await (await (owner.registry.setReferralShareBps(baseId, 1_000))).wait();
     const fineTuner = await Highway.connect({ runner: await signer(ACCOUNTS.fineTuner), deployment: highway.deploymentPath });
-    const fineTune = await fineTuner.registerModel("price-signal", {
+    const fineTune = await fineTuner.registerModel("price-signal-volatile", {
       fee: 3n * UNIT,
       parentModelId: baseId,
       parentShareBps: 2_000,
       referralShareBps: 1_000,
-      artifactURI: "circuits/price-signal (listed as a fine-tune of price-signal)",
     });
-    log(`models: price-signal (base), credit-risk, and a fine-tune of price-signal ${short(fineTune.modelId)} paying its parent 20%`);
+    log(`models: price-signal, credit-risk, and price-signal-volatile ${short(fineTune.modelId)}, a fine-tune of price-signal by another owner, paying its parent 20%`);
 
     // ---------------------------------------------------------------- relayers
     await fundRequester(highway, requester);
     for (const account of [ACCOUNTS.honest, ACCOUNTS.cheater]) await stakeRelayer(highway, await signer(account));
     const models = (modes: string[], extra: Record<string, unknown> = {}) => [
       { circuit: "price-signal", modes, ...extra },
-      { circuit: "price-signal", modelId: fineTune.modelId, modes, ...extra },
+      { circuit: "price-signal-volatile", modelId: fineTune.modelId, modes, ...extra },
       { circuit: "credit-risk", modes, computeCost: (1n * UNIT).toString() },
     ];
     processes.push(startRelayerProcess(highway, { account: ACCOUNTS.honest, config: { models: models(["zk"]) } }));
@@ -105,7 +105,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
 
     log("requests:");
     await run("zk signal", "price-signal", "zk", returns);
-    await run("zk signal via a referrer, from the fine-tune", fineTune.modelId, "zk", returns.map((r) => -r), { referrer });
+    await run("zk signal from the fine-tune, via a referrer", fineTune.modelId, "zk", returns.map((r) => -r), { referrer });
     await run("optimistic signal (the cheater answers)", "price-signal", "optimistic", returns.map((r) => r / 2), {}, async () => {
       await waitFor("the fraud proof", async () => (await highway.coordinator.queryFilter(highway.coordinator.filters.FraudProven(), 0, "latest")).length > 0, 120_000, 200);
       log("  the honest watchtower challenged the wrong answer and proved the fraud");

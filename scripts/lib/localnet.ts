@@ -43,6 +43,8 @@ export interface LocalHighway extends Highway {
 
 export interface StartOptions {
   params?: Partial<CoordinatorParams>;
+  /** Reference models to deploy and register (default all). */
+  models?: readonly string[];
   /** The node's port; default a free one. */
   port?: number;
   /** Where the deployment file goes; default a fresh temp folder (also used for relayer files). */
@@ -54,7 +56,7 @@ export async function startHighway(options: StartOptions = {}): Promise<LocalHig
   const node = await startNode(options.port);
   const { ethers } = await network.create({ network: "localhost", override: { url: node.url } });
   const dir = mkdtempSync(join(tmpdir(), "highway-net-"));
-  const highway = await deployHighway(ethers, { params: options.params ?? FAST_PARAMS, outDir: options.outDir ?? dir });
+  const highway = await deployHighway(ethers, { params: options.params ?? FAST_PARAMS, outDir: options.outDir ?? dir, models: options.models });
   return {
     ...highway,
     node,

@@ -138,7 +138,7 @@ describe("SDK (sdk/client.ts) against a live relayer", function () {
     expect(byRequester.length).to.be.greaterThanOrEqual(3);
     expect(byModel.every((r) => typeof r.requestId === "bigint")).to.equal(true);
     const models = await sdk.models();
-    expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal"]);
+    expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal", "price-signal-volatile"]);
     const priceSignal = models.find((m) => m.name === "price-signal")!;
     expect(priceSignal.input).to.deep.equal({ length: 8, scale: 8, bound: 2048n });
     const balances = await sdk.balances(hardhatAccount(RELAYER).address);
