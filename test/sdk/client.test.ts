@@ -141,6 +141,10 @@ describe("SDK (sdk/client.ts) against a live relayer", function () {
     expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal", "price-signal-volatile"]);
     const priceSignal = models.find((m) => m.name === "price-signal")!;
     expect(priceSignal.input).to.deep.equal({ length: 8, scale: 8, bound: 2048n });
+    // The fine-tune is registered as price-signal's child, as its manifest says.
+    const fineTune = models.find((m) => m.name === "price-signal-volatile")!;
+    expect(fineTune.parentModelId.toLowerCase()).to.equal(priceSignal.modelId);
+    expect(fineTune.parentShareBps).to.equal(2_000);
     const balances = await sdk.balances(hardhatAccount(RELAYER).address);
     expect(balances.stake.jobsServed).to.be.greaterThan(0);
   });
