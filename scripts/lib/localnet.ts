@@ -124,6 +124,8 @@ export interface RelayerProcessOptions {
   rpcUrl?: string;
   /** Start without the key in the environment (to test that failure). */
   omitKey?: boolean;
+  /** More environment variables for the process. */
+  env?: Record<string, string>;
 }
 
 /** Writes a config and starts `relayer start --config FILE` as its own process. */
@@ -149,7 +151,7 @@ export function startRelayerProcess(highway: LocalHighway, options: RelayerProce
   const script = options.cheat ? join(REPO, "scripts", "demo", "cheating-relayer.mjs") : join(REPO, "relayer", "bin", "relayer.mjs");
   const child = spawn(process.execPath, [script, "start", "--config", configPath], {
     cwd: REPO,
-    env: options.omitKey ? withoutKey(process.env) : { ...process.env, HIGHWAY_RELAYER_KEY: wallet.privateKey },
+    env: { ...(options.omitKey ? withoutKey(process.env) : { ...process.env, HIGHWAY_RELAYER_KEY: wallet.privateKey }), ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -3,6 +3,8 @@
  * (`relayer start --config FILE`), in the situations an operator meets.
  */
 import { expect } from "chai";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";
 import {
@@ -172,6 +174,31 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(cheater.process.exitCode).to.equal(null);
   });
 
+  it("runs over WebSocket with a key from an encrypted keystore, two confirmations behind, and stops gracefully on SIGTERM", async () => {
+    const password = "correct horse battery staple";
+    const keystore = join(highway.dir, "relayer-keystore.json");
+    writeFileSync(keystore, await hardhatAccount(HONEST).encrypt(password));
+    const relayer = start({
+      account: HONEST,
+      omitKey: true,
+      rpcUrl: highway.node.url.replace("http://", "ws://"),
+      env: { HIGHWAY_KEYSTORE_PASSWORD: password },
+      // Two confirmations: the node mines at least one block a second, so requests still get served.
+      config: { key: { keystore, passwordEnv: "HIGHWAY_KEYSTORE_PASSWORD" }, confirmations: 2 },
+    });
+    const ids = await requestBurst(highway, await requester(), 4, (i) => randomRequest(i, ["zk"]));
+    await waitAllFinal(ids, 60_000);
+    await expectAnsweredExactlyOnce(ids);
+    const health = await (await fetch(`http://127.0.0.1:${relayer.httpPort()}/healthz`)).json();
+    expect(health.ok).to.equal(true);
+    expect(health.jobs).to.deep.equal({ done: 4 });
+
+    expect(await relayer.kill("SIGTERM")).to.equal(0);
+    expect(relayer.output()).to.contain('"msg":"stopped"');
+    expect(relayer.output()).not.to.contain(password);
+    expect(relayer.output()).not.to.contain(hardhatAccount(HONEST).privateKey.slice(2));
+  });
+
   describe("refuses to start, with a clear message and a non-zero exit", () => {
     it("on a config with a bad field", async () => {
       const relayer = start({ account: HONEST, config: { confirmations: -1 } });
@@ -183,6 +210,14 @@ describe("relayer (real processes against a Hardhat node)", function () {
       const relayer = start({ account: HONEST, rpcUrl: "http://127.0.0.1:9" });
       expect(await relayer.exited).to.equal(2);
       expect(relayer.output()).to.contain('field "rpcUrl": cannot use http://127.0.0.1:9');
+    });
+
+    it("on a keystore it cannot decrypt", async () => {
+      const keystore = join(highway.dir, "wrong-keystore.json");
+      writeFileSync(keystore, await hardhatAccount(HONEST).encrypt("the right password"));
+      const relayer = start({ account: HONEST, omitKey: true, env: { PASSWORD: "a wrong one" }, config: { key: { keystore, passwordEnv: "PASSWORD" } } });
+      expect(await relayer.exited).to.equal(2);
+      expect(relayer.output()).to.contain(`field "key.keystore": cannot decrypt ${keystore}`);
     });
 
     it("on a missing key", async () => {
