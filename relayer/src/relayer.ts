@@ -46,6 +46,8 @@ const PROOF_MODE = ["zk", "optimistic"] as const;
 const REORG_LOOKBACK_BLOCKS = 256;
 /** Custom errors that mean "another party got there first": the normal race, not a failure. */
 const RACE_ERRORS = new Set(["WrongStatus", "NotClaimant", "InsufficientFreeStake", "DeadlinePassed", "ChallengeWindowClosed"]);
+/** Custom errors that mean "not yet": the step is retried on a later tick. */
+const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen"]);
 
 export interface RelayerOptions {
   /**
@@ -76,6 +78,8 @@ export class Relayer {
   private readonly busy = new Set<bigint>();
   private readonly wrongOutputs = new Map<bigint, boolean>();
   private readonly unaffordable = new Set<bigint>();
+  /** Chain times at which a watched job's window ends and it may need us again. */
+  private readonly wakeAt = new Map<bigint, number>();
   private stopping = false;
   private reservedBond = 0n;
   private loop: Promise<void> | undefined;
@@ -229,7 +233,7 @@ export class Relayer {
     for (const job of this.store.active()) {
       if (this.busy.has(job.requestId)) continue;
       // Jobs held by another relayer change only through events; the rest also move with time.
-      if (job.state === "watching" && !this.dirty.has(job.requestId)) continue;
+      if (job.state === "watching" && !this.dirty.has(job.requestId) && !((this.wakeAt.get(job.requestId) ?? Infinity) <= now)) continue;
       this.dirty.delete(job.requestId);
       this.busy.add(job.requestId);
       work.push(
@@ -307,7 +311,7 @@ export class Relayer {
         if (job.state !== "new" && job.state !== "waiting") this.log.info({ request: id.toString(), was: job.state }, "request is open again; re-evaluating");
         return this.tryClaim(job, terms, now);
       case Status.Claimed:
-        if (!ours) return this.moveTo(job, "watching");
+        if (!ours) return this.afterWindow(job, onChain.phaseEndsAt, now, "reopen", terms);
         return this.answer(job, terms);
       case Status.Pending:
         if (ours) {
@@ -318,8 +322,31 @@ export class Relayer {
         return this.watch(job, terms);
       case Status.Disputed:
         if (ours) return this.defend(job, terms);
-        return this.proveFraudIfWrong(job, terms);
+        await this.proveFraudIfWrong(job, terms);
+        // A correct answer whose relayer does not defend it: the dispute times out.
+        if (this.store.get(id)?.state === "watching") return this.afterWindow(job, onChain.phaseEndsAt, now, "resolveDisputeTimeout", terms);
+        return;
     }
+  }
+
+  /**
+   * Another relayer holds the request: once its window has passed, anyone may move it
+   * on (reopen a claim not answered in time, resolve a dispute not defended in time),
+   * and nothing should wait on that relayer coming back. Until then, wake at the window's end.
+   */
+  private async afterWindow(job: Job, phaseEndsAt: bigint, now: number, action: "reopen" | "resolveDisputeTimeout", terms: Terms): Promise<void> {
+    if (job.state !== "watching") this.moveTo(job, "watching");
+    if (now <= Number(phaseEndsAt)) {
+      this.wakeAt.set(job.requestId, Number(phaseEndsAt) + 1);
+      return;
+    }
+    this.wakeAt.delete(job.requestId);
+    this.log.info({ request: job.requestId.toString(), action }, `the holder's window passed: ${action}`);
+    const data =
+      action === "reopen"
+        ? this.coordinator.interface.encodeFunctionData("reopen", [job.requestId, terms])
+        : this.coordinator.interface.encodeFunctionData("resolveDisputeTimeout", [job.requestId, terms]);
+    await this.act(job, action, data, "new");
   }
 
   private async tryClaim(job: Job, terms: Terms, now: number): Promise<void> {
@@ -455,7 +482,10 @@ export class Relayer {
   /** After a failed action the next reconcile re-derives the job from the chain; a lost race is not an error. */
   private settleRace(job: Job, result: Extract<SendResult, { ok: false }>, action: string): void {
     const race = RACE_ERRORS.has(result.error);
-    this.log[race ? "info" : "warn"]({ request: job.requestId.toString(), action, error: result.error, sent: result.sent }, race ? `${action}: another party got there first` : `${action} failed`);
+    const early = TOO_EARLY_ERRORS.has(result.error);
+    const fields = { request: job.requestId.toString(), action, error: result.error, sent: result.sent };
+    if (early) this.log.debug(fields, `${action}: not yet`);
+    else this.log[race ? "info" : "warn"](fields, race ? `${action}: another party got there first` : `${action} failed`);
     this.dirty.add(job.requestId);
     this.moveTo(job, action === "claim" ? "waiting" : job.state, { note: `${action}: ${result.error}` });
   }

@@ -3,7 +3,9 @@
  * (`relayer start --config FILE`), in the situations an operator meets.
  */
 import { expect } from "chai";
+import type { Contract } from "ethers";
 import { writeFileSync } from "node:fs";
+import { Highway } from "../../sdk/client.js";
 import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";
@@ -172,6 +174,30 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(await highway.coordinator.balanceOf(honestAddress)).to.be.greaterThan(balanceBefore);
     expect(honest.output()).to.contain("watchtower: wrong optimistic answer");
     expect(cheater.process.exitCode).to.equal(null);
+  });
+
+  it("reopens a request whose claimant never answers, once its delivery window has passed, and serves it", async () => {
+    const relayer = start({ account: HONEST });
+    const silent = await highway.ethers.getSigner(hardhatAccount(SECOND).address);
+    // The silent relayer claims first: requests made while the honest one is not yet watching.
+    await relayer.kill("SIGTERM");
+    const [id] = await requestBurst(highway, await requester(), 1, (i) => randomRequest(i, ["zk"]));
+    const sdk = await Highway.connect({ runner: silent, deployment: highway.deploymentPath });
+    await (await (highway.coordinator.connect(silent) as unknown as Contract).claim(id, await sdk.terms(id))).wait();
+    expect((await statuses(highway, [id]))[0]).to.equal(Status.Claimed);
+
+    const honest = start({ account: HONEST, databasePath: relayer.databasePath });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await statuses(highway, [id]))[0]).to.equal(Status.Claimed); // within the window nobody moves
+    await advanceTime(highway, 61);
+    await waitAllFinal([id], 60_000);
+    const reopened = await eventCounts(highway, "RequestReopened");
+    expect(reopened.get(id)).to.equal(1);
+    // The late claimant loses part of its bond to the requester (counted as a slash).
+    expect((await highway.staking.relayerOf(hardhatAccount(SECOND).address)).jobsSlashed).to.equal(1n);
+    expect(honest.output()).to.contain("the holder's window passed: reopen");
+    const [, state] = await highway.coordinator.getRequest(id);
+    expect(state.relayer).to.equal(hardhatAccount(HONEST).address);
   });
 
   it("runs over WebSocket with a key from an encrypted keystore, two confirmations behind, and stops gracefully on SIGTERM", async () => {
