@@ -10,7 +10,7 @@ PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 
-.PHONY: setup demo test bench build clean $(addprefix bench-,$(BENCHES))
+.PHONY: setup demo localnet test typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
 
 setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
 
@@ -39,7 +39,14 @@ build: setup
 demo: build
 	tsx scripts/demo.ts
 
-test: setup
+# A local network to try the SDK, the CLI and a relayer against (see the README's quickstarts).
+localnet: build
+	tsx scripts/localnet.ts
+
+typecheck: build
+	tsc -p .
+
+test: typecheck
 	hardhat test
 
 bench: setup
@@ -47,6 +54,10 @@ bench: setup
 
 $(addprefix bench-,$(BENCHES)): bench-%: build
 	tsx scripts/bench/$*.ts $(ARGS)
+
+# The SDK's API reference, generated from its doc comments into docs/api/.
+docs: build
+	typedoc
 
 clean:
 	rm -rf artifacts cache types .build

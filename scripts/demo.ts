@@ -1,53 +1,38 @@
 /**
- * The demo (`make demo`): one verified inference, end to end, on the embedded
- * Hardhat network. A DeFi bot's view of the last 8 normalized log-returns of a pair
- * goes into `price-signal`; the native EZKL prover proves the model's output; the
- * generated Solidity verifier checks the proof in a real transaction.
- *
- * Until the protocol contracts land (requests, auction, relayers), this is the
- * whole flow that exists; it exits non-zero if any step does not behave as shown.
+ * `make demo`: a whole Highway network on this machine — a Hardhat node, the protocol,
+ * three models, an honest and a cheating relayer — running every path of a request,
+ * then a summary of every request and of who earned what. Exits non-zero if any step
+ * does not behave as shown. The scenario is scripts/demo/scenario.ts.
  */
-import { network } from "hardhat";
-import { inputSpec, outputSpec } from "../sdk/circuits.js";
-import { dequantize, quantizeTensor } from "../sdk/encoding.js";
-import { ProverPool } from "../relayer/prover/pool.js";
-import { deployVerifier } from "../test/helpers/verifiers.js";
+import { formatUnits } from "ethers";
+import { runDemo } from "./demo/scenario.js";
+import { printTable } from "./lib/report.js";
 
-const MODEL = "price-signal";
-// A pair that has been rising with growing momentum, as volatility-normalized log-returns.
-const RECENT_RETURNS = [-0.4, 0.1, 0.3, 0.2, 0.6, 0.9, 1.1, 1.4];
-
-const { ethers } = await network.create();
-console.log(`Highway demo: one ${MODEL} inference, proven with EZKL and verified on chain\n`);
-
-const pool = await ProverPool.start({ circuits: [MODEL] });
+const started = Date.now();
+console.log("Highway demo: verifiable inference on a local network\n");
 try {
-  const { manifest } = pool.circuit(MODEL);
-  const input = quantizeTensor(RECENT_RETURNS, inputSpec(manifest));
-  console.log(`input   normalized returns ${RECENT_RETURNS.join(", ")}`);
-  console.log(`        quantized at scale ${manifest.input.scale}: [${input.join(", ")}]`);
-
-  const proof = await pool.prove(MODEL, input);
-  const signal = dequantize(proof.outputs[0], outputSpec(manifest).scale);
-  console.log(`output  signal ${signal.toFixed(4)} (${signal > 0 ? "expect up" : "expect down"}); quantized ${proof.outputs[0]} at scale ${manifest.output.scale}`);
-  console.log(`proof   ${ethers.getBytes(proof.proof).length} bytes, witness ${proof.witnessMs.toFixed(1)} ms, prove ${proof.proveMs.toFixed(0)} ms (native EZKL ${manifest.ezklVersion}, logrows ${manifest.logrows})`);
-
-  const verifier = await deployVerifier(ethers, MODEL);
-  const accepted = await verifier.verifyProof.staticCall(proof.proof, proof.instances);
-  const receipt = await (await verifier.verifyProof(proof.proof, proof.instances)).wait();
-  console.log(`chain   Halo2Verifier at ${await verifier.getAddress()}: verifyProof ${accepted ? "accepted" : "REJECTED"}, ${receipt!.gasUsed} gas`);
-
-  const forged = [...proof.instances];
-  forged[forged.length - 1] += 1n;
-  const forgedAccepted = await verifier.verifyProof.staticCall(proof.proof, forged).catch(() => false);
-  console.log(`        the same proof with the output changed by one unit: ${forgedAccepted ? "ACCEPTED" : "rejected"}`);
-
-  if (!accepted || receipt!.status !== 1 || forgedAccepted) {
-    console.error("\ndemo failed: the verifier did not behave as shown");
-    process.exitCode = 1;
-  } else {
-    console.log("\ndemo ok");
-  }
-} finally {
-  await pool.close();
+  const summary = await runDemo();
+  const tokens = (value: bigint) => Number(formatUnits(value, 18)).toFixed(4);
+  console.log("\nrequests");
+  printTable(
+    summary.requests.map((r) => ({
+      request: r.label,
+      mode: r.cached ? "zk (cache)" : r.mode,
+      status: r.status,
+      latency: `${(r.latencyMs / 1000).toFixed(1)} s`,
+      "request gas": r.requestGas.toString(),
+      "answer gas": r.answerGas ? r.answerGas.toString() : "-",
+      escrow: tokens(r.escrow),
+    })),
+  );
+  console.log("\nearnings by role (tokens), from the escrows");
+  printTable(Object.entries(summary.earnings).map(([role, amount]) => ({ role, amount: tokens(amount) })));
+  console.log(`total ${tokens(Object.entries(summary.earnings).filter(([r]) => !r.startsWith(" ")).reduce((s, [, v]) => s + v, 0n))} = escrowed ${tokens(summary.escrowed)}`);
+  console.log("\nslashing");
+  for (const slash of summary.slashes) console.log(`  relayer ${slash.relayer} slashed ${tokens(slash.amount)} tokens`);
+  console.log(`  the cheater's bond went to the honest relayer (+${tokens(summary.disputeWinnings.honestRelayer)}, and its challenge bond back) and the protocol (+${tokens(summary.disputeWinnings.protocol)})`);
+  console.log(`\ndemo ok in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+} catch (error) {
+  console.error(`\n${(error as Error).message}`);
+  process.exitCode = 1;
 }

@@ -341,7 +341,10 @@ export class Highway {
 
   async status(requestId: bigint): Promise<RequestStatus> {
     const [, state] = await this.coordinator.getRequest(requestId);
-    return STATUSES[Number(state.status)];
+    const status = STATUSES[Number(state.status)];
+    // A request answered from the cache in its own transaction keeps no state (unless its callback failed).
+    if (status === "none" && (await this.requestLogs(requestId)).some((log) => log.name === "CachedRequestFulfilled")) return "fulfilled";
+    return status;
   }
 
   /** A request's current terms: those it was made with, with any raise of maxComputeFee applied. */
@@ -373,9 +376,14 @@ export class Highway {
     if (cachedAnswer) {
       const model = await this.model(cachedAnswer.args.modelId);
       const raw = [...cachedAnswer.args.output] as bigint[];
-      // A cache answer pays the model fee (and its protocol fee) alone.
+      // A cache answer pays the model fee (and its protocol fee) alone. Its terms are not
+      // emitted; the referrer comes from the request's calldata, fee and shares from the
+      // model and parameters as they are now (equal to the request's unless changed since).
+      const request = await this.provider.getTransaction(cachedAnswer.transactionHash);
+      const params = this.coordinator.interface.parseTransaction(request!)!.args[0];
       const protocolFeeBps = (await this.coordinator.getParams()).protocolFeeBps;
-      const fees = splitFees({ modelFee: model.fee, maxComputeFee: 0n, protocolFeeBps, parentShareBps: BigInt(model.parentShareBps), referralShareBps: 0n }, 0n);
+      const referralShareBps = params.referrer === ZeroAddress ? 0n : BigInt(model.referralShareBps);
+      const fees = splitFees({ modelFee: model.fee, maxComputeFee: 0n, protocolFeeBps, parentShareBps: BigInt(model.parentShareBps), referralShareBps }, 0n);
       return { requestId, status: "answered", proofMode: "zk", relayer: ZeroAddress, output: this.decodeOutput(raw, model.output.scale), proven: true, fees, transactions };
     }
 
@@ -444,7 +452,12 @@ export class Highway {
    */
   async estimateCallbackGas(consumer: string, sampleOutput: readonly bigint[]): Promise<{ gasUsed: bigint; recommendedLimit: bigint }> {
     const data = new Contract(consumer, ["function onInferenceResult(uint256,int256[])"]).interface.encodeFunctionData("onInferenceResult", [1n, sampleOutput]);
-    const estimate = await this.provider.estimateGas({ from: this.deployment.coordinator, to: consumer, data });
+    let estimate: bigint;
+    try {
+      estimate = await this.provider.estimateGas({ from: this.deployment.coordinator, to: consumer, data });
+    } catch (error) {
+      throw new Error(`the consumer's callback reverts for this sample output, so no gas limit makes it succeed: ${(error as Error).message}`);
+    }
     const gasUsed = estimate - INTRINSIC_GAS - calldataGas(data);
     return { gasUsed, recommendedLimit: (gasUsed * 13n) / 10n + 10_000n };
   }

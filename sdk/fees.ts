@@ -61,3 +61,14 @@ export function splitFees(terms: SplitTerms, computeFee: bigint): FeeSplit {
     refund: escrow - terms.modelFee - computeFee - protocol,
   };
 }
+
+/**
+ * The reverse Dutch auction's compute fee at time `at`: from startFee at the request's
+ * creation, rising linearly to maxFee over `duration` seconds (mirrors
+ * contracts/libraries/AuctionMath.sol; the tests check the two agree).
+ */
+export function auctionPrice(startFee: bigint, maxFee: bigint, startTime: bigint, duration: bigint, at: bigint): bigint {
+  if (startFee >= maxFee || duration === 0n || at >= startTime + duration) return maxFee;
+  if (at <= startTime) return startFee;
+  return startFee + ((maxFee - startFee) * (at - startTime)) / duration;
+}

@@ -28,6 +28,7 @@ import type { IInferenceCoordinator, InferenceCoordinator } from "../../types/co
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
 import { decodeInput } from "../../sdk/encoding.js";
+import { auctionPrice } from "../../sdk/fees.js";
 import { ProverPool } from "../prover/pool.js";
 import { ConfigError, type ModelConfig, type RelayerConfig } from "./config.js";
 import { loadSigner } from "./keys.js";
@@ -304,7 +305,7 @@ export class Relayer {
       case Status.Open:
         if (now > Number(terms.deadline)) return this.moveTo(job, "done", { note: "deadline passed while open" });
         if (job.state !== "new" && job.state !== "waiting") this.log.info({ request: id.toString(), was: job.state }, "request is open again; re-evaluating");
-        return this.tryClaim(job, terms);
+        return this.tryClaim(job, terms, now);
       case Status.Claimed:
         if (!ours) return this.moveTo(job, "watching");
         return this.answer(job, terms);
@@ -321,14 +322,11 @@ export class Relayer {
     }
   }
 
-  private async tryClaim(job: Job, terms: Terms): Promise<void> {
+  private async tryClaim(job: Job, terms: Terms, now: number): Promise<void> {
     const model = this.models.get(job.modelId)!;
     if (!model.config.modes.includes(job.mode)) return this.moveTo(job, "watching");
-    const [offered, fees, record] = await Promise.all([
-      this.coordinator.currentComputeFee(terms),
-      this.provider.getFeeData(),
-      this.staking.relayerOf(this.signer.address),
-    ]);
+    const [fees, record] = await Promise.all([this.provider.getFeeData(), this.staking.relayerOf(this.signer.address)]);
+    const offered = auctionPrice(BigInt(terms.startComputeFee), BigInt(terms.maxComputeFee), BigInt(terms.createdAt), BigInt(terms.auctionDuration), BigInt(now));
     // Claims in flight have not locked their bonds on chain yet: count them here.
     const freeStake = record.stake - record.locked - this.reservedBond;
     const worth = worthClaiming({

@@ -78,7 +78,7 @@ try {
 
   /** Sends `n` requests `spacingMs` apart and waits for every callback. */
   async function runRequests(n: number, spacingMs: number) {
-    const coordinator = highway.coordinator.connect(requester) as Contract;
+    const coordinator = highway.coordinator.connect(requester) as unknown as Contract;
     const sentAt = new Map<bigint, number>();
     const modeOf = new Map<bigint, "zk" | "optimistic">();
     const deliveredAt = new Map<bigint, number>();

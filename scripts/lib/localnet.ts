@@ -41,18 +41,26 @@ export interface LocalHighway extends Highway {
   stop(): Promise<void>;
 }
 
-/** Starts a node and deploys Highway on it; the deployment file goes to a fresh temp folder. */
-export async function startHighway(params: Partial<CoordinatorParams> = FAST_PARAMS): Promise<LocalHighway> {
-  const node = await startNode();
+export interface StartOptions {
+  params?: Partial<CoordinatorParams>;
+  /** The node's port; default a free one. */
+  port?: number;
+  /** Where the deployment file goes; default a fresh temp folder (also used for relayer files). */
+  outDir?: string;
+}
+
+/** Starts a node and deploys Highway on it. */
+export async function startHighway(options: StartOptions = {}): Promise<LocalHighway> {
+  const node = await startNode(options.port);
   const { ethers } = await network.create({ network: "localhost", override: { url: node.url } });
   const dir = mkdtempSync(join(tmpdir(), "highway-net-"));
-  const highway = await deployHighway(ethers, { params, outDir: dir });
+  const highway = await deployHighway(ethers, { params: options.params ?? FAST_PARAMS, outDir: options.outDir ?? dir });
   return {
     ...highway,
     node,
     ethers,
     dir,
-    deploymentPath: join(dir, `${highway.deployment.chainId}.json`),
+    deploymentPath: join(options.outDir ?? dir, `${highway.deployment.chainId}.json`),
     stop: () => node.stop(),
   };
 }
@@ -61,14 +69,14 @@ export async function startHighway(params: Partial<CoordinatorParams> = FAST_PAR
 export async function stakeRelayer(highway: Highway, relayer: Signer, amount = 50_000n * UNIT, liquid = 1_000n * UNIT): Promise<void> {
   const address = await relayer.getAddress();
   await (await highway.token.mint(address, amount + liquid)).wait();
-  await (await (highway.token.connect(relayer) as Contract).approve(await highway.staking.getAddress(), amount)).wait();
-  await (await (highway.staking.connect(relayer) as Contract).stake(amount)).wait();
+  await (await (highway.token.connect(relayer) as unknown as Contract).approve(await highway.staking.getAddress(), amount)).wait();
+  await (await (highway.staking.connect(relayer) as unknown as Contract).stake(amount)).wait();
 }
 
 /** Mints tokens to a requester and approves the coordinator for all of them. */
 export async function fundRequester(highway: Highway, requester: Signer, amount = 100_000n * UNIT): Promise<void> {
   await (await highway.token.mint(await requester.getAddress(), amount)).wait();
-  await (await (highway.token.connect(requester) as Contract).approve(await highway.coordinator.getAddress(), amount)).wait();
+  await (await (highway.token.connect(requester) as unknown as Contract).approve(await highway.coordinator.getAddress(), amount)).wait();
 }
 
 export interface RequestOptions {
@@ -175,7 +183,7 @@ function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Sends `count` requests at once (explicit nonces, no waiting in between); resolves with their ids in order. */
 export async function requestBurst(highway: Highway, requester: Signer, count: number, make: (index: number) => RequestOptions): Promise<bigint[]> {
   let nonce = await requester.provider!.getTransactionCount(await requester.getAddress(), "pending");
-  const coordinator = highway.coordinator.connect(requester) as Contract;
+  const coordinator = highway.coordinator.connect(requester) as unknown as Contract;
   const latest = await requester.provider!.getBlock("latest");
   const now = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000));
   const sent = [];

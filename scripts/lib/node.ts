@@ -34,9 +34,9 @@ export interface LocalNode {
   stop(): Promise<void>;
 }
 
-/** Starts `hardhat node` on a free loopback port and resolves once it answers. */
-export async function startNode(): Promise<LocalNode> {
-  const port = await freePort();
+/** Starts `hardhat node` on `port` (default: a free one) on loopback and resolves once it answers. */
+export async function startNode(port?: number): Promise<LocalNode> {
+  port ??= await freePort();
   const child = spawn(join(REPO, "node_modules", ".bin", "hardhat"), ["node", "--network", "localnode", "--port", String(port)], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],

@@ -25,14 +25,4 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** Prints rows of equal keys as an aligned text table. */
-export function printTable(rows: readonly Record<string, unknown>[]): void {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]);
-  const cells = [columns, ...rows.map((row) => columns.map((column) => String(row[column])))];
-  const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
-  for (const [index, line] of cells.entries()) {
-    console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
-    if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
-  }
-}
+export { printTable } from "../../sdk/format.js";

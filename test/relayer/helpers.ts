@@ -26,7 +26,7 @@ export async function allInStatus(highway: LocalHighway, ids: readonly bigint[],
 
 /** How many times each request was the subject of `eventName` on chain. */
 export async function eventCounts(highway: LocalHighway, eventName: string): Promise<Map<bigint, number>> {
-  const coordinator = highway.coordinator as Contract;
+  const coordinator = highway.coordinator as unknown as Contract;
   const logs = await coordinator.queryFilter(coordinator.filters[eventName](), 0, "latest");
   const counts = new Map<bigint, number>();
   for (const log of logs) {

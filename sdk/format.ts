@@ -1,0 +1,18 @@
+/** Plain-text output shared by the CLI and the scripts. */
+
+/** Prints rows of equal keys as an aligned text table (numbers right-aligned). */
+export function printTable(rows: readonly Record<string, unknown>[], write: (line: string) => void = console.log): void {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]);
+  const cells = [columns, ...rows.map((row) => columns.map((column) => String(row[column] ?? "")))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
+  for (const [index, line] of cells.entries()) {
+    write(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+    if (index === 0) write(widths.map((width) => "-".repeat(width)).join("  "));
+  }
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+}

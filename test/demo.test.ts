@@ -1,0 +1,32 @@
+/** The demo's scenario (scripts/demo/scenario.ts), run for real, with its summary's figures checked. */
+import { expect } from "chai";
+import { runDemo } from "../scripts/demo/scenario.js";
+import { UNIT } from "../scripts/lib/localnet.js";
+
+describe("the demo's scenario", function () {
+  this.timeout(300_000);
+
+  it("answers, disputes, caches and refunds as it says, and its earnings add up to the escrow", async () => {
+    const lines: string[] = [];
+    const summary = await runDemo((line) => lines.push(line));
+
+    const total = Object.entries(summary.earnings).filter(([role]) => !role.startsWith(" ")).reduce((sum, [, amount]) => sum + amount, 0n);
+    expect(total).to.equal(summary.escrowed);
+    expect(summary.requests.map((r) => r.status)).to.deep.equal(["answered", "answered", "disputed", "answered", "refunded"]);
+    expect(summary.requests.filter((r) => r.cached)).to.have.length(1);
+    expect(summary.requests[3].output).to.deep.equal(summary.requests[0].output);
+
+    expect(summary.slashes).to.have.length(1);
+    expect(summary.fraudProofs).to.equal(1);
+    // The cheater's whole job bond (100) goes to the honest relayer (80%) and the protocol (20%).
+    expect(summary.slashes[0].amount).to.equal(100n * UNIT);
+    expect(summary.disputeWinnings).to.deep.equal({ honestRelayer: 80n * UNIT, protocol: 20n * UNIT });
+
+    // price-signal's fee is 2 tokens; its fine-tune's 3, 20% to the parent and 10% to the referrer.
+    expect(summary.earnings["  of which parent share from the fine-tune"]).to.equal((3n * UNIT * 2_000n) / 10_000n);
+    expect(summary.earnings.referrer).to.equal((3n * UNIT * 1_000n) / 10_000n);
+    const refunded = summary.requests.find((r) => r.status === "refunded")!;
+    expect(refunded.fees.refund).to.equal(refunded.escrow);
+    expect(lines.join("\n")).to.contain("proved the fraud");
+  });
+});
