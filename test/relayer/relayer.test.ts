@@ -60,7 +60,10 @@ describe("relayer (real processes against a Hardhat node)", function () {
     await waitFor("every request answered or refunded", async () => {
       const current = await statuses(highway, ids);
       if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
-      if (current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
+      // Jump past the challenge window only once nothing is waiting to be claimed or answered:
+      // jumping earlier would also pass delivery windows, and rightly get slow claims reopened.
+      const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
+      if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
       return false;
     }, timeoutMs, 500);
   }
