@@ -24,7 +24,7 @@ export default defineConfig({
     },
   },
   paths: {
-    sources: "contracts",
+    sources: ["contracts", "examples/contracts"],
     tests: { mocha: "test", solidity: "contracts/test" },
   },
   test: {
