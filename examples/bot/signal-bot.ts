@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { JsonRpcProvider, Wallet, type Log, type LogDescription, type Signer } from "ethers";
+import { JsonRpcProvider, NonceManager, Wallet, type Log, type LogDescription, type Signer } from "ethers";
 import { ConstantProductPool__factory, SignalVault__factory, type ConstantProductPool, type SignalVault } from "../../types/contracts/index.js";
 import { dequantize } from "../../sdk/encoding.js";
 
@@ -43,6 +43,8 @@ export interface SentRequest {
   deadline: bigint;
   referencePrice: bigint;
   inputs: bigint[];
+  /** The block of the request transaction. */
+  blockNumber: number;
 }
 
 export interface BotOptions {
@@ -129,6 +131,7 @@ export class SignalBot {
       deadline: event.args.deadline,
       referencePrice: event.args.referencePrice,
       inputs: [...event.args.inputs],
+      blockNumber: receipt!.blockNumber,
     };
     this.requests.push(sent);
     this.lastRequestAt = now;
@@ -206,6 +209,8 @@ export class SignalBot {
     try {
       await action();
     } catch (error) {
+      // A transaction that never made it leaves a NonceManager ahead of the chain: recount.
+      (this.vault.runner as { reset?: () => void } | null)?.reset?.();
       this.options.log(`${what} failed; retrying next step`, { error: (error as Error).message });
     }
   }
@@ -267,7 +272,9 @@ async function main(): Promise<void> {
   if (!values.vault) throw new Error("--vault ADDRESS is required");
   if (!(values.mode! in PROOF_MODES)) throw new Error(`--mode must be zk or optimistic, not ${values.mode}`);
 
-  const signer = new Wallet(key, new JsonRpcProvider(values.rpc));
+  // Nonces counted locally: the provider caches eth_getTransactionCount briefly, and a request
+  // sent right after a poke would otherwise reuse the poke's nonce.
+  const signer = new NonceManager(new Wallet(key, new JsonRpcProvider(values.rpc)));
   const vault = SignalVault__factory.connect(values.vault, signer);
   const stop = new AbortController();
   for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => stop.abort());

@@ -9,25 +9,19 @@ import { expect } from "chai";
 import type { Signer } from "ethers";
 import { hardhatAccount } from "../helpers/node.js";
 import { advanceTime, stakeRelayer, startHighway, startRelayerProcess, UNIT, waitFor, type LocalHighway, type RelayerProcess } from "../helpers/highway.js";
-import { ConstantProductPool__factory, DemoToken__factory, SignalVault__factory, type ConstantProductPool, type DemoToken, type SignalVault } from "../../types/contracts/index.js";
+import { deployKit, KIT_CONFIG, type Kit as DeployedKit } from "../../examples/scripts/deploy-kit.js";
 import { encodeInput } from "../../sdk/encoding.js";
-import { SignalBot, type Decision, type ProofModeName } from "../../examples/bot/signal-bot.js";
+import { runSignalBot, SignalBot, type Decision, type ProofModeName } from "../../examples/bot/signal-bot.js";
 
 const RELAYER = 5;
-const THRESHOLD = 838_861n; // 0.05 at the model's output scale (2^24)
-const REBALANCE_BPS = 2_000n;
+const THRESHOLD = KIT_CONFIG.signalThreshold;
+const REBALANCE_BPS = BigInt(KIT_CONFIG.rebalanceBps);
 const Status = { Pending: 3n, Fulfilled: 5n };
 
 /** Trades that move the pool between observations: stable in when positive, volatile in when negative. */
 const MOVES = [250_000n, -60n, 400_000n, -150n, 90_000n, 180_000n, -40n, 120_000n].map((units) => units * UNIT);
 
-interface Kit {
-  stable: DemoToken;
-  volatile: DemoToken;
-  pool: ConstantProductPool;
-  vault: SignalVault;
-  trader: Signer;
-}
+type Kit = DeployedKit & { trader: Signer };
 
 describe("examples: SignalVault against a live relayer", function () {
   this.timeout(300_000);
@@ -46,37 +40,12 @@ describe("examples: SignalVault against a live relayer", function () {
     await highway?.stop();
   });
 
-  /** Deploys the pool (2000 stable per volatile) and the vault, funds both, makes signer 1 the keeper. */
-  async function deployKit(): Promise<Kit> {
+  /** The kit on the node: signer 1 is the keeper, signer 2 the trader who moves the price. */
+  async function deployTestKit(): Promise<Kit> {
     const [deployer, keeper, trader] = await highway.ethers.getSigners();
-    const stable = await new DemoToken__factory(deployer).deploy("Demo USD", "dUSD", deployer.address);
-    const volatile = await new DemoToken__factory(deployer).deploy("Demo Volatile", "dVOL", deployer.address);
-    const pool = await new ConstantProductPool__factory(deployer).deploy(volatile, stable, 30, deployer.address);
-    for (const [token, amount] of [[volatile, 10_000n * UNIT], [stable, 20_000_000n * UNIT]] as const) {
-      await (await token.mint(deployer.address, amount)).wait();
-      await (await token.approve(pool, amount)).wait();
-      await (await token.mint(trader.address, 10n ** 30n)).wait();
-      await (await token.connect(trader).approve(pool, 10n ** 30n)).wait();
-    }
-    await (await pool.addLiquidity(10_000n * UNIT, 20_000_000n * UNIT)).wait();
-
-    const config = {
-      signalThreshold: THRESHOLD,
-      rebalanceBps: REBALANCE_BPS,
-      maxSlippageBps: 200,
-      minObservationInterval: 1,
-      requestTtl: 600,
-      callbackGasLimit: 500_000,
-      startComputeFee: 1n * UNIT,
-      maxComputeFee: 3n * UNIT,
-    };
-    const modelId = highway.deployment.models["price-signal"].modelId;
-    const vault = await new SignalVault__factory(deployer).deploy(highway.deployment.coordinator, modelId, highway.deployment.token, pool, true, config, deployer.address);
-    await (await vault.grantRole(await vault.KEEPER_ROLE(), keeper.address)).wait();
-    await (await volatile.mint(vault, 100n * UNIT)).wait();
-    await (await stable.mint(vault, 200_000n * UNIT)).wait();
-    await (await highway.token.mint(await vault.getAddress(), 100n * UNIT)).wait();
-    return { stable, volatile, pool, vault: vault.connect(keeper), trader };
+    const { deployment } = highway;
+    const kit = await deployKit({ deployer, keeper, trader, highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId } });
+    return { ...kit, trader };
   }
 
   /** Nine observations made by the bot, with the trader moving the price in between; the ninth step requests. */
@@ -141,7 +110,7 @@ describe("examples: SignalVault against a live relayer", function () {
 
   for (const mode of ["zk", "optimistic"] as ProofModeName[]) {
     it(`acts on an answer in ${mode} mode: the bot requests, the relayer answers, the vault decides by the threshold`, async () => {
-      const kit = await deployKit();
+      const kit = await deployTestKit();
       const lines: string[] = [];
       const bot = await SignalBot.create({ vault: kit.vault, intervalSeconds: 3_600, mode, log: (message) => lines.push(message) });
       // Only a rebalance moves the vault's balances (the trader trades with the pool, not the vault).
@@ -160,4 +129,48 @@ describe("examples: SignalVault against a live relayer", function () {
       expect((await kit.vault.requests(requestId)).open).to.equal(false);
     });
   }
+
+  it("acts on a repeated input from the verified-result cache, inside requestSignal", async () => {
+    const kit = await deployTestKit();
+    const bot = await SignalBot.create({ vault: kit.vault, intervalSeconds: 0, mode: "zk", log: () => {} });
+    const first = await historyAndRequest(kit, bot);
+    await decisionOn(bot, first);
+    const { signal } = await fulfilled(first);
+
+    // No new observation: the same input again, already proven, is answered in the request's own transaction.
+    const again = await bot.maybeRequest();
+    expect(again!.inputs).to.deep.equal(bot.requests[0].inputs);
+    const decision = bot.decisions.find((d) => d.requestId === again!.requestId);
+    expect(decision, "decided inside the request transaction").to.not.equal(undefined);
+    expect(decision!.blockNumber).to.equal(again!.blockNumber);
+    expect((await fulfilled(again!.requestId)).signal).to.equal(signal);
+    expect(decision!.kind).to.equal(signal > THRESHOLD || signal < -THRESHOLD ? "rebalanced" : "held");
+    expect((await kit.vault.requests(again!.requestId)).open).to.equal(false);
+  });
+
+  it("runs as a loop: observes while the price moves, requests, and reports the decision", async () => {
+    const kit = await deployTestKit();
+    const stop = new AbortController();
+    const decisions: Decision[] = [];
+    const loop = runSignalBot({ vault: kit.vault, intervalSeconds: 3_600, mode: "optimistic", pollSeconds: 0.2, log: () => {}, signal: stop.signal, onDecision: (d) => decisions.push(d) });
+    try {
+      let move = 0;
+      await waitFor("a decision reported by the loop", async () => {
+        if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited:\n${relayer?.output()}`);
+        if (decisions.length > 0) return true;
+        // Keep the price moving until the vault has its nine observations, then let windows pass.
+        const swap = MOVES[move++ % MOVES.length];
+        await (await (swap > 0n ? kit.pool.connect(kit.trader).swapExactIn(kit.stable, swap, 0, kit.trader) : kit.pool.connect(kit.trader).swapExactIn(kit.volatile, -swap, 0, kit.trader))).wait();
+        await advanceTime(highway, move > 12 ? 61 : 2);
+        return false;
+      }, 240_000, 300);
+    } finally {
+      stop.abort();
+    }
+    const bot = await loop;
+    expect(bot.requests).to.have.length(1);
+    expect(decisions[0].requestId).to.equal(bot.requests[0].requestId);
+    expect((await fulfilled(decisions[0].requestId)).proven).to.equal(false);
+    expect(["rebalanced", "held", "rebalance-failed"]).to.include(decisions[0].kind);
+  });
 });
