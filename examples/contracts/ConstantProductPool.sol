@@ -83,6 +83,7 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
 
     /// @notice Removes liquidity to `to`; both sides must stay non-empty so the pool keeps a price.
     function removeLiquidity(uint256 amount0, uint256 amount1, address to) external onlyOwner nonReentrant {
+        if (amount0 == 0 && amount1 == 0) revert ZeroAmount();
         if (amount0 >= reserve0 || amount1 >= reserve1) revert InsufficientReserves(reserve0, reserve1);
         reserve0 -= amount0;
         reserve1 -= amount1;

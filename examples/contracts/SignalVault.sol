@@ -192,6 +192,8 @@ contract SignalVault is InferenceConsumer, AccessControl {
         Config memory c = config;
         uint40 deadline = uint40(block.timestamp + c.requestTtl);
         uint256 referencePrice = pool.spotPrice(volatileToken);
+        // A price that rounds to zero would make the callback divide by zero: refuse it here, not there.
+        if (referencePrice == 0) revert SignalMath.ZeroPrice();
         // Staged before the call: a proven (cached) input is answered inside requestInference,
         // before the id is known, and its callback must find the request's deadline and price.
         _staged = SignalRequest({deadline: deadline, open: true, referencePrice: referencePrice});

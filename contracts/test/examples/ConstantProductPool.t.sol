@@ -83,6 +83,8 @@ contract ConstantProductPoolTest is Test {
         pool.addLiquidity(1e18, 1e18);
         vm.expectRevert(abi.encodeWithSelector(ConstantProductPool.InsufficientReserves.selector, 1_000e18, 2_000_000e18));
         pool.removeLiquidity(1_000e18, 0, address(this));
+        vm.expectRevert(ConstantProductPool.ZeroAmount.selector);
+        pool.removeLiquidity(0, 0, address(this));
         pool.removeLiquidity(500e18, 1_000_000e18, trader);
         assertEq(pool.reserve0(), 500e18);
         assertEq(pool.reserve1(), 1_000_000e18);

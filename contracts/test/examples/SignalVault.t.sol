@@ -393,6 +393,24 @@ contract SignalVaultTest is HighwayFixture {
         vault.setConfig(defaultConfig());
     }
 
+    function test_aPriceThatRoundsToZeroIsRefusedAtRequestTime() public {
+        // 1 wei of stable against 2 volatile: the volatile token's price rounds to 0 at 18 decimals.
+        ConstantProductPool degenerate = new ConstantProductPool(volatile, stable, 30, address(this));
+        volatile.approve(address(degenerate), 2e18);
+        stable.approve(address(degenerate), 1);
+        volatile.mint(address(this), 2e18);
+        stable.mint(address(this), 1);
+        degenerate.addLiquidity(2e18, 1);
+        SignalVault other = new SignalVault(coordinator, priceModel, token, degenerate, true, defaultConfig(), address(this));
+        token.mint(address(other), 100 * UNIT);
+        for (uint256 i; i < 9; ++i) {
+            vm.warp(block.timestamp + 60);
+            other.poke();
+        }
+        vm.expectRevert(SignalMath.ZeroPrice.selector);
+        other.requestSignal(ZK);
+    }
+
     function test_paymentTokenMustNotBeAPoolToken() public {
         vm.expectRevert(SignalVault.InvalidTokens.selector);
         new SignalVault(coordinator, priceModel, IERC20(stable), pool, true, defaultConfig(), address(this));
