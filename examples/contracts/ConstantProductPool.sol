@@ -58,6 +58,12 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
     /// @notice Removing this much would leave a side of the pool empty (or take more than it holds).
     error InsufficientReserves(uint256 reserve0, uint256 reserve1);
 
+    /**
+     * @param token0_ the pool's first token
+     * @param token1_ the pool's second token (not `token0_`)
+     * @param feeBps_ the swap fee kept by the pool, at most `MAX_FEE_BPS`
+     * @param owner_ the liquidity provider
+     */
     constructor(IERC20 token0_, IERC20 token1_, uint16 feeBps_, address owner_) Ownable(owner_) {
         if (address(token0_) == address(0) || address(token1_) == address(0) || token0_ == token1_) {
             revert InvalidTokens();
@@ -97,6 +103,10 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
     /**
      * @notice Sells exactly `amountIn` of `tokenIn` (pulled from the caller, who approves the
      * pool first) for at least `minAmountOut` of the other token, paid to `to`.
+     * @param tokenIn the token sold: `token0` or `token1`
+     * @param amountIn how much of it is pulled from the caller
+     * @param minAmountOut the least the caller accepts, or the swap reverts
+     * @param to who receives the output
      * @return amountOut what `to` receives
      */
     function swapExactIn(IERC20 tokenIn, uint256 amountIn, uint256 minAmountOut, address to)

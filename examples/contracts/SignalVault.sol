@@ -53,7 +53,7 @@ contract SignalVault is InferenceConsumer, AccessControl {
         MalformedOutput // not exactly one value
     }
 
-    /// @notice The owner's knobs.
+    /// @notice The admin's knobs.
     struct Config {
         /// @notice |signal| above this (at the model's output scale, 2^24) trades; at or below it holds.
         int256 signalThreshold;
@@ -141,8 +141,13 @@ contract SignalVault is InferenceConsumer, AccessControl {
     error RequestInFlight(uint256 requestId, uint256 deadline);
 
     /**
-     * @param admin gets the admin role (knobs, roles, withdrawals) and the keeper role
+     * @param coordinator_ the Highway coordinator: the only caller of the callback
+     * @param modelId_ the `price-signal` model's id in the registry
+     * @param paymentToken_ the coordinator's payment token, in which the vault pays its requests
+     * @param pool_ the market to rebalance against; its tokens are the vault's assets
      * @param volatileIsToken0 whether the pool's `token0` is the volatile token
+     * @param config_ the initial knobs (see `Config`)
+     * @param admin gets the admin role (knobs, roles, withdrawals) and the keeper role
      */
     constructor(
         IInferenceCoordinator coordinator_,
@@ -183,6 +188,9 @@ contract SignalVault is InferenceConsumer, AccessControl {
      * @notice Asks `price-signal` for a signal on the vault's last 9 observations, in `mode`,
      * paid from the vault's payment-token balance.
      * @dev One request at a time: a new one waits until the previous was answered or its deadline passed.
+     * An input already proven is answered inside this call, so its decision event comes before
+     * `SignalRequested` in the same transaction.
+     * @return requestId the coordinator's id of the request
      */
     function requestSignal(IInferenceCoordinator.ProofMode mode) external onlyRole(KEEPER_ROLE) returns (uint256 requestId) {
         SignalRequest storage previous = requests[latestRequestId];
