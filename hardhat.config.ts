@@ -40,7 +40,7 @@ export default defineConfig({
     },
   },
   paths: {
-    sources: "contracts",
+    sources: ["contracts", "examples/contracts"],
     tests: { mocha: "test", solidity: "contracts/test" },
   },
   test: {

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {InferenceConsumer} from "../../contracts/InferenceConsumer.sol";
+import {IInferenceCoordinator} from "../../contracts/interfaces/IInferenceCoordinator.sol";
+import {ConstantProductPool} from "./ConstantProductPool.sol";
+import {SignalMath, SIGNAL_PRICES} from "./libraries/SignalMath.sol";
+
+/**
+ * @title SignalVault
+ * @notice A vault holding a stable and a volatile token that rebalances against a
+ * `ConstantProductPool` on the `price-signal` model's answer:
+ *   - a keeper records the pool's spot price with `poke()` (at most once per `minObservationInterval`);
+ *   - a keeper calls `requestSignal(mode)`: the vault computes the last 8 volatility-normalized
+ *     log-returns of its 9 latest observations ON CHAIN (`SignalMath`), so the model's input is
+ *     the vault's own history, not whatever a keeper would claim it is, and pays the fee from its
+ *     balance of the payment token;
+ *   - when the answer is final, a signal above `signalThreshold` moves `rebalanceBps` of the stable
+ *     balance into the volatile token, one below −`signalThreshold` moves `rebalanceBps` of the
+ *     volatile balance into the stable token, anything in between holds.
+ * @dev The callback never reverts for a market reason: a result past its request's deadline, a
+ * malformed output or a failed swap emits an event and returns, so the coordinator's answer
+ * stands and nobody retries a trade on an old signal. Each swap's minimum output is set from the
+ * spot price recorded when the signal was requested, less `maxSlippageBps`, so a pool moved
+ * (or manipulated) between the request and the answer makes the swap fail instead of trade badly.
+ * Spot prices observed by `poke()` are only as good as the pool; a production vault would
+ * observe a TWAP.
+ */
+contract SignalVault is InferenceConsumer, AccessControl {
+    using SafeERC20 for IERC20;
+
+    /// @notice The role that may record prices and request signals.
+    bytes32 public constant KEEPER_ROLE = keccak256("KEEPER_ROLE");
+
+    /// @notice The largest share of a balance one rebalance may move: 50%.
+    uint16 public constant MAX_REBALANCE_BPS = 5_000;
+    /// @notice The largest slippage the vault may accept: 10%.
+    uint16 public constant MAX_SLIPPAGE_BPS = 1_000;
+    /// @notice The largest time a request may stay useful: one day.
+    uint32 public constant MAX_REQUEST_TTL = 1 days;
+
+    uint256 private constant BPS = 10_000;
+    uint256 private constant PRICE_ONE = 1e18;
+
+    /// @notice Why a result did not lead to a decision.
+    enum IgnoreReason {
+        Stale, // the request's deadline had passed: a signal about an old price
+        Unknown, // not a request this vault made, or already answered
+        MalformedOutput // not exactly one value
+    }
+
+    /// @notice The admin's knobs.
+    struct Config {
+        /// @notice |signal| above this (at the model's output scale, 2^24) trades; at or below it holds.
+        int256 signalThreshold;
+        /// @notice Share of the source token's balance one rebalance sells, in basis points.
+        uint16 rebalanceBps;
+        /// @notice Largest shortfall of a swap's output against the request-time spot price, in basis points.
+        uint16 maxSlippageBps;
+        /// @notice Seconds between two price observations at least.
+        uint32 minObservationInterval;
+        /// @notice Seconds from a request to its deadline.
+        uint32 requestTtl;
+        /// @notice Gas the coordinator gives the callback.
+        uint32 callbackGasLimit;
+        /// @notice The auction's opening compute fee.
+        uint96 startComputeFee;
+        /// @notice The most the vault pays a relayer per request.
+        uint96 maxComputeFee;
+    }
+
+    /// @notice What the vault remembers of a request until its answer.
+    struct SignalRequest {
+        uint40 deadline;
+        bool open;
+        /// @notice Spot price of the volatile token in stable units (18 decimals) when requested.
+        uint256 referencePrice;
+    }
+
+    /// @notice The `price-signal` model's id in the registry.
+    bytes32 public immutable modelId;
+    /// @notice The token the vault pays Highway's fees in.
+    IERC20 public immutable paymentToken;
+    /// @notice The market the vault rebalances against.
+    ConstantProductPool public immutable pool;
+    /// @notice The low-volatility side of the pool.
+    IERC20 public immutable stableToken;
+    /// @notice The side the signal is about.
+    IERC20 public immutable volatileToken;
+
+    /// @notice The current knobs.
+    Config public config;
+
+    /// @notice Requests by id.
+    mapping(uint256 requestId => SignalRequest) public requests;
+    /// @notice The latest request made (0 before the first).
+    uint256 public latestRequestId;
+
+    uint256[SIGNAL_PRICES] private _prices; // ring buffer of observed spot prices
+    uint256 private _observations; // total observations made; the next slot is _observations % PRICES
+    uint40 private _lastObservedAt;
+    SignalRequest private _staged; // the request being made, while requestInference runs
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice A spot price of the volatile token was recorded.
+    event PriceObserved(uint256 indexed observation, uint256 price);
+    /// @notice A signal was requested on `inputs` (the model's quantized input).
+    event SignalRequested(
+        uint256 indexed requestId, IInferenceCoordinator.ProofMode mode, uint40 deadline, uint256 referencePrice, int256[] inputs
+    );
+    /// @notice A result was not acted on, for `reason`.
+    event SignalIgnored(uint256 indexed requestId, IgnoreReason reason);
+    /// @notice A signal within ±threshold: the vault keeps its balances.
+    event SignalHeld(uint256 indexed requestId, int256 signal);
+    /// @notice The vault sold `amountIn` of `tokenIn` for `amountOut` on `signal`.
+    event Rebalanced(uint256 indexed requestId, int256 signal, IERC20 indexed tokenIn, uint256 amountIn, uint256 amountOut);
+    /// @notice The vault meant to sell `amountIn` of `tokenIn` on `signal` but the swap failed with `reason`.
+    event RebalanceFailed(uint256 indexed requestId, int256 signal, IERC20 indexed tokenIn, uint256 amountIn, bytes reason);
+    /// @notice The owner changed the knobs.
+    event ConfigUpdated(Config config);
+    /// @notice The admin took `amount` of `token` out to `to`.
+    event Withdrawn(IERC20 indexed token, address indexed to, uint256 amount);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice The payment token is one of the pool's tokens (the fee would eat the vault's assets
+    /// and skew the rebalance fractions), or the pool's tokens are not the stable and volatile tokens.
+    error InvalidTokens();
+    /// @notice A knob is outside its bounds.
+    error InvalidConfig();
+    /// @notice The last observation is younger than `minObservationInterval`; try at `nextAt`.
+    error ObservationTooSoon(uint256 nextAt);
+    /// @notice Fewer than 9 prices observed so far.
+    error HistoryTooShort(uint256 observations, uint256 needed);
+    /// @notice Request `requestId` may still be answered (until `deadline`); one signal at a time.
+    error RequestInFlight(uint256 requestId, uint256 deadline);
+
+    /**
+     * @param coordinator_ the Highway coordinator: the only caller of the callback
+     * @param modelId_ the `price-signal` model's id in the registry
+     * @param paymentToken_ the coordinator's payment token, in which the vault pays its requests
+     * @param pool_ the market to rebalance against; its tokens are the vault's assets
+     * @param volatileIsToken0 whether the pool's `token0` is the volatile token
+     * @param config_ the initial knobs (see `Config`)
+     * @param admin gets the admin role (knobs, roles, withdrawals) and the keeper role
+     */
+    constructor(
+        IInferenceCoordinator coordinator_,
+        bytes32 modelId_,
+        IERC20 paymentToken_,
+        ConstantProductPool pool_,
+        bool volatileIsToken0,
+        Config memory config_,
+        address admin
+    ) InferenceConsumer(coordinator_) {
+        (IERC20 token0, IERC20 token1) = (pool_.token0(), pool_.token1());
+        if (paymentToken_ == token0 || paymentToken_ == token1) revert InvalidTokens();
+        modelId = modelId_;
+        paymentToken = paymentToken_;
+        pool = pool_;
+        (volatileToken, stableToken) = volatileIsToken0 ? (token0, token1) : (token1, token0);
+        _setConfig(config_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(KEEPER_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ keeper
+
+    /// @notice Records the pool's current spot price of the volatile token.
+    function poke() external onlyRole(KEEPER_ROLE) {
+        if (_observations != 0) {
+            uint256 nextAt = uint256(_lastObservedAt) + config.minObservationInterval;
+            if (block.timestamp < nextAt) revert ObservationTooSoon(nextAt);
+        }
+        uint256 price = pool.spotPrice(volatileToken);
+        _prices[_observations % SignalMath.PRICES] = price;
+        _lastObservedAt = uint40(block.timestamp);
+        emit PriceObserved(_observations, price);
+        ++_observations;
+    }
+
+    /**
+     * @notice Asks `price-signal` for a signal on the vault's last 9 observations, in `mode`,
+     * paid from the vault's payment-token balance.
+     * @dev One request at a time: a new one waits until the previous was answered or its deadline passed.
+     * An input already proven is answered inside this call, so its decision event comes before
+     * `SignalRequested` in the same transaction.
+     * @return requestId the coordinator's id of the request
+     */
+    function requestSignal(IInferenceCoordinator.ProofMode mode) external onlyRole(KEEPER_ROLE) returns (uint256 requestId) {
+        SignalRequest storage previous = requests[latestRequestId];
+        if (previous.open && block.timestamp <= previous.deadline) revert RequestInFlight(latestRequestId, previous.deadline);
+        int256[] memory inputs = SignalMath.normalizedReturns(priceHistory());
+
+        Config memory c = config;
+        uint40 deadline = uint40(block.timestamp + c.requestTtl);
+        uint256 referencePrice = pool.spotPrice(volatileToken);
+        // A price that rounds to zero would make the callback divide by zero: refuse it here, not there.
+        if (referencePrice == 0) revert SignalMath.ZeroPrice();
+        // Staged before the call: a proven (cached) input is answered inside requestInference,
+        // before the id is known, and its callback must find the request's deadline and price.
+        _staged = SignalRequest({deadline: deadline, open: true, referencePrice: referencePrice});
+        requestId = _requestInference(
+            paymentToken, modelId, abi.encode(inputs), mode, c.startComputeFee, c.maxComputeFee, c.callbackGasLimit, deadline, address(0)
+        );
+        if (_staged.open) requests[requestId] = _staged; // not answered yet
+        delete _staged;
+        latestRequestId = requestId;
+        emit SignalRequested(requestId, mode, deadline, referencePrice, inputs);
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    /// @notice Replaces the knobs; only the admin.
+    function setConfig(Config calldata config_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setConfig(config_);
+    }
+
+    /// @notice Takes `amount` of `token` out of the vault to `to`; only the admin.
+    function withdraw(IERC20 token, address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        emit Withdrawn(token, to, amount);
+        token.safeTransfer(to, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The last 9 observed prices, oldest first (zeros where none was made yet).
+    function priceHistory() public view returns (uint256[SIGNAL_PRICES] memory prices) {
+        uint256 count = _observations;
+        if (count < SignalMath.PRICES) revert HistoryTooShort(count, SignalMath.PRICES);
+        for (uint256 i; i < SignalMath.PRICES; ++i) {
+            prices[i] = _prices[(count + i) % SignalMath.PRICES];
+        }
+    }
+
+    /// @notice How many prices were observed, and when the next may be.
+    function observationState() external view returns (uint256 observations, uint256 nextObservationAt) {
+        observations = _observations;
+        nextObservationAt = observations == 0 ? 0 : uint256(_lastObservedAt) + config.minObservationInterval;
+    }
+
+    /// @notice The model input a request made now would send.
+    function currentInputs() external view returns (int256[] memory) {
+        return SignalMath.normalizedReturns(priceHistory());
+    }
+
+    // ------------------------------------------------------------------ callback
+
+    /// @dev Decides on a final result; never reverts (see the contract's @dev).
+    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
+        SignalRequest memory request = requests[requestId];
+        if (request.open) {
+            delete requests[requestId]; // answered once: a retried callback finds no open request
+        } else if (_staged.open) {
+            request = _staged; // answered from the cache inside requestSignal
+            delete _staged;
+        } else {
+            return _ignore(requestId, IgnoreReason.Unknown);
+        }
+        if (block.timestamp > request.deadline) return _ignore(requestId, IgnoreReason.Stale);
+        if (output.length != 1) return _ignore(requestId, IgnoreReason.MalformedOutput);
+
+        int256 signal = output[0];
+        int256 threshold = config.signalThreshold;
+        if (signal > threshold) {
+            _rebalance(requestId, signal, stableToken, request.referencePrice);
+        } else if (signal < -threshold) {
+            _rebalance(requestId, signal, volatileToken, request.referencePrice);
+        } else {
+            emit SignalHeld(requestId, signal);
+        }
+    }
+
+    /// @dev Sells `rebalanceBps` of the vault's `tokenIn`; a failure is an event, not a revert.
+    function _rebalance(uint256 requestId, int256 signal, IERC20 tokenIn, uint256 referencePrice) private {
+        uint256 amountIn = Math.mulDiv(tokenIn.balanceOf(address(this)), config.rebalanceBps, BPS);
+        // Expected output at the request-time price, less the slippage the vault accepts.
+        uint256 expectedOut = tokenIn == stableToken
+            ? Math.mulDiv(amountIn, PRICE_ONE, referencePrice)
+            : Math.mulDiv(amountIn, referencePrice, PRICE_ONE);
+        uint256 minAmountOut = Math.mulDiv(expectedOut, BPS - config.maxSlippageBps, BPS, Math.Rounding.Ceil);
+
+        tokenIn.forceApprove(address(pool), amountIn);
+        try pool.swapExactIn(tokenIn, amountIn, minAmountOut, address(this)) returns (uint256 amountOut) {
+            emit Rebalanced(requestId, signal, tokenIn, amountIn, amountOut);
+        } catch (bytes memory reason) {
+            tokenIn.forceApprove(address(pool), 0);
+            emit RebalanceFailed(requestId, signal, tokenIn, amountIn, reason);
+        }
+    }
+
+    function _ignore(uint256 requestId, IgnoreReason reason) private {
+        emit SignalIgnored(requestId, reason);
+    }
+
+    function _setConfig(Config memory c) private {
+        if (
+            c.signalThreshold < 0 || c.rebalanceBps == 0 || c.rebalanceBps > MAX_REBALANCE_BPS
+                || c.maxSlippageBps > MAX_SLIPPAGE_BPS || c.requestTtl == 0 || c.requestTtl > MAX_REQUEST_TTL
+                || c.startComputeFee > c.maxComputeFee
+        ) revert InvalidConfig();
+        config = c;
+        emit ConfigUpdated(c);
+    }
+}
