@@ -62,7 +62,8 @@ describe("examples: signal bot rules", function () {
     expect(await bot.maybeRequest()).to.equal(undefined);
     await buyVolatile(200_000n * UNIT); // about +2% more
     const second = await bot.maybeRequest();
-    expect(second?.requestId).to.equal(first!.requestId + 1n);
+    expect(second).to.not.equal(undefined);
+    expect(second!.requestId).to.not.equal(first!.requestId);
   });
 
   it("reports each decision the vault takes once, with the signal as a number", async () => {

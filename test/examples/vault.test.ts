@@ -7,8 +7,8 @@
  */
 import { expect } from "chai";
 import type { Signer } from "ethers";
-import { hardhatAccount } from "../helpers/node.js";
-import { advanceTime, stakeRelayer, startHighway, startRelayerProcess, UNIT, waitFor, type LocalHighway, type RelayerProcess } from "../helpers/highway.js";
+import { hardhatAccount } from "../../scripts/lib/node.js";
+import { advanceTime, stakeRelayer, startHighway, startRelayerProcess, UNIT, waitFor, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
 import { deployKit, KIT_CONFIG, type Kit as DeployedKit } from "../../examples/scripts/deploy-kit.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { runSignalBot, SignalBot, type Decision, type ProofModeName } from "../../examples/bot/signal-bot.js";
@@ -66,13 +66,16 @@ describe("examples: SignalVault against a live relayer", function () {
     return sent!.requestId;
   }
 
-  /** The coordinator's final answer for `requestId`: its output and whether it was proven. */
-  async function fulfilled(requestId: bigint): Promise<{ signal: bigint; proven: boolean; input: string }> {
+  /** The coordinator's final answer for `requestId`: its output and whether it was proven (a cache answer always is). */
+  async function fulfilled(requestId: bigint): Promise<{ signal: bigint; proven: boolean; input?: string }> {
     const coordinator = highway.coordinator;
     const [done] = await coordinator.queryFilter(coordinator.filters.RequestFulfilled(requestId), 0, "latest");
-    const [created] = await coordinator.queryFilter(coordinator.filters.RequestCreated(requestId), 0, "latest");
-    const args = (done as unknown as { args: { output: bigint[]; proven: boolean } }).args;
-    return { signal: args.output[0], proven: args.proven, input: (created as unknown as { args: { input: string } }).args.input };
+    if (done) {
+      const [created] = await coordinator.queryFilter(coordinator.filters.RequestCreated(requestId), 0, "latest");
+      return { signal: done.args.output[0], proven: done.args.proven, input: created.args.input };
+    }
+    const [cached] = await coordinator.queryFilter(coordinator.filters.CachedRequestFulfilled(requestId), 0, "latest");
+    return { signal: cached.args.output[0], proven: true };
   }
 
   /** Runs the bot until the vault decided on `requestId`, moving time past challenge windows. */
