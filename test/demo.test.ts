@@ -28,5 +28,9 @@ describe("the demo's scenario", function () {
     const refunded = summary.requests.find((r) => r.status === "refunded")!;
     expect(refunded.fees.refund).to.equal(refunded.escrow);
     expect(lines.join("\n")).to.contain("proved the fraud");
+    // The vault acted on both of its signals, the zk one and the disputed optimistic one.
+    const vault = summary.requests.filter((r) => r.label.startsWith("vault"));
+    expect(vault.map((r) => r.mode)).to.deep.equal(["zk", "optimistic"]);
+    for (const request of vault) expect(request.decision).to.match(/^(rebalanced|held)/);
   });
 });

@@ -10,11 +10,14 @@
  * it throws if any step does not behave as described.
  */
 import type { Contract } from "ethers";
-import { Highway, type InferenceResult, type FeeSplit } from "../../sdk/index.js";
+import { deployKit, type Kit } from "../../examples/scripts/deploy-kit.js";
+import { Highway, quoteEscrow, type InferenceResult, type FeeSplit } from "../../sdk/index.js";
 import { hardhatAccount } from "../lib/node.js";
 import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../lib/localnet.js";
 
-const ACCOUNTS = { modelOwner: 0, requester: 1, fineTuner: 2, referrer: 3, honest: 5, cheater: 6 } as const;
+const ACCOUNTS = { modelOwner: 0, requester: 1, fineTuner: 2, referrer: 3, trader: 4, honest: 5, cheater: 6 } as const;
+/** Trades that move the vault's pool between its price observations (stable in when positive). */
+const MARKET_MOVES = [250_000n, -60n, 400_000n, -150n, 90_000n, 180_000n, -40n, 120_000n, -300n, 500_000n].map((units) => units * UNIT);
 
 export interface DemoRequest {
   label: string;
@@ -28,6 +31,8 @@ export interface DemoRequest {
   escrow: bigint;
   fees: FeeSplit;
   output?: number[];
+  /** What the vault did with the answer, for the vault's requests. */
+  decision?: string;
 }
 
 export interface DemoSummary {
@@ -79,41 +84,78 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     await waitFor("both relayers up", async () => processes.every((p) => p.httpPort() !== undefined), 120_000, 100);
     log(`relayers: honest ${short(hardhatAccount(ACCOUNTS.honest).address)} (zk, watchtower) and cheating ${short(hardhatAccount(ACCOUNTS.cheater).address)} (optimistic, posts wrong outputs)`);
 
-    const consumer = (await highway.ethers.deployContract("EchoConsumer", [await highway.coordinator.getAddress()])) as unknown as Contract;
-    await consumer.waitForDeployment();
-    const consumerAddress = await consumer.getAddress();
+    // ---------------------------------------------------------------- the DeFi vault
+    const kit = await deployKit({
+      deployer: await signer(ACCOUNTS.modelOwner),
+      keeper: requester,
+      trader: await signer(ACCOUNTS.trader),
+      highway: { coordinator: highway.deployment.coordinator, token: highway.deployment.token, modelId: baseId },
+    });
+    const trader = await signer(ACCOUNTS.trader);
+    let moves = 0;
+    const observe = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const move = MARKET_MOVES[moves++ % MARKET_MOVES.length];
+        const pool = kit.pool.connect(trader);
+        await (await (move > 0n ? pool.swapExactIn(kit.stable, move, 0, trader) : pool.swapExactIn(kit.volatile, -move, 0, trader))).wait();
+        await advanceTime(highway, 2); // the vault observes at most once a second
+        await (await kit.vault.poke()).wait();
+      }
+    };
+    await observe(9);
+    log(`vault: a SignalVault trading against a constant-product pool, with 9 price observations (keeper ${short(requester.address)})`);
 
     // ---------------------------------------------------------------- requests
     const requests: DemoRequest[] = [];
-    const returns = [-0.4, 0.1, 0.3, 0.2, 0.6, 0.9, 1.1, 1.4];
-    const run = async (label: string, model: string, mode: "zk" | "optimistic", input: number[], extra: { referrer?: string; maxComputeFee?: bigint; deadline?: number } = {}, finish?: (requestId: bigint) => Promise<void>) => {
+    const record = async (label: string, model: string, mode: "zk" | "optimistic", requestId: bigint, requestTx: string, cached: boolean, started: number, escrow: bigint) => {
+      const result = await sdk.handle(requestId).wait({ timeoutMs: 120_000, pollIntervalMs: 200 });
+      const requestGas = (await highway.ethers.provider.getTransactionReceipt(requestTx))!.gasUsed;
+      const answerTx = result.transactions.fulfilled ?? result.transactions.proveFraud;
+      const answerGas = answerTx && !cached ? (await highway.ethers.provider.getTransactionReceipt(answerTx))!.gasUsed : 0n;
+      const decision = await vaultDecision(kit, requestId);
+      const entry: DemoRequest = { label, model, mode, status: result.status, cached, latencyMs: Date.now() - started, requestGas, answerGas, escrow, fees: result.fees, output: result.output?.values, decision };
+      requests.push(entry);
+      log(`  ${label}: ${result.status}${result.output ? `, signal ${result.output.values.map((v) => v.toFixed(4)).join(", ")}` : ""}${decision ? ` → the vault ${decision}` : ""}`);
+      return entry;
+    };
+    /** The vault asks for a signal on its own price history, paying from its own balance. */
+    const vaultRequest = async (label: string, mode: "zk" | "optimistic", whileWaiting?: () => Promise<void>) => {
+      const started = Date.now();
+      const tx = await kit.vault.requestSignal(mode === "zk" ? 0 : 1);
+      const receipt = (await tx.wait())!;
+      const event = receipt.logs.map((l) => kit.vault.interface.parseLog(l)).find((e) => e?.name === "SignalRequested")!;
+      const requestId = event.args.requestId as bigint;
+      const terms = await sdk.terms(requestId);
+      log(`  ${label}: requested by the vault, inputs [${(event.args.inputs as bigint[]).join(", ")}]`);
+      await whileWaiting?.();
+      return record(label, "price-signal", mode, requestId, tx.hash, false, started, quoteEscrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps).total);
+    };
+    /** Anyone asks through the SDK. */
+    const sdkRequest = async (label: string, model: string, input: number[] | bigint[], extra: { referrer?: string; maxComputeFee?: bigint; deadline?: number } = {}, whileWaiting?: (requestId: bigint) => Promise<void>) => {
       const started = Date.now();
       const maxComputeFee = extra.maxComputeFee ?? 2n * UNIT;
-      const handle = await sdk.requestInference({ model, input, proofMode: mode, consumer: consumerAddress, maxComputeFee, ...extra });
-      log(`  ${label}: request sent${handle.cached ? " — answered from the verified-result cache in the same transaction" : ""}`);
-      await finish?.(handle.requestId);
-      const result = await handle.wait({ timeoutMs: 120_000, pollIntervalMs: 200 });
-      const requestGas = (await highway.ethers.provider.getTransactionReceipt(handle.transactionHash))!.gasUsed;
-      const answerTx = result.transactions.fulfilled ?? result.transactions.proveFraud;
-      const answerGas = answerTx && !handle.cached ? (await highway.ethers.provider.getTransactionReceipt(answerTx))!.gasUsed : 0n;
-      const escrow = handle.cached ? result.fees.modelOwner + result.fees.parent + result.fees.referrer + result.fees.protocol : (await sdk.quote({ model, maxComputeFee })).total;
-      const entry: DemoRequest = { label, model, mode, status: result.status, cached: handle.cached, latencyMs: Date.now() - started, requestGas, answerGas, escrow, fees: result.fees, output: result.output?.values };
-      requests.push(entry);
-      log(`  ${label}: ${result.status}${result.output ? `, output ${result.output.values.map((v) => v.toFixed(4)).join(", ")}` : ""}`);
-      return entry;
+      const handle = await sdk.requestInference({ model, input, proofMode: "zk", maxComputeFee, ...extra });
+      log(`  ${label}: requested${handle.cached ? " — answered from the verified-result cache in the same transaction" : ""}`);
+      await whileWaiting?.(handle.requestId);
+      const result = await sdk.result(handle.requestId);
+      const escrow = handle.cached ? result!.fees.modelOwner + result!.fees.parent + result!.fees.referrer + result!.fees.protocol : (await sdk.quote({ model, maxComputeFee })).total;
+      return record(label, model, "zk", handle.requestId, handle.transactionHash, handle.cached, started, escrow);
     };
 
     log("requests:");
-    await run("zk signal", "price-signal", "zk", returns);
-    await run("zk signal from the fine-tune, via a referrer", fineTune.modelId, "zk", returns.map((r) => -r), { referrer });
-    await run("optimistic signal (the cheater answers)", "price-signal", "optimistic", returns.map((r) => r / 2), {}, async () => {
+    const zkSignal = await vaultRequest("vault, zk signal", "zk");
+    const provenInput = (await kit.vault.currentInputs()) as bigint[];
+    await sdkRequest("fine-tune, zk, via a referrer", fineTune.modelId, [-0.4, 0.1, 0.3, 0.2, 0.6, 0.9, 1.1, 1.4], { referrer });
+    await observe(2); // the market moves on: a new input
+    await vaultRequest("vault, optimistic signal (the cheater answers)", "optimistic", async () => {
       await waitFor("the fraud proof", async () => (await highway.coordinator.queryFilter(highway.coordinator.filters.FraudProven(), 0, "latest")).length > 0, 120_000, 200);
       log("  the honest watchtower challenged the wrong answer and proved the fraud");
     });
-    await run("the first signal again", "price-signal", "zk", returns);
+    await sdkRequest("the vault's first input again, by a bot", "price-signal", provenInput);
+    if (requests.at(-1)!.output?.[0] !== zkSignal.output?.[0]) throw new Error("demo failed: the cache answered a different output");
     const latest = await highway.ethers.provider.getBlock("latest");
     const soon = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + 90;
-    await run("credit score nobody will serve at this price", "credit-risk", "zk", Array.from({ length: 16 }, (_, i) => (i % 5) / 4 - 0.5), { maxComputeFee: UNIT / 10n, deadline: soon }, async (requestId) => {
+    await sdkRequest("credit score nobody serves at this price", "credit-risk", Array.from({ length: 16 }, (_, i) => (i % 5) / 4 - 0.5), { maxComputeFee: UNIT / 10n, deadline: soon }, async (requestId) => {
       await advanceTime(highway, 120);
       await sdk.refundExpired(requestId);
       log("  its deadline passed unanswered; anyone may refund it, and the requester gets every unit back");
@@ -137,7 +179,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       referrer: sum(requests, (r) => r.fees.referrer),
       relayers: sum(requests, (r) => r.fees.relayer),
       protocol: protocolFees,
-      "refunds to the requester": sum(requests, (r) => r.fees.refund),
+      "refunds to requesters": sum(requests, (r) => r.fees.refund),
     };
     const escrowed = sum(requests, (r) => r.escrow);
     const summary: DemoSummary = {
@@ -158,6 +200,23 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   }
 }
 
+/** What the vault did with request `requestId`'s answer, from its events (undefined: not a vault request). */
+async function vaultDecision(kit: Kit, requestId: bigint): Promise<string | undefined> {
+  const vault = kit.vault;
+  const [rebalanced] = await vault.queryFilter(vault.filters.Rebalanced(requestId), 0, "latest");
+  if (rebalanced) return `rebalanced: sold ${formatTokens(rebalanced.args.amountIn)} ${rebalanced.args.tokenIn === (await kit.stable.getAddress()) ? "stable" : "volatile"} for ${formatTokens(rebalanced.args.amountOut)}`;
+  const [held] = await vault.queryFilter(vault.filters.SignalHeld(requestId), 0, "latest");
+  if (held) return "held (the signal was within its threshold)";
+  const [ignored] = await vault.queryFilter(vault.filters.SignalIgnored(requestId), 0, "latest");
+  if (ignored) return `ignored the answer (reason ${ignored.args.reason})`;
+  const [failed] = await vault.queryFilter(vault.filters.RebalanceFailed(requestId), 0, "latest");
+  return failed ? "tried to rebalance, but the swap failed" : undefined;
+}
+
+function formatTokens(amount: bigint): string {
+  return (Number(amount / 10n ** 14n) / 10_000).toFixed(2);
+}
+
 /** The claims the demo makes, checked on its own figures. */
 function check(summary: DemoSummary): void {
   const fail = (what: string) => {
@@ -172,6 +231,8 @@ function check(summary: DemoSummary): void {
   if (summary.earnings.referrer === 0n) fail("the referrer was not paid");
   if (summary.earnings["  of which parent share from the fine-tune"] === 0n) fail("the parent model was not paid");
   if (summary.disputeWinnings.honestRelayer <= 0n) fail("the honest relayer won nothing from the cheater's bond");
+  const vaultDecisions = summary.requests.filter((r) => r.label.startsWith("vault")).map((r) => r.decision);
+  if (vaultDecisions.length !== 2 || vaultDecisions.some((d) => d === undefined || d.startsWith("ignored"))) fail(`the vault did not act on both its signals: ${vaultDecisions.join("; ")}`);
 }
 
 function sum<T>(items: T[], value: (item: T) => bigint): bigint {
