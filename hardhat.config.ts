@@ -56,5 +56,5 @@ export default defineConfig({
     // Blocks in the same second share its timestamp, so chain time keeps to the clock under load.
     localnode: { type: "edr-simulated", chainType: "l1", allowBlocksWithSameTimestamp: true, mining: { auto: true, interval: 1_000 } },
   },
-  typechain: { outDir: "types/contracts" },
+  typechain: { outDir: "types" },
 });

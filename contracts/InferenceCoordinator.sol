@@ -439,11 +439,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function currentComputeFee(RequestTerms calldata terms) external view returns (uint256) {
-        return _computeFee(terms, block.timestamp);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256) {
         return FeeMath.escrow(registry.modelTerms(modelId).fee, maxComputeFee, _config.protocolFeeBps);
     }

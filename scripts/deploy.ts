@@ -10,7 +10,7 @@
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/contracts/index.js";
+import type { HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";

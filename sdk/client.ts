@@ -26,10 +26,10 @@ import {
 } from "ethers";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { InferenceCoordinator__factory } from "../types/contracts/factories/InferenceCoordinator__factory.js";
-import { ModelRegistry__factory } from "../types/contracts/factories/ModelRegistry__factory.js";
-import { RelayerStaking__factory } from "../types/contracts/factories/RelayerStaking__factory.js";
-import { HighwayToken__factory } from "../types/contracts/factories/token/HighwayToken__factory.js";
+import { InferenceCoordinator__factory } from "../types/factories/contracts/InferenceCoordinator__factory.js";
+import { ModelRegistry__factory } from "../types/factories/contracts/ModelRegistry__factory.js";
+import { RelayerStaking__factory } from "../types/factories/contracts/RelayerStaking__factory.js";
+import { HighwayToken__factory } from "../types/factories/contracts/token/HighwayToken__factory.js";
 import type { IInferenceCoordinator, InferenceCoordinator } from "../types/contracts/InferenceCoordinator.js";
 import type { ModelRegistry } from "../types/contracts/ModelRegistry.js";
 import type { RelayerStaking } from "../types/contracts/RelayerStaking.js";

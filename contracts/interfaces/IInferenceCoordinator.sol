@@ -249,8 +249,6 @@ interface IInferenceCoordinator {
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed).
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state);
 
-    /// @notice The compute fee the auction of a request with `terms` offers now (what a claim would lock).
-    function currentComputeFee(RequestTerms calldata terms) external view returns (uint256);
 
     /// @notice What a request with these fees escrows under the current protocol fee.
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256);

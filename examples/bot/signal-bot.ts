@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { JsonRpcProvider, NonceManager, Wallet, type Log, type LogDescription, type Signer } from "ethers";
-import { ConstantProductPool__factory, SignalVault__factory, type ConstantProductPool, type SignalVault } from "../../types/contracts/index.js";
+import { ConstantProductPool__factory, SignalVault__factory, type ConstantProductPool, type SignalVault } from "../../types/index.js";
 import { dequantize } from "../../sdk/encoding.js";
 
 /** The `price-signal` model's scales (circuits/price-signal/manifest.json). */

@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import type { Signer } from "ethers";
-import { ConstantProductPool__factory, DemoToken__factory, SignalVault__factory, type ConstantProductPool, type DemoToken, type SignalVault } from "../../types/contracts/index.js";
+import { ConstantProductPool__factory, DemoToken__factory, SignalVault__factory, type ConstantProductPool, type DemoToken, type SignalVault } from "../../types/index.js";
 
 const UNIT = 10n ** 18n;
 

@@ -21,9 +21,9 @@ import {
   type Wallet,
 } from "ethers";
 import type { Server } from "node:http";
-import { InferenceCoordinator__factory } from "../../types/contracts/factories/InferenceCoordinator__factory.js";
-import { RelayerStaking__factory } from "../../types/contracts/factories/RelayerStaking__factory.js";
-import { HighwayToken__factory } from "../../types/contracts/factories/token/HighwayToken__factory.js";
+import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
+import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
+import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
 import type { IInferenceCoordinator, InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";

@@ -24,6 +24,11 @@ describe("scripts/deploy.ts", () => {
     expect(await highway.coordinator.registry()).to.equal(deployment.registry);
     expect(await highway.token.balanceOf(other.address)).to.equal(5n);
     expect((await highway.coordinator.getParams()).protocolFeeBps).to.equal(500n);
+    // Every contract fits EIP-170's limit, so it deploys on mainnet.
+    for (const contract of [highway.token, highway.registry, highway.staking, highway.coordinator, ...Object.values(highway.verifiers)]) {
+      const runtime = ethers.getBytes(await ethers.provider.getCode(await contract.getAddress()));
+      expect(runtime.length, await contract.getAddress()).to.be.lessThanOrEqual(24_576);
+    }
 
     for (const name of ["price-signal", "credit-risk"]) {
       const { manifest } = loadCircuit(name);
