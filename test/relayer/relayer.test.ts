@@ -203,6 +203,29 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(state.relayer).to.equal(hardhatAccount(HONEST).address);
   });
 
+  it("replaces a transaction the chain does not mine with one at a bumped fee", async () => {
+    const relayer = start({ account: HONEST, config: { submitter: { bumpAfterMs: 1_000, bumpPercent: 25, maxSends: 10 } } });
+    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    // The node stops mining; one block mines the request, and then the relayer's claim waits in the mempool.
+    await highway.ethers.provider.send("evm_setAutomine", [false]);
+    await highway.ethers.provider.send("evm_setIntervalMining", [0]);
+    let id: bigint;
+    try {
+      const requested = requestBurst(highway, await requester(), 1, (i) => randomRequest(i, ["zk"]));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await highway.ethers.provider.send("evm_mine", []);
+      [id] = await requested;
+      await waitFor("a bumped re-send", async () => relayer.output().includes("sending again with bumped fees"), 30_000, 100);
+    } finally {
+      await highway.ethers.provider.send("evm_setAutomine", [true]);
+      await highway.ethers.provider.send("evm_setIntervalMining", [1_000]);
+    }
+    await waitAllFinal([id!], 60_000);
+    await expectAnsweredExactlyOnce([id!]);
+    const claim = (await eventCounts(highway, "RequestClaimed")).get(id!);
+    expect(claim).to.equal(1);
+  });
+
   it("runs over WebSocket with a key from an encrypted keystore, two confirmations behind, and stops gracefully on SIGTERM", async () => {
     const password = "correct horse battery staple";
     const keystore = join(highway.dir, "relayer-keystore.json");

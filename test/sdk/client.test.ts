@@ -3,7 +3,7 @@
  */
 import { expect } from "chai";
 import type { Contract } from "ethers";
-import { Highway, HighwayContractError, ERROR_HINTS, TensorLengthError, ValueOutOfRangeError, auctionPrice, quoteEscrow } from "../../sdk/index.js";
+import { Highway, HighwayContractError, ERROR_HINTS, InferenceTimeoutError, TensorLengthError, ValueOutOfRangeError, auctionPrice, quoteEscrow } from "../../sdk/index.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
 
@@ -150,6 +150,14 @@ describe("SDK (sdk/client.ts) against a live relayer", function () {
   });
 
   describe("typed errors", () => {
+    it("times out waiting for a request nobody serves", async () => {
+      const handle = await sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => -0.5) });
+      const error = await handle.wait({ timeoutMs: 300, pollIntervalMs: 50 }).catch((caught) => caught);
+      expect(error).to.be.instanceOf(InferenceTimeoutError);
+      expect((error as Error).message).to.contain("is still open after 300 ms");
+      await sdk.cancel(handle.requestId);
+    });
+
     it("checks input length and range before sending", async () => {
       await expectRejected(sdk.requestInference({ model: "price-signal", input: [1, 2, 3] }), TensorLengthError);
       await expectRejected(sdk.requestInference({ model: "price-signal", input: [9, 0, 0, 0, 0, 0, 0, 0] }), ValueOutOfRangeError);
