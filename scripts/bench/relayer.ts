@@ -6,7 +6,7 @@
  *
  * Two phases. Latency: --latency-requests (20) requests, one every --interval-ms
  * (1000), request-to-callback: from sending the request transaction to the bench
- * seeing the consumer's callback delivered (CallbackDelivered, polled every 50 ms).
+ * seeing the consumer's callback run (its InferenceReceived event, polled every 50 ms).
  * Optimistic answers reach the callback only after the challenge window, so their
  * latency includes it (the coordinator's minimum, 60 s, in real time). Throughput:
  * the rest of --requests (120) at once; answersPerMinute counts the relayer's answers
@@ -93,7 +93,8 @@ try {
       while ((sending || deliveredAt.size < n) && Date.now() - startedAt < 10 * 60_000) {
         const toBlock = await highway.ethers.provider.getBlockNumber();
         if (toBlock >= fromBlock) {
-          for (const log of await highway.coordinator.queryFilter(highway.coordinator.filters.CallbackDelivered(), fromBlock, toBlock)) {
+          // The consumer's own event: the callback ran (the coordinator emits CallbackDelivered only for retries).
+          for (const log of await consumer.queryFilter(consumer.filters.InferenceReceived(), fromBlock, toBlock)) {
             if (!deliveredAt.has(idOf(log))) deliveredAt.set(idOf(log), Date.now());
           }
           // A request's first answer event: fulfillZk's RequestFulfilled, or OptimisticSubmitted.
