@@ -314,10 +314,8 @@ export class Highway {
           return this.coordinator.requestInferenceWithPermit(params, encoded, quote.total, deadline, v, r, s);
         })
       : await this.send(async () => {
-          if ((await this.token.allowance(owner, this.deployment.coordinator)) < quote.total) {
-            await (await this.token.approve(this.deployment.coordinator, quote.total)).wait();
-          }
-          return this.coordinator.requestInference(params, encoded);
+          const overrides = await this.approveIfNeeded(owner, this.deployment.coordinator, quote.total, quote.total);
+          return this.coordinator.requestInference(params, encoded, overrides);
         });
     const receipt = await tx.wait();
     let requestId: bigint | undefined;
@@ -481,10 +479,8 @@ export class Highway {
     const terms = await this.terms(requestId);
     const topUp = quoteEscrow(terms.modelFee, newMaxComputeFee, terms.protocolFeeBps).total - quoteEscrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps).total;
     const owner = await this.signer().getAddress();
-    if ((await this.token.allowance(owner, this.deployment.coordinator)) < topUp) {
-      await this.wait(() => this.token.approve(this.deployment.coordinator, topUp));
-    }
-    return this.wait(() => this.coordinator.raiseMaxComputeFee(requestId, terms, newMaxComputeFee));
+    const overrides = await this.send(() => this.approveIfNeeded(owner, this.deployment.coordinator, topUp, topUp));
+    return this.wait(() => this.coordinator.raiseMaxComputeFee(requestId, terms, newMaxComputeFee, overrides));
   }
 
   /** Calls a failed callback again with the same gas limit (anyone). */
@@ -501,10 +497,8 @@ export class Highway {
   /** Stakes `amount` as a relayer, approving the staking contract as needed. */
   async stake(amount: bigint) {
     const owner = await this.signer().getAddress();
-    if ((await this.token.allowance(owner, this.deployment.staking)) < amount) {
-      await this.wait(() => this.token.approve(this.deployment.staking, MaxUint256));
-    }
-    return this.wait(() => this.staking.stake(amount));
+    const overrides = await this.send(() => this.approveIfNeeded(owner, this.deployment.staking, amount, MaxUint256));
+    return this.wait(() => this.staking.stake(amount, overrides));
   }
 
   /** Starts unbonding `amount` of stake; it can be withdrawn after the unbonding delay. */
@@ -518,6 +512,18 @@ export class Highway {
   }
 
   // ================================================================= helpers
+
+  /**
+   * Approves `spender` for `approval` when its allowance is below `needed`. Returns the
+   * overrides for the transaction that follows: the nonce after the approval's, since a
+   * provider may still answer the pending-nonce query from a cache of before it.
+   */
+  private async approveIfNeeded(owner: string, spender: string, needed: bigint, approval: bigint): Promise<{ nonce?: number }> {
+    if ((await this.token.allowance(owner, spender)) >= needed) return {};
+    const approve = await this.token.approve(spender, approval);
+    await approve.wait();
+    return { nonce: approve.nonce + 1 };
+  }
 
   private decodeOutput(raw: bigint[], scale: number) {
     return { raw, values: raw.map((value) => dequantize(value, scale)), scale };
