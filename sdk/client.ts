@@ -13,7 +13,6 @@ import {
   Contract,
   ContractFactory,
   MaxUint256,
-  Signature,
   ZeroAddress,
   ZeroHash,
   id as keccakText,
@@ -40,6 +39,7 @@ import { checkTensor, dequantize, encodeInput, quantizeTensor, type TensorSpec }
 import { withDecodedErrors } from "./errors.js";
 import { calldataGas, INTRINSIC_GAS } from "./gas.js";
 import { quoteEscrow, splitFees, type EscrowQuote, type FeeSplit } from "./fees.js";
+import { signPermit } from "./permit.js";
 import { compileSolidity } from "./solidity.js";
 
 export type ProofMode = "zk" | "optimistic";
@@ -310,7 +310,7 @@ export class Highway {
     const owner = await signer.getAddress();
     const tx = request.permit
       ? await this.send(async () => {
-          const { v, r, s, deadline } = await this.signPermit(signer, quote.total);
+          const { v, r, s, deadline } = await signPermit(signer, this.token, this.deployment.coordinator, quote.total, BigInt(now + 3_600));
           return this.coordinator.requestInferenceWithPermit(params, encoded, quote.total, deadline, v, r, s);
         })
       : await this.send(async () => {
@@ -542,19 +542,6 @@ export class Highway {
       const event = this.coordinator.interface.parseLog(log);
       return event ? [Object.assign(log, { name: event.name, args: event.args })] : [];
     });
-  }
-
-  private async signPermit(signer: Signer, value: bigint) {
-    const owner = await signer.getAddress();
-    const [nonce, name, network] = await Promise.all([this.token.nonces(owner), this.token.name(), this.provider.getNetwork()]);
-    const deadline = BigInt(Math.floor(Date.now() / 1000) + 3_600);
-    const signature = await signer.signTypedData(
-      { name, version: "1", chainId: network.chainId, verifyingContract: this.deployment.token },
-      { Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] },
-      { owner, spender: this.deployment.coordinator, value, nonce, deadline },
-    );
-    const { v, r, s } = Signature.from(signature);
-    return { v, r, s, deadline };
   }
 
   /** Sends a transaction, decoding a custom-error revert. */

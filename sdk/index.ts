@@ -6,3 +6,4 @@ export * from "./encoding.js";
 export * from "./errors.js";
 export * from "./fees.js";
 export * from "./gas.js";
+export * from "./permit.js";

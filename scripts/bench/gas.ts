@@ -15,9 +15,10 @@
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Contract, ContractTransactionResponse, Signature } from "ethers";
+import type { Contract, ContractTransactionResponse } from "ethers";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
 import { buildInstances, encodeInput } from "../../sdk/encoding.js";
+import { signPermit } from "../../sdk/permit.js";
 import { deployHighway } from "../deploy.js";
 import { flag, printTable } from "../lib/report.js";
 
@@ -127,21 +128,7 @@ async function permitRequest(s: Sample) {
   const p = await requestParams(0);
   const value: bigint = await coordinator.quoteEscrow(modelId, p.maxComputeFee);
   const deadline = (await latestTime()) + 3_600;
-  const { chainId } = await ethers.provider.getNetwork();
-  const signature: string = await permitter.signTypedData(
-    { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: permitter.address, spender: coordinatorAddress, value, nonce: await token.nonces(permitter.address), deadline },
-  );
-  const sig: Signature = ethers.Signature.from(signature);
+  const sig = await signPermit(permitter, token, coordinatorAddress, value, BigInt(deadline));
   const { gas } = await gasOf(
     coordinator.connect(permitter).requestInferenceWithPermit(p, encodeInput(s.input), value, deadline, sig.v, sig.r, sig.s),
   );

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { signPermit } from "../../sdk/permit.js";
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,22 +43,7 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
     };
     const value: bigint = await coordinator.quoteEscrow(modelId, params.maxComputeFee);
     const deadline = (await networkHelpers.time.latest()) + 600;
-    const { chainId } = await ethers.provider.getNetwork();
-    const signature = ethers.Signature.from(
-      await bot.signTypedData(
-        { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        { owner: bot.address, spender: await coordinator.getAddress(), value, nonce: 0n, deadline },
-      ),
-    );
+    const signature = await signPermit(bot, token, await coordinator.getAddress(), value, BigInt(deadline));
     const receipt = await (
       await coordinator
         .connect(bot)
