@@ -40,12 +40,9 @@ import { withDecodedErrors } from "./errors.js";
 import { calldataGas, INTRINSIC_GAS } from "./gas.js";
 import { quoteEscrow, splitFees, type EscrowQuote, type FeeSplit } from "./fees.js";
 import { signPermit } from "./permit.js";
+import { PROOF_MODES, requestStatusName, type ProofMode, type RequestStatus } from "./protocol.js";
 import { compileSolidity } from "./solidity.js";
 
-export type ProofMode = "zk" | "optimistic";
-export type RequestStatus = "none" | "open" | "claimed" | "pending" | "disputed" | "fulfilled" | "refunded";
-const STATUSES: RequestStatus[] = ["none", "open", "claimed", "pending", "disputed", "fulfilled", "refunded"];
-const PROOF_MODES: ProofMode[] = ["zk", "optimistic"];
 const REPO = resolve(import.meta.dirname, "..");
 
 /** A request's terms as the coordinator locked them (see IInferenceCoordinator.RequestTerms). */
@@ -215,7 +212,7 @@ export class Highway {
       owner: m.owner,
       verifier: m.verifier,
       fee: t.fee,
-      proofModes: PROOF_MODES.filter((_, bit) => (Number(t.proofModes) >> bit) & 1),
+      proofModes: PROOF_MODES.filter((_, bit) => (Number(t.proofModes) >> bit) & 1) as ProofMode[],
       active: t.active,
       input: { length: Number(t.inputLength), scale: Number(t.inputScale), bound: t.inputBound },
       output: { length: Number(t.outputLength), scale: Number(t.outputScale) },
@@ -339,7 +336,7 @@ export class Highway {
 
   async status(requestId: bigint): Promise<RequestStatus> {
     const [, state] = await this.coordinator.getRequest(requestId);
-    const status = STATUSES[Number(state.status)];
+    const status = requestStatusName(state.status);
     // A request answered from the cache in its own transaction keeps no state (unless its callback failed).
     if (status === "none" && (await this.requestLogs(requestId)).some((log) => log.name === "CachedRequestFulfilled")) return "fulfilled";
     return status;

@@ -7,3 +7,4 @@ export * from "./errors.js";
 export * from "./fees.js";
 export * from "./gas.js";
 export * from "./permit.js";
+export * from "./protocol.js";

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { JsonRpcProvider, NonceManager, Wallet, type Log, type LogDescription, type Signer } from "ethers";
 import { ConstantProductPool__factory, SignalVault__factory, type ConstantProductPool, type SignalVault } from "../../types/index.js";
+import { PROOF_MODES, type ProofMode } from "../../sdk/protocol.js";
 import { dequantize } from "../../sdk/encoding.js";
 
 /** The `price-signal` model's scales (circuits/price-signal/manifest.json). */
@@ -23,8 +24,7 @@ const OUTPUT_SCALE = 24;
 const BPS = 10_000n;
 
 /** `IInferenceCoordinator.ProofMode` by name. */
-const PROOF_MODES = { zk: 0, optimistic: 1 } as const;
-export type ProofModeName = keyof typeof PROOF_MODES;
+export type ProofModeName = ProofMode;
 
 /** `SignalVault.IgnoreReason` by index. */
 const IGNORE_REASONS = ["stale", "unknown", "malformed-output"] as const;
@@ -122,7 +122,7 @@ export class SignalBot {
     if (previous.open && now <= previous.deadline) return undefined; // the vault would refuse: one in flight
     if (!(await this.due(now))) return undefined;
 
-    const receipt = await (await this.vault.requestSignal(PROOF_MODES[this.options.mode])).wait();
+    const receipt = await (await this.vault.requestSignal(PROOF_MODES.indexOf(this.options.mode))).wait();
     const event = this.parse(receipt!.logs).find((parsed) => parsed.name === "SignalRequested");
     if (!event) throw new Error(`requestSignal mined in ${receipt!.hash} without a SignalRequested event`);
     const sent: SentRequest = {
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
   const key = process.env.SIGNAL_BOT_KEY;
   if (!key) throw new Error("SIGNAL_BOT_KEY is not set: export the keeper's private key (never pass it as a flag)");
   if (!values.vault) throw new Error("--vault ADDRESS is required");
-  if (!(values.mode! in PROOF_MODES)) throw new Error(`--mode must be zk or optimistic, not ${values.mode}`);
+  if (!PROOF_MODES.includes(values.mode as ProofMode)) throw new Error(`--mode must be zk or optimistic, not ${values.mode}`);
 
   // Nonces counted locally: the provider caches eth_getTransactionCount briefly, and a request
   // sent right after a poke would otherwise reuse the poke's nonce.

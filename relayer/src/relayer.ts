@@ -29,6 +29,7 @@ import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
 import { decodeInput } from "../../sdk/encoding.js";
 import { auctionPrice } from "../../sdk/fees.js";
+import { PROOF_MODES, RequestStatusCode as Status } from "../../sdk/protocol.js";
 import { ProverPool } from "../prover/pool.js";
 import { ConfigError, type ModelConfig, type RelayerConfig } from "./config.js";
 import { loadSigner } from "./keys.js";
@@ -39,9 +40,6 @@ import { JobStore, type Job, type JobState } from "./store.js";
 import { Submitter, type SendResult } from "./submitter.js";
 import { Watcher } from "./watcher.js";
 
-/** The coordinator's RequestStatus enum. */
-const Status = { None: 0, Open: 1, Claimed: 2, Pending: 3, Disputed: 4, Fulfilled: 5, Refunded: 6 } as const;
-const PROOF_MODE = ["zk", "optimistic"] as const;
 /** Jobs created this many blocks before a reorg's ancestor are re-derived too (their answers may be undone). */
 const REORG_LOOKBACK_BLOCKS = 256;
 /** Custom errors that mean "another party got there first": the normal race, not a failure. */
@@ -254,7 +252,7 @@ export class Relayer {
     if (event.name === "RequestCreated") {
       const terms = event.args.terms;
       const modelId = (terms.modelId as string).toLowerCase();
-      const mode = PROOF_MODE[Number(terms.proofMode)];
+      const mode = PROOF_MODES[Number(terms.proofMode)];
       const model = this.models.get(modelId);
       const requestId = event.args.requestId as bigint;
       // A model we run but a mode we do not serve: the watchtower still checks its answers.

@@ -18,13 +18,13 @@ import type { Contract } from "ethers";
 import { hardhatAccount } from "../lib/node.js";
 import {
   fundRequester,
+  randomRequest,
   stakeRelayer,
   startHighway,
   startRelayerProcess,
   UNIT,
 } from "../lib/localnet.js";
 import { encodeInput } from "../../sdk/encoding.js";
-import { randomRequest } from "../../test/relayer/helpers.js";
 import { flag, median, option, percentile, printTable } from "../lib/report.js";
 
 const json = flag("--json");

@@ -15,7 +15,7 @@ import { randomInt } from "node:crypto";
 import { inputSpec, REFERENCE_MODELS } from "../../sdk/circuits.js";
 import { calldataGas, INTRINSIC_GAS } from "../../sdk/gas.js";
 import { ProverPool } from "../../relayer/prover/pool.js";
-import { deployVerifier } from "../../test/helpers/verifiers.js";
+import { deployVerifier } from "../lib/verifiers.js";
 import { flag, median, option, printTable } from "../lib/report.js";
 
 const json = flag("--json");

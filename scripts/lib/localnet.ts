@@ -10,6 +10,8 @@ import { network } from "hardhat";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract, Signer } from "ethers";
 import { deployHighway, type CoordinatorParams, type Highway } from "../deploy.js";
+import { randomInt } from "node:crypto";
+import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { REPO } from "./repo.js";
 import { hardhatAccount, startNode, type LocalNode } from "./node.js";
@@ -91,12 +93,6 @@ export interface RequestOptions {
   deadlineIn?: number;
   consumer?: string;
   referrer?: string;
-}
-
-/** Sends one requestInference transaction; resolves with the request id once mined. */
-export async function request(highway: Highway, requester: Signer, options: RequestOptions): Promise<bigint> {
-  const [id] = await requestBurst(highway, requester, 1, () => options);
-  return id;
 }
 
 export interface RelayerProcess {
@@ -212,6 +208,14 @@ export async function requestBurst(highway: Highway, requester: Signer, count: n
     ids.push(created.args.requestId as bigint);
   }
   return ids;
+}
+
+/** A random request for one of the reference models, zk or optimistic. */
+export function randomRequest(index: number, modes: ("zk" | "optimistic")[] = ["zk", "optimistic"]): RequestOptions {
+  const model = index % 3 === 2 ? "credit-risk" : "price-signal";
+  const spec = inputSpec(loadCircuit(model).manifest);
+  const input = Array.from({ length: spec.length }, () => BigInt(randomInt(-Number(spec.bound), Number(spec.bound) + 1)));
+  return { model, mode: modes[index % modes.length], input };
 }
 
 /** Polls until `condition` holds, or fails after `timeoutMs` with `what`. */

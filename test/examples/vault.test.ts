@@ -6,6 +6,7 @@
  * answered here, the coordinator refuses it.
  */
 import { expect } from "chai";
+import { RequestStatusCode as Status } from "../../sdk/protocol.js";
 import type { Signer } from "ethers";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { advanceTime, stakeRelayer, startHighway, startRelayerProcess, UNIT, waitFor, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
@@ -16,7 +17,6 @@ import { runSignalBot, SignalBot, type Decision, type ProofModeName } from "../.
 const RELAYER = 5;
 const THRESHOLD = KIT_CONFIG.signalThreshold;
 const REBALANCE_BPS = BigInt(KIT_CONFIG.rebalanceBps);
-const Status = { Pending: 3n, Fulfilled: 5n };
 
 /** Trades that move the pool between observations: stable in when positive, volatile in when negative. */
 const MOVES = [250_000n, -60n, 400_000n, -150n, 90_000n, 180_000n, -40n, 120_000n].map((units) => units * UNIT);
@@ -85,7 +85,7 @@ describe("examples: SignalVault against a live relayer", function () {
       await bot.readDecisions();
       if (bot.decisions.some((decision) => decision.requestId === requestId)) return true;
       const [, state] = await highway.coordinator.getRequest(requestId);
-      if (state.status === Status.Pending) await advanceTime(highway, 61); // the optimistic challenge window
+      if (Number(state.status) === Status.Pending) await advanceTime(highway, 61); // the optimistic challenge window
       return false;
     }, 240_000, 500);
     return bot.decisions.find((decision) => decision.requestId === requestId)!;
@@ -128,7 +128,7 @@ describe("examples: SignalVault against a live relayer", function () {
       await expectDecisionFollowsTheRule(kit, decision, answer.signal, before);
       expect(lines).to.include(`decision: ${decision.kind}`);
       const [, state] = await highway.coordinator.getRequest(requestId);
-      expect(state.status).to.equal(Status.Fulfilled);
+      expect(Number(state.status)).to.equal(Status.Fulfilled);
       expect((await kit.vault.requests(requestId)).open).to.equal(false);
     });
   }

@@ -1,20 +1,11 @@
 /** What the relayer tests read back: on-chain outcomes and the relayers' own stores and metrics. */
 import "../../relayer/src/quiet-warnings.js";
 import { DatabaseSync } from "node:sqlite";
-import { randomInt } from "node:crypto";
 import type { Contract } from "ethers";
-import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
-import type { LocalHighway, RelayerProcess, RequestOptions } from "../../scripts/lib/localnet.js";
+import type { LocalHighway, RelayerProcess } from "../../scripts/lib/localnet.js";
+export { randomRequest } from "../../scripts/lib/localnet.js";
 
-export const Status = { None: 0, Open: 1, Claimed: 2, Pending: 3, Disputed: 4, Fulfilled: 5, Refunded: 6 } as const;
-
-/** A random request for one of the reference models, zk or optimistic. */
-export function randomRequest(index: number, modes: ("zk" | "optimistic")[] = ["zk", "optimistic"]): RequestOptions {
-  const model = index % 3 === 2 ? "credit-risk" : "price-signal";
-  const spec = inputSpec(loadCircuit(model).manifest);
-  const input = Array.from({ length: spec.length }, () => BigInt(randomInt(-Number(spec.bound), Number(spec.bound) + 1)));
-  return { model, mode: modes[index % modes.length], input };
-}
+export { RequestStatusCode as Status } from "../../sdk/protocol.js";
 
 export async function statuses(highway: LocalHighway, ids: readonly bigint[]): Promise<number[]> {
   return Promise.all(ids.map(async (id) => Number((await highway.coordinator.getRequest(id))[1].status)));

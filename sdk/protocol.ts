@@ -1,0 +1,21 @@
+/**
+ * The coordinator's enums as TypeScript sees them: one mirror of
+ * IInferenceCoordinator.RequestStatus and ProofMode for the SDK, the relayer and the tests.
+ */
+
+/** Each RequestStatus by its on-chain value. */
+export const RequestStatusCode = { None: 0, Open: 1, Claimed: 2, Pending: 3, Disputed: 4, Fulfilled: 5, Refunded: 6 } as const;
+
+export type RequestStatus = Lowercase<keyof typeof RequestStatusCode>;
+
+/** The name of an on-chain RequestStatus value, e.g. 5 → "fulfilled". */
+export function requestStatusName(code: number | bigint): RequestStatus {
+  const name = (Object.keys(RequestStatusCode) as (keyof typeof RequestStatusCode)[]).find((key) => RequestStatusCode[key] === Number(code));
+  if (!name) throw new Error(`${code} is not a RequestStatus`);
+  return name.toLowerCase() as RequestStatus;
+}
+
+/** ProofMode values in on-chain order (Zk = 0, Optimistic = 1); a model's `proofModes` bit i is mode i. */
+export const PROOF_MODES = ["zk", "optimistic"] as const;
+
+export type ProofMode = (typeof PROOF_MODES)[number];
