@@ -19,3 +19,13 @@ export function requestStatusName(code: number | bigint): RequestStatus {
 export const PROOF_MODES = ["zk", "optimistic"] as const;
 
 export type ProofMode = (typeof PROOF_MODES)[number];
+
+/** A model's `proofModes` bits for a list of modes (zk = bit 0 = 1, optimistic = bit 1 = 2). */
+export function proofModeBits(modes: readonly ProofMode[]): number {
+  return modes.reduce((bits, mode) => bits | (1 << PROOF_MODES.indexOf(mode)), 0);
+}
+
+/** The modes a model's `proofModes` bits allow. */
+export function proofModesFromBits(bits: number | bigint): ProofMode[] {
+  return PROOF_MODES.filter((_, bit) => (Number(bits) >> bit) & 1);
+}
