@@ -547,7 +547,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
             // Answered now: no relayer will ever need the terms, unless the callback fails (see _deliverCached).
             _settle(t, 0);
             int256[] memory output = OutputPacking.unpack(cached);
-            emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, output);
+            emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, t, output);
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
             _deliverCached(requestId, t, input, output);
         }

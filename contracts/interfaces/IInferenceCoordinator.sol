@@ -98,7 +98,7 @@ interface IInferenceCoordinator {
         uint256 indexed requestId, address indexed payee, int256[] output, uint256 computeFee, bool proven
     );
     event CachedRequestFulfilled(
-        uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, int256[] output
+        uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, int256[] output
     );
     event OptimisticSubmitted(uint256 indexed requestId, address indexed relayer, int256[] output);
     event Challenged(uint256 indexed requestId, address indexed challenger, uint256 bond);

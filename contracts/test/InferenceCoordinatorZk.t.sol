@@ -7,6 +7,7 @@ import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
+import {Vm} from "./utils/Test.sol";
 
 /// @dev Requests answered with REAL proofs through the REAL price-signal and credit-risk verifiers.
 contract InferenceCoordinatorZkTest is HighwayFixture {
@@ -178,12 +179,28 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         uint256 ownerBefore = coordinator.modelEarnings(priceModel);
         uint256 treasuryBefore = coordinator.protocolFees();
         uint256 paidBefore = token.balanceOf(requester);
-        vm.expectEmit(false, true, true, true, address(coordinator));
-        emit IInferenceCoordinator.CachedRequestFulfilled(0, priceModel, requester, s.output);
+        vm.recordLogs();
         vm.prank(requester);
         uint256 id2 =
             coordinator.requestInference(requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(second)), s.input);
         assertTrue(id2 != id);
+        // The answer's event carries the request's terms (whose hash is its id) and the cached output.
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool seen;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(coordinator) || logs[i].topics[0] != IInferenceCoordinator.CachedRequestFulfilled.selector) continue;
+            assertEq(uint256(logs[i].topics[1]), id2);
+            assertEq(logs[i].topics[2], priceModel);
+            assertEq(address(uint160(uint256(logs[i].topics[3]))), requester);
+            (IInferenceCoordinator.RequestTerms memory cachedTerms, int256[] memory cachedOutput) =
+                abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, int256[]));
+            assertEq(uint256(keccak256(abi.encode(cachedTerms))), id2);
+            assertEq(cachedTerms.consumer, address(second));
+            assertEq(uint256(cachedTerms.maxComputeFee), 0);
+            assertEq(cachedOutput, s.output);
+            seen = true;
+        }
+        assertTrue(seen);
         // Answered and not stored: it has no status to act on.
         assertEq(uint256(statusOf(id2)), uint256(IInferenceCoordinator.RequestStatus.None));
         assertEq(second.calls(), 1);
