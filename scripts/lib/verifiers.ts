@@ -9,12 +9,3 @@ export async function deployVerifier(ethers: HardhatEthers, model: string): Prom
   await verifier.waitForDeployment();
   return verifier as unknown as Contract;
 }
-
-/** Whether the verifier accepts the proof: a revert counts as a rejection, as it does on chain. */
-export async function verifies(verifier: Contract, proof: string, instances: readonly bigint[]): Promise<boolean> {
-  try {
-    return (await verifier.verifyProof.staticCall(proof, instances)) === true;
-  } catch {
-    return false;
-  }
-}

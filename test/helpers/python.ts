@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { REPO } from "../../scripts/lib/repo.js";
+import { REPO } from "./repo.js";
 
 export { REPO };
 export const PYTHON = process.env.HIGHWAY_PYTHON ?? join(REPO, ".venv", "bin", "python");

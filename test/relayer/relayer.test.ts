@@ -9,10 +9,10 @@ import { Highway } from "../../sdk/client.js";
 import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";
+import { requestBurst } from "../helpers/requests.js";
 import {
   advanceTime,
   fundRequester,
-  requestBurst,
   stakeRelayer,
   startHighway,
   startRelayerProcess,

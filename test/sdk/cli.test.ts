@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { REPO } from "../../scripts/lib/repo.js";
+import { REPO } from "../helpers/repo.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { fundRequester, stakeRelayer, startHighway, startRelayerProcess, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
 import { compileSolidity } from "../../sdk/solidity.js";
 import { ProverPool } from "../../relayer/prover/pool.js";
-import { verifies } from "../../scripts/lib/verifiers.js";
+import { verifies } from "../helpers/verifiers.js";
 import { REPO, runPython } from "../helpers/python.js";
 
 const { ethers } = await network.create();

@@ -4,7 +4,8 @@ import { randomInt } from "node:crypto";
 import { inputSpec, REFERENCE_MODELS } from "../../sdk/circuits.js";
 import { buildInstances, FIELD_MODULUS, TensorLengthError, ValueOutOfRangeError } from "../../sdk/encoding.js";
 import { ProverPool } from "../../relayer/prover/pool.js";
-import { deployVerifier, verifies } from "../../scripts/lib/verifiers.js";
+import { deployVerifier } from "../../scripts/lib/verifiers.js";
+import { verifies } from "../helpers/verifiers.js";
 
 const { ethers } = await network.create();
 
