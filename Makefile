@@ -10,7 +10,7 @@ PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 
-.PHONY: setup demo localnet test typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
+.PHONY: setup demo localnet test test-generation typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
 
 setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
 
@@ -48,6 +48,11 @@ typecheck: build
 
 test: typecheck
 	hardhat test
+
+# The generation check alone (also part of `make test`): every committed Solidity verifier is
+# byte for byte what the pinned EZKL generates from its model's committed keys (circuits/README.md).
+test-generation: setup
+	hardhat test mocha test/zk/generation.test.ts
 
 bench: setup
 	@for b in $(BENCHES); do $(MAKE) --no-print-directory bench-$$b ARGS="$(ARGS)" || exit 1; done

@@ -3,11 +3,16 @@
 
     build.py build MODEL_DIR [--srs CEREMONY_SRS] [--out DIR]
         settings, calibration, compile, SRS, keys, Solidity verifier, sample proofs,
-        manifest.json; with MODEL_DIR as output (the default) the verifier is also
-        copied to contracts/verifiers/<model>/Halo2Verifier.sol.
+        manifest.json. Built in place (the default), the verifier is written to
+        contracts/verifiers/<model>/Halo2Verifier.sol, its one copy in the repository;
+        with --out DIR everything goes to DIR, the verifier as DIR/Halo2Verifier.sol.
     build.py keys MODEL_DIR
         regenerates the proving key (kept out of git) from the committed compiled
         circuit and SRS, and checks that the verifying key it implies is the committed one.
+    build.py verifier MODEL_DIR [--out DIR]
+        regenerates the Solidity verifier from the committed verifying key, settings and
+        SRS, where the manifest says it is (or as DIR/Halo2Verifier.sol): the generation
+        check (test/zk/generation.test.ts) diffs that against the committed verifier.
 
 Without --srs the build makes (once) a local SRS that is for development only: its
 toxic waste is not destroyed. Production builds pass the public powers-of-tau file.
@@ -19,6 +24,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -39,8 +45,11 @@ SAMPLE_COUNT = 3
 # The ONNX operators this build proves. EZKL supports more; each added here needs a
 # reference model that exercises it.
 SUPPORTED_OPERATORS = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Relu", "Identity", "Flatten", "Reshape"}
-# Files a build writes and the manifest hashes (the proving key is regenerated, not shipped).
-ARTIFACTS = ["model.onnx", "settings.json", "model.compiled", "vk.key", "Verifier.sol"]
+# Files a build writes into the model folder and the manifest hashes (the proving key is
+# regenerated, not shipped). The Solidity verifier is hashed too; it lives where `verifier_path` says.
+FOLDER_ARTIFACTS = ["model.onnx", "settings.json", "model.compiled", "vk.key"]
+# Every EZKL verifier is a contract named Halo2Verifier; the folder it is in names the model.
+VERIFIER_CONTRACT = "Halo2Verifier"
 
 
 class BuildError(Exception):
@@ -71,6 +80,26 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def manifest_path(path: Path) -> str:
+    """How a manifest names a file outside its model folder: relative to the repository when
+    inside it (the SRS, the verifier's Hardhat source name), absolute otherwise."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def verifier_path(model_dir: Path, out: Path) -> Path:
+    """Where a build writes the Solidity verifier: a build in place writes the repository's one
+    copy, which Hardhat compiles and the deployment deploys; a build elsewhere keeps it in `out`."""
+    if out == model_dir:
+        return REPO / "contracts" / "verifiers" / model_dir.name / f"{VERIFIER_CONTRACT}.sol"
+    return out / f"{VERIFIER_CONTRACT}.sol"
+
+
+def artifact_hashes(out: Path, verifier: Path) -> dict[str, str]:
+    """The SHA-256 of every artifact, keyed by its path relative to the manifest's folder."""
+    files = [out / name for name in FOLDER_ARTIFACTS] + [verifier]
+    return {os.path.relpath(path, out): sha256(path) for path in files}
+
+
 def run_args(config: dict) -> ezkl.PyRunArgs:
     args = ezkl.PyRunArgs()
     # Inputs and outputs are public instances (inputs first); weights are fixed columns.
@@ -95,23 +124,22 @@ def dev_srs(logrows: int) -> Path:
     return path
 
 
-def write_verifier(out: Path, srs: Path) -> None:
-    """Writes Verifier.sol. EZKL then compiles it with a native solc it downloads; offline that
-    step fails after the file is written, and Hardhat compiles the verifier instead."""
-    target = out / "Verifier.sol"
+def write_verifier(circuit: Path, srs: Path, target: Path) -> None:
+    """Writes the Solidity verifier of `circuit`'s vk.key and settings.json to `target`. EZKL then
+    compiles it with a native solc it downloads; offline that step fails after the file is
+    written, and Hardhat compiles the verifier instead."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
 
-    async def create() -> None:
-        await ezkl.create_evm_verifier(
-            str(out / "vk.key"), str(out / "settings.json"), str(target), str(out / ".verifier-abi.json"), str(srs)
-        )
+    async def create(abi: Path) -> None:
+        await ezkl.create_evm_verifier(str(circuit / "vk.key"), str(circuit / "settings.json"), str(target), str(abi), str(srs))
 
-    try:
-        asyncio.run(create())
-    except Exception as error:
-        if "svm" not in str(error) or not target.exists():
-            raise BuildError(f"{out}: EZKL could not write the Solidity verifier: {error}") from error
-    (out / ".verifier-abi.json").unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            asyncio.run(create(Path(scratch) / "verifier-abi.json"))
+        except Exception as error:
+            if "svm" not in str(error) or not target.exists():
+                raise BuildError(f"{circuit}: EZKL could not write the Solidity verifier: {error}") from error
 
 
 def prove_sample(out: Path, srs: Path, quantized: list[int], scale: int, scratch: Path) -> dict:
@@ -150,7 +178,8 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
 
     srs = ceremony_srs or dev_srs(logrows)
     ezkl.setup(str(out / "model.compiled"), str(out / "vk.key"), str(out / "pk.key"), str(srs))
-    write_verifier(out, srs)
+    verifier = verifier_path(model_dir, out)
+    write_verifier(out, srs, verifier)
 
     input_shape, output_shape = tensor_shape(graph.input[0]), tensor_shape(graph.output[0])
     input_length, output_length = input_shape[-1], output_shape[-1]
@@ -166,7 +195,7 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
             sample = prove_sample(out, srs, quantized, input_scale, Path(scratch))
             (samples_dir / f"sample-{i}.json").write_text(json.dumps(sample, indent=2) + "\n")
 
-    artifacts = {name: sha256(out / name) for name in ARTIFACTS}
+    artifacts = artifact_hashes(out, verifier)
     manifest = {
         "name": model_dir.name,
         "description": config["description"],
@@ -176,7 +205,7 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
         "logrows": logrows,
         "srs": {
             "kind": "ceremony" if ceremony_srs else "development-only",
-            "path": str(srs.relative_to(REPO)) if srs.is_relative_to(REPO) else str(srs),
+            "path": manifest_path(srs),
             "sha256": sha256(srs),
         },
         "input": {"shape": input_shape, "scale": input_scale, "length": input_length, "bound": bound},
@@ -187,25 +216,27 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
             "inputOffset": 0,
             "outputOffset": input_length,
         },
-        "verifier": {"contract": "Halo2Verifier", "source": f"contracts/verifiers/{model_dir.name}/Halo2Verifier.sol"},
+        "verifier": {"contract": VERIFIER_CONTRACT, "source": manifest_path(verifier)},
         "artifacts": artifacts,
         # One digest that names this exact build: the registry stores it so relayers can check downloads.
         "artifactHash": "0x" + hashlib.sha256(json.dumps(artifacts, sort_keys=True).encode()).hexdigest(),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    if out == model_dir:
-        target = REPO / manifest["verifier"]["source"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(out / "Verifier.sol", target)
     print(f"{model_dir.name}: built in {time.time() - started:.1f} s (logrows {logrows}, srs {manifest['srs']['kind']})")
     return manifest
 
 
-def regenerate_proving_key(model_dir: Path) -> None:
-    manifest = json.loads((model_dir / "manifest.json").read_text())
+def committed_srs(model_dir: Path, manifest: dict) -> Path:
+    """The SRS a model folder was built with, checked against the hash its manifest records."""
     srs = REPO / manifest["srs"]["path"]
     if not srs.exists() or sha256(srs) != manifest["srs"]["sha256"]:
         raise BuildError(f"{model_dir}: the SRS {srs} is missing or is not the one the manifest records")
+    return srs
+
+
+def regenerate_proving_key(model_dir: Path) -> None:
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    srs = committed_srs(model_dir, manifest)
     with tempfile.TemporaryDirectory() as scratch:
         vk = Path(scratch) / "vk.key"
         ezkl.setup(str(model_dir / "model.compiled"), str(vk), str(Path(scratch) / "pk.key"), str(srs))
@@ -218,6 +249,17 @@ def regenerate_proving_key(model_dir: Path) -> None:
     print(f"{model_dir.name}: proving key regenerated")
 
 
+def regenerate_verifier(model_dir: Path, out: Path | None) -> Path:
+    """Writes the Solidity verifier again from the folder's committed vk.key, settings.json and
+    SRS: where its manifest records it, or into `out`. Returns the file written."""
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    srs = committed_srs(model_dir, manifest)
+    target = out / f"{VERIFIER_CONTRACT}.sol" if out else REPO / manifest["verifier"]["source"]
+    write_verifier(model_dir, srs, target)
+    print(f"{model_dir.name}: verifier written to {target}")
+    return target
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -227,11 +269,16 @@ def main(argv: list[str]) -> int:
     build_cmd.add_argument("--out", type=Path, help="write the build here instead of into MODEL_DIR")
     keys_cmd = commands.add_parser("keys", help="regenerate a model's proving key")
     keys_cmd.add_argument("model_dir", type=Path)
+    verifier_cmd = commands.add_parser("verifier", help="regenerate a model's Solidity verifier from its committed keys")
+    verifier_cmd.add_argument("model_dir", type=Path)
+    verifier_cmd.add_argument("--out", type=Path, help="write DIR/Halo2Verifier.sol instead of the committed verifier")
     args = parser.parse_args(argv)
     try:
         model_dir = args.model_dir.resolve()
         if args.command == "keys":
             regenerate_proving_key(model_dir)
+        elif args.command == "verifier":
+            regenerate_verifier(model_dir, args.out.resolve() if args.out else None)
         else:
             if args.srs is not None and not args.srs.is_file():
                 raise BuildError(f"--srs {args.srs}: no such file")
@@ -244,4 +291,10 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # EZKL's async runtime may still hold a thread after create_evm_verifier's failed solc
+    # download, and the interpreter's shutdown then intermittently aborts (SIGABRT/SIGSEGV).
+    # Every file is written and closed by now: leave without that shutdown.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -18,7 +18,9 @@ export interface CircuitManifest {
   input: { shape: number[]; scale: number; length: number; bound: number };
   output: { shape: number[]; scale: number; length: number };
   publicInstances: { count: number; inputOffset: number; outputOffset: number };
+  /** `source`: the verifier's file, relative to the repository (its Hardhat source name), absolute outside it. */
   verifier: { contract: string; source: string };
+  /** SHA-256 of every artifact, keyed by its path relative to the circuit folder (the verifier's included). */
   artifacts: Record<string, string>;
   artifactHash: string;
 }

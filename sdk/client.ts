@@ -266,7 +266,7 @@ export class Highway {
     const artifactPath = join(REPO, "artifacts", source, `${contractName}.json`);
     const compiled = existsSync(artifactPath) && resolve(dir).startsWith(join(REPO, "circuits"))
       ? (JSON.parse(readFileSync(artifactPath, "utf8")) as { abi: unknown[]; bytecode: string })
-      : compileSolidity("Verifier.sol", readFileSync(join(dir, "Verifier.sol"), "utf8"), contractName);
+      : compileSolidity("Verifier.sol", readFileSync(resolve(REPO, source), "utf8"), contractName);
     const contract = await new ContractFactory(compiled.abi as never, compiled.bytecode, signer).deploy();
     await contract.waitForDeployment();
     return contract.getAddress();
