@@ -22,7 +22,7 @@ import {ExactGasCall} from "./libraries/ExactGasCall.sol";
  * @title InferenceCoordinator
  * @notice Holds every request's escrow and every challenge bond, runs the reverse Dutch
  * auction, checks zk answers against the model's verifier, runs optimistic disputes,
- * settles by DESIGN.md's formulas into pull balances, and delivers final results to
+ * settles by docs/DESIGN.md's formulas into pull balances, and delivers final results to
  * consumers with an exact gas limit. The protocol rules it implements are listed in
  * `contracts/README.md` ("Protocol rules").
  * @dev A request's id is the hash of its `RequestTerms`; it stores one packed state slot and

@@ -1,5 +1,5 @@
 /**
- * The fee formula of DESIGN.md "Settlement", mirrored from contracts/libraries/FeeMath.sol
+ * The fee formula of docs/DESIGN.md "Settlement", mirrored from contracts/libraries/FeeMath.sol
  * so that a quote needs no RPC call and a settled request's split can be reported
  * exactly; the tests check both against the contract.
  */

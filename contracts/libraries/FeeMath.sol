@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 /**
  * @title FeeMath
- * @notice The one fee formula of Highway (DESIGN.md "Settlement of one answered request"):
+ * @notice The one fee formula of Highway (docs/DESIGN.md "Settlement of one answered request"):
  * ```
  * protocolFee = (modelFee + computeFee) * protocolFeeBps / 10_000
  * parentCut   = modelFee * parentShareBps / 10_000

@@ -48,7 +48,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(consumer.calls(), 1);
         assertEq(consumer.lastRequestId(), id);
         assertEq(consumer.lastOutput(), s.output);
-        // Settlement by DESIGN's formulas.
+        // Settlement by docs/DESIGN.md's formulas.
         uint256 computeFee = 3e18;
         uint256 protocolFee = (10e18 + computeFee) * 500 / 10_000;
         assertEq(coordinator.balanceOf(relayer), computeFee);
