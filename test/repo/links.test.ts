@@ -203,7 +203,7 @@ describe(`relative links in Markdown (${TOTAL} links in ${FILES.length} files)`,
       expect(problemWith("docs/DESIGN.md", "../contracts/README.md#how-a-request-is-stored", anchors)).to.equal(undefined);
       expect(problemWith("README.md", "docs/NOPE.md", anchors)).to.equal("no such file or folder");
       expect(problemWith("README.md", "docs/DESIGN.md#nope", anchors)).to.equal("no heading with the anchor #nope in docs/DESIGN.md");
-      expect(problemWith("README.md", "../shared/DESIGN.md", anchors)).to.equal("points outside the repository");
+      expect(problemWith("README.md", "../outside/DESIGN.md", anchors)).to.equal("points outside the repository");
       expect(isRelative("https://example.com")).to.equal(false);
       expect(isRelative("mailto:someone@example.com")).to.equal(false);
     });
