@@ -15,7 +15,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.js";
-import { DEPLOYMENTS_DIR, type HighwayDeployment } from "../sdk/deployment.js";
+import type { HighwayDeployment } from "../sdk/deployment.js";
+import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
+import { modelRegistration } from "../sdk/manifest.js";
 
 export type { HighwayDeployment };
 
@@ -92,6 +94,8 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
   const modelFee = options.modelFee ?? 2n * UNIT;
 
   const token = (await deploy(ethers, "HighwayToken", [deployer.address])) as unknown as HighwayToken;
+  // No Highway event is older than this block: log queries start here.
+  const deploymentBlock = (await token.deploymentTransaction()!.wait())!.blockNumber;
   const registry = (await deploy(ethers, "ModelRegistry", [])) as unknown as ModelRegistry;
   // The staking contract names the coordinator, deployed right after it from the same account.
   const coordinatorAddress = ethers.getCreateAddress({ from: deployer.address, nonce: (await deployer.getNonce()) + 1 });
@@ -123,25 +127,15 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     const { manifest } = loadCircuit(name);
     const verifier = await deploy(ethers, `${manifest.verifier.source}:${manifest.verifier.contract}`, []);
     verifiers[name] = verifier;
-    const salt = ethers.id(name);
     // A fine-tune (its manifest names a parent) is registered as the child of that model.
     const parent = manifest.parent ? registered[manifest.parent] : undefined;
     if (manifest.parent && !parent) throw new Error(`${name} is a fine-tune of ${manifest.parent}: deploy ${manifest.parent} too, before it`);
-    const modelParams = {
+    const { salt, params: modelParams } = modelRegistration(manifest, {
       fee: modelFee,
       verifier: await verifier.getAddress(),
-      proofModes: 3,
-      inputLength: manifest.input.length,
-      outputLength: manifest.output.length,
-      inputScale: manifest.input.scale,
-      outputScale: manifest.output.scale,
-      inputBound: manifest.input.bound,
-      parentModelId: parent?.modelId ?? ethers.ZeroHash,
+      parentModelId: parent?.modelId,
       parentShareBps: parent ? FINE_TUNE_PARENT_SHARE_BPS : 0,
-      referralShareBps: 0,
-      artifactURI: `circuits/${name}`,
-      artifactHash: manifest.artifactHash,
-    };
+    });
     await (await registry.registerModel(salt, modelParams)).wait();
     registered[name] = {
       modelId: await registry.modelIdOf(deployer.address, salt),
@@ -157,6 +151,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     registry: await registry.getAddress(),
     staking: await staking.getAddress(),
     coordinator: await coordinator.getAddress(),
+    deploymentBlock,
     models: registered,
     params: Object.fromEntries(
       Object.entries(params).map(([key, value]) => [key, typeof value === "bigint" ? value.toString() : value]),

@@ -8,7 +8,7 @@
  * The printed keys are Hardhat's public test keys: they hold nothing anywhere else.
  */
 import { formatUnits } from "ethers";
-import { DEPLOYMENTS_DIR } from "../sdk/deployment.js";
+import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
 import { printTable } from "../sdk/format.js";
 import { hardhatAccount } from "./lib/node.js";
 import { startHighway, UNIT } from "./lib/localnet.js";

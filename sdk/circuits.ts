@@ -1,29 +1,13 @@
 /**
- * A circuit build folder (circuits/<model>/) as the SDK, the prover and the
- * benchmarks see it: its manifest.json, written by circuits/build.py.
+ * Node only: a circuit build folder (circuits/<model>/) as the SDK, the prover and the
+ * benchmarks see it, with its manifest.json (see sdk/manifest.ts for the manifest as data).
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { TensorSpec } from "./encoding.js";
+import { HighwayError, messageOf } from "./errors.js";
+import type { CircuitManifest } from "./manifest.js";
 
-/** The fields of manifest.json that code reads (see circuits/README.md for the whole file). */
-export interface CircuitManifest {
-  name: string;
-  description: string;
-  /** The model this one is fine-tuned from (its parent in the registry), or null. */
-  parent: string | null;
-  ezklVersion: string;
-  logrows: number;
-  srs: { kind: "development-only" | "ceremony"; path: string; sha256: string };
-  input: { shape: number[]; scale: number; length: number; bound: number };
-  output: { shape: number[]; scale: number; length: number };
-  publicInstances: { count: number; inputOffset: number; outputOffset: number };
-  /** `source`: the verifier's file, relative to the repository (its Hardhat source name), absolute outside it. */
-  verifier: { contract: string; source: string };
-  /** SHA-256 of every artifact, keyed by its path relative to the circuit folder (the verifier's included). */
-  artifacts: Record<string, string>;
-  artifactHash: string;
-}
+export { inputSpec, outputSpec, type CircuitManifest } from "./manifest.js";
 
 /** A circuit folder and its manifest. */
 export interface Circuit {
@@ -45,17 +29,7 @@ export function loadCircuit(dirOrName: string): Circuit {
   try {
     manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CircuitManifest;
   } catch (error) {
-    throw new Error(`${manifestPath}: cannot read the circuit manifest (${(error as Error).message}); build it with circuits/build.py`);
+    throw new HighwayError(`${manifestPath}: cannot read the circuit manifest; build it with circuits/build.py`, { details: messageOf(error), cause: error });
   }
   return { dir, manifest };
-}
-
-/** What the model accepts as input. */
-export function inputSpec(manifest: CircuitManifest): TensorSpec {
-  return { length: manifest.input.length, scale: manifest.input.scale, bound: BigInt(manifest.input.bound) };
-}
-
-/** What the model returns. */
-export function outputSpec(manifest: CircuitManifest): TensorSpec {
-  return { length: manifest.output.length, scale: manifest.output.scale };
 }

@@ -3,12 +3,12 @@
  * Human tables by default, `--json` for scripts. See `highway --help`.
  */
 import { formatUnits, JsonRpcProvider, parseUnits, Wallet, type Provider, type Signer } from "ethers";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Highway, type InferenceResult, type ModelInfo } from "./client.js";
-import { loadDeployment } from "./deployment.js";
-import { HighwayContractError } from "./errors.js";
-import { EncodingError } from "./encoding.js";
 import { printTable, toJson } from "./format.js";
+import { Highway, loadDeployment, type InferenceResult, type ModelInfo, type ProofMode } from "./node.js";
 
 export const USAGE = `usage: highway [global options] <command>
 
@@ -76,10 +76,6 @@ export async function main(argv: string[], out: (line: string) => void = console
       err(`${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (error instanceof HighwayContractError || error instanceof EncodingError) {
-      err(`error: ${error.message}`);
-      return 1;
-    }
     err(`error: ${(error as Error).message}`);
     return 1;
   }
@@ -110,8 +106,7 @@ async function run(args: string[], options: Options, out: (line: string) => void
 
   if (command === "relayer" && sub === "start") {
     if (typeof options.config !== "string") throw new UsageError("relayer start needs --config FILE");
-    const { main: relayerMain } = await import("../relayer/src/cli.js");
-    return relayerMain(["start", "--config", options.config]);
+    return runRelayer(options.config);
   }
 
   const highway = await connect(options, needsSigner(command, sub));
@@ -132,7 +127,7 @@ async function run(args: string[], options: Options, out: (line: string) => void
       parentModelId: options.parent as string | undefined,
       parentShareBps: options["parent-share"] ? Number(options["parent-share"]) : undefined,
       referralShareBps: options["referral-share"] ? Number(options["referral-share"]) : undefined,
-      proofModes: options.modes ? ((options.modes as string).split(",") as ("zk" | "optimistic")[]) : undefined,
+      proofModes: options.modes ? ((options.modes as string).split(",") as ProofMode[]) : undefined,
     });
     print(registered, () => out(`registered model ${registered.modelId} with verifier ${registered.verifier}`));
     return 0;
@@ -151,7 +146,7 @@ async function run(args: string[], options: Options, out: (line: string) => void
     const handle = await highway.requestInference({
       model,
       input,
-      proofMode: (options.mode as "zk" | "optimistic" | undefined) ?? "zk",
+      proofMode: (options.mode as ProofMode | undefined) ?? "zk",
       maxComputeFee: options["max-fee"] ? tokens(options["max-fee"] as string) : undefined,
       referrer: options.referrer as string | undefined,
       consumer: options.consumer as string | undefined,
@@ -195,6 +190,30 @@ async function run(args: string[], options: Options, out: (line: string) => void
     return 0;
   }
   throw new UsageError(`unknown command "${args.join(" ")}"`);
+}
+
+const PACKAGE_JSON = resolve(import.meta.dirname, "..", "package.json");
+
+/**
+ * Runs the package's `relayer` bin as a child process until it exits: the relayer is a
+ * program of its own, which the SDK does not import. SIGTERM is passed on; Ctrl-C's
+ * SIGINT reaches the child directly (same process group), so here it is only kept from
+ * ending this process before the relayer has stopped.
+ */
+function runRelayer(configPath: string): Promise<number> {
+  const bin = resolve(dirname(PACKAGE_JSON), (JSON.parse(readFileSync(PACKAGE_JSON, "utf8")) as { bin: Record<string, string> }).bin.relayer);
+  const child = spawn(process.execPath, [bin, "start", "--config", configPath], { stdio: "inherit" });
+  const passOn = () => child.kill("SIGTERM");
+  const wait = () => {};
+  process.on("SIGTERM", passOn);
+  process.on("SIGINT", wait);
+  return new Promise((resolveExit) => {
+    child.once("exit", (code) => {
+      process.off("SIGTERM", passOn);
+      process.off("SIGINT", wait);
+      resolveExit(code ?? 1);
+    });
+  });
 }
 
 function needsSigner(command: string, sub?: string): boolean {

@@ -8,6 +8,7 @@
  * `contracts/libraries/InstanceEncoding.sol`; both are tested on the same vectors.
  */
 import { AbiCoder, type BytesLike } from "ethers";
+import { HighwayError } from "./errors.js";
 
 /** The order of the BN254 scalar field. */
 export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -26,7 +27,7 @@ export interface TensorSpec {
 }
 
 /** The base of every encoding error, so callers can catch them all at once. */
-export class EncodingError extends Error {
+export class EncodingError extends HighwayError {
   override name = "EncodingError";
 }
 

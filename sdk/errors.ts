@@ -1,8 +1,30 @@
 /**
- * Every custom error of Highway's contracts (and of the token they move), decoded
- * into one typed error whose message says what happened and what to do.
+ * The SDK's errors. Each is a HighwayError: a short message that says what went wrong
+ * and what to do, optional details (what a node or a library said), and the cause. Every
+ * custom error of Highway's contracts (and of the token they move) is decoded into one
+ * typed HighwayContractError.
  */
 import type { Interface } from "ethers";
+
+/** The base of every error the SDK throws, so a caller can catch them all at once. */
+export class HighwayError extends Error {
+  override name = "HighwayError";
+  /** What went wrong and what to do, without the details. */
+  readonly shortMessage: string;
+  /** What the node, a library or the file system said, when it helps. */
+  readonly details?: string;
+
+  constructor(shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
+    super(options.details ? `${shortMessage} (${options.details})` : shortMessage, { cause: options.cause });
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+}
+
+/** The message of a caught value, for an error's details. */
+export function messageOf(caught: unknown): string {
+  return caught instanceof Error ? caught.message : String(caught);
+}
 
 /** What to tell the user for each custom error, by name; `{arg}` is replaced by that argument. */
 export const ERROR_HINTS = {
@@ -90,15 +112,17 @@ export const ERROR_HINTS = {
 export type ContractErrorName = keyof typeof ERROR_HINTS;
 
 /** A transaction or call reverted with one of Highway's custom errors. */
-export class HighwayContractError<Name extends ContractErrorName = ContractErrorName> extends Error {
+export class HighwayContractError<Name extends ContractErrorName = ContractErrorName> extends HighwayError {
   override name = "HighwayContractError";
   constructor(
     /** The Solidity error's name, e.g. "InsufficientFreeStake". */
     readonly errorName: Name,
     /** Its arguments by name. */
     readonly args: Record<string, unknown>,
+    /** The provider's error that carried the revert. */
+    cause?: unknown,
   ) {
-    super(`${errorName}: ${formatHint(ERROR_HINTS[errorName], args)}`);
+    super(`${errorName}: ${formatHint(ERROR_HINTS[errorName], args)}`, { cause });
   }
 
   /** Narrows to one error: `if (error.is("DeadlinePassed")) ...`. */
@@ -129,7 +153,7 @@ export function decodeContractError(error: unknown, interfaces: readonly Interfa
       const parsed = iface.parseError(data);
       if (parsed && parsed.name in ERROR_HINTS) {
         const args = Object.fromEntries(parsed.fragment.inputs.map((input, i) => [input.name || String(i), parsed.args[i]]));
-        return new HighwayContractError(parsed.name as ContractErrorName, args);
+        return new HighwayContractError(parsed.name as ContractErrorName, args, error);
       }
     } catch {
       // not this interface's error

@@ -3,7 +3,8 @@
  * providers refuse `fromBlock: 0` and wide ranges, so every reader of Highway's events
  * (the SDK, the relayer's catch-up, the scripts) pages through here.
  */
-import type { Filter, Log, Provider } from "ethers";
+import { EventLog, type DeferredTopicFilter, type Filter, type Interface, type Log, type Provider } from "ethers";
+import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog } from "../types/common.js";
 
 /** Blocks per `eth_getLogs` call: within what public providers accept (commonly 10,000 at most). */
 export const LOG_PAGE_BLOCKS = 5_000;
@@ -23,4 +24,23 @@ export async function getLogsPaged(
     logs.push(...(await provider.getLogs({ ...filter, fromBlock: from, toBlock: to })));
   }
   return logs;
+}
+
+/** The contract side of a query: where its events come from and how to decode them. */
+export interface EventSource {
+  readonly interface: Interface;
+  getAddress(): Promise<string>;
+}
+
+/** What `contract.queryFilter(filter, fromBlock)` returns, fetched page by page: the decoded events, oldest first. */
+export async function queryFilterPaged<E extends TypedContractEvent>(
+  provider: Provider,
+  contract: EventSource,
+  filter: TypedDeferredTopicFilter<E> | DeferredTopicFilter,
+  fromBlock: number,
+  pageBlocks?: number,
+): Promise<TypedEventLog<E>[]> {
+  const query = { address: await contract.getAddress(), topics: await filter.getTopicFilter() };
+  const logs = await getLogsPaged(provider, query, fromBlock, undefined, pageBlocks);
+  return logs.map((log) => new EventLog(log, contract.interface, filter.fragment) as unknown as TypedEventLog<E>);
 }

@@ -17,9 +17,9 @@ export type PlainTerms = IInferenceCoordinator.RequestTermsStruct;
 /** The ABI type of RequestTerms, taken from the interface so it cannot drift from the contract. */
 const TERMS_TYPE = IInferenceCoordinator__factory.createInterface().getFunction("cancel").inputs[1];
 
-/** The terms of a `RequestCreated` (or any event carrying `terms`) as a plain object. */
-export function termsFromEvent(eventTerms: { toObject(deep?: boolean): Record<string, unknown> }): PlainTerms {
-  return eventTerms.toObject(true) as unknown as PlainTerms;
+/** The terms of a `RequestCreated` (or any event carrying `terms`) as a plain object of their decoded values. */
+export function termsFromEvent(eventTerms: { toObject(deep?: boolean): Record<string, unknown> }): RequestTerms {
+  return eventTerms.toObject(true) as unknown as RequestTerms;
 }
 
 /** The terms after `raiseMaxComputeFee(newMaxComputeFee)`: the only field a raise changes. */

@@ -17,6 +17,7 @@ import { JsonRpcProvider, NonceManager, Wallet, type Log, type LogDescription, t
 import { ConstantProductPool__factory, SignalVault__factory, type ConstantProductPool, type SignalVault } from "../../types/index.js";
 import { PROOF_MODES, type ProofMode } from "../../sdk/protocol.js";
 import { dequantize } from "../../sdk/encoding.js";
+import { getLogsPaged } from "../../sdk/logs.js";
 
 /** The `price-signal` model's scales (circuits/price-signal/manifest.json). */
 const INPUT_SCALE = 8;
@@ -152,7 +153,7 @@ export class SignalBot {
     const provider = this.vault.runner!.provider!;
     const latest = await provider.getBlockNumber();
     if (this.nextBlock > latest) return [];
-    const logs = await provider.getLogs({ address: await this.vault.getAddress(), fromBlock: this.nextBlock, toBlock: latest });
+    const logs = await getLogsPaged(provider, { address: await this.vault.getAddress() }, this.nextBlock, latest);
     this.nextBlock = latest + 1;
     const found: Decision[] = [];
     for (const log of logs) found.push(...this.report(this.parse([log]), log.blockNumber, log.transactionHash));

@@ -24,7 +24,9 @@ import {
   startRelayerProcess,
   UNIT,
 } from "../lib/localnet.js";
+import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { encodeInput } from "../../sdk/encoding.js";
+import { queryFilterPaged } from "../../sdk/logs.js";
 import { flag, median, option, percentile, printTable } from "../lib/report.js";
 
 const json = flag("--json");
@@ -154,7 +156,8 @@ function idOf(log: unknown): bigint {
 
 async function duplicateAnswers(): Promise<number> {
   const perRequest = new Map<bigint, number>();
-  for (const log of await highway.coordinator.queryFilter(highway.coordinator.filters.RequestFulfilled(), 0, "latest")) {
+  const fulfilled = await queryFilterPaged(highway.ethers.provider, highway.coordinator, highway.coordinator.filters.RequestFulfilled(), deploymentStartBlock(highway.deployment));
+  for (const log of fulfilled) {
     perRequest.set(idOf(log), (perRequest.get(idOf(log)) ?? 0) + 1);
   }
   return [...perRequest.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);

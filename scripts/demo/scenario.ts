@@ -9,9 +9,9 @@
  * `runDemo` returns a summary that scripts/demo.ts prints and test/demo.test.ts checks;
  * it throws if any step does not behave as described.
  */
-import type { Contract } from "ethers";
+import type { TypedContractEvent, TypedDeferredTopicFilter } from "../../types/common.js";
 import { deployKit, type Kit } from "../../examples/scripts/deploy-kit.js";
-import { Highway, quoteEscrow, type InferenceResult, type FeeSplit } from "../../sdk/index.js";
+import { deploymentStartBlock, Highway, queryFilterPaged, quoteEscrow, type EventSource, type InferenceResult, type FeeSplit } from "../../sdk/node.js";
 import { hardhatAccount } from "../lib/node.js";
 import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../lib/localnet.js";
 
@@ -112,7 +112,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       const requestGas = (await highway.ethers.provider.getTransactionReceipt(requestTx))!.gasUsed;
       const answerTx = result.transactions.fulfilled ?? result.transactions.proveFraud;
       const answerGas = answerTx && !cached ? (await highway.ethers.provider.getTransactionReceipt(answerTx))!.gasUsed : 0n;
-      const decision = await vaultDecision(kit, requestId);
+      const decision = await vaultDecision(highway, kit, requestId);
       const entry: DemoRequest = { label, model, mode, status: result.status, cached, latencyMs: Date.now() - started, requestGas, answerGas, escrow, fees: result.fees, output: result.output?.values, decision };
       requests.push(entry);
       log(`  ${label}: ${result.status}${result.output ? `, signal ${result.output.values.map((v) => v.toFixed(4)).join(", ")}` : ""}${decision ? ` → the vault ${decision}` : ""}`);
@@ -148,7 +148,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     await sdkRequest("fine-tune, zk, via a referrer", fineTune.modelId, [-0.4, 0.1, 0.3, 0.2, 0.6, 0.9, 1.1, 1.4], { referrer });
     await observe(2); // the market moves on: a new input
     await vaultRequest("vault, optimistic signal (the cheater answers)", "optimistic", async () => {
-      await waitFor("the fraud proof", async () => (await highway.coordinator.queryFilter(highway.coordinator.filters.FraudProven(), 0, "latest")).length > 0, 120_000, 200);
+      await waitFor("the fraud proof", async () => (await events(highway, highway.coordinator, highway.coordinator.filters.FraudProven())).length > 0, 120_000, 200);
       log("  the honest watchtower challenged the wrong answer and proved the fraud");
     });
     await sdkRequest("the vault's first input again, by a bot", "price-signal", provenInput);
@@ -162,12 +162,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     });
 
     // ---------------------------------------------------------------- summary
-    const staking = highway.staking as unknown as Contract;
-    const slashes = (await staking.queryFilter(staking.filters.Slashed(), 0, "latest")).map((log) => {
-      const { args } = log as unknown as { args: { relayer: string; amount: bigint } };
-      return { relayer: args.relayer, amount: args.amount };
-    });
-    const fraudProofs = (await highway.coordinator.queryFilter(highway.coordinator.filters.FraudProven(), 0, "latest")).length;
+    const slashes = (await events(highway, highway.staking, highway.staking.filters.Slashed())).map(({ args }) => ({ relayer: args.relayer, amount: args.amount }));
+    const fraudProofs = (await events(highway, highway.coordinator, highway.coordinator.filters.FraudProven())).length;
     const honestBalance = await highway.coordinator.balanceOf(hardhatAccount(ACCOUNTS.honest).address);
     const honestFees = requests.filter((r) => r.status !== "refunded").reduce((sum, r) => sum + r.fees.relayer, 0n);
     const protocolBalance = await highway.coordinator.protocolFees();
@@ -200,16 +196,21 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   }
 }
 
+/** The events of one filter since Highway's deployment, page by page. */
+function events<E extends TypedContractEvent>(highway: LocalHighway, contract: EventSource, filter: TypedDeferredTopicFilter<E>) {
+  return queryFilterPaged(highway.ethers.provider, contract, filter, deploymentStartBlock(highway.deployment));
+}
+
 /** What the vault did with request `requestId`'s answer, from its events (undefined: not a vault request). */
-async function vaultDecision(kit: Kit, requestId: bigint): Promise<string | undefined> {
+async function vaultDecision(highway: LocalHighway, kit: Kit, requestId: bigint): Promise<string | undefined> {
   const vault = kit.vault;
-  const [rebalanced] = await vault.queryFilter(vault.filters.Rebalanced(requestId), 0, "latest");
+  const [rebalanced] = await events(highway, vault, vault.filters.Rebalanced(requestId));
   if (rebalanced) return `rebalanced: sold ${formatTokens(rebalanced.args.amountIn)} ${rebalanced.args.tokenIn === (await kit.stable.getAddress()) ? "stable" : "volatile"} for ${formatTokens(rebalanced.args.amountOut)}`;
-  const [held] = await vault.queryFilter(vault.filters.SignalHeld(requestId), 0, "latest");
+  const [held] = await events(highway, vault, vault.filters.SignalHeld(requestId));
   if (held) return "held (the signal was within its threshold)";
-  const [ignored] = await vault.queryFilter(vault.filters.SignalIgnored(requestId), 0, "latest");
+  const [ignored] = await events(highway, vault, vault.filters.SignalIgnored(requestId));
   if (ignored) return `ignored the answer (reason ${ignored.args.reason})`;
-  const [failed] = await vault.queryFilter(vault.filters.RebalanceFailed(requestId), 0, "latest");
+  const [failed] = await events(highway, vault, vault.filters.RebalanceFailed(requestId));
   return failed ? "tried to rebalance, but the swap failed" : undefined;
 }
 

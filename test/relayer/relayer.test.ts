@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import type { Contract } from "ethers";
 import { writeFileSync } from "node:fs";
-import { Highway } from "../../sdk/client.js";
+import { Highway } from "../../sdk/node.js";
 import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";

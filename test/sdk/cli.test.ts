@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO } from "../helpers/repo.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
-import { fundRequester, stakeRelayer, startHighway, startRelayerProcess, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
+import { fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
 
 const BIN = join(REPO, "sdk", "bin", "highway.mjs");
 
@@ -80,6 +80,24 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
       expect(run.code, args.join(" ")).to.equal(2);
       expect(run.stderr, args.join(" ")).to.contain("usage: highway");
     }
+  });
+
+  it("runs a relayer as the package's relayer program, and passes SIGTERM on to it", async () => {
+    // Only its config file is wanted: the relayer itself is started below, through the CLI.
+    const { configPath, kill } = startRelayerProcess(highway, { account: 6 });
+    await kill();
+    const child = spawn(process.execPath, [BIN, "relayer", "start", "--config", configPath], {
+      cwd: REPO,
+      env: { ...process.env, HIGHWAY_RELAYER_KEY: hardhatAccount(6).privateKey },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await waitFor("the relayer started", async () => output.includes("relayer started"), 60_000, 100);
+    child.kill("SIGTERM");
+    expect(await exited, output).to.equal(0);
+    expect(output).to.contain('"msg":"stopped"');
   });
 
   it("says what to do when a contract refuses", async () => {

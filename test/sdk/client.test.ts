@@ -2,15 +2,16 @@
  * The SDK against a real Hardhat node and a live relayer process.
  */
 import { expect } from "chai";
-import type { Contract } from "ethers";
-import { Highway, HighwayContractError, ERROR_HINTS, InferenceTimeoutError, TensorLengthError, ValueOutOfRangeError, auctionPrice, quoteEscrow } from "../../sdk/index.js";
+import { ZeroAddress, type Contract } from "ethers";
+import { Highway, HighwayContractError, ERROR_HINTS, InferenceTimeoutError, TensorLengthError, ValueOutOfRangeError, auctionPrice, encodeInput, quantizeTensor, quoteEscrow } from "../../sdk/node.js";
+import { EchoConsumer__factory } from "../../types/factories/contracts/examples/EchoConsumer__factory.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
 
 const RELAYER = 5;
 const REFERRER = hardhatAccount(7).address;
 
-describe("SDK (sdk/client.ts) against a live relayer", function () {
+describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
   this.timeout(300_000);
   let highway: LocalHighway;
   let relayer: RelayerProcess;
@@ -69,6 +70,43 @@ describe("SDK (sdk/client.ts) against a live relayer", function () {
     const terms = await sdk.terms(handle.requestId);
     const claimBlock = await highway.ethers.provider.getBlock((await highway.ethers.provider.getTransactionReceipt(result.transactions.claim))!.blockNumber);
     expect(fees.relayer).to.equal(auctionPrice(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, BigInt(claimBlock!.timestamp)));
+  });
+
+  it("reports a request a consumer contract had answered from the cache, from its events alone", async () => {
+    const input = [0.25, 0.25, -0.5, 0.5, 1, -1, 0.125, 0];
+    const proven = await (await sdk.requestInference({ model: "price-signal", input, proofMode: "zk" })).wait({ timeoutMs: 60_000 });
+    const [requester] = await highway.ethers.getSigners();
+    const consumer = await new EchoConsumer__factory(requester).deploy(highway.deployment.coordinator);
+    await consumer.waitForDeployment();
+    await (await highway.token.mint(await consumer.getAddress(), 10n * UNIT)).wait();
+    const model = await sdk.model("price-signal");
+    const before = {
+      owner: await highway.coordinator.modelEarnings(model.modelId),
+      protocol: await highway.coordinator.protocolFees(),
+      tokens: await highway.token.balanceOf(await consumer.getAddress()),
+    };
+
+    const latest = await highway.ethers.provider.getBlock("latest");
+    const tx = await consumer.request(highway.deployment.token, model.modelId, encodeInput(quantizeTensor(input, model.input)), 3n * UNIT, 200_000, latest!.timestamp + 3_600);
+    const receipt = (await tx.wait())!;
+    const answered = receipt.logs.map((log) => highway.coordinator.interface.parseLog(log)).find((event) => event?.name === "CachedRequestFulfilled");
+    const requestId = answered!.args.requestId as bigint;
+
+    expect(await sdk.status(requestId)).to.equal("fulfilled");
+    const result = (await sdk.result(requestId))!;
+    expect(result.status).to.equal("answered");
+    expect(result.proven).to.equal(true);
+    expect(result.relayer).to.equal(ZeroAddress);
+    expect(result.output).to.deep.equal(proven.output);
+    expect(result.transactions).to.deep.equal({ request: tx.hash });
+    // A cache answer buys no compute: the consumer pays the model fee and its protocol fee, nothing comes back.
+    const paid = before.tokens - (await highway.token.balanceOf(await consumer.getAddress()));
+    const { fees } = result;
+    expect(paid).to.equal(quoteEscrow(model.fee, 0n, (await highway.coordinator.getParams()).protocolFeeBps).total);
+    expect(fees.relayer + fees.modelOwner + fees.parent + fees.referrer + fees.protocol + fees.refund).to.equal(paid);
+    expect(fees).to.include({ relayer: 0n, referrer: 0n, refund: 0n });
+    expect((await highway.coordinator.modelEarnings(model.modelId)) - before.owner).to.equal(fees.modelOwner);
+    expect((await highway.coordinator.protocolFees()) - before.protocol).to.equal(fees.protocol);
   });
 
   it("quotes the escrow exactly as the coordinator does", async () => {

@@ -1,0 +1,112 @@
+/** Requests: quote and make one, and what a requester (or anyone) may do to it afterwards. */
+import { ZeroAddress } from "ethers";
+import { approveIfNeeded, sendAndWait, signerOf, withContractErrors, type HighwayClient } from "../client.js";
+import { checkTensor, encodeInput, quantizeTensor } from "../encoding.js";
+import { HighwayError } from "../errors.js";
+import { quoteEscrow, type EscrowQuote } from "../fees.js";
+import { signPermit } from "../permit.js";
+import { PROOF_MODES, type ProofMode } from "../protocol.js";
+import { getModel } from "./models.js";
+import { getTerms } from "./reads.js";
+import { InferenceHandle } from "./results.js";
+
+export interface InferenceRequest {
+  /** A model id (0x…32 bytes) or the name of a model in the deployment. */
+  model: string;
+  /** Numbers (quantized here at the model's input scale) or already-quantized bigints. */
+  input: readonly number[] | readonly bigint[];
+  proofMode?: ProofMode;
+  /** The most the requester pays a relayer (payment-token units); default: the model's fee. */
+  maxComputeFee?: bigint;
+  /** Where the auction starts; default a quarter of maxComputeFee. */
+  startComputeFee?: bigint;
+  /** Unix time after which an answer is worthless; default in one hour. */
+  deadline?: number;
+  callbackGasLimit?: number;
+  /** The callback target; default the sender. */
+  consumer?: string;
+  referrer?: string;
+  /** Pay with an ERC-2612 permit in the same transaction instead of an approval. */
+  permit?: boolean;
+}
+
+/** The escrow a request with this maxComputeFee (default: the model's fee) takes, and its parts. */
+export async function quote(client: HighwayClient, request: { model: string; maxComputeFee?: bigint }): Promise<EscrowQuote> {
+  const [model, params] = await Promise.all([getModel(client, request.model), client.coordinator.getParams()]);
+  return quoteEscrow(model.fee, request.maxComputeFee ?? model.fee, params.protocolFeeBps);
+}
+
+/** Asks for a model's output on `input`; approves (or permits) the escrow as needed. */
+export async function requestInference(client: HighwayClient, request: InferenceRequest): Promise<InferenceHandle> {
+  const signer = signerOf(client);
+  const model = await getModel(client, request.model);
+  const label = model.name ?? model.modelId;
+  if (!model.active) throw new HighwayError(`model ${label} is not active`);
+  const input = typeof request.input[0] === "number" ? quantizeTensor(request.input as number[], model.input) : [...(request.input as bigint[])];
+  checkTensor(input, model.input);
+  const proofMode = request.proofMode ?? "zk";
+  if (!model.proofModes.includes(proofMode)) throw new HighwayError(`model ${label} does not serve ${proofMode} requests`);
+  const maxComputeFee = request.maxComputeFee ?? model.fee;
+  const { total } = await quote(client, { model: model.modelId, maxComputeFee });
+  // The chain's clock may run ahead of ours (a test node moved on): a deadline counts from the later one.
+  const latest = await client.provider.getBlock("latest");
+  const now = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000));
+  const params = {
+    modelId: model.modelId,
+    proofMode: PROOF_MODES.indexOf(proofMode),
+    startComputeFee: request.startComputeFee ?? maxComputeFee / 4n,
+    maxComputeFee,
+    callbackGasLimit: request.callbackGasLimit ?? 200_000,
+    deadline: request.deadline ?? now + 3_600,
+    consumer: request.consumer ?? ZeroAddress,
+    referrer: request.referrer ?? ZeroAddress,
+  };
+  const encoded = encodeInput(input);
+  const { coordinator } = client;
+  const receipt = await sendAndWait(client, async () => {
+    if (request.permit) {
+      const { v, r, s, deadline } = await signPermit(signer, client.token, client.deployment.coordinator, total, BigInt(now + 3_600));
+      return coordinator.requestInferenceWithPermit(params, encoded, total, deadline, v, r, s);
+    }
+    const overrides = await approveIfNeeded(client, client.deployment.coordinator, total, total);
+    return coordinator.requestInference(params, encoded, overrides);
+  });
+  for (const log of receipt.logs) {
+    const event = coordinator.interface.parseLog(log);
+    if (event?.name === "RequestCreated") return new InferenceHandle(client, event.args.requestId, receipt.hash, false);
+    if (event?.name === "CachedRequestFulfilled") return new InferenceHandle(client, event.args.requestId, receipt.hash, true);
+  }
+  throw new HighwayError(`transaction ${receipt.hash} created no request`);
+}
+
+/** Withdraws an Open request, refunding its escrow (requester only). */
+export async function cancel(client: HighwayClient, requestId: bigint) {
+  const terms = await getTerms(client, requestId);
+  return sendAndWait(client, () => client.coordinator.cancel(requestId, terms));
+}
+
+/** Refunds a request whose deadline passed unanswered (anyone). */
+export async function refundExpired(client: HighwayClient, requestId: bigint) {
+  const terms = await getTerms(client, requestId);
+  return sendAndWait(client, () => client.coordinator.expire(requestId, terms));
+}
+
+/** Raises an Open request's maxComputeFee, approving the top-up as needed (requester only). */
+export async function raiseMaxComputeFee(client: HighwayClient, requestId: bigint, newMaxComputeFee: bigint) {
+  const terms = await getTerms(client, requestId);
+  const escrow = (maxComputeFee: bigint) => quoteEscrow(terms.modelFee, maxComputeFee, terms.protocolFeeBps).total;
+  const topUp = escrow(newMaxComputeFee) - escrow(terms.maxComputeFee);
+  const overrides = await withContractErrors(client, () => approveIfNeeded(client, client.deployment.coordinator, topUp, topUp));
+  return sendAndWait(client, () => client.coordinator.raiseMaxComputeFee(requestId, terms, newMaxComputeFee, overrides));
+}
+
+/** Calls a failed callback again with the same gas limit (anyone). */
+export async function retryCallback(client: HighwayClient, requestId: bigint) {
+  const terms = await getTerms(client, requestId);
+  return sendAndWait(client, () => client.coordinator.retryCallback(requestId, terms));
+}
+
+/** Pays out the caller's balance in the coordinator. */
+export function withdraw(client: HighwayClient) {
+  return sendAndWait(client, () => client.coordinator.withdraw());
+}

@@ -1,0 +1,17 @@
+/** Node only: deployment files on disk, deployments/<chainId>.json. */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { HighwayDeployment } from "./deployment.js";
+import { HighwayError, messageOf } from "./errors.js";
+
+export const DEPLOYMENTS_DIR = resolve(import.meta.dirname, "..", "deployments");
+
+/** Reads a deployment file, given its path or the chain id of one in deployments/. */
+export function loadDeployment(pathOrChainId: string | number): HighwayDeployment {
+  const path = typeof pathOrChainId === "number" || /^\d+$/.test(pathOrChainId) ? join(DEPLOYMENTS_DIR, `${pathOrChainId}.json`) : pathOrChainId;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as HighwayDeployment;
+  } catch (error) {
+    throw new HighwayError(`cannot read the deployment ${path}: deploy with scripts/deploy.ts first`, { details: messageOf(error), cause: error });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Highway's TypeScript SDK for Node: everything of the main entry (sdk/index.ts), plus
+ * what needs the file system or the Solidity compiler: deployment files, circuit
+ * folders, and a `Highway` that reads the one and registers models from the other.
+ */
+import { loadCircuit } from "./circuits.js";
+import { loadDeployment } from "./deployment-file.js";
+import type { HighwayDeployment } from "./deployment.js";
+import { Highway as BrowserHighway, type HighwayOptions } from "./highway.js";
+import type { RegistrationOptions } from "./manifest.js";
+import { createHighwayClient, signerOf, type HighwayClient } from "./client.js";
+import { registerModel } from "./actions/models.js";
+import { deployCircuitVerifier } from "./verifier.js";
+
+export * from "./index.js";
+export { CIRCUITS_DIR, REFERENCE_MODELS, loadCircuit, type Circuit } from "./circuits.js";
+export { DEPLOYMENTS_DIR, loadDeployment } from "./deployment-file.js";
+export { compileSolidity, type CompiledContract } from "./solidity.js";
+export { deployCircuitVerifier } from "./verifier.js";
+
+export interface NodeHighwayOptions extends Omit<HighwayOptions, "deployment"> {
+  /** The deployment: its contents, a path to its file, or a chain id with a file in deployments/. */
+  deployment: HighwayDeployment | string | number;
+}
+
+/** What registering a circuit folder chooses; the verifier is deployed from the folder. */
+export type CircuitRegistrationOptions = Omit<RegistrationOptions, "verifier">;
+
+/**
+ * Deploys a circuit folder's verifier and registers the model with the manifest's
+ * shapes, scales, input bound and artifact hash. Returns the new model id.
+ * @param circuitDir a path, or the name of a folder in circuits/
+ */
+export async function registerModelFromCircuit(client: HighwayClient, circuitDir: string, options: CircuitRegistrationOptions): Promise<{ modelId: string; verifier: string }> {
+  const circuit = loadCircuit(circuitDir);
+  const verifier = await deployCircuitVerifier(signerOf(client), circuit);
+  return registerModel(client, circuit.manifest, { ...options, verifier });
+}
+
+/** The Highway facade in Node: connects by deployment file or chain id, registers models from circuit folders. */
+export class Highway extends BrowserHighway {
+  static override async connect(options: NodeHighwayOptions): Promise<Highway> {
+    const deployment = typeof options.deployment === "object" ? options.deployment : loadDeployment(options.deployment);
+    return new Highway(await createHighwayClient({ ...options, deployment }));
+  }
+
+  /** Deploys a circuit folder's verifier and registers the model; see registerModelFromCircuit. */
+  registerModel(circuitDir: string, options: CircuitRegistrationOptions): Promise<{ modelId: string; verifier: string }> {
+    return registerModelFromCircuit(this.client, circuitDir, options);
+  }
+}

@@ -1,0 +1,25 @@
+/** Node only: deploys a circuit folder's EZKL verifier, compiled by Hardhat (the repository's circuits) or by solc. */
+import { ContractFactory, type Signer } from "ethers";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CIRCUITS_DIR, type Circuit } from "./circuits.js";
+import { compileSolidity, type CompiledContract } from "./solidity.js";
+
+const REPO_DIR = resolve(import.meta.dirname, "..");
+const ARTIFACTS_DIR = join(REPO_DIR, "artifacts");
+
+/** Deploys the verifier of `circuit` from `signer`; returns its address. */
+export async function deployCircuitVerifier(signer: Signer, circuit: Circuit): Promise<string> {
+  const compiled = compiledVerifier(circuit);
+  const contract = await new ContractFactory(compiled.abi as never, compiled.bytecode, signer).deploy();
+  await contract.waitForDeployment();
+  return contract.getAddress();
+}
+
+function compiledVerifier({ dir, manifest }: Circuit): CompiledContract {
+  const { source, contract } = manifest.verifier;
+  const artifactPath = join(ARTIFACTS_DIR, source, `${contract}.json`);
+  if (resolve(dir).startsWith(CIRCUITS_DIR) && existsSync(artifactPath)) return JSON.parse(readFileSync(artifactPath, "utf8")) as CompiledContract;
+  // A folder outside the repository keeps its verifier where its manifest says (build.py --out).
+  return compileSolidity("Verifier.sol", readFileSync(resolve(REPO_DIR, source), "utf8"), contract);
+}
