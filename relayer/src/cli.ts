@@ -5,7 +5,7 @@
 import "./quiet-warnings.js";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
-import { Relayer, type RelayerOptions } from "./relayer.js";
+import { startRelayer, type StartedRelayer, type StartOptions } from "./start.js";
 
 const USAGE = `usage: relayer start --config FILE
 
@@ -14,8 +14,8 @@ const USAGE = `usage: relayer start --config FILE
   The private key comes from the config's "key" (an environment variable, or an
   encrypted keystore with its password in an environment variable).`;
 
-/** Runs the CLI; `options` lets a wrapper (the demo's cheating relayer) change behaviour. */
-export async function main(argv: string[], options: RelayerOptions = {}): Promise<number> {
+/** Runs the CLI; `options` lets a wrapper (the demo's cheating relayer) bring its own prover. */
+export async function main(argv: string[], options: StartOptions = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } }, allowPositionals: true });
@@ -32,9 +32,9 @@ export async function main(argv: string[], options: RelayerOptions = {}): Promis
     return 2;
   }
 
-  let relayer: Relayer;
+  let relayer: StartedRelayer;
   try {
-    relayer = await Relayer.start(loadConfig(parsed.values.config), options);
+    relayer = await startRelayer(loadConfig(parsed.values.config), options);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`relayer: ${error.message}`);

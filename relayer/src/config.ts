@@ -34,11 +34,11 @@ const modelConfig = z
   .object({
     /** A circuit folder (path, or name of a folder in circuits/). */
     circuit: z.string().min(1),
-    /** The registry's model id; default keccak256 of the circuit's name. */
+    /** The registry's model id; default the deployment file's id for the circuit's name. */
     modelId: bytes32.optional(),
     /** What one job costs the operator beyond gas, in payment-token units. */
     computeCost: decimalUnits.default("0"),
-    /** Which proof modes to serve. */
+    /** Which proof modes to answer; the watchtower also checks this model's answers in the others. */
     modes: z.array(z.enum(["zk", "optimistic"])).min(1).default(["zk", "optimistic"]),
   })
   .strict();
@@ -53,9 +53,9 @@ export const configSchema = z
     database: z.string().min(1),
     confirmations: z.number().int().min(0).max(64).default(1),
     pollIntervalMs: z.number().int().min(20).max(60_000).default(1_000),
-    /** Blocks fetched per eth_getLogs call while backfilling. */
+    /** Most blocks per eth_getLogs call: the watcher catches up in ranges this long. */
     logRange: z.number().int().min(1).max(10_000).default(2_000),
-    /** First block to scan on a fresh database; default the deployment's block. */
+    /** First block to scan on a fresh database; default the deployment file's `deploymentBlock` (0 when it has none). */
     startBlock: z.number().int().min(0).optional(),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     http: z
@@ -74,7 +74,7 @@ export const configSchema = z
       .object({
         /** Claim only when the offered fee ≥ (gas cost + compute cost) × margin. */
         margin: z.number().min(1).max(100).default(1.2),
-        /** Payment-token units per wei of gas spent (the token's price in the chain's coin). */
+        /** Payment-token units per wei of gas spent (the chain's coin priced in the payment token). */
         tokenUnitsPerWei: z.number().min(0).default(0),
       })
       .strict()
@@ -82,7 +82,7 @@ export const configSchema = z
     watchtower: z
       .object({
         enabled: z.boolean().default(true),
-        /** Challenge only when the bond to win, less the gas to win it, is at least this (token units). */
+        /** Challenge only when the wrong relayer's job bond, what a fraud proof wins before the protocol's share, is at least this (token units; gas not counted). */
         minProfit: decimalUnits.default("0"),
       })
       .strict()
@@ -91,7 +91,7 @@ export const configSchema = z
       .object({
         /** Re-send a transaction with bumped fees when it is not mined within this. */
         bumpAfterMs: z.number().int().min(500).max(600_000).default(15_000),
-        /** Fee increase per re-send (nodes require at least 10%). */
+        /** Fee increase per re-send, in percent of the first send's fees (nodes accept a replacement only at 10% or more above the one it replaces). */
         bumpPercent: z.number().int().min(10).max(500).default(20),
         /** Give up on a transaction after this many sends. */
         maxSends: z.number().int().min(1).max(20).default(5),

@@ -1,13 +1,17 @@
 /**
- * When a request is worth claiming: the auction's current price (read from the
- * coordinator, which holds the one auction formula) must cover the gas of serving
- * it, priced in payment-token units, plus the model's compute cost, times a margin.
+ * When a request is worth claiming: the auction's current price (sdk/fees.ts's
+ * `auctionPrice`, which mirrors the coordinator's formula, so no RPC call is needed)
+ * must cover the gas of serving it, priced in payment-token units, plus the model's
+ * compute cost, times a margin.
  */
 
-/** Gas of serving one request end to end, by mode (from `make bench-gas`, rounded up). */
+/**
+ * Gas of serving one request end to end, by mode: whole transactions as `make bench-gas`
+ * measures them (the price-signal verifier, a minimal callback), rounded up to 10,000.
+ */
 export const SERVICE_GAS = {
-  zk: 90_000n + 520_000n, // claim + fulfillZk with the verifier
-  optimistic: 90_000n + 80_000n + 60_000n, // claim + submitOptimistic + finalize
+  zk: 60_000n + 530_000n, // claim + fulfillZk with the verifier
+  optimistic: 60_000n + 70_000n + 90_000n, // claim + submitOptimistic + finalize
 } as const;
 
 export interface PriceInputs {

@@ -1,39 +1,44 @@
 /**
- * The job store: one SQLite row per request the relayer has seen, and the chain
- * position it has processed. Every state change is written here before it is acted
- * on, so that after a crash the relayer resumes from this file; the on-chain state
- * of a request is checked again before anything is sent.
+ * The job store: one SQLite row per request the relayer has seen, the raises of its
+ * terms, and the chain position it has processed. Every state change is written here
+ * before it is acted on, so that after a crash the relayer resumes from this file; the
+ * on-chain state of a request is checked again before anything is sent.
  */
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { currentTerms, termsFromJson, termsToJson, type PlainTerms } from "../../sdk/terms.js";
+import type { ProofMode } from "../../sdk/protocol.js";
 
 /** Where a job stands from this relayer's point of view. */
 export type JobState =
   | "new" // seen, not yet evaluated
-  | "waiting" // open, the auction price does not cover our cost yet
+  | "waiting" // open, but the auction price does not cover our cost yet, or our free stake does not cover the bond
   | "claiming" // a claim is being sent
   | "claimed" // we hold the claim; output or proof being made
-  | "ready" // output (and proof, for zk) stored; answer being sent
+  | "ready" // we hold the claim; output (and proof, for zk) stored, answer being sent
   | "submitted" // our optimistic answer is in its challenge window
   | "defending" // our optimistic answer was challenged; defence being sent
-  | "watching" // another relayer holds it; the watchtower keeps an eye on optimistic answers
+  | "watching" // someone else must move it next; the watchtower keeps an eye on optimistic answers
   | "challenging" // we challenged another relayer's answer; fraud proof being sent
-  | "done" // final on chain (fulfilled or refunded): nothing left for us
-  | "ignored"; // a model or mode we do not serve
+  | "done" // final on chain (fulfilled or refunded), or nothing left that we could do
+  | "ignored"; // a model we do not run
 
 export const TERMINAL_STATES: readonly JobState[] = ["done", "ignored"];
 
 export interface Job {
   requestId: bigint;
   modelId: string;
+  /** The model's name (its circuit folder); empty for a model we do not run. */
   model: string;
-  mode: "zk" | "optimistic";
-  /** The request's terms as emitted (JSON with bigints as strings). */
-  terms: string;
+  mode: ProofMode;
+  /** The request's current terms: the created ones with every recorded raise applied. */
+  terms: PlainTerms;
   /** The request's input bytes (hex). */
   input: string;
+  /** Where the request was created: its RequestCreated log's block and index. */
   createdBlock: number;
+  createdLogIndex: number;
   state: JobState;
   /** Our output for this request (signed decimal strings, JSON). */
   output: string | null;
@@ -47,6 +52,14 @@ export interface Job {
   note: string | null;
 }
 
+/** A log's place in the chain. */
+export interface ChainPosition {
+  block: number;
+  logIndex: number;
+}
+
+export type NewJob = Pick<Job, "requestId" | "modelId" | "model" | "mode" | "terms" | "input" | "createdBlock" | "createdLogIndex" | "state">;
+
 type Row = Record<string, string | number | null>;
 
 const SCHEMA = `
@@ -58,6 +71,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   terms TEXT NOT NULL,
   input TEXT NOT NULL,
   created_block INTEGER NOT NULL,
+  log_index INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL,
   output TEXT,
   proof TEXT,
@@ -70,9 +84,24 @@ CREATE TABLE IF NOT EXISTS jobs (
   updated_at_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
+CREATE TABLE IF NOT EXISTS raises (
+  request_id TEXT NOT NULL,
+  block INTEGER NOT NULL,
+  log_index INTEGER NOT NULL,
+  max_compute_fee TEXT NOT NULL,
+  PRIMARY KEY (request_id, block, log_index)
+);
 CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** A job row with its raises (oldest first) as a JSON array, so that one query yields current terms. */
+const SELECT_JOBS = `
+SELECT jobs.*, (SELECT json_group_array(max_compute_fee ORDER BY block, log_index) FROM raises WHERE raises.request_id = jobs.request_id) AS raises
+FROM jobs`;
+
+/** Chain order: the order the requests were created in. */
+const CHAIN_ORDER = "ORDER BY created_block, log_index";
 
 /** How many processed block hashes are kept to find the common ancestor after a reorg. */
 const KEPT_BLOCKS = 1_024;
@@ -86,6 +115,9 @@ export class JobStore {
     // WAL with synchronous=FULL: a state change that returned is on disk, even after SIGKILL.
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
     this.db.exec(SCHEMA);
+    // A store written before requests were ordered by their log: its rows get index 0 (block order stays right).
+    const columns = this.db.prepare("PRAGMA table_info(jobs)").all() as Row[];
+    if (!columns.some((column) => column.name === "log_index")) this.db.exec("ALTER TABLE jobs ADD COLUMN log_index INTEGER NOT NULL DEFAULT 0");
   }
 
   close(): void {
@@ -93,27 +125,25 @@ export class JobStore {
   }
 
   /** Records a request seen in a RequestCreated event; a request seen again keeps its row. */
-  insert(job: Pick<Job, "requestId" | "modelId" | "model" | "mode" | "terms" | "input" | "createdBlock" | "state">): boolean {
+  insert(job: NewJob): boolean {
     const now = Date.now();
     const result = this.db
       .prepare(
-        `INSERT INTO jobs (request_id, model_id, model, mode, terms, input, created_block, state, seen_at_ms, updated_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING`,
+        `INSERT INTO jobs (request_id, model_id, model, mode, terms, input, created_block, log_index, state, seen_at_ms, updated_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING`,
       )
-      .run(job.requestId.toString(), job.modelId, job.model, job.mode, job.terms, job.input, job.createdBlock, job.state, now, now);
+      .run(job.requestId.toString(), job.modelId, job.model, job.mode, termsToJson(job.terms), job.input, job.createdBlock, job.createdLogIndex, job.state, now, now);
     return Number(result.changes) > 0;
   }
 
   get(requestId: bigint): Job | undefined {
-    const row = this.db.prepare("SELECT * FROM jobs WHERE request_id = ?").get(requestId.toString()) as Row | undefined;
+    const row = this.db.prepare(`${SELECT_JOBS} WHERE request_id = ?`).get(requestId.toString()) as Row | undefined;
     return row ? toJob(row) : undefined;
   }
 
   /** Moves a job to `state`, with any other fields that change with it, in one write. */
-  update(requestId: bigint, state: JobState, fields: Partial<Pick<Job, "output" | "proof" | "claimTx" | "answerTx" | "answeredAtMs" | "note">> = {}): void {
+  update(requestId: bigint, state: JobState, fields: Partial<Pick<Job, "claimTx" | "answerTx" | "answeredAtMs" | "note">> = {}): void {
     const columns: Record<string, string | number | null> = { state, updated_at_ms: Date.now() };
-    if (fields.output !== undefined) columns.output = fields.output;
-    if (fields.proof !== undefined) columns.proof = fields.proof;
     if (fields.claimTx !== undefined) columns.claim_tx = fields.claimTx;
     if (fields.answerTx !== undefined) columns.answer_tx = fields.answerTx;
     if (fields.answeredAtMs !== undefined) columns.answered_at_ms = fields.answeredAtMs;
@@ -124,12 +154,18 @@ export class JobStore {
       .run(...names.map((name) => columns[name]), requestId.toString());
   }
 
-  /** Records a raised `maxComputeFee` in a job's terms (they must match the coordinator's exactly). */
-  raiseMaxComputeFee(requestId: bigint, maxComputeFee: bigint): void {
-    const job = this.get(requestId);
-    if (!job) return;
-    const terms = { ...JSON.parse(job.terms), maxComputeFee: maxComputeFee.toString() };
-    this.db.prepare("UPDATE jobs SET terms = ?, updated_at_ms = ? WHERE request_id = ?").run(JSON.stringify(terms), Date.now(), requestId.toString());
+  /**
+   * Records a MaxComputeFeeRaised event of a known request. The raise is kept as the
+   * event, with its place in the chain, so that a reorg can undo it; a job's current
+   * terms are derived from the created terms and the raises by sdk/terms.ts.
+   */
+  recordRaise(requestId: bigint, maxComputeFee: bigint, at: ChainPosition): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO raises (request_id, block, log_index, max_compute_fee)
+         SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM jobs WHERE request_id = ?)`,
+      )
+      .run(requestId.toString(), at.block, at.logIndex, maxComputeFee.toString(), requestId.toString());
   }
 
   /** Stores a proof (or a witness-only output) and counts it. */
@@ -139,29 +175,20 @@ export class JobStore {
       .run(output, proof, proof === null ? 0 : 1, Date.now(), requestId.toString());
   }
 
-  /** Jobs that may still need something from us. */
+  /** Jobs that may still need something from us, in chain order. */
   active(): Job[] {
     const placeholders = TERMINAL_STATES.map(() => "?").join(", ");
-    return (this.db.prepare(`SELECT * FROM jobs WHERE state NOT IN (${placeholders}) ORDER BY CAST(request_id AS INTEGER)`).all(...TERMINAL_STATES) as Row[]).map(toJob);
+    return (this.db.prepare(`${SELECT_JOBS} WHERE state NOT IN (${placeholders}) ${CHAIN_ORDER}`).all(...TERMINAL_STATES) as Row[]).map(toJob);
   }
 
+  /** Every job, in chain order. */
   all(): Job[] {
-    return (this.db.prepare("SELECT * FROM jobs ORDER BY CAST(request_id AS INTEGER)").all() as Row[]).map(toJob);
+    return (this.db.prepare(`${SELECT_JOBS} ${CHAIN_ORDER}`).all() as Row[]).map(toJob);
   }
 
   countsByState(): Record<string, number> {
     const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Row[];
     return Object.fromEntries(rows.map((row) => [row.state as string, Number(row.n)]));
-  }
-
-  /** Puts finished jobs created after `blockNumber` back in play, to be re-derived from the chain. */
-  reviveCreatedAfter(blockNumber: number): number {
-    return Number(this.db.prepare("UPDATE jobs SET state = 'new', updated_at_ms = ? WHERE state = 'done' AND created_block > ?").run(Date.now(), blockNumber).changes);
-  }
-
-  /** Forgets requests created after `blockNumber` (undone by a reorg); they come back if re-mined. */
-  forgetCreatedAfter(blockNumber: number): number {
-    return Number(this.db.prepare("DELETE FROM jobs WHERE created_block > ?").run(blockNumber).changes);
   }
 
   // ------------------------------------------------------------------ chain position
@@ -173,16 +200,11 @@ export class JobStore {
 
   /** Marks blocks up to `number` (whose hash is `hash`) as processed. */
   markProcessed(number: number, hash: string): void {
-    this.db.exec("BEGIN");
-    try {
+    this.transaction(() => {
       this.db.prepare("INSERT OR REPLACE INTO blocks (number, hash) VALUES (?, ?)").run(number, hash);
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_block', ?)").run(String(number));
+      this.setLastProcessedBlock(number);
       this.db.prepare("DELETE FROM blocks WHERE number < ?").run(number - KEPT_BLOCKS);
-      this.db.exec("COMMIT");
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 
   /** Processed blocks with known hashes, newest first. */
@@ -193,13 +215,36 @@ export class JobStore {
     }));
   }
 
-  /** Rewinds the processed position to `number` after a reorg. */
-  rewindTo(number: number): void {
+  /**
+   * After a reorg whose common ancestor is `ancestor`, in one transaction (a crash
+   * leaves the store before or after it, never half-way): rewinds the processed
+   * position to the ancestor, forgets the requests and raises of the undone blocks
+   * (they come back if re-mined), and puts the finished jobs created after
+   * `reviveCreatedAfter` back in play, since their answers may have been undone too.
+   */
+  rewindAfterReorg(ancestor: number, reviveCreatedAfter: number): { forgotten: number; revived: number } {
+    return this.transaction(() => {
+      this.db.prepare("DELETE FROM blocks WHERE number > ?").run(ancestor);
+      this.setLastProcessedBlock(ancestor);
+      this.db.prepare("DELETE FROM raises WHERE block > ?").run(ancestor);
+      const forgotten = this.db.prepare("DELETE FROM jobs WHERE created_block > ?").run(ancestor).changes;
+      const revived = this.db
+        .prepare("UPDATE jobs SET state = 'new', updated_at_ms = ? WHERE state = 'done' AND created_block > ?")
+        .run(Date.now(), reviveCreatedAfter).changes;
+      return { forgotten: Number(forgotten), revived: Number(revived) };
+    });
+  }
+
+  private setLastProcessedBlock(number: number): void {
+    this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_block', ?)").run(String(number));
+  }
+
+  private transaction<T>(work: () => T): T {
     this.db.exec("BEGIN");
     try {
-      this.db.prepare("DELETE FROM blocks WHERE number > ?").run(number);
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_block', ?)").run(String(number));
+      const result = work();
       this.db.exec("COMMIT");
+      return result;
     } catch (error) {
       this.db.exec("ROLLBACK");
       throw error;
@@ -208,14 +253,16 @@ export class JobStore {
 }
 
 function toJob(row: Row): Job {
+  const raises = (JSON.parse((row.raises as string | null) ?? "[]") as string[]).map(BigInt);
   return {
     requestId: BigInt(row.request_id as string),
     modelId: row.model_id as string,
     model: row.model as string,
-    mode: row.mode as Job["mode"],
-    terms: row.terms as string,
+    mode: row.mode as ProofMode,
+    terms: currentTerms(termsFromJson(row.terms as string), raises),
     input: row.input as string,
     createdBlock: Number(row.created_block),
+    createdLogIndex: Number(row.log_index),
     state: row.state as JobState,
     output: row.output as string | null,
     proof: row.proof as string | null,

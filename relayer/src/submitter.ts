@@ -15,6 +15,12 @@ export interface SubmitterOptions {
   maxSends: number;
 }
 
+/** A transaction to send: `data` for the contract at `to`. */
+export interface Call {
+  to: string;
+  data: string;
+}
+
 export type SendResult =
   | { ok: true; receipt: TransactionReceipt; gasUsed: bigint }
   /** The call would revert (or did): `error` is the decoded custom error's name, `args` its arguments. */
@@ -42,8 +48,8 @@ export class Submitter {
     this.nextNonce = undefined;
   }
 
-  /** Simulates, then sends `data` to `to`, and waits for the receipt. */
-  async send(action: string, to: string, data: string): Promise<SendResult> {
+  /** Simulates, then sends the call, and waits for the receipt. */
+  async send(action: string, { to, data }: Call): Promise<SendResult> {
     let gasLimit: bigint;
     try {
       gasLimit = await this.provider.estimateGas({ from: this.signer.address, to, data });

@@ -1,17 +1,25 @@
 /**
  * The watcher: follows the coordinator's logs block by block, `confirmations`
  * blocks behind the head, and notices reorgs by comparing the hashes of the blocks
- * it processed with the chain's. After a reorg it rewinds to the common ancestor,
- * forgets the requests created after it and scans again; after a restart it
- * backfills from the last block it processed.
+ * it processed with the chain's. After a reorg it rewinds the store to the common
+ * ancestor and scans again; after a restart it catches up from the last block it
+ * processed, and on a fresh store from `startBlock`, in ranges of `logRange` blocks.
  */
 import type { Interface, Log, LogDescription, Provider } from "ethers";
+import { getLogsPaged } from "../../sdk/logs.js";
 import type { Logger } from "./logger.js";
 import type { RelayerMetrics } from "./metrics.js";
 import type { JobStore } from "./store.js";
 
+/**
+ * Finished jobs created this many blocks before a reorg's common ancestor are re-derived
+ * too: their answers, made later, may be in the undone blocks.
+ */
+export const REORG_LOOKBACK_BLOCKS = 256;
+
 export interface WatcherOptions {
   confirmations: number;
+  /** Most blocks per log query. */
   logRange: number;
   /** First block to scan on a fresh store. */
   startBlock: number;
@@ -20,7 +28,7 @@ export interface WatcherOptions {
 export interface WatcherEvents {
   /** One coordinator event, in chain order. */
   onEvent(event: LogDescription, log: Log): void;
-  /** The chain reorganized below what was processed; `ancestor` is the last block still valid. */
+  /** The chain reorganized below what was processed; the store is already rewound to `ancestor`, the last block still valid. */
   onReorg(ancestor: number): void;
 }
 
@@ -31,25 +39,24 @@ export class Watcher {
     private readonly iface: Interface,
     private readonly store: JobStore,
     private readonly options: WatcherOptions,
-    private readonly handlers: WatcherEvents,
     private readonly log: Logger,
     private readonly metrics: RelayerMetrics,
   ) {}
 
-  /** Processes every confirmed block not processed yet. */
-  async poll(): Promise<void> {
+  /** Processes every confirmed block not processed yet, handing its events to `handlers`. */
+  async poll(handlers: WatcherEvents): Promise<void> {
     const head = await this.provider.getBlockNumber();
     const target = head - this.options.confirmations;
-    let last = await this.checkForReorg();
+    let last = await this.checkForReorg(handlers);
     while (last < target) {
       const to = Math.min(target, last + this.options.logRange);
       const before = await this.provider.getBlock(to);
-      const logs = await this.provider.getLogs({ address: this.address, fromBlock: last + 1, toBlock: to });
+      const logs = await getLogsPaged(this.provider, { address: this.address }, last + 1, to, this.options.logRange);
       const after = await this.provider.getBlock(to);
       if (!before || !after || before.hash !== after.hash) return; // the range moved under us: try again next poll
       for (const log of logs) {
         const event = this.iface.parseLog(log);
-        if (event) this.handlers.onEvent(event, log);
+        if (event) handlers.onEvent(event, log);
       }
       this.store.markProcessed(to, after.hash!);
       this.metrics.lastBlock.set(to);
@@ -58,7 +65,7 @@ export class Watcher {
   }
 
   /** The last processed block that is still on the chain, rewinding the store if a reorg undid later ones. */
-  private async checkForReorg(): Promise<number> {
+  private async checkForReorg(handlers: WatcherEvents): Promise<number> {
     const last = this.store.lastProcessedBlock();
     if (last === undefined) return this.options.startBlock - 1;
     const known = this.store.knownBlocks();
@@ -66,19 +73,18 @@ export class Watcher {
       const onChain = await this.provider.getBlock(block.number);
       if (onChain?.hash === block.hash) {
         if (index === 0) return last;
-        this.rewind(block.number, last);
+        this.rewind(block.number, last, handlers);
         return block.number;
       }
     }
     const ancestor = this.options.startBlock - 1;
-    this.rewind(ancestor, last);
+    this.rewind(ancestor, last, handlers);
     return ancestor;
   }
 
-  private rewind(ancestor: number, last: number): void {
-    const forgotten = this.store.forgetCreatedAfter(ancestor);
-    this.store.rewindTo(ancestor);
-    this.log.warn({ ancestor, last, forgotten }, "chain reorganized: rewinding to the common ancestor and re-deriving");
-    this.handlers.onReorg(ancestor);
+  private rewind(ancestor: number, last: number, handlers: WatcherEvents): void {
+    const { forgotten, revived } = this.store.rewindAfterReorg(ancestor, ancestor - REORG_LOOKBACK_BLOCKS);
+    this.log.warn({ ancestor, last, forgotten, revived }, "chain reorganized: rewinding to the common ancestor and re-deriving");
+    handlers.onReorg(ancestor);
   }
 }

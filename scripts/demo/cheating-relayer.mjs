@@ -1,11 +1,26 @@
 #!/usr/bin/env node
-// The demo's cheating relayer: the real relayer, except that every optimistic output
-// it posts is off by one unit in its first value. It exists to show (and test) the
-// dispute game: an honest watchtower challenges it, proves the fraud, and it is slashed.
+// The demo's cheating relayer: the real relayer with a dishonest prover. Its witness
+// outputs, which an optimistic answer posts, are off by one unit in their first value;
+// its proofs are honest, since no proof of a wrong output can be made. It exists to show
+// (and test) the dispute game: an honest watchtower challenges it, proves the fraud,
+// and it is slashed.
 import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../../relayer/src/cli.ts");
+const { ProverPool } = await import("../../relayer/prover/pool.ts");
+
 process.exitCode = await main(process.argv.slice(2), {
-  corruptOptimisticOutput: (output) => output.map((value, index) => (index === 0 ? value + 1n : value)),
+  startProver: async (options) => offByOneWitnesses(await ProverPool.start(options)),
 });
+
+function offByOneWitnesses(pool) {
+  return {
+    async witness(model, input) {
+      const witnessed = await pool.witness(model, input);
+      return { ...witnessed, outputs: witnessed.outputs.map((value, index) => (index === 0 ? value + 1n : value)) };
+    },
+    prove: (model, input) => pool.prove(model, input),
+    close: () => pool.close(),
+  };
+}

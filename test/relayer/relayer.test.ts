@@ -17,6 +17,7 @@ import {
   startHighway,
   startRelayerProcess,
   waitFor,
+  UNIT,
   type LocalHighway,
   type RelayerProcess,
 } from "../../scripts/lib/localnet.js";
@@ -201,6 +202,19 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(honest.output()).to.contain("the holder's window passed: reopen");
     const [, state] = await highway.coordinator.getRequest(id);
     expect(state.relayer).to.equal(hardhatAccount(HONEST).address);
+  });
+
+  it("claims a request it set aside as too cheap once its requester raises the maximum fee, calling with the raised terms", async () => {
+    const relayer = start({ account: HONEST, config: { models: [{ circuit: "price-signal", modes: ["zk"], computeCost: (2n * UNIT).toString() }] } });
+    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    const [id] = await requestBurst(highway, await requester(), 1, () => ({ ...randomRequest(0, ["zk"]), startComputeFee: 1n * UNIT, maxComputeFee: 1n * UNIT }));
+    await waitFor("the request set aside as too cheap", async () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"), 120_000, 100);
+
+    const sdk = await Highway.connect({ runner: await requester(), deployment: highway.deploymentPath });
+    await sdk.raiseMaxComputeFee(id, 3n * UNIT);
+    await waitAllFinal([id], 60_000);
+    await expectAnsweredExactlyOnce([id]);
+    expect(metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { outcome: "not-sent" })).to.equal(0);
   });
 
   it("replaces a transaction the chain does not mine with one at a bumped fee", async () => {

@@ -1,0 +1,44 @@
+/**
+ * The dispute game's transactions (challenge, defend, proveFraud, resolveDisputeTimeout),
+ * built in this one place on one contract handle. The coordinator plays the game today;
+ * when a separate contract takes it over, start-up hands its handle here instead (and
+ * approves it for challenge bonds) and nothing else changes. The game's events stay on
+ * the coordinator, where the watcher reads them.
+ */
+import type { Interface } from "ethers";
+import type { PlainTerms } from "../../sdk/terms.js";
+import type { Call } from "./submitter.js";
+
+/** What the dispute calls need of a contract: its address and its ABI. */
+export interface DisputeContract {
+  readonly interface: Interface;
+  getAddress(): Promise<string>;
+}
+
+export class DisputeCalls {
+  constructor(private readonly contract: DisputeContract) {}
+
+  /** Disputes another relayer's pending answer, posting `terms.challengeBond`. */
+  challenge(requestId: bigint, terms: PlainTerms): Promise<Call> {
+    return this.call("challenge", [requestId, terms]);
+  }
+
+  /** Proves our own disputed answer. */
+  defend(requestId: bigint, terms: PlainTerms, input: string, proof: string): Promise<Call> {
+    return this.call("defend", [requestId, terms, input, proof]);
+  }
+
+  /** Proves a different output than a disputed answer's, answering the request. */
+  proveFraud(requestId: bigint, terms: PlainTerms, input: string, output: readonly bigint[], proof: string): Promise<Call> {
+    return this.call("proveFraud", [requestId, terms, input, output, proof]);
+  }
+
+  /** Resolves a dispute whose defence window passed without a defence. */
+  resolveDisputeTimeout(requestId: bigint, terms: PlainTerms): Promise<Call> {
+    return this.call("resolveDisputeTimeout", [requestId, terms]);
+  }
+
+  private async call(name: string, args: readonly unknown[]): Promise<Call> {
+    return { to: await this.contract.getAddress(), data: this.contract.interface.encodeFunctionData(name, args) };
+  }
+}

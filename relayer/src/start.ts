@@ -1,0 +1,180 @@
+/**
+ * Start-up: from a validated config to a running relayer. Reads the deployment,
+ * connects and checks the RPC, loads the key, approves challenge bonds, opens the job
+ * store, starts the prover, builds the submitter, watcher, watchtower and metrics,
+ * starts the loop and serves /metrics and /healthz. `stop` closes it all again.
+ */
+import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, type AbstractProvider } from "ethers";
+import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
+import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
+import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
+import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
+import { loadDeployment, type HighwayDeployment } from "../../sdk/deployment.js";
+import { ProverPool, type ProverPoolOptions } from "../prover/pool.js";
+import { ConfigError, type RelayerConfig } from "./config.js";
+import type { Policy, ServedModel } from "./decide.js";
+import { DisputeCalls, type DisputeContract } from "./disputes.js";
+import { loadSigner } from "./keys.js";
+import { createLogger, type Logger } from "./logger.js";
+import { RelayerMetrics, serveHttp } from "./metrics.js";
+import { JobOutputs, type Prover } from "./outputs.js";
+import { Relayer } from "./relayer.js";
+import { JobStore } from "./store.js";
+import { Submitter } from "./submitter.js";
+import { Watcher } from "./watcher.js";
+import { Watchtower } from "./watchtower.js";
+
+export interface StartOptions {
+  /** Starts the prover; by default the pool of EZKL workers. The demo's cheating relayer wraps that pool. */
+  startProver?: (options: ProverPoolOptions) => Promise<Prover>;
+}
+
+/** A started relayer, with what start-up opened for it. */
+export interface StartedRelayer {
+  readonly relayer: Relayer;
+  readonly log: Logger;
+  /** The HTTP port actually bound (the config may ask for port 0). */
+  readonly httpPort: number;
+  /** Stops after the work in hand, then closes the prover, the HTTP server, the RPC connection and the store. */
+  stop(): Promise<void>;
+}
+
+/** A deployment file; those written before deployments recorded their first block lack `deploymentBlock`. */
+type Deployment = HighwayDeployment & { deploymentBlock?: number };
+
+/** Connects, checks the chain and the key, starts the prover pool, the loop and the HTTP server. */
+export async function startRelayer(config: RelayerConfig, options: StartOptions = {}): Promise<StartedRelayer> {
+  const deployment = readDeployment(config.deployment);
+  const provider = await connect(config.rpcUrl, deployment.chainId);
+  try {
+    return await startOn(provider, deployment, config, options);
+  } catch (error) {
+    provider.destroy();
+    throw error;
+  }
+}
+
+async function startOn(provider: AbstractProvider, deployment: Deployment, config: RelayerConfig, options: StartOptions): Promise<StartedRelayer> {
+  const log = createLogger(config.logLevel);
+  const metrics = new RelayerMetrics();
+  const policy = policyOf(config, deployment);
+  const signer = await loadSigner(config.key, provider);
+  const coordinator = InferenceCoordinator__factory.connect(deployment.coordinator, signer);
+  // The contract that plays disputes and pulls challenge bonds. Disputes go to it alone (disputes.ts).
+  const disputeGame: DisputeContract = coordinator;
+  const staking = RelayerStaking__factory.connect(deployment.staking, provider);
+  const token = HighwayToken__factory.connect(await coordinator.paymentToken(), signer);
+  if (config.watchtower.enabled) await approveChallengeBonds(token, signer.address, await disputeGame.getAddress(), log);
+  // Every custom error a transaction of ours can meet, to name it when a call would revert.
+  const errors = new Interface([coordinator.interface, disputeGame.interface, staking.interface, token.interface].flatMap((i) => i.fragments.filter((f) => f.type === "error")));
+
+  const store = new JobStore(config.database);
+  const startProver = options.startProver ?? ((poolOptions: ProverPoolOptions) => ProverPool.start(poolOptions));
+  let prover: Prover;
+  try {
+    prover = await startProver({ circuits: config.models.map((m) => m.circuit), workers: config.prover.workers, maxQueue: config.prover.maxQueue });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const outputs = new JobOutputs(prover, store, metrics);
+  const disputes = new DisputeCalls(disputeGame);
+  const relayer = new Relayer({
+    provider,
+    coordinator,
+    staking,
+    store,
+    watcher: new Watcher(provider, deployment.coordinator, coordinator.interface, store, { confirmations: config.confirmations, logRange: config.logRange, startBlock: firstBlockToScan(config, deployment) }, log, metrics),
+    submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics),
+    outputs,
+    watchtower: new Watchtower({ coordinator, disputes, outputs, token, address: signer.address, log }),
+    disputes,
+    policy,
+    pollIntervalMs: config.pollIntervalMs,
+    log,
+    metrics,
+  });
+  let http: Awaited<ReturnType<typeof serveHttp>>;
+  try {
+    http = await serveHttp(metrics, () => relayer.health(), config.http.host, config.http.port);
+  } catch (error) {
+    await prover.close();
+    store.close();
+    throw error;
+  }
+  const { server, port } = http;
+  const resumed = store.active().length;
+  relayer.start();
+  log.info({ relayer: signer.address, models: [...policy.models.values()].map((m) => m.name), http: port, resumed }, "relayer started");
+
+  return {
+    relayer,
+    log,
+    httpPort: port,
+    async stop() {
+      await relayer.stop();
+      await prover.close();
+      await new Promise((resolve) => server.close(resolve));
+      provider.destroy();
+      store.close();
+      log.info("stopped");
+    },
+  };
+}
+
+/** What the config asks of each model, keyed by the model's registry id. */
+function policyOf(config: RelayerConfig, deployment: Deployment): Policy {
+  const models = new Map<string, ServedModel>();
+  for (const model of config.models) {
+    const name = model.circuit.split("/").filter(Boolean).pop()!;
+    const modelId = (model.modelId ?? deployment.models[name]?.modelId)?.toLowerCase();
+    if (!modelId) throw new ConfigError(`field "models": no modelId for ${name} and none in ${config.deployment}; set "modelId"`);
+    models.set(modelId, { name, modes: model.modes, computeCost: BigInt(model.computeCost) });
+  }
+  return { models, pricing: config.pricing, watchtower: { enabled: config.watchtower.enabled, minProfit: BigInt(config.watchtower.minProfit) } };
+}
+
+/** Where a fresh store's scan starts: nothing of Highway's is older than its deployment. */
+function firstBlockToScan(config: RelayerConfig, deployment: Deployment): number {
+  return config.startBlock ?? deployment.deploymentBlock ?? 0;
+}
+
+/** Challenges post a bond that the dispute contract pulls from this account: allow it once, for good. */
+async function approveChallengeBonds(token: HighwayToken, owner: string, spender: string, log: Logger): Promise<void> {
+  if ((await token.allowance(owner, spender)) >= MaxUint256 / 2n) return;
+  await (await token.approve(spender, MaxUint256)).wait();
+  log.info({ spender }, "approved challenge bonds");
+}
+
+function readDeployment(path: string): Deployment {
+  try {
+    return loadDeployment(path);
+  } catch (error) {
+    throw new ConfigError(`field "deployment": ${(error as Error).message}`);
+  }
+}
+
+/** Opens the RPC and checks that it answers and serves the deployment's chain. */
+async function connect(url: string, chainId: number): Promise<AbstractProvider> {
+  const provider: AbstractProvider = url.startsWith("ws")
+    ? new WebSocketProvider(url, chainId)
+    : // No response cache: a cached pending nonce or request state would be stale by design here.
+      new JsonRpcProvider(url, chainId, { staticNetwork: true, batchMaxCount: 50, pollingInterval: 250, cacheTimeout: -1 });
+  try {
+    const network = await withTimeout(provider.getNetwork(), 10_000);
+    await withTimeout(provider.getBlockNumber(), 10_000);
+    if (Number(network.chainId) !== chainId) throw new Error(`the RPC serves chain ${network.chainId}, the deployment is on ${chainId}`);
+  } catch (error) {
+    provider.destroy();
+    throw new ConfigError(`field "rpcUrl": cannot use ${url}: ${(error as Error).message}`);
+  }
+  return provider;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
