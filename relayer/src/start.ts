@@ -9,7 +9,8 @@ import { InferenceCoordinator__factory } from "../../types/factories/contracts/I
 import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
-import { loadDeployment, type HighwayDeployment } from "../../sdk/deployment.js";
+import { deploymentStartBlock, type HighwayDeployment } from "../../sdk/deployment.js";
+import { loadDeployment } from "../../sdk/deployment-file.js";
 import { ProverPool, type ProverPoolOptions } from "../prover/pool.js";
 import { ConfigError, type RelayerConfig } from "./config.js";
 import type { Policy, ServedModel } from "./decide.js";
@@ -39,9 +40,6 @@ export interface StartedRelayer {
   stop(): Promise<void>;
 }
 
-/** A deployment file; those written before deployments recorded their first block lack `deploymentBlock`. */
-type Deployment = HighwayDeployment & { deploymentBlock?: number };
-
 /** Connects, checks the chain and the key, starts the prover pool, the loop and the HTTP server. */
 export async function startRelayer(config: RelayerConfig, options: StartOptions = {}): Promise<StartedRelayer> {
   const deployment = readDeployment(config.deployment);
@@ -54,7 +52,7 @@ export async function startRelayer(config: RelayerConfig, options: StartOptions 
   }
 }
 
-async function startOn(provider: AbstractProvider, deployment: Deployment, config: RelayerConfig, options: StartOptions): Promise<StartedRelayer> {
+async function startOn(provider: AbstractProvider, deployment: HighwayDeployment, config: RelayerConfig, options: StartOptions): Promise<StartedRelayer> {
   const log = createLogger(config.logLevel);
   const metrics = new RelayerMetrics();
   const policy = policyOf(config, deployment);
@@ -123,7 +121,7 @@ async function startOn(provider: AbstractProvider, deployment: Deployment, confi
 }
 
 /** What the config asks of each model, keyed by the model's registry id. */
-function policyOf(config: RelayerConfig, deployment: Deployment): Policy {
+function policyOf(config: RelayerConfig, deployment: HighwayDeployment): Policy {
   const models = new Map<string, ServedModel>();
   for (const model of config.models) {
     const name = model.circuit.split("/").filter(Boolean).pop()!;
@@ -135,8 +133,8 @@ function policyOf(config: RelayerConfig, deployment: Deployment): Policy {
 }
 
 /** Where a fresh store's scan starts: nothing of Highway's is older than its deployment. */
-function firstBlockToScan(config: RelayerConfig, deployment: Deployment): number {
-  return config.startBlock ?? deployment.deploymentBlock ?? 0;
+function firstBlockToScan(config: RelayerConfig, deployment: HighwayDeployment): number {
+  return config.startBlock ?? deploymentStartBlock(deployment);
 }
 
 /** Challenges post a bond that the dispute contract pulls from this account: allow it once, for good. */
@@ -146,7 +144,7 @@ async function approveChallengeBonds(token: HighwayToken, owner: string, spender
   log.info({ spender }, "approved challenge bonds");
 }
 
-function readDeployment(path: string): Deployment {
+function readDeployment(path: string): HighwayDeployment {
   try {
     return loadDeployment(path);
   } catch (error) {

@@ -12,6 +12,9 @@ import { hardhatAccount } from "../../scripts/lib/node.js";
 import { advanceTime, stakeRelayer, startHighway, startRelayerProcess, UNIT, waitFor, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
 import { deployKit, KIT_CONFIG, type Kit as DeployedKit } from "../../examples/scripts/deploy-kit.js";
 import { encodeInput } from "../../sdk/encoding.js";
+import { deploymentStartBlock } from "../../sdk/deployment.js";
+import { queryFilterPaged } from "../../sdk/logs.js";
+import type { TypedContractEvent, TypedDeferredTopicFilter } from "../../types/common.js";
 import { runSignalBot, SignalBot, type Decision, type ProofModeName } from "../../examples/bot/signal-bot.js";
 
 const RELAYER = 5;
@@ -69,12 +72,14 @@ describe("examples: SignalVault against a live relayer", function () {
   /** The coordinator's final answer for `requestId`: its output and whether it was proven (a cache answer always is). */
   async function fulfilled(requestId: bigint): Promise<{ signal: bigint; proven: boolean; input?: string }> {
     const coordinator = highway.coordinator;
-    const [done] = await coordinator.queryFilter(coordinator.filters.RequestFulfilled(requestId), 0, "latest");
+    const events = <E extends TypedContractEvent>(filter: TypedDeferredTopicFilter<E>) =>
+      queryFilterPaged(highway.ethers.provider, coordinator, filter, deploymentStartBlock(highway.deployment));
+    const [done] = await events(coordinator.filters.RequestFulfilled(requestId));
     if (done) {
-      const [created] = await coordinator.queryFilter(coordinator.filters.RequestCreated(requestId), 0, "latest");
+      const [created] = await events(coordinator.filters.RequestCreated(requestId));
       return { signal: done.args.output[0], proven: done.args.proven, input: created.args.input };
     }
-    const [cached] = await coordinator.queryFilter(coordinator.filters.CachedRequestFulfilled(requestId), 0, "latest");
+    const [cached] = await events(coordinator.filters.CachedRequestFulfilled(requestId));
     return { signal: cached.args.output[0], proven: true };
   }
 

@@ -3,6 +3,8 @@ import "../../relayer/src/quiet-warnings.js";
 import { DatabaseSync } from "node:sqlite";
 import type { Contract } from "ethers";
 import type { LocalHighway, RelayerProcess } from "../../scripts/lib/localnet.js";
+import { deploymentStartBlock } from "../../sdk/deployment.js";
+import { queryFilterPaged } from "../../sdk/logs.js";
 export { randomRequest } from "../../scripts/lib/localnet.js";
 
 export { RequestStatusCode as Status } from "../../sdk/protocol.js";
@@ -18,7 +20,7 @@ export async function allInStatus(highway: LocalHighway, ids: readonly bigint[],
 /** How many times each request was the subject of `eventName` on chain. */
 export async function eventCounts(highway: LocalHighway, eventName: string): Promise<Map<bigint, number>> {
   const coordinator = highway.coordinator as unknown as Contract;
-  const logs = await coordinator.queryFilter(coordinator.filters[eventName](), 0, "latest");
+  const logs = await queryFilterPaged(highway.ethers.provider, coordinator, coordinator.filters[eventName](), deploymentStartBlock(highway.deployment));
   const counts = new Map<bigint, number>();
   for (const log of logs) {
     const id = (log as unknown as { args: { requestId: bigint } }).args.requestId;
