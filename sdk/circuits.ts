@@ -2,7 +2,7 @@
  * Node only: a circuit build folder (circuits/<model>/) as the SDK, the prover and the
  * benchmarks see it, with its manifest.json (see sdk/manifest.ts for the manifest as data).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { HighwayError, messageOf } from "./errors.js";
 import type { CircuitManifest } from "./manifest.js";
@@ -24,6 +24,8 @@ export const REFERENCE_MODELS = ["price-signal", "credit-risk", "price-signal-vo
 /** Reads a circuit folder; `dirOrName` is a path or the name of a folder in circuits/. */
 export function loadCircuit(dirOrName: string): Circuit {
   const dir = dirOrName.includes("/") ? resolve(dirOrName) : join(CIRCUITS_DIR, dirOrName);
+  // The published SDK (highway-inference-sdk) has no circuits/ folder: it reads circuit folders by path.
+  if (!dirOrName.includes("/") && !existsSync(CIRCUITS_DIR)) throw new HighwayError(`no circuit folder named "${dirOrName}": an installed SDK has no circuits/ folder; pass the folder's path (e.g. ./${dirOrName})`);
   const manifestPath = join(dir, "manifest.json");
   let manifest: CircuitManifest;
   try {

@@ -4,11 +4,10 @@
  */
 import { formatUnits, JsonRpcProvider, parseUnits, Wallet, type Provider, type Signer } from "ethers";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { printTable, toJson } from "./format.js";
 import { Highway, loadDeployment, type InferenceResult, type ModelInfo, type ProofMode } from "./node.js";
+import { relayerBin } from "./relayer-bin.js";
 
 export const USAGE = `usage: highway [global options] <command>
 
@@ -192,16 +191,14 @@ async function run(args: string[], options: Options, out: (line: string) => void
   throw new UsageError(`unknown command "${args.join(" ")}"`);
 }
 
-const PACKAGE_JSON = resolve(import.meta.dirname, "..", "package.json");
-
 /**
- * Runs the package's `relayer` bin as a child process until it exits: the relayer is a
+ * Runs the `relayer` command (sdk/relayer-bin.ts) as a child process until it exits: the relayer is a
  * program of its own, which the SDK does not import. SIGTERM is passed on; Ctrl-C's
  * SIGINT reaches the child directly (same process group), so here it is only kept from
  * ending this process before the relayer has stopped.
  */
 function runRelayer(configPath: string): Promise<number> {
-  const bin = resolve(dirname(PACKAGE_JSON), (JSON.parse(readFileSync(PACKAGE_JSON, "utf8")) as { bin: Record<string, string> }).bin.relayer);
+  const bin = relayerBin();
   const child = spawn(process.execPath, [bin, "start", "--config", configPath], { stdio: "inherit" });
   const passOn = () => child.kill("SIGTERM");
   const wait = () => {};

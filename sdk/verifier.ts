@@ -3,6 +3,7 @@ import { ContractFactory, type Signer } from "ethers";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CIRCUITS_DIR, type Circuit } from "./circuits.js";
+import { HighwayError } from "./errors.js";
 import { compileSolidity, type CompiledContract } from "./solidity.js";
 
 const REPO_DIR = resolve(import.meta.dirname, "..");
@@ -21,5 +22,7 @@ function compiledVerifier({ dir, manifest }: Circuit): CompiledContract {
   const artifactPath = join(ARTIFACTS_DIR, source, `${contract}.json`);
   if (resolve(dir).startsWith(CIRCUITS_DIR) && existsSync(artifactPath)) return JSON.parse(readFileSync(artifactPath, "utf8")) as CompiledContract;
   // A folder outside the repository keeps its verifier where its manifest says (build.py --out).
-  return compileSolidity("Verifier.sol", readFileSync(resolve(REPO_DIR, source), "utf8"), contract);
+  const sourcePath = resolve(REPO_DIR, source);
+  if (!existsSync(sourcePath)) throw new HighwayError(`${dir}: its manifest's verifier ${sourcePath} is missing; build the circuit with \`circuits/build.py build MODEL --out DIR\`, which keeps the verifier in DIR`);
+  return compileSolidity("Verifier.sol", readFileSync(sourcePath, "utf8"), contract);
 }
