@@ -64,5 +64,12 @@ $(addprefix bench-,$(BENCHES)): bench-%: build
 docs: build
 	typedoc
 
+# The npm packages users install (scripts/pack.ts): highway-inference-contracts, -sdk and -relayer,
+# packed into dist/packages/. With ARGS=--json the last line is the packages and the Solidity import
+# of InferenceConsumer as JSON.
+.PHONY: pack
+pack: build
+	tsx scripts/pack.ts $(ARGS)
+
 clean:
 	rm -rf artifacts cache types .build
