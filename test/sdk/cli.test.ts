@@ -66,8 +66,8 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     await highway?.stop();
   });
 
-  /** Starts the bin with `args`; `done` resolves with its exit code and output. */
-  function start(args: string[], options: RunOptions = {}): { done: Promise<Run> } {
+  /** Starts the bin with `args`; `done` resolves with its exit code and output, `stdout()` is what it printed so far. */
+  function start(args: string[], options: RunOptions = {}): { done: Promise<Run>; stdout(): string } {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.HIGHWAY_PRIVATE_KEY;
     delete env.HIGHWAY_RPC;
@@ -80,7 +80,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    return { done: new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr }))) };
+    return { done: new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr }))), stdout: () => stdout };
   }
 
   function cli(args: string[], options: RunOptions = {}): Promise<Run> {
@@ -534,19 +534,21 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     const watching = start(["requests", "watch", id, "--interval", "0.5"]);
     const json = start(["requests", "watch", id, "--json"]);
 
-    // Play the relayer by hand: claim, post an optimistic answer, let the challenge window pass, finalize.
+    // Play the relayer by hand, each step once the watch has shown the one before: claim,
+    // post an optimistic answer, let the challenge window pass, finalize.
+    const shows = (what: string) => waitFor(`the watch to show ${what}`, async () => watching.stdout().includes(what), 60_000, 100);
     const driver = await Highway.connect({
       runner: await highway.ethers.getSigner(hardhatAccount(DRIVER).address),
       deployment: highway.deployment,
     });
     const coordinator = driver.coordinator as unknown as Contract;
     const requestId = BigInt(id);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await shows("open: waiting for a relayer");
     const terms = await driver.terms(requestId);
     await (await coordinator.claim(requestId, terms)).wait();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await shows("delivery window closes in");
     await (await coordinator.submitOptimistic(requestId, terms, [1234n])).wait();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await shows("challenge window closes in");
     await advanceTime(highway, 61);
     await (await coordinator.finalize(requestId, terms)).wait();
 
