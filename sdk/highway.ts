@@ -71,6 +71,21 @@ export class Highway {
     return models.registerModel(this.client, manifest, options);
   }
 
+  /** Applies an owner's changes to a model, one setter transaction each (owner only). */
+  updateModel(model: string, changes: models.ModelChanges) {
+    return models.updateModel(this.client, model, changes);
+  }
+
+  /** What a model has earned and its owner has not yet withdrawn. */
+  modelEarnings(model: string): Promise<bigint> {
+    return models.modelEarnings(this.client, model);
+  }
+
+  /** Pays a model's earnings out to its owner (owner only). */
+  withdrawModelEarnings(model: string) {
+    return models.withdrawModelEarnings(this.client, model);
+  }
+
   // ================================================================= requests and results
 
   /** The escrow a request with this maxComputeFee takes, and its parts. */
@@ -100,6 +115,21 @@ export class Highway {
   /** The final outcome of a request, or undefined while it is not final. */
   result(requestId: bigint): Promise<results.InferenceResult | undefined> {
     return results.getResult(this.client, requestId);
+  }
+
+  /** Where a request stands now: its phase, the auction's price, the open window and when it closes. */
+  progress(requestId: bigint): Promise<reads.RequestProgress> {
+    return reads.getRequestProgress(this.client, requestId);
+  }
+
+  /** Follows a request until it is final, reporting its progress at every poll; resolves with its result. */
+  watch(requestId: bigint, options?: results.WatchOptions): Promise<results.InferenceResult> {
+    return results.watchRequest(this.client, requestId, options);
+  }
+
+  /** Requests by requester, by model, or both, oldest first, with their status (cache answers included). */
+  listRequests(filter: { requester?: string; model?: string }): Promise<reads.RequestSummary[]> {
+    return reads.listRequests(this.client, filter);
   }
 
   /** Requests for a model, oldest first. */

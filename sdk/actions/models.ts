@@ -1,10 +1,10 @@
-/** Model actions: find models in the registry, read one, register one. */
-import { isHexString } from "ethers";
+/** Model actions: find models in the registry, read one, register one, change one, pay out its earnings. */
+import { isHexString, type TransactionReceipt } from "ethers";
 import { queryEvents, sendAndWait, withContractErrors, type HighwayClient } from "../client.js";
 import type { TensorSpec } from "../encoding.js";
 import { HighwayError } from "../errors.js";
 import { modelRegistration, type CircuitManifest, type RegistrationOptions } from "../manifest.js";
-import { proofModesFromBits, type ProofMode } from "../protocol.js";
+import { proofModeBits, proofModesFromBits, type ProofMode } from "../protocol.js";
 
 export interface ModelInfo {
   modelId: string;
@@ -71,4 +71,59 @@ export async function registerModel(client: HighwayClient, manifest: CircuitMani
   const receipt = await sendAndWait(client, () => client.registry.registerModel(salt, params));
   const registered = receipt.logs.map((log) => client.registry.interface.parseLog(log)).find((event) => event?.name === "ModelRegistered");
   return { modelId: (registered!.args.modelId as string).toLowerCase(), verifier: options.verifier };
+}
+
+/** What an owner may change about a model (ModelRegistry's setters); the rest is the model's identity. */
+export interface ModelChanges {
+  /** The model fee of future requests, in payment-token units. */
+  fee?: bigint;
+  referralShareBps?: number;
+  proofModes?: readonly ProofMode[];
+  /** Open (true) or close (false) the model to new requests. */
+  active?: boolean;
+  artifactURI?: string;
+  /** Hand the model and its future fees to this address: sent last, since it ends the caller's rights. */
+  owner?: string;
+}
+
+/**
+ * Applies an owner's changes to a model: one setter transaction per change given, in
+ * the order of ModelChanges (ownership last). Returns the receipts, in that order.
+ */
+export async function updateModel(client: HighwayClient, model: string, changes: ModelChanges): Promise<TransactionReceipt[]> {
+  const modelId = resolveModelId(client, model);
+  const { registry } = client;
+  const sends: ((overrides: { nonce?: number }) => Promise<{ nonce: number; wait(): Promise<TransactionReceipt | null> }>)[] = [];
+  if (changes.fee !== undefined) sends.push((o) => registry.setFee(modelId, changes.fee!, o));
+  if (changes.referralShareBps !== undefined) sends.push((o) => registry.setReferralShareBps(modelId, changes.referralShareBps!, o));
+  if (changes.proofModes !== undefined) sends.push((o) => registry.setProofModes(modelId, proofModeBits(changes.proofModes!), o));
+  if (changes.active !== undefined) sends.push((o) => registry.setActive(modelId, changes.active!, o));
+  if (changes.artifactURI !== undefined) sends.push((o) => registry.setArtifactURI(modelId, changes.artifactURI!, o));
+  if (changes.owner !== undefined) sends.push((o) => registry.transferModelOwnership(modelId, changes.owner!, o));
+  const receipts: TransactionReceipt[] = [];
+  // Each next nonce follows the last transaction's: a provider may answer the pending-nonce query from a cache.
+  let overrides: { nonce?: number } = {};
+  for (const send of sends) {
+    receipts.push(
+      await sendAndWait(client, async () => {
+        const sent = await send(overrides);
+        overrides = { nonce: sent.nonce + 1 };
+        return sent;
+      }),
+    );
+  }
+  return receipts;
+}
+
+/** What a model has earned and its owner has not yet withdrawn, in payment-token units. */
+export function modelEarnings(client: HighwayClient, model: string): Promise<bigint> {
+  return client.coordinator.modelEarnings(resolveModelId(client, model));
+}
+
+/** Pays a model's earnings out to its owner (owner only); returns the amount paid. */
+export async function withdrawModelEarnings(client: HighwayClient, model: string): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
+  const modelId = resolveModelId(client, model);
+  const receipt = await sendAndWait(client, () => client.coordinator.withdrawModelEarnings(modelId));
+  const withdrawn = receipt.logs.map((log) => client.coordinator.interface.parseLog(log)).find((event) => event?.name === "ModelEarningsWithdrawn");
+  return { amount: (withdrawn?.args.amount as bigint | undefined) ?? 0n, receipt };
 }

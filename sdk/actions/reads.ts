@@ -1,9 +1,10 @@
-/** Reads: a request's status, terms and events, requests by model or requester, balances, callback gas. */
-import { EventLog, toBeHex } from "ethers";
+/** Reads: a request's status, progress, terms and events, requests by model or requester, balances, callback gas. */
+import { EventLog, toBeHex, ZeroAddress } from "ethers";
 import { IInferenceConsumer__factory } from "../../types/factories/contracts/interfaces/IInferenceConsumer__factory.js";
 import { queryEvents, signerOf, type HighwayClient } from "../client.js";
 import { deploymentStartBlock } from "../deployment.js";
 import { HighwayError, messageOf } from "../errors.js";
+import { auctionPrice } from "../fees.js";
 import { calldataGas, INTRINSIC_GAS } from "../gas.js";
 import { getLogsPaged } from "../logs.js";
 import { requestStatusName, type RequestStatus } from "../protocol.js";
@@ -20,11 +21,14 @@ export async function getStatus(client: HighwayClient, requestId: bigint): Promi
   return cached.length > 0 ? "fulfilled" : "none";
 }
 
-/** Every coordinator event about a request (the request id is each one's first indexed argument), oldest first. */
-export async function getRequestEvents(client: HighwayClient, requestId: bigint): Promise<EventLog[]> {
+/**
+ * Every coordinator event about a request (the request id is each one's first indexed
+ * argument), oldest first; `range` narrows the blocks (default: the deployment's first to the latest).
+ */
+export async function getRequestEvents(client: HighwayClient, requestId: bigint, range: { fromBlock?: number; toBlock?: number } = {}): Promise<EventLog[]> {
   const { coordinator } = client;
   const filter = { address: client.deployment.coordinator, topics: [null, toBeHex(requestId, 32)] };
-  const logs = await getLogsPaged(client.provider, filter, deploymentStartBlock(client.deployment), undefined, client.logPageBlocks);
+  const logs = await getLogsPaged(client.provider, filter, range.fromBlock ?? deploymentStartBlock(client.deployment), range.toBlock, client.logPageBlocks);
   return logs.flatMap((log) => {
     const fragment = coordinator.interface.parseLog(log)?.fragment;
     return fragment ? [new EventLog(log, coordinator.interface, fragment)] : [];
@@ -54,6 +58,110 @@ export async function requestsByModel(client: HighwayClient, model: string): Pro
 export async function requestsByRequester(client: HighwayClient, requester: string): Promise<{ requestId: bigint; modelId: string; blockNumber: number }[]> {
   const created = await queryEvents(client, client.coordinator, client.coordinator.filters.RequestCreated(undefined, undefined, requester));
   return created.map((event) => ({ requestId: event.args.requestId, modelId: event.args.modelId, blockNumber: event.blockNumber }));
+}
+
+/** A request as a list shows it. */
+export interface RequestSummary {
+  requestId: bigint;
+  modelId: string;
+  requester: string;
+  blockNumber: number;
+  /** Answered from the verified-result cache in its own transaction. */
+  cached: boolean;
+  status: RequestStatus;
+}
+
+/**
+ * Requests made by `requester`, for `model`, or both (at least one is needed), oldest
+ * first, with their current status; requests answered from the cache included.
+ */
+export async function listRequests(client: HighwayClient, filter: { requester?: string; model?: string }): Promise<RequestSummary[]> {
+  if (filter.requester === undefined && filter.model === undefined) throw new HighwayError("listRequests needs a requester, a model, or both");
+  const modelId = filter.model === undefined ? undefined : resolveModelId(client, filter.model);
+  const { coordinator } = client;
+  const [created, cached] = await Promise.all([
+    queryEvents(client, coordinator, coordinator.filters.RequestCreated(undefined, modelId, filter.requester)),
+    queryEvents(client, coordinator, coordinator.filters.CachedRequestFulfilled(undefined, modelId, filter.requester)),
+  ]);
+  const events = [...created.map((event) => ({ event, cached: false })), ...cached.map((event) => ({ event, cached: true }))];
+  events.sort((a, b) => a.event.blockNumber - b.event.blockNumber || a.event.index - b.event.index);
+  return Promise.all(
+    events.map(async ({ event, cached: fromCache }) => {
+      const [, state] = await coordinator.getRequest(event.args.requestId);
+      const status = requestStatusName(state.status);
+      return {
+        requestId: event.args.requestId,
+        modelId: event.args.modelId.toLowerCase(),
+        requester: event.args.requester,
+        blockNumber: event.blockNumber,
+        cached: fromCache,
+        status: fromCache && status === "none" ? "fulfilled" : status,
+      };
+    }),
+  );
+}
+
+/** Where a request stands now: its phase, the auction's price, the window it is in and when that closes. */
+export interface RequestProgress {
+  requestId: bigint;
+  status: RequestStatus;
+  /** The latest block's timestamp: the clock the coordinator checks deadlines and windows against. */
+  chainTime: number;
+  /** The request's current terms; absent for an unknown id. */
+  terms?: RequestTerms;
+  /** Answered from the verified-result cache in its own transaction. */
+  cached: boolean;
+  /** The relayer holding or having answered the request; the zero address when none. */
+  relayer: string;
+  /** A final request whose consumer callback failed and can be retried (retryCallback). */
+  callbackPending: boolean;
+  /** While open: the compute fee a claim would lock now, and when the auction reaches maxComputeFee (unix seconds). */
+  auction?: { price: bigint; reachesMaxAt: number };
+  /** Once claimed: the compute fee the claim locked. */
+  claimedComputeFee?: bigint;
+  /** The window the request is in (claimed: delivery, pending: challenge, disputed: defence) and when it closes. */
+  window?: { name: "delivery" | "challenge" | "defence"; endsAt: number };
+  /** Open or claimed past its deadline: nobody can answer it any more, anyone can refund it (refundExpired). */
+  expired: boolean;
+}
+
+const WINDOW_OF_STATUS: Partial<Record<RequestStatus, "delivery" | "challenge" | "defence">> = { claimed: "delivery", pending: "challenge", disputed: "defence" };
+
+/** A request's progress: its state and its events at the latest block, and that block's time. */
+export async function getRequestProgress(client: HighwayClient, requestId: bigint): Promise<RequestProgress> {
+  const block = (await client.provider.getBlock("latest"))!;
+  const [[, state], events] = await Promise.all([client.coordinator.getRequest(requestId, { blockTag: block.number }), getRequestEvents(client, requestId, { toBlock: block.number })]);
+  return requestProgress(requestId, state, events, block.timestamp);
+}
+
+/**
+ * A request's progress from what was read: its state (getRequest), all its events up to
+ * the same block, and that block's timestamp.
+ */
+export function requestProgress(
+  requestId: bigint,
+  state: { status: bigint | number; relayer: string; callbackPending: boolean; phaseEndsAt: bigint | number },
+  events: readonly EventLog[],
+  chainTime: number,
+): RequestProgress {
+  const cached = events.some((event) => event.eventName === "CachedRequestFulfilled");
+  const known = cached || events.some((event) => event.eventName === "RequestCreated");
+  let status = requestStatusName(state.status);
+  if (status === "none" && cached) status = "fulfilled";
+  const progress: RequestProgress = { requestId, status, chainTime, cached, relayer: state.relayer || ZeroAddress, callbackPending: state.callbackPending, expired: false };
+  if (!known) return progress;
+  const terms = termsFromEvents(requestId, events);
+  progress.terms = terms;
+  if (status === "open") {
+    const reachesMaxAt = Number(terms.createdAt) + Number(terms.auctionDuration);
+    progress.auction = { price: auctionPrice(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, BigInt(chainTime)), reachesMaxAt };
+  }
+  const claims = events.filter((event) => event.eventName === "RequestClaimed");
+  if (claims.length > 0 && status !== "open") progress.claimedComputeFee = claims.at(-1)!.args.computeFee as bigint;
+  const window = WINDOW_OF_STATUS[status];
+  if (window) progress.window = { name: window, endsAt: Number(state.phaseEndsAt) };
+  progress.expired = (status === "open" || status === "claimed") && chainTime > Number(terms.deadline);
+  return progress;
 }
 
 /** What an account (default: the signer) holds: withdrawable from the coordinator, tokens, and its relayer stake. */

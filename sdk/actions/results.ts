@@ -1,12 +1,13 @@
 /** Results: a request's final outcome, read from its events, and waiting for it. */
 import { ZeroAddress, type EventLog } from "ethers";
 import type { HighwayClient } from "../client.js";
+import { deploymentStartBlock } from "../deployment.js";
 import { dequantize } from "../encoding.js";
 import { HighwayError } from "../errors.js";
 import { splitFees, type FeeSplit } from "../fees.js";
 import { PROOF_MODES, type ProofMode, type RequestStatus } from "../protocol.js";
 import { getModel } from "./models.js";
-import { getRequestEvents, getStatus, termsFromEvents } from "./reads.js";
+import { getRequestEvents, getStatus, requestProgress, termsFromEvents, type RequestProgress } from "./reads.js";
 
 /** The outcome of a request once it is final. */
 export interface InferenceResult {
@@ -118,6 +119,45 @@ export async function waitForResult(client: HighwayClient, requestId: bigint, op
       if (result && (await isConfirmed(client, result, confirmations))) return result;
     }
     if (Date.now() > deadline) throw new InferenceTimeoutError(`request ${requestId} is still ${status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+  }
+}
+
+export interface WatchOptions {
+  /** Give up (InferenceTimeoutError) after this long; default: never. */
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  /** Called with the request's progress at every poll; a throw stops the watch with that error. */
+  onProgress?: (progress: RequestProgress) => void | Promise<void>;
+}
+
+/**
+ * Follows a request until it is final, reporting its progress (phase, the auction's
+ * price, the open window) at every poll; resolves with its result. An unknown id is a
+ * HighwayError; an expired request is reported (progress.expired) but not given up on,
+ * since anyone may refund it.
+ */
+export async function watchRequest(client: HighwayClient, requestId: bigint, options: WatchOptions = {}): Promise<InferenceResult> {
+  const { timeoutMs, pollIntervalMs = 1_000, onProgress } = options;
+  const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+  // Events are read once from the deployment's first block, then only the blocks since the last poll.
+  const events: EventLog[] = [];
+  let scanned = deploymentStartBlock(client.deployment) - 1;
+  for (;;) {
+    const block = (await client.provider.getBlock("latest"))!;
+    if (block.number > scanned) {
+      events.push(...(await getRequestEvents(client, requestId, { fromBlock: scanned + 1, toBlock: block.number })));
+      scanned = block.number;
+    }
+    const [, state] = await client.coordinator.getRequest(requestId, { blockTag: block.number });
+    const progress = requestProgress(requestId, state, events, block.timestamp);
+    if (progress.status === "none") throw new HighwayError(`request ${requestId} does not exist`);
+    await onProgress?.(progress);
+    if (progress.status === "fulfilled" || progress.status === "refunded") {
+      const result = await getResult(client, requestId);
+      if (result) return result;
+    }
+    if (Date.now() > deadline) throw new InferenceTimeoutError(`request ${requestId} is still ${progress.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }
 }
