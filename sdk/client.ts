@@ -26,10 +26,12 @@ import {
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InferenceCoordinator__factory } from "../types/factories/contracts/InferenceCoordinator__factory.js";
+import { DisputeGame__factory } from "../types/factories/contracts/DisputeGame__factory.js";
 import { ModelRegistry__factory } from "../types/factories/contracts/ModelRegistry__factory.js";
 import { RelayerStaking__factory } from "../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../types/factories/contracts/token/HighwayToken__factory.js";
 import type { IInferenceCoordinator, InferenceCoordinator } from "../types/contracts/InferenceCoordinator.js";
+import type { DisputeGame } from "../types/contracts/DisputeGame.js";
 import type { ModelRegistry } from "../types/contracts/ModelRegistry.js";
 import type { RelayerStaking } from "../types/contracts/RelayerStaking.js";
 import type { HighwayToken } from "../types/contracts/token/HighwayToken.js";
@@ -164,6 +166,8 @@ export interface HighwayOptions {
 
 export class Highway {
   readonly coordinator: InferenceCoordinator;
+  /** challenge, defend, proveFraud, resolveDisputeTimeout (their events are the coordinator's). */
+  readonly disputeGame: DisputeGame;
   readonly registry: ModelRegistry;
   readonly staking: RelayerStaking;
   readonly token: HighwayToken;
@@ -175,6 +179,7 @@ export class Highway {
     readonly provider: Provider,
   ) {
     this.coordinator = InferenceCoordinator__factory.connect(deployment.coordinator, runner);
+    this.disputeGame = DisputeGame__factory.connect(deployment.disputeGame, runner);
     this.registry = ModelRegistry__factory.connect(deployment.registry, runner);
     this.staking = RelayerStaking__factory.connect(deployment.staking, runner);
     this.token = HighwayToken__factory.connect(deployment.token, runner);

@@ -9,6 +9,8 @@ export interface HighwayDeployment {
   registry: string;
   staking: string;
   coordinator: string;
+  /** Where challenge, defend, proveFraud and resolveDisputeTimeout go (deployed by the coordinator; its events stay on the coordinator). */
+  disputeGame: string;
   /** The reference models registered at deployment, by name. */
   models: Record<string, { modelId: string; verifier: string; fee: string }>;
   params: Record<string, string | number>;

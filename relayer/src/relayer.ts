@@ -22,9 +22,11 @@ import {
 } from "ethers";
 import type { Server } from "node:http";
 import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
+import { DisputeGame__factory } from "../../types/factories/contracts/DisputeGame__factory.js";
 import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
 import type { IInferenceCoordinator, InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
+import type { DisputeGame } from "../../types/contracts/DisputeGame.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
 import { decodeInput } from "../../sdk/encoding.js";
@@ -61,6 +63,7 @@ type Terms = IInferenceCoordinator.RequestTermsStruct;
 interface Deployment {
   chainId: number;
   coordinator: string;
+  disputeGame: string;
   staking: string;
   models: Record<string, { modelId: string }>;
 }
@@ -92,6 +95,7 @@ export class Relayer {
     private readonly provider: AbstractProvider,
     private readonly signer: Wallet,
     private readonly coordinator: InferenceCoordinator,
+    private readonly disputeGame: DisputeGame,
     private readonly staking: RelayerStaking,
     private readonly token: HighwayToken,
     private readonly store: JobStore,
@@ -121,6 +125,7 @@ export class Relayer {
     const metrics = new RelayerMetrics();
     const signer = await loadSigner(config.key, provider);
     const coordinator = InferenceCoordinator__factory.connect(deployment.coordinator, signer);
+    const disputeGame = DisputeGame__factory.connect(deployment.disputeGame, signer);
     const staking = RelayerStaking__factory.connect(deployment.staking, provider);
     const token = HighwayToken__factory.connect(await coordinator.paymentToken(), signer);
     // Challenges post a bond that the coordinator pulls from this account.
@@ -161,7 +166,7 @@ export class Relayer {
       log,
       metrics,
     );
-    relayer = new Relayer(config, provider, signer, coordinator, staking, token, store, pool, models, submitter, watcher, log, metrics, options);
+    relayer = new Relayer(config, provider, signer, coordinator, disputeGame, staking, token, store, pool, models, submitter, watcher, log, metrics, options);
     const { server, port } = await serveHttp(metrics, () => relayer!.health(), config.http.host, config.http.port);
     relayer.http = server;
     relayer.httpPort = port;
@@ -343,8 +348,8 @@ export class Relayer {
     const data =
       action === "reopen"
         ? this.coordinator.interface.encodeFunctionData("reopen", [job.requestId, terms])
-        : this.coordinator.interface.encodeFunctionData("resolveDisputeTimeout", [job.requestId, terms]);
-    await this.act(job, action, data, "new");
+        : this.disputeGame.interface.encodeFunctionData("resolveDisputeTimeout", [job.requestId, terms]);
+    await this.act(job, action, data, "new", action === "reopen" ? this.coordinator : this.disputeGame);
   }
 
   private async tryClaim(job: Job, terms: Terms, now: number): Promise<void> {
@@ -402,8 +407,8 @@ export class Relayer {
   private async defend(job: Job, terms: Terms): Promise<void> {
     this.moveTo(job, "defending");
     const prepared = await this.prepare(job, true);
-    const data = this.coordinator.interface.encodeFunctionData("defend", [job.requestId, terms, job.input, prepared.proof!]);
-    await this.act(job, "defend", data, "done");
+    const data = this.disputeGame.interface.encodeFunctionData("defend", [job.requestId, terms, job.input, prepared.proof!]);
+    await this.act(job, "defend", data, "done", this.disputeGame);
   }
 
   /** Watchtower: checks another relayer's optimistic answer and challenges it when it is wrong. */
@@ -420,7 +425,7 @@ export class Relayer {
       return;
     }
     this.log.warn({ request: job.requestId.toString(), bond: bond.toString() }, "watchtower: wrong optimistic answer; challenging");
-    const result = await this.act(job, "challenge", this.coordinator.interface.encodeFunctionData("challenge", [job.requestId, terms]), "challenging");
+    const result = await this.act(job, "challenge", this.disputeGame.interface.encodeFunctionData("challenge", [job.requestId, terms]), "challenging", this.disputeGame);
     if (result?.ok) await this.proveFraudIfWrong(this.store.get(job.requestId)!, terms);
   }
 
@@ -430,8 +435,8 @@ export class Relayer {
       return;
     }
     const prepared = await this.prepare(job, true);
-    const data = this.coordinator.interface.encodeFunctionData("proveFraud", [job.requestId, terms, job.input, prepared.output, prepared.proof!]);
-    const result = await this.act(job, "proveFraud", data, "done");
+    const data = this.disputeGame.interface.encodeFunctionData("proveFraud", [job.requestId, terms, job.input, prepared.output, prepared.proof!]);
+    const result = await this.act(job, "proveFraud", data, "done", this.disputeGame);
     if (result?.ok) this.metrics.earnings.inc({ kind: "fraud-proof" }, Number(terms.jobBond));
   }
 
@@ -465,9 +470,9 @@ export class Relayer {
     return job.mode === "optimistic" && this.options.corruptOptimisticOutput ? this.options.corruptOptimisticOutput(output) : output;
   }
 
-  /** Sends one action for a job; a lost race puts the job back to watching. */
-  private async act(job: Job, action: string, data: string, next: JobState): Promise<SendResult | undefined> {
-    const result = await this.submitter.send(action, await this.coordinator.getAddress(), data);
+  /** Sends one action for a job to `to` (the coordinator, or the dispute game for disputes); a lost race puts the job back to watching. */
+  private async act(job: Job, action: string, data: string, next: JobState, to: InferenceCoordinator | DisputeGame = this.coordinator): Promise<SendResult | undefined> {
+    const result = await this.submitter.send(action, await to.getAddress(), data);
     if (result.ok) {
       this.moveTo(job, next);
       this.log.info({ request: job.requestId.toString(), action, gas: result.gasUsed.toString() }, `${action} mined`);

@@ -44,7 +44,7 @@ const highway = await deployHighway(ethers, {
   models: [MODEL],
   mint: [requester, relayer, challenger, permitter].map((s) => ({ to: s.address, amount: 1_000_000n * UNIT })),
 });
-const { token, staking, coordinator } = highway;
+const { token, staking, coordinator, disputeGame } = highway;
 const verifier = highway.verifiers[MODEL];
 const modelId = highway.deployment.models[MODEL].modelId;
 const params = highway.deployment.params;
@@ -118,9 +118,9 @@ async function challengeRound(s: Sample) {
   const r = await request(s, 1);
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
-  const challenge = await gasOf(coordinator.connect(challenger).challenge(r.id, r.terms));
+  const challenge = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
   await networkHelpers.time.increase(Number(params.defenceWindow) + 1);
-  await gasOf(coordinator.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
+  await gasOf(disputeGame.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
   return challenge.gas;
 }
 
