@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
+import {IHighwayErrors} from "./interfaces/IHighwayErrors.sol";
 
 /**
  * @title InferenceConsumer
@@ -18,16 +19,13 @@ abstract contract InferenceConsumer is IInferenceConsumer {
     /// @notice The coordinator this consumer trusts.
     IInferenceCoordinator public immutable coordinator;
 
-    /// @notice `onInferenceResult` was called by someone other than the coordinator.
-    error OnlyCoordinator(address caller);
-
     constructor(IInferenceCoordinator coordinator_) {
         coordinator = coordinator_;
     }
 
     /// @inheritdoc IInferenceConsumer
     function onInferenceResult(uint256 requestId, int256[] calldata output) external {
-        if (msg.sender != address(coordinator)) revert OnlyCoordinator(msg.sender);
+        if (msg.sender != address(coordinator)) revert IHighwayErrors.OnlyCoordinator(msg.sender);
         _onInferenceResult(requestId, output);
     }
 

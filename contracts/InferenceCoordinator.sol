@@ -1,91 +1,66 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
-import {IHalo2Verifier} from "./interfaces/IHalo2Verifier.sol";
 import {AuctionMath} from "./libraries/AuctionMath.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {InstanceEncoding} from "./libraries/InstanceEncoding.sol";
 import {OutputPacking} from "./libraries/OutputPacking.sol";
 import {ExactGasCall} from "./libraries/ExactGasCall.sol";
+import {ProofVerification} from "./libraries/ProofVerification.sol";
+import {RequestTermsLib} from "./libraries/RequestTermsLib.sol";
+import {CoordinatorConfig} from "./coordinator/CoordinatorConfig.sol";
+import {CoordinatorLedger} from "./coordinator/CoordinatorLedger.sol";
+import {DisputeGame} from "./DisputeGame.sol";
 
 /**
  * @title InferenceCoordinator
  * @notice Holds every request's escrow and every challenge bond, runs the reverse Dutch
- * auction, checks zk answers against the model's verifier, runs optimistic disputes,
- * settles by docs/DESIGN.md's formulas into pull balances, and delivers final results to
- * consumers with an exact gas limit. The protocol rules it implements are listed in
+ * auction, checks zk answers against the model's verifier, takes optimistic answers and
+ * settles the disputes its `DisputeGame` judges, settles by docs/DESIGN.md's formulas into pull
+ * balances (`CoordinatorLedger`), and delivers final results to consumers with an exact gas
+ * limit. Its parameters, treasury and pause are set by its `CoordinatorAdmin` contract and
+ * stored in `CoordinatorConfig`. The protocol rules it implements are listed in
  * `contracts/README.md` ("Protocol rules").
- * @dev A request's id is the hash of its `RequestTerms`; it stores one packed state slot and
- * (optimistic answers only) one packed output word and the challenger. Pausing stops only
- * new requests: everything about a request already made, and every withdrawal, still works.
+ * @dev A request's id is the hash of its `RequestTerms` (`RequestTermsLib`); it stores one
+ * packed state slot and (optimistic answers only) one packed output word. The dispute game and
+ * the admin contract are deployed by this constructor, so each names the other immutably and
+ * they cannot be mis-wired. Pausing stops only new requests: everything about a request
+ * already made, and every withdrawal, still works.
  */
-contract InferenceCoordinator is IInferenceCoordinator, AccessControl, ReentrancyGuardTransient {
+contract InferenceCoordinator is CoordinatorLedger {
     using SafeERC20 for IERC20;
-
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-
-    uint256 private constant MAX_PROTOCOL_FEE_BPS = 1_000;
-    uint256 private constant MIN_LATE_SLASH_BPS = 100;
-    uint256 private constant MIN_DISPUTE_PROTOCOL_SHARE_BPS = 500;
-    uint256 private constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 5_000;
-    uint256 private constant MAX_AUCTION_DURATION = 1 days;
-    uint256 private constant MIN_WINDOW = 1 minutes;
-    uint256 private constant MAX_DELIVERY_WINDOW = 1 days;
-    uint256 private constant MAX_DISPUTE_WINDOW = 7 days;
-    uint256 private constant MAX_CALLBACK_GAS_LIMIT = 5_000_000;
-
-    /// @dev Packed parameters (two slots) and the request counter.
-    struct Config {
-        uint16 protocolFeeBps;
-        uint16 lateSlashBps;
-        uint16 disputeProtocolShareBps;
-        uint32 auctionDuration;
-        uint32 deliveryWindow;
-        uint32 challengeWindow;
-        uint32 defenceWindow;
-        uint32 maxCallbackGasLimit;
-        uint40 nextNonce;
-        bool paused;
-    }
-
-    /// @dev The bonds, read only by requests that are not answered from the cache.
-    struct Bonds {
-        uint96 jobBond;
-        uint96 challengeBond;
-    }
+    using RequestTermsLib for RequestTerms;
 
     struct Request {
         RequestState state;
         uint256 output; // packed, optimistic or fraud-proven answers only (zk answers live in the cache)
-        address challenger;
         bytes32 raisedTermsHash; // the hash of the current terms once `raiseMaxComputeFee` changed them
     }
 
-    IERC20 public immutable paymentToken;
-    IModelRegistry public immutable registry;
+    /// @notice The relayers' stake, bonded per claimed job and slashed by this contract only.
     IRelayerStaking public immutable staking;
-
-    Config private _config;
-    Bonds private _bonds;
-    /// @dev The treasury and the protocol's accrued fees and shares, in one slot.
-    address private _treasury;
-    uint96 private _protocolFees;
+    /// @inheritdoc IInferenceCoordinator
+    address public immutable disputeGame;
 
     mapping(uint256 requestId => Request) private _requests;
     mapping(bytes32 cacheKey => uint256 packedOutput) private _cache;
-    mapping(address account => uint256) private _balances;
-    mapping(bytes32 modelId => uint256) private _modelEarnings;
 
+    modifier onlyDisputeGame() {
+        if (msg.sender != disputeGame) revert OnlyDisputeGame(msg.sender);
+        _;
+    }
+
+    /// @dev `staking_` is deployed first, naming this contract's predicted address; the link is checked
+    /// here. The admin contract (by `CoordinatorConfig`) and the dispute game are deployed here: each
+    /// names its deployer as its coordinator, and this contract names them immutably.
     constructor(
         IERC20 paymentToken_,
         IModelRegistry registry_,
@@ -93,21 +68,13 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         address admin,
         address treasury_,
         Params memory params_
-    ) {
-        if (
-            address(paymentToken_) == address(0) || address(registry_) == address(0)
-                || address(staking_) == address(0) || admin == address(0)
-        ) revert ZeroAddress();
+    ) CoordinatorConfig(admin, treasury_, params_) CoordinatorLedger(paymentToken_, registry_) {
+        if (address(staking_) == address(0)) revert ZeroAddress();
         if (staking_.token() != address(paymentToken_)) revert StakeTokenMismatch(staking_.token());
         if (staking_.coordinator() != address(this)) revert StakingCoordinatorMismatch(staking_.coordinator());
-        paymentToken = paymentToken_;
-        registry = registry_;
         staking = staking_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(PAUSER_ROLE, admin);
         _config.nextNonce = 1;
-        _setTreasury(treasury_);
-        _setParams(params_);
+        disputeGame = address(new DisputeGame(registry_));
     }
 
     // =================================================================== requests
@@ -171,12 +138,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         if (newMaxComputeFee <= terms.maxComputeFee) revert MaxComputeFeeNotRaised(terms.maxComputeFee, newMaxComputeFee);
         uint256 topUp = FeeMath.escrow(terms.modelFee, newMaxComputeFee, terms.protocolFeeBps)
             - FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
-        // The new terms are the old ones with `maxComputeFee` (the 9th word of their encoding) replaced.
-        bytes memory encoded = abi.encode(terms);
-        assembly ("memory-safe") {
-            mstore(add(encoded, 0x120), newMaxComputeFee)
-        }
-        r.raisedTermsHash = keccak256(encoded);
+        r.raisedTermsHash = terms.raise(newMaxComputeFee).hash();
         r.state.termsRaised = true;
         emit MaxComputeFeeRaised(requestId, newMaxComputeFee, topUp);
         paymentToken.safeTransferFrom(msg.sender, address(this), topUp);
@@ -208,13 +170,9 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _claimantState(requestId, r, terms);
-        _verify(requestId, terms, input, output, proof);
-        uint256 word = OutputPacking.pack(output);
-        r.state.status = RequestStatus.Fulfilled;
-        _cacheResult(terms, word);
-        _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
-        staking.unlockBond(msg.sender, terms.jobBond, true);
-        _deliver(requestId, r, terms, output);
+        ProofVerification.verify(registry, requestId, terms, input, output, proof);
+        _cacheResult(terms, OutputPacking.pack(output));
+        _complete(requestId, r, terms, s, msg.sender, output, true, false);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -238,93 +196,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
         if (block.timestamp < s.phaseEndsAt) revert ChallengeWindowOpen(requestId, s.phaseEndsAt);
-        r.state.status = RequestStatus.Fulfilled;
-        int256[] memory output = OutputPacking.unpack(r.output);
-        _settleAnswer(requestId, terms, s.relayer, s.claimedAt, output, false);
-        staking.unlockBond(s.relayer, terms.jobBond, true);
-        _deliver(requestId, r, terms, output);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function challenge(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
-        Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
-        if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
-        s.status = RequestStatus.Disputed;
-        s.phaseEndsAt = uint32(block.timestamp + terms.defenceWindow);
-        r.state = s;
-        r.challenger = msg.sender;
-        emit Challenged(requestId, msg.sender, terms.challengeBond);
-        paymentToken.safeTransferFrom(msg.sender, address(this), terms.challengeBond);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function defend(uint256 requestId, RequestTerms calldata terms, bytes calldata input, bytes calldata proof)
-        external
-        nonReentrant
-    {
-        Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _stateIn(requestId, r, RequestStatus.Disputed);
-        if (msg.sender != s.relayer) revert NotClaimant(requestId, msg.sender);
-        if (block.timestamp > s.phaseEndsAt) revert DefenceWindowClosed(requestId, s.phaseEndsAt);
-        uint256 word = r.output;
-        int256[] memory output = OutputPacking.unpack(word);
-        _verify(requestId, terms, input, output, proof);
-        address challenger = r.challenger;
-        r.state.status = RequestStatus.Fulfilled;
-        _cacheResult(terms, word);
-        // The challenger was wrong: its bond pays the relayer, less the protocol's share.
-        _splitLoserBond(terms.challengeBond, s.relayer);
-        emit Defended(requestId, s.relayer, challenger);
-        _settleAnswer(requestId, terms, s.relayer, s.claimedAt, output, true);
-        staking.unlockBond(s.relayer, terms.jobBond, true);
-        _deliver(requestId, r, terms, output);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function proveFraud(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        bytes calldata input,
-        int256[] calldata output,
-        bytes calldata proof
-    ) external nonReentrant {
-        Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _stateIn(requestId, r, RequestStatus.Disputed);
-        uint256 word = OutputPacking.pack(output);
-        if (word == r.output) revert SameOutput(requestId);
-        _verify(requestId, terms, input, output, proof);
-        address challenger = r.challenger;
-        r.state.status = RequestStatus.Fulfilled;
-        r.output = word;
-        _cacheResult(terms, word);
-        // The relayer was wrong: the challenger gets its bond back and the relayer's slashed bond,
-        // less the protocol's share; the prover answers the request and earns its compute fee.
-        _credit(challenger, terms.challengeBond);
-        _splitLoserBond(terms.jobBond, challenger);
-        emit FraudProven(requestId, msg.sender, s.relayer, output);
-        _settleAnswer(requestId, terms, msg.sender, s.claimedAt, output, true);
-        _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
-        _deliver(requestId, r, terms, output);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function resolveDisputeTimeout(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
-        Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _stateIn(requestId, r, RequestStatus.Disputed);
-        if (block.timestamp <= s.phaseEndsAt) revert DefenceWindowOpen(requestId, s.phaseEndsAt);
-        address challenger = r.challenger;
-        r.output = 0;
-        r.challenger = address(0);
-        _credit(challenger, terms.challengeBond);
-        _splitLoserBond(terms.jobBond, challenger);
-        emit DisputeTimedOut(requestId, s.relayer, challenger);
-        if (block.timestamp > terms.deadline) {
-            _refund(requestId, r, terms);
-        } else {
-            _reopen(requestId, r, s.relayer);
-        }
-        _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
+        _complete(requestId, r, terms, s, s.relayer, OutputPacking.unpack(r.output), false, false);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -337,7 +209,79 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         _slashLate(requestId, terms, s.relayer);
     }
 
-    // =================================================================== results and payments
+    // =================================================================== dispute hooks
+
+    /// @inheritdoc IInferenceCoordinator
+    function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger)
+        external
+        onlyDisputeGame
+        nonReentrant
+    {
+        Request storage r = _checkedRequest(requestId, terms);
+        RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
+        if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
+        s.status = RequestStatus.Disputed;
+        s.phaseEndsAt = uint32(block.timestamp + terms.defenceWindow);
+        r.state = s;
+        emit Challenged(requestId, challenger, terms.challengeBond);
+        // The game passes its caller: the challenger approved this contract, which holds every bond.
+        paymentToken.safeTransferFrom(challenger, address(this), terms.challengeBond);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function closeDispute(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        DisputeOutcome outcome,
+        address challenger,
+        address prover,
+        int256[] calldata output
+    ) external onlyDisputeGame nonReentrant {
+        Request storage r = _checkedRequest(requestId, terms);
+        RequestState memory s = _stateIn(requestId, r, RequestStatus.Disputed);
+        if (outcome == DisputeOutcome.Defended) {
+            uint256 word = r.output;
+            _cacheResult(terms, word);
+            // The challenger was wrong: its bond pays the relayer, less the protocol's share.
+            _splitLoserBond(terms.challengeBond, s.relayer);
+            emit Defended(requestId, s.relayer, challenger);
+            _complete(requestId, r, terms, s, s.relayer, OutputPacking.unpack(word), true, false);
+            return;
+        }
+        // The relayer was wrong, or did not defend: the challenger gets its bond back and the
+        // relayer's slashed bond, less the protocol's share.
+        _credit(challenger, terms.challengeBond);
+        _splitLoserBond(terms.jobBond, challenger);
+        if (outcome == DisputeOutcome.FraudProven) {
+            // The prover answers the request and earns its compute fee.
+            uint256 word = OutputPacking.pack(output);
+            r.output = word;
+            _cacheResult(terms, word);
+            emit FraudProven(requestId, prover, s.relayer, output);
+            _complete(requestId, r, terms, s, prover, output, true, true);
+        } else {
+            r.output = 0;
+            emit DisputeTimedOut(requestId, s.relayer, challenger);
+            if (block.timestamp > terms.deadline) {
+                _refund(requestId, r, terms);
+            } else {
+                _reopen(requestId, r, s.relayer);
+            }
+            _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
+        }
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function postedAnswer(uint256 requestId, RequestTerms calldata terms)
+        external
+        view
+        returns (RequestState memory state, int256[] memory output)
+    {
+        Request storage r = _checkedRequest(requestId, terms);
+        return (r.state, OutputPacking.unpack(r.output));
+    }
+
+    // =================================================================== results
 
     /// @inheritdoc IInferenceCoordinator
     function retryCallback(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
@@ -349,63 +293,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         if (word == 0) word = _cache[_cacheKey(terms.modelId, terms.inputHash)];
         if (_deliver(requestId, r, terms, OutputPacking.unpack(word))) emit CallbackDelivered(requestId);
     }
-
-    /// @inheritdoc IInferenceCoordinator
-    function withdraw() external nonReentrant {
-        uint256 amount = _balances[msg.sender];
-        if (amount == 0) revert NothingToWithdraw();
-        _balances[msg.sender] = 0;
-        emit Withdrawal(msg.sender, amount);
-        paymentToken.safeTransfer(msg.sender, amount);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function withdrawModelEarnings(bytes32 modelId) external nonReentrant {
-        address owner = registry.ownerOf(modelId);
-        if (msg.sender != owner) revert NotModelOwner(modelId, msg.sender);
-        uint256 amount = _modelEarnings[modelId];
-        if (amount == 0) revert NothingToWithdraw();
-        _modelEarnings[modelId] = 0;
-        emit ModelEarningsWithdrawn(modelId, owner, amount);
-        paymentToken.safeTransfer(owner, amount);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function withdrawProtocolFees() external nonReentrant {
-        (address account, uint256 amount) = (_treasury, _protocolFees);
-        if (amount == 0) revert NothingToWithdraw();
-        _protocolFees = 0;
-        emit ProtocolFeesWithdrawn(account, amount);
-        paymentToken.safeTransfer(account, amount);
-    }
-
-    // =================================================================== admin
-
-    /// @notice Sets every protocol parameter at once, each within its bounds; requests already made keep theirs.
-    function setParams(Params calldata params_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setParams(params_);
-    }
-
-    /// @notice Sets the address credited with protocol fees and shares from now on.
-    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setTreasury(treasury_);
-    }
-
-    /// @notice Stops new requests (nothing else: answers, disputes, refunds and withdrawals go on).
-    function pause() external onlyRole(PAUSER_ROLE) {
-        if (_config.paused) revert EnforcedPause();
-        _config.paused = true;
-        emit Paused(msg.sender);
-    }
-
-    /// @notice Accepts new requests again.
-    function unpause() external onlyRole(PAUSER_ROLE) {
-        if (!_config.paused) revert ExpectedPause();
-        _config.paused = false;
-        emit Unpaused(msg.sender);
-    }
-
-    // =================================================================== views
 
     /// @inheritdoc IInferenceCoordinator
     function cachedResult(bytes32 modelId, bytes calldata input)
@@ -441,48 +328,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     /// @inheritdoc IInferenceCoordinator
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256) {
         return FeeMath.escrow(registry.modelTerms(modelId).fee, maxComputeFee, _config.protocolFeeBps);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function balanceOf(address account) external view returns (uint256) {
-        return _balances[account];
-    }
-
-    /// @notice The current protocol parameters.
-    function getParams() external view returns (Params memory p) {
-        Config memory c = _config;
-        return Params(
-            c.protocolFeeBps,
-            c.lateSlashBps,
-            c.disputeProtocolShareBps,
-            c.auctionDuration,
-            c.deliveryWindow,
-            c.challengeWindow,
-            c.defenceWindow,
-            c.maxCallbackGasLimit,
-            _bonds.jobBond,
-            _bonds.challengeBond
-        );
-    }
-
-    /// @notice Whether new requests are stopped.
-    function paused() external view returns (bool) {
-        return _config.paused;
-    }
-
-    /// @notice The address protocol fees and shares are paid to.
-    function treasury() external view returns (address) {
-        return _treasury;
-    }
-
-    /// @notice The protocol's fees and shares not yet paid to the treasury.
-    function protocolFees() external view returns (uint256) {
-        return _protocolFees;
-    }
-
-    /// @notice The earnings of `modelId` (its owner's cut, and its cut as a parent) not yet withdrawn.
-    function modelEarnings(bytes32 modelId) external view returns (uint256) {
-        return _modelEarnings[modelId];
     }
 
     /// @notice The nonce the next request's terms will carry.
@@ -537,7 +382,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
             proofMode: p.proofMode,
             nonce: c.nextNonce
         });
-        requestId = uint256(keccak256(abi.encode(t)));
+        requestId = t.id();
         uint256 escrow = FeeMath.escrow(t.modelFee, t.maxComputeFee, t.protocolFeeBps);
         if (cached == 0) {
             emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
@@ -574,7 +419,7 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     /// hash of the terms it was made with, and `raisedTermsHash` holds the hash of raised terms.
     function _checkedRequest(uint256 requestId, RequestTerms calldata terms) private view returns (Request storage r) {
         r = _requests[requestId];
-        bytes32 termsHash = keccak256(abi.encode(terms));
+        bytes32 termsHash = terms.hashCalldata();
         if (r.state.termsRaised ? termsHash != r.raisedTermsHash : uint256(termsHash) != requestId) {
             revert TermsMismatch(requestId);
         }
@@ -605,24 +450,6 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         return AuctionMath.price(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, at);
     }
 
-    /// @dev Reverts unless `proof` proves that the model maps the request's own `input` to `output`.
-    function _verify(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        bytes calldata input,
-        int256[] memory output,
-        bytes calldata proof
-    ) private {
-        if (keccak256(input) != terms.inputHash) revert InputMismatch(requestId);
-        if (output.length != terms.outputLength) revert OutputLengthMismatch(terms.outputLength, output.length);
-        uint256[] memory instances = InstanceEncoding.buildInstances(abi.decode(input, (int256[])), output);
-        bool valid;
-        try IHalo2Verifier(registry.verifierOf(terms.modelId)).verifyProof(proof, instances) returns (bool ok) {
-            valid = ok;
-        } catch {}
-        if (!valid) revert InvalidProof(requestId);
-    }
-
     function _cacheKey(bytes32 modelId, bytes32 inputHash) private pure returns (bytes32) {
         return keccak256(abi.encode(modelId, inputHash));
     }
@@ -632,55 +459,40 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
         if (_cache[key] == 0) _cache[key] = word;
     }
 
-    /// @dev Credits every party of an answered request, by the one fee formula.
-    function _settle(RequestTerms memory terms, uint256 computeFee) private returns (uint256 refund) {
-        FeeMath.Split memory s = FeeMath.split(
-            terms.modelFee,
-            computeFee,
-            terms.maxComputeFee,
-            terms.protocolFeeBps,
-            terms.parentShareBps,
-            terms.referralShareBps
-        );
-        if (s.ownerCut != 0) _modelEarnings[terms.modelId] += s.ownerCut;
-        if (s.parentCut != 0) _modelEarnings[terms.parentModelId] += s.parentCut;
-        _credit(terms.referrer, s.referralCut);
-        _creditProtocol(s.protocolFee);
-        _credit(terms.requester, s.refund);
-        return s.refund;
-    }
-
-    /// @dev Settles an answered request and pays `payee` its compute fee.
-    function _settleAnswer(
+    /**
+     * @dev Makes `output` the final answer of the request its relayer `s.relayer` claimed: settles it
+     * by the fee formula, paying `payee` the compute fee of the claim; releases the relayer's bond,
+     * or slashes it whole when its answer was proven wrong; and calls the consumer. Every answer but
+     * a cached one ends here.
+     * @param proven Whether `output` was proven (zk answer, defence, fraud proof) or finalized unchallenged.
+     * @param relayerWasWrong A fraud proof answered (whoever the prover, even the relayer itself).
+     */
+    function _complete(
         uint256 requestId,
+        Request storage r,
         RequestTerms calldata terms,
+        RequestState memory s,
         address payee,
-        uint256 claimedAt,
         int256[] memory output,
-        bool proven
+        bool proven,
+        bool relayerWasWrong
     ) private {
-        uint256 computeFee = _computeFee(terms, claimedAt);
+        r.state.status = RequestStatus.Fulfilled;
+        uint256 computeFee = _computeFee(terms, s.claimedAt);
         _settle(terms, computeFee);
         _credit(payee, computeFee);
         emit RequestFulfilled(requestId, payee, output, computeFee, proven);
-    }
-
-    function _creditProtocol(uint256 amount) private {
-        if (amount != 0) _protocolFees += uint96(amount);
-    }
-
-    /// @dev Gives `winner` a loser's `bond`, less the protocol's dispute share.
-    function _splitLoserBond(uint256 bond, address winner) private {
-        uint256 protocolShare = FeeMath.share(bond, _config.disputeProtocolShareBps);
-        _creditProtocol(protocolShare);
-        _credit(winner, bond - protocolShare);
+        if (relayerWasWrong) {
+            _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
+        } else {
+            staking.unlockBond(s.relayer, terms.jobBond, true);
+        }
+        _deliver(requestId, r, terms, output);
     }
 
     /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest.
     function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private {
-        uint256 slashed = FeeMath.share(terms.jobBond, _config.lateSlashBps);
-        _credit(terms.requester, slashed);
-        _slash(requestId, relayer, terms.jobBond, slashed);
+        _slash(requestId, relayer, terms.jobBond, _creditLateSlash(terms));
     }
 
     /// @dev Takes `slashed` of the `locked` job bond of `relayer` (the rest is released); the tokens come here.
@@ -690,19 +502,18 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
     }
 
     function _reopen(uint256 requestId, Request storage r, address previousRelayer) private {
-        r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, address(0), 0, 0);
+        _resetState(r, RequestStatus.Open);
         emit RequestReopened(requestId, previousRelayer);
     }
 
     function _refund(uint256 requestId, Request storage r, RequestTerms calldata terms) private {
-        uint256 amount = FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
-        r.state = RequestState(RequestStatus.Refunded, false, r.state.termsRaised, address(0), 0, 0);
-        _credit(terms.requester, amount);
-        emit RequestRefunded(requestId, amount);
+        _resetState(r, RequestStatus.Refunded);
+        emit RequestRefunded(requestId, _creditRefund(terms));
     }
 
-    function _credit(address account, uint256 amount) private {
-        if (amount != 0) _balances[account] += amount;
+    /// @dev Puts a request in `status` with no relayer, no phase and no pending callback (a raise is kept).
+    function _resetState(Request storage r, RequestStatus status) private {
+        r.state = RequestState(status, false, r.state.termsRaised, address(0), 0, 0);
     }
 
     /// @dev Calls the consumer of a stored request; a failure is recorded for `retryCallback`.
@@ -735,39 +546,5 @@ contract InferenceCoordinator is IInferenceCoordinator, AccessControl, Reentranc
             consumer, gasLimit, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output))
         );
         if (!ok) emit CallbackFailed(requestId, gasUsed, reason);
-    }
-
-    function _setParams(Params memory p) private {
-        _checkBounds(p.protocolFeeBps, 0, MAX_PROTOCOL_FEE_BPS);
-        _checkBounds(p.lateSlashBps, MIN_LATE_SLASH_BPS, FeeMath.BPS);
-        _checkBounds(p.disputeProtocolShareBps, MIN_DISPUTE_PROTOCOL_SHARE_BPS, MAX_DISPUTE_PROTOCOL_SHARE_BPS);
-        _checkBounds(p.auctionDuration, 0, MAX_AUCTION_DURATION);
-        _checkBounds(p.deliveryWindow, MIN_WINDOW, MAX_DELIVERY_WINDOW);
-        _checkBounds(p.challengeWindow, MIN_WINDOW, MAX_DISPUTE_WINDOW);
-        _checkBounds(p.defenceWindow, MIN_WINDOW, MAX_DISPUTE_WINDOW);
-        _checkBounds(p.maxCallbackGasLimit, 0, MAX_CALLBACK_GAS_LIMIT);
-        _checkBounds(p.jobBond, 1, type(uint96).max);
-        _checkBounds(p.challengeBond, 1, type(uint96).max);
-        Config storage c = _config;
-        c.protocolFeeBps = p.protocolFeeBps;
-        c.lateSlashBps = p.lateSlashBps;
-        c.disputeProtocolShareBps = p.disputeProtocolShareBps;
-        c.auctionDuration = p.auctionDuration;
-        c.deliveryWindow = p.deliveryWindow;
-        c.challengeWindow = p.challengeWindow;
-        c.defenceWindow = p.defenceWindow;
-        c.maxCallbackGasLimit = p.maxCallbackGasLimit;
-        _bonds = Bonds(p.jobBond, p.challengeBond);
-        emit ParamsUpdated(p);
-    }
-
-    function _checkBounds(uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ParameterOutOfBounds(value, min, max);
-    }
-
-    function _setTreasury(address treasury_) private {
-        if (treasury_ == address(0)) revert ZeroAddress();
-        _treasury = treasury_;
-        emit TreasuryUpdated(treasury_);
     }
 }

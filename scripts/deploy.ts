@@ -1,7 +1,7 @@
 /**
  * Deploys Highway's protocol contracts: the demo payment token (ERC-20 with permit),
- * ModelRegistry, RelayerStaking, InferenceCoordinator and the reference models'
- * EZKL verifiers, registers the reference models, and writes the addresses to
+ * ModelRegistry, RelayerStaking, InferenceCoordinator (which deploys its DisputeGame and
+ * CoordinatorAdmin) and the reference models' EZKL verifiers, registers the reference models, and writes the addresses to
  * deployments/<chainId>.json, where the SDK and the relayer read them.
  *
  *   tsx scripts/deploy.ts            # on the embedded Hardhat network
@@ -10,7 +10,7 @@
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
+import type { DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -80,6 +80,7 @@ export interface Highway {
   registry: ModelRegistry;
   staking: RelayerStaking;
   coordinator: InferenceCoordinator;
+  disputeGame: DisputeGame;
   verifiers: Record<string, Contract>;
 }
 
@@ -114,6 +115,8 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     treasury,
     params,
   ])) as unknown as InferenceCoordinator;
+  // The coordinator deploys its dispute game (and its admin contract) in its constructor.
+  const disputeGame = (await ethers.getContractAt("DisputeGame", await coordinator.disputeGame())) as unknown as DisputeGame;
   if (admin !== deployer.address) {
     const role = await staking.DEFAULT_ADMIN_ROLE();
     await (await staking.grantRole(role, admin)).wait();
@@ -152,6 +155,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     staking: await staking.getAddress(),
     coordinator: await coordinator.getAddress(),
     deploymentBlock,
+    disputeGame: await disputeGame.getAddress(),
     models: registered,
     params: Object.fromEntries(
       Object.entries(params).map(([key, value]) => [key, typeof value === "bigint" ? value.toString() : value]),
@@ -162,7 +166,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${deployment.chainId}.json`), `${JSON.stringify(deployment, null, 2)}\n`);
   }
-  return { deployment, token, registry, staking, coordinator, verifiers };
+  return { deployment, token, registry, staking, coordinator, disputeGame, verifiers };
 }
 
 async function deploy(ethers: HardhatEthers, name: string, args: unknown[]): Promise<Contract> {

@@ -5,10 +5,12 @@
  */
 import type { Interface, Provider, Signer, TransactionReceipt } from "ethers";
 import { InferenceCoordinator__factory } from "../types/factories/contracts/InferenceCoordinator__factory.js";
+import { DisputeGame__factory } from "../types/factories/contracts/DisputeGame__factory.js";
 import { ModelRegistry__factory } from "../types/factories/contracts/ModelRegistry__factory.js";
 import { RelayerStaking__factory } from "../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../types/factories/contracts/token/HighwayToken__factory.js";
 import type { InferenceCoordinator } from "../types/contracts/InferenceCoordinator.js";
+import type { DisputeGame } from "../types/contracts/DisputeGame.js";
 import type { ModelRegistry } from "../types/contracts/ModelRegistry.js";
 import type { RelayerStaking } from "../types/contracts/RelayerStaking.js";
 import type { HighwayToken } from "../types/contracts/token/HighwayToken.js";
@@ -31,6 +33,8 @@ export interface HighwayClient {
   readonly runner: Signer | Provider;
   readonly provider: Provider;
   readonly coordinator: InferenceCoordinator;
+  /** challenge, defend, proveFraud, resolveDisputeTimeout (their events are the coordinator's). */
+  readonly disputeGame: DisputeGame;
   readonly registry: ModelRegistry;
   readonly staking: RelayerStaking;
   readonly token: HighwayToken;
@@ -50,6 +54,7 @@ export async function createHighwayClient(options: HighwayClientOptions): Promis
     runner,
     provider,
     coordinator: InferenceCoordinator__factory.connect(deployment.coordinator, runner),
+    disputeGame: DisputeGame__factory.connect(deployment.disputeGame, runner),
     registry: ModelRegistry__factory.connect(deployment.registry, runner),
     staking: RelayerStaking__factory.connect(deployment.staking, runner),
     token: HighwayToken__factory.connect(deployment.token, runner),
@@ -66,7 +71,7 @@ export function signerOf(client: HighwayClient): Signer {
 
 /** The interfaces whose custom errors a Highway call may revert with. */
 function errorInterfaces(client: HighwayClient): Interface[] {
-  return [client.coordinator.interface, client.registry.interface, client.staking.interface, client.token.interface];
+  return [client.coordinator.interface, client.disputeGame.interface, client.registry.interface, client.staking.interface, client.token.interface];
 }
 
 /** Runs a contract call, turning a custom-error revert into a HighwayContractError. */

@@ -8,6 +8,8 @@ export interface HighwayDeployment {
   coordinator: string;
   /** The block of the deployment's first transaction: no Highway event is older. Absent in older files (read as 0). */
   deploymentBlock?: number;
+  /** Where challenge, defend, proveFraud and resolveDisputeTimeout go (deployed by the coordinator; its events stay on the coordinator). */
+  disputeGame: string;
   /** The reference models registered at deployment, by name. */
   models: Record<string, { modelId: string; verifier: string; fee: string }>;
   params: Record<string, string | number>;

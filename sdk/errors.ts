@@ -81,6 +81,8 @@ export const ERROR_HINTS = {
   LockedBondTooSmall: "relayer {relayer} has only {locked} locked, not {amount}",
   StillUnbonding: "the unbonding stake is released at {releaseAt}: withdraw after that",
   OnlyCoordinator: "only the coordinator may call this (caller {caller})",
+  OnlyDisputeGame: "only the coordinator's dispute game may call this (caller {caller}): challenge, defend and prove fraud through the dispute game",
+  OnlyCoordinatorAdmin: "only the coordinator's admin contract may call this (caller {caller}): set parameters, treasury and pause through CoordinatorAdmin",
   StakeTokenMismatch: "the staking contract uses token {stakeToken}, not the coordinator's payment token",
   StakingCoordinatorMismatch: "the staking contract's coordinator is {stakingCoordinator}, not this one",
   // ---------------------------------------------------------------- admin

@@ -3,27 +3,39 @@ pragma solidity ^0.8.24;
 
 /**
  * @title IInferenceCoordinator
- * @notice Requests, the reverse Dutch auction, zk and optimistic answers, disputes,
- * settlement, callbacks, refunds and pull payments of Highway.
+ * @notice Requests, the reverse Dutch auction, zk and optimistic answers, settlement,
+ * callbacks, refunds and pull payments of Highway, and the hooks through which its dispute
+ * game opens and closes disputes over optimistic answers.
  * @dev A request's id is `uint256(keccak256(abi.encode(terms)))` of the `RequestTerms` it was
  * made with (they carry a unique nonce); it stores only a one-slot state. Every call about a
  * request passes its terms again (they are in `RequestCreated`), checked against the id, or
- * against the stored hash of the raised terms after `raiseMaxComputeFee`.
+ * against the stored hash of the raised terms after `raiseMaxComputeFee`. Every life-cycle
+ * event of a request, disputes included, is emitted by the coordinator. Its errors are
+ * declared in `IHighwayErrors`, which the coordinator also implements.
  */
 interface IInferenceCoordinator {
+    /// @notice How a request's answer is made final: by a zk proof, or optimistically behind a challenge window.
     enum ProofMode {
         Zk,
         Optimistic
     }
 
+    /// @notice Where a request is in its life cycle.
     enum RequestStatus {
         None,
         Open,
         Claimed,
-        Pending,
-        Disputed,
+        Pending, // optimistic answer posted, in its challenge window
+        Disputed, // optimistic answer challenged, in its defence window
         Fulfilled,
         Refunded
+    }
+
+    /// @notice How the dispute game (or another arbiter) ends a dispute over an optimistic answer.
+    enum DisputeOutcome {
+        Defended, // the posted output stands (proven): the challenger loses its bond to the relayer
+        FraudProven, // another output is proven: it answers the request; the relayer's bond is slashed to the challenger
+        TimedOut // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
     }
 
     /// @notice What a requester chooses.
@@ -76,7 +88,7 @@ interface IInferenceCoordinator {
         uint32 phaseEndsAt;
     }
 
-    /// @notice The protocol's parameters, each with bounds (see `contracts/README.md`).
+    /// @notice The protocol's parameters, each with bounds (see `contracts/README.md`), set through `CoordinatorAdmin`.
     struct Params {
         uint16 protocolFeeBps;
         uint16 lateSlashBps;
@@ -92,68 +104,69 @@ interface IInferenceCoordinator {
 
     // ------------------------------------------------------------------ events
 
+    /// @notice A request was made (or, answered from the cache, its callback failed and it was stored for a retry).
+    /// @param terms Everything the request locked; its hash is the request's id. Every later call passes them again.
+    /// @param input The input, `abi.encode(int256[])` of quantized values.
     event RequestCreated(uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, bytes input);
+
+    /// @notice `relayer` won the auction of request `requestId` at `computeFee` and locked its job bond.
     event RequestClaimed(uint256 indexed requestId, address indexed relayer, uint256 computeFee);
+
+    /// @notice Request `requestId` got its final `output`; `payee` earned `computeFee`.
+    /// @param proven Whether the output was proven (zk answer, defence or fraud proof) rather than finalized unchallenged.
     event RequestFulfilled(
         uint256 indexed requestId, address indexed payee, int256[] output, uint256 computeFee, bool proven
     );
+
+    /// @notice A request for a cached (model, input) pair was answered in the transaction that made it.
+    /// @param terms The request's terms, so a reader settles its fee split from this log alone.
     event CachedRequestFulfilled(
         uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, int256[] output
     );
+
+    /// @notice `relayer` posted an unproven `output`; its challenge window started.
     event OptimisticSubmitted(uint256 indexed requestId, address indexed relayer, int256[] output);
+
+    /// @notice `challenger` disputed request `requestId`'s optimistic output, posting `bond` (through the dispute game).
     event Challenged(uint256 indexed requestId, address indexed challenger, uint256 bond);
+
+    /// @notice `relayer` proved its disputed output; `challenger` lost its bond.
     event Defended(uint256 indexed requestId, address indexed relayer, address indexed challenger);
+
+    /// @notice `prover` proved `output`, not the one `relayer` posted; the relayer's bond is slashed.
     event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, int256[] output);
+
+    /// @notice `relayer` did not defend within the defence window; its bond is slashed to `challenger`.
     event DisputeTimedOut(uint256 indexed requestId, address indexed relayer, address indexed challenger);
+
+    /// @notice Request `requestId` is Open again; `previousRelayer` no longer holds it.
     event RequestReopened(uint256 indexed requestId, address indexed previousRelayer);
+
+    /// @notice `amount` of `relayer`'s stake was slashed over request `requestId`.
     event RelayerSlashed(uint256 indexed requestId, address indexed relayer, uint256 amount);
+
+    /// @notice Request `requestId` ended unanswered; `amount` was credited back to its requester.
     event RequestRefunded(uint256 indexed requestId, uint256 amount);
+
+    /// @notice The requester raised `maxComputeFee`, escrowing `topUp` more.
     event MaxComputeFeeRaised(uint256 indexed requestId, uint256 maxComputeFee, uint256 topUp);
+
+    /// @notice A retried callback of request `requestId` succeeded.
     event CallbackDelivered(uint256 indexed requestId);
+
+    /// @notice The consumer's callback reverted or ran out of gas; anyone may `retryCallback`.
+    /// @param gasUsed The gas the call consumed.
+    /// @param reason At most the first 256 bytes of the revert data.
     event CallbackFailed(uint256 indexed requestId, uint256 gasUsed, bytes reason);
+
+    /// @notice `account` withdrew `amount` from its balance.
     event Withdrawal(address indexed account, uint256 amount);
+
+    /// @notice `owner` withdrew `amount` of `modelId`'s earnings.
     event ModelEarningsWithdrawn(bytes32 indexed modelId, address indexed owner, uint256 amount);
+
+    /// @notice The protocol's accrued fees and shares, `amount`, were paid to `treasury`.
     event ProtocolFeesWithdrawn(address indexed treasury, uint256 amount);
-    event Paused(address account);
-    event Unpaused(address account);
-    event ParamsUpdated(Params params);
-    event TreasuryUpdated(address indexed treasury);
-
-    // ------------------------------------------------------------------ errors
-
-    error ZeroAddress();
-    error EnforcedPause();
-    error ExpectedPause();
-    error NotModelOwner(bytes32 modelId, address caller);
-    error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
-    error StakeTokenMismatch(address stakeToken);
-    error StakingCoordinatorMismatch(address stakingCoordinator);
-    error ModelInactive(bytes32 modelId);
-    error ProofModeUnsupported(bytes32 modelId, ProofMode mode);
-    error MalformedInput();
-    error InputLengthMismatch(uint256 expected, uint256 actual);
-    error InputOutOfBounds(uint256 index, int256 value, uint256 bound);
-    error InvalidDeadline(uint256 deadline);
-    error InvalidComputeFees(uint256 startComputeFee, uint256 maxComputeFee);
-    error CallbackGasLimitTooHigh(uint256 callbackGasLimit, uint256 maxCallbackGasLimit);
-    error TermsMismatch(uint256 requestId);
-    error InputMismatch(uint256 requestId);
-    error WrongStatus(uint256 requestId, RequestStatus status);
-    error NotRequester(uint256 requestId, address caller);
-    error NotClaimant(uint256 requestId, address caller);
-    error DeadlinePassed(uint256 requestId, uint256 deadline);
-    error DeadlineNotReached(uint256 requestId, uint256 deadline);
-    error DeliveryWindowOpen(uint256 requestId, uint256 endsAt);
-    error ChallengeWindowOpen(uint256 requestId, uint256 endsAt);
-    error ChallengeWindowClosed(uint256 requestId, uint256 endedAt);
-    error DefenceWindowOpen(uint256 requestId, uint256 endsAt);
-    error DefenceWindowClosed(uint256 requestId, uint256 endedAt);
-    error OutputLengthMismatch(uint256 expected, uint256 actual);
-    error InvalidProof(uint256 requestId);
-    error SameOutput(uint256 requestId);
-    error NoFailedCallback(uint256 requestId);
-    error NothingToWithdraw();
-    error MaxComputeFeeNotRaised(uint256 current, uint256 proposed);
 
     // ------------------------------------------------------------------ requests
 
@@ -200,26 +213,71 @@ interface IInferenceCoordinator {
     /// @notice Makes a Pending result final once its challenge window has passed; anyone may call.
     function finalize(uint256 requestId, RequestTerms calldata terms) external;
 
-    /// @notice Disputes a Pending result, posting `terms.challengeBond`.
-    function challenge(uint256 requestId, RequestTerms calldata terms) external;
-
-    /// @notice The relayer proves its disputed output within the defence window.
-    function defend(uint256 requestId, RequestTerms calldata terms, bytes calldata input, bytes calldata proof) external;
-
-    /// @notice Anyone proves a different output for a disputed request, answering it.
-    function proveFraud(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        bytes calldata input,
-        int256[] calldata output,
-        bytes calldata proof
-    ) external;
-
-    /// @notice Resolves a dispute whose defence window passed without a defence; anyone may call.
-    function resolveDisputeTimeout(uint256 requestId, RequestTerms calldata terms) external;
-
     /// @notice Reopens a claimed request its relayer did not answer within the delivery window; anyone may call.
     function reopen(uint256 requestId, RequestTerms calldata terms) external;
+
+    // ------------------------------------------------------------------ dispute hooks (the dispute game only)
+
+    /**
+     * @notice Opens a dispute over a Pending optimistic answer within its challenge window: the
+     * request becomes Disputed, its defence window starts, `Challenged` is emitted and the
+     * request's `challengeBond` is pulled from `challenger` (who approves the coordinator).
+     * @dev Only the dispute game, which keeps the challenger; `OnlyDisputeGame` otherwise.
+     */
+    function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger) external;
+
+    /**
+     * @notice Ends the dispute over a Disputed request with `outcome`, and settles, slashes,
+     * caches and delivers accordingly (see `DisputeOutcome`).
+     * @dev Only the dispute game, after judging the outcome (the coordinator checks only the
+     * terms and that the request is Disputed, so each dispute ends once).
+     * @param challenger The challenger the game recorded: paid back and rewarded unless `Defended`.
+     * @param prover `FraudProven` only: who proved `output`, earning the compute fee.
+     * @param output `FraudProven` only: the proven output, which answers the request.
+     */
+    function closeDispute(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        DisputeOutcome outcome,
+        address challenger,
+        address prover,
+        int256[] calldata output
+    ) external;
+
+    /// @notice The contract that runs disputes over optimistic answers (the only caller of the dispute hooks).
+    function disputeGame() external view returns (address);
+
+    /// @notice Request `requestId`'s state and the output it holds (posted optimistically, or proven by a
+    /// fraud proof; empty otherwise), once `terms` are checked to be its current terms (`TermsMismatch`):
+    /// what a dispute is judged on.
+    function postedAnswer(uint256 requestId, RequestTerms calldata terms)
+        external
+        view
+        returns (RequestState memory state, int256[] memory output);
+
+    // ------------------------------------------------------------------ configuration hooks (the admin contract only)
+
+    /// @notice Sets the parameters of requests made from now on; only `coordinatorAdmin`, which checked their bounds.
+    function applyParams(Params calldata params) external;
+
+    /// @notice Sets the address protocol fees and shares are paid to; only `coordinatorAdmin`.
+    function applyTreasury(address treasury) external;
+
+    /// @notice Stops (`true`) or resumes new requests; only `coordinatorAdmin`.
+    function applyPause(bool paused) external;
+
+    /// @notice The `CoordinatorAdmin` contract: roles, parameter bounds, treasury and pause (the only
+    /// caller of the configuration hooks).
+    function coordinatorAdmin() external view returns (address);
+
+    /// @notice The current protocol parameters.
+    function getParams() external view returns (Params memory);
+
+    /// @notice Whether new requests are stopped.
+    function paused() external view returns (bool);
+
+    /// @notice The address protocol fees and shares are paid to.
+    function treasury() external view returns (address);
 
     // ------------------------------------------------------------------ results and payments
 
@@ -248,7 +306,6 @@ interface IInferenceCoordinator {
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed).
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state);
-
 
     /// @notice What a request with these fees escrows under the current protocol fee.
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256);

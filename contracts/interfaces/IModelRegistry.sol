@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IHighwayErrors} from "./IHighwayErrors.sol";
+
 /// @title IModelRegistry
 /// @notice Models by `bytes32 modelId`: owner, fee, verifier, shapes, lineage and artifacts.
-interface IModelRegistry {
+interface IModelRegistry is IHighwayErrors {
     // Proof modes are bits of `ModelTerms.proofModes`: 1 = zk, 2 = optimistic.
 
     /// @notice What a registrant chooses once; `fee`, `referralShareBps`, `proofModes`,
@@ -49,25 +51,26 @@ interface IModelRegistry {
         string artifactURI;
     }
 
+    /// @notice `owner` registered model `modelId` with `params`.
     event ModelRegistered(bytes32 indexed modelId, address indexed owner, ModelParams params);
-    event ModelFeeUpdated(bytes32 indexed modelId, uint96 fee);
-    event ModelReferralShareUpdated(bytes32 indexed modelId, uint16 referralShareBps);
-    event ModelProofModesUpdated(bytes32 indexed modelId, uint8 proofModes);
-    event ModelArtifactURIUpdated(bytes32 indexed modelId, string artifactURI);
-    event ModelActiveUpdated(bytes32 indexed modelId, bool active);
-    event ModelOwnershipTransferred(bytes32 indexed modelId, address indexed previousOwner, address indexed newOwner);
 
-    error ModelAlreadyRegistered(bytes32 modelId);
-    error UnknownModel(bytes32 modelId);
-    error NotModelOwner(bytes32 modelId, address caller);
-    error VerifierRequired();
-    error InvalidProofModes(uint8 proofModes);
-    error InvalidInputLength(uint16 inputLength);
-    error InvalidOutputLength(uint8 outputLength);
-    error InvalidScale(uint8 scale);
-    error InvalidShares(uint16 parentShareBps, uint16 referralShareBps);
-    error InvalidParent(bytes32 parentModelId);
-    error ZeroAddress();
+    /// @notice The fee of future requests for `modelId` is `fee`.
+    event ModelFeeUpdated(bytes32 indexed modelId, uint96 fee);
+
+    /// @notice Referrers get `referralShareBps` of `modelId`'s fee in future requests.
+    event ModelReferralShareUpdated(bytes32 indexed modelId, uint16 referralShareBps);
+
+    /// @notice Future requests for `modelId` may use `proofModes` (bits: 1 = zk, 2 = optimistic).
+    event ModelProofModesUpdated(bytes32 indexed modelId, uint8 proofModes);
+
+    /// @notice `modelId`'s artifacts moved to `artifactURI` (their hash is unchanged).
+    event ModelArtifactURIUpdated(bytes32 indexed modelId, string artifactURI);
+
+    /// @notice `modelId` takes new requests (`active`) or not.
+    event ModelActiveUpdated(bytes32 indexed modelId, bool active);
+
+    /// @notice `modelId` and its future earnings passed from `previousOwner` to `newOwner`.
+    event ModelOwnershipTransferred(bytes32 indexed modelId, address indexed previousOwner, address indexed newOwner);
 
     /// @notice The id `owner` gets for `salt`: `keccak256(abi.encode(owner, salt))`.
     function modelIdOf(address owner, bytes32 salt) external pure returns (bytes32);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IHighwayErrors} from "./IHighwayErrors.sol";
+
 /// @title IRelayerStaking
 /// @notice Relayers' stake, its unbonding, the bonds locked per open job, and slashing by the coordinator.
-interface IRelayerStaking {
+interface IRelayerStaking is IHighwayErrors {
     /// @notice A relayer's record (two storage slots).
     struct Relayer {
         uint96 stake;
@@ -14,25 +16,29 @@ interface IRelayerStaking {
         uint40 unbondingReleaseAt;
     }
 
+    /// @notice `relayer` added `amount` to its stake.
     event Staked(address indexed relayer, uint256 amount);
-    event UnbondingStarted(address indexed relayer, uint256 amount, uint256 releaseAt);
-    event Withdrawn(address indexed relayer, uint256 amount);
-    event BondLocked(address indexed relayer, uint256 amount);
-    event BondUnlocked(address indexed relayer, uint256 amount, bool served);
-    event Slashed(address indexed relayer, uint256 amount);
-    event MinStakeUpdated(uint256 minStake);
-    event UnbondingDelayUpdated(uint256 unbondingDelay);
 
-    error ZeroAmount();
-    error AmountTooLarge(uint256 amount);
-    error InsufficientFreeStake(address relayer, uint256 needed, uint256 free);
-    error BelowMinStake(address relayer, uint256 stake, uint256 minStake);
-    error NothingToWithdraw();
-    error StillUnbonding(uint256 releaseAt);
-    error OnlyCoordinator(address caller);
-    error ZeroAddress();
-    error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
-    error LockedBondTooSmall(address relayer, uint256 amount, uint256 locked);
+    /// @notice `relayer` moved `amount` of its stake to unbonding, withdrawable from `releaseAt`.
+    event UnbondingStarted(address indexed relayer, uint256 amount, uint256 releaseAt);
+
+    /// @notice `relayer` withdrew `amount` of unbonded stake.
+    event Withdrawn(address indexed relayer, uint256 amount);
+
+    /// @notice `amount` of `relayer`'s stake was locked as the bond of a claimed job.
+    event BondLocked(address indexed relayer, uint256 amount);
+
+    /// @notice A job's bond of `amount` was released; `served` when the job was answered.
+    event BondUnlocked(address indexed relayer, uint256 amount, bool served);
+
+    /// @notice `amount` of `relayer`'s stake was slashed and sent to the coordinator.
+    event Slashed(address indexed relayer, uint256 amount);
+
+    /// @notice Relayers need a stake of `minStake` to claim from now on.
+    event MinStakeUpdated(uint256 minStake);
+
+    /// @notice Unbonded stake is withdrawable `unbondingDelay` seconds after unbonding, from now on.
+    event UnbondingDelayUpdated(uint256 unbondingDelay);
 
     /// @notice The only contract that locks, releases and slashes bonds.
     function coordinator() external view returns (address);

@@ -12,6 +12,7 @@ import {
     GriefingChallenger,
     SelfDisputingRelayer
 } from "./mocks/Adversaries.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
 /// @dev Deploys an adversary contract funded with `funds` tokens (minted to its predicted address).
 abstract contract AdversaryFixture is HighwayFixture {
@@ -38,7 +39,7 @@ contract CrossModelProofTest is AdversaryFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         adversary.claim(id, t);
         Sample memory credit = sample("credit-risk", 0);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         adversary.answerWithForeignProof(id, t, s.input, s.output, credit.proof);
         // The same proof is real: the credit-risk request it was made for accepts it.
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2) = makeRequest(
@@ -60,9 +61,9 @@ contract OtherInputProofTest is AdversaryFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         Sample memory other = priceSample(1);
         adversary.claim(id, t);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputMismatch.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputMismatch.selector, id));
         adversary.answerWithOtherInput(id, t, other.input, other.output, other.proof);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         adversary.answerWithOtherProof(id, t, s.input, other.output, other.proof);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
         assertEq(consumer.calls(), 0);
@@ -82,14 +83,14 @@ contract GriefingChallengerTest is AdversaryFixture {
         griefer.challenge(id, t);
         assertEq(token.balanceOf(address(griefer)), 1_000e18 - CHALLENGE_BOND);
         vm.prank(relayer);
-        coordinator.defend(id, t, s.input, s.proof);
+        disputeGame.defend(id, t, s.input, s.proof);
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(consumer.lastOutput(), s.output);
         uint256 protocolShare = uint256(CHALLENGE_BOND) * 2_000 / 10_000;
         assertEq(coordinator.balanceOf(relayer), 1e18 + CHALLENGE_BOND - protocolShare);
         assertEq(coordinator.balanceOf(address(griefer)), 0);
-        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.expectRevert(IHighwayErrors.NothingToWithdraw.selector);
         griefer.withdraw();
         uint256 protocolFee = (uint256(MODEL_FEE) + 1e18) * 500 / 10_000;
         assertEq(coordinator.protocolFees(), protocolFee + protocolShare);
@@ -132,7 +133,7 @@ contract SilentRelayerTest is AdversaryFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         silent.claim(id, t);
         uint256 endsAt = block.timestamp + t.deliveryWindow;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeliveryWindowOpen.selector, id, endsAt));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeliveryWindowOpen.selector, id, endsAt));
         coordinator.reopen(id, t);
         vm.warp(endsAt + 1);
         uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
@@ -161,7 +162,7 @@ contract SilentRelayerTest is AdversaryFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         silent.claim(id, t);
         vm.warp(uint256(t.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlinePassed.selector, id, t.deadline));
         coordinator.reopen(id, t);
         vm.prank(stranger);
         coordinator.expire(id, t);

@@ -5,11 +5,12 @@ import {Test, Vm} from "./utils/Test.sol";
 import {HighwayToken} from "../token/HighwayToken.sol";
 import {RelayerStaking} from "../RelayerStaking.sol";
 import {InferenceCoordinator} from "../InferenceCoordinator.sol";
+import {DisputeGame} from "../DisputeGame.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
 
 /**
- * @dev The invariant tests' handler: random sequences of every coordinator action by
+ * @dev The invariant tests' handler: random sequences of every coordinator and dispute-game action by
  * requesters, relayers, challengers and bystanders, on real sample inputs (answered with
  * REAL proofs) and random inputs (answered optimistically, right or wrong). It keeps a
  * ghost record of every request and counts answers and settlements from the events.
@@ -33,6 +34,7 @@ contract CoordinatorHandler is Test {
     HighwayToken private immutable _token;
     RelayerStaking private immutable _staking;
     InferenceCoordinator private immutable _coordinator;
+    DisputeGame private immutable _disputeGame;
     bytes32 private immutable _modelId;
     address private immutable _consumer;
     address private immutable _modelOwner;
@@ -66,6 +68,7 @@ contract CoordinatorHandler is Test {
         _token = token_;
         _staking = staking_;
         _coordinator = coordinator_;
+        _disputeGame = DisputeGame(coordinator_.disputeGame());
         _modelId = modelId_;
         _consumer = consumer_;
         _modelOwner = modelOwner_;
@@ -151,7 +154,7 @@ contract CoordinatorHandler is Test {
         if (!found) return;
         // Sometimes the relayer disputes itself.
         address who = seed % 4 == 0 ? _relayerOf(_tracked[i].id) : _pick(_challengers, seed);
-        _act(who, abi.encodeCall(InferenceCoordinator.challenge, (_tracked[i].id, _tracked[i].terms)));
+        _actOn(address(_disputeGame), who, abi.encodeCall(DisputeGame.challenge, (_tracked[i].id, _tracked[i].terms)));
         ++calls[this.challenge.selector];
     }
 
@@ -160,7 +163,9 @@ contract CoordinatorHandler is Test {
         if (!found) return;
         Tracked storage t = _tracked[i];
         Sample storage s = _samples[t.sample];
-        _act(_relayerOf(t.id), abi.encodeCall(InferenceCoordinator.defend, (t.id, t.terms, s.input, s.proof)));
+        _actOn(
+            address(_disputeGame), _relayerOf(t.id), abi.encodeCall(DisputeGame.defend, (t.id, t.terms, s.input, s.proof))
+        );
         ++calls[this.defend.selector];
     }
 
@@ -169,9 +174,10 @@ contract CoordinatorHandler is Test {
         if (!found) return;
         Tracked storage t = _tracked[i];
         Sample storage s = _samples[t.sample];
-        _act(
+        _actOn(
+            address(_disputeGame),
             _pick(_relayers, seed),
-            abi.encodeCall(InferenceCoordinator.proveFraud, (t.id, t.terms, s.input, s.output, s.proof))
+            abi.encodeCall(DisputeGame.proveFraud, (t.id, t.terms, s.input, s.output, s.proof))
         );
         ++calls[this.proveFraud.selector];
     }
@@ -180,9 +186,10 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Disputed);
         if (!found) return;
         _warpPast(_state(_tracked[i].id).phaseEndsAt);
-        _act(
+        _actOn(
+            address(_disputeGame),
             _pick(_requesters, seed),
-            abi.encodeCall(InferenceCoordinator.resolveDisputeTimeout, (_tracked[i].id, _tracked[i].terms))
+            abi.encodeCall(DisputeGame.resolveDisputeTimeout, (_tracked[i].id, _tracked[i].terms))
         );
         ++calls[this.resolveDisputeTimeout.selector];
     }
@@ -296,9 +303,14 @@ contract CoordinatorHandler is Test {
     // ------------------------------------------------------------------ internals
 
     function _act(address who, bytes memory data) private {
+        _actOn(address(_coordinator), who, data);
+    }
+
+    /// @dev Calls `target` (the coordinator or its dispute game) as `who`; the coordinator's events are counted either way.
+    function _actOn(address target, address who, bytes memory data) private {
         vm.recordLogs();
         vm.prank(who);
-        (bool ok,) = address(_coordinator).call(data);
+        (bool ok,) = target.call(data);
         if (ok) _scanLogs();
     }
 

@@ -17,6 +17,7 @@ import {
 } from "./mocks/Consumers.sol";
 import {StingyRelayer} from "./mocks/StingyRelayer.sol";
 import {EchoConsumer} from "../examples/EchoConsumer.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
 /// @dev Callbacks: exact gas, capped return data, failures that never undo an answer, retries.
 contract InferenceCoordinatorCallbacksTest is HighwayFixture {
@@ -60,7 +61,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
 
     function test_onlyTheCoordinatorReachesTheHook() public {
         RecordingConsumer c = new RecordingConsumer(coordinator);
-        vm.expectRevert(abi.encodeWithSelector(InferenceConsumer.OnlyCoordinator.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
         vm.prank(stranger);
         c.onInferenceResult(1, withOutput(1));
     }
@@ -103,6 +104,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(c.withdrawError(), reentry);
         assertEq(c.retryError(), reentry);
         assertEq(c.requestError(), reentry);
+        assertEq(c.challengeError(), reentry); // the dispute game's hooks are guarded by the same lock
         _assertAnsweredAndPaid(id);
         assertEq(token.balanceOf(address(coordinator)), _owed());
     }
@@ -167,7 +169,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(c.delivered(), 1);
         assertEq(c.lastValue(), priceSample(0).output[0]);
         assertFalse(stateOf(id).callbackPending);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NoFailedCallback.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NoFailedCallback.selector, id));
         coordinator.retryCallback(id, t);
     }
 
@@ -203,7 +205,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     function test_retryCallbackNeedsAFailedCallback() public {
         RecordingConsumer c = new RecordingConsumer(coordinator);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _answer(address(c));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NoFailedCallback.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NoFailedCallback.selector, id));
         coordinator.retryCallback(id, t);
     }
 

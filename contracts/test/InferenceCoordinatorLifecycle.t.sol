@@ -10,6 +10,8 @@ import {RelayerStaking} from "../RelayerStaking.sol";
 import {HighwayToken} from "../token/HighwayToken.sol";
 import {InstanceEncoding} from "../libraries/InstanceEncoding.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
+import {ICoordinatorAdmin} from "../interfaces/ICoordinatorAdmin.sol";
 
 /// @dev Requests, refunds, reopening, permit, admin and pause.
 contract InferenceCoordinatorLifecycleTest is HighwayFixture {
@@ -21,19 +23,19 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
         uint256 before = token.balanceOf(requester);
         vm.startPrank(requester);
-        vm.expectRevert(IInferenceCoordinator.MalformedInput.selector);
+        vm.expectRevert(IHighwayErrors.MalformedInput.selector);
         coordinator.requestInference(p, hex"1234");
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputLengthMismatch.selector, 8, 7));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, 7));
         coordinator.requestInference(p, abi.encode(new int256[](7)));
         bytes memory padded = abi.encodePacked(abi.encode(new int256[](8)), uint256(0));
-        vm.expectRevert(IInferenceCoordinator.MalformedInput.selector);
+        vm.expectRevert(IHighwayErrors.MalformedInput.selector);
         coordinator.requestInference(p, padded);
         int256[] memory huge = new int256[](8);
         huge[3] = 2049; // the model's bound is 2048
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 3, 2049, 2048));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 3, 2049, 2048));
         coordinator.requestInference(p, abi.encode(huge));
         huge[3] = -2049;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 3, -2049, 2048));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 3, -2049, 2048));
         coordinator.requestInference(p, abi.encode(huge));
         vm.stopPrank();
         assertEq(token.balanceOf(requester), before);
@@ -57,7 +59,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
         values[2] = max + 1;
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.InputOutOfBounds.selector, 2, max + 1, uint256(max))
+            abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 2, max + 1, uint256(max))
         );
         coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
         vm.stopPrank();
@@ -81,9 +83,9 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
             assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
         } catch (bytes memory reason) {
             bytes memory expected = !wellFormed
-                ? abi.encodeWithSelector(IInferenceCoordinator.InputLengthMismatch.selector, 8, values.length)
+                ? abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, values.length)
                 : abi.encodeWithSelector(
-                    IInferenceCoordinator.InputOutOfBounds.selector, firstOutside, values[firstOutside], uint256(max)
+                    IHighwayErrors.InputOutOfBounds.selector, firstOutside, values[firstOutside], uint256(max)
                 );
             assertEq(reason, expected);
             assertEq(token.balanceOf(requester), before);
@@ -95,28 +97,28 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
         vm.startPrank(requester);
         p.deadline = uint40(block.timestamp);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidDeadline.selector, block.timestamp));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidDeadline.selector, block.timestamp));
         coordinator.requestInference(p, input);
         p = requestParams(priceModel, ZK, address(0));
         p.startComputeFee = p.maxComputeFee + 1;
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.InvalidComputeFees.selector, p.startComputeFee, p.maxComputeFee)
+            abi.encodeWithSelector(IHighwayErrors.InvalidComputeFees.selector, p.startComputeFee, p.maxComputeFee)
         );
         coordinator.requestInference(p, input);
         p = requestParams(priceModel, ZK, address(0));
         p.callbackGasLimit = 2_000_001;
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.CallbackGasLimitTooHigh.selector, 2_000_001, 2_000_000)
+            abi.encodeWithSelector(IHighwayErrors.CallbackGasLimitTooHigh.selector, 2_000_001, 2_000_000)
         );
         coordinator.requestInference(p, input);
         p = requestParams(keccak256("nope"), ZK, address(0));
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, keccak256("nope")));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.UnknownModel.selector, keccak256("nope")));
         coordinator.requestInference(p, input);
         vm.stopPrank();
 
         vm.prank(modelOwner);
         registry.setActive(priceModel, false);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.ModelInactive.selector, priceModel));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ModelInactive.selector, priceModel));
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), input);
         vm.prank(modelOwner);
@@ -125,7 +127,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         registry.setProofModes(priceModel, 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IInferenceCoordinator.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Optimistic
+                IHighwayErrors.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Optimistic
             )
         );
         vm.prank(requester);
@@ -166,7 +168,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
 
     function test_cancelRefundsTheWholeEscrowWhileOpen() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotRequester.selector, id, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotRequester.selector, id, stranger));
         vm.prank(stranger);
         coordinator.cancel(id, t);
         vm.expectEmit(true, false, false, true, address(coordinator));
@@ -176,7 +178,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         assertEq(coordinator.balanceOf(requester), escrowOf(t));
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
         );
         claimAs(relayer, id, t);
     }
@@ -185,7 +187,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
         claimAs(relayer, id, t);
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
         );
         vm.prank(requester);
         coordinator.cancel(id, t);
@@ -193,14 +195,14 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
 
     function test_expireByAnyoneAfterTheDeadline() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlineNotReached.selector, id, t.deadline));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlineNotReached.selector, id, t.deadline));
         coordinator.expire(id, t);
         vm.warp(uint256(t.deadline) + 1);
         vm.prank(stranger);
         coordinator.expire(id, t);
         assertEq(coordinator.balanceOf(requester), escrowOf(t));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
         );
         coordinator.expire(id, t);
     }
@@ -208,7 +210,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
     function test_reopenOnlyClaimed() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
         coordinator.reopen(id, t);
     }
@@ -216,10 +218,10 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
     function test_raiseMaxComputeFeeTopsUpTheEscrow() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
         uint256 before = token.balanceOf(requester);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.MaxComputeFeeNotRaised.selector, 5e18, 5e18));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.MaxComputeFeeNotRaised.selector, 5e18, 5e18));
         vm.prank(requester);
         coordinator.raiseMaxComputeFee(id, t, 5e18);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotRequester.selector, id, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotRequester.selector, id, stranger));
         vm.prank(stranger);
         coordinator.raiseMaxComputeFee(id, t, 9e18);
         vm.prank(requester);
@@ -230,7 +232,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         t.maxComputeFee = 9e18;
         assertEq(before - token.balanceOf(requester), escrowOf(t) - oldEscrow);
         // Old terms no longer match.
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, id));
         claimAs(relayer, id, oldTerms);
         vm.warp(block.timestamp + 10_000);
         claimAs(relayer, id, t);
@@ -275,8 +277,8 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
     function test_pauseStopsOnlyNewRequests() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, ZK, address(0));
-        coordinator.pause();
-        vm.expectRevert(IInferenceCoordinator.EnforcedPause.selector);
+        coordinatorAdmin.pause();
+        vm.expectRevert(IHighwayErrors.EnforcedPause.selector);
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
         claimAs(relayer, id, t);
@@ -287,13 +289,13 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.withdraw();
         vm.prank(requester);
         coordinator.withdraw();
-        vm.expectRevert(IInferenceCoordinator.EnforcedPause.selector);
-        coordinator.pause();
+        vm.expectRevert(IHighwayErrors.EnforcedPause.selector);
+        coordinatorAdmin.pause();
         assertTrue(coordinator.paused());
-        coordinator.unpause();
+        coordinatorAdmin.unpause();
         assertFalse(coordinator.paused());
-        vm.expectRevert(IInferenceCoordinator.ExpectedPause.selector);
-        coordinator.unpause();
+        vm.expectRevert(IHighwayErrors.ExpectedPause.selector);
+        coordinatorAdmin.unpause();
         vm.prank(requester);
         coordinator.requestInference(requestParams(priceModel, ZK, address(0)), s.input);
     }
@@ -302,7 +304,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotModelOwner.selector, priceModel, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotModelOwner.selector, priceModel, stranger));
         vm.prank(stranger);
         coordinator.withdrawModelEarnings(priceModel);
         vm.prank(modelOwner);
@@ -312,7 +314,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.withdrawModelEarnings(priceModel);
         assertEq(token.balanceOf(stranger) - before, MODEL_FEE);
         assertEq(coordinator.modelEarnings(priceModel), 0);
-        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.expectRevert(IHighwayErrors.NothingToWithdraw.selector);
         vm.prank(stranger);
         coordinator.withdrawModelEarnings(priceModel);
 
@@ -322,32 +324,44 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.withdrawProtocolFees();
         assertEq(token.balanceOf(treasury), fees);
         assertEq(coordinator.protocolFees(), 0);
-        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.expectRevert(IHighwayErrors.NothingToWithdraw.selector);
         coordinator.withdrawProtocolFees();
     }
 
+    /// The protocol's fee counter shares the treasury's slot (CoordinatorConfig's last variable, then
+    /// CoordinatorLedger's first), so a settlement writes one slot for the protocol's part.
+    function test_protocolFeesShareTheTreasurysSlot() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, s);
+        assertGt(coordinator.protocolFees(), 0);
+        uint256 word = uint256(vm.load(address(coordinator), bytes32(uint256(2))));
+        assertEq(address(uint160(word)), treasury);
+        assertEq(word >> 160, coordinator.protocolFees());
+    }
+
     function test_adminFunctionsNeedTheirRoles() public {
-        bytes32 pauserRole = coordinator.PAUSER_ROLE();
+        bytes32 pauserRole = coordinatorAdmin.PAUSER_ROLE();
         vm.startPrank(stranger);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, pauserRole)
         );
-        coordinator.pause();
+        coordinatorAdmin.pause();
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, bytes32(0))
         );
-        coordinator.setParams(defaultParams());
+        coordinatorAdmin.setParams(defaultParams());
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, bytes32(0))
         );
-        coordinator.setTreasury(stranger);
+        coordinatorAdmin.setTreasury(stranger);
         vm.stopPrank();
-        coordinator.pause();
+        coordinatorAdmin.pause();
         vm.prank(stranger);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, pauserRole)
         );
-        coordinator.unpause();
+        coordinatorAdmin.unpause();
     }
 
     function test_everyParameterIsBounded() public {
@@ -384,9 +398,9 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
 
         p = defaultParams();
         p.protocolFeeBps = 1_000;
-        vm.expectEmit(false, false, false, true, address(coordinator));
-        emit IInferenceCoordinator.ParamsUpdated(p);
-        coordinator.setParams(p);
+        vm.expectEmit(false, false, false, true, address(coordinatorAdmin));
+        emit ICoordinatorAdmin.ParamsUpdated(p);
+        coordinatorAdmin.setParams(p);
         assertEq(coordinator.getParams().protocolFeeBps, 1_000);
     }
 
@@ -395,7 +409,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         IInferenceCoordinator.Params memory p = defaultParams();
         p.protocolFeeBps = 1_000;
         p.jobBond = 300e18;
-        coordinator.setParams(p);
+        coordinatorAdmin.setParams(p);
         claimAs(relayer, id, t);
         assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
         fulfillAs(relayer, id, t, s);
@@ -403,36 +417,36 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
     }
 
     function test_treasuryAndConstructorChecks() public {
-        vm.expectRevert(IInferenceCoordinator.ZeroAddress.selector);
-        coordinator.setTreasury(address(0));
-        vm.expectEmit(true, false, false, false, address(coordinator));
-        emit IInferenceCoordinator.TreasuryUpdated(stranger);
-        coordinator.setTreasury(stranger);
+        vm.expectRevert(IHighwayErrors.ZeroAddress.selector);
+        coordinatorAdmin.setTreasury(address(0));
+        vm.expectEmit(true, false, false, false, address(coordinatorAdmin));
+        emit ICoordinatorAdmin.TreasuryUpdated(stranger);
+        coordinatorAdmin.setTreasury(stranger);
         assertEq(coordinator.treasury(), stranger);
 
         HighwayToken other = new HighwayToken(address(this));
         address next = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 1);
         RelayerStaking otherStaking = new RelayerStaking(other, next, address(this), 1, 1 days);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.StakeTokenMismatch.selector, address(other)));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.StakeTokenMismatch.selector, address(other)));
         new InferenceCoordinator(token, registry, otherStaking, address(this), treasury, defaultParams());
         // A staking contract bound to another coordinator is refused.
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.StakingCoordinatorMismatch.selector, address(coordinator))
+            abi.encodeWithSelector(IHighwayErrors.StakingCoordinatorMismatch.selector, address(coordinator))
         );
         new InferenceCoordinator(token, registry, staking, address(this), treasury, defaultParams());
-        vm.expectRevert(IInferenceCoordinator.ZeroAddress.selector);
+        vm.expectRevert(IHighwayErrors.ZeroAddress.selector);
         new InferenceCoordinator(token, registry, staking, address(0), treasury, defaultParams());
     }
 
     function test_unknownRequestsMatchNoTerms() public {
         IInferenceCoordinator.RequestTerms memory t;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, 99));
         coordinator.claim(99, t);
         assertEq(uint256(statusOf(99)), uint256(IInferenceCoordinator.RequestStatus.None));
     }
 
     function _expectBounds(IInferenceCoordinator.Params memory p, uint256 value, uint256 min, uint256 max) private {
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.ParameterOutOfBounds.selector, value, min, max));
-        coordinator.setParams(p);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, value, min, max));
+        coordinatorAdmin.setParams(p);
     }
 }

@@ -5,6 +5,7 @@ import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
 /// @dev Optimistic answers and their disputes; defences and fraud proofs use REAL proofs.
 contract InferenceCoordinatorOptimisticTest is HighwayFixture {
@@ -32,7 +33,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     {
         (id, t, s) = _submitted(output);
         vm.prank(challenger);
-        coordinator.challenge(id, t);
+        disputeGame.challenge(id, t);
     }
 
     function test_submitOptimisticIsReadableButNotCalledBack() public {
@@ -51,7 +52,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     function test_pendingResultRevertsForOtherStatuses() public {
         (uint256 id,,) = requestPrice(0, OPT, address(consumer));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
         coordinator.pendingResult(id);
     }
@@ -60,7 +61,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         Sample memory s0 = priceSample(0);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(s0.output);
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.ChallengeWindowOpen.selector, id, block.timestamp + t.challengeWindow)
+            abi.encodeWithSelector(IHighwayErrors.ChallengeWindowOpen.selector, id, block.timestamp + t.challengeWindow)
         );
         coordinator.finalize(id, t);
         vm.warp(block.timestamp + t.challengeWindow);
@@ -80,7 +81,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         claimAs(relayer, id, t);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IInferenceCoordinator.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Zk
+                IHighwayErrors.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Zk
             )
         );
         vm.prank(relayer);
@@ -90,10 +91,10 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     function test_submitOptimisticChecksLengthAndClaimant() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, OPT, address(consumer));
         claimAs(relayer, id, t);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.OutputLengthMismatch.selector, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputLengthMismatch.selector, 1, 2));
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, new int256[](2));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotClaimant.selector, id, relayer2));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotClaimant.selector, id, relayer2));
         vm.prank(relayer2);
         coordinator.submitOptimistic(id, t, withOutput(1));
     }
@@ -111,15 +112,15 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(withOutput(7));
         uint256 before = token.balanceOf(challenger);
         vm.prank(challenger);
-        coordinator.challenge(id, t);
+        disputeGame.challenge(id, t);
         assertEq(before - token.balanceOf(challenger), CHALLENGE_BOND);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Disputed));
         // A second challenge finds it Disputed.
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Disputed)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Disputed)
         );
         vm.prank(stranger);
-        coordinator.challenge(id, t);
+        disputeGame.challenge(id, t);
 
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, OPT, address(consumer));
         claimAs(relayer2, id2, t2);
@@ -127,35 +128,35 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         coordinator.submitOptimistic(id2, t2, withOutput(1));
         uint256 endsAt = block.timestamp + t2.challengeWindow;
         vm.warp(endsAt);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.ChallengeWindowClosed.selector, id2, endsAt));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id2, endsAt));
         vm.prank(challenger);
-        coordinator.challenge(id2, t2);
+        disputeGame.challenge(id2, t2);
     }
 
     function test_defendFailsWithAProofOfAnotherOutput() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(withOutput(42));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         vm.prank(relayer);
-        coordinator.defend(id, t, s.input, s.proof);
+        disputeGame.defend(id, t, s.input, s.proof);
     }
 
     function test_onlyTheRelayerDefendsWithinTheDefenceWindow() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(priceSample(0).output);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotClaimant.selector, id, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotClaimant.selector, id, stranger));
         vm.prank(stranger);
-        coordinator.defend(id, t, s.input, s.proof);
+        disputeGame.defend(id, t, s.input, s.proof);
         uint256 endsAt = block.timestamp + t.defenceWindow;
         vm.warp(endsAt + 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DefenceWindowClosed.selector, id, endsAt));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DefenceWindowClosed.selector, id, endsAt));
         vm.prank(relayer);
-        coordinator.defend(id, t, s.input, s.proof);
+        disputeGame.defend(id, t, s.input, s.proof);
     }
 
     function test_proveFraudAnswersWithTheProvenOutputAndSlashesTheRelayer() public {
         Sample memory s0 = priceSample(0);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(withOutput(42));
         vm.prank(relayer2); // a third party proves the true output
-        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
+        disputeGame.proveFraud(id, t, s.input, s0.output, s.proof);
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(consumer.calls(), 1);
@@ -176,29 +177,29 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     function test_proveFraudRejectsTheSameOutputAndBadProofs() public {
         Sample memory s0 = priceSample(0);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _challenged(s0.output);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.SameOutput.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.SameOutput.selector, id));
         vm.prank(challenger);
-        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        disputeGame.proveFraud(id, t, s.input, s0.output, s.proof);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         vm.prank(challenger);
-        coordinator.proveFraud(id, t, s.input, withOutput(5), s.proof);
+        disputeGame.proveFraud(id, t, s.input, withOutput(5), s.proof);
     }
 
     function test_proveFraudNeedsADispute() public {
         Sample memory s0 = priceSample(0);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _submitted(withOutput(42));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Pending)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Pending)
         );
         vm.prank(challenger);
-        coordinator.proveFraud(id, t, s.input, s0.output, s.proof);
+        disputeGame.proveFraud(id, t, s.input, s0.output, s.proof);
     }
 
     function test_disputeTimeoutSlashesAndReopens() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _challenged(withOutput(42));
         uint256 endsAt = block.timestamp + t.defenceWindow;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DefenceWindowOpen.selector, id, endsAt));
-        coordinator.resolveDisputeTimeout(id, t);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DefenceWindowOpen.selector, id, endsAt));
+        disputeGame.resolveDisputeTimeout(id, t);
         vm.warp(endsAt + 1);
         vm.expectEmit(true, true, true, true, address(coordinator));
         emit IInferenceCoordinator.DisputeTimedOut(id, relayer, challenger);
@@ -207,7 +208,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         vm.expectEmit(true, true, false, true, address(coordinator));
         emit IInferenceCoordinator.RelayerSlashed(id, relayer, JOB_BOND);
         vm.prank(stranger);
-        coordinator.resolveDisputeTimeout(id, t);
+        disputeGame.resolveDisputeTimeout(id, t);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
@@ -223,7 +224,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     function test_disputeTimeoutPastTheDeadlineRefunds() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _challenged(withOutput(42));
         vm.warp(uint256(t.deadline) + 1);
-        coordinator.resolveDisputeTimeout(id, t);
+        disputeGame.resolveDisputeTimeout(id, t);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));
         assertEq(coordinator.balanceOf(requester), escrowOf(t));
     }

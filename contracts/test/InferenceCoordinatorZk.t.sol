@@ -8,6 +8,7 @@ import {FeeMath} from "../libraries/FeeMath.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
 import {Vm} from "./utils/Test.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
 /// @dev Requests answered with REAL proofs through the REAL price-signal and credit-risk verifiers.
 contract InferenceCoordinatorZkTest is HighwayFixture {
@@ -87,7 +88,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         coordinator.withdraw();
         assertEq(token.balanceOf(relayer) - before, owed);
         assertEq(coordinator.balanceOf(relayer), 0);
-        vm.expectRevert(IInferenceCoordinator.NothingToWithdraw.selector);
+        vm.expectRevert(IHighwayErrors.NothingToWithdraw.selector);
         vm.prank(relayer);
         coordinator.withdraw();
     }
@@ -96,7 +97,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.NotClaimant.selector, id, relayer2));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotClaimant.selector, id, relayer2));
         fulfillAs(relayer2, id, t, s);
     }
 
@@ -104,7 +105,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
         fulfillAs(relayer, id, t, s);
     }
@@ -116,7 +117,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         fulfillAs(relayer, id, t, s);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Fulfilled
+                IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Fulfilled
             )
         );
         fulfillAs(relayer, id, t, s);
@@ -127,7 +128,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
         s.output[0] += 1;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         fulfillAs(relayer, id, t, s);
     }
 
@@ -136,7 +137,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
         s.proof[100] ^= 0x01;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.InvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         fulfillAs(relayer, id, t, s);
     }
 
@@ -145,7 +146,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
         s.output = new int256[](2);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.OutputLengthMismatch.selector, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputLengthMismatch.selector, 1, 2));
         fulfillAs(relayer, id, t, s);
     }
 
@@ -154,7 +155,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
         vm.warp(uint256(t.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlinePassed.selector, id, t.deadline));
         fulfillAs(relayer, id, t, s);
     }
 
@@ -163,7 +164,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
         t.maxComputeFee += 1;
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, id));
         fulfillAs(relayer, id, t, s);
     }
 
@@ -211,7 +212,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(coordinator.modelEarnings(priceModel) - ownerBefore, MODEL_FEE);
         assertEq(coordinator.protocolFees() - treasuryBefore, protocolFee);
         // Nothing is left open: no relayer can claim it, with any terms.
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.TermsMismatch.selector, id2));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, id2));
         claimAs(relayer, id2, t);
     }
 
@@ -240,7 +241,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     function test_claimNeedsMinStake() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.BelowMinStake.selector, stranger, 0, MIN_STAKE));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.BelowMinStake.selector, stranger, 0, MIN_STAKE));
         claimAs(stranger, id, t);
         vm.prank(stranger);
         staking.stake(MIN_STAKE);
@@ -258,7 +259,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         }
         (uint256 id3, IInferenceCoordinator.RequestTerms memory t3,) =
             requestPrice(2, IInferenceCoordinator.ProofMode.Zk, address(consumer));
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.InsufficientFreeStake.selector, stranger, JOB_BOND, 0));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InsufficientFreeStake.selector, stranger, JOB_BOND, 0));
         claimAs(stranger, id3, t3);
     }
 
@@ -267,7 +268,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         claimAs(relayer, id, t);
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceCoordinator.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
         );
         claimAs(relayer2, id, t);
     }
@@ -276,7 +277,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
         vm.warp(uint256(t.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceCoordinator.DeadlinePassed.selector, id, t.deadline));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlinePassed.selector, id, t.deadline));
         claimAs(relayer, id, t);
     }
 }

@@ -5,6 +5,7 @@ import {Test} from "./utils/Test.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {Halo2Verifier as PriceSignalVerifier} from "../verifiers/price-signal/Halo2Verifier.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
 contract ModelRegistryTest is Test {
     ModelRegistry private registry;
@@ -70,60 +71,60 @@ contract ModelRegistryTest is Test {
         bytes32 a = _register(owner, "same", _params());
         bytes32 b = _register(other, "same", _params());
         assertTrue(a != b);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelAlreadyRegistered.selector, a));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ModelAlreadyRegistered.selector, a));
         _register(owner, "same", _params());
     }
 
     function test_registrationChecksEveryField() public {
         IModelRegistry.ModelParams memory p = _params();
         p.verifier = address(0);
-        vm.expectRevert(IModelRegistry.VerifierRequired.selector);
+        vm.expectRevert(IHighwayErrors.VerifierRequired.selector);
         _register(owner, "a", p);
         p.verifier = address(0x1234); // no code
-        vm.expectRevert(IModelRegistry.VerifierRequired.selector);
+        vm.expectRevert(IHighwayErrors.VerifierRequired.selector);
         _register(owner, "a", p);
 
         p = _params();
         p.proofModes = 0;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProofModes.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProofModes.selector, 0));
         _register(owner, "a", p);
         p.proofModes = 4;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProofModes.selector, 4));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProofModes.selector, 4));
         _register(owner, "a", p);
 
         p = _params();
         p.inputLength = 0;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidInputLength.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidInputLength.selector, 0));
         _register(owner, "a", p);
         p.inputLength = 1025;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidInputLength.selector, 1025));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidInputLength.selector, 1025));
         _register(owner, "a", p);
 
         p = _params();
         p.outputLength = 4;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidOutputLength.selector, 4));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidOutputLength.selector, 4));
         _register(owner, "a", p);
 
         p = _params();
         p.inputScale = 65;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidScale.selector, 65));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidScale.selector, 65));
         _register(owner, "a", p);
         p = _params();
         p.outputScale = 65;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidScale.selector, 65));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidScale.selector, 65));
         _register(owner, "a", p);
 
         p = _params();
         p.parentShareBps = 1;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 1, 500));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidShares.selector, 1, 500));
         _register(owner, "a", p);
         p = _params();
         p.referralShareBps = 10_001;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 0, 10_001));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidShares.selector, 0, 10_001));
         _register(owner, "a", p);
         p = _params();
         p.parentModelId = keccak256("missing");
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidParent.selector, keccak256("missing")));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidParent.selector, keccak256("missing")));
         _register(owner, "a", p);
     }
 
@@ -139,10 +140,10 @@ contract ModelRegistryTest is Test {
         IModelRegistry.ModelParams memory bad = _params();
         bad.parentModelId = base;
         bad.parentShareBps = 9_600;
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 9_600, 500));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidShares.selector, 9_600, 500));
         _register(other, "bad", bad);
         // The child cannot later raise the referral share past what the parent share leaves.
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidShares.selector, 9_000, 1_001));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidShares.selector, 9_000, 1_001));
         vm.prank(other);
         registry.setReferralShareBps(child, 1_001);
     }
@@ -159,7 +160,7 @@ contract ModelRegistryTest is Test {
         vm.expectEmit(true, false, false, true, address(registry));
         emit IModelRegistry.ModelProofModesUpdated(id, 1);
         registry.setProofModes(id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.InvalidProofModes.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProofModes.selector, 0));
         registry.setProofModes(id, 0);
         vm.expectEmit(true, false, false, true, address(registry));
         emit IModelRegistry.ModelArtifactURIUpdated(id, "ar://moved");
@@ -167,7 +168,7 @@ contract ModelRegistryTest is Test {
         vm.expectEmit(true, false, false, true, address(registry));
         emit IModelRegistry.ModelActiveUpdated(id, false);
         registry.setActive(id, false);
-        vm.expectRevert(IModelRegistry.ZeroAddress.selector);
+        vm.expectRevert(IHighwayErrors.ZeroAddress.selector);
         registry.transferModelOwnership(id, address(0));
         vm.expectEmit(true, true, true, false, address(registry));
         emit IModelRegistry.ModelOwnershipTransferred(id, owner, other);
@@ -186,7 +187,7 @@ contract ModelRegistryTest is Test {
 
     function test_onlyTheOwnerUpdates() public {
         bytes32 id = _register(owner, "m", _params());
-        bytes memory notOwner = abi.encodeWithSelector(IModelRegistry.NotModelOwner.selector, id, other);
+        bytes memory notOwner = abi.encodeWithSelector(IHighwayErrors.NotModelOwner.selector, id, other);
         vm.startPrank(other);
         vm.expectRevert(notOwner);
         registry.setFee(id, 1);
@@ -205,7 +206,7 @@ contract ModelRegistryTest is Test {
 
     function test_unknownModelsRevert() public {
         bytes32 id = keccak256("none");
-        bytes memory unknown = abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, id);
+        bytes memory unknown = abi.encodeWithSelector(IHighwayErrors.UnknownModel.selector, id);
         vm.expectRevert(unknown);
         registry.getModel(id);
         vm.expectRevert(unknown);

@@ -6,6 +6,7 @@ import {RelayerStaking} from "../RelayerStaking.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 import {HighwayToken} from "../token/HighwayToken.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
 contract RelayerStakingTest is Test {
     HighwayToken private token;
@@ -26,7 +27,7 @@ contract RelayerStakingTest is Test {
     function test_stakeRecordsAndTransfers() public {
         assertEq(staking.relayerOf(relayer).stake, 300e18);
         assertEq(token.balanceOf(address(staking)), 300e18);
-        vm.expectRevert(IRelayerStaking.ZeroAmount.selector);
+        vm.expectRevert(IHighwayErrors.ZeroAmount.selector);
         vm.prank(relayer);
         staking.stake(0);
         vm.expectEmit(true, false, false, true, address(staking));
@@ -42,7 +43,7 @@ contract RelayerStakingTest is Test {
         token.mint(whale, amount);
         vm.prank(whale);
         token.approve(address(staking), amount);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.AmountTooLarge.selector, amount));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.AmountTooLarge.selector, amount));
         vm.prank(whale);
         staking.stake(amount);
     }
@@ -54,7 +55,7 @@ contract RelayerStakingTest is Test {
         assertEq(r.stake, 200e18);
         assertEq(r.unbonding, 100e18);
         assertEq(r.unbondingReleaseAt, block.timestamp + 1 days);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.StillUnbonding.selector, block.timestamp + 1 days));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.StillUnbonding.selector, block.timestamp + 1 days));
         vm.prank(relayer);
         staking.withdraw();
         vm.warp(block.timestamp + 1 days);
@@ -62,10 +63,10 @@ contract RelayerStakingTest is Test {
         vm.prank(relayer);
         staking.withdraw();
         assertEq(token.balanceOf(relayer) - before, 100e18);
-        vm.expectRevert(IRelayerStaking.NothingToWithdraw.selector);
+        vm.expectRevert(IHighwayErrors.NothingToWithdraw.selector);
         vm.prank(relayer);
         staking.withdraw();
-        vm.expectRevert(IRelayerStaking.ZeroAmount.selector);
+        vm.expectRevert(IHighwayErrors.ZeroAmount.selector);
         vm.prank(relayer);
         staking.unbond(0);
     }
@@ -73,7 +74,7 @@ contract RelayerStakingTest is Test {
     function test_lockedStakeCannotBeUnbonded() public {
         vm.prank(coordinator);
         staking.lockBond(relayer, 250e18);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.InsufficientFreeStake.selector, relayer, 51e18, 50e18));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InsufficientFreeStake.selector, relayer, 51e18, 50e18));
         vm.prank(relayer);
         staking.unbond(51e18);
         vm.prank(relayer);
@@ -82,23 +83,23 @@ contract RelayerStakingTest is Test {
 
     function test_lockUnlockAndSlashOnlyByTheCoordinator() public {
         vm.startPrank(relayer);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.OnlyCoordinator.selector, relayer));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, relayer));
         staking.lockBond(relayer, 1);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.OnlyCoordinator.selector, relayer));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, relayer));
         staking.unlockBond(relayer, 1, true);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.OnlyCoordinator.selector, relayer));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, relayer));
         staking.slash(relayer, 1, 1);
         vm.stopPrank();
     }
 
     function test_lockNeedsMinStakeAndFreeStake() public {
         address poor = address(0x22);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.BelowMinStake.selector, poor, 0, 100e18));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.BelowMinStake.selector, poor, 0, 100e18));
         vm.prank(coordinator);
         staking.lockBond(poor, 1);
         vm.prank(coordinator);
         staking.lockBond(relayer, 200e18);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.InsufficientFreeStake.selector, relayer, 101e18, 100e18));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InsufficientFreeStake.selector, relayer, 101e18, 100e18));
         vm.prank(coordinator);
         staking.lockBond(relayer, 101e18);
     }
@@ -106,7 +107,7 @@ contract RelayerStakingTest is Test {
     function test_unlockCountsServedJobs() public {
         vm.startPrank(coordinator);
         staking.lockBond(relayer, 100e18);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.LockedBondTooSmall.selector, relayer, 101e18, 100e18));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.LockedBondTooSmall.selector, relayer, 101e18, 100e18));
         staking.unlockBond(relayer, 101e18, true);
         vm.expectEmit(true, false, false, true, address(staking));
         emit IRelayerStaking.BondUnlocked(relayer, 100e18, true);
@@ -120,7 +121,7 @@ contract RelayerStakingTest is Test {
     function test_slashTakesFromStakeAndPaysTheCoordinator() public {
         vm.startPrank(coordinator);
         staking.lockBond(relayer, 100e18);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.LockedBondTooSmall.selector, relayer, 100e18, 100e18));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.LockedBondTooSmall.selector, relayer, 100e18, 100e18));
         staking.slash(relayer, 100e18, 101e18);
         staking.slash(relayer, 100e18, 20e18);
         vm.stopPrank();
@@ -133,15 +134,15 @@ contract RelayerStakingTest is Test {
 
     function test_adminParameters() public {
         assertEq(staking.coordinator(), coordinator);
-        vm.expectRevert(IRelayerStaking.ZeroAddress.selector);
+        vm.expectRevert(IHighwayErrors.ZeroAddress.selector);
         new RelayerStaking(token, address(0), address(this), 1, 1 days);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.ParameterOutOfBounds.selector, 0, 1, type(uint96).max));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 0, 1, type(uint96).max));
         staking.setMinStake(0);
         staking.setMinStake(5e18);
         assertEq(staking.minStake(), 5e18);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.ParameterOutOfBounds.selector, 59 minutes, 1 hours, 30 days));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 59 minutes, 1 hours, 30 days));
         staking.setUnbondingDelay(59 minutes);
-        vm.expectRevert(abi.encodeWithSelector(IRelayerStaking.ParameterOutOfBounds.selector, 31 days, 1 hours, 30 days));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 31 days, 1 hours, 30 days));
         staking.setUnbondingDelay(31 days);
         staking.setUnbondingDelay(2 days);
         assertEq(staking.unbondingDelay(), 2 days);
@@ -155,7 +156,7 @@ contract RelayerStakingTest is Test {
         );
         staking.setUnbondingDelay(2 days);
         vm.stopPrank();
-        vm.expectRevert(IRelayerStaking.ZeroAddress.selector);
+        vm.expectRevert(IHighwayErrors.ZeroAddress.selector);
         new RelayerStaking(token, coordinator, address(0), 1, 1 days);
     }
 }

@@ -1,9 +1,8 @@
 /**
  * The dispute game's transactions (challenge, defend, proveFraud, resolveDisputeTimeout),
- * built in this one place on one contract handle. The coordinator plays the game today;
- * when a separate contract takes it over, start-up hands its handle here instead (and
- * approves it for challenge bonds) and nothing else changes. The game's events stay on
- * the coordinator, where the watcher reads them.
+ * built in this one place on the `DisputeGame` contract's handle. The game's events are
+ * emitted by the coordinator, where the watcher reads them, and the coordinator pulls the
+ * challenge bond (so that is the allowance a challenger gives).
  */
 import type { Interface } from "ethers";
 import type { PlainTerms } from "../../sdk/terms.js";

@@ -6,6 +6,7 @@
  */
 import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, type AbstractProvider } from "ethers";
 import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
+import { DisputeGame__factory } from "../../types/factories/contracts/DisputeGame__factory.js";
 import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
@@ -58,11 +59,11 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   const policy = policyOf(config, deployment);
   const signer = await loadSigner(config.key, provider);
   const coordinator = InferenceCoordinator__factory.connect(deployment.coordinator, signer);
-  // The contract that plays disputes and pulls challenge bonds. Disputes go to it alone (disputes.ts).
-  const disputeGame: DisputeContract = coordinator;
+  // Disputes are played on the dispute game (disputes.ts); the coordinator keeps every token, so it pulls challenge bonds.
+  const disputeGame: DisputeContract = DisputeGame__factory.connect(deployment.disputeGame, signer);
   const staking = RelayerStaking__factory.connect(deployment.staking, provider);
   const token = HighwayToken__factory.connect(await coordinator.paymentToken(), signer);
-  if (config.watchtower.enabled) await approveChallengeBonds(token, signer.address, await disputeGame.getAddress(), log);
+  if (config.watchtower.enabled) await approveChallengeBonds(token, signer.address, deployment.coordinator, log);
   // Every custom error a transaction of ours can meet, to name it when a call would revert.
   const errors = new Interface([coordinator.interface, disputeGame.interface, staking.interface, token.interface].flatMap((i) => i.fragments.filter((f) => f.type === "error")));
 

@@ -10,7 +10,13 @@
  * The requester approved the coordinator once for an unlimited amount (the usual bot
  * set-up); `requestInferenceWithPermit` uses an exact per-request permit instead.
  * `fulfillZk` delivers to a minimal callback (contracts/examples/EchoConsumer.sol).
- * With --json, the last line is one JSON object: {"ops":{...},"goals":{...}}.
+ * The dispute game's operations (challenge, defend, proveFraud, resolveDisputeTimeout) go
+ * to the DisputeGame, which calls the coordinator's dispute hooks; defences and fraud proofs
+ * use real proofs of inputs no proof covered yet (the first proof of a pair writes the cache,
+ * as in fulfillZk), on a second registration of the same circuit where the samples run out.
+ * It also reports the runtime size of every deployed contract and its headroom under
+ * EIP-170's 24,576 bytes (the protocol keeps at least 4,096: test/contracts/deploy.test.ts).
+ * With --json, the last line is one JSON object: {"ops":{...},"goals":{...},"sizes":{...}}.
  */
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
@@ -44,7 +50,7 @@ const highway = await deployHighway(ethers, {
   models: [MODEL],
   mint: [requester, relayer, challenger, permitter].map((s) => ({ to: s.address, amount: 1_000_000n * UNIT })),
 });
-const { token, staking, coordinator } = highway;
+const { token, staking, coordinator, disputeGame } = highway;
 const verifier = highway.verifiers[MODEL];
 const modelId = highway.deployment.models[MODEL].modelId;
 const params = highway.deployment.params;
@@ -118,10 +124,25 @@ async function challengeRound(s: Sample) {
   const r = await request(s, 1);
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
-  const challenge = await gasOf(coordinator.connect(challenger).challenge(r.id, r.terms));
+  const challenge = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
   await networkHelpers.time.increase(Number(params.defenceWindow) + 1);
-  await gasOf(coordinator.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
-  return challenge.gas;
+  const timeout = await gasOf(disputeGame.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
+  return { challenge: challenge.gas, resolveDisputeTimeout: timeout.gas };
+}
+
+/** A challenged optimistic answer of `s`'s input to `model`, right (then defended) or wrong (then proven wrong). */
+async function disputeRound(s: Sample, model: string, right: boolean) {
+  const p = { ...(await requestParams(1)), modelId: model };
+  const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeInput(s.input)));
+  const r = { id: BigInt(receipt.logs.find((l: any) => l.address === coordinatorAddress).topics[1]), terms: termsOf(receipt) };
+  await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
+  await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : s.output.map((v) => v + 1n)));
+  await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
+  const input = encodeInput(s.input);
+  const tx = right
+    ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.proof)
+    : disputeGame.connect(challenger).proveFraud(r.id, r.terms, input, s.output, s.proof);
+  return (await gasOf(tx)).gas;
 }
 
 async function permitRequest(s: Sample) {
@@ -136,6 +157,16 @@ async function permitRequest(s: Sample) {
 }
 
 const samples = [0, 1, 2].map(sample);
+// The same circuit registered again: a cache of its own, so the samples can be proven once more.
+const twinSalt = ethers.id(`${MODEL}-twin`);
+const { terms: m } = await highway.registry.getModel(modelId);
+const twin = {
+  fee: m.fee, verifier: await verifier.getAddress(), proofModes: m.proofModes, inputLength: m.inputLength, outputLength: m.outputLength,
+  inputScale: m.inputScale, outputScale: m.outputScale, inputBound: m.inputBound, parentModelId: ethers.ZeroHash, parentShareBps: 0,
+  referralShareBps: m.referralShareBps, artifactURI: "", artifactHash: ethers.ZeroHash,
+};
+await (await highway.registry.registerModel(twinSalt, twin)).wait();
+const twinModelId = await highway.registry.modelIdOf(admin.address, twinSalt);
 /** An input no proof covers yet, answered optimistically. */
 let nonce = 0n;
 function freshInput(): Sample {
@@ -156,6 +187,11 @@ const cached = await request(samples[0], 0, true); // sample 0 was proven in the
 const verifyOnly = await gasOf(
   (verifier as Contract).verifyProof(samples[1].proof, buildInstances(samples[1].input, samples[1].output)),
 );
+// Disputes after everything above, so they change none of its steady state; each after a warm-up of its kind.
+await disputeRound(samples[0], twinModelId, true);
+const defend = await disputeRound(samples[1], twinModelId, true);
+await disputeRound(samples[2], twinModelId, false);
+const proveFraud = await disputeRound(samples[2], modelId, false); // sample 2 was only requested (permit) above
 
 const ops = {
   requestInference: zk.request,
@@ -165,7 +201,10 @@ const ops = {
   verifyProofOnly: verifyOnly.gas,
   submitOptimistic: optimistic.submitOptimistic,
   finalize: optimistic.finalize,
-  challenge,
+  challenge: challenge.challenge,
+  defend,
+  proveFraud,
+  resolveDisputeTimeout: challenge.resolveDisputeTimeout,
   cachedRequest: cached.gas,
 };
 const goals: Record<string, { limit: number; met: boolean }> = {
@@ -187,4 +226,25 @@ printTable(
   })),
 );
 console.log(`\nfulfillZk - verifyProofOnly = ${(ops.fulfillZk - ops.verifyProofOnly).toLocaleString("en-US")}`);
-if (json) console.log(JSON.stringify({ ops, goals }));
+
+const EIP170_LIMIT = 24_576;
+const deployed: Record<string, string> = {
+  InferenceCoordinator: coordinatorAddress,
+  DisputeGame: await disputeGame.getAddress(),
+  CoordinatorAdmin: await coordinator.coordinatorAdmin(),
+  ModelRegistry: await highway.registry.getAddress(),
+  RelayerStaking: await staking.getAddress(),
+  HighwayToken: await token.getAddress(),
+  [`${MODEL} verifier`]: await verifier.getAddress(),
+};
+const sizes: Record<string, number> = {};
+for (const [name, address] of Object.entries(deployed)) sizes[name] = ethers.getBytes(await ethers.provider.getCode(address)).length;
+console.log(`\nRuntime bytes of each deployed contract (EIP-170 limit ${EIP170_LIMIT.toLocaleString("en-US")})\n`);
+printTable(
+  Object.entries(sizes).map(([contract, bytes]) => ({
+    contract,
+    bytes: bytes.toLocaleString("en-US"),
+    headroom: (EIP170_LIMIT - bytes).toLocaleString("en-US"),
+  })),
+);
+if (json) console.log(JSON.stringify({ ops, goals, sizes }));

@@ -11,6 +11,7 @@ import {ConstantProductPool} from "../../../examples/contracts/ConstantProductPo
 import {DemoToken} from "../../../examples/contracts/DemoToken.sol";
 import {SignalVault} from "../../../examples/contracts/SignalVault.sol";
 import {SignalMath} from "../../../examples/contracts/libraries/SignalMath.sol";
+import {IHighwayErrors} from "../../interfaces/IHighwayErrors.sol";
 
 /// @dev The vault against the real coordinator (requests escrow for real); callbacks come either
 /// through the coordinator's optimistic path or straight from the coordinator's address.
@@ -283,7 +284,7 @@ contract SignalVaultTest is HighwayFixture {
         choppyHistory();
         (uint256 id,) = request(ZK);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(InferenceConsumer.OnlyCoordinator.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
         vault.onInferenceResult(id, withOutput(THRESHOLD * 10));
         (, bool open,) = vault.requests(id);
         assertTrue(open);

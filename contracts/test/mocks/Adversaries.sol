@@ -3,14 +3,17 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
+import {IDisputeGame} from "../../interfaces/IDisputeGame.sol";
 import {RelayerStaking} from "../../RelayerStaking.sol";
 
 /// @dev A staked relayer run by a contract; the adversaries below add one behaviour each.
 abstract contract ContractRelayer {
     IInferenceCoordinator internal immutable coordinator;
+    IDisputeGame internal immutable disputeGame;
 
     constructor(IInferenceCoordinator coordinator_, RelayerStaking staking, IERC20 token, uint256 stake) {
         coordinator = coordinator_;
+        disputeGame = IDisputeGame(coordinator_.disputeGame());
         token.approve(address(staking), stake);
         staking.stake(stake);
         token.approve(address(coordinator_), type(uint256).max); // for challenge bonds
@@ -75,14 +78,16 @@ contract InputSwappingRelayer is ContractRelayer {
 /// @dev Challenges results without checking them.
 contract GriefingChallenger {
     IInferenceCoordinator private immutable _coordinator;
+    IDisputeGame private immutable _disputeGame;
 
     constructor(IInferenceCoordinator coordinator_, IERC20 token) {
         _coordinator = coordinator_;
-        token.approve(address(coordinator_), type(uint256).max);
+        _disputeGame = IDisputeGame(coordinator_.disputeGame());
+        token.approve(address(coordinator_), type(uint256).max); // the coordinator pulls the bond
     }
 
     function challenge(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
-        _coordinator.challenge(id, terms);
+        _disputeGame.challenge(id, terms);
     }
 
     function withdraw() external {
@@ -108,7 +113,7 @@ contract SelfDisputingRelayer is ContractRelayer {
         int256[] calldata right,
         bytes calldata proof
     ) external {
-        coordinator.challenge(id, terms);
-        coordinator.proveFraud(id, terms, input, right, proof);
+        disputeGame.challenge(id, terms);
+        disputeGame.proveFraud(id, terms, input, right, proof);
     }
 }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {InferenceConsumer} from "../../InferenceConsumer.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
+import {IDisputeGame} from "../../interfaces/IDisputeGame.sol";
 
 /// @dev A well-behaved Dapp: records every result it receives and how much gas it was given.
 contract RecordingConsumer is InferenceConsumer {
@@ -43,12 +44,14 @@ contract RecordingConsumer is InferenceConsumer {
     }
 }
 
-/// @dev Re-enters the coordinator from its callback (withdraw, retry, a new request) and records what happened.
+/// @dev Re-enters the coordinator from its callback (withdraw, retry, a new request, a challenge through the
+/// dispute game) and records what happened.
 contract ReentrantConsumer is InferenceConsumer {
     uint256 public calls;
     bytes4 public withdrawError;
     bytes4 public retryError;
     bytes4 public requestError;
+    bytes4 public challengeError;
 
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
 
@@ -59,6 +62,8 @@ contract ReentrantConsumer is InferenceConsumer {
         try coordinator.retryCallback(requestId, none) {} catch (bytes memory e) { retryError = bytes4(e); }
         IInferenceCoordinator.RequestParams memory p;
         try coordinator.requestInference(p, "") {} catch (bytes memory e) { requestError = bytes4(e); }
+        IDisputeGame game = IDisputeGame(coordinator.disputeGame());
+        try game.challenge(requestId, none) {} catch (bytes memory e) { challengeError = bytes4(e); }
     }
 }
 

@@ -6,6 +6,8 @@ import {HighwayToken} from "../../token/HighwayToken.sol";
 import {ModelRegistry} from "../../ModelRegistry.sol";
 import {RelayerStaking} from "../../RelayerStaking.sol";
 import {InferenceCoordinator} from "../../InferenceCoordinator.sol";
+import {DisputeGame} from "../../DisputeGame.sol";
+import {CoordinatorAdmin} from "../../CoordinatorAdmin.sol";
 import {IModelRegistry} from "../../interfaces/IModelRegistry.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
 import {Halo2Verifier as PriceSignalVerifier} from "../../verifiers/price-signal/Halo2Verifier.sol";
@@ -34,6 +36,8 @@ abstract contract HighwayFixture is Test {
     ModelRegistry internal registry;
     RelayerStaking internal staking;
     InferenceCoordinator internal coordinator;
+    DisputeGame internal disputeGame; // deployed by the coordinator
+    CoordinatorAdmin internal coordinatorAdmin; // deployed by the coordinator; this test contract holds its roles
     address internal priceVerifier;
     address internal creditVerifier;
     bytes32 internal priceModel;
@@ -54,6 +58,8 @@ abstract contract HighwayFixture is Test {
         address predicted = vm.computeCreateAddress(address(this), vm.getNonce(address(this)) + 1);
         staking = new RelayerStaking(token, predicted, address(this), MIN_STAKE, 1 days);
         coordinator = new InferenceCoordinator(token, registry, staking, address(this), treasury, defaultParams());
+        disputeGame = DisputeGame(coordinator.disputeGame());
+        coordinatorAdmin = CoordinatorAdmin(coordinator.coordinatorAdmin());
         priceVerifier = address(new PriceSignalVerifier());
         creditVerifier = address(new CreditRiskVerifier());
 
@@ -65,7 +71,7 @@ abstract contract HighwayFixture is Test {
         address[5] memory funded = [requester, relayer, relayer2, challenger, stranger];
         for (uint256 i; i < funded.length; ++i) {
             token.mint(funded[i], 10_000 * UNIT);
-            vm.prank(funded[i]);
+            vm.prank(funded[i]); // escrows, and challenge bonds (the coordinator pulls them for the dispute game)
             token.approve(address(coordinator), type(uint256).max);
             vm.prank(funded[i]);
             token.approve(address(staking), type(uint256).max);

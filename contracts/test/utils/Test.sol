@@ -22,6 +22,7 @@ interface Vm {
     function getRecordedLogs() external returns (Log[] memory);
     function getNonce(address account) external view returns (uint64);
     function label(address account, string calldata newLabel) external;
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
     function parseInt(string calldata value) external pure returns (int256);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IHighwayErrors} from "./IHighwayErrors.sol";
+import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
+
+/**
+ * @title IDisputeGame
+ * @notice The optimistic dispute game of Highway: anyone challenges a Pending optimistic
+ * answer within its challenge window; the relayer defends it with a proof of its own output
+ * within the defence window; anyone proves a different output (fraud) while it is disputed;
+ * an undefended dispute times out. The game keeps the challenger and judges proofs; the
+ * coordinator holds every token and settles through its dispute hooks, and emits every
+ * life-cycle event (`Challenged`, `Defended`, `FraudProven`, `DisputeTimedOut`).
+ * @dev Challengers approve the coordinator, not the game, for the challenge bond.
+ */
+interface IDisputeGame is IHighwayErrors {
+    /// @notice The coordinator whose optimistic answers this game judges (the game's deployer).
+    function coordinator() external view returns (IInferenceCoordinator);
+
+    /// @notice The challenger of request `requestId`'s open dispute (zero when none is open).
+    function challengerOf(uint256 requestId) external view returns (address);
+
+    /// @notice Disputes a Pending result within its challenge window, posting `terms.challengeBond`
+    /// (pulled by the coordinator, which the caller approves).
+    function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
+
+    /// @notice The relayer proves its disputed output within the defence window: the challenger's
+    /// bond is its, less the protocol's share, and the request settles and is delivered.
+    function defend(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        bytes calldata proof
+    ) external;
+
+    /// @notice Anyone proves a different output for a disputed request, answering it and earning its
+    /// compute fee; the challenger gets its bond back and the relayer's job bond, less the protocol's share.
+    function proveFraud(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) external;
+
+    /// @notice Ends a dispute whose defence window passed without a defence; anyone may call. Paid as a
+    /// fraud proof; the request is reopened, or refunded if its deadline has passed.
+    function resolveDisputeTimeout(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
+
+/**
+ * @title IHighwayErrors
+ * @notice Every custom error of Highway's contracts, declared once. The coordinator, its
+ * dispute game and admin contract, the model registry and the staking contract inherit it (so each one's ABI
+ * decodes every error a call into the protocol can bubble up); `InferenceConsumer` reverts
+ * with `IHighwayErrors.OnlyCoordinator` without inheriting it, so that a Dapp's own error
+ * names stay free. It imports `IInferenceCoordinator` for two enums only; that interface does
+ * not inherit it (an import cycle with inheritance does not compile in every order).
+ * @dev The libraries keep their own errors (`InstanceEncoding`, `OutputPacking`,
+ * `ExactGasCall`): they are usable on their own. The SDK (`sdk/errors.ts`) keys its hints
+ * by error name, so names and arguments are part of the protocol's interface.
+ */
+interface IHighwayErrors {
+    // ------------------------------------------------------------------ shared
+
+    /// @notice An address argument that must be set is zero.
+    error ZeroAddress();
+
+    /// @notice `value` is outside the bounds `[min, max]` of the parameter being set.
+    error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
+
+    /// @notice The caller has no balance (or unbonded stake) to withdraw.
+    error NothingToWithdraw();
+
+    /// @notice Only the model's owner may do this.
+    /// @param modelId The model acted on.
+    /// @param caller The account that tried.
+    error NotModelOwner(bytes32 modelId, address caller);
+
+    /// @notice Only the coordinator may call this (the staking contract's bond hooks, a consumer's callback).
+    error OnlyCoordinator(address caller);
+
+    // ------------------------------------------------------------------ coordinator: deployment and admin
+
+    /// @notice The staking contract stakes another token than the coordinator's payment token.
+    error StakeTokenMismatch(address stakeToken);
+
+    /// @notice The staking contract names another coordinator than the one being deployed.
+    error StakingCoordinatorMismatch(address stakingCoordinator);
+
+    /// @notice New requests are paused (or `pause` was called while paused).
+    error EnforcedPause();
+
+    /// @notice `unpause` was called while not paused.
+    error ExpectedPause();
+
+    /// @notice Only the coordinator's dispute game may call the dispute hooks.
+    error OnlyDisputeGame(address caller);
+
+    /// @notice Only the coordinator's admin contract may call the configuration hooks.
+    error OnlyCoordinatorAdmin(address caller);
+
+    // ------------------------------------------------------------------ coordinator: making a request
+
+    /// @notice The model does not take new requests.
+    error ModelInactive(bytes32 modelId);
+
+    /// @notice The model (or the request) does not support proof mode `mode` for this action.
+    error ProofModeUnsupported(bytes32 modelId, IInferenceCoordinator.ProofMode mode);
+
+    /// @notice The input is not `abi.encode(int256[])`.
+    error MalformedInput();
+
+    /// @notice The input holds `actual` values; the model takes `expected`.
+    error InputLengthMismatch(uint256 expected, uint256 actual);
+
+    /// @notice Input value `index` is `value`, beyond the model's input bound `bound` (in magnitude).
+    error InputOutOfBounds(uint256 index, int256 value, uint256 bound);
+
+    /// @notice The request's deadline is not in the future.
+    error InvalidDeadline(uint256 deadline);
+
+    /// @notice The auction would start above its maximum compute fee.
+    error InvalidComputeFees(uint256 startComputeFee, uint256 maxComputeFee);
+
+    /// @notice The request asks for more callback gas than the protocol allows.
+    error CallbackGasLimitTooHigh(uint256 callbackGasLimit, uint256 maxCallbackGasLimit);
+
+    // ------------------------------------------------------------------ coordinator: acting on a request
+
+    /// @notice The terms passed are not request `requestId`'s current terms (those it was made with, or raised to).
+    error TermsMismatch(uint256 requestId);
+
+    /// @notice The input passed does not hash to request `requestId`'s `inputHash`.
+    error InputMismatch(uint256 requestId);
+
+    /// @notice Request `requestId` is in `status`, where this action is not allowed.
+    error WrongStatus(uint256 requestId, IInferenceCoordinator.RequestStatus status);
+
+    /// @notice Only the request's requester may do this.
+    error NotRequester(uint256 requestId, address caller);
+
+    /// @notice Only the relayer that claimed the request may do this.
+    error NotClaimant(uint256 requestId, address caller);
+
+    /// @notice The request's deadline has passed: it can only be refunded.
+    error DeadlinePassed(uint256 requestId, uint256 deadline);
+
+    /// @notice The request's deadline has not passed yet.
+    error DeadlineNotReached(uint256 requestId, uint256 deadline);
+
+    /// @notice The claimant still has until `endsAt` to answer.
+    error DeliveryWindowOpen(uint256 requestId, uint256 endsAt);
+
+    /// @notice The optimistic answer can still be challenged until `endsAt`.
+    error ChallengeWindowOpen(uint256 requestId, uint256 endsAt);
+
+    /// @notice The optimistic answer's challenge window ended at `endedAt`.
+    error ChallengeWindowClosed(uint256 requestId, uint256 endedAt);
+
+    /// @notice The challenged relayer can still defend until `endsAt`.
+    error DefenceWindowOpen(uint256 requestId, uint256 endsAt);
+
+    /// @notice The challenged relayer's defence window ended at `endedAt`.
+    error DefenceWindowClosed(uint256 requestId, uint256 endedAt);
+
+    /// @notice The output has `actual` values; the model has `expected`.
+    error OutputLengthMismatch(uint256 expected, uint256 actual);
+
+    /// @notice The proof does not prove the claimed output for request `requestId`'s input (or the verifier reverted).
+    error InvalidProof(uint256 requestId);
+
+    /// @notice A fraud proof must prove another output than the one posted for request `requestId`.
+    error SameOutput(uint256 requestId);
+
+    /// @notice Request `requestId` has no failed callback to retry.
+    error NoFailedCallback(uint256 requestId);
+
+    /// @notice A raise must lift `maxComputeFee` above its `current` value.
+    error MaxComputeFeeNotRaised(uint256 current, uint256 proposed);
+
+    // ------------------------------------------------------------------ model registry
+
+    /// @notice The model id (owner and salt) is taken.
+    error ModelAlreadyRegistered(bytes32 modelId);
+
+    /// @notice No model is registered under `modelId`.
+    error UnknownModel(bytes32 modelId);
+
+    /// @notice A model needs a deployed verifier: every dispute is settled by a proof.
+    error VerifierRequired();
+
+    /// @notice `proofModes` is not 1 (zk), 2 (optimistic) or 3 (both).
+    error InvalidProofModes(uint8 proofModes);
+
+    /// @notice A model takes 1 to `MAX_INPUT_LENGTH` inputs.
+    error InvalidInputLength(uint16 inputLength);
+
+    /// @notice A model has 1 to `MAX_OUTPUT_LENGTH` outputs.
+    error InvalidOutputLength(uint8 outputLength);
+
+    /// @notice A fixed-point scale is at most `MAX_SCALE` bits.
+    error InvalidScale(uint8 scale);
+
+    /// @notice The parent and referral shares exceed the model fee (10,000 bps), or a share is set without a parent.
+    error InvalidShares(uint16 parentShareBps, uint16 referralShareBps);
+
+    /// @notice The parent is not a registered model (or is the model itself).
+    error InvalidParent(bytes32 parentModelId);
+
+    // ------------------------------------------------------------------ relayer staking
+
+    /// @notice The amount must be above zero.
+    error ZeroAmount();
+
+    /// @notice `amount` does not fit the staking contract's 96-bit records.
+    error AmountTooLarge(uint256 amount);
+
+    /// @notice `relayer` needs `needed` free (unlocked) stake but has `free`.
+    error InsufficientFreeStake(address relayer, uint256 needed, uint256 free);
+
+    /// @notice `relayer`'s `stake` is below the `minStake` needed to claim.
+    error BelowMinStake(address relayer, uint256 stake, uint256 minStake);
+
+    /// @notice The unbonding stake is released at `releaseAt`.
+    error StillUnbonding(uint256 releaseAt);
+
+    /// @notice `relayer` has only `locked` bonded, less than the `amount` to release or slash.
+    error LockedBondTooSmall(address relayer, uint256 amount, uint256 locked);
+}
