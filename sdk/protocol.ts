@@ -29,3 +29,6 @@ export function proofModeBits(modes: readonly ProofMode[]): number {
 export function proofModesFromBits(bits: number | bigint): ProofMode[] {
   return PROOF_MODES.filter((_, bit) => (Number(bits) >> bit) & 1);
 }
+
+/** `RequestParams.maxModelFee` that accepts any model fee (uint96's maximum): for callers that checked the fee themselves. */
+export const ANY_MODEL_FEE = (1n << 96n) - 1n;

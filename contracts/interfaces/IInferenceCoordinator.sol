@@ -44,6 +44,9 @@ interface IInferenceCoordinator {
         ProofMode proofMode;
         uint96 startComputeFee;
         uint96 maxComputeFee;
+        uint96 maxModelFee; // the most the requester accepts as the model's fee: a fee raised before the request is mined makes it revert
+        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it
+        uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it (at most the maximum)
         uint32 callbackGasLimit;
         uint40 deadline;
         address consumer;

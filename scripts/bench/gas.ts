@@ -27,6 +27,7 @@ import { buildInstances, encodeInput } from "../../sdk/encoding.js";
 import { signPermit } from "../../sdk/permit.js";
 import { deployHighway } from "../deploy.js";
 import { flag, printTable } from "../lib/report.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 const MODEL = "price-signal";
 const UNIT = 10n ** 18n;
@@ -91,6 +92,9 @@ async function requestParams(mode: number) {
     proofMode: mode,
     startComputeFee: 1n * UNIT,
     maxComputeFee: 5n * UNIT,
+    maxModelFee: ANY_MODEL_FEE,
+    jobBond: 0n,
+    challengeWindow: 0,
     callbackGasLimit: 100_000,
     deadline: (await latestTime()) + 86_400,
     consumer: await consumer.getAddress(),

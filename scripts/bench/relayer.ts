@@ -28,6 +28,7 @@ import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { queryFilterPaged } from "../../sdk/logs.js";
 import { flag, median, option, percentile, printTable } from "../lib/report.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 const json = flag("--json");
 const count = Number(option("--requests", "120"));
@@ -118,6 +119,9 @@ try {
         proofMode: options.mode === "zk" ? 0 : 1,
         startComputeFee: 1n * UNIT,
         maxComputeFee: 3n * UNIT,
+        maxModelFee: ANY_MODEL_FEE,
+        jobBond: 0n,
+        challengeWindow: 0,
         callbackGasLimit: 100_000,
         deadline: Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + 3_600,
         consumer: consumerAddress,

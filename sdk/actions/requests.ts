@@ -18,6 +18,8 @@ export interface InferenceRequest {
   proofMode?: ProofMode;
   /** The most the requester pays a relayer (payment-token units); default: the model's fee. */
   maxComputeFee?: bigint;
+  /** The most the requester accepts as the model's fee; default: the fee read when the request is built. */
+  maxModelFee?: bigint;
   /** Where the auction starts; default a quarter of maxComputeFee. */
   startComputeFee?: bigint;
   /** Unix time after which an answer is worthless; default in one hour. */
@@ -56,6 +58,10 @@ export async function requestInference(client: HighwayClient, request: Inference
     proofMode: PROOF_MODES.indexOf(proofMode),
     startComputeFee: request.startComputeFee ?? maxComputeFee / 4n,
     maxComputeFee,
+    // The fee this request was priced at: a fee raised before it is mined makes it revert rather than pay more.
+    maxModelFee: request.maxModelFee ?? model.fee,
+    jobBond: 0n,
+    challengeWindow: 0,
     callbackGasLimit: request.callbackGasLimit ?? 200_000,
     deadline: request.deadline ?? now + 3_600,
     consumer: request.consumer ?? ZeroAddress,

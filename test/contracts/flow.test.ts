@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { deployHighway } from "../../scripts/deploy.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 const { ethers, networkHelpers } = await network.create();
 const UNIT = 10n ** 18n;
@@ -36,6 +37,9 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
       proofMode: 0,
       startComputeFee: UNIT,
       maxComputeFee: 3n * UNIT,
+      maxModelFee: ANY_MODEL_FEE,
+      jobBond: 0n,
+      challengeWindow: 0,
       callbackGasLimit: 100_000,
       deadline: (await networkHelpers.time.latest()) + 3_600,
       consumer: await consumer.getAddress(),
@@ -90,6 +94,9 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
       proofMode: 0,
       startComputeFee: 0n,
       maxComputeFee: UNIT,
+      maxModelFee: ANY_MODEL_FEE,
+      jobBond: 0n,
+      challengeWindow: 0,
       callbackGasLimit: 0,
       deadline: (await networkHelpers.time.latest()) + 3_600,
       consumer: ethers.ZeroAddress,

@@ -3,6 +3,7 @@ import type { Contract, Signer } from "ethers";
 import type { Highway } from "../../scripts/deploy.js";
 import { UNIT, type RequestOptions } from "../../scripts/lib/localnet.js";
 import { encodeInput } from "../../sdk/encoding.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 /** Sends `count` requests at once (explicit nonces, no waiting in between); resolves with their ids in order. */
 export async function requestBurst(highway: Highway, requester: Signer, count: number, make: (index: number) => RequestOptions): Promise<bigint[]> {
@@ -18,6 +19,9 @@ export async function requestBurst(highway: Highway, requester: Signer, count: n
       proofMode: options.mode === "zk" ? 0 : 1,
       startComputeFee: options.startComputeFee ?? 1n * UNIT,
       maxComputeFee: options.maxComputeFee ?? 3n * UNIT,
+      maxModelFee: ANY_MODEL_FEE,
+      jobBond: 0n,
+      challengeWindow: 0,
       callbackGasLimit: options.callbackGasLimit ?? 200_000,
       deadline: now + (options.deadlineIn ?? 3_600),
       consumer: options.consumer ?? "0x0000000000000000000000000000000000000000",
