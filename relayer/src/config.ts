@@ -89,11 +89,14 @@ export const configSchema = z
       .default({}),
     submitter: z
       .object({
-        /** Re-send a transaction with bumped fees when it is not mined within this. */
+        /** Replace a transaction at its nonce when it is not mined within this. */
         bumpAfterMs: z.number().int().min(500).max(600_000).default(15_000),
-        /** Fee increase per re-send, in percent of the first send's fees (nodes accept a replacement only at 10% or more above the one it replaces). */
+        /**
+         * The least fee increase of a replacement over the send it replaces, in percent (nodes accept a
+         * replacement only at 10% or more above the one it replaces); a replacement is never below the current quote either.
+         */
         bumpPercent: z.number().int().min(10).max(500).default(20),
-        /** Give up on a transaction after this many sends. */
+        /** Sends of an action before it is given up, by replacing its nonce with a zero-value transfer to ourselves. */
         maxSends: z.number().int().min(1).max(20).default(5),
       })
       .strict()
