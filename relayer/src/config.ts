@@ -70,6 +70,13 @@ export const configSchema = z
       .strict()
       .default({}),
     models: z.array(modelConfig).min(1, "serve at least one model"),
+    /**
+     * Seconds kept in hand beyond our measured time to make an answer, for the claim and the
+     * answer to be mined and confirmed: a request whose deadline (or delivery window) leaves less is not claimed.
+     */
+    deadlineMarginSeconds: z.number().int().min(0).max(86_400).default(30),
+    /** Failures of our own steps on a job (the prover failing, a transaction reverted or given up) after which it is given up. */
+    maxJobFailures: z.number().int().min(1).max(100).default(3),
     pricing: z
       .object({
         /** Claim only when the offered fee ≥ (gas cost + compute cost) × margin. */
@@ -82,7 +89,11 @@ export const configSchema = z
     watchtower: z
       .object({
         enabled: z.boolean().default(true),
-        /** Challenge only when the wrong relayer's job bond, what a fraud proof wins before the protocol's share, is at least this (token units; gas not counted). */
+        /**
+         * Challenge only when the expected profit is at least this (token units): the wrong relayer's job
+         * bond less the protocol's dispute share, plus the compute fee the fraud proof earns, less our
+         * compute cost and the gas of the challenge and the fraud proof.
+         */
         minProfit: decimalUnits.default("0"),
       })
       .strict()
