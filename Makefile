@@ -39,9 +39,13 @@ build: setup
 demo: build
 	tsx scripts/demo.ts
 
-# A local network to try the SDK, the CLI and a relayer against (see the README's quickstarts).
+# A local network to try the SDK, the CLI and a relayer against (see the README's quickstarts):
+# a node on 127.0.0.1:$(PORT) (refused, before anything starts, when the port is taken), the
+# protocol deployed on it (deployments/<chainId>.json); RELAYER=1 also runs a staked relayer.
+PORT ?= 8545
+RELAYER ?=
 localnet: build
-	tsx scripts/localnet.ts
+	@tsx scripts/localnet.ts --port $(PORT)$(if $(filter-out 0,$(RELAYER)), --relayer)
 
 typecheck: build
 	tsc -p .
