@@ -85,7 +85,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         token.mint(address(echo), 100e18);
         Sample memory s = priceSample(1);
         vm.recordLogs();
-        uint256 id = echo.request(token, priceModel, s.input, 5e18, 50_000, uint40(block.timestamp + 1 hours));
+        uint256 id = echo.request(token, priceModel, s.input, MODEL_FEE, 5e18, 50_000, uint40(block.timestamp + 1 hours));
         IInferenceCoordinator.RequestTerms memory t = termsFromLogs();
         assertEq(t.requester, address(echo));
         assertEq(t.consumer, address(echo));

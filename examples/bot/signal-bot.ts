@@ -2,7 +2,8 @@
  * The keeper bot a DeFi operator runs next to a `SignalVault`: it records the pool's
  * price whenever the vault accepts a new observation, asks `price-signal` for a signal
  * every `--interval` seconds (or sooner when the price moved `--min-move-bps` since the
- * last request), and logs every decision the vault takes in its callback.
+ * last request), and logs every decision the vault takes in its callback. The vault itself
+ * withdraws what the coordinator owes it (refunds, unspent compute fees) before each request.
  *
  *   SIGNAL_BOT_KEY=0x… tsx examples/bot/signal-bot.ts --rpc http://127.0.0.1:8545 \
  *     --vault 0xVAULT --interval 60 [--mode zk|optimistic] [--min-move-bps 100] [--poll 1]
@@ -42,7 +43,8 @@ export interface SentRequest {
   requestId: bigint;
   mode: ProofModeName;
   deadline: bigint;
-  referencePrice: bigint;
+  /** The last price the request's input ends on (the vault's latest observation). */
+  lastObservedPrice: bigint;
   inputs: bigint[];
   /** The block of the request transaction. */
   blockNumber: number;
@@ -54,7 +56,7 @@ export interface BotOptions {
   /** Seconds of chain time between two requests. */
   intervalSeconds: number;
   mode: ProofModeName;
-  /** Request before the interval is up when the spot price moved this much since the last request (0: never). */
+  /** Request before the interval is up when the spot price moved this much from the last price of the last request's input (0: never). */
   minMoveBps?: number;
   /** Where log lines go (one JSON object per line by default). */
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -130,17 +132,19 @@ export class SignalBot {
       requestId: event.args.requestId,
       mode: this.options.mode,
       deadline: event.args.deadline,
-      referencePrice: event.args.referencePrice,
+      lastObservedPrice: event.args.lastObservedPrice,
       inputs: [...event.args.inputs],
       blockNumber: receipt!.blockNumber,
     };
     this.requests.push(sent);
     this.lastRequestAt = now;
+    const reclaimed = this.parse(receipt!.logs).find((parsed) => parsed.name === "RefundsReclaimed");
+    if (reclaimed) this.options.log("refunds reclaimed", { amount: reclaimed.args.amount }); // withdrawn from the coordinator first
     this.options.log("signal requested", {
       requestId: sent.requestId,
       mode: sent.mode,
       deadline: sent.deadline,
-      price: sent.referencePrice,
+      price: sent.lastObservedPrice,
       normalizedReturns: sent.inputs.map((value) => dequantize(value, INPUT_SCALE)),
     });
     // Decisions taken inside this transaction (an input already proven is answered at once).
@@ -186,8 +190,8 @@ export class SignalBot {
     const last = this.requests.at(-1);
     if (!this.options.minMoveBps || !last) return false;
     const price = await this.pool.spotPrice(this.volatileToken);
-    const move = price > last.referencePrice ? price - last.referencePrice : last.referencePrice - price;
-    return move * BPS >= last.referencePrice * BigInt(this.options.minMoveBps);
+    const move = price > last.lastObservedPrice ? price - last.lastObservedPrice : last.lastObservedPrice - price;
+    return move * BPS >= last.lastObservedPrice * BigInt(this.options.minMoveBps);
   }
 
   private async chainTime(): Promise<bigint> {

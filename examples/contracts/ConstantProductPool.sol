@@ -10,11 +10,17 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /**
  * @title ConstantProductPool
  * @notice An x*y=k pool between two ERC-20s with a swap fee in basis points, the market
- * the example `SignalVault` trades against.
+ * the example `SignalVault` trades against, with Uniswap v2's price accumulators: a
+ * time-weighted average price between two readings of `cumulativePrice` is their difference
+ * over the seconds between them.
  * @dev Liquidity comes from one provider, the owner (no LP shares: that would add a share
  * token and its rounding without showing anything about Highway). Every rounding goes in
  * the pool's favour, so `reserve0 * reserve1` never decreases on a swap. Reserves are the
  * pool's own accounting, not its balances: tokens sent to it directly are not liquidity.
+ * The accumulators add, at the first change of the reserves in a block, the spot price the
+ * reserves held until then times the seconds it held: a price pushed and pulled back within a
+ * block (a sandwich) weighs nothing, and holding a pushed price costs the arbitrage of every
+ * second it is held. Like Uniswap v2's they wrap around (differences are taken modulo 2^256).
  */
 contract ConstantProductPool is Ownable, ReentrancyGuard {
     using SafeERC20 for IERC20;
@@ -35,6 +41,12 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
     uint256 public reserve0;
     /// @notice The pool's accounted balance of `token1`.
     uint256 public reserve1;
+    /// @notice Σ (spot price of `token0` in `token1`, 18 decimals) × seconds it held, up to `blockTimestampLast` (wrapping).
+    uint256 public price0CumulativeLast;
+    /// @notice Σ (spot price of `token1` in `token0`, 18 decimals) × seconds it held, up to `blockTimestampLast` (wrapping).
+    uint256 public price1CumulativeLast;
+    /// @notice When the reserves last changed.
+    uint40 public blockTimestampLast;
 
     /// @notice `sender` swapped `amountIn` of `tokenIn` for `amountOut` of the other token, paid to `to`.
     event Swap(address indexed sender, IERC20 indexed tokenIn, uint256 amountIn, uint256 amountOut, address indexed to);
@@ -82,8 +94,7 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
         if (amount0 == 0 && amount1 == 0) revert ZeroAmount();
         uint256 received0 = _pull(token0, amount0);
         uint256 received1 = _pull(token1, amount1);
-        reserve0 += received0;
-        reserve1 += received1;
+        _update(reserve0 + received0, reserve1 + received1);
         emit LiquidityAdded(received0, received1);
     }
 
@@ -91,8 +102,7 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
     function removeLiquidity(uint256 amount0, uint256 amount1, address to) external onlyOwner nonReentrant {
         if (amount0 == 0 && amount1 == 0) revert ZeroAmount();
         if (amount0 >= reserve0 || amount1 >= reserve1) revert InsufficientReserves(reserve0, reserve1);
-        reserve0 -= amount0;
-        reserve1 -= amount1;
+        _update(reserve0 - amount0, reserve1 - amount1);
         emit LiquidityRemoved(amount0, amount1, to);
         token0.safeTransfer(to, amount0);
         token1.safeTransfer(to, amount1);
@@ -125,11 +135,9 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
         if (amountOut == 0 || amountOut < minAmountOut) revert InsufficientOutput(amountOut, minAmountOut);
 
         if (zeroForOne) {
-            reserve0 = reserveIn + received;
-            reserve1 = reserveOut - amountOut;
+            _update(reserveIn + received, reserveOut - amountOut);
         } else {
-            reserve1 = reserveIn + received;
-            reserve0 = reserveOut - amountOut;
+            _update(reserveOut - amountOut, reserveIn + received);
         }
         emit Swap(msg.sender, tokenIn, received, amountOut, to);
         (zeroForOne ? token1 : token0).safeTransfer(to, amountOut);
@@ -152,7 +160,41 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
         return Math.mulDiv(reserveQuote, 1e18, reserveBase);
     }
 
+    /**
+     * @notice The accumulator of `base`'s spot price (in units of the other token, 18 decimals)
+     * as of now: `price{0,1}CumulativeLast` plus the current price times the seconds since the
+     * reserves last changed. The time-weighted average price of `base` between two readings
+     * (c1 at t1, c2 at t2 > t1) is `(c2 - c1) / (t2 - t1)`, the subtraction unchecked.
+     */
+    function cumulativePrice(IERC20 base) external view returns (uint256 cumulative) {
+        bool isToken0 = _isToken0(base);
+        cumulative = isToken0 ? price0CumulativeLast : price1CumulativeLast;
+        uint256 elapsed = block.timestamp - blockTimestampLast;
+        (uint256 r0, uint256 r1) = (reserve0, reserve1);
+        if (elapsed != 0 && r0 != 0 && r1 != 0) {
+            unchecked {
+                cumulative += (isToken0 ? Math.mulDiv(r1, 1e18, r0) : Math.mulDiv(r0, 1e18, r1)) * elapsed;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ internals
+
+    /// @dev Sets the reserves, first adding the price the old ones held, times the seconds since they were set,
+    /// to the accumulators (once per block: later changes in the same block add nothing).
+    function _update(uint256 newReserve0, uint256 newReserve1) private {
+        uint256 elapsed = block.timestamp - blockTimestampLast;
+        (uint256 r0, uint256 r1) = (reserve0, reserve1);
+        if (elapsed != 0 && r0 != 0 && r1 != 0) {
+            unchecked {
+                price0CumulativeLast += Math.mulDiv(r1, 1e18, r0) * elapsed;
+                price1CumulativeLast += Math.mulDiv(r0, 1e18, r1) * elapsed;
+            }
+        }
+        reserve0 = newReserve0;
+        reserve1 = newReserve1;
+        blockTimestampLast = uint40(block.timestamp);
+    }
 
     /// @dev out = in·(1−fee)·R_out / (R_in + in·(1−fee)), rounded down: the pool keeps the dust.
     function _amountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) private view returns (uint256) {

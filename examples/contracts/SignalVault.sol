@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {InferenceConsumer} from "../../contracts/InferenceConsumer.sol";
 import {IInferenceCoordinator} from "../../contracts/interfaces/IInferenceCoordinator.sol";
 import {ConstantProductPool} from "./ConstantProductPool.sol";
@@ -14,21 +15,23 @@ import {SignalMath, SIGNAL_PRICES} from "./libraries/SignalMath.sol";
  * @title SignalVault
  * @notice A vault holding a stable and a volatile token that rebalances against a
  * `ConstantProductPool` on the `price-signal` model's answer:
- *   - a keeper records the pool's spot price with `poke()` (at most once per `minObservationInterval`);
+ *   - a keeper records the pool's spot price, and its price accumulator, with `poke()` (at most
+ *     once per `minObservationInterval`);
  *   - a keeper calls `requestSignal(mode)`: the vault computes the last 8 volatility-normalized
  *     log-returns of its 9 latest observations ON CHAIN (`SignalMath`), so the model's input is
  *     the vault's own history, not whatever a keeper would claim it is, and pays the fee from its
- *     balance of the payment token;
+ *     balance of the payment token, paying the model at most `maxModelFee`;
  *   - when the answer is final, a signal above `signalThreshold` moves `rebalanceBps` of the stable
  *     balance into the volatile token, one below −`signalThreshold` moves `rebalanceBps` of the
  *     volatile balance into the stable token, anything in between holds.
  * @dev The callback never reverts for a market reason: a result past its request's deadline, a
  * malformed output or a failed swap emits an event and returns, so the coordinator's answer
- * stands and nobody retries a trade on an old signal. Each swap's minimum output is set from the
- * spot price recorded when the signal was requested, less `maxSlippageBps`, so a pool moved
- * (or manipulated) between the request and the answer makes the swap fail instead of trade badly.
- * Spot prices observed by `poke()` are only as good as the pool; a production vault would
- * observe a TWAP.
+ * stands and nobody retries a trade on an old signal. Each swap's minimum output is the amount at
+ * the pool's time-weighted average price over the last `twapWindow` seconds or more (from the
+ * pool's accumulator, read at the newest observation at least that old and now), less
+ * `maxSlippageBps`: a price pushed in the block of the answer (a sandwich) does not move that
+ * average, so the swap fails rather than trade at the pushed price. Refunds and unspent compute
+ * fees come back from the coordinator before each request and through `reclaimRefunds()`.
  */
 contract SignalVault is InferenceConsumer, AccessControl {
     using SafeERC20 for IERC20;
@@ -49,8 +52,18 @@ contract SignalVault is InferenceConsumer, AccessControl {
     /// @notice Why a result did not lead to a decision.
     enum IgnoreReason {
         Stale, // the request's deadline had passed: a signal about an old price
-        Unknown, // not a request this vault made, or already answered
+        Unknown, // not an open request of this vault (InferenceConsumer already filters those out: a second line)
         MalformedOutput // not exactly one value
+    }
+
+    /// @notice One price observation.
+    struct Observation {
+        /// @notice Spot price of the volatile token in stable units (18 decimals): the signal's input.
+        uint216 price;
+        /// @notice When it was made.
+        uint40 timestamp;
+        /// @notice The pool's accumulator of the volatile token's price then (`pool.cumulativePrice`).
+        uint256 priceCumulative;
     }
 
     /// @notice The admin's knobs.
@@ -59,10 +72,13 @@ contract SignalVault is InferenceConsumer, AccessControl {
         int256 signalThreshold;
         /// @notice Share of the source token's balance one rebalance sells, in basis points.
         uint16 rebalanceBps;
-        /// @notice Largest shortfall of a swap's output against the request-time spot price, in basis points.
+        /// @notice Largest shortfall of a swap's output against the pool's TWAP, in basis points.
         uint16 maxSlippageBps;
         /// @notice Seconds between two price observations at least.
         uint32 minObservationInterval;
+        /// @notice Shortest window of the TWAP a swap is bounded by, in seconds: at least 1, at most
+        /// 8 × `minObservationInterval` (so the 9 observations always hold a start that old).
+        uint32 twapWindow;
         /// @notice Seconds from a request to its deadline.
         uint32 requestTtl;
         /// @notice Gas the coordinator gives the callback.
@@ -71,14 +87,15 @@ contract SignalVault is InferenceConsumer, AccessControl {
         uint96 startComputeFee;
         /// @notice The most the vault pays a relayer per request.
         uint96 maxComputeFee;
+        /// @notice The most the vault pays the model's owner per request: a higher fee (one raised
+        /// in front of a request, say) makes `requestSignal` revert.
+        uint96 maxModelFee;
     }
 
     /// @notice What the vault remembers of a request until its answer.
     struct SignalRequest {
         uint40 deadline;
         bool open;
-        /// @notice Spot price of the volatile token in stable units (18 decimals) when requested.
-        uint256 referencePrice;
     }
 
     /// @notice The `price-signal` model's id in the registry.
@@ -100,18 +117,17 @@ contract SignalVault is InferenceConsumer, AccessControl {
     /// @notice The latest request made (0 before the first).
     uint256 public latestRequestId;
 
-    uint256[SIGNAL_PRICES] private _prices; // ring buffer of observed spot prices
+    Observation[SIGNAL_PRICES] private _history; // ring buffer of observations
     uint256 private _observations; // total observations made; the next slot is _observations % PRICES
-    uint40 private _lastObservedAt;
     SignalRequest private _staged; // the request being made, while requestInference runs
 
     // ------------------------------------------------------------------ events
 
     /// @notice A spot price of the volatile token was recorded.
     event PriceObserved(uint256 indexed observation, uint256 price);
-    /// @notice A signal was requested on `inputs` (the model's quantized input).
+    /// @notice A signal was requested on `inputs` (the model's quantized input), whose last price is `lastObservedPrice`.
     event SignalRequested(
-        uint256 indexed requestId, IInferenceCoordinator.ProofMode mode, uint40 deadline, uint256 referencePrice, int256[] inputs
+        uint256 indexed requestId, IInferenceCoordinator.ProofMode mode, uint40 deadline, uint256 lastObservedPrice, int256[] inputs
     );
     /// @notice A result was not acted on, for `reason`.
     event SignalIgnored(uint256 indexed requestId, IgnoreReason reason);
@@ -125,6 +141,8 @@ contract SignalVault is InferenceConsumer, AccessControl {
     event ConfigUpdated(Config config);
     /// @notice The admin took `amount` of `token` out to `to`.
     event Withdrawn(IERC20 indexed token, address indexed to, uint256 amount);
+    /// @notice `amount` of the payment token came back from the coordinator (refunds, unspent compute fees).
+    event RefundsReclaimed(uint256 amount);
 
     // ------------------------------------------------------------------ errors
 
@@ -139,6 +157,9 @@ contract SignalVault is InferenceConsumer, AccessControl {
     error HistoryTooShort(uint256 observations, uint256 needed);
     /// @notice Request `requestId` may still be answered (until `deadline`); one signal at a time.
     error RequestInFlight(uint256 requestId, uint256 deadline);
+    /// @notice No observation is `twapWindow` seconds old yet (or the average rounds to 0): no
+    /// manipulation-resistant price to bound a swap by. The reason of a `RebalanceFailed`.
+    error TwapUnavailable();
 
     /**
      * @param coordinator_ the Highway coordinator: the only caller of the callback
@@ -171,47 +192,71 @@ contract SignalVault is InferenceConsumer, AccessControl {
 
     // ------------------------------------------------------------------ keeper
 
-    /// @notice Records the pool's current spot price of the volatile token.
+    /// @notice Records the pool's current spot price of the volatile token, and its price accumulator.
     function poke() external onlyRole(KEEPER_ROLE) {
-        if (_observations != 0) {
-            uint256 nextAt = uint256(_lastObservedAt) + config.minObservationInterval;
+        uint256 count = _observations;
+        if (count != 0) {
+            uint256 nextAt = uint256(_latest().timestamp) + config.minObservationInterval;
             if (block.timestamp < nextAt) revert ObservationTooSoon(nextAt);
         }
         uint256 price = pool.spotPrice(volatileToken);
-        _prices[_observations % SignalMath.PRICES] = price;
-        _lastObservedAt = uint40(block.timestamp);
-        emit PriceObserved(_observations, price);
-        ++_observations;
+        _history[count % SignalMath.PRICES] = Observation({
+            price: SafeCast.toUint216(price),
+            timestamp: uint40(block.timestamp),
+            priceCumulative: pool.cumulativePrice(volatileToken)
+        });
+        emit PriceObserved(count, price);
+        _observations = count + 1;
     }
 
     /**
      * @notice Asks `price-signal` for a signal on the vault's last 9 observations, in `mode`,
      * paid from the vault's payment-token balance.
      * @dev One request at a time: a new one waits until the previous was answered or its deadline passed.
-     * An input already proven is answered inside this call, so its decision event comes before
-     * `SignalRequested` in the same transaction.
+     * What the coordinator owes the vault (refunds, unspent compute fees) is withdrawn first, so it
+     * pays for this request. An input already proven is answered inside this call, so its decision
+     * event comes before `SignalRequested` in the same transaction. Reverts if the model's fee is
+     * above `maxModelFee`.
      * @return requestId the coordinator's id of the request
      */
     function requestSignal(IInferenceCoordinator.ProofMode mode) external onlyRole(KEEPER_ROLE) returns (uint256 requestId) {
         SignalRequest storage previous = requests[latestRequestId];
         if (previous.open && block.timestamp <= previous.deadline) revert RequestInFlight(latestRequestId, previous.deadline);
         int256[] memory inputs = SignalMath.normalizedReturns(priceHistory());
+        _reclaimRefunds();
 
         Config memory c = config;
         uint40 deadline = uint40(block.timestamp + c.requestTtl);
-        uint256 referencePrice = pool.spotPrice(volatileToken);
-        // A price that rounds to zero would make the callback divide by zero: refuse it here, not there.
-        if (referencePrice == 0) revert SignalMath.ZeroPrice();
         // Staged before the call: a proven (cached) input is answered inside requestInference,
-        // before the id is known, and its callback must find the request's deadline and price.
-        _staged = SignalRequest({deadline: deadline, open: true, referencePrice: referencePrice});
+        // before the id is known, and its callback must find the request's deadline.
+        _staged = SignalRequest({deadline: deadline, open: true});
         requestId = _requestInference(
-            paymentToken, modelId, abi.encode(inputs), mode, c.startComputeFee, c.maxComputeFee, c.callbackGasLimit, deadline, address(0)
+            paymentToken,
+            modelId,
+            abi.encode(inputs),
+            RequestOptions({
+                proofMode: mode,
+                maxModelFee: c.maxModelFee,
+                startComputeFee: c.startComputeFee,
+                maxComputeFee: c.maxComputeFee,
+                jobBond: 0,
+                challengeWindow: 0,
+                callbackGasLimit: c.callbackGasLimit,
+                deadline: deadline,
+                referrer: address(0)
+            })
         );
         if (_staged.open) requests[requestId] = _staged; // not answered yet
         delete _staged;
         latestRequestId = requestId;
-        emit SignalRequested(requestId, mode, deadline, referencePrice, inputs);
+        emit SignalRequested(requestId, mode, deadline, _latest().price, inputs);
+    }
+
+    /// @notice Withdraws what the coordinator owes the vault (the escrow of an expired or cancelled
+    /// request, unspent compute fees, a late relayer's slashed share) into the vault; anyone may call.
+    /// @return amount what came back, in the payment token
+    function reclaimRefunds() external returns (uint256 amount) {
+        return _reclaimRefunds();
     }
 
     // ------------------------------------------------------------------ admin
@@ -229,19 +274,31 @@ contract SignalVault is InferenceConsumer, AccessControl {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The last 9 observed prices, oldest first (zeros where none was made yet).
+    /// @notice The last 9 observed prices, oldest first.
     function priceHistory() public view returns (uint256[SIGNAL_PRICES] memory prices) {
         uint256 count = _observations;
         if (count < SignalMath.PRICES) revert HistoryTooShort(count, SignalMath.PRICES);
         for (uint256 i; i < SignalMath.PRICES; ++i) {
-            prices[i] = _prices[(count + i) % SignalMath.PRICES];
+            prices[i] = _history[(count + i) % SignalMath.PRICES].price;
         }
     }
 
     /// @notice How many prices were observed, and when the next may be.
     function observationState() external view returns (uint256 observations, uint256 nextObservationAt) {
         observations = _observations;
-        nextObservationAt = observations == 0 ? 0 : uint256(_lastObservedAt) + config.minObservationInterval;
+        nextObservationAt = observations == 0 ? 0 : uint256(_latest().timestamp) + config.minObservationInterval;
+    }
+
+    /**
+     * @notice The price a swap made now is bounded by: the pool's time-weighted average price of
+     * the volatile token (stable units, 18 decimals) from the newest observation at least
+     * `twapWindow` seconds old until now, and that window's length.
+     * @dev Reverts `TwapUnavailable` when no observation is old enough (the callback fails its swap instead).
+     */
+    function twapPrice() external view returns (uint256 price, uint256 window) {
+        bool ok;
+        (ok, price, window) = _twap();
+        if (!ok) revert TwapUnavailable();
     }
 
     /// @notice The model input a request made now would send.
@@ -268,21 +325,28 @@ contract SignalVault is InferenceConsumer, AccessControl {
         int256 signal = output[0];
         int256 threshold = config.signalThreshold;
         if (signal > threshold) {
-            _rebalance(requestId, signal, stableToken, request.referencePrice);
+            _rebalance(requestId, signal, stableToken);
         } else if (signal < -threshold) {
-            _rebalance(requestId, signal, volatileToken, request.referencePrice);
+            _rebalance(requestId, signal, volatileToken);
         } else {
             emit SignalHeld(requestId, signal);
         }
     }
 
     /// @dev Sells `rebalanceBps` of the vault's `tokenIn`; a failure is an event, not a revert.
-    function _rebalance(uint256 requestId, int256 signal, IERC20 tokenIn, uint256 referencePrice) private {
+    function _rebalance(uint256 requestId, int256 signal, IERC20 tokenIn) private {
         uint256 amountIn = Math.mulDiv(tokenIn.balanceOf(address(this)), config.rebalanceBps, BPS);
-        // Expected output at the request-time price, less the slippage the vault accepts.
-        uint256 expectedOut = tokenIn == stableToken
-            ? Math.mulDiv(amountIn, PRICE_ONE, referencePrice)
-            : Math.mulDiv(amountIn, referencePrice, PRICE_ONE);
+        (bool ok, uint256 twap,) = _twap();
+        if (!ok) {
+            emit RebalanceFailed(requestId, signal, tokenIn, amountIn, abi.encodeWithSelector(TwapUnavailable.selector));
+            return;
+        }
+        // Expected output at the pool's time-weighted average price, less the slippage the vault accepts:
+        // the spot price now is whatever the last trade before this callback made it. (Selling stable,
+        // 1/TWAP is a hair below the average of the inverse price when the price moved in the window:
+        // the bound is that much looser, never tighter.)
+        uint256 expectedOut =
+            tokenIn == stableToken ? Math.mulDiv(amountIn, PRICE_ONE, twap) : Math.mulDiv(amountIn, twap, PRICE_ONE);
         uint256 minAmountOut = Math.mulDiv(expectedOut, BPS - config.maxSlippageBps, BPS, Math.Rounding.Ceil);
 
         tokenIn.forceApprove(address(pool), amountIn);
@@ -298,11 +362,46 @@ contract SignalVault is InferenceConsumer, AccessControl {
         emit SignalIgnored(requestId, reason);
     }
 
+    /**
+     * @dev The pool's TWAP of the volatile token from the newest observation at least `twapWindow`
+     * old until now: (accumulator now − accumulator then) / seconds between. The accumulator moves
+     * only at a block's first change of the reserves, by the price that held before it, so nothing
+     * done in this block (a swap pushed right before this call) counts. `ok` is false when no
+     * observation is old enough, or the average rounds to 0.
+     */
+    function _twap() private view returns (bool ok, uint256 price, uint256 window) {
+        uint256 count = _observations;
+        uint256 minWindow = config.twapWindow;
+        uint256 available = count < SignalMath.PRICES ? count : SignalMath.PRICES;
+        for (uint256 back = 1; back <= available; ++back) {
+            Observation storage o = _history[(count - back) % SignalMath.PRICES];
+            window = block.timestamp - o.timestamp;
+            if (window < minWindow || window == 0) continue;
+            uint256 delta;
+            unchecked {
+                delta = pool.cumulativePrice(volatileToken) - o.priceCumulative; // accumulators wrap
+            }
+            price = delta / window;
+            return (price != 0, price, window);
+        }
+        return (false, 0, 0);
+    }
+
+    function _reclaimRefunds() private returns (uint256 amount) {
+        amount = _withdrawFromCoordinator();
+        if (amount != 0) emit RefundsReclaimed(amount);
+    }
+
+    function _latest() private view returns (Observation storage) {
+        return _history[(_observations + SignalMath.PRICES - 1) % SignalMath.PRICES];
+    }
+
     function _setConfig(Config memory c) private {
         if (
             c.signalThreshold < 0 || c.rebalanceBps == 0 || c.rebalanceBps > MAX_REBALANCE_BPS
                 || c.maxSlippageBps > MAX_SLIPPAGE_BPS || c.requestTtl == 0 || c.requestTtl > MAX_REQUEST_TTL
-                || c.startComputeFee > c.maxComputeFee
+                || c.startComputeFee > c.maxComputeFee || c.twapWindow == 0
+                || uint256(c.twapWindow) > uint256(c.minObservationInterval) * (SignalMath.PRICES - 1)
         ) revert InvalidConfig();
         config = c;
         emit ConfigUpdated(c);

@@ -19,16 +19,24 @@ import { ConstantProductPool__factory, DemoToken__factory, SignalVault__factory,
 
 const UNIT = 10n ** 18n;
 
-/** The vault's knobs for the kit: 0.05 threshold, 20% per rebalance, 2% slippage, 10-minute TTL. */
+/**
+ * The vault's knobs for the kit: 0.05 threshold, 20% per rebalance, 2% slippage against the pool's
+ * TWAP, 10-minute TTL, at most 2 tokens to the model (the local deployment's fee) and 3 to a relayer.
+ * The local history is seconds long (an observation a second at most), so the TWAP window is one
+ * second: enough to make a price pushed in the answer's own block weigh nothing. On a live chain,
+ * observe every few minutes and bound by a window of tens of minutes (examples/README.md).
+ */
 export const KIT_CONFIG = {
   signalThreshold: 838_861n, // 0.05 at the model's output scale (2^24)
   rebalanceBps: 2_000,
   maxSlippageBps: 200,
   minObservationInterval: 1,
+  twapWindow: 1,
   requestTtl: 600,
   callbackGasLimit: 500_000,
   startComputeFee: 1n * UNIT,
   maxComputeFee: 3n * UNIT,
+  maxModelFee: 2n * UNIT,
 };
 
 export interface Kit {

@@ -16,6 +16,7 @@ import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { queryFilterPaged } from "../../sdk/logs.js";
 import type { TypedContractEvent, TypedDeferredTopicFilter } from "../../types/common.js";
 import { runSignalBot, SignalBot, type Decision, type ProofModeName } from "../../examples/bot/signal-bot.js";
+import { DemoToken__factory } from "../../types/index.js";
 
 const RELAYER = 5;
 const THRESHOLD = KIT_CONFIG.signalThreshold;
@@ -135,7 +136,28 @@ describe("examples: SignalVault against a live relayer", function () {
       const [, state] = await highway.coordinator.getRequest(requestId);
       expect(Number(state.status)).to.equal(Status.Fulfilled);
       expect((await kit.vault.requests(requestId)).open).to.equal(false);
+      expect(await kit.vault.isPendingRequest(requestId)).to.equal(false);
+      await expectUnspentFeeReclaimed(kit, requestId);
     });
+  }
+
+  /** The unspent part of the compute fee is credited to the vault in the coordinator; anyone brings it home. */
+  async function expectUnspentFeeReclaimed(kit: Kit, requestId: bigint): Promise<void> {
+    const coordinator = highway.coordinator;
+    const events = <E extends TypedContractEvent>(filter: TypedDeferredTopicFilter<E>) =>
+      queryFilterPaged(highway.ethers.provider, coordinator, filter, deploymentStartBlock(highway.deployment));
+    const [created] = await events(coordinator.filters.RequestCreated(requestId));
+    const [done] = await events(coordinator.filters.RequestFulfilled(requestId));
+    const { modelFee, maxComputeFee, protocolFeeBps } = created.args.terms;
+    const escrow = modelFee + maxComputeFee + ((modelFee + maxComputeFee) * protocolFeeBps) / 10_000n;
+    const paid = modelFee + done.args.computeFee + ((modelFee + done.args.computeFee) * protocolFeeBps) / 10_000n;
+    const vault = await kit.vault.getAddress();
+    expect(await coordinator.balanceOf(vault)).to.equal(escrow - paid);
+    const token = DemoToken__factory.connect(highway.deployment.token, kit.trader);
+    const before = await token.balanceOf(vault);
+    await (await kit.vault.connect(kit.trader).reclaimRefunds()).wait(); // anyone may
+    expect(await token.balanceOf(vault)).to.equal(before + escrow - paid);
+    expect(await coordinator.balanceOf(vault)).to.equal(0n);
   }
 
   it("acts on a repeated input from the verified-result cache, inside requestSignal", async () => {
@@ -154,6 +176,9 @@ describe("examples: SignalVault against a live relayer", function () {
     expect((await fulfilled(again!.requestId)).signal).to.equal(signal);
     expect(decision!.kind).to.equal(signal > THRESHOLD || signal < -THRESHOLD ? "rebalanced" : "held");
     expect((await kit.vault.requests(again!.requestId)).open).to.equal(false);
+    expect(await kit.vault.isPendingRequest(again!.requestId)).to.equal(false);
+    // The request first withdrew what the coordinator owed the vault for the first one; a cache answer owes nothing.
+    expect(await highway.coordinator.balanceOf(await kit.vault.getAddress())).to.equal(0n);
   });
 
   it("runs as a loop: observes while the price moves, requests, and reports the decision", async () => {

@@ -91,8 +91,22 @@ contract MyDapp is InferenceConsumer {
     constructor(IInferenceCoordinator coordinator) InferenceConsumer(coordinator) {}
 
     function ask(IERC20 token, bytes32 modelId, int256[] calldata quantized) external returns (uint256) {
-        return _requestInference(token, modelId, abi.encode(quantized), IInferenceCoordinator.ProofMode.Zk,
-            0, 1e18, 200_000, uint40(block.timestamp + 1 hours), address(0));
+        return _requestInference(token, modelId, abi.encode(quantized), RequestOptions({
+            proofMode: IInferenceCoordinator.ProofMode.Zk,
+            maxModelFee: 2e18, // the most you pay the model: a fee raised in front of you reverts
+            startComputeFee: 0,
+            maxComputeFee: 1e18,
+            jobBond: 0, // 0, 0: the protocol's job bond and challenge window
+            challengeWindow: 0,
+            callbackGasLimit: 200_000,
+            deadline: uint40(block.timestamp + 1 hours),
+            referrer: address(0)
+        }));
+    }
+
+    // Refunds and unspent compute fees are credited to this contract in the coordinator.
+    function reclaim() external returns (uint256) {
+        return _withdrawFromCoordinator();
     }
 
     function _onInferenceResult(uint256, int256[] calldata output) internal override {

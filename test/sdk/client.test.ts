@@ -87,7 +87,7 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     };
 
     const latest = await highway.ethers.provider.getBlock("latest");
-    const tx = await consumer.request(highway.deployment.token, model.modelId, encodeInput(quantizeTensor(input, model.input)), 3n * UNIT, 200_000, latest!.timestamp + 3_600);
+    const tx = await consumer.request(highway.deployment.token, model.modelId, encodeInput(quantizeTensor(input, model.input)), model.fee, 3n * UNIT, 200_000, latest!.timestamp + 3_600);
     const receipt = (await tx.wait())!;
     const answered = receipt.logs.map((log) => highway.coordinator.interface.parseLog(log)).find((event) => event?.name === "CachedRequestFulfilled");
     const requestId = answered!.args.requestId as bigint;

@@ -136,4 +136,50 @@ contract ConstantProductPoolTest is Test {
         vm.stopPrank();
         assertLt(back, amountIn);
     }
+
+    // ------------------------------------------------------------------ price accumulators
+
+    function test_cumulativePriceAddsEachPriceTimesTheSecondsItHeld() public {
+        uint256 t0 = block.timestamp;
+        uint256 c0 = pool.cumulativePrice(volatile);
+        uint256 s0 = pool.cumulativePrice(stable);
+        vm.warp(t0 + 100);
+        // 100 s at 2000 USD per VOL (and 0.0005 VOL per USD).
+        assertEq(pool.cumulativePrice(volatile) - c0, 2_000e18 * 100);
+        assertEq(pool.cumulativePrice(stable) - s0, (1e18 / uint256(2_000)) * 100);
+        vm.prank(trader);
+        pool.swapExactIn(stable, 100_000e18, 0, trader);
+        uint256 p1 = pool.spotPrice(volatile);
+        assertEq(pool.price0CumulativeLast() - c0, 2_000e18 * 100); // recorded at the swap, before it
+        assertEq(uint256(pool.blockTimestampLast()), t0 + 100);
+        vm.warp(t0 + 150);
+        uint256 c2 = pool.cumulativePrice(volatile);
+        assertEq(c2 - c0, 2_000e18 * 100 + p1 * 50);
+        // The time-weighted average over the 150 s.
+        assertEq((c2 - c0) / 150, (2_000e18 * 100 + p1 * 50) / 150);
+    }
+
+    /// @dev A price pushed and pulled back within one block (a sandwich) weighs nothing in the accumulator.
+    function testFuzz_aPushWithinABlockAddsNothing(uint256 push) public {
+        push = bound(push, 1e18, 1e26);
+        vm.warp(block.timestamp + 60);
+        uint256 before = pool.cumulativePrice(volatile);
+        vm.startPrank(trader);
+        uint256 bought = pool.swapExactIn(stable, push, 0, trader);
+        assertEq(pool.cumulativePrice(volatile), before);
+        pool.swapExactIn(volatile, bought, 0, trader);
+        vm.stopPrank();
+        assertEq(pool.cumulativePrice(volatile), before);
+        assertEq(pool.price0CumulativeLast(), before);
+    }
+
+    function test_liquidityChangesAccumulateThePriceBeforeThem() public {
+        vm.warp(block.timestamp + 10);
+        uint256 before = pool.price0CumulativeLast();
+        pool.removeLiquidity(500e18, 500_000e18, address(this)); // the price moves to 3000
+        assertEq(pool.price0CumulativeLast() - before, 2_000e18 * 10);
+        vm.warp(block.timestamp + 10);
+        pool.addLiquidity(1, 0);
+        assertEq(pool.price0CumulativeLast() - before, 2_000e18 * 10 + 3_000e18 * 10);
+    }
 }

@@ -14,11 +14,15 @@ import {SignalMath} from "../../../examples/contracts/libraries/SignalMath.sol";
 import {IHighwayErrors} from "../../interfaces/IHighwayErrors.sol";
 
 /// @dev The vault against the real coordinator (requests escrow for real); callbacks come either
-/// through the coordinator's optimistic path or straight from the coordinator's address.
-contract SignalVaultTest is HighwayFixture {
+/// through the coordinator's optimistic path or straight from the coordinator's address (the vault
+/// requested them: `InferenceConsumer` takes results only of its own requests). Shared by the
+/// attack replays of SignalVaultSecurity.t.sol.
+abstract contract SignalVaultFixture is HighwayFixture {
     int256 internal constant THRESHOLD = 838_861; // 0.05 at scale 24
     uint16 internal constant REBALANCE_BPS = 2_000;
+    uint16 internal constant SLIPPAGE_BPS = 100;
     uint32 internal constant TTL = 600;
+    uint32 internal constant TWAP_WINDOW = 300;
     IInferenceCoordinator.ProofMode internal constant ZK = IInferenceCoordinator.ProofMode.Zk;
     IInferenceCoordinator.ProofMode internal constant OPTIMISTIC = IInferenceCoordinator.ProofMode.Optimistic;
 
@@ -29,7 +33,7 @@ contract SignalVaultTest is HighwayFixture {
     address internal keeper = address(0x4EE9);
     address internal trader = address(0x7EAD);
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
         stable = new DemoToken("Stable", "USD", address(this));
         volatile = new DemoToken("Volatile", "VOL", address(this));
@@ -58,12 +62,14 @@ contract SignalVaultTest is HighwayFixture {
         return SignalVault.Config({
             signalThreshold: THRESHOLD,
             rebalanceBps: REBALANCE_BPS,
-            maxSlippageBps: 100,
+            maxSlippageBps: SLIPPAGE_BPS,
             minObservationInterval: 60,
+            twapWindow: TWAP_WINDOW,
             requestTtl: TTL,
             callbackGasLimit: 400_000,
             startComputeFee: 1e18,
-            maxComputeFee: 5e18
+            maxComputeFee: 5e18,
+            maxModelFee: MODEL_FEE
         });
     }
 
@@ -82,8 +88,10 @@ contract SignalVaultTest is HighwayFixture {
         }
     }
 
+    /// @dev A choppy history, then a TWAP window with no trade: the pool's average price is its spot price.
     function choppyHistory() internal {
         buildHistory([int256(200_000e18), -50e18, 300_000e18, -120e18, 80_000e18, 150_000e18, -40e18, 100_000e18]);
+        vm.warp(block.timestamp + TWAP_WINDOW);
     }
 
     function request(IInferenceCoordinator.ProofMode mode) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms) {
@@ -102,6 +110,13 @@ contract SignalVaultTest is HighwayFixture {
         return (stable.balanceOf(address(vault)), volatile.balanceOf(address(vault)));
     }
 
+    function _withTtl(uint32 ttl) internal pure returns (SignalVault.Config memory c) {
+        c = defaultConfig();
+        c.requestTtl = ttl;
+    }
+}
+
+contract SignalVaultTest is SignalVaultFixture {
     // ------------------------------------------------------------------ requests
 
     function test_requestSendsTheOnChainNormalizedReturnsAndPaysFromTheVault() public {
@@ -115,10 +130,11 @@ contract SignalVaultTest is HighwayFixture {
         assertEq(terms.requester, address(vault));
         assertEq(uint256(terms.deadline), block.timestamp + TTL);
         assertEq(paymentBefore - token.balanceOf(address(vault)), escrowOf(terms));
-        (uint40 deadline, bool open, uint256 referencePrice) = vault.requests(id);
+        assertEq(token.allowance(address(vault), address(coordinator)), 0);
+        (uint40 deadline, bool open) = vault.requests(id);
         assertTrue(open);
+        assertTrue(vault.isPendingRequest(id));
         assertEq(uint256(deadline), block.timestamp + TTL);
-        assertEq(referencePrice, pool.spotPrice(volatile));
         for (uint256 i; i < expected.length; ++i) {
             assertTrue(expected[i] != 0, "every return moved");
             assertLe(uint256(expected[i] < 0 ? -expected[i] : expected[i]), 2_048);
@@ -242,7 +258,7 @@ contract SignalVaultTest is HighwayFixture {
         (uint256 stableAfter, uint256 volatileAfter) = balances();
         assertEq(stableAfter, stableBefore);
         assertEq(volatileAfter, volatileBefore);
-        (, bool open,) = vault.requests(id);
+        (, bool open) = vault.requests(id);
         assertFalse(open);
     }
 
@@ -259,12 +275,14 @@ contract SignalVaultTest is HighwayFixture {
         choppyHistory();
         (uint256 id,) = request(ZK);
         answer(id, THRESHOLD + 1);
+        assertFalse(vault.isPendingRequest(id));
         (uint256 stableBefore, uint256 volatileBefore) = balances();
+        // InferenceConsumer stops them before the vault's own bookkeeping would.
         vm.expectEmit(true, true, true, true, address(vault));
-        emit SignalVault.SignalIgnored(id, SignalVault.IgnoreReason.Unknown);
+        emit InferenceConsumer.UnrequestedResultIgnored(id);
         answer(id, THRESHOLD + 1);
         vm.expectEmit(true, true, true, true, address(vault));
-        emit SignalVault.SignalIgnored(id + 100, SignalVault.IgnoreReason.Unknown);
+        emit InferenceConsumer.UnrequestedResultIgnored(id + 100);
         answer(id + 100, THRESHOLD + 1);
         (uint256 stableAfter, uint256 volatileAfter) = balances();
         assertEq(stableAfter, stableBefore);
@@ -286,15 +304,15 @@ contract SignalVaultTest is HighwayFixture {
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
         vault.onInferenceResult(id, withOutput(THRESHOLD * 10));
-        (, bool open,) = vault.requests(id);
+        (, bool open) = vault.requests(id);
         assertTrue(open);
     }
 
     function test_swapBeyondTheSlippageBoundFailsWithoutReverting() public {
         choppyHistory();
         (uint256 id,) = request(ZK);
-        // The volatile token jumps ~20% between the request and the answer: buying it now
-        // would pay far less than the request-time price allows, so the swap must not happen.
+        // The volatile token jumps ~20% in the answer's block: buying it now would pay far less
+        // than the pool's average price allows, so the swap must not happen.
         vm.prank(trader);
         pool.swapExactIn(stable, 2_000_000e18, 0, trader);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
@@ -372,11 +390,6 @@ contract SignalVaultTest is HighwayFixture {
         assertEq(volatileAfter, volatileBefore - volatileBefore * REBALANCE_BPS / 10_000);
     }
 
-    function _withTtl(uint32 ttl) internal pure returns (SignalVault.Config memory c) {
-        c = defaultConfig();
-        c.requestTtl = ttl;
-    }
-
     // ------------------------------------------------------------------ admin
 
     function test_configIsBoundedAndAdminOnly() public {
@@ -387,6 +400,15 @@ contract SignalVaultTest is HighwayFixture {
         c = defaultConfig();
         c.signalThreshold = -1;
         vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vault.setConfig(c);
+        c = defaultConfig();
+        c.twapWindow = 0; // no window: the spot price
+        vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vault.setConfig(c);
+        c.twapWindow = 8 * 60 + 1; // longer than 9 observations a minute apart are sure to span
+        vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vault.setConfig(c);
+        c.twapWindow = 8 * 60;
         vault.setConfig(c);
         vm.prank(keeper);
         vm.expectRevert(

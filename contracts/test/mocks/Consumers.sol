@@ -15,6 +15,11 @@ contract RecordingConsumer is InferenceConsumer {
 
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
 
+    /// @dev The coordinator's tests name this mock as the consumer of requests they make: accept them all.
+    function _acceptResult(uint256) internal pure override returns (bool) {
+        return true;
+    }
+
     function request(IERC20 token, bytes32 modelId, bytes memory input, uint96 maxComputeFee, uint32 gasLimit)
         external
         returns (uint256)
@@ -23,12 +28,17 @@ contract RecordingConsumer is InferenceConsumer {
             token,
             modelId,
             input,
-            IInferenceCoordinator.ProofMode.Zk,
-            0,
-            maxComputeFee,
-            gasLimit,
-            uint40(block.timestamp + 1 days),
-            address(0)
+            RequestOptions({
+                proofMode: IInferenceCoordinator.ProofMode.Zk,
+                maxModelFee: type(uint96).max, // a test double: any fee
+                startComputeFee: 0,
+                maxComputeFee: maxComputeFee,
+                jobBond: 0,
+                challengeWindow: 0,
+                callbackGasLimit: gasLimit,
+                deadline: uint40(block.timestamp + 1 days),
+                referrer: address(0)
+            })
         );
     }
 
@@ -55,6 +65,11 @@ contract ReentrantConsumer is InferenceConsumer {
 
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
 
+    /// @dev The coordinator's tests name this mock as the consumer of requests they make: accept them all.
+    function _acceptResult(uint256) internal pure override returns (bool) {
+        return true;
+    }
+
     function _onInferenceResult(uint256 requestId, int256[] calldata) internal override {
         ++calls;
         try coordinator.withdraw() {} catch (bytes memory e) { withdrawError = bytes4(e); }
@@ -71,6 +86,11 @@ contract ReentrantConsumer is InferenceConsumer {
 contract GasBurnerConsumer is InferenceConsumer {
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
 
+    /// @dev The coordinator's tests name this mock as the consumer of requests they make: accept them all.
+    function _acceptResult(uint256) internal pure override returns (bool) {
+        return true;
+    }
+
     function _onInferenceResult(uint256, int256[] calldata) internal pure override {
         while (true) {}
     }
@@ -79,6 +99,11 @@ contract GasBurnerConsumer is InferenceConsumer {
 /// @dev Reverts with a 20,000-character reason.
 contract HugeRevertConsumer is InferenceConsumer {
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
+
+    /// @dev The coordinator's tests name this mock as the consumer of requests they make: accept them all.
+    function _acceptResult(uint256) internal pure override returns (bool) {
+        return true;
+    }
 
     function _onInferenceResult(uint256, int256[] calldata) internal pure override {
         revert(string(new bytes(20_000)));
@@ -104,6 +129,11 @@ contract ToggleConsumer is InferenceConsumer {
     int256 public lastValue;
 
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
+
+    /// @dev The coordinator's tests name this mock as the consumer of requests they make: accept them all.
+    function _acceptResult(uint256) internal pure override returns (bool) {
+        return true;
+    }
 
     function setReady(bool ready_) external {
         ready = ready_;
