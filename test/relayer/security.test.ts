@@ -85,6 +85,11 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     return highway.coordinator.connect(await signer(account)) as unknown as Contract;
   }
 
+  /** Disputes are played on the dispute game (the coordinator pulls the challenge bond). */
+  async function disputeGameAs(account: number): Promise<Contract> {
+    return highway.disputeGame.connect(await signer(account)) as unknown as Contract;
+  }
+
   async function termsOf(requestId: bigint) {
     return (await Highway.connect({ runner: await requester(), deployment: highway.deploymentPath })).terms(requestId);
   }
@@ -115,7 +120,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     await waitFor("the watchtower's verdict on the honest output", async () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
 
     // The attacker's accomplice challenges the right answer; nobody defends; the dispute times out and the request reopens.
-    await send((await coordinatorAs(ACCOMPLICE)).challenge(id, terms));
+    await send((await disputeGameAs(ACCOMPLICE)).challenge(id, terms));
     await advanceTime(highway, 61);
     await waitFor("the dispute timed out and the request reopened", async () => (await status(id)) === Status.Open, 60_000, 200);
     expect((await eventCounts(highway, "DisputeTimedOut")).get(id)).to.equal(1);
