@@ -58,6 +58,11 @@ export const configSchema = z
     /** First block to scan on a fresh database; default the deployment file's `deploymentBlock` (0 when it has none). */
     startBlock: z.number().int().min(0).optional(),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * `json`: one JSON object a line (log collectors); `pretty`: readable lines; `auto`: pretty when stdout is a
+     * terminal, JSON when it is piped. `$HIGHWAY_RELAYER_LOG_FORMAT` overrides it.
+     */
+    logFormat: z.enum(["auto", "pretty", "json"]).default("auto"),
     http: z
       .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65_535).default(9464) })
       .strict()

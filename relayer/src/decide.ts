@@ -149,7 +149,8 @@ function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: b
   });
   if (!worth) return wait("waiting", `offered ${offered} does not cover our cost yet`);
   if (market.freeStake < BigInt(terms.jobBond)) return wait("waiting", "not enough free stake");
-  const again = !["new", "waiting", "skipped"].includes(job.state);
+  // A request first met now: new, priced or timed out before, or set aside by a run that did not serve its model.
+  const again = !["new", "waiting", "skipped", "ignored"].includes(job.state);
   return send("claim", { state: "claiming", mined: "claimed", lost: "waiting", note: again ? `the request is open again (was ${job.state})` : undefined });
 }
 

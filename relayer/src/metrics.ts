@@ -43,16 +43,28 @@ export class RelayerMetrics {
     labelNames: ["model", "mode"],
     registers: [this.registry],
   });
+  readonly stakeTokens = new Gauge({
+    name: "highway_relayer_stake_tokens",
+    help: "Our stake in RelayerStaking (staked, locked, free) and what a claim needs (job_bond, min_stake), in tokens",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  readonly canClaim = new Gauge({
+    name: "highway_relayer_can_claim",
+    help: "1 while our free stake covers a job bond and our stake reaches the minimum stake; 0 while we cannot claim",
+    registers: [this.registry],
+  });
   readonly rpcErrors = new Counter({ name: "highway_relayer_rpc_errors_total", help: "Failed RPC calls", registers: [this.registry] });
   readonly lastBlock = new Gauge({ name: "highway_relayer_last_block", help: "Last processed block", registers: [this.registry] });
 }
 
 export interface Health {
+  /** The loop runs: answered with 200 while true, 503 otherwise. */
   ok: boolean;
   [detail: string]: unknown;
 }
 
-/** Serves /metrics and /healthz; resolves with the bound port. */
+/** Serves /metrics and /healthz; resolves with the bound port. Rejects with the listen error (its `code`, e.g. EADDRINUSE). */
 export async function serveHttp(metrics: RelayerMetrics, health: () => Health, host: string, port: number): Promise<{ server: Server; port: number }> {
   const server = createServer(async (request, response) => {
     if (request.url === "/metrics") {
@@ -70,7 +82,10 @@ export async function serveHttp(metrics: RelayerMetrics, health: () => Health, h
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const address = server.address();
   return { server, port: typeof address === "object" && address ? address.port : port };

@@ -18,6 +18,7 @@ import { termsFromEvent } from "../../sdk/terms.js";
 import { decide, type Action, type ChainView, type Policy, type SendStep, type Step } from "./decide.js";
 import type { ModelChecks } from "./model-checks.js";
 import type { ProvingTimes } from "./proving-times.js";
+import type { StakeMonitor } from "./stake.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
 import type { Health, RelayerMetrics } from "./metrics.js";
@@ -45,6 +46,10 @@ export interface RelayerDeps {
   coordinator: InferenceCoordinator;
   /** Where our stake is read. */
   staking: RelayerStaking;
+  /** The staking contract's address, whose events the watcher hands us too. */
+  stakingAddress: string;
+  /** Whether our stake lets us claim: read again when due and after the events that change it. */
+  stake: StakeMonitor;
   store: JobStore;
   watcher: Watcher;
   /** Sends every transaction, from our address. */
@@ -101,16 +106,28 @@ export class Relayer implements WatcherEvents {
     while (this.busy.size > 0 && Date.now() < deadline) await sleep(50);
   }
 
+  /**
+   * `ok` while the loop runs (the HTTP status follows it); `degraded` while it runs but
+   * cannot serve everything it is configured for (our stake does not let us claim, or a
+   * model is refused), with a warning for each.
+   */
   health(): Health {
     const stalledMs = Date.now() - this.lastTickAt;
+    const models = this.deps.modelChecks.status();
+    const warnings = [this.deps.stake.warning(), ...models.filter((model) => !model.verified).map((model) => `model ${model.model} (${model.modelId}) is refused: ${model.refusal}`)].filter(
+      (warning): warning is string => warning !== undefined,
+    );
     return {
       ok: !this.stopping && this.lastTickAt > 0 && stalledMs < Math.max(30_000, this.deps.pollIntervalMs * 10),
+      degraded: warnings.length > 0,
+      warnings,
       relayer: this.address,
       lastBlock: this.deps.store.lastProcessedBlock() ?? null,
       msSinceLastTick: stalledMs,
       consecutiveRpcFailures: this.consecutiveFailures,
+      stake: this.deps.stake.status() ?? null,
       jobs: this.deps.store.countsByState(),
-      models: this.deps.modelChecks.status(),
+      models,
     };
   }
 
@@ -121,6 +138,12 @@ export class Relayer implements WatcherEvents {
       if (this.deps.modelChecks.has(modelId)) this.modelsToCheck.add(modelId);
       return;
     }
+    if (log.address.toLowerCase() === this.deps.stakingAddress.toLowerCase()) {
+      // Our stake, or the minimum every relayer needs, changed: read it again on this tick.
+      if (event.name === "MinStakeUpdated" || event.args[0] === this.address) this.deps.stake.markStale();
+      return;
+    }
+    if (event.name === "ParamsUpdated") this.deps.stake.markStale(); // the job bond may have changed
     if (event.name === "RequestCreated") {
       const terms = termsFromEvent(event.args.terms);
       const modelId = String(terms.modelId).toLowerCase();
@@ -176,6 +199,7 @@ export class Relayer implements WatcherEvents {
   private async tick(): Promise<void> {
     await this.deps.watcher.poll(this);
     await this.checkModelsNamedByEvents();
+    await this.deps.stake.refresh();
     const now = await this.chainTime();
     const work: Promise<void>[] = [];
     for (const job of this.deps.store.active()) {

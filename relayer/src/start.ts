@@ -1,11 +1,15 @@
 /**
  * Start-up: from a validated config to a running relayer. Reads the deployment,
- * connects and checks the RPC, loads the key, approves challenge bonds, opens the job
- * store, starts the prover (whose warm-up seeds our proving times), checks each model's
- * registration against our artifacts, builds the submitter, watcher, watchtower and
- * metrics, starts the loop and serves /metrics and /healthz. `stop` closes it all again.
+ * connects and checks the RPC, loads the key, opens the job store, binds the HTTP port
+ * of /metrics and /healthz (before anything slow: a port in use stops start-up at once),
+ * puts back in play the requests set aside for a model or mode the config now serves,
+ * reads our stake, approves challenge bonds, starts the prover (whose warm-up seeds our
+ * proving times), checks each model's registration against our artifacts, builds the
+ * submitter, watcher and watchtower, and starts the loop. A failure on the way closes
+ * what was opened, last first; `stop` closes it all the same way.
  */
-import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, type AbstractProvider } from "ethers";
+import type { Server } from "node:http";
+import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, type AbstractProvider, type Fragment } from "ethers";
 import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
 import { DisputeGame__factory } from "../../types/factories/contracts/DisputeGame__factory.js";
 import { ModelRegistry__factory } from "../../types/factories/contracts/ModelRegistry__factory.js";
@@ -20,12 +24,13 @@ import { ConfigError, type RelayerConfig } from "./config.js";
 import type { Policy, ServedModel } from "./decide.js";
 import { DisputeCalls, type DisputeContract } from "./disputes.js";
 import { loadSigner } from "./keys.js";
-import { createLogger, type Logger } from "./logger.js";
-import { RelayerMetrics, serveHttp } from "./metrics.js";
+import { createLogger, resolveLogFormat, type LogFormat, type Logger } from "./logger.js";
+import { RelayerMetrics, serveHttp, type Health } from "./metrics.js";
 import { ModelChecks, type CheckedModel } from "./model-checks.js";
 import { ProvingTimes } from "./proving-times.js";
 import { JobOutputs, type Prover } from "./outputs.js";
 import { Relayer } from "./relayer.js";
+import { StakeMonitor } from "./stake.js";
 import { JobStore } from "./store.js";
 import { Submitter } from "./submitter.js";
 import { Watcher } from "./watcher.js";
@@ -46,20 +51,23 @@ export interface StartedRelayer {
   stop(): Promise<void>;
 }
 
-/** Connects, checks the chain and the key, starts the prover pool, the loop and the HTTP server. */
+/** Connects, checks the chain and the key, binds the HTTP port, starts the prover pool and the loop. */
 export async function startRelayer(config: RelayerConfig, options: StartOptions = {}): Promise<StartedRelayer> {
+  const log = createLogger(config.logLevel, { format: logFormatOf(config) });
   const deployment = readDeployment(config.deployment);
-  const provider = await connect(config.rpcUrl, deployment.chainId);
+  const opened = new Opened();
   try {
-    return await startOn(provider, deployment, config, options);
+    const provider = await connect(config.rpcUrl, deployment.chainId);
+    opened.add(() => provider.destroy());
+    return await startOn(provider, deployment, config, options, log, opened);
   } catch (error) {
-    provider.destroy();
+    // Whatever start-up opened is closed again, so that the process can exit on its own.
+    await opened.closeAll(log);
     throw error;
   }
 }
 
-async function startOn(provider: AbstractProvider, deployment: HighwayDeployment, config: RelayerConfig, options: StartOptions): Promise<StartedRelayer> {
-  const log = createLogger(config.logLevel);
+async function startOn(provider: AbstractProvider, deployment: HighwayDeployment, config: RelayerConfig, options: StartOptions, log: Logger, opened: Opened): Promise<StartedRelayer> {
   const metrics = new RelayerMetrics();
   const { policy, checked } = policyOf(config, deployment);
   const signer = await loadSigner(config.key, provider);
@@ -70,46 +78,49 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   // The registry the coordinator itself reads verifiers from.
   const registry = ModelRegistry__factory.connect(await coordinator.registry(), provider);
   const token = HighwayToken__factory.connect(await coordinator.paymentToken(), signer);
+
+  const store = new JobStore(config.database);
+  opened.add(() => store.close());
+  // Before anything slow (the prover's warm-up): a port in use stops start-up at once.
+  let relayer: Relayer | undefined;
+  const { server, port } = await listen(metrics, () => relayer?.health() ?? { ok: false, starting: true }, config.http);
+  opened.add(() => closeServer(server));
+
+  reconsiderSetAside(store, policy, log);
+  const stake = new StakeMonitor({ staking, coordinator }, signer.address, log, metrics);
+  await stake.check();
   if (config.watchtower.enabled) await approveChallengeBonds(token, signer.address, deployment.coordinator, log);
   // Every custom error a transaction of ours can meet, to name it when a call would revert.
   const errors = new Interface([coordinator.interface, disputeGame.interface, staking.interface, token.interface].flatMap((i) => i.fragments.filter((f) => f.type === "error")));
 
-  const store = new JobStore(config.database);
   const startProver = options.startProver ?? ((poolOptions: ProverPoolOptions) => ProverPool.start(poolOptions));
-  let prover: Prover;
-  try {
-    prover = await startProver({ circuits: config.models.map((m) => m.circuit), workers: config.prover.workers, maxQueue: config.prover.maxQueue });
-  } catch (error) {
-    store.close();
-    throw error;
-  }
-  let provingTimes: ProvingTimes;
+  const prover = await startProver({ circuits: config.models.map((m) => m.circuit), workers: config.prover.workers, maxQueue: config.prover.maxQueue });
+  opened.add(() => prover.close());
+  const provingTimes = new ProvingTimes(prover.warmUpTimes());
+  const unmeasured = [...policy.models.values()].filter((model) => !provingTimes.knows(model.name)).map((model) => model.name);
+  if (unmeasured.length) throw new Error(`the prover reported no warm-up time for ${unmeasured.join(", ")}: the relayer cannot tell which deadlines it can meet`);
   const modelChecks = new ModelChecks({ registry, provider, log, metrics }, checked);
-  try {
-    provingTimes = new ProvingTimes(prover.warmUpTimes());
-    const unmeasured = [...policy.models.values()].filter((model) => !provingTimes.knows(model.name)).map((model) => model.name);
-    if (unmeasured.length) throw new Error(`the prover reported no warm-up time for ${unmeasured.join(", ")}: the relayer cannot tell which deadlines it can meet`);
-    await modelChecks.checkAll();
-  } catch (error) {
-    await prover.close();
-    store.close();
-    throw error;
-  }
+  await modelChecks.checkAll();
+
   const outputs = new JobOutputs(prover, store, provingTimes, metrics);
   const disputes = new DisputeCalls(disputeGame);
-  const followed = [deployment.coordinator, await registry.getAddress()];
-  const events = new Interface([...coordinator.interface.fragments, ...registry.interface.fragments.filter((f) => f.type === "event")]);
-  const relayer = new Relayer({
+  const registryAddress = await registry.getAddress();
+  const followed = [deployment.coordinator, registryAddress, deployment.staking];
+  const eventsOf = (fragments: readonly Fragment[]) => fragments.filter((f) => f.type === "event");
+  const events = new Interface([...coordinator.interface.fragments, ...eventsOf(registry.interface.fragments), ...eventsOf(staking.interface.fragments)]);
+  relayer = new Relayer({
     provider,
     coordinator,
     staking,
+    stakingAddress: deployment.staking,
+    stake,
     store,
     watcher: new Watcher(provider, followed, events, store, { confirmations: config.confirmations, logRange: config.logRange, startBlock: firstBlockToScan(config, deployment) }, log, metrics),
     submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics),
     outputs,
     provingTimes,
     modelChecks,
-    registry: await registry.getAddress(),
+    registry: registryAddress,
     watchtower: new Watchtower({ coordinator, disputes, outputs, store, token, address: signer.address, log }),
     disputes,
     policy,
@@ -117,33 +128,83 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
     log,
     metrics,
   });
-  let http: Awaited<ReturnType<typeof serveHttp>>;
-  try {
-    http = await serveHttp(metrics, () => relayer.health(), config.http.host, config.http.port);
-  } catch (error) {
-    await prover.close();
-    store.close();
-    throw error;
-  }
-  const { server, port } = http;
+  const started = relayer;
   const resumed = store.active().length;
-  relayer.start();
+  started.start();
   const refused = modelChecks.status().filter((model) => !model.verified).map((model) => `${model.model} (${model.modelId})`);
-  log.info({ relayer: signer.address, models: [...policy.models.values()].map((m) => m.name), refused, http: port, resumed }, "relayer started");
+  log.info({ relayer: signer.address, models: [...policy.models.values()].map((m) => m.name), refused, http: port, resumed, stake: stake.status() }, "relayer started");
 
   return {
-    relayer,
+    relayer: started,
     log,
     httpPort: port,
     async stop() {
-      await relayer.stop();
-      await prover.close();
-      await new Promise((resolve) => server.close(resolve));
-      provider.destroy();
-      store.close();
+      await started.stop();
+      await opened.closeAll(log);
       log.info("stopped");
     },
   };
+}
+
+/** What start-up opened, closed again in the reverse order (each once), whatever fails on the way. */
+class Opened {
+  private readonly closers: (() => unknown)[] = [];
+
+  add(close: () => unknown): void {
+    this.closers.push(close);
+  }
+
+  async closeAll(log: Logger): Promise<void> {
+    for (let close = this.closers.pop(); close; close = this.closers.pop()) {
+      try {
+        await close();
+      } catch (error) {
+        log.warn({ error: (error as Error).message }, "closing on the way out failed");
+      }
+    }
+  }
+}
+
+/** Binds the HTTP port of /metrics and /healthz; a port in use or not ours to bind is a config error naming the field. */
+async function listen(metrics: RelayerMetrics, health: () => Health, http: RelayerConfig["http"]): Promise<{ server: Server; port: number }> {
+  try {
+    return await serveHttp(metrics, health, http.host, http.port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new ConfigError(`http port ${http.port} is in use: set "http.port" (or 0 for any free port)`);
+    if (code === "EACCES") throw new ConfigError(`http port ${http.port} needs privileges this process does not have: set "http.port" to 1024 or above (or 0 for any free port)`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new ConfigError(`field "http.host": cannot listen on ${http.host} (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`);
+    throw error;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Requests of a model the config now serves, set aside by an earlier run that did not
+ * serve it (or its mode), are looked at again; jobs of ours of a model no longer served
+ * are named, since nothing will finish them.
+ */
+function reconsiderSetAside(store: JobStore, policy: Policy, log: Logger): void {
+  const reconsidered = store.reconsider(policy.models);
+  if (reconsidered) log.info({ reconsidered }, "requests set aside as not served are looked at again: the config serves their model or mode now");
+  for (const { modelId, model, jobs } of store.committedOutside(new Set(policy.models.keys()))) {
+    log.warn({ modelId, model, jobs }, `${jobs} jobs of model ${model || modelId} hold our claim, answer or challenge, but the config no longer serves the model: they will not be finished (their bonds are at stake); add it back to finish them`);
+  }
+}
+
+/** The log format: the environment's override, the config's choice, or by whether stdout is a terminal. */
+function logFormatOf(config: RelayerConfig): LogFormat {
+  try {
+    return resolveLogFormat(config.logFormat);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /** What the config asks of each model, keyed by the model's registry id, with the circuit each must match. */

@@ -30,6 +30,8 @@ export type JobState =
   | "ignored"; // a model we do not run
 
 export const TERMINAL_STATES: readonly JobState[] = ["done", "failed", "ignored"];
+/** States in which we have committed a bond: a claim of ours (answered or not), or a challenge. */
+export const COMMITTED_STATES: readonly JobState[] = ["claiming", "claimed", "ready", "submitted", "defending", "challenging"];
 
 /** A verdict with the posted output it was made on: it holds for that output alone, not for the request. */
 export interface CheckedOutput {
@@ -214,6 +216,41 @@ export class JobStore {
     this.db
       .prepare("UPDATE jobs SET failures = failures + 1, last_failure = ?, updated_at_ms = ? WHERE request_id = ?")
       .run(reason, Date.now(), requestId.toString());
+  }
+
+  /**
+   * At start-up, with the models the config serves now (by model id): the requests set
+   * aside because we did not run their model (`ignored`) or answer their mode
+   * (`watching`) go back to `new`, under the model's name, so that `decide` derives them
+   * again from the chain; the other unfinished jobs of those models take the model's
+   * name too. Returns how many jobs went back to `new`.
+   */
+  reconsider(models: ReadonlyMap<string, { name: string; modes: readonly ProofMode[] }>): number {
+    return this.transaction(() => {
+      let reconsidered = 0;
+      const now = Date.now();
+      for (const [modelId, model] of models) {
+        const modes = model.modes.map(() => "?").join(", ");
+        reconsidered += Number(
+          this.db
+            .prepare(`UPDATE jobs SET state = 'new', model = ?, note = NULL, updated_at_ms = ? WHERE model_id = ? AND (state = 'ignored' OR (state = 'watching' AND mode IN (${modes})))`)
+            .run(model.name, now, modelId, ...model.modes).changes,
+        );
+        this.db.prepare("UPDATE jobs SET model = ? WHERE model_id = ? AND model <> ? AND state NOT IN ('done', 'failed')").run(model.name, modelId, model.name);
+      }
+      return reconsidered;
+    });
+  }
+
+  /**
+   * Jobs in which we hold a claim, an answer or a challenge (our bond is at stake), of a
+   * model that is not among `served`: counted by model id, with the model's last name.
+   */
+  committedOutside(served: ReadonlySet<string>): { modelId: string; model: string; jobs: number }[] {
+    const rows = this.db
+      .prepare(`SELECT model_id, MAX(model) AS model, COUNT(*) AS n FROM jobs WHERE state IN (${COMMITTED_STATES.map(() => "?").join(", ")}) GROUP BY model_id`)
+      .all(...COMMITTED_STATES) as Row[];
+    return rows.filter((row) => !served.has(row.model_id as string)).map((row) => ({ modelId: row.model_id as string, model: row.model as string, jobs: Number(row.n) }));
   }
 
   /** Jobs that may still need something from us, in chain order. */

@@ -1,5 +1,5 @@
 /**
- * The watcher: follows the coordinator's logs (and the model registry's) block by block, `confirmations`
+ * The watcher: follows the coordinator's logs (and the model registry's and the staking contract's) block by block, `confirmations`
  * blocks behind the head, and notices reorgs by comparing the hashes of the blocks
  * it processed with the chain's. After a reorg it rewinds the store to the common
  * ancestor and scans again; after a restart it catches up from the last block it
@@ -26,7 +26,7 @@ export interface WatcherOptions {
 }
 
 export interface WatcherEvents {
-  /** One coordinator or registry event, in chain order. */
+  /** One coordinator, registry or staking event, in chain order. */
   onEvent(event: LogDescription, log: Log): void;
   /** The chain reorganized below what was processed; the store is already rewound to `ancestor`, the last block still valid. */
   onReorg(ancestor: number): void;
@@ -35,7 +35,7 @@ export interface WatcherEvents {
 export class Watcher {
   constructor(
     private readonly provider: Provider,
-    /** The contracts followed: the coordinator and the model registry. */
+    /** The contracts followed: the coordinator, the model registry and the staking contract. */
     private readonly addresses: readonly string[],
     /** Their events, all in one interface. */
     private readonly iface: Interface,

@@ -131,6 +131,15 @@ const CASES: Record<string, Case[]> = {
     })),
     { does: "keeps an ignored job ignored", job: job("ignored", { modelId: UNKNOWN_MODEL }), chain: chain.open(), step: waitIn("ignored") },
   ],
+  "a request set aside as not served, after a restart with its model or mode in the config (the store puts it back to new)": [
+    { does: "claims a request of a model the earlier run did not serve", job: job("new", { modelId: MODEL }), chain: chain.open(), now: LATER, step: send("claim", "claiming", "claimed", "waiting") },
+    { does: "claims a request in a mode the earlier run did not answer", job: zkJob("new"), chain: chain.open(), now: LATER, step: send("claim", "claiming", "claimed", "waiting") },
+    { does: "claims an ignored job as a new one, had the store not put it back", job: job("ignored"), chain: chain.open(), now: LATER, step: send("claim", "claiming", "claimed", "waiting") },
+    { does: "watches a request another relayer claimed meanwhile", job: job("new"), chain: chain.claimedByAnother(), step: waitIn("watching", undefined, WINDOW_ENDS + 1) },
+    { does: "checks another relayer's answer to it, posted meanwhile", job: job("new"), chain: chain.theirAnswerPending(), step: check("watching") },
+    { does: "is done with a request answered meanwhile", job: job("new"), chain: chain.fulfilled, step: waitIn("done", "fulfilled") },
+    { does: "still does not serve it when the restart serves its model but not its mode", job: job("new"), chain: chain.open(), now: LATER, policy: ZK_ONLY, step: waitIn("watching", "we do not answer optimistic requests of price-signal") },
+  ],
   "an open request": [
     { does: "waits while the auction offers less than our cost", job: job("new"), chain: chain.open(), step: waitIn("waiting", `offered ${(3n * UNIT) / 2n} does not cover our cost yet`) },
     { does: "claims once the auction's offer covers our cost", job: job("waiting"), chain: chain.open(), now: LATER, step: send("claim", "claiming", "claimed", "waiting") },

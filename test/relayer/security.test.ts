@@ -85,6 +85,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     return highway.coordinator.connect(await signer(account)) as unknown as Contract;
   }
 
+  /** Disputes are played on the dispute game (the coordinator pulls the challenge bond). */
   async function disputeGameAs(account: number): Promise<Contract> {
     return highway.disputeGame.connect(await signer(account)) as unknown as Contract;
   }
@@ -136,6 +137,8 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect([...fulfilled.args.output]).to.deep.equal(output); // the wrong output never finalized
     expect(fulfilled.args.payee).to.equal(hardhatAccount(RELAYER).address);
     expect((await highway.staking.relayerOf(hardhatAccount(ATTACKER).address)).jobsSlashed).to.equal(1n);
+    // The store records the fraud proof once the relayer has its receipt, a moment after the chain has the event.
+    await waitFor("the watchtower's job done", async () => storedJob(watchtower, id)?.state === "done", 10_000, 100);
     expect(storedJob(watchtower, id)).to.include({ state: "done", verdict: "wrong", checkedOutput: JSON.stringify(wrong.map(String)) });
   });
 

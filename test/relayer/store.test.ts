@@ -107,6 +107,33 @@ describe("relayer job store", () => {
     expect(store.countsByState()).to.deep.equal({ failed: 1 });
   });
 
+  it("reconsiders at start-up the requests set aside as not served, of the models and modes the config serves now", () => {
+    const OTHER_MODEL = "0x" + "44".repeat(32);
+    const setAside = (seed: number, state: JobState, changes: Partial<NewJob> = {}) => store.insert({ ...newJob(seed, seed, 0, state), ...changes });
+    setAside(1, "ignored", { model: "" }); // a model the earlier run did not serve
+    setAside(2, "watching", { mode: "zk" }); // a mode the earlier run did not answer
+    setAside(3, "watching"); // an optimistic request: the mode is still not served, the watchtower keeps it
+    setAside(4, "ignored", { modelId: OTHER_MODEL, model: "" }); // still not served
+    setAside(5, "done", { model: "" }); // final: stays
+    setAside(6, "claimed", { model: "old-name" }); // in hand: keeps its state, takes the model's name
+    store.update(hashId(2), "watching", { note: "we do not answer zk requests of price-signal" });
+
+    const reconsidered = store.reconsider(new Map([[String(TERMS.modelId), { name: "price-signal", modes: ["zk"] as const }]]));
+
+    expect(reconsidered).to.equal(2);
+    expect(store.all().map((job) => [job.requestId, job.state, job.model, job.note])).to.deep.equal([
+      [hashId(1), "new", "price-signal", null],
+      [hashId(2), "new", "price-signal", null],
+      [hashId(3), "watching", "price-signal", null],
+      [hashId(4), "ignored", "", null],
+      [hashId(5), "done", "", null],
+      [hashId(6), "claimed", "price-signal", null],
+    ]);
+    // Jobs we hold a bond in, of a model no longer served, are named.
+    setAside(7, "submitted", { modelId: OTHER_MODEL, model: "credit-risk" });
+    expect(store.committedOutside(new Set([String(TERMS.modelId)]))).to.deep.equal([{ modelId: OTHER_MODEL, model: "credit-risk", jobs: 1 }]);
+  });
+
   it("rewinds after a reorg: forgets the undone requests and raises, revives recent finished jobs, moves the processed position back", () => {
     for (let block = 1; block <= 20; block++) store.markProcessed(block, `0x${block.toString(16).padStart(64, "0")}`);
     store.insert(newJob(1, 2, 0, "done")); // finished long before the lookback: stays done

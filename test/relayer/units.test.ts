@@ -1,4 +1,4 @@
-/** Unit tests of the relayer's pure parts: the config schema, the pricing rule, the watchtower's profit, proving times and the verifier's opcode scan. */
+/** Unit tests of the relayer's pure parts: the config schema, the pricing rule, the watchtower's profit, proving times, the verifier's opcode scan, the stake's standing and the log format. */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -6,6 +6,8 @@ import { forbiddenOpcodes } from "../../relayer/src/model-checks.js";
 import { ProvingTimes } from "../../relayer/src/proving-times.js";
 import { REPO } from "../helpers/repo.js";
 import { ConfigError, parseConfig } from "../../relayer/src/config.js";
+import { LOG_FORMAT_ENV, resolveLogFormat } from "../../relayer/src/logger.js";
+import { stakeStanding, stakeWarning } from "../../relayer/src/stake.js";
 import { breakEvenFee, challengeProfit, fraudProofProfit, gasCostInTokens, proveFraudGas, serviceGas, TRANSACTION_GAS, worthClaiming } from "../../relayer/src/pricing.js";
 
 const VALID = {
@@ -146,5 +148,58 @@ describe("verifier opcode scan", () => {
       { opcode: "SELFDESTRUCT", offset: 4 },
     ]);
     expect(forbiddenOpcodes("0xf0f2f55500").map((f) => f.opcode)).to.deep.equal(["CREATE", "CALLCODE", "CREATE2", "SSTORE"]);
+  });
+});
+
+describe("stake standing", () => {
+  const UNIT = 10n ** 18n;
+  const ADDRESS = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+
+  it("can claim when the free stake covers a job bond and the stake reaches the minimum, exactly", () => {
+    expect(stakeStanding({ stake: 300n * UNIT, locked: 200n * UNIT }, 100n * UNIT, 200n * UNIT)).to.deep.equal({
+      staked: 300n * UNIT,
+      locked: 200n * UNIT,
+      free: 100n * UNIT,
+      jobBond: 100n * UNIT,
+      minStake: 200n * UNIT,
+      canClaim: true,
+      shortfall: 0n,
+    });
+    expect(stakeWarning(stakeStanding({ stake: 300n * UNIT, locked: 200n * UNIT }, 100n * UNIT, 200n * UNIT), ADDRESS)).to.equal(undefined);
+  });
+
+  it("names the numbers in tokens and the stake that makes up the larger shortfall", () => {
+    const standing = stakeStanding({ stake: 10n * UNIT, locked: 0n }, 100n * UNIT, 200n * UNIT);
+    expect(standing).to.include({ free: 10n * UNIT, canClaim: false, shortfall: 190n * UNIT });
+    expect(stakeWarning(standing, ADDRESS)).to.equal(
+      "cannot claim requests: free stake 10 tokens (stake 10, 0 locked in open jobs) does not cover a job bond of 100 tokens, and stake 10 tokens is below the minimum stake of 200 tokens: " +
+        `stake 190 more with \`highway relayer stake 190\` from the relayer's account ${ADDRESS}`,
+    );
+  });
+
+  it("says that waiting helps when only bonds locked in open jobs keep it from claiming", () => {
+    const standing = stakeStanding({ stake: 250n * UNIT, locked: 200n * UNIT + UNIT / 2n }, 100n * UNIT, 200n * UNIT);
+    expect(standing.shortfall).to.equal(50n * UNIT + UNIT / 2n);
+    expect(stakeWarning(standing, ADDRESS)).to.equal(
+      "cannot claim requests: free stake 49.5 tokens (stake 250, 200.5 locked in open jobs) does not cover a job bond of 100 tokens: " +
+        `stake 50.5 more with \`highway relayer stake 50.5\` from the relayer's account ${ADDRESS}, or wait for its open jobs to release their bonds`,
+    );
+  });
+});
+
+describe("relayer log format", () => {
+  it("is pretty on a terminal and JSON when piped, unless the config or the environment says which", () => {
+    expect(resolveLogFormat("auto", {}, true)).to.equal("pretty");
+    expect(resolveLogFormat("auto", {}, false)).to.equal("json");
+    expect(resolveLogFormat("json", {}, true)).to.equal("json");
+    expect(resolveLogFormat("pretty", {}, false)).to.equal("pretty");
+    expect(resolveLogFormat("pretty", { [LOG_FORMAT_ENV]: "json" }, true)).to.equal("json");
+    expect(resolveLogFormat("json", { [LOG_FORMAT_ENV]: "auto" }, true)).to.equal("pretty");
+    expect(() => resolveLogFormat("auto", { [LOG_FORMAT_ENV]: "colour" }, true)).to.throw('$HIGHWAY_RELAYER_LOG_FORMAT is "colour": expected "pretty", "json" or "auto"');
+  });
+
+  it("rejects an unknown logFormat in the config, naming the field", () => {
+    expect(() => parseConfig({ ...VALID, logFormat: "text" })).to.throw(ConfigError, 'field "logFormat"');
+    expect(parseConfig(VALID).logFormat).to.equal("auto");
   });
 });
