@@ -84,10 +84,15 @@ try {
       },
     });
     const started = relayer;
-    // Up once it logs its HTTP port (after the prover has started); an exit before that is a failure.
+    // Up once its /healthz answers 200 (its loop has run a tick); an exit before that is a failure.
+    const healthy = async () => {
+      const port = started.httpPort();
+      if (!port) return false;
+      return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200;
+    };
     const up = await Promise.race([
       (async () => {
-        while (!started.httpPort()) await new Promise((resolve) => setTimeout(resolve, 100));
+        while (!(await healthy())) await new Promise((resolve) => setTimeout(resolve, 100));
         return "up" as const;
       })(),
       started.exited.then((code) => code),
