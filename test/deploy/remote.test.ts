@@ -27,6 +27,11 @@ const CHAIN_ID = 31338;
 const DEPLOYER = hardhatAccount(0);
 const PARAMETERS = "ignition/parameters/testnet.json5";
 
+/** The environment a user's shell has: without what `hardhat test` set for this process (HARDHAT_CONFIG, HH_TEST). */
+function userEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("HARDHAT_") && !name.startsWith("HH_")));
+}
+
 interface RemoteNode {
   url: string;
   process: ChildProcess;
@@ -86,7 +91,7 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
   async function makeDeploy(): Promise<string> {
     const { stdout } = await run("make", ["--no-print-directory", "deploy", "NETWORK=custom", `PARAMETERS=${PARAMETERS}`, `OUT=${outDir}`, `JOURNAL=${journal}`], {
       cwd: REPO,
-      env: { ...process.env, HIGHWAY_RPC_URL: node.url, HIGHWAY_DEPLOYER_KEY: DEPLOYER.privateKey },
+      env: { ...userEnvironment(), HIGHWAY_RPC_URL: node.url, HIGHWAY_DEPLOYER_KEY: DEPLOYER.privateKey },
       maxBuffer: 16 << 20,
     });
     return stdout;
