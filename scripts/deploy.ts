@@ -87,6 +87,8 @@ export interface DeployOptions {
   journalDir?: string;
   /** Ignition's execution settings (confirmations, polling, fee bumping); default: fast polling for local chains. */
   ignitionConfig?: Partial<DeployConfig>;
+  /** Gas price limits of the network (its `ignition` settings in hardhat.config.ts). */
+  gas?: { maxFeePerGasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; gasPrice?: bigint; disableFeeBumping?: boolean };
   /** Follows Ignition's progress (the CLI's pretty printer). */
   executionEventListener?: ExecutionEventListener;
 }
@@ -159,6 +161,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     deploymentParameters: parameters,
     accounts,
     defaultSender: deployer,
+    ...options.gas,
   });
   if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
     throw new Error(`the Highway deployment failed (Ignition: ${result.type}):\n${errorDeploymentResultToExceptionMessage(result)}`);
@@ -278,6 +281,10 @@ function deploymentParams(onChain: Awaited<ReturnType<InferenceCoordinator["getP
   );
 }
 
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 /** The reference models of HIGHWAY_DEPLOY_MODELS: comma-separated names, "none", or (unset) all. */
 function modelsFromEnvironment(value: string | undefined): readonly string[] {
   if (value === undefined || value.trim() === "") return REFERENCE_MODELS;
@@ -328,12 +335,16 @@ async function main(): Promise<void> {
     }
   }
 
+  // Ignition polls for new blocks every second on a real chain (an RPC's rate limits); a local node mines on every transaction.
+  const automined = await ethers.provider.send("hardhat_getAutomine", []).catch(() => false);
+  const { maxFeePerGasLimit, maxFeePerGas, maxPriorityFeePerGas, gasPrice, disableFeeBumping } = connection.networkConfig.ignition;
   const { deployment } = await deployHighway(ethers, {
     models,
     parameters,
     outDir,
     journalDir,
-    ignitionConfig: hre.config.ignition,
+    ignitionConfig: { blockPollingInterval: automined === true ? 25 : 1_000, ...definedOnly(hre.config.ignition) },
+    gas: definedOnly({ maxFeePerGasLimit, maxFeePerGas, maxPriorityFeePerGas, gasPrice, disableFeeBumping }),
     // Ignition's progress display redraws a terminal; piped output gets the summary below alone.
     executionEventListener: process.stdout.isTTY ? new PrettyEventHandler(hre.interruptions) : undefined,
   });
