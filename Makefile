@@ -10,7 +10,7 @@ PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 
-.PHONY: setup demo localnet test test-generation lint format typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
+.PHONY: setup demo localnet deploy test test-generation lint format typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
 
 setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
 
@@ -46,6 +46,19 @@ PORT ?= 8545
 RELAYER ?=
 localnet: build
 	@tsx scripts/localnet.ts --port $(PORT)$(if $(filter-out 0,$(RELAYER)), --relayer)
+
+# Deploys Highway to a real chain with the Ignition module ignition/modules/Highway.ts and writes
+# deployments/<chainId>.json (README, "Deploy to a public chain"). NETWORK is a network of
+# hardhat.config.ts: `custom` takes HIGHWAY_RPC_URL; every one takes the deployer's key from
+# HIGHWAY_DEPLOYER_KEY or Hardhat's encrypted keystore. Optional: PARAMETERS (an Ignition
+# parameters file, e.g. ignition/parameters/testnet.json5), DEPLOY_MODELS (comma-separated reference
+# models, or none), OUT (the deployment file's folder), JOURNAL (the Ignition journal's folder),
+# YES=1 (no confirmation question). A rerun resumes an interrupted deployment from its journal.
+# Needs only the npm packages: `hardhat run` compiles the contracts.
+deploy: node_modules/.installed
+	@test -n "$(NETWORK)" || { echo "usage: make deploy NETWORK=<name> [PARAMETERS=file.json5] [DEPLOY_MODELS=a,b|none] [OUT=dir] [JOURNAL=dir] [YES=1]" >&2; exit 2; }
+	@HIGHWAY_DEPLOY_PARAMETERS="$(PARAMETERS)" HIGHWAY_DEPLOY_MODELS="$(DEPLOY_MODELS)" HIGHWAY_DEPLOYMENTS_DIR="$(OUT)" \
+	HIGHWAY_IGNITION_DIR="$(JOURNAL)" HIGHWAY_DEPLOY_YES="$(YES)" hardhat run --network $(NETWORK) scripts/deploy.ts
 
 # Lint: Prettier's check (TypeScript, JavaScript, JSON, Solidity), ESLint, solhint. Needs no
 # build; each tool runs even when an earlier one fails, so one run shows every problem.

@@ -261,6 +261,8 @@ function buildSdk(): { root: string } {
   writeFileSync(join(staged, "contracts.ts"), contractsBarrel(join(staged, "types")));
   tsc("tsconfig.sdk.json");
   addPackageFiles("sdk", root);
+  // The project `highway init` scaffolds (sdk/cli/commands/init.ts reads it from <package>/templates/).
+  cpSync(join(REPO, "templates"), join(root, "templates"), { recursive: true });
   return { root };
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { toJson } from "./format.js";
 import { configure } from "./cli/command.js";
 import { accountCommands } from "./cli/commands/account.js";
+import { initCommand } from "./cli/commands/init.js";
 import { modelCommands } from "./cli/commands/models.js";
 import { requestCommands } from "./cli/commands/requests.js";
 import { Cli, PACKAGE_JSON, type Io } from "./cli/context.js";
@@ -51,6 +52,7 @@ export function buildProgram(cli: Cli): Command {
   modelCommands(program, cli);
   requestCommands(program, cli);
   accountCommands(program, cli);
+  initCommand(program, cli);
   return program;
 }
 

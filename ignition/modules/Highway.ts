@@ -1,0 +1,140 @@
+/**
+ * Highway's deployment as a Hardhat Ignition module: the payment/stake token (the demo
+ * HighwayToken), ModelRegistry, RelayerStaking, InferenceCoordinator (whose constructor deploys
+ * its DisputeGame and CoordinatorAdmin), and for each reference model its EZKL verifier
+ * (contracts/verifiers/<model>/Halo2Verifier.sol) and its registration, from
+ * circuits/<model>/manifest.json.
+ *
+ * Every run goes through scripts/deploy.ts — `make deploy NETWORK=<name>` on a real chain, and
+ * `deployHighway(ethers, options)` in process for tests, `make localnet`, the demo and the
+ * benchmarks — which supplies `predictedCoordinator` and writes deployments/<chainId>.json.
+ *
+ * Parameters (module id "Highway"; an Ignition parameters file such as
+ * ignition/parameters/testnet.json5 sets any of them; amounts in token base units, as "…n"):
+ *   predictedCoordinator  the coordinator's address, which RelayerStaking names in its constructor
+ *                         (filled in by scripts/deploy.ts: CREATE address of the deployer's nonce + 3)
+ *   admin, treasury       the protocol's admin (coordinator and staking) and fee recipient (default: the deployer)
+ *   minStake, unbondingDelay                       RelayerStaking's rules
+ *   protocolFeeBps … challengeBond                 the coordinator's Params (DEFAULT_PARAMS below)
+ *   modelFee              each reference model's fee
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ArgumentType, ContractFuture, ReadEventArgumentFuture } from "@nomicfoundation/ignition-core";
+import { ZeroAddress } from "ethers";
+import { loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { modelRegistration } from "../../sdk/manifest.js";
+
+/** The Ignition module's id: the key of its parameters in a parameters file, and the prefix of its future ids. */
+export const HIGHWAY_MODULE_ID = "Highway";
+
+const UNIT = 10n ** 18n;
+
+/** The coordinator's parameters (contracts/README.md, "Protocol rules"). */
+export interface CoordinatorParams {
+  protocolFeeBps: number;
+  lateSlashBps: number;
+  disputeProtocolShareBps: number;
+  auctionDuration: number;
+  deliveryWindow: number;
+  challengeWindow: number;
+  defenceWindow: number;
+  maxCallbackGasLimit: number;
+  jobBond: bigint;
+  challengeBond: bigint;
+}
+
+/** The module's default coordinator parameters: production-length windows (minutes to an hour). */
+export const DEFAULT_PARAMS: CoordinatorParams = {
+  protocolFeeBps: 500,
+  lateSlashBps: 2_000,
+  disputeProtocolShareBps: 2_000,
+  auctionDuration: 120,
+  deliveryWindow: 600,
+  challengeWindow: 3_600,
+  defenceWindow: 3_600,
+  maxCallbackGasLimit: 2_000_000,
+  jobBond: 100n * UNIT,
+  challengeBond: 50n * UNIT,
+};
+
+/** RelayerStaking's rules and the reference models' fee, by default. */
+export const DEFAULT_MIN_STAKE = 200n * UNIT;
+export const DEFAULT_UNBONDING_DELAY = 86_400;
+export const DEFAULT_MODEL_FEE = 2n * UNIT;
+
+/** What a fine-tuned reference model pays its parent, of its model fee. */
+export const FINE_TUNE_PARENT_SHARE_BPS = 2_000;
+
+/**
+ * The deployer's transactions before the coordinator's: the token, the registry and the staking
+ * contract, in that order (each `after` the one before), so the coordinator is the CREATE address
+ * of the deployer's nonce + this.
+ */
+export const TRANSACTIONS_BEFORE_COORDINATOR = 3;
+
+/** An Ignition future id for a model name (ids are letters, digits and underscores). */
+export function modelFutureId(kind: "Verifier" | "Register" | "ModelId", model: string): string {
+  return `${kind}_${model.replace(/[^a-zA-Z0-9]/g, "_")}`;
+}
+
+/**
+ * The module for a choice of reference models (a fine-tune after its parent). The default
+ * export registers all of them.
+ */
+export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
+  return buildModule(HIGHWAY_MODULE_ID, (m) => {
+    const deployer = m.getAccount(0);
+    const admin = m.getParameter("admin", deployer);
+    const treasury = m.getParameter("treasury", deployer);
+
+    const token = m.contract("HighwayToken", [deployer]);
+    const registry = m.contract("ModelRegistry", [], { after: [token] });
+    const staking = m.contract(
+      "RelayerStaking",
+      [
+        token,
+        m.getParameter<string>("predictedCoordinator"),
+        admin,
+        m.getParameter("minStake", DEFAULT_MIN_STAKE),
+        m.getParameter("unbondingDelay", DEFAULT_UNBONDING_DELAY),
+      ],
+      { after: [registry] },
+    );
+    // The coordinator checks that the staking contract names it (StakingCoordinatorMismatch otherwise).
+    const params = Object.fromEntries(
+      Object.entries(DEFAULT_PARAMS).map(([name, value]) => [name, m.getParameter(name, value as number | bigint)]),
+    );
+    const coordinator = m.contract("InferenceCoordinator", [token, registry, staking, admin, treasury, params]);
+
+    const modelFee = m.getParameter("modelFee", DEFAULT_MODEL_FEE);
+    const verifiers: Record<string, ContractFuture<string>> = {};
+    const modelIds: Record<string, ReadEventArgumentFuture> = {};
+    for (const name of models) {
+      const { manifest } = loadCircuit(name);
+      if (manifest.parent && !modelIds[manifest.parent])
+        throw new Error(`${name} is a fine-tune of ${manifest.parent}: deploy ${manifest.parent} too, before it`);
+      // After the coordinator, so that nothing comes between the nonces the coordinator's address is predicted from.
+      const verifier = m.contract(`${manifest.verifier.source}:${manifest.verifier.contract}`, [], {
+        id: modelFutureId("Verifier", name),
+        after: [coordinator],
+      });
+      const { salt, params: registration } = modelRegistration(manifest, {
+        fee: 0n,
+        verifier: ZeroAddress, // the future below
+        parentShareBps: manifest.parent ? FINE_TUNE_PARENT_SHARE_BPS : 0,
+      });
+      const modelParams: Record<string, ArgumentType> = {
+        ...(registration as Record<string, ArgumentType>),
+        fee: modelFee,
+        verifier,
+        ...(manifest.parent ? { parentModelId: modelIds[manifest.parent] } : {}),
+      };
+      const register = m.call(registry, "registerModel", [salt, modelParams], { id: modelFutureId("Register", name) });
+      modelIds[name] = m.readEventArgument(register, "ModelRegistered", "modelId", { id: modelFutureId("ModelId", name) });
+      verifiers[modelFutureId("Verifier", name)] = verifier;
+    }
+    return { token, registry, staking, coordinator, ...verifiers };
+  });
+}
+
+export default highwayModule();
