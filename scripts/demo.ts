@@ -27,10 +27,18 @@ try {
   );
   console.log("\nearnings by role (tokens), from the escrows");
   printTable(Object.entries(summary.earnings).map(([role, amount]) => ({ role, amount: tokens(amount) })));
-  console.log(`total ${tokens(Object.entries(summary.earnings).filter(([r]) => !r.startsWith(" ")).reduce((s, [, v]) => s + v, 0n))} = escrowed ${tokens(summary.escrowed)}`);
+  console.log(
+    `total ${tokens(
+      Object.entries(summary.earnings)
+        .filter(([r]) => !r.startsWith(" "))
+        .reduce((s, [, v]) => s + v, 0n),
+    )} = escrowed ${tokens(summary.escrowed)}`,
+  );
   console.log("\nslashing");
   for (const slash of summary.slashes) console.log(`  relayer ${slash.relayer} slashed ${tokens(slash.amount)} tokens`);
-  console.log(`  the cheater's bond went to the honest relayer (+${tokens(summary.disputeWinnings.honestRelayer)}, and its challenge bond back) and the protocol (+${tokens(summary.disputeWinnings.protocol)})`);
+  console.log(
+    `  the cheater's bond went to the honest relayer (+${tokens(summary.disputeWinnings.honestRelayer)}, and its challenge bond back) and the protocol (+${tokens(summary.disputeWinnings.protocol)})`,
+  );
   console.log(`\ndemo ok in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } catch (error) {
   console.error(`\n${(error as Error).message}`);

@@ -88,7 +88,13 @@ export interface DeployOptions {
   /** Ignition's execution settings (confirmations, polling, fee bumping); default: fast polling for local chains. */
   ignitionConfig?: Partial<DeployConfig>;
   /** Gas price limits of the network (its `ignition` settings in hardhat.config.ts). */
-  gas?: { maxFeePerGasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; gasPrice?: bigint; disableFeeBumping?: boolean };
+  gas?: {
+    maxFeePerGasLimit?: bigint;
+    maxFeePerGas?: bigint;
+    maxPriorityFeePerGas?: bigint;
+    gasPrice?: bigint;
+    disableFeeBumping?: boolean;
+  };
   /** Follows Ignition's progress (the CLI's pretty printer). */
   executionEventListener?: ExecutionEventListener;
 }
@@ -140,7 +146,8 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     request: async ({ method, params }) => ethers.provider.send(method, (params as unknown[] | undefined) ?? []),
   };
   const accounts = (await ethers.provider.send("eth_accounts", [])) as string[];
-  if (accounts.length === 0) throw new Error("the network has no account to deploy from: configure the deployer's key (HIGHWAY_DEPLOYER_KEY)");
+  if (accounts.length === 0)
+    throw new Error("the network has no account to deploy from: configure the deployer's key (HIGHWAY_DEPLOYER_KEY)");
   const deployer = ethers.getAddress(accounts[0]);
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
 
@@ -185,7 +192,10 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
   for (const name of models) {
     const { manifest } = loadCircuit(name);
     const verifier = address(modelFutureId("Verifier", name));
-    verifiers[name] = (await ethers.getContractAt(`${manifest.verifier.source}:${manifest.verifier.contract}`, verifier)) as unknown as Contract;
+    verifiers[name] = (await ethers.getContractAt(
+      `${manifest.verifier.source}:${manifest.verifier.contract}`,
+      verifier,
+    )) as unknown as Contract;
     const modelId = await registry.modelIdOf(deployer, modelSalt(manifest));
     registered[name] = { modelId, verifier, fee: (await registry.getModel(modelId)).terms.fee.toString() };
   }
@@ -220,7 +230,12 @@ export function writeDeployment(deployment: HighwayDeployment, dir: string): str
  * run did), else from the deployer's next nonce. A local node that was restarted since the
  * journal was written (another hardhat_metadata instance) gets a fresh journal.
  */
-async function prepareJournal(ethers: HardhatEthers, journalDir: string | undefined, chainId: number, deployer: string): Promise<JournalSidecar> {
+async function prepareJournal(
+  ethers: HardhatEthers,
+  journalDir: string | undefined,
+  chainId: number,
+  deployer: string,
+): Promise<JournalSidecar> {
   const instanceId = chainId === LOCAL_CHAIN_ID ? await localInstanceId(ethers) : undefined;
   if (journalDir !== undefined) {
     const sidecarPath = join(journalDir, SIDECAR);
@@ -230,9 +245,12 @@ async function prepareJournal(ethers: HardhatEthers, journalDir: string | undefi
       // The local node this journal was written for is gone: its contracts are too.
       rmSync(journalDir, { recursive: true, force: true });
     } else if (previous && started) {
-      if (previous.chainId !== chainId) throw new Error(`the Ignition journal ${journalDir} is for chain ${previous.chainId}, not ${chainId}`);
+      if (previous.chainId !== chainId)
+        throw new Error(`the Ignition journal ${journalDir} is for chain ${previous.chainId}, not ${chainId}`);
       if (ethers.getAddress(previous.deployer) !== deployer)
-        throw new Error(`the Ignition journal ${journalDir} was started by ${previous.deployer}, not ${deployer}: deploy with that key, or use another journal folder`);
+        throw new Error(
+          `the Ignition journal ${journalDir} was started by ${previous.deployer}, not ${deployer}: deploy with that key, or use another journal folder`,
+        );
       return previous;
     }
   }
@@ -289,7 +307,10 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 function modelsFromEnvironment(value: string | undefined): readonly string[] {
   if (value === undefined || value.trim() === "") return REFERENCE_MODELS;
   if (value.trim() === "none") return [];
-  return value.split(",").map((name) => name.trim()).filter(Boolean);
+  return value
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 /** `make deploy`: the network chosen with --network, parameters and folders from the environment. */
@@ -300,7 +321,10 @@ async function main(): Promise<void> {
   const { ethers } = connection;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   const [signer] = await ethers.getSigners();
-  if (!signer) throw new Error(`network ${connection.networkName} has no account to deploy from: set HIGHWAY_DEPLOYER_KEY (or store it with \`hardhat keystore set HIGHWAY_DEPLOYER_KEY\`)`);
+  if (!signer)
+    throw new Error(
+      `network ${connection.networkName} has no account to deploy from: set HIGHWAY_DEPLOYER_KEY (or store it with \`hardhat keystore set HIGHWAY_DEPLOYER_KEY\`)`,
+    );
   const deployer = signer.address;
   const models = modelsFromEnvironment(process.env.HIGHWAY_DEPLOY_MODELS);
   const parametersFile = process.env.HIGHWAY_DEPLOY_PARAMETERS;
@@ -313,7 +337,9 @@ async function main(): Promise<void> {
       : resolve(process.env.HIGHWAY_IGNITION_DIR || join(hre.config.paths.ignition, "deployments", `highway-${chainId}`));
 
   const balance = await ethers.provider.getBalance(deployer);
-  console.log(`Deploying Highway to network ${connection.networkName} (chain ${chainId}) from ${deployer} (${ethers.formatEther(balance)} ETH)`);
+  console.log(
+    `Deploying Highway to network ${connection.networkName} (chain ${chainId}) from ${deployer} (${ethers.formatEther(balance)} ETH)`,
+  );
   console.log(`  parameters: ${parametersFile ?? "the module's defaults"}; models: ${models.length ? models.join(", ") : "none"}`);
   if (journalDir) console.log(`  Ignition journal: ${journalDir}`);
   const devSrs = models.filter((name) => loadCircuit(name).manifest.srs.kind === "development-only");

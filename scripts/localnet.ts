@@ -66,7 +66,15 @@ let exitCode = 0;
 try {
   highway = await startHighway({ port, outDir });
   const { deployment, deploymentPath } = highway;
-  const roles = ["deployer, model owner, treasury", "requester", "model owner 2", "referrer", "spare", withRelayer ? "relayer (running, 50,000 staked)" : "relayer", "relayer 2"];
+  const roles = [
+    "deployer, model owner, treasury",
+    "requester",
+    "model owner 2",
+    "referrer",
+    "spare",
+    withRelayer ? "relayer (running, 50,000 staked)" : "relayer",
+    "relayer 2",
+  ];
   for (let i = 1; i < roles.length; i++) await (await highway.token.mint(hardhatAccount(i).address, 10_000n * UNIT)).wait();
 
   const models = Object.keys(deployment.models);
@@ -116,12 +124,21 @@ try {
     console.log(`Highway local network on ${highway.node.url} (chain ${deployment.chainId})`);
     console.log(`deployment: ${deploymentPath}`);
     printTable(
-      Object.entries({ coordinator: deployment.coordinator, registry: deployment.registry, staking: deployment.staking, token: deployment.token }).map(([contract, address]) => ({ contract, address })),
+      Object.entries({
+        coordinator: deployment.coordinator,
+        registry: deployment.registry,
+        staking: deployment.staking,
+        token: deployment.token,
+      }).map(([contract, address]) => ({ contract, address })),
     );
     console.log("\nmodels");
-    printTable(Object.entries(deployment.models).map(([name, model]) => ({ name, modelId: model.modelId, fee: formatUnits(model.fee, 18) })));
+    printTable(
+      Object.entries(deployment.models).map(([name, model]) => ({ name, modelId: model.modelId, fee: formatUnits(model.fee, 18) })),
+    );
     console.log("\naccounts (Hardhat's public test keys; 10,000 tokens each but the deployer's)");
-    printTable(roles.map((role, i) => ({ account: i, role, address: hardhatAccount(i).address, privateKey: hardhatAccount(i).privateKey })));
+    printTable(
+      roles.map((role, i) => ({ account: i, role, address: hardhatAccount(i).address, privateKey: hardhatAccount(i).privateKey })),
+    );
     console.log(`\n${relayerLine}`);
     console.log(`\nexport HIGHWAY_RPC=${highway.node.url}\nrunning; Ctrl-C stops ${relayer ? "the relayer and " : ""}the node`);
   }

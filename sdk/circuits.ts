@@ -25,13 +25,19 @@ export const REFERENCE_MODELS = ["price-signal", "credit-risk", "price-signal-vo
 export function loadCircuit(dirOrName: string): Circuit {
   const dir = dirOrName.includes("/") ? resolve(dirOrName) : join(CIRCUITS_DIR, dirOrName);
   // The published SDK (highway-inference-sdk) has no circuits/ folder: it reads circuit folders by path.
-  if (!dirOrName.includes("/") && !existsSync(CIRCUITS_DIR)) throw new HighwayError(`no circuit folder named "${dirOrName}": an installed SDK has no circuits/ folder; pass the folder's path (e.g. ./${dirOrName})`);
+  if (!dirOrName.includes("/") && !existsSync(CIRCUITS_DIR))
+    throw new HighwayError(
+      `no circuit folder named "${dirOrName}": an installed SDK has no circuits/ folder; pass the folder's path (e.g. ./${dirOrName})`,
+    );
   const manifestPath = join(dir, "manifest.json");
   let manifest: CircuitManifest;
   try {
     manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as CircuitManifest;
   } catch (error) {
-    throw new HighwayError(`${manifestPath}: cannot read the circuit manifest; build it with circuits/build.py`, { details: messageOf(error), cause: error });
+    throw new HighwayError(`${manifestPath}: cannot read the circuit manifest; build it with circuits/build.py`, {
+      details: messageOf(error),
+      cause: error,
+    });
   }
   return { dir, manifest };
 }

@@ -71,7 +71,13 @@ export function signerOf(client: HighwayClient): Signer {
 
 /** The interfaces whose custom errors a Highway call may revert with. */
 function errorInterfaces(client: HighwayClient): Interface[] {
-  return [client.coordinator.interface, client.disputeGame.interface, client.registry.interface, client.staking.interface, client.token.interface];
+  return [
+    client.coordinator.interface,
+    client.disputeGame.interface,
+    client.registry.interface,
+    client.staking.interface,
+    client.token.interface,
+  ];
 }
 
 /** Runs a contract call, turning a custom-error revert into a HighwayContractError. */
@@ -80,7 +86,10 @@ export function withContractErrors<T>(client: HighwayClient, action: () => Promi
 }
 
 /** Sends a transaction and waits for its receipt, turning a custom-error revert into a HighwayContractError. */
-export function sendAndWait(client: HighwayClient, send: () => Promise<{ wait(): Promise<TransactionReceipt | null> }>): Promise<TransactionReceipt> {
+export function sendAndWait(
+  client: HighwayClient,
+  send: () => Promise<{ wait(): Promise<TransactionReceipt | null> }>,
+): Promise<TransactionReceipt> {
   return withContractErrors(client, async () => (await (await send()).wait())!);
 }
 
@@ -89,7 +98,12 @@ export function sendAndWait(client: HighwayClient, send: () => Promise<{ wait():
  * `needed`. Returns the overrides for the transaction that follows: the nonce after the
  * approval's, since a provider may still answer the pending-nonce query from a cache of before it.
  */
-export async function approveIfNeeded(client: HighwayClient, spender: string, needed: bigint, approval: bigint): Promise<{ nonce?: number }> {
+export async function approveIfNeeded(
+  client: HighwayClient,
+  spender: string,
+  needed: bigint,
+  approval: bigint,
+): Promise<{ nonce?: number }> {
   const owner = await signerOf(client).getAddress();
   if ((await client.token.allowance(owner, spender)) >= needed) return {};
   const approve = await client.token.approve(spender, approval);
@@ -98,6 +112,10 @@ export async function approveIfNeeded(client: HighwayClient, spender: string, ne
 }
 
 /** The events of one filter on one of the deployment's contracts, from the deployment's block, page by page. */
-export function queryEvents<E extends TypedContractEvent>(client: HighwayClient, contract: EventSource, filter: TypedDeferredTopicFilter<E>): Promise<TypedEventLog<E>[]> {
+export function queryEvents<E extends TypedContractEvent>(
+  client: HighwayClient,
+  contract: EventSource,
+  filter: TypedDeferredTopicFilter<E>,
+): Promise<TypedEventLog<E>[]> {
   return queryFilterPaged(client.provider, contract, filter, deploymentStartBlock(client.deployment), client.logPageBlocks);
 }

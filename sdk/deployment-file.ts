@@ -14,7 +14,14 @@ export function loadDeployment(pathOrChainId: string | number): HighwayDeploymen
     return JSON.parse(readFileSync(path, "utf8")) as HighwayDeployment;
   } catch (error) {
     // The published SDK (highway-inference-sdk) has no deployments/ folder: it reads deployment files by path.
-    if (byChainId && !existsSync(DEPLOYMENTS_DIR)) throw new HighwayError(`no deployment file for chain ${pathOrChainId}: an installed SDK has no deployments/ folder; pass the deployment file's path (the CLI: --deployment FILE)`, { cause: error });
-    throw new HighwayError(`cannot read the deployment ${path}: deploy with scripts/deploy.ts first`, { details: messageOf(error), cause: error });
+    if (byChainId && !existsSync(DEPLOYMENTS_DIR))
+      throw new HighwayError(
+        `no deployment file for chain ${pathOrChainId}: an installed SDK has no deployments/ folder; pass the deployment file's path (the CLI: --deployment FILE)`,
+        { cause: error },
+      );
+    throw new HighwayError(`cannot read the deployment ${path}: deploy with scripts/deploy.ts first`, {
+      details: messageOf(error),
+      cause: error,
+    });
   }
 }

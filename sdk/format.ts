@@ -7,7 +7,12 @@ export function printTable(rows: readonly Record<string, unknown>[], write: (lin
   const cells = [columns, ...rows.map((row) => columns.map((column) => String(row[column] ?? "")))];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
   for (const [index, line] of cells.entries()) {
-    write(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+    write(
+      line
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    );
     if (index === 0) write(widths.map((width) => "-".repeat(width)).join("  "));
   }
 }

@@ -31,7 +31,11 @@ export type CircuitRegistrationOptions = Omit<RegistrationOptions, "verifier">;
  * shapes, scales, input bound and artifact hash. Returns the new model id.
  * @param circuitDir a path, or the name of a folder in circuits/
  */
-export async function registerModelFromCircuit(client: HighwayClient, circuitDir: string, options: CircuitRegistrationOptions): Promise<{ modelId: string; verifier: string }> {
+export async function registerModelFromCircuit(
+  client: HighwayClient,
+  circuitDir: string,
+  options: CircuitRegistrationOptions,
+): Promise<{ modelId: string; verifier: string }> {
   const circuit = loadCircuit(circuitDir);
   const verifier = await deployCircuitVerifier(signerOf(client), circuit);
   return registerModel(client, circuit.manifest, { ...options, verifier });

@@ -21,8 +21,19 @@ const PERMIT_TYPES = {
 /** Signs a permit letting `spender` pull `value` of `token` from `signer` until `deadline` (unix time). */
 export async function signPermit(signer: Signer, token: PermitToken, spender: string, value: bigint, deadline: bigint) {
   const owner = await signer.getAddress();
-  const [name, nonce, verifyingContract, network] = await Promise.all([token.name(), token.nonces(owner), token.getAddress(), signer.provider!.getNetwork()]);
-  const signature = await signer.signTypedData({ name, version: "1", chainId: network.chainId, verifyingContract }, PERMIT_TYPES, { owner, spender, value, nonce, deadline });
+  const [name, nonce, verifyingContract, network] = await Promise.all([
+    token.name(),
+    token.nonces(owner),
+    token.getAddress(),
+    signer.provider!.getNetwork(),
+  ]);
+  const signature = await signer.signTypedData({ name, version: "1", chainId: network.chainId, verifyingContract }, PERMIT_TYPES, {
+    owner,
+    spender,
+    value,
+    nonce,
+    deadline,
+  });
   const { v, r, s } = Signature.from(signature);
   return { v, r, s, deadline };
 }

@@ -10,7 +10,9 @@ export type RequestStatus = Lowercase<keyof typeof RequestStatusCode>;
 
 /** The name of an on-chain RequestStatus value, e.g. 5 → "fulfilled". */
 export function requestStatusName(code: number | bigint): RequestStatus {
-  const name = (Object.keys(RequestStatusCode) as (keyof typeof RequestStatusCode)[]).find((key) => RequestStatusCode[key] === Number(code));
+  const name = (Object.keys(RequestStatusCode) as (keyof typeof RequestStatusCode)[]).find(
+    (key) => RequestStatusCode[key] === Number(code),
+  );
   if (!name) throw new Error(`${code} is not a RequestStatus`);
   return name.toLowerCase() as RequestStatus;
 }

@@ -23,8 +23,13 @@ export function compileSolidity(fileName: string, source: string, contractName: 
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input)));
   const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
-  if (errors.length) throw new Error(`${fileName}: solc failed: ${errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n")}`);
+  if (errors.length)
+    throw new Error(`${fileName}: solc failed: ${errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n")}`);
   const compiled = output.contracts?.[fileName]?.[contractName];
   if (!compiled) throw new Error(`${fileName}: no contract named ${contractName}`);
-  return { abi: compiled.abi, bytecode: `0x${compiled.evm.bytecode.object}`, deployedBytecode: `0x${compiled.evm.deployedBytecode.object}` };
+  return {
+    abi: compiled.abi,
+    bytecode: `0x${compiled.evm.bytecode.object}`,
+    deployedBytecode: `0x${compiled.evm.deployedBytecode.object}`,
+  };
 }

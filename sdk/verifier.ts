@@ -21,9 +21,13 @@ export async function deployCircuitVerifier(signer: Signer, circuit: Circuit): P
 export function compiledVerifier({ dir, manifest }: Circuit): CompiledContract {
   const { source, contract } = manifest.verifier;
   const artifactPath = join(ARTIFACTS_DIR, source, `${contract}.json`);
-  if (resolve(dir).startsWith(CIRCUITS_DIR) && existsSync(artifactPath)) return JSON.parse(readFileSync(artifactPath, "utf8")) as CompiledContract;
+  if (resolve(dir).startsWith(CIRCUITS_DIR) && existsSync(artifactPath))
+    return JSON.parse(readFileSync(artifactPath, "utf8")) as CompiledContract;
   // A folder outside the repository keeps its verifier where its manifest says (build.py --out).
   const sourcePath = resolve(REPO_DIR, source);
-  if (!existsSync(sourcePath)) throw new HighwayError(`${dir}: its manifest's verifier ${sourcePath} is missing; build the circuit with \`circuits/build.py build MODEL --out DIR\`, which keeps the verifier in DIR`);
+  if (!existsSync(sourcePath))
+    throw new HighwayError(
+      `${dir}: its manifest's verifier ${sourcePath} is missing; build the circuit with \`circuits/build.py build MODEL --out DIR\`, which keeps the verifier in DIR`,
+    );
   return compileSolidity("Verifier.sol", readFileSync(sourcePath, "utf8"), contract);
 }

@@ -10,7 +10,9 @@ describe("the demo's scenario", function () {
     const lines: string[] = [];
     const summary = await runDemo((line) => lines.push(line));
 
-    const total = Object.entries(summary.earnings).filter(([role]) => !role.startsWith(" ")).reduce((sum, [, amount]) => sum + amount, 0n);
+    const total = Object.entries(summary.earnings)
+      .filter(([role]) => !role.startsWith(" "))
+      .reduce((sum, [, amount]) => sum + amount, 0n);
     expect(total).to.equal(summary.escrowed);
     expect(summary.requests.map((r) => r.status)).to.deep.equal(["answered", "answered", "disputed", "answered", "refunded"]);
     expect(summary.requests.filter((r) => r.cached)).to.have.length(1);

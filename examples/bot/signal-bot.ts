@@ -66,7 +66,11 @@ export interface BotOptions {
 
 /** One line of JSON per event: easy to read, easy to ship to a log store. */
 export function jsonLog(message: string, fields: Record<string, unknown> = {}): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), message, ...fields }, (_, value) => (typeof value === "bigint" ? value.toString() : value)));
+  console.log(
+    JSON.stringify({ time: new Date().toISOString(), message, ...fields }, (_, value) =>
+      typeof value === "bigint" ? value.toString() : value,
+    ),
+  );
 }
 
 /**
@@ -225,9 +229,25 @@ function toDecision(event: LogDescription, blockNumber: number): Decision | unde
   const { args } = event;
   switch (event.name) {
     case "Rebalanced":
-      return { kind: "rebalanced", requestId: args.requestId, signal: args.signal, tokenIn: args.tokenIn, amountIn: args.amountIn, amountOut: args.amountOut, blockNumber };
+      return {
+        kind: "rebalanced",
+        requestId: args.requestId,
+        signal: args.signal,
+        tokenIn: args.tokenIn,
+        amountIn: args.amountIn,
+        amountOut: args.amountOut,
+        blockNumber,
+      };
     case "RebalanceFailed":
-      return { kind: "rebalance-failed", requestId: args.requestId, signal: args.signal, tokenIn: args.tokenIn, amountIn: args.amountIn, reason: args.reason, blockNumber };
+      return {
+        kind: "rebalance-failed",
+        requestId: args.requestId,
+        signal: args.signal,
+        tokenIn: args.tokenIn,
+        amountIn: args.amountIn,
+        reason: args.reason,
+        blockNumber,
+      };
     case "SignalHeld":
       return { kind: "held", requestId: args.requestId, signal: args.signal, blockNumber };
     case "SignalIgnored":
@@ -244,7 +264,12 @@ function toDecision(event: LogDescription, blockNumber: number): Decision | unde
 export async function runSignalBot(options: BotOptions & { pollSeconds?: number; signal?: AbortSignal }): Promise<SignalBot> {
   const bot = await SignalBot.create(options);
   const log = options.log ?? jsonLog;
-  log("signal bot started", { vault: await options.vault.getAddress(), pool: await bot.pool.getAddress(), mode: options.mode, intervalSeconds: options.intervalSeconds });
+  log("signal bot started", {
+    vault: await options.vault.getAddress(),
+    pool: await bot.pool.getAddress(),
+    mode: options.mode,
+    intervalSeconds: options.intervalSeconds,
+  });
   while (!options.signal?.aborted) {
     await bot.step();
     await sleep((options.pollSeconds ?? 1) * 1_000, options.signal);

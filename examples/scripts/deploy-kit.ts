@@ -15,7 +15,14 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import type { Signer } from "ethers";
-import { ConstantProductPool__factory, DemoToken__factory, SignalVault__factory, type ConstantProductPool, type DemoToken, type SignalVault } from "../../types/index.js";
+import {
+  ConstantProductPool__factory,
+  DemoToken__factory,
+  SignalVault__factory,
+  type ConstantProductPool,
+  type DemoToken,
+  type SignalVault,
+} from "../../types/index.js";
 
 const UNIT = 10n ** 18n;
 
@@ -65,7 +72,10 @@ export async function deployKit(options: KitOptions): Promise<Kit> {
   const stable = await new DemoToken__factory(deployer).deploy("Demo USD", "dUSD", owner);
   const volatile = await new DemoToken__factory(deployer).deploy("Demo Volatile", "dVOL", owner);
   const pool = await new ConstantProductPool__factory(deployer).deploy(volatile, stable, 30, owner);
-  for (const [token, amount] of [[volatile, 10_000n * UNIT], [stable, 20_000_000n * UNIT]] as const) {
+  for (const [token, amount] of [
+    [volatile, 10_000n * UNIT],
+    [stable, 20_000_000n * UNIT],
+  ] as const) {
     await (await token.mint(owner, amount)).wait();
     await (await token.approve(pool, amount)).wait();
     if (trader) {
@@ -75,7 +85,15 @@ export async function deployKit(options: KitOptions): Promise<Kit> {
   }
   await (await pool.addLiquidity(10_000n * UNIT, 20_000_000n * UNIT)).wait();
 
-  const vault = await new SignalVault__factory(deployer).deploy(highway.coordinator, highway.modelId, highway.token, pool, true, options.config ?? KIT_CONFIG, owner);
+  const vault = await new SignalVault__factory(deployer).deploy(
+    highway.coordinator,
+    highway.modelId,
+    highway.token,
+    pool,
+    true,
+    options.config ?? KIT_CONFIG,
+    owner,
+  );
   await (await vault.grantRole(await vault.KEEPER_ROLE(), await keeper.getAddress())).wait();
   await (await volatile.mint(vault, 100n * UNIT)).wait();
   await (await stable.mint(vault, 200_000n * UNIT)).wait();
@@ -85,7 +103,9 @@ export async function deployKit(options: KitOptions): Promise<Kit> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rpc: { type: "string", default: "http://127.0.0.1:8545" }, out: { type: "string", default: ".build/kit" } } });
+  const { values } = parseArgs({
+    options: { rpc: { type: "string", default: "http://127.0.0.1:8545" }, out: { type: "string", default: ".build/kit" } },
+  });
   const { network } = await import("hardhat");
   const { deployHighway, DEFAULT_PARAMS } = await import("../../scripts/deploy.js");
   const { ethers } = await network.create({ network: "localhost", override: { url: values.rpc! } });
@@ -93,7 +113,10 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
 
   // Short windows so an optimistic answer is final after a minute.
-  const highway = await deployHighway(ethers, { outDir: out, params: { ...DEFAULT_PARAMS, auctionDuration: 4, deliveryWindow: 60, challengeWindow: 60, defenceWindow: 60 } });
+  const highway = await deployHighway(ethers, {
+    outDir: out,
+    params: { ...DEFAULT_PARAMS, auctionDuration: 4, deliveryWindow: 60, challengeWindow: 60, defenceWindow: 60 },
+  });
   const [deployer, keeper, trader] = await ethers.getSigners();
   const relayer = (await ethers.getSigners())[5];
   const stake = 50_000n * UNIT;
@@ -102,21 +125,37 @@ async function main(): Promise<void> {
   await (await (highway.staking.connect(relayer) as typeof highway.staking).stake(stake)).wait();
 
   const { deployment } = highway;
-  const kit = await deployKit({ deployer, keeper, trader, highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId } });
+  const kit = await deployKit({
+    deployer,
+    keeper,
+    trader,
+    highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId },
+  });
   const relayerConfig = join(out, "relayer.json");
-  writeFileSync(relayerConfig, JSON.stringify({
-    rpcUrl: values.rpc,
-    deployment: join(out, `${deployment.chainId}.json`),
-    key: { env: "HIGHWAY_RELAYER_KEY" },
-    database: join(out, "relayer.sqlite"),
-    confirmations: 0,
-    models: [{ circuit: "price-signal" }],
-    pricing: { margin: 1, tokenUnitsPerWei: 0 },
-  }, null, 2));
+  writeFileSync(
+    relayerConfig,
+    JSON.stringify(
+      {
+        rpcUrl: values.rpc,
+        deployment: join(out, `${deployment.chainId}.json`),
+        key: { env: "HIGHWAY_RELAYER_KEY" },
+        database: join(out, "relayer.sqlite"),
+        confirmations: 0,
+        models: [{ circuit: "price-signal" }],
+        pricing: { margin: 1, tokenUnitsPerWei: 0 },
+      },
+      null,
+      2,
+    ),
+  );
   const vault = await kit.vault.getAddress();
-  console.log(`vault ${vault}\npool ${await kit.pool.getAddress()}\nkeeper ${keeper.address} (Hardhat account 1), trader ${trader.address} (account 2)\n`);
+  console.log(
+    `vault ${vault}\npool ${await kit.pool.getAddress()}\nkeeper ${keeper.address} (Hardhat account 1), trader ${trader.address} (account 2)\n`,
+  );
   console.log(`relayer:  HIGHWAY_RELAYER_KEY=<Hardhat account 5 key> node relayer/bin/relayer.mjs start --config ${relayerConfig}`);
-  console.log(`bot:      SIGNAL_BOT_KEY=<Hardhat account 1 key> tsx examples/bot/signal-bot.ts --rpc ${values.rpc} --vault ${vault} --interval 60`);
+  console.log(
+    `bot:      SIGNAL_BOT_KEY=<Hardhat account 1 key> tsx examples/bot/signal-bot.ts --rpc ${values.rpc} --vault ${vault} --interval 60`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -235,7 +235,10 @@ export class ProverPool {
           ready = true;
           for (const [model, time] of Object.entries((message.warmUp ?? {}) as Record<string, WarmUpTime>)) {
             const known = this.warmUp.get(model);
-            this.warmUp.set(model, { witnessMs: Math.max(time.witnessMs, known?.witnessMs ?? 0), proveMs: Math.max(time.proveMs, known?.proveMs ?? 0) });
+            this.warmUp.set(model, {
+              witnessMs: Math.max(time.witnessMs, known?.witnessMs ?? 0),
+              proveMs: Math.max(time.proveMs, known?.proveMs ?? 0),
+            });
           }
           this.idle.push(worker);
           resolveReady();

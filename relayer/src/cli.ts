@@ -18,7 +18,11 @@ const USAGE = `usage: relayer start --config FILE
 export async function main(argv: string[], options: StartOptions = {}): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;

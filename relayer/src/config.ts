@@ -7,9 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 
-const decimalUnits = z
-  .string()
-  .regex(/^\d+$/, "expected a whole number of token units as a decimal string, e.g. \"1000000000000000\"");
+const decimalUnits = z.string().regex(/^\d+$/, 'expected a whole number of token units as a decimal string, e.g. "1000000000000000"');
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex string");
 
 const rpcUrl = z
@@ -39,7 +37,10 @@ const modelConfig = z
     /** What one job costs the operator beyond gas, in payment-token units. */
     computeCost: decimalUnits.default("0"),
     /** Which proof modes to answer; the watchtower also checks this model's answers in the others. */
-    modes: z.array(z.enum(["zk", "optimistic"])).min(1).default(["zk", "optimistic"]),
+    modes: z
+      .array(z.enum(["zk", "optimistic"]))
+      .min(1)
+      .default(["zk", "optimistic"]),
   })
   .strict();
 
@@ -151,7 +152,12 @@ export function parseConfig(raw: unknown, source = "config"): RelayerConfig {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const field = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[") : "(top level)";
+    const field = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === "number" ? `[${p}]` : p))
+          .join(".")
+          .replace(/\.\[/g, "[")
+      : "(top level)";
     return `field "${field}": ${issue.message}`;
   });
   throw new ConfigError(`${source}: invalid config: ${problems.join("; ")}`);

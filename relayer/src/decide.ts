@@ -85,7 +85,8 @@ export interface Policy {
 }
 
 /** The transactions a job can need, by the contract function they call. */
-export type Action = "claim" | "fulfillZk" | "submitOptimistic" | "finalize" | "defend" | "reopen" | "challenge" | "proveFraud" | "resolveDisputeTimeout";
+export type Action =
+  "claim" | "fulfillZk" | "submitOptimistic" | "finalize" | "defend" | "reopen" | "challenge" | "proveFraud" | "resolveDisputeTimeout";
 
 export type Step =
   /** Nothing to send now: the job is in `state` (entered for `note`); a watched job needs a look again at chain time `wakeAt`. */
@@ -127,7 +128,13 @@ export function decide(job: DecidedJob, chain: ChainView, now: number, policy: P
   }
 }
 
-function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: bigint; secondsToAnswer: number }, now: number, model: ServedModel, policy: Policy): Step {
+function decideOpen(
+  job: DecidedJob,
+  market: { gasPriceWei: bigint; freeStake: bigint; secondsToAnswer: number },
+  now: number,
+  model: ServedModel,
+  policy: Policy,
+): Step {
   const { terms } = job;
   const deadline = Number(terms.deadline);
   if (now > deadline) return wait("done", "deadline passed while open");
@@ -135,9 +142,25 @@ function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: b
   // A claim we cannot answer in time costs part of our bond: claim only what our measured speed answers before the deadline.
   const needed = Math.ceil(market.secondsToAnswer) + policy.deadlineMarginSeconds;
   // Set aside until an event about it (a raise, a claim by another relayer), or its deadline passing, has it looked at again.
-  if (now + needed > deadline) return wait("skipped", `an answer needs ${needed} s (our measured time and the margin) and the deadline is ${deadline - now} s away`, deadline + 1);
-  if (needed > Number(terms.deliveryWindow)) return wait("skipped", `an answer needs ${needed} s (our measured time and the margin), more than the ${terms.deliveryWindow} s delivery window`, deadline + 1);
-  const offered = auctionPrice(BigInt(terms.startComputeFee), BigInt(terms.maxComputeFee), BigInt(terms.createdAt), BigInt(terms.auctionDuration), BigInt(now));
+  if (now + needed > deadline)
+    return wait(
+      "skipped",
+      `an answer needs ${needed} s (our measured time and the margin) and the deadline is ${deadline - now} s away`,
+      deadline + 1,
+    );
+  if (needed > Number(terms.deliveryWindow))
+    return wait(
+      "skipped",
+      `an answer needs ${needed} s (our measured time and the margin), more than the ${terms.deliveryWindow} s delivery window`,
+      deadline + 1,
+    );
+  const offered = auctionPrice(
+    BigInt(terms.startComputeFee),
+    BigInt(terms.maxComputeFee),
+    BigInt(terms.createdAt),
+    BigInt(terms.auctionDuration),
+    BigInt(now),
+  );
   const worth = worthClaiming({
     offeredFee: offered,
     mode: job.mode,
@@ -151,7 +174,12 @@ function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: b
   if (market.freeStake < BigInt(terms.jobBond)) return wait("waiting", "not enough free stake");
   // A request first met now: new, priced or timed out before, or set aside by a run that did not serve its model.
   const again = !["new", "waiting", "skipped", "ignored"].includes(job.state);
-  return send("claim", { state: "claiming", mined: "claimed", lost: "waiting", note: again ? `the request is open again (was ${job.state})` : undefined });
+  return send("claim", {
+    state: "claiming",
+    mined: "claimed",
+    lost: "waiting",
+    note: again ? `the request is open again (was ${job.state})` : undefined,
+  });
 }
 
 /** We hold the claim: answer, unless the deadline passed (the coordinator would refuse; the request can only expire). */
@@ -159,7 +187,11 @@ function answer(job: DecidedJob, now: number): Step {
   if (now > Number(job.terms.deadline)) return wait("done", "the deadline passed before we answered");
   const zk = job.mode === "zk";
   // Outputs (and the proof) are made and stored before the answer is sent: a lost send leaves the job ready.
-  return send(zk ? "fulfillZk" : "submitOptimistic", { state: job.state === "ready" ? "ready" : "claimed", mined: zk ? "done" : "submitted", lost: "ready" });
+  return send(zk ? "fulfillZk" : "submitOptimistic", {
+    state: job.state === "ready" ? "ready" : "claimed",
+    mined: zk ? "done" : "submitted",
+    lost: "ready",
+  });
 }
 
 /**
@@ -169,7 +201,8 @@ function answer(job: DecidedJob, now: number): Step {
  */
 function afterHoldersWindow(job: DecidedJob, phaseEndsAt: number, now: number, action: "reopen" | "resolveDisputeTimeout"): Step {
   if (now <= phaseEndsAt) return wait("watching", undefined, phaseEndsAt + 1);
-  if (action === "reopen" && now > Number(job.terms.deadline)) return wait("watching", "the holder's window and the deadline passed: the request can only expire");
+  if (action === "reopen" && now > Number(job.terms.deadline))
+    return wait("watching", "the holder's window and the deadline passed: the request can only expire");
   return send(action, { state: "watching", mined: "new", lost: "watching", note: `the holder's window passed: ${action}` });
 }
 
@@ -198,7 +231,13 @@ function fraudInputs(job: DecidedJob, answer: TheirAnswer, model: ServedModel, p
   return {
     jobBond: BigInt(terms.jobBond),
     disputeProtocolShareBps: answer.disputeProtocolShareBps,
-    computeFee: auctionPrice(BigInt(terms.startComputeFee), BigInt(terms.maxComputeFee), BigInt(terms.createdAt), BigInt(terms.auctionDuration), BigInt(answer.claimedAt)),
+    computeFee: auctionPrice(
+      BigInt(terms.startComputeFee),
+      BigInt(terms.maxComputeFee),
+      BigInt(terms.createdAt),
+      BigInt(terms.auctionDuration),
+      BigInt(answer.claimedAt),
+    ),
     callbackGasLimit: BigInt(terms.callbackGasLimit),
     computeCost: model.computeCost,
     gasPriceWei: answer.gasPriceWei,
@@ -213,7 +252,8 @@ function watchPending(job: DecidedJob, answer: TheirAnswer, now: number, model: 
   if (verdict === undefined) return { kind: "check", state: "watching" };
   if (verdict === "right") return wait("watching");
   const profit = challengeProfit(fraudInputs(job, answer, model, policy));
-  if (profit < policy.watchtower.minProfit) return wait("watching", `a wrong answer, but challenging it is expected to earn ${profit}, below watchtower.minProfit`);
+  if (profit < policy.watchtower.minProfit)
+    return wait("watching", `a wrong answer, but challenging it is expected to earn ${profit}, below watchtower.minProfit`);
   return send("challenge", { state: "watching", mined: "challenging", lost: "watching" });
 }
 
@@ -227,7 +267,8 @@ function watchDispute(job: DecidedJob, answer: TheirAnswer, now: number, model: 
     const state = job.state === "challenging" ? "challenging" : "watching";
     const verdict = verdictOn(job, answer);
     if (verdict === undefined) return { kind: "check", state };
-    const worthProving = state === "challenging" || fraudProofProfit(fraudInputs(job, answer, model, policy)) >= policy.watchtower.minProfit;
+    const worthProving =
+      state === "challenging" || fraudProofProfit(fraudInputs(job, answer, model, policy)) >= policy.watchtower.minProfit;
     if (verdict === "wrong" && worthProving) return send("proveFraud", { state, mined: "done", lost: state });
   }
   return afterHoldersWindow(job, answer.phaseEndsAt, now, "resolveDisputeTimeout");

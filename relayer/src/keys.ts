@@ -11,7 +11,8 @@ import { ConfigError } from "./config.js";
 export async function loadSigner(source: RelayerConfig["key"], provider: Provider): Promise<Wallet> {
   if ("env" in source) {
     const key = process.env[source.env];
-    if (!key) throw new ConfigError(`field "key.env": the environment variable ${source.env} is not set; put the relayer's private key there`);
+    if (!key)
+      throw new ConfigError(`field "key.env": the environment variable ${source.env} is not set; put the relayer's private key there`);
     try {
       return new Wallet(key, provider);
     } catch {
@@ -20,7 +21,9 @@ export async function loadSigner(source: RelayerConfig["key"], provider: Provide
   }
   const password = process.env[source.passwordEnv];
   if (password === undefined) {
-    throw new ConfigError(`field "key.passwordEnv": the environment variable ${source.passwordEnv} is not set; put the keystore's password there`);
+    throw new ConfigError(
+      `field "key.passwordEnv": the environment variable ${source.passwordEnv} is not set; put the keystore's password there`,
+    );
   }
   let json: string;
   try {

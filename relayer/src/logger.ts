@@ -22,9 +22,14 @@ const SETTINGS: readonly LogFormatSetting[] = ["auto", "pretty", "json"];
  * `logFormat`; `auto` is pretty when stdout is a terminal and JSON when it is piped.
  * Throws for an unknown value of the variable, naming it.
  */
-export function resolveLogFormat(configured: LogFormatSetting, env: NodeJS.ProcessEnv = process.env, stdoutIsTty = process.stdout.isTTY === true): LogFormat {
+export function resolveLogFormat(
+  configured: LogFormatSetting,
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTty = process.stdout.isTTY === true,
+): LogFormat {
   const fromEnv = env[LOG_FORMAT_ENV]?.trim();
-  if (fromEnv && !SETTINGS.includes(fromEnv as LogFormatSetting)) throw new Error(`$${LOG_FORMAT_ENV} is "${fromEnv}": expected "pretty", "json" or "auto"`);
+  if (fromEnv && !SETTINGS.includes(fromEnv as LogFormatSetting))
+    throw new Error(`$${LOG_FORMAT_ENV} is "${fromEnv}": expected "pretty", "json" or "auto"`);
   const setting = (fromEnv || configured) as LogFormatSetting;
   if (setting === "auto") return stdoutIsTty ? "pretty" : "json";
   return setting;

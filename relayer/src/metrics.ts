@@ -4,7 +4,12 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export class RelayerMetrics {
   readonly registry = new Registry();
-  readonly jobs = new Gauge({ name: "highway_relayer_jobs", help: "Jobs in the store by state", labelNames: ["state"], registers: [this.registry] });
+  readonly jobs = new Gauge({
+    name: "highway_relayer_jobs",
+    help: "Jobs in the store by state",
+    labelNames: ["state"],
+    registers: [this.registry],
+  });
   readonly proveSeconds = new Histogram({
     name: "highway_relayer_prove_seconds",
     help: "Time to witness and prove one request",
@@ -65,7 +70,12 @@ export interface Health {
 }
 
 /** Serves /metrics and /healthz; resolves with the bound port. Rejects with the listen error (its `code`, e.g. EADDRINUSE). */
-export async function serveHttp(metrics: RelayerMetrics, health: () => Health, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function serveHttp(
+  metrics: RelayerMetrics,
+  health: () => Health,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
   const server = createServer(async (request, response) => {
     if (request.url === "/metrics") {
       response.setHeader("content-type", metrics.registry.contentType);

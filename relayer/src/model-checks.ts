@@ -109,13 +109,19 @@ export class ModelChecks {
     const labels = { model: model.served.name, model_id: model.modelId };
     this.deps.metrics.modelRefused.set(labels, refusal ? 1 : 0);
     if (refusal) this.deps.log.error({ ...labels, problems }, `model ${model.served.name} (${model.modelId}) refused: ${refusal}`);
-    else if (changed) this.deps.log.info(labels, `model ${model.served.name} (${model.modelId}) verified: its registration matches our artifacts`);
+    else if (changed)
+      this.deps.log.info(labels, `model ${model.served.name} (${model.modelId}) verified: its registration matches our artifacts`);
     return changed;
   }
 
   /** Each model's standing, for /healthz. */
   status(): { model: string; modelId: string; verified: boolean; refusal?: string }[] {
-    return [...this.models.values()].map(({ modelId, served }) => ({ model: served.name, modelId, verified: served.refusal === undefined, ...(served.refusal ? { refusal: served.refusal } : {}) }));
+    return [...this.models.values()].map(({ modelId, served }) => ({
+      model: served.name,
+      modelId,
+      verified: served.refusal === undefined,
+      ...(served.refusal ? { refusal: served.refusal } : {}),
+    }));
   }
 
   /** What differs between the model's registration and our artifacts; empty when nothing does. */
@@ -133,7 +139,9 @@ export class ModelChecks {
     const code = await this.deps.provider.getCode(registered.verifier);
     const expected = this.expectedVerifierCodeHash(circuit);
     if (keccak256(code) !== expected) {
-      problems.push(`verifier code hash ${keccak256(code)} (at ${registered.verifier}) differs from ${expected}, the verifier compiled from ${manifest.verifier.source}`);
+      problems.push(
+        `verifier code hash ${keccak256(code)} (at ${registered.verifier}) differs from ${expected}, the verifier compiled from ${manifest.verifier.source}`,
+      );
     }
     for (const { opcode, offset } of forbiddenOpcodes(code)) problems.push(`verifier code contains ${opcode} at byte ${offset}`);
     const fields: [string, bigint, bigint][] = [
@@ -143,7 +151,8 @@ export class ModelChecks {
       ["outputScale", registered.terms.outputScale, BigInt(manifest.output.scale)],
       ["inputBound", registered.terms.inputBound, BigInt(manifest.input.bound)],
     ];
-    for (const [field, onChain, ours] of fields) if (BigInt(onChain) !== ours) problems.push(`${field} ${onChain} differs from the manifest's ${ours}`);
+    for (const [field, onChain, ours] of fields)
+      if (BigInt(onChain) !== ours) problems.push(`${field} ${onChain} differs from the manifest's ${ours}`);
     if (registered.artifactHash.toLowerCase() !== manifest.artifactHash.toLowerCase()) {
       problems.push(`artifactHash ${registered.artifactHash} differs from the manifest's ${manifest.artifactHash}`);
     }

@@ -59,7 +59,9 @@ export class JobOutputs {
     } catch (error) {
       // A full queue is our load, not the job's fault: the step is retried without counting it.
       if (error instanceof ProverBusyError) throw error;
-      throw new OutputError(`the prover failed to make the ${work} of request ${job.requestId}: ${(error as Error).message}`, { cause: error });
+      throw new OutputError(`the prover failed to make the ${work} of request ${job.requestId}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const ms = Date.now() - started;
     this.times.record(job.model, work, ms);

@@ -114,9 +114,10 @@ export class Relayer implements WatcherEvents {
   health(): Health {
     const stalledMs = Date.now() - this.lastTickAt;
     const models = this.deps.modelChecks.status();
-    const warnings = [this.deps.stake.warning(), ...models.filter((model) => !model.verified).map((model) => `model ${model.model} (${model.modelId}) is refused: ${model.refusal}`)].filter(
-      (warning): warning is string => warning !== undefined,
-    );
+    const warnings = [
+      this.deps.stake.warning(),
+      ...models.filter((model) => !model.verified).map((model) => `model ${model.model} (${model.modelId}) is refused: ${model.refusal}`),
+    ].filter((warning): warning is string => warning !== undefined);
     return {
       ok: !this.stopping && this.lastTickAt > 0 && stalledMs < Math.max(30_000, this.deps.pollIntervalMs * 10),
       degraded: warnings.length > 0,
@@ -163,7 +164,10 @@ export class Relayer implements WatcherEvents {
     }
     if (event.name === "MaxComputeFeeRaised") {
       // Our calls must carry the coordinator's current terms, or every one of them fails.
-      store.recordRaise(event.args.requestId as bigint, event.args.maxComputeFee as bigint, { block: log.blockNumber, logIndex: log.index });
+      store.recordRaise(event.args.requestId as bigint, event.args.maxComputeFee as bigint, {
+        block: log.blockNumber,
+        logIndex: log.index,
+      });
     }
     if (event.name === "RequestFulfilled" && (event.args.payee as string) === this.address) {
       this.deps.metrics.earnings.inc({ kind: "compute" }, Number(event.args.computeFee as bigint));
@@ -206,7 +210,8 @@ export class Relayer implements WatcherEvents {
       const id = job.requestId;
       if (this.busy.has(id)) continue;
       // Jobs someone else must move on, and requests set aside, change only through events, or when a window ends.
-      if ((job.state === "watching" || job.state === "skipped") && !this.dirty.has(id) && !((this.wakeAt.get(id) ?? Infinity) <= now)) continue;
+      if ((job.state === "watching" || job.state === "skipped") && !this.dirty.has(id) && !((this.wakeAt.get(id) ?? Infinity) <= now))
+        continue;
       this.dirty.delete(id);
       this.busy.add(id);
       work.push(
@@ -247,7 +252,7 @@ export class Relayer implements WatcherEvents {
 
   /** The request's on-chain state, with what that state calls for us to know. */
   private async observe(job: Job): Promise<ChainView> {
-    const { coordinator, provider, staking } = this.deps;
+    const { coordinator, staking } = this.deps;
     const [, request] = await coordinator.getRequest(job.requestId);
     const status = requestStatusName(request.status);
     const ours = request.relayer === this.address;
@@ -255,15 +260,32 @@ export class Relayer implements WatcherEvents {
     switch (status) {
       case "open": {
         const [gasPriceWei, record] = await Promise.all([this.gasPrice(), staking.relayerOf(this.address)]);
-        return { status, gasPriceWei, freeStake: record.stake - record.locked - this.reservedBond, secondsToAnswer: this.secondsToAnswer(job) };
+        return {
+          status,
+          gasPriceWei,
+          freeStake: record.stake - record.locked - this.reservedBond,
+          secondsToAnswer: this.secondsToAnswer(job),
+        };
       }
       case "claimed":
         return { status, ours, phaseEndsAt };
       case "pending":
       case "disputed": {
         if (ours) return { status, ours, phaseEndsAt };
-        const [[posted], gasPriceWei, params] = await Promise.all([coordinator.pendingResult(job.requestId), this.gasPrice(), coordinator.getParams()]);
-        return { status, ours, phaseEndsAt, posted: formatOutput(posted), claimedAt: Number(request.claimedAt), gasPriceWei, disputeProtocolShareBps: params.disputeProtocolShareBps };
+        const [[posted], gasPriceWei, params] = await Promise.all([
+          coordinator.pendingResult(job.requestId),
+          this.gasPrice(),
+          coordinator.getParams(),
+        ]);
+        return {
+          status,
+          ours,
+          phaseEndsAt,
+          posted: formatOutput(posted),
+          claimedAt: Number(request.claimedAt),
+          gasPriceWei,
+          disputeProtocolShareBps: params.disputeProtocolShareBps,
+        };
       }
       default:
         return { status };
@@ -387,7 +409,11 @@ export class Relayer implements WatcherEvents {
     this.moveTo(job, step.lost, { note: `${step.action}: ${result.error}` });
   }
 
-  private moveTo(job: Job, state: JobState, fields: { note?: string; claimTx?: string; answerTx?: string; answeredAtMs?: number } = {}): void {
+  private moveTo(
+    job: Job,
+    state: JobState,
+    fields: { note?: string; claimTx?: string; answerTx?: string; answeredAtMs?: number } = {},
+  ): void {
     this.deps.store.update(job.requestId, state, fields);
     job.state = state;
   }

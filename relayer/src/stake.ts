@@ -48,8 +48,12 @@ export function stakeWarning(standing: StakeStanding, address: string): string |
   if (standing.canClaim) return undefined;
   const { staked, locked, free, jobBond, minStake, shortfall } = standing;
   const reasons: string[] = [];
-  if (free < jobBond) reasons.push(`free stake ${formatTokens(free)} tokens (stake ${formatTokens(staked)}, ${formatTokens(locked)} locked in open jobs) does not cover a job bond of ${formatTokens(jobBond)} tokens`);
-  if (staked < minStake) reasons.push(`stake ${formatTokens(staked)} tokens is below the minimum stake of ${formatTokens(minStake)} tokens`);
+  if (free < jobBond)
+    reasons.push(
+      `free stake ${formatTokens(free)} tokens (stake ${formatTokens(staked)}, ${formatTokens(locked)} locked in open jobs) does not cover a job bond of ${formatTokens(jobBond)} tokens`,
+    );
+  if (staked < minStake)
+    reasons.push(`stake ${formatTokens(staked)} tokens is below the minimum stake of ${formatTokens(minStake)} tokens`);
   const onlyLocked = staked >= minStake && staked >= jobBond;
   const amount = formatTokens(shortfall);
   return (
@@ -91,7 +95,11 @@ export class StakeMonitor {
   /** Reads the stake, the minimum and the job bond; warns when we cannot claim (at the first read, or when that starts), tells when we can again. */
   async check(nowMs = Date.now()): Promise<StakeStanding> {
     this.stale = false;
-    const [record, minStake, params] = await Promise.all([this.sources.staking.relayerOf(this.address), this.sources.staking.minStake(), this.sources.coordinator.getParams()]);
+    const [record, minStake, params] = await Promise.all([
+      this.sources.staking.relayerOf(this.address),
+      this.sources.staking.minStake(),
+      this.sources.coordinator.getParams(),
+    ]);
     const standing = stakeStanding(record, params.jobBond, minStake);
     const before = this.standing;
     this.standing = standing;
@@ -99,7 +107,8 @@ export class StakeMonitor {
     this.updateMetrics(standing);
     const fields = { stake: this.tokens(standing) };
     if (!standing.canClaim && (before === undefined || before.canClaim)) this.log.warn(fields, stakeWarning(standing, this.address));
-    if (standing.canClaim && before !== undefined && !before.canClaim) this.log.info(fields, "free stake covers a job bond again: claiming");
+    if (standing.canClaim && before !== undefined && !before.canClaim)
+      this.log.info(fields, "free stake covers a job bond again: claiming");
     return standing;
   }
 
@@ -127,7 +136,13 @@ export class StakeMonitor {
 
   private updateMetrics(standing: StakeStanding): void {
     const { stakeTokens, canClaim } = this.metrics;
-    for (const [kind, units] of [["staked", standing.staked], ["locked", standing.locked], ["free", standing.free], ["job_bond", standing.jobBond], ["min_stake", standing.minStake]] as const) {
+    for (const [kind, units] of [
+      ["staked", standing.staked],
+      ["locked", standing.locked],
+      ["free", standing.free],
+      ["job_bond", standing.jobBond],
+      ["min_stake", standing.minStake],
+    ] as const) {
       stakeTokens.set({ kind }, Number(formatUnits(units, 18)));
     }
     canClaim.set(standing.canClaim ? 1 : 0);

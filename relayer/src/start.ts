@@ -67,7 +67,14 @@ export async function startRelayer(config: RelayerConfig, options: StartOptions 
   }
 }
 
-async function startOn(provider: AbstractProvider, deployment: HighwayDeployment, config: RelayerConfig, options: StartOptions, log: Logger, opened: Opened): Promise<StartedRelayer> {
+async function startOn(
+  provider: AbstractProvider,
+  deployment: HighwayDeployment,
+  config: RelayerConfig,
+  options: StartOptions,
+  log: Logger,
+  opened: Opened,
+): Promise<StartedRelayer> {
   const metrics = new RelayerMetrics();
   const { policy, checked } = policyOf(config, deployment);
   const signer = await loadSigner(config.key, provider);
@@ -91,14 +98,25 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   await stake.check();
   if (config.watchtower.enabled) await approveChallengeBonds(token, signer.address, deployment.coordinator, log);
   // Every custom error a transaction of ours can meet, to name it when a call would revert.
-  const errors = new Interface([coordinator.interface, disputeGame.interface, staking.interface, token.interface].flatMap((i) => i.fragments.filter((f) => f.type === "error")));
+  const errors = new Interface(
+    [coordinator.interface, disputeGame.interface, staking.interface, token.interface].flatMap((i) =>
+      i.fragments.filter((f) => f.type === "error"),
+    ),
+  );
 
   const startProver = options.startProver ?? ((poolOptions: ProverPoolOptions) => ProverPool.start(poolOptions));
-  const prover = await startProver({ circuits: config.models.map((m) => m.circuit), workers: config.prover.workers, maxQueue: config.prover.maxQueue });
+  const prover = await startProver({
+    circuits: config.models.map((m) => m.circuit),
+    workers: config.prover.workers,
+    maxQueue: config.prover.maxQueue,
+  });
   opened.add(() => prover.close());
   const provingTimes = new ProvingTimes(prover.warmUpTimes());
   const unmeasured = [...policy.models.values()].filter((model) => !provingTimes.knows(model.name)).map((model) => model.name);
-  if (unmeasured.length) throw new Error(`the prover reported no warm-up time for ${unmeasured.join(", ")}: the relayer cannot tell which deadlines it can meet`);
+  if (unmeasured.length)
+    throw new Error(
+      `the prover reported no warm-up time for ${unmeasured.join(", ")}: the relayer cannot tell which deadlines it can meet`,
+    );
   const modelChecks = new ModelChecks({ registry, provider, log, metrics }, checked);
   await modelChecks.checkAll();
 
@@ -107,7 +125,11 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   const registryAddress = await registry.getAddress();
   const followed = [deployment.coordinator, registryAddress, deployment.staking];
   const eventsOf = (fragments: readonly Fragment[]) => fragments.filter((f) => f.type === "event");
-  const events = new Interface([...coordinator.interface.fragments, ...eventsOf(registry.interface.fragments), ...eventsOf(staking.interface.fragments)]);
+  const events = new Interface([
+    ...coordinator.interface.fragments,
+    ...eventsOf(registry.interface.fragments),
+    ...eventsOf(staking.interface.fragments),
+  ]);
   relayer = new Relayer({
     provider,
     coordinator,
@@ -115,7 +137,15 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
     stakingAddress: deployment.staking,
     stake,
     store,
-    watcher: new Watcher(provider, followed, events, store, { confirmations: config.confirmations, logRange: config.logRange, startBlock: firstBlockToScan(config, deployment) }, log, metrics),
+    watcher: new Watcher(
+      provider,
+      followed,
+      events,
+      store,
+      { confirmations: config.confirmations, logRange: config.logRange, startBlock: firstBlockToScan(config, deployment) },
+      log,
+      metrics,
+    ),
     submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics),
     outputs,
     provingTimes,
@@ -131,8 +161,21 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   const started = relayer;
   const resumed = store.active().length;
   started.start();
-  const refused = modelChecks.status().filter((model) => !model.verified).map((model) => `${model.model} (${model.modelId})`);
-  log.info({ relayer: signer.address, models: [...policy.models.values()].map((m) => m.name), refused, http: port, resumed, stake: stake.status() }, "relayer started");
+  const refused = modelChecks
+    .status()
+    .filter((model) => !model.verified)
+    .map((model) => `${model.model} (${model.modelId})`);
+  log.info(
+    {
+      relayer: signer.address,
+      models: [...policy.models.values()].map((m) => m.name),
+      refused,
+      http: port,
+      resumed,
+      stake: stake.status(),
+    },
+    "relayer started",
+  );
 
   return {
     relayer: started,
@@ -166,14 +209,24 @@ class Opened {
 }
 
 /** Binds the HTTP port of /metrics and /healthz; a port in use or not ours to bind is a config error naming the field. */
-async function listen(metrics: RelayerMetrics, health: () => Health, http: RelayerConfig["http"]): Promise<{ server: Server; port: number }> {
+async function listen(
+  metrics: RelayerMetrics,
+  health: () => Health,
+  http: RelayerConfig["http"],
+): Promise<{ server: Server; port: number }> {
   try {
     return await serveHttp(metrics, health, http.host, http.port);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new ConfigError(`http port ${http.port} is in use: set "http.port" (or 0 for any free port)`);
-    if (code === "EACCES") throw new ConfigError(`http port ${http.port} needs privileges this process does not have: set "http.port" to 1024 or above (or 0 for any free port)`);
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") throw new ConfigError(`field "http.host": cannot listen on ${http.host} (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`);
+    if (code === "EACCES")
+      throw new ConfigError(
+        `http port ${http.port} needs privileges this process does not have: set "http.port" to 1024 or above (or 0 for any free port)`,
+      );
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+      throw new ConfigError(
+        `field "http.host": cannot listen on ${http.host} (${code}): use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0`,
+      );
     throw error;
   }
 }
@@ -192,9 +245,13 @@ function closeServer(server: Server): Promise<void> {
  */
 function reconsiderSetAside(store: JobStore, policy: Policy, log: Logger): void {
   const reconsidered = store.reconsider(policy.models);
-  if (reconsidered) log.info({ reconsidered }, "requests set aside as not served are looked at again: the config serves their model or mode now");
+  if (reconsidered)
+    log.info({ reconsidered }, "requests set aside as not served are looked at again: the config serves their model or mode now");
   for (const { modelId, model, jobs } of store.committedOutside(new Set(policy.models.keys()))) {
-    log.warn({ modelId, model, jobs }, `${jobs} jobs of model ${model || modelId} hold our claim, answer or challenge, but the config no longer serves the model: they will not be finished (their bonds are at stake); add it back to finish them`);
+    log.warn(
+      { modelId, model, jobs },
+      `${jobs} jobs of model ${model || modelId} hold our claim, answer or challenge, but the config no longer serves the model: they will not be finished (their bonds are at stake); add it back to finish them`,
+    );
   }
 }
 

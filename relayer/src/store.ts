@@ -77,7 +77,10 @@ export interface ChainPosition {
   logIndex: number;
 }
 
-export type NewJob = Pick<Job, "requestId" | "modelId" | "model" | "mode" | "terms" | "input" | "createdBlock" | "createdLogIndex" | "state">;
+export type NewJob = Pick<
+  Job,
+  "requestId" | "modelId" | "model" | "mode" | "terms" | "input" | "createdBlock" | "createdLogIndex" | "state"
+>;
 
 type Row = Record<string, string | number | null>;
 
@@ -148,7 +151,8 @@ export class JobStore {
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
     this.db.exec(SCHEMA);
     const columns = new Set((this.db.prepare("PRAGMA table_info(jobs)").all() as Row[]).map((column) => column.name));
-    for (const [name, type] of Object.entries(ADDED_COLUMNS)) if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
+    for (const [name, type] of Object.entries(ADDED_COLUMNS))
+      if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
   }
 
   close(): void {
@@ -163,7 +167,19 @@ export class JobStore {
         `INSERT INTO jobs (request_id, model_id, model, mode, terms, input, created_block, log_index, state, seen_at_ms, updated_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING`,
       )
-      .run(job.requestId.toString(), job.modelId, job.model, job.mode, termsToJson(job.terms), job.input, job.createdBlock, job.createdLogIndex, job.state, now, now);
+      .run(
+        job.requestId.toString(),
+        job.modelId,
+        job.model,
+        job.mode,
+        termsToJson(job.terms),
+        job.input,
+        job.createdBlock,
+        job.createdLogIndex,
+        job.state,
+        now,
+        now,
+      );
     return Number(result.changes) > 0;
   }
 
@@ -208,7 +224,9 @@ export class JobStore {
 
   /** Records the watchtower's verdict on `output`, the output posted for the request when it checked. */
   recordVerdict(requestId: bigint, output: string, verdict: Verdict): void {
-    this.db.prepare("UPDATE jobs SET checked_output = ?, verdict = ?, updated_at_ms = ? WHERE request_id = ?").run(output, verdict, Date.now(), requestId.toString());
+    this.db
+      .prepare("UPDATE jobs SET checked_output = ?, verdict = ?, updated_at_ms = ? WHERE request_id = ?")
+      .run(output, verdict, Date.now(), requestId.toString());
   }
 
   /** Counts a failure of one of our steps on the job, with its reason; `decide` gives the job up after enough of them. */
@@ -233,10 +251,14 @@ export class JobStore {
         const modes = model.modes.map(() => "?").join(", ");
         reconsidered += Number(
           this.db
-            .prepare(`UPDATE jobs SET state = 'new', model = ?, note = NULL, updated_at_ms = ? WHERE model_id = ? AND (state = 'ignored' OR (state = 'watching' AND mode IN (${modes})))`)
+            .prepare(
+              `UPDATE jobs SET state = 'new', model = ?, note = NULL, updated_at_ms = ? WHERE model_id = ? AND (state = 'ignored' OR (state = 'watching' AND mode IN (${modes})))`,
+            )
             .run(model.name, now, modelId, ...model.modes).changes,
         );
-        this.db.prepare("UPDATE jobs SET model = ? WHERE model_id = ? AND model <> ? AND state NOT IN ('done', 'failed')").run(model.name, modelId, model.name);
+        this.db
+          .prepare("UPDATE jobs SET model = ? WHERE model_id = ? AND model <> ? AND state NOT IN ('done', 'failed')")
+          .run(model.name, modelId, model.name);
       }
       return reconsidered;
     });
@@ -248,15 +270,21 @@ export class JobStore {
    */
   committedOutside(served: ReadonlySet<string>): { modelId: string; model: string; jobs: number }[] {
     const rows = this.db
-      .prepare(`SELECT model_id, MAX(model) AS model, COUNT(*) AS n FROM jobs WHERE state IN (${COMMITTED_STATES.map(() => "?").join(", ")}) GROUP BY model_id`)
+      .prepare(
+        `SELECT model_id, MAX(model) AS model, COUNT(*) AS n FROM jobs WHERE state IN (${COMMITTED_STATES.map(() => "?").join(", ")}) GROUP BY model_id`,
+      )
       .all(...COMMITTED_STATES) as Row[];
-    return rows.filter((row) => !served.has(row.model_id as string)).map((row) => ({ modelId: row.model_id as string, model: row.model as string, jobs: Number(row.n) }));
+    return rows
+      .filter((row) => !served.has(row.model_id as string))
+      .map((row) => ({ modelId: row.model_id as string, model: row.model as string, jobs: Number(row.n) }));
   }
 
   /** Jobs that may still need something from us, in chain order. */
   active(): Job[] {
     const placeholders = TERMINAL_STATES.map(() => "?").join(", ");
-    return (this.db.prepare(`${SELECT_JOBS} WHERE state NOT IN (${placeholders}) ${CHAIN_ORDER}`).all(...TERMINAL_STATES) as Row[]).map(toJob);
+    return (this.db.prepare(`${SELECT_JOBS} WHERE state NOT IN (${placeholders}) ${CHAIN_ORDER}`).all(...TERMINAL_STATES) as Row[]).map(
+      toJob,
+    );
   }
 
   /** Every job, in chain order. */
@@ -350,7 +378,10 @@ function toJob(row: Row): Job {
     seenAtMs: Number(row.seen_at_ms),
     answeredAtMs: row.answered_at_ms === null ? null : Number(row.answered_at_ms),
     note: row.note as string | null,
-    checked: row.checked_output === null || row.verdict === null ? null : { output: row.checked_output as string, verdict: row.verdict as Verdict },
+    checked:
+      row.checked_output === null || row.verdict === null
+        ? null
+        : { output: row.checked_output as string, verdict: row.verdict as Verdict },
     failures: Number(row.failures),
     lastFailure: row.last_failure as string | null,
   };

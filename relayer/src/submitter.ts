@@ -47,7 +47,8 @@ export type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { ga
 export function replacementFees(previous: Fees, quote: Fees, bumpPercent: number): Fees {
   const bumped = (fee: bigint) => (fee * BigInt(100 + bumpPercent) + 99n) / 100n;
   const max = (a: bigint, b: bigint) => (a > b ? a : b);
-  if ("gasPrice" in previous) return { gasPrice: max(bumped(previous.gasPrice), "gasPrice" in quote ? quote.gasPrice : quote.maxFeePerGas) };
+  if ("gasPrice" in previous)
+    return { gasPrice: max(bumped(previous.gasPrice), "gasPrice" in quote ? quote.gasPrice : quote.maxFeePerGas) };
   const quoted = "gasPrice" in quote ? { maxFeePerGas: quote.gasPrice, maxPriorityFeePerGas: quote.gasPrice } : quote;
   const maxFeePerGas = max(bumped(previous.maxFeePerGas), quoted.maxFeePerGas);
   const maxPriorityFeePerGas = max(bumped(previous.maxPriorityFeePerGas), quoted.maxPriorityFeePerGas);
@@ -128,7 +129,8 @@ export class Submitter {
       // The self-transfer is re-priced only when the fee market moves past it: its job is to be mined, not to outbid.
       if (givingUp && [...sent.values()].includes("give-up") && !quoteAbove(quote, fees)) continue;
       fees = replacementFees(fees, quote, this.options.bumpPercent);
-      if (givingUp) this.log.warn({ action, nonce, sends }, "transaction not mined; giving it up by replacing its nonce with a transfer to ourselves");
+      if (givingUp)
+        this.log.warn({ action, nonce, sends }, "transaction not mined; giving it up by replacing its nonce with a transfer to ourselves");
       else this.log.warn({ action, nonce, sends }, "transaction not mined in time; replacing it at its nonce with higher fees");
       try {
         sent.set(await this.broadcast(givingUp ? giveUp : transaction, nonce, fees), givingUp ? "give-up" : "action");

@@ -49,7 +49,8 @@ export class Watchtower {
     const bond = BigInt(job.terms.challengeBond);
     const fields = { request: job.requestId.toString(), bond: bond.toString() };
     if ((await this.deps.token.balanceOf(this.deps.address)) < bond) {
-      if (!this.unaffordable.has(job.requestId)) this.deps.log.warn(fields, "watchtower: wrong answer, but the balance cannot cover the challenge bond");
+      if (!this.unaffordable.has(job.requestId))
+        this.deps.log.warn(fields, "watchtower: wrong answer, but the balance cannot cover the challenge bond");
       this.unaffordable.add(job.requestId);
       return undefined;
     }

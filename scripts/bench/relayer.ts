@@ -16,14 +16,7 @@
  */
 import type { Contract } from "ethers";
 import { hardhatAccount } from "../lib/node.js";
-import {
-  fundRequester,
-  randomRequest,
-  stakeRelayer,
-  startHighway,
-  startRelayerProcess,
-  UNIT,
-} from "../lib/localnet.js";
+import { fundRequester, randomRequest, stakeRelayer, startHighway, startRelayerProcess, UNIT } from "../lib/localnet.js";
 import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { queryFilterPaged } from "../../sdk/logs.js";
@@ -76,7 +69,9 @@ try {
     { mode: "zk", answered: latencies("zk").length, ...result.zk },
     { mode: "optimistic", answered: latencies("optimistic").length, ...result.optimistic },
   ]);
-  console.log(`burst: ${burst.answers} answers, ${result.answersPerMinute} per minute; duplicates ${duplicates}; answered ${result.answered}/${count}`);
+  console.log(
+    `burst: ${burst.answers} answers, ${result.answersPerMinute} per minute; duplicates ${duplicates}; answered ${result.answered}/${count}`,
+  );
   if (json) console.log(JSON.stringify(result));
 
   /** Sends `n` requests `spacingMs` apart and waits for every callback. */
@@ -132,7 +127,9 @@ try {
       const tx = await coordinator.requestInference(params, encodeInput(options.input), { nonce: nonce++, gasLimit: 400_000 });
       sends.push(
         tx.wait().then((receipt: { logs: { topics: string[]; data: string }[] }) => {
-          const created = receipt.logs.map((log) => highway.coordinator.interface.parseLog(log)).find((event) => event?.name === "RequestCreated");
+          const created = receipt.logs
+            .map((log) => highway.coordinator.interface.parseLog(log))
+            .find((event) => event?.name === "RequestCreated");
           const id = created!.args.requestId as bigint;
           sentAt.set(id, at);
           modeOf.set(id, options.mode);
@@ -160,7 +157,12 @@ function idOf(log: unknown): bigint {
 
 async function duplicateAnswers(): Promise<number> {
   const perRequest = new Map<bigint, number>();
-  const fulfilled = await queryFilterPaged(highway.ethers.provider, highway.coordinator, highway.coordinator.filters.RequestFulfilled(), deploymentStartBlock(highway.deployment));
+  const fulfilled = await queryFilterPaged(
+    highway.ethers.provider,
+    highway.coordinator,
+    highway.coordinator.filters.RequestFulfilled(),
+    deploymentStartBlock(highway.deployment),
+  );
   for (const log of fulfilled) {
     perRequest.set(idOf(log), (perRequest.get(idOf(log)) ?? 0) + 1);
   }

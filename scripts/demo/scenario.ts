@@ -11,9 +11,27 @@
  */
 import type { TypedContractEvent, TypedDeferredTopicFilter } from "../../types/common.js";
 import { deployKit, type Kit } from "../../examples/scripts/deploy-kit.js";
-import { deploymentStartBlock, Highway, queryFilterPaged, quoteEscrow, type EventSource, type InferenceResult, type FeeSplit } from "../../sdk/node.js";
+import {
+  deploymentStartBlock,
+  Highway,
+  queryFilterPaged,
+  quoteEscrow,
+  type EventSource,
+  type InferenceResult,
+  type FeeSplit,
+} from "../../sdk/node.js";
 import { hardhatAccount } from "../lib/node.js";
-import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../lib/localnet.js";
+import {
+  advanceTime,
+  fundRequester,
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  waitFor,
+  UNIT,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../lib/localnet.js";
 
 const ACCOUNTS = { modelOwner: 0, requester: 1, fineTuner: 2, referrer: 3, trader: 4, honest: 5, cheater: 6 } as const;
 /** Trades that move the vault's pool between its price observations (stable in when positive). */
@@ -61,7 +79,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     // ---------------------------------------------------------------- models
     const owner = await Highway.connect({ runner: await signer(ACCOUNTS.modelOwner), deployment: highway.deploymentPath });
     const baseId = owner.modelId("price-signal");
-    await (await (owner.registry.setReferralShareBps(baseId, 1_000))).wait();
+    await (await owner.registry.setReferralShareBps(baseId, 1_000)).wait();
     const fineTuner = await Highway.connect({ runner: await signer(ACCOUNTS.fineTuner), deployment: highway.deploymentPath });
     const fineTune = await fineTuner.registerModel("price-signal-volatile", {
       fee: 3n * UNIT,
@@ -69,7 +87,9 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       parentShareBps: 2_000,
       referralShareBps: 1_000,
     });
-    log(`models: price-signal, credit-risk, and price-signal-volatile ${short(fineTune.modelId)}, a fine-tune of price-signal by another owner, paying its parent 20%`);
+    log(
+      `models: price-signal, credit-risk, and price-signal-volatile ${short(fineTune.modelId)}, a fine-tune of price-signal by another owner, paying its parent 20%`,
+    );
 
     // ---------------------------------------------------------------- relayers
     await fundRequester(highway, requester);
@@ -80,9 +100,17 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       { circuit: "credit-risk", modes, computeCost: (1n * UNIT).toString() },
     ];
     processes.push(startRelayerProcess(highway, { account: ACCOUNTS.honest, config: { models: models(["zk"]) } }));
-    processes.push(startRelayerProcess(highway, { account: ACCOUNTS.cheater, cheat: true, config: { watchtower: { enabled: false }, models: models(["optimistic"]) } }));
+    processes.push(
+      startRelayerProcess(highway, {
+        account: ACCOUNTS.cheater,
+        cheat: true,
+        config: { watchtower: { enabled: false }, models: models(["optimistic"]) },
+      }),
+    );
     await waitFor("both relayers up", async () => processes.every((p) => p.httpPort() !== undefined), 120_000, 100);
-    log(`relayers: honest ${short(hardhatAccount(ACCOUNTS.honest).address)} (zk, watchtower) and cheating ${short(hardhatAccount(ACCOUNTS.cheater).address)} (optimistic, posts wrong outputs)`);
+    log(
+      `relayers: honest ${short(hardhatAccount(ACCOUNTS.honest).address)} (zk, watchtower) and cheating ${short(hardhatAccount(ACCOUNTS.cheater).address)} (optimistic, posts wrong outputs)`,
+    );
 
     // ---------------------------------------------------------------- the DeFi vault
     const kit = await deployKit({
@@ -107,15 +135,39 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
 
     // ---------------------------------------------------------------- requests
     const requests: DemoRequest[] = [];
-    const record = async (label: string, model: string, mode: "zk" | "optimistic", requestId: bigint, requestTx: string, cached: boolean, started: number, escrow: bigint) => {
+    const record = async (
+      label: string,
+      model: string,
+      mode: "zk" | "optimistic",
+      requestId: bigint,
+      requestTx: string,
+      cached: boolean,
+      started: number,
+      escrow: bigint,
+    ) => {
       const result = await sdk.handle(requestId).wait({ timeoutMs: 120_000, pollIntervalMs: 200 });
       const requestGas = (await highway.ethers.provider.getTransactionReceipt(requestTx))!.gasUsed;
       const answerTx = result.transactions.fulfilled ?? result.transactions.proveFraud;
       const answerGas = answerTx && !cached ? (await highway.ethers.provider.getTransactionReceipt(answerTx))!.gasUsed : 0n;
       const decision = await vaultDecision(highway, kit, requestId);
-      const entry: DemoRequest = { label, model, mode, status: result.status, cached, latencyMs: Date.now() - started, requestGas, answerGas, escrow, fees: result.fees, output: result.output?.values, decision };
+      const entry: DemoRequest = {
+        label,
+        model,
+        mode,
+        status: result.status,
+        cached,
+        latencyMs: Date.now() - started,
+        requestGas,
+        answerGas,
+        escrow,
+        fees: result.fees,
+        output: result.output?.values,
+        decision,
+      };
       requests.push(entry);
-      log(`  ${label}: ${result.status}${result.output ? `, signal ${result.output.values.map((v) => v.toFixed(4)).join(", ")}` : ""}${decision ? ` → the vault ${decision}` : ""}`);
+      log(
+        `  ${label}: ${result.status}${result.output ? `, signal ${result.output.values.map((v) => v.toFixed(4)).join(", ")}` : ""}${decision ? ` → the vault ${decision}` : ""}`,
+      );
       return entry;
     };
     /** The vault asks for a signal on its own price history, paying from its own balance. */
@@ -128,17 +180,34 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       const terms = await sdk.terms(requestId);
       log(`  ${label}: requested by the vault, inputs [${(event.args.inputs as bigint[]).join(", ")}]`);
       await whileWaiting?.();
-      return record(label, "price-signal", mode, requestId, tx.hash, false, started, quoteEscrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps).total);
+      return record(
+        label,
+        "price-signal",
+        mode,
+        requestId,
+        tx.hash,
+        false,
+        started,
+        quoteEscrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps).total,
+      );
     };
     /** Anyone asks through the SDK. */
-    const sdkRequest = async (label: string, model: string, input: number[] | bigint[], extra: { referrer?: string; maxComputeFee?: bigint; deadline?: number } = {}, whileWaiting?: (requestId: bigint) => Promise<void>) => {
+    const sdkRequest = async (
+      label: string,
+      model: string,
+      input: number[] | bigint[],
+      extra: { referrer?: string; maxComputeFee?: bigint; deadline?: number } = {},
+      whileWaiting?: (requestId: bigint) => Promise<void>,
+    ) => {
       const started = Date.now();
       const maxComputeFee = extra.maxComputeFee ?? 2n * UNIT;
       const handle = await sdk.requestInference({ model, input, proofMode: "zk", maxComputeFee, ...extra });
       log(`  ${label}: requested${handle.cached ? " — answered from the verified-result cache in the same transaction" : ""}`);
       await whileWaiting?.(handle.requestId);
       const result = await sdk.result(handle.requestId);
-      const escrow = handle.cached ? result!.fees.modelOwner + result!.fees.parent + result!.fees.referrer + result!.fees.protocol : (await sdk.quote({ model, maxComputeFee })).total;
+      const escrow = handle.cached
+        ? result!.fees.modelOwner + result!.fees.parent + result!.fees.referrer + result!.fees.protocol
+        : (await sdk.quote({ model, maxComputeFee })).total;
       return record(label, model, "zk", handle.requestId, handle.transactionHash, handle.cached, started, escrow);
     };
 
@@ -148,30 +217,51 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     await sdkRequest("fine-tune, zk, via a referrer", fineTune.modelId, [-0.4, 0.1, 0.3, 0.2, 0.6, 0.9, 1.1, 1.4], { referrer });
     await observe(2); // the market moves on: a new input
     await vaultRequest("vault, optimistic signal (the cheater answers)", "optimistic", async () => {
-      await waitFor("the fraud proof", async () => (await events(highway, highway.coordinator, highway.coordinator.filters.FraudProven())).length > 0, 120_000, 200);
+      await waitFor(
+        "the fraud proof",
+        async () => (await events(highway, highway.coordinator, highway.coordinator.filters.FraudProven())).length > 0,
+        120_000,
+        200,
+      );
       log("  the honest watchtower challenged the wrong answer and proved the fraud");
     });
     await sdkRequest("the vault's first input again, by a bot", "price-signal", provenInput);
     if (requests.at(-1)!.output?.[0] !== zkSignal.output?.[0]) throw new Error("demo failed: the cache answered a different output");
     const latest = await highway.ethers.provider.getBlock("latest");
     const soon = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + 90;
-    await sdkRequest("credit score nobody serves at this price", "credit-risk", Array.from({ length: 16 }, (_, i) => (i % 5) / 4 - 0.5), { maxComputeFee: UNIT / 10n, deadline: soon }, async (requestId) => {
-      await advanceTime(highway, 120);
-      await sdk.refundExpired(requestId);
-      log("  its deadline passed unanswered; anyone may refund it, and the requester gets every unit back");
-    });
+    await sdkRequest(
+      "credit score nobody serves at this price",
+      "credit-risk",
+      Array.from({ length: 16 }, (_, i) => (i % 5) / 4 - 0.5),
+      { maxComputeFee: UNIT / 10n, deadline: soon },
+      async (requestId) => {
+        await advanceTime(highway, 120);
+        await sdk.refundExpired(requestId);
+        log("  its deadline passed unanswered; anyone may refund it, and the requester gets every unit back");
+      },
+    );
 
     // ---------------------------------------------------------------- summary
-    const slashes = (await events(highway, highway.staking, highway.staking.filters.Slashed())).map(({ args }) => ({ relayer: args.relayer, amount: args.amount }));
+    const slashes = (await events(highway, highway.staking, highway.staking.filters.Slashed())).map(({ args }) => ({
+      relayer: args.relayer,
+      amount: args.amount,
+    }));
     const fraudProofs = (await events(highway, highway.coordinator, highway.coordinator.filters.FraudProven())).length;
     const honestBalance = await highway.coordinator.balanceOf(hardhatAccount(ACCOUNTS.honest).address);
     const honestFees = requests.filter((r) => r.status !== "refunded").reduce((sum, r) => sum + r.fees.relayer, 0n);
     const protocolBalance = await highway.coordinator.protocolFees();
     const protocolFees = requests.reduce((sum, r) => sum + r.fees.protocol, 0n);
     const earnings: Record<string, bigint> = {
-      "model owner (price-signal, credit-risk)": sum(requests.filter((r) => r.model !== fineTune.modelId), (r) => r.fees.modelOwner) + sum(requests, (r) => r.fees.parent),
+      "model owner (price-signal, credit-risk)":
+        sum(
+          requests.filter((r) => r.model !== fineTune.modelId),
+          (r) => r.fees.modelOwner,
+        ) + sum(requests, (r) => r.fees.parent),
       "  of which parent share from the fine-tune": sum(requests, (r) => r.fees.parent),
-      "fine-tuner": sum(requests.filter((r) => r.model === fineTune.modelId), (r) => r.fees.modelOwner),
+      "fine-tuner": sum(
+        requests.filter((r) => r.model === fineTune.modelId),
+        (r) => r.fees.modelOwner,
+      ),
       referrer: sum(requests, (r) => r.fees.referrer),
       relayers: sum(requests, (r) => r.fees.relayer),
       protocol: protocolFees,
@@ -185,7 +275,10 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       slashes,
       fraudProofs,
       // The honest relayer's balance also holds its own challenge bonds, returned after each won dispute.
-      disputeWinnings: { honestRelayer: honestBalance - honestFees - BigInt(highway.deployment.params.challengeBond) * BigInt(fraudProofs), protocol: protocolBalance - protocolFees },
+      disputeWinnings: {
+        honestRelayer: honestBalance - honestFees - BigInt(highway.deployment.params.challengeBond) * BigInt(fraudProofs),
+        protocol: protocolBalance - protocolFees,
+      },
       addresses: { coordinator: await highway.coordinator.getAddress(), fineTune: fineTune.modelId },
     };
     check(summary);
@@ -205,7 +298,8 @@ function events<E extends TypedContractEvent>(highway: LocalHighway, contract: E
 async function vaultDecision(highway: LocalHighway, kit: Kit, requestId: bigint): Promise<string | undefined> {
   const vault = kit.vault;
   const [rebalanced] = await events(highway, vault, vault.filters.Rebalanced(requestId));
-  if (rebalanced) return `rebalanced: sold ${formatTokens(rebalanced.args.amountIn)} ${rebalanced.args.tokenIn === (await kit.stable.getAddress()) ? "stable" : "volatile"} for ${formatTokens(rebalanced.args.amountOut)}`;
+  if (rebalanced)
+    return `rebalanced: sold ${formatTokens(rebalanced.args.amountIn)} ${rebalanced.args.tokenIn === (await kit.stable.getAddress()) ? "stable" : "volatile"} for ${formatTokens(rebalanced.args.amountOut)}`;
   const [held] = await events(highway, vault, vault.filters.SignalHeld(requestId));
   if (held) return "held (the signal was within its threshold)";
   const [ignored] = await events(highway, vault, vault.filters.SignalIgnored(requestId));
@@ -223,7 +317,9 @@ function check(summary: DemoSummary): void {
   const fail = (what: string) => {
     throw new Error(`demo failed: ${what}`);
   };
-  const total = Object.entries(summary.earnings).filter(([role]) => !role.startsWith(" ")).reduce((s, [, v]) => s + v, 0n);
+  const total = Object.entries(summary.earnings)
+    .filter(([role]) => !role.startsWith(" "))
+    .reduce((s, [, v]) => s + v, 0n);
   if (total !== summary.escrowed) fail(`earnings ${total} do not add up to the escrow ${summary.escrowed}`);
   if (summary.slashes.length !== 1) fail(`expected exactly one slash, saw ${summary.slashes.length}`);
   if (summary.fraudProofs !== 1) fail(`expected one fraud proof, saw ${summary.fraudProofs}`);
@@ -233,7 +329,8 @@ function check(summary: DemoSummary): void {
   if (summary.earnings["  of which parent share from the fine-tune"] === 0n) fail("the parent model was not paid");
   if (summary.disputeWinnings.honestRelayer <= 0n) fail("the honest relayer won nothing from the cheater's bond");
   const vaultDecisions = summary.requests.filter((r) => r.label.startsWith("vault")).map((r) => r.decision);
-  if (vaultDecisions.length !== 2 || vaultDecisions.some((d) => d === undefined || d.startsWith("ignored"))) fail(`the vault did not act on both its signals: ${vaultDecisions.join("; ")}`);
+  if (vaultDecisions.length !== 2 || vaultDecisions.some((d) => d === undefined || d.startsWith("ignored")))
+    fail(`the vault did not act on both its signals: ${vaultDecisions.join("; ")}`);
 }
 
 function sum<T>(items: T[], value: (item: T) => bigint): bigint {

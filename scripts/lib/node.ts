@@ -92,10 +92,14 @@ export async function assertPortFree(port: number): Promise<void> {
 export async function startNode(port?: number): Promise<LocalNode> {
   if (port === undefined) port = await freePort();
   else await assertPortFree(port);
-  const child = spawn(join(REPO, "node_modules", ".bin", "hardhat"), ["node", "--network", "localnode", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(REPO, "node_modules", ".bin", "hardhat"),
+    ["node", "--network", "localnode", "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
   child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
@@ -109,7 +113,11 @@ export async function startNode(port?: number): Promise<LocalNode> {
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`hardhat node exited: ${output}`);
     try {
-      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
       if (response.ok) break;
     } catch {
       // not listening yet

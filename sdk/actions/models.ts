@@ -28,7 +28,8 @@ export interface ModelInfo {
 export function resolveModelId(client: HighwayClient, model: string): string {
   if (isHexString(model, 32)) return model.toLowerCase();
   const known = client.deployment.models[model];
-  if (!known) throw new HighwayError(`unknown model "${model}": use a model id or one of ${Object.keys(client.deployment.models).join(", ")}`);
+  if (!known)
+    throw new HighwayError(`unknown model "${model}": use a model id or one of ${Object.keys(client.deployment.models).join(", ")}`);
   return known.modelId.toLowerCase();
 }
 
@@ -66,7 +67,11 @@ export async function listModels(client: HighwayClient): Promise<ModelInfo[]> {
  * Registers a circuit build whose verifier is already deployed (`options.verifier`), with
  * the manifest's shapes, scales, input bound and artifact hash. Returns the new model id.
  */
-export async function registerModel(client: HighwayClient, manifest: CircuitManifest, options: RegistrationOptions): Promise<{ modelId: string; verifier: string }> {
+export async function registerModel(
+  client: HighwayClient,
+  manifest: CircuitManifest,
+  options: RegistrationOptions,
+): Promise<{ modelId: string; verifier: string }> {
   const { salt, params } = modelRegistration(manifest, options);
   const receipt = await sendAndWait(client, () => client.registry.registerModel(salt, params));
   const registered = receipt.logs.map((log) => client.registry.interface.parseLog(log)).find((event) => event?.name === "ModelRegistered");
@@ -121,9 +126,14 @@ export function modelEarnings(client: HighwayClient, model: string): Promise<big
 }
 
 /** Pays a model's earnings out to its owner (owner only); returns the amount paid. */
-export async function withdrawModelEarnings(client: HighwayClient, model: string): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
+export async function withdrawModelEarnings(
+  client: HighwayClient,
+  model: string,
+): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
   const modelId = resolveModelId(client, model);
   const receipt = await sendAndWait(client, () => client.coordinator.withdrawModelEarnings(modelId));
-  const withdrawn = receipt.logs.map((log) => client.coordinator.interface.parseLog(log)).find((event) => event?.name === "ModelEarningsWithdrawn");
+  const withdrawn = receipt.logs
+    .map((log) => client.coordinator.interface.parseLog(log))
+    .find((event) => event?.name === "ModelEarningsWithdrawn");
   return { amount: (withdrawn?.args.amount as bigint | undefined) ?? 0n, receipt };
 }

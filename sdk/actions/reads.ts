@@ -25,10 +25,20 @@ export async function getStatus(client: HighwayClient, requestId: bigint): Promi
  * Every coordinator event about a request (the request id is each one's first indexed
  * argument), oldest first; `range` narrows the blocks (default: the deployment's first to the latest).
  */
-export async function getRequestEvents(client: HighwayClient, requestId: bigint, range: { fromBlock?: number; toBlock?: number } = {}): Promise<EventLog[]> {
+export async function getRequestEvents(
+  client: HighwayClient,
+  requestId: bigint,
+  range: { fromBlock?: number; toBlock?: number } = {},
+): Promise<EventLog[]> {
   const { coordinator } = client;
   const filter = { address: client.deployment.coordinator, topics: [null, toBeHex(requestId, 32)] };
-  const logs = await getLogsPaged(client.provider, filter, range.fromBlock ?? deploymentStartBlock(client.deployment), range.toBlock, client.logPageBlocks);
+  const logs = await getLogsPaged(
+    client.provider,
+    filter,
+    range.fromBlock ?? deploymentStartBlock(client.deployment),
+    range.toBlock,
+    client.logPageBlocks,
+  );
   return logs.flatMap((log) => {
     const fragment = coordinator.interface.parseLog(log)?.fragment;
     return fragment ? [new EventLog(log, coordinator.interface, fragment)] : [];
@@ -49,13 +59,23 @@ export async function getTerms(client: HighwayClient, requestId: bigint): Promis
 }
 
 /** Requests for a model, oldest first. */
-export async function requestsByModel(client: HighwayClient, model: string): Promise<{ requestId: bigint; requester: string; blockNumber: number }[]> {
-  const created = await queryEvents(client, client.coordinator, client.coordinator.filters.RequestCreated(undefined, resolveModelId(client, model)));
+export async function requestsByModel(
+  client: HighwayClient,
+  model: string,
+): Promise<{ requestId: bigint; requester: string; blockNumber: number }[]> {
+  const created = await queryEvents(
+    client,
+    client.coordinator,
+    client.coordinator.filters.RequestCreated(undefined, resolveModelId(client, model)),
+  );
   return created.map((event) => ({ requestId: event.args.requestId, requester: event.args.requester, blockNumber: event.blockNumber }));
 }
 
 /** Requests made by an account, oldest first. */
-export async function requestsByRequester(client: HighwayClient, requester: string): Promise<{ requestId: bigint; modelId: string; blockNumber: number }[]> {
+export async function requestsByRequester(
+  client: HighwayClient,
+  requester: string,
+): Promise<{ requestId: bigint; modelId: string; blockNumber: number }[]> {
   const created = await queryEvents(client, client.coordinator, client.coordinator.filters.RequestCreated(undefined, undefined, requester));
   return created.map((event) => ({ requestId: event.args.requestId, modelId: event.args.modelId, blockNumber: event.blockNumber }));
 }
@@ -76,7 +96,8 @@ export interface RequestSummary {
  * first, with their current status; requests answered from the cache included.
  */
 export async function listRequests(client: HighwayClient, filter: { requester?: string; model?: string }): Promise<RequestSummary[]> {
-  if (filter.requester === undefined && filter.model === undefined) throw new HighwayError("listRequests needs a requester, a model, or both");
+  if (filter.requester === undefined && filter.model === undefined)
+    throw new HighwayError("listRequests needs a requester, a model, or both");
   const modelId = filter.model === undefined ? undefined : resolveModelId(client, filter.model);
   const { coordinator } = client;
   const [created, cached] = await Promise.all([
@@ -125,12 +146,19 @@ export interface RequestProgress {
   expired: boolean;
 }
 
-const WINDOW_OF_STATUS: Partial<Record<RequestStatus, "delivery" | "challenge" | "defence">> = { claimed: "delivery", pending: "challenge", disputed: "defence" };
+const WINDOW_OF_STATUS: Partial<Record<RequestStatus, "delivery" | "challenge" | "defence">> = {
+  claimed: "delivery",
+  pending: "challenge",
+  disputed: "defence",
+};
 
 /** A request's progress: its state and its events at the latest block, and that block's time. */
 export async function getRequestProgress(client: HighwayClient, requestId: bigint): Promise<RequestProgress> {
   const block = (await client.provider.getBlock("latest"))!;
-  const [[, state], events] = await Promise.all([client.coordinator.getRequest(requestId, { blockTag: block.number }), getRequestEvents(client, requestId, { toBlock: block.number })]);
+  const [[, state], events] = await Promise.all([
+    client.coordinator.getRequest(requestId, { blockTag: block.number }),
+    getRequestEvents(client, requestId, { toBlock: block.number }),
+  ]);
   return requestProgress(requestId, state, events, block.timestamp);
 }
 
@@ -148,13 +176,24 @@ export function requestProgress(
   const known = cached || events.some((event) => event.eventName === "RequestCreated");
   let status = requestStatusName(state.status);
   if (status === "none" && cached) status = "fulfilled";
-  const progress: RequestProgress = { requestId, status, chainTime, cached, relayer: state.relayer || ZeroAddress, callbackPending: state.callbackPending, expired: false };
+  const progress: RequestProgress = {
+    requestId,
+    status,
+    chainTime,
+    cached,
+    relayer: state.relayer || ZeroAddress,
+    callbackPending: state.callbackPending,
+    expired: false,
+  };
   if (!known) return progress;
   const terms = termsFromEvents(requestId, events);
   progress.terms = terms;
   if (status === "open") {
     const reachesMaxAt = Number(terms.createdAt) + Number(terms.auctionDuration);
-    progress.auction = { price: auctionPrice(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, BigInt(chainTime)), reachesMaxAt };
+    progress.auction = {
+      price: auctionPrice(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, BigInt(chainTime)),
+      reachesMaxAt,
+    };
   }
   const claims = events.filter((event) => event.eventName === "RequestClaimed");
   if (claims.length > 0 && status !== "open") progress.claimedComputeFee = claims.at(-1)!.args.computeFee as bigint;
@@ -191,13 +230,20 @@ export async function getBalances(client: HighwayClient, account?: string) {
  * Measures the gas a consumer's callback uses for `sampleOutput` (called as the
  * coordinator would), and recommends a limit with head-room.
  */
-export async function estimateCallbackGas(client: HighwayClient, consumer: string, sampleOutput: readonly bigint[]): Promise<{ gasUsed: bigint; recommendedLimit: bigint }> {
+export async function estimateCallbackGas(
+  client: HighwayClient,
+  consumer: string,
+  sampleOutput: readonly bigint[],
+): Promise<{ gasUsed: bigint; recommendedLimit: bigint }> {
   const data = IInferenceConsumer__factory.createInterface().encodeFunctionData("onInferenceResult", [1n, [...sampleOutput]]);
   let estimate: bigint;
   try {
     estimate = await client.provider.estimateGas({ from: client.deployment.coordinator, to: consumer, data });
   } catch (error) {
-    throw new HighwayError("the consumer's callback reverts for this sample output, so no gas limit makes it succeed", { details: messageOf(error), cause: error });
+    throw new HighwayError("the consumer's callback reverts for this sample output, so no gas limit makes it succeed", {
+      details: messageOf(error),
+      cause: error,
+    });
   }
   const gasUsed = estimate - INTRINSIC_GAS - calldataGas(data);
   return { gasUsed, recommendedLimit: (gasUsed * 13n) / 10n + 10_000n };

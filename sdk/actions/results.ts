@@ -65,7 +65,12 @@ export async function getResult(client: HighwayClient, requestId: bigint): Promi
   // A cache answer pays the model fee (and its protocol fee) alone: its terms carry no compute fee.
   const answer = cached
     ? { relayer: ZeroAddress, raw: cached.args.output as bigint[], proven: true, computeFee: 0n }
-    : { relayer: fulfilled!.args.payee as string, raw: fulfilled!.args.output as bigint[], proven: fulfilled!.args.proven as boolean, computeFee: fulfilled!.args.computeFee as bigint };
+    : {
+        relayer: fulfilled!.args.payee as string,
+        raw: fulfilled!.args.output as bigint[],
+        proven: fulfilled!.args.proven as boolean,
+        computeFee: fulfilled!.args.computeFee as bigint,
+      };
   const { scale } = (await getModel(client, terms.modelId)).output;
   const raw = [...answer.raw];
   const callbackFailed = named("CallbackFailed").length > named("CallbackDelivered").length;

@@ -18,7 +18,14 @@ import { delimiter, dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { Contract } from "ethers";
 import { hardhatAccount } from "../../scripts/lib/node.js";
-import { stakeRelayer, startHighway, startRelayerProcess, UNIT, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
+import {
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  UNIT,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../../scripts/lib/localnet.js";
 import { HIGHWAY_PACKAGES, TEMPLATE_DIR } from "../../sdk/cli/commands/init.js";
 import { REPO } from "../helpers/repo.js";
 import { commands, quickstartBlock, Shell, userEnvironment, type CommandResult } from "../readme/readme.js";
@@ -36,7 +43,7 @@ async function run(command: string, args: string[], cwd: string, env: Record<str
     return stdout;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
+    throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: error });
   }
 }
 
@@ -91,22 +98,46 @@ describe("highway init: the README's consumer project, deployed and answered on 
       expect(result.code, `README line ${block.line}: ${written}\n${result.stdout}\n${result.stderr}`).to.equal(0);
       ran.push(result);
     }
-    expect(ran.map((result) => result.command)).to.satisfy((all: string[]) => ["make pack", "init", "npm install", "npm run deploy", "npm run ask"].every((step) => all.some((command) => command.includes(step))));
+    expect(ran.map((result) => result.command)).to.satisfy((all: string[]) =>
+      ["make pack", "init", "npm install", "npm run deploy", "npm run ask"].every((step) => all.some((command) => command.includes(step))),
+    );
   });
 
   it("scaffolded the project on the packed packages, with the deployment file; the installed SDK carries the template", () => {
-    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
+      name: string;
+      dependencies: Record<string, string>;
+    };
     expect(manifest.name).to.equal("my-consumer");
-    for (const name of HIGHWAY_PACKAGES) expect(manifest.dependencies[name]).to.match(new RegExp(`^file:${join(REPO, "dist", "packages", name)}-[0-9.]+\\.tgz$`));
-    for (const file of [".gitignore", "hardhat.config.ts", "contracts/MyConsumer.sol", "ignition/modules/MyConsumer.ts", "scripts/deploy.ts", "scripts/ask.ts", `deployments/${highway.deployment.chainId}.json`])
+    for (const name of HIGHWAY_PACKAGES)
+      expect(manifest.dependencies[name]).to.match(new RegExp(`^file:${join(REPO, "dist", "packages", name)}-[0-9.]+\\.tgz$`));
+    for (const file of [
+      ".gitignore",
+      "hardhat.config.ts",
+      "contracts/MyConsumer.sol",
+      "ignition/modules/MyConsumer.ts",
+      "scripts/deploy.ts",
+      "scripts/ask.ts",
+      `deployments/${highway.deployment.chainId}.json`,
+    ])
       expect(existsSync(join(project, file)), file).to.equal(true);
-    expect(existsSync(join(project, "node_modules", "highway-inference-sdk", "templates", "consumer", "contracts", "MyConsumer.sol"))).to.equal(true);
+    expect(
+      existsSync(join(project, "node_modules", "highway-inference-sdk", "templates", "consumer", "contracts", "MyConsumer.sol")),
+    ).to.equal(true);
   });
 
   it("deployed MyConsumer with Ignition against the deployment file's coordinator and token, once", async () => {
     const address = /MyConsumer: (0x[0-9a-fA-F]{40})/.exec(output("npm run deploy"))?.[1];
     expect(address, output("npm run deploy")).to.be.a("string");
-    const consumer = new Contract(address!, ["function coordinator() view returns (address)", "function owner() view returns (address)", "function paymentToken() view returns (address)"], highway.ethers.provider);
+    const consumer = new Contract(
+      address!,
+      [
+        "function coordinator() view returns (address)",
+        "function owner() view returns (address)",
+        "function paymentToken() view returns (address)",
+      ],
+      highway.ethers.provider,
+    );
     expect(await consumer.coordinator()).to.equal(highway.deployment.coordinator);
     expect(await consumer.paymentToken()).to.equal(highway.deployment.token);
     expect(await consumer.owner()).to.equal(REQUESTER.address);
@@ -120,7 +151,11 @@ describe("highway init: the README's consumer project, deployed and answered on 
     expect(requestId, asked).to.not.equal(0n);
     expect(asked).to.match(/answered: -?[0-9.e-]+ \(raw -?\d+\)/);
     const address = /MyConsumer (0x[0-9a-fA-F]{40})/.exec(asked)![1];
-    const consumer = new Contract(address, ["function answered(uint256) view returns (bool)", "function outputOf(uint256) view returns (int256[])"], highway.ethers.provider);
+    const consumer = new Contract(
+      address,
+      ["function answered(uint256) view returns (bool)", "function outputOf(uint256) view returns (int256[])"],
+      highway.ethers.provider,
+    );
     expect(await consumer.answered(requestId)).to.equal(true);
     const fulfilled = await highway.coordinator.queryFilter(highway.coordinator.filters.RequestFulfilled(requestId));
     expect(fulfilled).to.have.length(1);

@@ -41,10 +41,14 @@ interface RemoteNode {
 /** `hardhat node` with its own chain id, as its own process: to the deployment, a remote chain. */
 async function startRemoteNode(): Promise<RemoteNode> {
   const port = await freePort();
-  const child = spawn(join(REPO, "node_modules", ".bin", "hardhat"), ["node", "--network", "localnode", "--chain-id", String(CHAIN_ID), "--port", String(port)], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(REPO, "node_modules", ".bin", "hardhat"),
+    ["node", "--network", "localnode", "--chain-id", String(CHAIN_ID), "--port", String(port)],
+    {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
   child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
@@ -54,7 +58,13 @@ async function startRemoteNode(): Promise<RemoteNode> {
     async () => {
       if (child.exitCode !== null) throw new Error(`hardhat node exited: ${output}`);
       try {
-        return (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) })).ok;
+        return (
+          await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+          })
+        ).ok;
       } catch {
         return false;
       }
@@ -89,11 +99,15 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
 
   /** `make deploy` as a user runs it; resolves with its output. */
   async function makeDeploy(): Promise<{ stdout: string; stderr: string }> {
-    return await run("make", ["--no-print-directory", "deploy", "NETWORK=custom", `PARAMETERS=${PARAMETERS}`, `OUT=${outDir}`, `JOURNAL=${journal}`], {
-      cwd: REPO,
-      env: { ...userEnvironment(), HIGHWAY_RPC_URL: node.url, HIGHWAY_DEPLOYER_KEY: DEPLOYER.privateKey },
-      maxBuffer: 16 << 20,
-    });
+    return await run(
+      "make",
+      ["--no-print-directory", "deploy", "NETWORK=custom", `PARAMETERS=${PARAMETERS}`, `OUT=${outDir}`, `JOURNAL=${journal}`],
+      {
+        cwd: REPO,
+        env: { ...userEnvironment(), HIGHWAY_RPC_URL: node.url, HIGHWAY_DEPLOYER_KEY: DEPLOYER.privateKey },
+        maxBuffer: 16 << 20,
+      },
+    );
   }
 
   before(async () => {
@@ -126,7 +140,13 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
     deployment = JSON.parse(readFileSync(deploymentPath, "utf8")) as HighwayDeployment;
 
     expect(deployment.chainId).to.equal(CHAIN_ID);
-    for (const [name, address] of Object.entries({ token: deployment.token, registry: deployment.registry, staking: deployment.staking, coordinator: deployment.coordinator, disputeGame: deployment.disputeGame }))
+    for (const [name, address] of Object.entries({
+      token: deployment.token,
+      registry: deployment.registry,
+      staking: deployment.staking,
+      coordinator: deployment.coordinator,
+      disputeGame: deployment.disputeGame,
+    }))
       expect(await provider.getCode(address), name).to.not.equal("0x");
     expect(Object.keys(deployment.models)).to.deep.equal([...REFERENCE_MODELS]);
     for (const model of Object.values(deployment.models)) expect(await provider.getCode(model.verifier)).to.not.equal("0x");
@@ -140,7 +160,15 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
     expect(deployment.params.challengeWindow).to.equal(file.challengeWindow).and.to.equal(86_400);
     expect(deployment.params.deliveryWindow).to.equal(file.deliveryWindow);
     expect(deployment.params.jobBond).to.equal(String(file.jobBond));
-    const staking = new Contract(deployment.staking, ["function coordinator() view returns (address)", "function minStake() view returns (uint256)", "function unbondingDelay() view returns (uint256)"], provider);
+    const staking = new Contract(
+      deployment.staking,
+      [
+        "function coordinator() view returns (address)",
+        "function minStake() view returns (uint256)",
+        "function unbondingDelay() view returns (uint256)",
+      ],
+      provider,
+    );
     expect(await staking.coordinator()).to.equal(deployment.coordinator);
     expect(await staking.minStake()).to.equal(file.minStake);
     expect(await staking.unbondingDelay()).to.equal(BigInt(file.unbondingDelay as number));
@@ -157,19 +185,27 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
   });
 
   it("works unchanged with the CLI: highway models list --deployment FILE", async () => {
-    const { stdout } = await run(process.execPath, [join(REPO, "sdk", "bin", "highway.mjs"), "models", "list", "--rpc", node.url, "--deployment", deploymentPath, "--json"], {
-      cwd: dir,
-      env: { ...process.env, HIGHWAY_PRIVATE_KEY: "" },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [join(REPO, "sdk", "bin", "highway.mjs"), "models", "list", "--rpc", node.url, "--deployment", deploymentPath, "--json"],
+      {
+        cwd: dir,
+        env: { ...process.env, HIGHWAY_PRIVATE_KEY: "" },
+      },
+    );
     const listed = JSON.parse(stdout) as { name?: string; modelId: string }[];
     expect(listed.map((model) => model.name).sort()).to.deep.equal([...REFERENCE_MODELS].sort());
-    expect(listed.find((model) => model.name === "price-signal")!.modelId).to.equal(deployment.models["price-signal"].modelId.toLowerCase());
+    expect(listed.find((model) => model.name === "price-signal")!.modelId).to.equal(
+      deployment.models["price-signal"].modelId.toLowerCase(),
+    );
   });
 
   it("works unchanged with the SDK: Highway.connect with the file's path, and reads", async () => {
     const highway = await Highway.connect({ runner: provider, deployment: deploymentPath });
     const models = await highway.models();
-    expect(models.map((model) => model.modelId.toLowerCase())).to.have.members(Object.values(deployment.models).map((model) => model.modelId.toLowerCase()));
+    expect(models.map((model) => model.modelId.toLowerCase())).to.have.members(
+      Object.values(deployment.models).map((model) => model.modelId.toLowerCase()),
+    );
     const quote = await highway.quote({ model: "price-signal", maxComputeFee: 10n ** 18n });
     expect(quote.modelFee).to.equal(BigInt(deployment.models["price-signal"].fee));
   });
@@ -177,13 +213,17 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
   it("works unchanged with a relayer: a config naming the file, /healthz ok", async () => {
     const chain = { dir, node: { url: node.url }, deploymentPath } as unknown as LocalHighway;
     relayer = startRelayerProcess(chain, { account: 5, config: { models: [{ circuit: "price-signal" }] } });
-    await waitFor("the relayer's /healthz", async () => {
-      if (relayer!.process.exitCode !== null) throw new Error(`the relayer exited: ${relayer!.output()}`);
-      const port = relayer!.httpPort();
-      if (!port) return false;
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-      return response.ok && ((await response.json()) as { ok: boolean }).ok;
-    }, 120_000);
+    await waitFor(
+      "the relayer's /healthz",
+      async () => {
+        if (relayer!.process.exitCode !== null) throw new Error(`the relayer exited: ${relayer!.output()}`);
+        const port = relayer!.httpPort();
+        if (!port) return false;
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return response.ok && ((await response.json()) as { ok: boolean }).ok;
+      },
+      120_000,
+    );
     expect(relayer.output()).to.contain("relayer started");
   });
 });

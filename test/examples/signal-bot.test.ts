@@ -19,9 +19,21 @@ describe("examples: signal bot rules", function () {
     const [deployer, keeper, trader] = await ethers.getSigners();
     const { deployment } = highway;
     // A one-minute TTL, so a request nobody answers stops being "in flight" after a minute.
-    const kit: Kit = await deployKit({ deployer, keeper, trader, config: { ...KIT_CONFIG, requestTtl: 60 }, highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId } });
+    const kit: Kit = await deployKit({
+      deployer,
+      keeper,
+      trader,
+      config: { ...KIT_CONFIG, requestTtl: 60 },
+      highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId },
+    });
     const lines: { message: string; fields?: Record<string, unknown> }[] = [];
-    const bot = await SignalBot.create({ vault: kit.vault, intervalSeconds: 3_600, mode: "zk", minMoveBps, log: (message, fields) => lines.push({ message, fields }) });
+    const bot = await SignalBot.create({
+      vault: kit.vault,
+      intervalSeconds: 3_600,
+      mode: "zk",
+      minMoveBps,
+      log: (message, fields) => lines.push({ message, fields }),
+    });
     const later = async (seconds: number) => {
       await ethers.provider.send("evm_increaseTime", [seconds]);
       await ethers.provider.send("evm_mine", []);

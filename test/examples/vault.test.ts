@@ -9,7 +9,16 @@ import { expect } from "chai";
 import { RequestStatusCode as Status } from "../../sdk/protocol.js";
 import type { Signer } from "ethers";
 import { hardhatAccount } from "../../scripts/lib/node.js";
-import { advanceTime, stakeRelayer, startHighway, startRelayerProcess, UNIT, waitFor, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
+import {
+  advanceTime,
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  UNIT,
+  waitFor,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../../scripts/lib/localnet.js";
 import { deployKit, KIT_CONFIG, type Kit as DeployedKit } from "../../examples/scripts/deploy-kit.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { deploymentStartBlock } from "../../sdk/deployment.js";
@@ -48,7 +57,12 @@ describe("examples: SignalVault against a live relayer", function () {
   async function deployTestKit(): Promise<Kit> {
     const [deployer, keeper, trader] = await highway.ethers.getSigners();
     const { deployment } = highway;
-    const kit = await deployKit({ deployer, keeper, trader, highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId } });
+    const kit = await deployKit({
+      deployer,
+      keeper,
+      trader,
+      highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId },
+    });
     return { ...kit, trader };
   }
 
@@ -57,7 +71,10 @@ describe("examples: SignalVault against a live relayer", function () {
     for (let i = 0; i <= MOVES.length; i++) {
       if (i > 0) {
         const move = MOVES[i - 1];
-        const swap = move > 0n ? kit.pool.connect(kit.trader).swapExactIn(kit.stable, move, 0, kit.trader) : kit.pool.connect(kit.trader).swapExactIn(kit.volatile, -move, 0, kit.trader);
+        const swap =
+          move > 0n
+            ? kit.pool.connect(kit.trader).swapExactIn(kit.stable, move, 0, kit.trader)
+            : kit.pool.connect(kit.trader).swapExactIn(kit.volatile, -move, 0, kit.trader);
         await (await swap).wait();
       }
       await advanceTime(highway, 2); // past the vault's minimum observation interval
@@ -86,19 +103,29 @@ describe("examples: SignalVault against a live relayer", function () {
 
   /** Runs the bot until the vault decided on `requestId`, moving time past challenge windows. */
   async function decisionOn(bot: SignalBot, requestId: bigint): Promise<Decision> {
-    await waitFor(`the vault's decision on request ${requestId}`, async () => {
-      if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited:\n${relayer?.output()}`);
-      await bot.readDecisions();
-      if (bot.decisions.some((decision) => decision.requestId === requestId)) return true;
-      const [, state] = await highway.coordinator.getRequest(requestId);
-      if (Number(state.status) === Status.Pending) await advanceTime(highway, 61); // the optimistic challenge window
-      return false;
-    }, 240_000, 500);
+    await waitFor(
+      `the vault's decision on request ${requestId}`,
+      async () => {
+        if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited:\n${relayer?.output()}`);
+        await bot.readDecisions();
+        if (bot.decisions.some((decision) => decision.requestId === requestId)) return true;
+        const [, state] = await highway.coordinator.getRequest(requestId);
+        if (Number(state.status) === Status.Pending) await advanceTime(highway, 61); // the optimistic challenge window
+        return false;
+      },
+      240_000,
+      500,
+    );
     return bot.decisions.find((decision) => decision.requestId === requestId)!;
   }
 
   /** The vault's rule, applied to the answer the coordinator delivered, and the balances it moved. */
-  async function expectDecisionFollowsTheRule(kit: Kit, decision: Decision, signal: bigint, before: { stable: bigint; volatile: bigint }): Promise<void> {
+  async function expectDecisionFollowsTheRule(
+    kit: Kit,
+    decision: Decision,
+    signal: bigint,
+    before: { stable: bigint; volatile: bigint },
+  ): Promise<void> {
     const vault = await kit.vault.getAddress();
     const after = { stable: await kit.stable.balanceOf(vault), volatile: await kit.volatile.balanceOf(vault) };
     if (signal > THRESHOLD || signal < -THRESHOLD) {
@@ -107,7 +134,7 @@ describe("examples: SignalVault against a live relayer", function () {
       if (decision.kind !== "rebalanced") return;
       expect(decision.signal).to.equal(signal);
       expect(decision.tokenIn).to.equal(await tokenIn.getAddress());
-      const [sold, bought] = signal > 0n ? ["stable", "volatile"] as const : ["volatile", "stable"] as const;
+      const [sold, bought] = signal > 0n ? (["stable", "volatile"] as const) : (["volatile", "stable"] as const);
       expect(decision.amountIn).to.equal((before[sold] * REBALANCE_BPS) / 10_000n);
       expect(after[sold]).to.equal(before[sold] - decision.amountIn);
       expect(after[bought]).to.equal(before[bought] + decision.amountOut);
@@ -185,18 +212,35 @@ describe("examples: SignalVault against a live relayer", function () {
     const kit = await deployTestKit();
     const stop = new AbortController();
     const decisions: Decision[] = [];
-    const loop = runSignalBot({ vault: kit.vault, intervalSeconds: 3_600, mode: "optimistic", pollSeconds: 0.2, log: () => {}, signal: stop.signal, onDecision: (d) => decisions.push(d) });
+    const loop = runSignalBot({
+      vault: kit.vault,
+      intervalSeconds: 3_600,
+      mode: "optimistic",
+      pollSeconds: 0.2,
+      log: () => {},
+      signal: stop.signal,
+      onDecision: (d) => decisions.push(d),
+    });
     try {
       let move = 0;
-      await waitFor("a decision reported by the loop", async () => {
-        if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited:\n${relayer?.output()}`);
-        if (decisions.length > 0) return true;
-        // Keep the price moving until the vault has its nine observations, then let windows pass.
-        const swap = MOVES[move++ % MOVES.length];
-        await (await (swap > 0n ? kit.pool.connect(kit.trader).swapExactIn(kit.stable, swap, 0, kit.trader) : kit.pool.connect(kit.trader).swapExactIn(kit.volatile, -swap, 0, kit.trader))).wait();
-        await advanceTime(highway, move > 12 ? 61 : 2);
-        return false;
-      }, 240_000, 300);
+      await waitFor(
+        "a decision reported by the loop",
+        async () => {
+          if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited:\n${relayer?.output()}`);
+          if (decisions.length > 0) return true;
+          // Keep the price moving until the vault has its nine observations, then let windows pass.
+          const swap = MOVES[move++ % MOVES.length];
+          await (
+            await (swap > 0n
+              ? kit.pool.connect(kit.trader).swapExactIn(kit.stable, swap, 0, kit.trader)
+              : kit.pool.connect(kit.trader).swapExactIn(kit.volatile, -swap, 0, kit.trader))
+          ).wait();
+          await advanceTime(highway, move > 12 ? 61 : 2);
+          return false;
+        },
+        240_000,
+        300,
+      );
     } finally {
       stop.abort();
     }

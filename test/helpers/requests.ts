@@ -6,7 +6,12 @@ import { encodeInput } from "../../sdk/encoding.js";
 import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 /** Sends `count` requests at once (explicit nonces, no waiting in between); resolves with their ids in order. */
-export async function requestBurst(highway: Highway, requester: Signer, count: number, make: (index: number) => RequestOptions): Promise<bigint[]> {
+export async function requestBurst(
+  highway: Highway,
+  requester: Signer,
+  count: number,
+  make: (index: number) => RequestOptions,
+): Promise<bigint[]> {
   let nonce = await requester.provider!.getTransactionCount(await requester.getAddress(), "pending");
   const coordinator = highway.coordinator.connect(requester) as unknown as Contract;
   const latest = await requester.provider!.getBlock("latest");
@@ -32,7 +37,9 @@ export async function requestBurst(highway: Highway, requester: Signer, count: n
   const ids: bigint[] = [];
   for (const tx of sent) {
     const receipt = await tx.wait();
-    const created = receipt.logs.map((log: { topics: string[]; data: string }) => highway.coordinator.interface.parseLog(log)).find((event: { name: string } | null) => event?.name === "RequestCreated");
+    const created = receipt.logs
+      .map((log: { topics: string[]; data: string }) => highway.coordinator.interface.parseLog(log))
+      .find((event: { name: string } | null) => event?.name === "RequestCreated");
     ids.push(created.args.requestId as bigint);
   }
   return ids;

@@ -68,7 +68,10 @@ describe("README quickstarts: every code block compiles, type-checks or runs", f
     });
 
     it("compiles with the project's solc, importing InferenceConsumer as the contracts package lays it out", () => {
-      const solc = require("solc") as { version(): string; compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string };
+      const solc = require("solc") as {
+        version(): string;
+        compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string;
+      };
       expect(solc.version()).to.match(/^0\.8\.30\+/);
       const findImport = (path: string) => {
         const file = path.startsWith("highway-inference-contracts/")
@@ -79,7 +82,11 @@ describe("README quickstarts: every code block compiles, type-checks or runs", f
       const input = {
         language: "Solidity",
         sources: { "MyConsumer.sol": { content: block().code } },
-        settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          evmVersion: "cancun",
+          outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+        },
       };
       const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport })) as {
         errors?: { severity: string; formattedMessage: string }[];
@@ -115,8 +122,22 @@ describe("README quickstarts: every code block compiles, type-checks or runs", f
       dir = mkdtempSync(join(tmpdir(), "highway-readme-"));
       const port = await freePort();
       url = `http://127.0.0.1:${port}`;
-      node = spawn(join(REPO, "node_modules", ".bin", "hardhat"), ["node", "--network", "localnode", "--chain-id", String(CHAIN_ID), "--port", String(port)], { cwd: REPO, stdio: "ignore" });
-      await waitFor("the node", async () => (await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }), headers: { "content-type": "application/json" } }).catch(() => undefined))?.ok === true);
+      node = spawn(
+        join(REPO, "node_modules", ".bin", "hardhat"),
+        ["node", "--network", "localnode", "--chain-id", String(CHAIN_ID), "--port", String(port)],
+        { cwd: REPO, stdio: "ignore" },
+      );
+      await waitFor(
+        "the node",
+        async () =>
+          (
+            await fetch(url, {
+              method: "POST",
+              body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+              headers: { "content-type": "application/json" },
+            }).catch(() => undefined)
+          )?.ok === true,
+      );
       // What `make localnet` does: Highway with one-minute windows, tokens for the accounts it prints.
       const { ethers } = await network.create({ network: "localhost", override: { url } });
       highway = await deployHighway(ethers, { params: FAST_PARAMS });
@@ -160,17 +181,28 @@ describe("README quickstarts: every code block compiles, type-checks or runs", f
 
     let relayerPort: number;
     async function waitForRelayer(): Promise<void> {
-      await waitFor("the relayer's /healthz", async () => {
-        if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited: ${relayer?.output()}`);
-        return (await fetch(`http://127.0.0.1:${relayerPort}/healthz`).catch(() => undefined))?.ok === true;
-      }, 120_000);
+      await waitFor(
+        "the relayer's /healthz",
+        async () => {
+          if (relayer?.process.exitCode !== null) throw new Error(`the relayer exited: ${relayer?.output()}`);
+          return (await fetch(`http://127.0.0.1:${relayerPort}/healthz`).catch(() => undefined))?.ok === true;
+        },
+        120_000,
+      );
     }
 
     it("relayer operators: stakes, starts the relayer with the example config, and /healthz and /metrics answer", async () => {
       relayerPort = await freePort();
       const example = JSON.parse(readFileSync(join(REPO, "relayer", "example.config.json"), "utf8")) as Record<string, unknown>;
       const config = join(dir, "example.config.json");
-      writeFileSync(config, JSON.stringify({ ...example, rpcUrl: url, deployment: deploymentPath, database: join(dir, "relayer.sqlite"), http: { port: relayerPort } }, null, 2));
+      writeFileSync(
+        config,
+        JSON.stringify(
+          { ...example, rpcUrl: url, deployment: deploymentPath, database: join(dir, "relayer.sqlite"), http: { port: relayerPort } },
+          null,
+          2,
+        ),
+      );
       const results = await runBlock(quickstartBlock("Quickstart: relayer operators", "sh"), [
         ["relayer/example.config.json", config],
         ["127.0.0.1:9464", `127.0.0.1:${relayerPort}`],
@@ -188,7 +220,10 @@ describe("README quickstarts: every code block compiles, type-checks or runs", f
       mkdirSync(join(REPO, ".build"), { recursive: true });
       const scratch = mkdtempSync(join(REPO, ".build", "readme-"));
       const file = join(scratch, "quickstart.ts");
-      writeFileSync(file, block.code.replace(/from "(\.\.?\/[^"]+)"/g, (_, path: string) => `from "${resolve(REPO, path)}"`));
+      writeFileSync(
+        file,
+        block.code.replace(/from "(\.\.?\/[^"]+)"/g, (_, path: string) => `from "${resolve(REPO, path)}"`),
+      );
       let stdout: string;
       try {
         ({ stdout } = await exec(process.execPath, [require.resolve("tsx/cli"), file], {
@@ -222,7 +257,9 @@ function typeErrors(block: CodeBlock): string[] {
   host.fileExists = (path) => resolve(path) === file || fileExists.call(host, path);
   host.readFile = (path) => (resolve(path) === file ? block.code : readFile.call(host, path));
   host.getSourceFile = (path, language, onError, fresh) =>
-    resolve(path) === file ? ts.createSourceFile(path, block.code, language, true) : getSourceFile.call(host, path, language, onError, fresh);
+    resolve(path) === file
+      ? ts.createSourceFile(path, block.code, language, true)
+      : getSourceFile.call(host, path, language, onError, fresh);
   const program = ts.createProgram({ rootNames: [file], options: { ...parsed.options, noEmit: true }, host });
   return ts
     .getPreEmitDiagnostics(program)

@@ -101,7 +101,11 @@ export class Shell {
   run(command: string, timeoutMs = 300_000): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
       // Its own process group, so that a timeout ends whatever the command started too.
-      const child = spawn("bash", ["-c", this.script(command, true)], { env: { PATH: "/usr/local/bin:/usr/bin:/bin" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn("bash", ["-c", this.script(command, true)], {
+        env: { PATH: "/usr/local/bin:/usr/bin:/bin" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -117,7 +121,10 @@ export class Shell {
 
   /** Starts a long-running command (a daemon) in the session's state; the caller stops it. */
   start(command: string): { process: ChildProcess; output(): string } {
-    const child = spawn("bash", ["-c", this.script(`exec ${command}`, false)], { env: { PATH: "/usr/local/bin:/usr/bin:/bin" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", ["-c", this.script(`exec ${command}`, false)], {
+      env: { PATH: "/usr/local/bin:/usr/bin:/bin" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-200_000)));
     child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-200_000)));

@@ -20,7 +20,12 @@ export async function allInStatus(highway: LocalHighway, ids: readonly bigint[],
 /** How many times each request was the subject of `eventName` on chain. */
 export async function eventCounts(highway: LocalHighway, eventName: string): Promise<Map<bigint, number>> {
   const coordinator = highway.coordinator as unknown as Contract;
-  const logs = await queryFilterPaged(highway.ethers.provider, coordinator, coordinator.filters[eventName](), deploymentStartBlock(highway.deployment));
+  const logs = await queryFilterPaged(
+    highway.ethers.provider,
+    coordinator,
+    coordinator.filters[eventName](),
+    deploymentStartBlock(highway.deployment),
+  );
   const counts = new Map<bigint, number>();
   for (const log of logs) {
     const id = (log as unknown as { args: { requestId: bigint } }).args.requestId;
@@ -30,10 +35,17 @@ export async function eventCounts(highway: LocalHighway, eventName: string): Pro
 }
 
 /** The relayer's job rows (read-only). */
-export function storedJobs(relayer: RelayerProcess): { requestId: bigint; state: string; proofsMade: number; note: string | null; verdict: string | null; checkedOutput: string | null }[] {
+export function storedJobs(
+  relayer: RelayerProcess,
+): { requestId: bigint; state: string; proofsMade: number; note: string | null; verdict: string | null; checkedOutput: string | null }[] {
   const db = new DatabaseSync(relayer.databasePath, { readOnly: true });
   try {
-    return (db.prepare("SELECT request_id, state, proofs_made, note, verdict, checked_output FROM jobs").all() as Record<string, string | number | null>[]).map((row) => ({
+    return (
+      db.prepare("SELECT request_id, state, proofs_made, note, verdict, checked_output FROM jobs").all() as Record<
+        string,
+        string | number | null
+      >[]
+    ).map((row) => ({
       requestId: BigInt(row.request_id as string),
       state: String(row.state),
       proofsMade: Number(row.proofs_made),

@@ -10,7 +10,17 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { REPO } from "../../scripts/lib/repo.js";
-import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
+import {
+  advanceTime,
+  fundRequester,
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  waitFor,
+  UNIT,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../../scripts/lib/localnet.js";
 import type { Prover } from "../../relayer/src/outputs.js";
 import { parseConfig } from "../../relayer/src/config.js";
 import { startRelayer } from "../../relayer/src/start.js";
@@ -57,13 +67,18 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
 
   /** Waits until every request is final, moving time past the challenge windows of optimistic answers once nothing else is in flight. */
   async function waitAllFinal(ids: bigint[], timeoutMs = 120_000): Promise<void> {
-    await waitFor("every request answered or refunded", async () => {
-      const current = await statuses(highway, ids);
-      if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
-      const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
-      if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
-      return false;
-    }, timeoutMs, 500);
+    await waitFor(
+      "every request answered or refunded",
+      async () => {
+        const current = await statuses(highway, ids);
+        if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
+        const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
+        if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
+        return false;
+      },
+      timeoutMs,
+      500,
+    );
   }
 
   describe("a port already taken", () => {
@@ -75,7 +90,11 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       const port = (taken.address() as { port: number }).port;
 
       // Over WebSocket: an RPC connection left open would keep the process from exiting on its own.
-      const relayer = start({ account: RELAYER, rpcUrl: highway.node.url.replace("http://", "ws://"), config: { ...ONE_MODEL, http: { port } } });
+      const relayer = start({
+        account: RELAYER,
+        rpcUrl: highway.node.url.replace("http://", "ws://"),
+        config: { ...ONE_MODEL, http: { port } },
+      });
       const exited = await Promise.race([relayer.exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 60_000))]);
 
       expect(exited).to.equal(2);
@@ -154,10 +173,23 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       expect(response.status).to.equal(200); // it runs: it finishes the jobs in hand and watches others; a restart would not help
       const health = (await response.json()) as Record<string, unknown>;
       expect(health).to.deep.include({ ok: true, degraded: true, warnings: [logged.msg] });
-      expect(health.stake).to.deep.equal({ staked: "10", locked: "0", free: "10", jobBond: "100", minStake: "200", canClaim: false, shortfall: "190" });
+      expect(health.stake).to.deep.equal({
+        staked: "10",
+        locked: "0",
+        free: "10",
+        jobBond: "100",
+        minStake: "200",
+        canClaim: false,
+        shortfall: "190",
+      });
 
       const [id] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["zk"]));
-      await waitFor("the request set aside for want of stake", async () => storedJob(relayer, id)?.note === "not enough free stake", 30_000, 100);
+      await waitFor(
+        "the request set aside for want of stake",
+        async () => storedJob(relayer, id)?.note === "not enough free stake",
+        30_000,
+        100,
+      );
       expect((await statuses(highway, [id]))[0]).to.equal(Status.Open);
 
       // The Staked event has the relayer read its stake again at once (the periodic read is a minute away).
@@ -200,12 +232,22 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       // Into a pipe (as every other test runs it): JSON.
       const piped = start({ account: RELAYER, config: ONE_MODEL });
       await waitFor("the piped relayer up", async () => piped.httpPort() !== undefined, 120_000, 100);
-      expect(JSON.parse(piped.output().split("\n").find((line) => line.includes("relayer started"))!).msg).to.equal("relayer started");
+      expect(
+        JSON.parse(
+          piped
+            .output()
+            .split("\n")
+            .find((line) => line.includes("relayer started"))!,
+        ).msg,
+      ).to.equal("relayer started");
       expect(await piped.kill("SIGTERM")).to.equal(0);
 
       // The same config on a terminal: pretty, in colour.
       const configPath = join(highway.dir, "relayer-on-a-terminal.json");
-      writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(piped.configPath, "utf8")), database: join(highway.dir, "terminal.sqlite") }));
+      writeFileSync(
+        configPath,
+        JSON.stringify({ ...JSON.parse(readFileSync(piped.configPath, "utf8")), database: join(highway.dir, "terminal.sqlite") }),
+      );
       const command = `exec ${process.execPath} ${join(REPO, "relayer", "bin", "relayer.mjs")} start --config ${configPath}`;
       const child = spawn("script", ["-qefc", command, "/dev/null"], {
         cwd: REPO,
@@ -220,6 +262,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       try {
         await waitFor("the relayer on a terminal up", async () => output.includes("relayer started"), 120_000, 100);
         expect(output).to.contain("\u001b["); // colours on a terminal
+        // eslint-disable-next-line no-control-regex -- the ANSI colour codes a terminal gets are what is stripped here
         const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
         expect(plain).to.match(/\] INFO.*: relayer started/);
         expect(plain).not.to.contain('{"level"');
@@ -237,12 +280,21 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       await waitFor("the relayer up", async () => first.httpPort() !== undefined, 120_000, 100);
       const [otherModel] = await requestBurst(highway, await requester(), 1, () => randomRequest(2, ["zk"])); // credit-risk
       const [otherMode] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["optimistic"])); // price-signal
-      await waitFor("both requests set aside", async () => storedJob(first, otherModel)?.state === "ignored" && storedJob(first, otherMode)?.state === "watching", 30_000, 100);
+      await waitFor(
+        "both requests set aside",
+        async () => storedJob(first, otherModel)?.state === "ignored" && storedJob(first, otherMode)?.state === "watching",
+        30_000,
+        100,
+      );
       expect(storedJob(first, otherMode)!.note).to.equal("we do not answer optimistic requests of price-signal");
       expect(await first.kill("SIGTERM")).to.equal(0);
       expect(await statuses(highway, [otherModel, otherMode])).to.deep.equal([Status.Open, Status.Open]);
 
-      const second = start({ account: RELAYER, databasePath: first.databasePath, config: { models: [{ circuit: "price-signal" }, { circuit: "credit-risk" }] } });
+      const second = start({
+        account: RELAYER,
+        databasePath: first.databasePath,
+        config: { models: [{ circuit: "price-signal" }, { circuit: "credit-risk" }] },
+      });
       await waitAllFinal([otherModel, otherMode]);
       expect(await statuses(highway, [otherModel, otherMode])).to.deep.equal([Status.Fulfilled, Status.Fulfilled]);
       const [, otherModelState] = await highway.coordinator.getRequest(otherModel);

@@ -58,15 +58,20 @@ describe("relayer (real processes against a Hardhat node)", function () {
 
   /** Waits until every request is final, moving time past the challenge windows of optimistic answers. */
   async function waitAllFinal(ids: bigint[], timeoutMs = 240_000): Promise<void> {
-    await waitFor("every request answered or refunded", async () => {
-      const current = await statuses(highway, ids);
-      if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
-      // Jump past the challenge window only once nothing is waiting to be claimed or answered:
-      // jumping earlier would also pass delivery windows, and rightly get slow claims reopened.
-      const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
-      if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
-      return false;
-    }, timeoutMs, 500);
+    await waitFor(
+      "every request answered or refunded",
+      async () => {
+        const current = await statuses(highway, ids);
+        if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
+        // Jump past the challenge window only once nothing is waiting to be claimed or answered:
+        // jumping earlier would also pass delivery windows, and rightly get slow claims reopened.
+        const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
+        if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
+        return false;
+      },
+      timeoutMs,
+      500,
+    );
   }
 
   async function expectAnsweredExactlyOnce(ids: bigint[]): Promise<void> {
@@ -90,7 +95,12 @@ describe("relayer (real processes against a Hardhat node)", function () {
   it("survives SIGKILL in the middle of a burst: every request answered once, nothing proved twice", async () => {
     const first = start({ account: HONEST });
     const ids = await requestBurst(highway, await requester(), 200, (i) => randomRequest(i));
-    await waitFor("a quarter of the burst answered", async () => (await statuses(highway, ids)).filter((s) => s >= Status.Pending).length >= 50, 120_000, 100);
+    await waitFor(
+      "a quarter of the burst answered",
+      async () => (await statuses(highway, ids)).filter((s) => s >= Status.Pending).length >= 50,
+      120_000,
+      100,
+    );
     expect(await first.kill("SIGKILL")).to.equal("SIGKILL");
     const answeredAtKill = (await statuses(highway, ids)).filter((s) => s >= Status.Pending).length;
     expect(answeredAtKill).to.be.lessThan(200);
@@ -157,13 +167,26 @@ describe("relayer (real processes against a Hardhat node)", function () {
     const claims = await eventCounts(highway, "RequestClaimed");
     for (const id of ids) expect(claims.get(id), `request ${id} claimed once`).to.equal(1);
     let reverted = 0;
-    for (const relayer of [a, b]) reverted += metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { outcome: "reverted" });
+    for (const relayer of [a, b])
+      reverted += metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { outcome: "reverted" });
     expect(reverted).to.be.at.most(6); // only claims that raced within one block
   });
 
   it("catches a cheating relayer: the watchtower challenges, proves fraud and is paid from the cheater's bond", async () => {
-    const honest = start({ account: HONEST, config: { models: [{ circuit: "price-signal", modes: ["zk"] }, { circuit: "credit-risk", modes: ["zk"] }] } });
-    const cheater = start({ account: SECOND, cheat: true, config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] } });
+    const honest = start({
+      account: HONEST,
+      config: {
+        models: [
+          { circuit: "price-signal", modes: ["zk"] },
+          { circuit: "credit-risk", modes: ["zk"] },
+        ],
+      },
+    });
+    const cheater = start({
+      account: SECOND,
+      cheat: true,
+      config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] },
+    });
     const honestAddress = hardhatAccount(HONEST).address;
     const cheaterAddress = hardhatAccount(SECOND).address;
     const balanceBefore = await highway.coordinator.balanceOf(honestAddress);
@@ -205,10 +228,22 @@ describe("relayer (real processes against a Hardhat node)", function () {
   });
 
   it("claims a request it set aside as too cheap once its requester raises the maximum fee, calling with the raised terms", async () => {
-    const relayer = start({ account: HONEST, config: { models: [{ circuit: "price-signal", modes: ["zk"], computeCost: (2n * UNIT).toString() }] } });
+    const relayer = start({
+      account: HONEST,
+      config: { models: [{ circuit: "price-signal", modes: ["zk"], computeCost: (2n * UNIT).toString() }] },
+    });
     await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
-    const [id] = await requestBurst(highway, await requester(), 1, () => ({ ...randomRequest(0, ["zk"]), startComputeFee: 1n * UNIT, maxComputeFee: 1n * UNIT }));
-    await waitFor("the request set aside as too cheap", async () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"), 120_000, 100);
+    const [id] = await requestBurst(highway, await requester(), 1, () => ({
+      ...randomRequest(0, ["zk"]),
+      startComputeFee: 1n * UNIT,
+      maxComputeFee: 1n * UNIT,
+    }));
+    await waitFor(
+      "the request set aside as too cheap",
+      async () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"),
+      120_000,
+      100,
+    );
 
     const sdk = await Highway.connect({ runner: await requester(), deployment: highway.deploymentPath });
     await sdk.raiseMaxComputeFee(id, 3n * UNIT);
@@ -281,7 +316,12 @@ describe("relayer (real processes against a Hardhat node)", function () {
     it("on a keystore it cannot decrypt", async () => {
       const keystore = join(highway.dir, "wrong-keystore.json");
       writeFileSync(keystore, await hardhatAccount(HONEST).encrypt("the right password"));
-      const relayer = start({ account: HONEST, omitKey: true, env: { PASSWORD: "a wrong one" }, config: { key: { keystore, passwordEnv: "PASSWORD" } } });
+      const relayer = start({
+        account: HONEST,
+        omitKey: true,
+        env: { PASSWORD: "a wrong one" },
+        config: { key: { keystore, passwordEnv: "PASSWORD" } },
+      });
       expect(await relayer.exited).to.equal(2);
       expect(relayer.output()).to.contain(`field "key.keystore": cannot decrypt ${keystore}`);
     });

@@ -150,16 +150,32 @@ describe("relayer security (issue 10): attacks replayed against real processes",
 
     await waitFor("the normal request answered", async () => (await status(normal)) === Status.Fulfilled, 60_000, 200);
     const deadline = Number((await termsOf(tooClose)).deadline);
-    await waitFor("the close deadline passed", async () => (await highway.ethers.provider.getBlock("latest"))!.timestamp > deadline, 30_000, 200);
+    await waitFor(
+      "the close deadline passed",
+      async () => (await highway.ethers.provider.getBlock("latest"))!.timestamp > deadline,
+      30_000,
+      200,
+    );
 
     expect((await eventCounts(highway, "RequestClaimed")).get(tooClose)).to.equal(undefined);
     expect(await status(tooClose)).to.equal(Status.Open); // only its requester's refund is left
     expect((await highway.staking.relayerOf(hardhatAccount(RELAYER).address)).locked).to.equal(0n); // no bond ever at risk
-    expect(relayer.output()).to.match(new RegExp(`"request":"${tooClose}".*"msg":"not claimed: an answer needs \\d+ s \\(our measured time and the margin\\) and the deadline is \\d+ s away"`));
+    expect(relayer.output()).to.match(
+      new RegExp(
+        `"request":"${tooClose}".*"msg":"not claimed: an answer needs \\d+ s \\(our measured time and the margin\\) and the deadline is \\d+ s away"`,
+      ),
+    );
     // Set aside until its deadline, then done with: never retried.
-    await waitFor("the request done with once its deadline passed", async () => storedJob(relayer, tooClose)?.state === "done", 30_000, 200);
+    await waitFor(
+      "the request done with once its deadline passed",
+      async () => storedJob(relayer, tooClose)?.state === "done",
+      30_000,
+      200,
+    );
     expect(storedJob(relayer, tooClose)!.note).to.equal("deadline passed while open");
-    expect(metricSum(await metricsOf(relayer), "highway_relayer_answer_estimate_seconds", { model: "price-signal", mode: "zk" })).to.be.greaterThan(0);
+    expect(
+      metricSum(await metricsOf(relayer), "highway_relayer_answer_estimate_seconds", { model: "price-signal", mode: "zk" }),
+    ).to.be.greaterThan(0);
   });
 
   it("M-1: never serves or watches a model whose verifier can be switched, nor one whose artifact hash is not the manifest's, naming the field", async () => {
@@ -180,11 +196,23 @@ describe("relayer security (issue 10): attacks replayed against real processes",
 
     const relayer = await startUp({
       account: RELAYER,
-      config: { models: [{ circuit: "price-signal" }, { circuit: "price-signal", modelId: switchableId }, { circuit: "price-signal", modelId: wrongHashId }] },
+      config: {
+        models: [
+          { circuit: "price-signal" },
+          { circuit: "price-signal", modelId: switchableId },
+          { circuit: "price-signal", modelId: wrongHashId },
+        ],
+      },
     });
     const output = relayer.output();
-    expect(output).to.match(new RegExp(`model price-signal \\(${switchableId}\\) refused: verifier code hash 0x[0-9a-f]{64} \\(at ${await switchable.getAddress()}\\) differs from 0x[0-9a-f]{64}, the verifier compiled from contracts/verifiers/price-signal/Halo2Verifier.sol; verifier code contains SSTORE at byte \\d+`));
-    expect(output).to.contain(`model price-signal (${wrongHashId}) refused: artifactHash ${keccakUtf8("other artifacts")} differs from the manifest's ${manifest.artifactHash}`);
+    expect(output).to.match(
+      new RegExp(
+        `model price-signal \\(${switchableId}\\) refused: verifier code hash 0x[0-9a-f]{64} \\(at ${await switchable.getAddress()}\\) differs from 0x[0-9a-f]{64}, the verifier compiled from contracts/verifiers/price-signal/Halo2Verifier.sol; verifier code contains SSTORE at byte \\d+`,
+      ),
+    );
+    expect(output).to.contain(
+      `model price-signal (${wrongHashId}) refused: artifactHash ${keccakUtf8("other artifacts")} differs from the manifest's ${manifest.artifactHash}`,
+    );
     const health = (await healthOf(relayer)).models as { modelId: string; verified: boolean; refusal?: string }[];
     expect(health.map(({ modelId, verified }) => [modelId, verified])).to.deep.equal([
       [highway.deployment.models["price-signal"].modelId.toLowerCase(), true],
@@ -197,8 +225,22 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect(metricSum(metrics, "highway_relayer_model_refused", { model_id: wrongHashId })).to.equal(1);
 
     // Requests for the refused models, and one for the genuine model, which is served.
-    const withRefused = { ...highway, deployment: { ...highway.deployment, models: { ...highway.deployment.models, switchable: { modelId: switchableId, verifier: "", fee: "0" }, "wrong-hash": { modelId: wrongHashId, verifier: "", fee: "0" } } } };
-    const refusedIds = await requestBurst(withRefused, await requester(), 3, (i) => ({ ...randomRequest(0), model: i === 2 ? "wrong-hash" : "switchable", mode: i === 1 ? "optimistic" : "zk" }));
+    const withRefused = {
+      ...highway,
+      deployment: {
+        ...highway.deployment,
+        models: {
+          ...highway.deployment.models,
+          switchable: { modelId: switchableId, verifier: "", fee: "0" },
+          "wrong-hash": { modelId: wrongHashId, verifier: "", fee: "0" },
+        },
+      },
+    };
+    const refusedIds = await requestBurst(withRefused, await requester(), 3, (i) => ({
+      ...randomRequest(0),
+      model: i === 2 ? "wrong-hash" : "switchable",
+      mode: i === 1 ? "optimistic" : "zk",
+    }));
     const [genuine] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["zk"]));
     await waitFor("the genuine model's request answered", async () => (await status(genuine)) === Status.Fulfilled, 60_000, 200);
 
@@ -209,7 +251,12 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     await send((await coordinatorAs(ATTACKER)).submitOptimistic(optimisticId, terms, [123n]));
     // A registry event about the model has it checked again: still refused.
     await send(registry.setFee(switchableId, 2n * UNIT));
-    await waitFor("the model checked again on its registry event", async () => relayer.output().split(`model price-signal (${switchableId}) refused`).length > 2, 30_000, 200);
+    await waitFor(
+      "the model checked again on its registry event",
+      async () => relayer.output().split(`model price-signal (${switchableId}) refused`).length > 2,
+      30_000,
+      200,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
 
     expect((await eventCounts(highway, "Challenged")).get(optimisticId)).to.equal(undefined);
@@ -230,8 +277,16 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     // (claim + fulfillZk) gas with a 100,000 and a 2,000,000 callback limit: 690,000 and 2,590,000. At the
     // geometric mean of the two the fee covers the first with room and not the second, within a 1.9x move of the gas price.
     const tokenUnitsPerWei = Number(fee) / (Number(await gasPriceWei()) * Math.sqrt(690_000 * 2_590_000));
-    const relayer = await startUp({ account: RELAYER, config: { models: [{ circuit: "price-signal", modes: ["zk"] }], pricing: { margin: 1, tokenUnitsPerWei } } });
-    const [huge, small] = await requestBurst(highway, await requester(), 2, (i) => ({ ...randomRequest(0, ["zk"]), startComputeFee: fee, maxComputeFee: fee, callbackGasLimit: i === 0 ? 2_000_000 : 100_000 }));
+    const relayer = await startUp({
+      account: RELAYER,
+      config: { models: [{ circuit: "price-signal", modes: ["zk"] }], pricing: { margin: 1, tokenUnitsPerWei } },
+    });
+    const [huge, small] = await requestBurst(highway, await requester(), 2, (i) => ({
+      ...randomRequest(0, ["zk"]),
+      startComputeFee: fee,
+      maxComputeFee: fee,
+      callbackGasLimit: i === 0 ? 2_000_000 : 100_000,
+    }));
 
     await waitFor("the small-callback request answered", async () => (await status(small)) === Status.Fulfilled, 60_000, 200);
     await waitFor("the huge-callback request looked at", async () => storedJob(relayer, huge)?.state === "waiting", 30_000, 200);
@@ -244,8 +299,15 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     await setUp({ ...FAST_PARAMS, jobBond: UNIT }); // a wrong answer wins 0.8 units of bond after the 20% share
     // challenge + proveFraud with a 200,000-gas callback: 870,000 gas, priced at 2 units.
     const tokenUnitsPerWei = Number(2n * UNIT) / (Number(await gasPriceWei()) * 870_000);
-    const watchtower = await startUp({ account: RELAYER, config: { models: [{ circuit: "price-signal", modes: ["zk"] }], pricing: { margin: 1, tokenUnitsPerWei } } });
-    const cheater = start({ account: ATTACKER, cheat: true, config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] } });
+    const watchtower = await startUp({
+      account: RELAYER,
+      config: { models: [{ circuit: "price-signal", modes: ["zk"] }], pricing: { margin: 1, tokenUnitsPerWei } },
+    });
+    const cheater = start({
+      account: ATTACKER,
+      cheat: true,
+      config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] },
+    });
     await waitFor("the cheater up", async () => cheater.httpPort() !== undefined, 120_000, 100);
 
     // 0.8 + 0.01 - 2 < 0: a loss; 0.8 + 5 - 2 > 0: worth it.
@@ -253,9 +315,16 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       const fee = i === 0 ? UNIT / 100n : 5n * UNIT;
       return { ...randomRequest(0), mode: "optimistic", startComputeFee: fee, maxComputeFee: fee };
     });
-    await waitFor("the worthwhile fraud proven", async () => (await eventCounts(highway, "FraudProven")).get(profitable) === 1, 120_000, 200);
+    await waitFor(
+      "the worthwhile fraud proven",
+      async () => (await eventCounts(highway, "FraudProven")).get(profitable) === 1,
+      120_000,
+      200,
+    );
     await waitFor("both wrong answers checked", async () => storedJob(watchtower, unprofitable)?.verdict === "wrong", 30_000, 200);
-    expect(storedJob(watchtower, unprofitable)!.note).to.match(/^a wrong answer, but challenging it is expected to earn -\d+, below watchtower.minProfit$/);
+    expect(storedJob(watchtower, unprofitable)!.note).to.match(
+      /^a wrong answer, but challenging it is expected to earn -\d+, below watchtower.minProfit$/,
+    );
     expect(await status(unprofitable)).to.equal(Status.Pending);
     expect((await eventCounts(highway, "Challenged")).get(unprofitable)).to.equal(undefined);
     expect((await eventCounts(highway, "Challenged")).get(profitable)).to.equal(1);
@@ -263,7 +332,10 @@ describe("relayer security (issue 10): attacks replayed against real processes",
 
   it("L-5: replaces a transaction stuck behind a fee spike at its nonce with the current fees, and the transactions after it go through", async () => {
     await setUp();
-    const relayer = await startUp({ account: RELAYER, config: { models: [{ circuit: "price-signal", modes: ["zk"] }], submitter: { bumpAfterMs: 1_000, bumpPercent: 10, maxSends: 3 } } });
+    const relayer = await startUp({
+      account: RELAYER,
+      config: { models: [{ circuit: "price-signal", modes: ["zk"] }], submitter: { bumpAfterMs: 1_000, bumpPercent: 10, maxSends: 3 } },
+    });
     const provider = highway.ethers.provider;
     const address = hardhatAccount(RELAYER).address;
     const spike = 100n * 10n ** 9n; // 100 gwei, some fifty times the fees quoted before it
@@ -276,7 +348,12 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       await provider.send("evm_mine", []);
       [id] = await requested;
       const nonce = await provider.getTransactionCount(address, "latest");
-      await waitFor("the relayer's claim in the mempool", async () => (await provider.getTransactionCount(address, "pending")) > nonce, 30_000, 100);
+      await waitFor(
+        "the relayer's claim in the mempool",
+        async () => (await provider.getTransactionCount(address, "pending")) > nonce,
+        30_000,
+        100,
+      );
       // Blocks now mine at a base fee the claim's fees do not meet: it is stuck until replaced at the current quote.
       await waitFor(
         "the request answered during the fee spike",
@@ -299,7 +376,13 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect(relayer.output()).to.contain("replacing it at its nonce with higher fees");
     expect(relayer.output()).not.to.contain("giving it up");
     // The relayer sees the answer's receipt a poll after the chain has it.
-    await waitFor("the answer counted as mined", async () => metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { action: "fulfillZk", outcome: "mined" }) === 1, 10_000, 100);
+    await waitFor(
+      "the answer counted as mined",
+      async () =>
+        metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { action: "fulfillZk", outcome: "mined" }) === 1,
+      10_000,
+      100,
+    );
     expect(metricSum(await metricsOf(relayer), "highway_relayer_transactions_total", { outcome: "abandoned" })).to.equal(0);
   });
 });

@@ -14,16 +14,24 @@ import { waitFor } from "../../scripts/lib/localnet.js";
 
 describe("submitter: replacement fees", () => {
   it("raises each fee by at least bumpPercent over the send it replaces", () => {
-    expect(replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 50n, maxPriorityFeePerGas: 5n }, 10)).to.deep.equal({ maxFeePerGas: 110n, maxPriorityFeePerGas: 11n });
+    expect(
+      replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 50n, maxPriorityFeePerGas: 5n }, 10),
+    ).to.deep.equal({ maxFeePerGas: 110n, maxPriorityFeePerGas: 11n });
   });
 
   it("meets the current quote when the fees rose past the bump (a spike after the first send)", () => {
-    expect(replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 5_000n, maxPriorityFeePerGas: 20n }, 10)).to.deep.equal({ maxFeePerGas: 5_000n, maxPriorityFeePerGas: 20n });
+    expect(
+      replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 5_000n, maxPriorityFeePerGas: 20n }, 10),
+    ).to.deep.equal({ maxFeePerGas: 5_000n, maxPriorityFeePerGas: 20n });
   });
 
   it("rounds the bump up, keeps the tip within the fee cap, and bumps a legacy gas price alike", () => {
-    expect(replacementFees({ maxFeePerGas: 101n, maxPriorityFeePerGas: 101n }, { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, 10)).to.deep.equal({ maxFeePerGas: 112n, maxPriorityFeePerGas: 112n });
-    expect(replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 100n, maxPriorityFeePerGas: 500n }, 10)).to.deep.equal({ maxFeePerGas: 110n, maxPriorityFeePerGas: 110n });
+    expect(
+      replacementFees({ maxFeePerGas: 101n, maxPriorityFeePerGas: 101n }, { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, 10),
+    ).to.deep.equal({ maxFeePerGas: 112n, maxPriorityFeePerGas: 112n });
+    expect(
+      replacementFees({ maxFeePerGas: 100n, maxPriorityFeePerGas: 10n }, { maxFeePerGas: 100n, maxPriorityFeePerGas: 500n }, 10),
+    ).to.deep.equal({ maxFeePerGas: 110n, maxPriorityFeePerGas: 110n });
     expect(replacementFees({ gasPrice: 100n }, { gasPrice: 90n }, 25)).to.deep.equal({ gasPrice: 125n });
     expect(replacementFees({ gasPrice: 100n }, { gasPrice: 900n }, 25)).to.deep.equal({ gasPrice: 900n });
   });
@@ -47,7 +55,14 @@ describe("submitter against a node that does not mine", function () {
   it("gives an action up by a self-transfer at its nonce, which mines; the next transaction takes the next nonce", async () => {
     const wallet = new Wallet(hardhatAccount(3).privateKey, provider);
     const metrics = new RelayerMetrics();
-    const submitter = new Submitter(wallet, provider, new Interface([]), { bumpAfterMs: 300, bumpPercent: 10, maxSends: 2 }, createLogger("silent"), metrics);
+    const submitter = new Submitter(
+      wallet,
+      provider,
+      new Interface([]),
+      { bumpAfterMs: 300, bumpPercent: 10, maxSends: 2 },
+      createLogger("silent"),
+      metrics,
+    );
     const payee = hardhatAccount(4).address;
     const nonce = await provider.getTransactionCount(wallet.address, "latest");
 
@@ -57,10 +72,17 @@ describe("submitter against a node that does not mine", function () {
     try {
       const sending = submitter.send("pay", { to: payee, data: "0x" });
       // The action, its replacement, then the self-transfer: each replaced the one before in the node's pool.
-      await waitFor("the self-transfer in the pool", async () => {
-        const pending = await provider.send("eth_getBlockByNumber", ["pending", true]);
-        return pending.transactions.some((tx: { to: string; nonce: string }) => tx.to.toLowerCase() === wallet.address.toLowerCase() && Number(tx.nonce) === nonce);
-      }, 30_000, 100);
+      await waitFor(
+        "the self-transfer in the pool",
+        async () => {
+          const pending = await provider.send("eth_getBlockByNumber", ["pending", true]);
+          return pending.transactions.some(
+            (tx: { to: string; nonce: string }) => tx.to.toLowerCase() === wallet.address.toLowerCase() && Number(tx.nonce) === nonce,
+          );
+        },
+        30_000,
+        100,
+      );
       await provider.send("evm_mine", []);
       result = await sending;
     } finally {

@@ -8,7 +8,16 @@ import { REPO } from "../helpers/repo.js";
 import { ConfigError, parseConfig } from "../../relayer/src/config.js";
 import { LOG_FORMAT_ENV, resolveLogFormat } from "../../relayer/src/logger.js";
 import { stakeStanding, stakeWarning } from "../../relayer/src/stake.js";
-import { breakEvenFee, challengeProfit, fraudProofProfit, gasCostInTokens, proveFraudGas, serviceGas, TRANSACTION_GAS, worthClaiming } from "../../relayer/src/pricing.js";
+import {
+  breakEvenFee,
+  challengeProfit,
+  fraudProofProfit,
+  gasCostInTokens,
+  proveFraudGas,
+  serviceGas,
+  TRANSACTION_GAS,
+  worthClaiming,
+} from "../../relayer/src/pricing.js";
 
 const VALID = {
   rpcUrl: "http://127.0.0.1:8545",
@@ -46,7 +55,14 @@ describe("relayer config schema", () => {
 });
 
 describe("relayer pricing", () => {
-  const base = { mode: "zk" as const, callbackGasLimit: 200_000n, gasPriceWei: 2_000_000_000n, tokenUnitsPerWei: 3, computeCost: 10n ** 16n, margin: 1.5 };
+  const base = {
+    mode: "zk" as const,
+    callbackGasLimit: 200_000n,
+    gasPriceWei: 2_000_000_000n,
+    tokenUnitsPerWei: 3,
+    computeCost: 10n ** 16n,
+    margin: 1.5,
+  };
 
   it("breaks even at (gas of the claim and the answer with its callback × gas price × token per wei + compute cost) × margin", () => {
     const gasCost = (TRANSACTION_GAS.claim + TRANSACTION_GAS.fulfillZk + 200_000n) * base.gasPriceWei * 3n;
@@ -195,7 +211,9 @@ describe("relayer log format", () => {
     expect(resolveLogFormat("pretty", {}, false)).to.equal("pretty");
     expect(resolveLogFormat("pretty", { [LOG_FORMAT_ENV]: "json" }, true)).to.equal("json");
     expect(resolveLogFormat("json", { [LOG_FORMAT_ENV]: "auto" }, true)).to.equal("pretty");
-    expect(() => resolveLogFormat("auto", { [LOG_FORMAT_ENV]: "colour" }, true)).to.throw('$HIGHWAY_RELAYER_LOG_FORMAT is "colour": expected "pretty", "json" or "auto"');
+    expect(() => resolveLogFormat("auto", { [LOG_FORMAT_ENV]: "colour" }, true)).to.throw(
+      '$HIGHWAY_RELAYER_LOG_FORMAT is "colour": expected "pretty", "json" or "auto"',
+    );
   });
 
   it("rejects an unknown logFormat in the config, naming the field", () => {

@@ -115,7 +115,8 @@ function problemWith(file: string, target: string, anchorsByFile: Map<string, Se
   const hash = target.indexOf("#");
   const pathPart = decodeURIComponent(hash === -1 ? target : target.slice(0, hash));
   const fragment = hash === -1 ? undefined : decodeURIComponent(target.slice(hash + 1));
-  const resolved = pathPart === "" ? join(REPO, file) : pathPart.startsWith("/") ? join(REPO, pathPart) : resolve(REPO, dirname(file), pathPart);
+  const resolved =
+    pathPart === "" ? join(REPO, file) : pathPart.startsWith("/") ? join(REPO, pathPart) : resolve(REPO, dirname(file), pathPart);
   const inRepo = relative(REPO, resolved);
   if (inRepo.startsWith(`..${sep}`) || inRepo === "..") return "points outside the repository";
   if (!existsSync(resolved)) return "no such file or folder";
@@ -129,7 +130,9 @@ function problemWith(file: string, target: string, anchorsByFile: Map<string, Se
 const isRelative = (target: string) => target !== "" && !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith("//");
 
 const FILES = markdownFiles();
-const LINKS = new Map(FILES.map((file) => [file, linksIn(readFileSync(join(REPO, file), "utf8")).filter((link) => isRelative(link.target))]));
+const LINKS = new Map(
+  FILES.map((file) => [file, linksIn(readFileSync(join(REPO, file), "utf8")).filter((link) => isRelative(link.target))]),
+);
 const TOTAL = [...LINKS.values()].reduce((sum, links) => sum + links.length, 0);
 
 describe(`relative links in Markdown (${TOTAL} links in ${FILES.length} files)`, function () {
@@ -152,7 +155,7 @@ describe(`relative links in Markdown (${TOTAL} links in ${FILES.length} files)`,
   describe("the checker itself", () => {
     it("finds links outside code, across lines, with titles and anchors, and definitions", () => {
       const markdown = [
-        "See [a](a.md), ![b](img/b.png \"title\") and [c,",
+        'See [a](a.md), ![b](img/b.png "title") and [c,',
         "over two lines](c.md#some-heading).",
         "`[not](code.md)` and ``[nor](this.md)``",
         "```",

@@ -67,7 +67,8 @@ describe("make localnet (scripts/localnet.ts)", function () {
     await waitFor(
       "the local network up",
       async () => {
-        if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`localnet exited (${await run.exited}):\n${run.stdout()}\n${run.stderr()}`);
+        if (run.child.exitCode !== null || run.child.signalCode !== null)
+          throw new Error(`localnet exited (${await run.exited}):\n${run.stdout()}\n${run.stderr()}`);
         return run.stdout().includes(READY);
       },
       90_000,
@@ -123,22 +124,32 @@ describe("make localnet (scripts/localnet.ts)", function () {
 
     // The config next to the deployment serves every deployed model in both modes and names the
     // key's variable; no file the network wrote holds the key.
-    const config = JSON.parse(readFileSync(join(dir, "31337.relayer.json"), "utf8")) as { key: unknown; models: { circuit: string; modes: string[] }[] };
+    const config = JSON.parse(readFileSync(join(dir, "31337.relayer.json"), "utf8")) as {
+      key: unknown;
+      models: { circuit: string; modes: string[] }[];
+    };
     expect(config.key).to.deep.equal({ env: "HIGHWAY_RELAYER_KEY" });
     expect(config.models.map((m) => m.circuit)).to.deep.equal(Object.keys(deployment.models));
     for (const model of config.models) expect(model.modes).to.deep.equal(["zk", "optimistic"]);
-    for (const file of readdirSync(dir)) expect(readFileSync(join(dir, file), "utf8").toLowerCase(), file).not.to.include(RELAYER.privateKey.slice(2).toLowerCase());
+    for (const file of readdirSync(dir))
+      expect(readFileSync(join(dir, file), "utf8").toLowerCase(), file).not.to.include(RELAYER.privateKey.slice(2).toLowerCase());
   });
 
   it("refuses a second start on the same port in one line, and leaves the running network and its files alone", async () => {
-    const files = Object.fromEntries(readdirSync(dir).filter((file) => !file.endsWith(".log")).map((file) => [file, readFileSync(join(dir, file))]));
+    const files = Object.fromEntries(
+      readdirSync(dir)
+        .filter((file) => !file.endsWith(".log"))
+        .map((file) => [file, readFileSync(join(dir, file))]),
+    );
     const provider = new JsonRpcProvider(`http://127.0.0.1:${port}`, undefined, { staticNetwork: true });
     providers.push(provider);
     const nonce = await provider.getTransactionCount(hardhatAccount(0).address);
 
     const second = await refused("--port", String(port), "--out", dir, "--relayer");
     expect(second.code).to.equal(1);
-    expect(second.stderr).to.equal(`a node already answers on 127.0.0.1:${port} (chain 31337): stop it or pick another port with PORT=<n>\n`);
+    expect(second.stderr).to.equal(
+      `a node already answers on 127.0.0.1:${port} (chain 31337): stop it or pick another port with PORT=<n>\n`,
+    );
     expect(second.stdout).to.equal("");
 
     expect(Object.keys(files)).to.include.members(["31337.json", "31337.relayer.json"]);
@@ -156,7 +167,9 @@ describe("make localnet (scripts/localnet.ts)", function () {
 
     const run = await refused("--port", String(other), "--out", out);
     expect(run.code).to.equal(1);
-    expect(run.stderr).to.equal(`127.0.0.1:${other} is already in use, by something that is not an Ethereum JSON-RPC node: stop it or pick another port with PORT=<n>\n`);
+    expect(run.stderr).to.equal(
+      `127.0.0.1:${other} is already in use, by something that is not an Ethereum JSON-RPC node: stop it or pick another port with PORT=<n>\n`,
+    );
     expect(readdirSync(out)).to.deep.equal([]);
   });
 

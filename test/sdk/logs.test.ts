@@ -53,7 +53,11 @@ describe("paged log queries (sdk/logs.ts)", () => {
   it("has the SDK query from the deployment's block, page by page", async () => {
     await networkHelpers.mine(20); // history before the deployment, which no query should read
     const [requester] = await ethers.getSigners();
-    const { deployment } = await deployHighway(ethers, { models: ["price-signal"], write: false, mint: [{ to: requester.address, amount: 1_000n * UNIT }] });
+    const { deployment } = await deployHighway(ethers, {
+      models: ["price-signal"],
+      write: false,
+      mint: [{ to: requester.address, amount: 1_000n * UNIT }],
+    });
     const start = deployment.deploymentBlock!;
     expect(await ethers.provider.getCode(deployment.token, start - 1)).to.equal("0x");
     expect(await ethers.provider.getCode(deployment.token, start)).not.to.equal("0x");

@@ -53,8 +53,7 @@ function walk(dir: string): string[] {
 /** The tarball of `name` in `dir` (`<name>-<version>.tgz`), as a file: spec. */
 function tarballSpec(dir: string, name: string, hint: string): string {
   const found = existsSync(dir) ? readdirSync(dir).filter((file) => new RegExp(`^${name}-\\d[^/]*\\.tgz$`).test(file)) : [];
-  if (found.length !== 1)
-    throw new CliError(`${found.length ? "more than one" : "no"} ${name} tarball in ${dir}: ${hint}`, "NoPackages");
+  if (found.length !== 1) throw new CliError(`${found.length ? "more than one" : "no"} ${name} tarball in ${dir}: ${hint}`, "NoPackages");
   return `file:${join(dir, found[0])}`;
 }
 
@@ -92,7 +91,8 @@ export function initProject(dirText: string, options: InitOptions = {}): InitRes
     } catch {
       throw new CliError(`cannot read the deployment file ${options.deployment}`, "NoDeployment");
     }
-    if (!Number.isInteger(deployment.chainId)) throw new CliError(`${options.deployment} is not a deployment file (no chainId)`, "NoDeployment");
+    if (!Number.isInteger(deployment.chainId))
+      throw new CliError(`${options.deployment} is not a deployment file (no chainId)`, "NoDeployment");
   }
   const dependencies = dependencySpecs(options);
 
@@ -119,8 +119,16 @@ export function initProject(dirText: string, options: InitOptions = {}): InitRes
 }
 
 export function initCommand(program: Command, cli: Cli): void {
-  define(cli, program, "init <dir>", "scaffold a consumer project: a contract inheriting InferenceConsumer, its Ignition module, deploy and ask scripts")
-    .option("--packages <dir>", "depend on the tarballs of Highway's packages in this folder (default in a repository checkout: dist/packages/, from `make pack`)")
+  define(
+    cli,
+    program,
+    "init <dir>",
+    "scaffold a consumer project: a contract inheriting InferenceConsumer, its Ignition module, deploy and ask scripts",
+  )
+    .option(
+      "--packages <dir>",
+      "depend on the tarballs of Highway's packages in this folder (default in a repository checkout: dist/packages/, from `make pack`)",
+    )
     .option("--registry", "depend on the published packages (default outside a repository checkout)")
     .addHelpText(
       "after",
@@ -129,7 +137,8 @@ export function initCommand(program: Command, cli: Cli): void {
     .action(
       action(cli, async (dir: string, options: InitOptions) => {
         const deployment = cli.globals.deployment;
-        const deploymentFile = deployment === undefined || !/^\d+$/.test(deployment) ? deployment : join(DEPLOYMENTS_DIR, `${deployment}.json`);
+        const deploymentFile =
+          deployment === undefined || !/^\d+$/.test(deployment) ? deployment : join(DEPLOYMENTS_DIR, `${deployment}.json`);
         const result = initProject(dir, { ...options, deployment: deploymentFile });
         cli.print(result, () => {
           cli.io.out(`created ${result.dir}:`);
@@ -139,7 +148,9 @@ export function initCommand(program: Command, cli: Cli): void {
           cli.io.out(`\nnext:\n  cd ${where} && npm install`);
           if (!result.files.some((file) => file.startsWith("deployments/") && file.endsWith(".json")))
             cli.io.out("  cp path/to/highway/deployments/<chainId>.json deployments/");
-          cli.io.out("  export HIGHWAY_PRIVATE_KEY=0x…   # the account that deploys and pays (HIGHWAY_RPC_URL: default http://127.0.0.1:8545)");
+          cli.io.out(
+            "  export HIGHWAY_PRIVATE_KEY=0x…   # the account that deploys and pays (HIGHWAY_RPC_URL: default http://127.0.0.1:8545)",
+          );
           cli.io.out("  npm run deploy && npm run ask     # a relayer must serve the model");
         });
       }),

@@ -33,14 +33,19 @@ const token = await ethers.getContractAt(ERC20, deployment.token);
 const held: bigint = await token.balanceOf(consumerAddress);
 if (held < total) {
   const mine: bigint = await token.balanceOf(account.address);
-  if (mine < total - held) throw new Error(`${account.address} holds ${formatUnits(mine, 18)} tokens; the request needs ${formatUnits(total - held, 18)} more`);
+  if (mine < total - held)
+    throw new Error(`${account.address} holds ${formatUnits(mine, 18)} tokens; the request needs ${formatUnits(total - held, 18)} more`);
   await (await token.transfer(consumerAddress, total - held)).wait();
 }
-console.log(`MyConsumer ${consumerAddress} holds ${formatUnits(await token.balanceOf(consumerAddress), 18)} tokens; a request escrows ${formatUnits(total, 18)}`);
+console.log(
+  `MyConsumer ${consumerAddress} holds ${formatUnits(await token.balanceOf(consumerAddress), 18)} tokens; a request escrows ${formatUnits(total, 18)}`,
+);
 
 // 2. Ask: the input quantized at the model's input scale, at most the model fee just quoted.
 const receipt = await (await consumer.ask(model.modelId, quantizeTensor(INPUT, model.input), model.fee, MAX_COMPUTE_FEE)).wait();
-const asked = receipt.logs.map((log: { topics: string[]; data: string }) => consumer.interface.parseLog(log)).find((event: { name: string } | null) => event?.name === "Asked");
+const asked = receipt.logs
+  .map((log: { topics: string[]; data: string }) => consumer.interface.parseLog(log))
+  .find((event: { name: string } | null) => event?.name === "Asked");
 const requestId: bigint = asked.args.requestId;
 console.log(`asked ${MODEL} (request ${requestId}); waiting for a relayer's answer`);
 

@@ -19,9 +19,12 @@ export async function highwayDeployment(connection: NetworkConnection): Promise<
   const chainId = Number((await provider.getNetwork()).chainId);
   const path = resolve(process.env.HIGHWAY_DEPLOYMENT ?? join(ROOT, "deployments", `${chainId}.json`));
   if (!existsSync(path))
-    throw new Error(`no Highway deployment for chain ${chainId}: copy its deployment file to deployments/${chainId}.json, or set HIGHWAY_DEPLOYMENT to its path`);
+    throw new Error(
+      `no Highway deployment for chain ${chainId}: copy its deployment file to deployments/${chainId}.json, or set HIGHWAY_DEPLOYMENT to its path`,
+    );
   const deployment = loadDeployment(path);
-  if (deployment.chainId !== chainId) throw new Error(`${path} is the deployment of chain ${deployment.chainId}, but the network is chain ${chainId}`);
+  if (deployment.chainId !== chainId)
+    throw new Error(`${path} is the deployment of chain ${deployment.chainId}, but the network is chain ${chainId}`);
   if ((await provider.getCode(deployment.coordinator)) === "0x")
     throw new Error(`no Highway coordinator at ${deployment.coordinator} on chain ${chainId}: ${path} is stale (a restarted local node?)`);
   return { deployment, path };
@@ -50,7 +53,8 @@ async function forgetRestartedNode(connection: NetworkConnection, journal: strin
     return; // not a Hardhat node
   }
   const marker = join(journal, "node-instance");
-  if (existsSync(journal) && (!existsSync(marker) || readFileSync(marker, "utf8") !== instanceId)) rmSync(journal, { recursive: true, force: true });
+  if (existsSync(journal) && (!existsSync(marker) || readFileSync(marker, "utf8") !== instanceId))
+    rmSync(journal, { recursive: true, force: true });
   mkdirSync(journal, { recursive: true });
   writeFileSync(marker, instanceId);
 }
