@@ -72,8 +72,24 @@ interface IHighwayErrors {
     /// @notice Input value `index` is `value`, beyond the model's input bound `bound` (in magnitude).
     error InputOutOfBounds(uint256 index, int256 value, uint256 bound);
 
-    /// @notice The request's deadline is not in the future.
-    error InvalidDeadline(uint256 deadline);
+    /// @notice The request's deadline leaves less than the delivery window: a claimant could not be
+    /// sure to answer in time, so the deadline must be at least `earliest` (now plus the delivery window).
+    error InvalidDeadline(uint256 deadline, uint256 earliest);
+
+    /// @notice The model's fee rose above what the requester accepts (`maxModelFee`), e.g. a `setFee`
+    /// mined before the request: nothing is escrowed.
+    /// @param modelId The model requested.
+    /// @param fee The model's fee now.
+    /// @param maxModelFee The most the request accepts.
+    error ModelFeeAboveMax(bytes32 modelId, uint256 fee, uint256 maxModelFee);
+
+    /// @notice A request's own job bond (`RequestParams.jobBond`, when not 0) must be at least the
+    /// protocol's, `minimum`: a request may raise its security level, not lower it.
+    error InvalidJobBond(uint256 jobBond, uint256 minimum);
+
+    /// @notice A request's own challenge window (`RequestParams.challengeWindow`, when not 0) must be
+    /// within `[minimum, maximum]`: at least the protocol's, at most the longest dispute window.
+    error InvalidChallengeWindow(uint256 challengeWindow, uint256 minimum, uint256 maximum);
 
     /// @notice The auction would start above its maximum compute fee.
     error InvalidComputeFees(uint256 startComputeFee, uint256 maxComputeFee);

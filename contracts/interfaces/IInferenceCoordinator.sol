@@ -44,13 +44,13 @@ interface IInferenceCoordinator {
         ProofMode proofMode;
         uint96 startComputeFee;
         uint96 maxComputeFee;
-        uint96 maxModelFee; // the most the requester accepts as the model's fee: a fee raised before the request is mined makes it revert
-        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it
-        uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it (at most the maximum)
+        uint96 maxModelFee; // the most the requester accepts as the model's fee: a fee raised before the request is mined makes it revert (ModelFeeAboveMax)
+        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it (InvalidJobBond)
+        uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it and at most 7 days (InvalidChallengeWindow)
         uint32 callbackGasLimit;
-        uint40 deadline;
+        uint40 deadline; // at least the request's time plus the delivery window (InvalidDeadline)
         address consumer;
-        address referrer;
+        address referrer; // no referral share when zero, the requester itself or the consumer
     }
 
     /// @notice Everything a request locks when it is made; its hash is all that is stored.
@@ -74,6 +74,8 @@ interface IInferenceCoordinator {
         uint32 defenceWindow;
         uint32 callbackGasLimit;
         uint16 protocolFeeBps;
+        uint16 lateSlashBps; // the share of the job bond a late claimant loses to the requester
+        uint16 disputeProtocolShareBps; // the protocol's share of a dispute loser's bond
         uint16 parentShareBps;
         uint16 referralShareBps;
         uint8 outputLength;
@@ -217,6 +219,7 @@ interface IInferenceCoordinator {
     function finalize(uint256 requestId, RequestTerms calldata terms) external;
 
     /// @notice Reopens a claimed request its relayer did not answer within the delivery window; anyone may call.
+    /// The claimant loses `terms.lateSlashBps` of its job bond to the requester.
     function reopen(uint256 requestId, RequestTerms calldata terms) external;
 
     // ------------------------------------------------------------------ dispute hooks (the dispute game only)
