@@ -151,7 +151,13 @@ contract InferenceCoordinator is CoordinatorLedger {
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
-        if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
+        // Every claimant gets its whole delivery window before the deadline, so a late slash is always earned.
+        uint256 lastClaimAt = terms.deadline - terms.deliveryWindow;
+        if (block.timestamp > lastClaimAt) revert ClaimTooLate(requestId, lastClaimAt);
+        // A reopened request (its former claimant kept in `relayer`, its reopen time in `phaseEndsAt`) is
+        // claimed only in a later block, and never by the claimant that lost it.
+        if (block.timestamp <= s.phaseEndsAt) revert ClaimTooSoon(requestId, s.phaseEndsAt);
+        if (msg.sender == s.relayer) revert FormerClaimant(requestId, msg.sender);
         s.status = RequestStatus.Claimed;
         s.relayer = msg.sender;
         s.claimedAt = uint32(block.timestamp);
@@ -537,8 +543,10 @@ contract InferenceCoordinator is CoordinatorLedger {
         staking.slash(relayer, locked, slashed);
     }
 
+    /// @dev Makes a request Open again, keeping the claimant that lost it (which may not claim it again)
+    /// and the time (a claim must come later, so that no one reopens and reclaims in one transaction).
     function _reopen(uint256 requestId, Request storage r, address previousRelayer) private {
-        _resetState(r, RequestStatus.Open);
+        r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, previousRelayer, 0, uint32(block.timestamp));
         emit RequestReopened(requestId, previousRelayer);
     }
 

@@ -9,7 +9,8 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
  * @notice The optimistic dispute game of Highway: anyone challenges a Pending optimistic
  * answer within its challenge window; the relayer defends it with a proof of its own output
  * within the defence window; anyone proves a different output (fraud) while it is disputed;
- * an undefended dispute times out. The game keeps the challenger and judges proofs; the
+ * an undefended dispute times out (the request reopens, claimable from the next block by any
+ * relayer but the slashed one). The game keeps the challenger and judges proofs; the
  * coordinator holds every token and settles through its dispute hooks, and emits every
  * life-cycle event (`Challenged`, `Defended`, `FraudProven`, `DisputeTimedOut`).
  * @dev Challengers approve the coordinator, not the game, for the challenge bond.

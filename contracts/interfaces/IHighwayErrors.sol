@@ -120,6 +120,17 @@ interface IHighwayErrors {
     /// @notice The request's deadline has not passed yet.
     error DeadlineNotReached(uint256 requestId, uint256 deadline);
 
+    /// @notice Request `requestId` can no longer be claimed: a claim after `lastClaimAt` (its deadline
+    /// less its delivery window) would not leave the claimant its whole delivery window.
+    error ClaimTooLate(uint256 requestId, uint256 lastClaimAt);
+
+    /// @notice Request `requestId` was reopened at `reopenedAt`: it can be claimed only in a later block
+    /// (one with a later timestamp), so that whoever reopened it cannot take it back first.
+    error ClaimTooSoon(uint256 requestId, uint256 reopenedAt);
+
+    /// @notice `relayer` lost its claim on request `requestId` (late, or undefended): it may not claim it again.
+    error FormerClaimant(uint256 requestId, address relayer);
+
     /// @notice The claimant still has until `endsAt` to answer.
     error DeliveryWindowOpen(uint256 requestId, uint256 endsAt);
 

@@ -83,7 +83,11 @@ interface IInferenceCoordinator {
         uint40 nonce;
     }
 
-    /// @notice The mutable state of a request (one storage slot).
+    /// @notice The mutable state of a request (one storage slot). While a request is Open after a
+    /// reopen (`reopen`, or a dispute timeout), `relayer` is the claimant that lost it (it may not
+    /// claim it again) and `phaseEndsAt` the time it was reopened (it can be claimed only later);
+    /// both are zero for a request never claimed. `claimedAt` and `phaseEndsAt` are 32-bit
+    /// timestamps, valid until 2106-02-07 (docs/DESIGN.md).
     struct RequestState {
         RequestStatus status;
         bool callbackPending;
@@ -201,6 +205,9 @@ interface IInferenceCoordinator {
     // ------------------------------------------------------------------ relayers
 
     /// @notice Wins an Open request at the current auction price, locking `terms.jobBond` of the caller's stake.
+    /// @dev Refused once fewer than `deliveryWindow` seconds are left before the deadline (`ClaimTooLate`), so
+    /// every claimant has its whole delivery window; after a reopen, refused in the reopen's block
+    /// (`ClaimTooSoon`) and to the claimant that lost it (`FormerClaimant`).
     function claim(uint256 requestId, RequestTerms calldata terms) external;
 
     /// @notice Answers a claimed request with a proof that `output` is the model's output on the request's input.
@@ -310,7 +317,8 @@ interface IInferenceCoordinator {
         returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt);
 
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
-    /// when Claimed, of the challenge window when Pending, of the defence window when Disputed).
+    /// when Claimed, of the challenge window when Pending, of the defence window when Disputed, the
+    /// time it was reopened when Open again).
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state);
 
     /// @notice What a request with these fees escrows under the current protocol fee.

@@ -241,7 +241,9 @@ contract DisputeHooksTest is HighwayFixture {
 
         IInferenceCoordinator.RequestState memory st = stateOf(id);
         assertEq(uint256(st.status), uint256(IInferenceCoordinator.RequestStatus.Open));
-        assertEq(st.relayer, address(0));
+        // Open again, remembering the claimant that lost it and when: it can be claimed later, by another relayer.
+        assertEq(st.relayer, relayer);
+        assertEq(uint256(st.phaseEndsAt), block.timestamp);
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);

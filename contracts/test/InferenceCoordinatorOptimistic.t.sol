@@ -214,7 +214,10 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
-        // Another relayer can now serve it.
+        // Another relayer can serve it from the next block; the slashed relayer may not take it back.
+        vm.warp(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.FormerClaimant.selector, id, relayer));
+        claimAs(relayer, id, t);
         claimAs(relayer2, id, t);
         Sample memory s0 = priceSample(0);
         fulfillAs(relayer2, id, t, s0);

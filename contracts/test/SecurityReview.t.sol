@@ -5,6 +5,7 @@ import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
+import {ReclaimingRelayer} from "./mocks/Adversaries.sol";
 
 /**
  * @dev Regression tests of the security review (issue 10): each replays its finding's attack against
@@ -21,6 +22,12 @@ abstract contract SecurityFixture is HighwayFixture {
     function setUp() public virtual override {
         super.setUp();
         consumer = new RecordingConsumer(coordinator);
+    }
+
+    /// @dev Deploys a relayer contract staking `stake` (minted to its predicted address first).
+    function newReclaimer(uint256 stake) internal returns (ReclaimingRelayer) {
+        token.mint(vm.computeCreateAddress(address(this), vm.getNonce(address(this))), stake);
+        return new ReclaimingRelayer(coordinator, staking, token, stake);
     }
 
     function stakeOf(address who) internal view returns (uint256) {
@@ -43,6 +50,139 @@ abstract contract SecurityFixture is HighwayFixture {
         coordinator.submitOptimistic(id, t, output);
         vm.prank(challenger);
         disputeGame.challenge(id, t);
+    }
+}
+
+/// H-2: a requester could make every relayer pay for claiming (a deadline in the next block).
+contract GriefingRequesterTest is SecurityFixture {
+    /// The attack as reported: a request whose deadline is the next block. It is now refused, escrowing nothing.
+    function test_aDeadlineShortOfTheDeliveryWindowIsRefused() public {
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        uint256 earliest = block.timestamp + coordinator.getParams().deliveryWindow;
+        p.deadline = uint40(block.timestamp + 1);
+        uint256 before = token.balanceOf(requester);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidDeadline.selector, p.deadline, earliest));
+        vm.prank(requester);
+        coordinator.requestInference(p, s.input);
+        assertEq(token.balanceOf(requester), before);
+        // The tightest deadline allowed leaves exactly one delivery window, and a claim made at once has all of it.
+        p.deadline = uint40(earliest);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
+        claimAs(relayer, id, t);
+        assertEq(uint256(stateOf(id).phaseEndsAt), t.deadline);
+    }
+
+    /// A claim later than `deadline - deliveryWindow` is refused, so no claimant is ever slashed for a
+    /// window it did not have.
+    function test_aClaimWithoutItsWholeWindowIsRefusedAndNobodyIsSlashed() public {
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        p.deadline = uint40(block.timestamp + 600 + 100);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
+        uint256 lastClaimAt = uint256(t.deadline) - t.deliveryWindow;
+        vm.warp(lastClaimAt + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooLate.selector, id, lastClaimAt));
+        claimAs(relayer, id, t);
+        vm.warp(uint256(t.deadline) + 1);
+        vm.prank(requester);
+        coordinator.expire(id, t);
+        assertEq(coordinator.balanceOf(requester), escrowOf(t)); // the escrow back, nothing more
+        assertEq(stakeOf(relayer), 1_000 * UNIT);
+    }
+
+    /// The griefing requester's net (what it is credited - its escrow) is never positive against an honest
+    /// relayer, whatever the deadline and whenever the relayer claims and answers within its window; and
+    /// every claim that goes through has its whole delivery window before the deadline.
+    function testFuzz_griefingRequesterNeverProfits(uint256 slack, uint256 claimAfter, uint256 answerAfter) public {
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        p.deadline = uint40(block.timestamp + 600 + bound(slack, 0, 1_200));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
+        vm.warp(block.timestamp + bound(claimAfter, 0, uint256(t.deadline) - t.createdAt + 1));
+        vm.prank(relayer);
+        try coordinator.claim(id, t) {
+            assertLe(block.timestamp + t.deliveryWindow, t.deadline, "a claim without its whole window");
+            vm.warp(block.timestamp + bound(answerAfter, 0, t.deliveryWindow));
+            fulfillAs(relayer, id, t, s);
+        } catch (bytes memory reason) {
+            assertEq(
+                reason,
+                abi.encodeWithSelector(IHighwayErrors.ClaimTooLate.selector, id, uint256(t.deadline) - t.deliveryWindow)
+            );
+        }
+        // The requester tries everything that could credit it a slash.
+        vm.warp(uint256(t.deadline) + 1);
+        vm.startPrank(requester);
+        try coordinator.reopen(id, t) {} catch {}
+        try coordinator.expire(id, t) {} catch {}
+        vm.stopPrank();
+        assertLe(coordinator.balanceOf(requester), escrowOf(t), "the requester profited");
+        assertEq(stakeOf(relayer), 1_000 * UNIT, "an honest relayer was slashed");
+        assertEq(lockedOf(relayer), 0);
+    }
+
+    /// A claimant that had its whole window and let it pass is still late-slashed (the rule's purpose).
+    function test_aClaimantWithItsWholeWindowIsStillSlashedWhenLate() public {
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
+        p.deadline = uint40(block.timestamp + 1_000);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
+        vm.warp(uint256(t.deadline) - t.deliveryWindow); // the last moment a claim is taken
+        claimAs(relayer, id, t);
+        vm.warp(uint256(t.deadline) + 1);
+        coordinator.expire(id, t);
+        uint256 late = uint256(JOB_BOND) * t.lateSlashBps / 10_000;
+        assertEq(coordinator.balanceOf(requester), escrowOf(t) + late);
+        assertEq(stakeOf(relayer), 1_000 * UNIT - late);
+    }
+}
+
+/// H-1 (on-chain part): a slashed relayer could reclaim a reopened request in the transaction that reopened it.
+contract ReclaimTest is SecurityFixture {
+    function test_slashedRelayerCannotResolveTheTimeoutAndReclaimInOneTransaction() public {
+        ReclaimingRelayer cheat = newReclaimer(1_000e18);
+        ReclaimingRelayer sibling = newReclaimer(1_000e18); // another address of the same operator
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
+            requestPrice(0, OPTIMISTIC, address(consumer));
+        cheat.claim(id, t);
+        cheat.submit(id, t, withOutput(42)); // wrong
+        vm.prank(challenger);
+        disputeGame.challenge(id, t);
+        vm.warp(block.timestamp + t.defenceWindow + 1);
+        // Reopened and reclaimed atomically, by the slashed relayer or by any contract acting for it: refused.
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
+        cheat.timeoutAndReclaim(id, t);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
+        sibling.timeoutAndReclaim(id, t);
+        // The timeout alone goes through; in its own block nobody can claim; from the next block anyone
+        // but the slashed relayer can, on equal terms.
+        disputeGame.resolveDisputeTimeout(id, t);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
+        claimAs(relayer2, id, t);
+        vm.warp(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.FormerClaimant.selector, id, address(cheat)));
+        cheat.claim(id, t);
+        claimAs(relayer2, id, t);
+        fulfillAs(relayer2, id, t, s);
+        assertEq(consumer.lastOutput(), s.output);
+        assertEq(stakeOf(address(cheat)), 1_000e18 - JOB_BOND);
+    }
+
+    function test_lateClaimantCannotReopenAndReclaimInOneTransaction() public {
+        ReclaimingRelayer late = newReclaimer(1_000e18);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(consumer));
+        late.claim(id, t);
+        vm.warp(block.timestamp + t.deliveryWindow + 1);
+        // Reopening its own late claim to take it again with a fresh window (and a higher price): refused.
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
+        late.reopenAndReclaim(id, t);
+        coordinator.reopen(id, t);
+        vm.warp(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.FormerClaimant.selector, id, address(late)));
+        late.claim(id, t);
+        claimAs(relayer, id, t);
+        assertEq(stateOf(id).relayer, relayer);
     }
 }
 

@@ -155,6 +155,10 @@ abstract contract Test {
         if (actual > limit) fail(string.concat("assertion failed: ", _str(actual), " > ", _str(limit)));
     }
 
+    function assertLe(uint256 actual, uint256 limit, string memory message) internal pure {
+        if (actual > limit) fail(string.concat(message, ": ", _str(actual), " > ", _str(limit)));
+    }
+
     function assertGe(uint256 actual, uint256 limit) internal pure {
         if (actual < limit) fail(string.concat("assertion failed: ", _str(actual), " < ", _str(limit)));
     }
