@@ -79,6 +79,7 @@ export const ERROR_HINTS = {
   InvalidProofModes: "proof modes {proofModes} are not valid: 1 = zk, 2 = optimistic, 3 = both",
   InvalidShares: "parentShareBps {parentShareBps} plus referralShareBps {referralShareBps} must not exceed 10000",
   VerifierRequired: "a model needs a verifier until a dispute arbiter exists: deploy the circuit's verifier and pass its address",
+  VerifierCodeChanged: "the verifier of model {modelId} no longer runs the code registered (code hash {recorded}, now {current}): no proof of this model is accepted; do not serve or request it",
   // ---------------------------------------------------------------- staking
   ZeroAmount: "the amount must be above zero",
   AmountTooLarge: "amount {amount} is larger than the contract can hold",

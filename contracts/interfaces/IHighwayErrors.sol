@@ -172,6 +172,10 @@ interface IHighwayErrors {
     /// @notice A model needs a deployed verifier: every dispute is settled by a proof.
     error VerifierRequired();
 
+    /// @notice The code at model `modelId`'s verifier is no longer the code registered (its code hash
+    /// was `recorded`, it is `current`; 0 once destroyed): no proof of the model is accepted.
+    error VerifierCodeChanged(bytes32 modelId, bytes32 recorded, bytes32 current);
+
     /// @notice `proofModes` is not 1 (zk), 2 (optimistic) or 3 (both).
     error InvalidProofModes(uint8 proofModes);
 

@@ -3,9 +3,12 @@ pragma solidity ^0.8.24;
 
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
 import {ReclaimingRelayer} from "./mocks/Adversaries.sol";
+import {SwitchableVerifier} from "./mocks/Verifiers.sol";
+import {Halo2Verifier as PriceSignalVerifier} from "../verifiers/price-signal/Halo2Verifier.sol";
 
 /**
  * @dev Regression tests of the security review (issue 10): each replays its finding's attack against
@@ -183,6 +186,135 @@ contract ReclaimTest is SecurityFixture {
         late.claim(id, t);
         claimAs(relayer, id, t);
         assertEq(stateOf(id).relayer, relayer);
+    }
+}
+
+/// M-1: nothing tied a model's verifier to its artifacts.
+contract VerifierCodeTest is SecurityFixture {
+    /// Returns 1 (true) for any call: the accept-all code a metamorphic verifier could be redeployed with.
+    bytes internal constant ACCEPT_ALL = hex"600160005260206000f3";
+
+    function _registerWith(address verifier, bytes32 salt) internal returns (bytes32 modelId) {
+        vm.prank(modelOwner);
+        modelId = registry.registerModel(salt, modelParams(verifier, 8, 1, 3));
+    }
+
+    function test_theRegistryRecordsTheVerifiersCodeHash() public view {
+        IModelRegistry.Model memory m = registry.getModel(priceModel);
+        assertEq(m.verifierCodeHash, priceVerifier.codehash);
+        assertTrue(m.verifierCodeHash != bytes32(0));
+    }
+
+    /// A metamorphic verifier redeployed with accept-all code (here: its code replaced) accepts no proof,
+    /// made-up or real, in fulfillZk, defend or proveFraud; with its registered code back, proofs verify again.
+    function test_aVerifierWhoseCodeChangedAcceptsNoProof() public {
+        address verifier = address(new PriceSignalVerifier());
+        bytes32 modelId = _registerWith(verifier, "metamorphic");
+        bytes32 recorded = verifier.codehash;
+        bytes memory original = verifier.code;
+        Sample memory s = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
+            makeRequest(requester, requestParams(modelId, ZK, address(consumer)), s.input);
+        claimAs(relayer, id, t);
+        (uint256 optId, IInferenceCoordinator.RequestTerms memory ot) =
+            makeRequest(requester, requestParams(modelId, OPTIMISTIC, address(consumer)), priceSample(1).input);
+        claimAs(relayer2, optId, ot);
+        vm.prank(relayer2);
+        coordinator.submitOptimistic(optId, ot, priceSample(1).output); // the right answer
+        vm.prank(challenger);
+        disputeGame.challenge(optId, ot);
+
+        vm.etch(verifier, ACCEPT_ALL);
+        bytes memory changed =
+            abi.encodeWithSelector(IHighwayErrors.VerifierCodeChanged.selector, modelId, recorded, verifier.codehash);
+        vm.expectRevert(changed); // a made-up output "proven" by the new code
+        fulfillAs(relayer, id, t, Sample(s.input, s.inputs, withOutput(123), hex"00"));
+        vm.expectRevert(changed); // a false fraud proof against the right answer
+        vm.prank(challenger);
+        disputeGame.proveFraud(optId, ot, priceSample(1).input, withOutput(123), hex"00");
+        vm.expectRevert(changed); // and the real proofs too: nothing but the registered code judges
+        fulfillAs(relayer, id, t, s);
+        vm.expectRevert(changed);
+        vm.prank(relayer2);
+        disputeGame.defend(optId, ot, priceSample(1).input, priceSample(1).proof);
+
+        vm.etch(verifier, original);
+        fulfillAs(relayer, id, t, s);
+        vm.prank(relayer2);
+        disputeGame.defend(optId, ot, priceSample(1).input, priceSample(1).proof);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(uint256(statusOf(optId)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(stakeOf(relayer2), 1_000 * UNIT);
+    }
+
+    /// A switchable verifier (mutable state, same code) cannot be told apart on chain: relayers refuse to
+    /// serve it off chain. What the chain bounds: with reject-all, a model owner acting as requester gains
+    /// nothing from a relayer that does not claim, and at most the request's locked late share from one
+    /// that does (once per relayer and request); the admin cannot raise that share for requests in flight.
+    function test_aSwitchableVerifiersRejectAllTrapIsBoundedByTheLockedLateShare() public {
+        SwitchableVerifier switchable = new SwitchableVerifier(modelOwner, true);
+        bytes32 modelId = _registerWith(address(switchable), "switchable");
+        token.mint(modelOwner, 1_000e18);
+        vm.prank(modelOwner);
+        token.approve(address(coordinator), type(uint256).max);
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(modelId, ZK, address(0));
+
+        // A relayer that refuses the model never claims: the owner gets its escrow back and nothing more.
+        (uint256 refused, IInferenceCoordinator.RequestTerms memory rt) = makeRequest(modelOwner, p, s.input);
+        vm.prank(modelOwner);
+        coordinator.cancel(refused, rt);
+        assertEq(coordinator.balanceOf(modelOwner), escrowOf(rt));
+        vm.prank(modelOwner);
+        coordinator.withdraw();
+
+        // A relayer that claims anyway: the owner flips to reject-all, even the relayer's real proof fails.
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(modelOwner, p, s.input);
+        claimAs(relayer, id, t);
+        vm.prank(modelOwner);
+        switchable.setAcceptAll(false);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
+        fulfillAs(relayer, id, t, s);
+        IInferenceCoordinator.Params memory raised = defaultParams();
+        raised.lateSlashBps = 10_000; // an admin change does not reach the request in flight
+        coordinatorAdmin.setParams(raised);
+        vm.warp(block.timestamp + t.deliveryWindow + 1);
+        coordinator.reopen(id, t);
+        uint256 late = uint256(t.jobBond) * t.lateSlashBps / 10_000;
+        assertEq(late, 20e18);
+        assertEq(coordinator.balanceOf(modelOwner), late);
+        assertEq(stakeOf(relayer), 1_000 * UNIT - late);
+        vm.warp(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.FormerClaimant.selector, id, relayer));
+        claimAs(relayer, id, t);
+        // The owner's net over the request: escrow back at expiry, plus that one late share.
+        vm.warp(uint256(t.deadline) + 1);
+        coordinator.expire(id, t);
+        assertEq(coordinator.balanceOf(modelOwner), escrowOf(t) + late);
+    }
+
+    /// With accept-all, made-up answers pass for this model: the damage stays with the model's own requests
+    /// (its cache entries are keyed by model) and the bonds of relayers that chose to serve it.
+    function test_aSwitchableVerifiersAcceptAllDamageStaysWithinItsModel() public {
+        SwitchableVerifier switchable = new SwitchableVerifier(modelOwner, true);
+        bytes32 modelId = _registerWith(address(switchable), "switchable");
+        Sample memory s = priceSample(0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
+            makeRequest(requester, requestParams(modelId, ZK, address(0)), s.input);
+        claimAs(relayer, id, t);
+        fulfillAs(relayer, id, t, Sample(s.input, s.inputs, withOutput(123), hex"00")); // a made-up output
+        (bool found, int256[] memory cached) = coordinator.cachedResult(modelId, s.input);
+        assertTrue(found);
+        assertEq(cached, withOutput(123));
+        (found,) = coordinator.cachedResult(priceModel, s.input); // the same input of another model: untouched
+        assertFalse(found);
+        // A price-signal request for that input still needs a real proof of the price-signal circuit.
+        (uint256 real, IInferenceCoordinator.RequestTerms memory rt,) = requestPrice(0, ZK, address(consumer));
+        claimAs(relayer2, real, rt);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, real));
+        fulfillAs(relayer2, real, rt, Sample(s.input, s.inputs, withOutput(123), s.proof));
+        fulfillAs(relayer2, real, rt, s);
+        assertEq(consumer.lastOutput(), s.output);
     }
 }
 
