@@ -260,12 +260,13 @@ contract InferenceCoordinator is CoordinatorLedger {
         _credit(challenger, terms.challengeBond);
         _splitLoserBond(terms, terms.jobBond, challenger);
         if (outcome == DisputeOutcome.FraudProven) {
-            // The prover answers the request and earns its compute fee.
+            // The proven output answers the request; its compute fee goes to the challenger whoever
+            // the prover, so a fraud proof copied from the mempool earns its copier nothing.
             uint256 word = OutputPacking.pack(output);
             r.output = word;
             _cacheResult(terms, word);
             emit FraudProven(requestId, prover, s.relayer, output);
-            _complete(requestId, r, terms, s, prover, output, true, true);
+            _complete(requestId, r, terms, s, challenger, output, true, true);
         } else {
             r.output = 0;
             emit DisputeTimedOut(requestId, s.relayer, challenger);

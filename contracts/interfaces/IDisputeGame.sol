@@ -35,8 +35,9 @@ interface IDisputeGame is IHighwayErrors {
         bytes calldata proof
     ) external;
 
-    /// @notice Anyone proves a different output for a disputed request, answering it and earning its
-    /// compute fee; the challenger gets its bond back and the relayer's job bond, less the protocol's share.
+    /// @notice Anyone proves a different output for a disputed request, answering it; the challenger gets
+    /// its bond back, the relayer's job bond less the protocol's share, and the request's compute fee,
+    /// whoever submits the proof (so a proof copied from the mempool earns its copier nothing).
     function proveFraud(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,

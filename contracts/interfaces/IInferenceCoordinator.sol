@@ -142,7 +142,8 @@ interface IInferenceCoordinator {
     /// @notice `relayer` proved its disputed output; `challenger` lost its bond.
     event Defended(uint256 indexed requestId, address indexed relayer, address indexed challenger);
 
-    /// @notice `prover` proved `output`, not the one `relayer` posted; the relayer's bond is slashed.
+    /// @notice `prover` proved `output`, not the one `relayer` posted; the relayer's bond is slashed, and the
+    /// challenger (whoever the prover) earns the compute fee (`RequestFulfilled`'s payee).
     event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, int256[] output);
 
     /// @notice `relayer` did not defend within the defence window; its bond is slashed to `challenger`.
@@ -245,7 +246,7 @@ interface IInferenceCoordinator {
      * @dev Only the dispute game, after judging the outcome (the coordinator checks only the
      * terms and that the request is Disputed, so each dispute ends once).
      * @param challenger The challenger the game recorded: paid back and rewarded unless `Defended`.
-     * @param prover `FraudProven` only: who proved `output`, earning the compute fee.
+     * @param prover `FraudProven` only: who proved `output` (for the event: the compute fee goes to the challenger).
      * @param output `FraudProven` only: the proven output, which answers the request.
      */
     function closeDispute(

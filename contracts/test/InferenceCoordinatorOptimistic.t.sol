@@ -162,8 +162,9 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(consumer.calls(), 1);
         assertEq(consumer.lastOutput(), s0.output);
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
-        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
-        assertEq(coordinator.balanceOf(relayer2), 1e18); // the prover earns the compute fee
+        // The challenger earns the compute fee, whoever proved the fraud; the third party earns nothing.
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + 1e18);
+        assertEq(coordinator.balanceOf(relayer2), 0);
         assertEq(coordinator.balanceOf(relayer), 0);
         IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
         assertEq(r.stake, 1_000 * UNIT - JOB_BOND);

@@ -398,6 +398,28 @@ contract LockedSharesTest is SecurityFixture {
     }
 }
 
+/// L-2: a fraud proof could be copied from the mempool, its compute fee taken by the copier.
+contract FraudProofCopyTest is SecurityFixture {
+    function test_aCopiedFraudProofEarnsTheCopierNothing() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = challengedBy(relayer, withOutput(42), 0);
+        uint256 copierBefore = token.balanceOf(stranger);
+        // The challenger's proveFraud is in the mempool; a copier sends the same call first.
+        vm.prank(stranger);
+        disputeGame.proveFraud(id, t, s.input, s.output, s.proof);
+        assertEq(coordinator.balanceOf(stranger), 0);
+        assertEq(token.balanceOf(stranger), copierBefore);
+        uint256 protocolShare = uint256(JOB_BOND) * t.disputeProtocolShareBps / 10_000;
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + START_FEE);
+        assertEq(consumer.lastOutput(), s.output);
+        // The challenger's own transaction finds the dispute closed; it lost nothing to the copy.
+        vm.expectRevert(
+            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Fulfilled)
+        );
+        vm.prank(challenger);
+        disputeGame.proveFraud(id, t, s.input, s.output, s.proof);
+    }
+}
+
 /// Economics: a request chooses its security level (a larger job bond, a longer challenge window).
 contract SecurityLevelTest is SecurityFixture {
     function test_aLargerJobBondIsLockedAndSlashed() public {
