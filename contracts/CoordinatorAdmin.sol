@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ICoordinatorAdmin} from "./interfaces/ICoordinatorAdmin.sol";
+import {ICoordinatorAdmin, MAX_DISPUTE_WINDOW} from "./interfaces/ICoordinatorAdmin.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 
@@ -27,7 +27,6 @@ contract CoordinatorAdmin is ICoordinatorAdmin, AccessControl {
     uint256 private constant MAX_AUCTION_DURATION = 1 days;
     uint256 private constant MIN_WINDOW = 1 minutes;
     uint256 private constant MAX_DELIVERY_WINDOW = 1 days;
-    uint256 private constant MAX_DISPUTE_WINDOW = 7 days;
     uint256 private constant MAX_CALLBACK_GAS_LIMIT = 5_000_000;
 
     /// @inheritdoc ICoordinatorAdmin

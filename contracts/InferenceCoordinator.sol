@@ -19,6 +19,7 @@ import {RequestTermsLib} from "./libraries/RequestTermsLib.sol";
 import {CoordinatorConfig} from "./coordinator/CoordinatorConfig.sol";
 import {CoordinatorLedger} from "./coordinator/CoordinatorLedger.sol";
 import {DisputeGame} from "./DisputeGame.sol";
+import {MAX_DISPUTE_WINDOW} from "./interfaces/ICoordinatorAdmin.sol";
 
 /**
  * @title InferenceCoordinator
@@ -150,7 +151,13 @@ contract InferenceCoordinator is CoordinatorLedger {
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
-        if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
+        // Every claimant gets its whole delivery window before the deadline, so a late slash is always earned.
+        uint256 lastClaimAt = terms.deadline - terms.deliveryWindow;
+        if (block.timestamp > lastClaimAt) revert ClaimTooLate(requestId, lastClaimAt);
+        // A reopened request (its former claimant kept in `relayer`, its reopen time in `phaseEndsAt`) is
+        // claimed only in a later block, and never by the claimant that lost it.
+        if (block.timestamp <= s.phaseEndsAt) revert ClaimTooSoon(requestId, s.phaseEndsAt);
+        if (msg.sender == s.relayer) revert FormerClaimant(requestId, msg.sender);
         s.status = RequestStatus.Claimed;
         s.relayer = msg.sender;
         s.claimedAt = uint32(block.timestamp);
@@ -243,7 +250,7 @@ contract InferenceCoordinator is CoordinatorLedger {
             uint256 word = r.output;
             _cacheResult(terms, word);
             // The challenger was wrong: its bond pays the relayer, less the protocol's share.
-            _splitLoserBond(terms.challengeBond, s.relayer);
+            _splitLoserBond(terms, terms.challengeBond, s.relayer);
             emit Defended(requestId, s.relayer, challenger);
             _complete(requestId, r, terms, s, s.relayer, OutputPacking.unpack(word), true, false);
             return;
@@ -251,14 +258,15 @@ contract InferenceCoordinator is CoordinatorLedger {
         // The relayer was wrong, or did not defend: the challenger gets its bond back and the
         // relayer's slashed bond, less the protocol's share.
         _credit(challenger, terms.challengeBond);
-        _splitLoserBond(terms.jobBond, challenger);
+        _splitLoserBond(terms, terms.jobBond, challenger);
         if (outcome == DisputeOutcome.FraudProven) {
-            // The prover answers the request and earns its compute fee.
+            // The proven output answers the request; its compute fee goes to the challenger whoever
+            // the prover, so a fraud proof copied from the mempool earns its copier nothing.
             uint256 word = OutputPacking.pack(output);
             r.output = word;
             _cacheResult(terms, word);
             emit FraudProven(requestId, prover, s.relayer, output);
-            _complete(requestId, r, terms, s, prover, output, true, true);
+            _complete(requestId, r, terms, s, challenger, output, true, true);
         } else {
             r.output = 0;
             emit DisputeTimedOut(requestId, s.relayer, challenger);
@@ -340,11 +348,14 @@ contract InferenceCoordinator is CoordinatorLedger {
     function _request(RequestParams calldata p, bytes calldata input) private returns (uint256 requestId) {
         IModelRegistry.ModelTerms memory m = registry.modelTerms(p.modelId);
         if (!m.active) revert ModelInactive(p.modelId);
+        if (m.fee > p.maxModelFee) revert ModelFeeAboveMax(p.modelId, m.fee, p.maxModelFee);
         if (m.proofModes & (p.proofMode == ProofMode.Zk ? 1 : 2) == 0) revert ProofModeUnsupported(p.modelId, p.proofMode);
         _checkInput(input, m.inputLength, m.inputBound);
-        if (p.deadline <= block.timestamp) revert InvalidDeadline(p.deadline);
-        if (p.startComputeFee > p.maxComputeFee) revert InvalidComputeFees(p.startComputeFee, p.maxComputeFee);
         Config memory c = _config;
+        // The deadline leaves a claimant at least the whole delivery window.
+        uint256 earliestDeadline = block.timestamp + c.deliveryWindow;
+        if (p.deadline < earliestDeadline) revert InvalidDeadline(p.deadline, earliestDeadline);
+        if (p.startComputeFee > p.maxComputeFee) revert InvalidComputeFees(p.startComputeFee, p.maxComputeFee);
         if (c.paused) revert EnforcedPause();
         if (p.callbackGasLimit > c.maxCallbackGasLimit) {
             revert CallbackGasLimitTooHigh(p.callbackGasLimit, c.maxCallbackGasLimit);
@@ -353,35 +364,7 @@ contract InferenceCoordinator is CoordinatorLedger {
 
         bytes32 inputHash = keccak256(input);
         uint256 cached = _cache[_cacheKey(p.modelId, inputHash)];
-        // A cached pair is answered now: no relayer is bonded, nothing can be disputed.
-        Bonds memory bonds = cached == 0 ? _bonds : Bonds(0, 0);
-        RequestTerms memory t = RequestTerms({
-            modelId: p.modelId,
-            inputHash: inputHash,
-            requester: msg.sender,
-            consumer: p.consumer == address(0) ? msg.sender : p.consumer,
-            referrer: p.referrer,
-            modelFee: m.fee,
-            // A cached pair is answered now for the model fee alone: no compute is bought.
-            startComputeFee: cached == 0 ? p.startComputeFee : 0,
-            maxComputeFee: cached == 0 ? p.maxComputeFee : 0,
-            jobBond: bonds.jobBond,
-            challengeBond: bonds.challengeBond,
-            createdAt: uint40(block.timestamp),
-            deadline: p.deadline,
-            auctionDuration: c.auctionDuration,
-            deliveryWindow: c.deliveryWindow,
-            challengeWindow: c.challengeWindow,
-            defenceWindow: c.defenceWindow,
-            callbackGasLimit: p.callbackGasLimit,
-            protocolFeeBps: c.protocolFeeBps,
-            parentModelId: m.parentShareBps == 0 ? bytes32(0) : registry.parentOf(p.modelId),
-            parentShareBps: m.parentShareBps,
-            referralShareBps: p.referrer == address(0) ? 0 : m.referralShareBps,
-            outputLength: m.outputLength,
-            proofMode: p.proofMode,
-            nonce: c.nextNonce
-        });
+        RequestTerms memory t = _newTerms(p, m, c, inputHash, cached != 0);
         requestId = t.id();
         uint256 escrow = FeeMath.escrow(t.modelFee, t.maxComputeFee, t.protocolFeeBps);
         if (cached == 0) {
@@ -395,6 +378,66 @@ contract InferenceCoordinator is CoordinatorLedger {
             emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, t, output);
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
             _deliverCached(requestId, t, input, output);
+        }
+    }
+
+    /// @dev The terms a request made now with `p` locks, from the model's terms `m` and the parameters `c`.
+    function _newTerms(
+        RequestParams calldata p,
+        IModelRegistry.ModelTerms memory m,
+        Config memory c,
+        bytes32 inputHash,
+        bool cached
+    ) private view returns (RequestTerms memory t) {
+        address consumer = p.consumer == address(0) ? msg.sender : p.consumer;
+        t = RequestTerms({
+            modelId: p.modelId,
+            inputHash: inputHash,
+            requester: msg.sender,
+            consumer: consumer,
+            referrer: p.referrer,
+            parentModelId: m.parentShareBps == 0 ? bytes32(0) : registry.parentOf(p.modelId),
+            modelFee: m.fee,
+            // A cached pair is answered now for the model fee alone: no compute is bought, no relayer is
+            // bonded, nothing can be disputed.
+            startComputeFee: cached ? 0 : p.startComputeFee,
+            maxComputeFee: cached ? 0 : p.maxComputeFee,
+            jobBond: 0,
+            challengeBond: 0,
+            createdAt: uint40(block.timestamp),
+            deadline: p.deadline,
+            auctionDuration: c.auctionDuration,
+            deliveryWindow: c.deliveryWindow,
+            challengeWindow: c.challengeWindow,
+            defenceWindow: c.defenceWindow,
+            callbackGasLimit: p.callbackGasLimit,
+            protocolFeeBps: c.protocolFeeBps,
+            lateSlashBps: c.lateSlashBps,
+            disputeProtocolShareBps: c.disputeProtocolShareBps,
+            parentShareBps: m.parentShareBps,
+            // A requester does not refer itself: no referral share to itself or to its own consumer.
+            referralShareBps: p.referrer == address(0) || p.referrer == msg.sender || p.referrer == consumer
+                ? 0
+                : m.referralShareBps,
+            outputLength: m.outputLength,
+            proofMode: p.proofMode,
+            nonce: c.nextNonce
+        });
+        // The request's security level: the protocol's challenge window, or a longer one up to the maximum...
+        if (p.challengeWindow != 0) {
+            if (p.challengeWindow < c.challengeWindow || p.challengeWindow > MAX_DISPUTE_WINDOW) {
+                revert InvalidChallengeWindow(p.challengeWindow, c.challengeWindow, MAX_DISPUTE_WINDOW);
+            }
+            t.challengeWindow = p.challengeWindow;
+        }
+        if (!cached) {
+            // ...and the protocol's job bond, or a larger one (which the claimant's free stake must cover).
+            Bonds memory b = _bonds;
+            if (p.jobBond != 0) {
+                if (p.jobBond < b.jobBond) revert InvalidJobBond(p.jobBond, b.jobBond);
+                b.jobBond = p.jobBond;
+            }
+            (t.jobBond, t.challengeBond) = (b.jobBond, b.challengeBond);
         }
     }
 
@@ -501,8 +544,10 @@ contract InferenceCoordinator is CoordinatorLedger {
         staking.slash(relayer, locked, slashed);
     }
 
+    /// @dev Makes a request Open again, keeping the claimant that lost it (which may not claim it again)
+    /// and the time (a claim must come later, so that no one reopens and reclaims in one transaction).
     function _reopen(uint256 requestId, Request storage r, address previousRelayer) private {
-        _resetState(r, RequestStatus.Open);
+        r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, previousRelayer, 0, uint32(block.timestamp));
         emit RequestReopened(requestId, previousRelayer);
     }
 

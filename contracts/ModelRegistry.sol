@@ -6,10 +6,10 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 /**
  * @title ModelRegistry
  * @notice Models by `bytes32 modelId`. Anyone may register a model; its owner may change its
- * fee, referral share, proof modes, artifact URI, active flag and owner. The verifier,
- * shapes, scales, parent, parent share and artifact hash are the model's identity: a new
- * circuit is a new model. A request locks the fee and shares it saw, so no change here
- * touches a request already made.
+ * fee, referral share, proof modes, artifact URI, active flag and owner. The verifier (and
+ * its runtime code hash, recorded at registration), shapes, scales, parent, parent share and
+ * artifact hash are the model's identity: a new circuit is a new model. A request locks the
+ * fee and shares it saw, so no change here touches a request already made.
  */
 contract ModelRegistry is IModelRegistry {
     uint8 public constant MODE_ZK = 1;
@@ -25,6 +25,7 @@ contract ModelRegistry is IModelRegistry {
         ModelTerms terms; // one slot
         address owner;
         address verifier;
+        bytes32 verifierCodeHash;
         bytes32 parentModelId;
         bytes32 artifactHash;
         string artifactURI;
@@ -79,6 +80,7 @@ contract ModelRegistry is IModelRegistry {
         });
         m.owner = msg.sender;
         m.verifier = params.verifier;
+        m.verifierCodeHash = params.verifier.codehash;
         m.parentModelId = params.parentModelId;
         m.artifactHash = params.artifactHash;
         m.artifactURI = params.artifactURI;
@@ -128,7 +130,7 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function getModel(bytes32 modelId) external view returns (Model memory) {
         Record storage m = _record(modelId);
-        return Model(m.terms, m.owner, m.verifier, m.parentModelId, m.artifactHash, m.artifactURI);
+        return Model(m.terms, m.owner, m.verifier, m.verifierCodeHash, m.parentModelId, m.artifactHash, m.artifactURI);
     }
 
     /// @inheritdoc IModelRegistry
@@ -139,8 +141,11 @@ contract ModelRegistry is IModelRegistry {
 
     /// @inheritdoc IModelRegistry
     function verifierOf(bytes32 modelId) external view returns (address verifier) {
-        verifier = _models[modelId].verifier;
+        Record storage m = _models[modelId];
+        verifier = m.verifier;
         if (verifier == address(0)) revert UnknownModel(modelId);
+        (bytes32 recorded, bytes32 current) = (m.verifierCodeHash, verifier.codehash);
+        if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
     }
 
     /// @inheritdoc IModelRegistry

@@ -1,10 +1,43 @@
 /**
  * The fee formula of docs/DESIGN.md "Settlement", mirrored from contracts/libraries/FeeMath.sol
  * so that a quote needs no RPC call and a settled request's split can be reported
- * exactly; the tests check both against the contract.
+ * exactly; the tests check both against the contract. Also the rule of a request's security
+ * level (its job bond and challenge window), mirrored from the coordinator.
  */
+import { HighwayError } from "./errors.js";
 
 export const BPS = 10_000n;
+
+/** The longest challenge window a request may ask for: 7 days, the bound of the protocol's dispute windows. */
+export const MAX_CHALLENGE_WINDOW = 7 * 24 * 3_600;
+
+/** What a request locks for its optimistic answers' security: the claimant's job bond and the challenge window. */
+export interface SecurityLevel {
+  /** The stake a claimant locks, slashed (to the challenger) if its answer is proven wrong or left undefended. */
+  jobBond: bigint;
+  /** Seconds an optimistic answer can be challenged before it is final. */
+  challengeWindow: number;
+}
+
+/**
+ * The security level a request asking for `requested` locks, under the protocol's `defaults`
+ * (`coordinator.getParams()`): 0 or nothing asked means the protocol's value; a job bond asked
+ * for must be at least the protocol's, a challenge window at least the protocol's and at most
+ * 7 days (the coordinator refuses others with InvalidJobBond and InvalidChallengeWindow).
+ */
+export function securityLevel(
+  defaults: { jobBond: bigint; challengeWindow: bigint | number },
+  requested: { jobBond?: bigint; challengeWindow?: number } = {},
+): SecurityLevel {
+  const minWindow = Number(defaults.challengeWindow);
+  const jobBond = requested.jobBond || defaults.jobBond;
+  const challengeWindow = requested.challengeWindow || minWindow;
+  if (jobBond < defaults.jobBond) throw new HighwayError(`job bond ${requested.jobBond} is below the protocol's ${defaults.jobBond}: a request may raise its security level, not lower it`);
+  if (challengeWindow < minWindow || challengeWindow > MAX_CHALLENGE_WINDOW) {
+    throw new HighwayError(`challenge window ${requested.challengeWindow} s is outside [${minWindow}, ${MAX_CHALLENGE_WINDOW}] s: at least the protocol's, at most 7 days`);
+  }
+  return { jobBond, challengeWindow };
+}
 
 /** What a request escrows, and what each part is for. */
 export interface EscrowQuote {

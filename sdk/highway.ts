@@ -18,7 +18,6 @@ import * as reads from "./actions/reads.js";
 import * as relayers from "./actions/relayers.js";
 import * as requests from "./actions/requests.js";
 import * as results from "./actions/results.js";
-import type { EscrowQuote } from "./fees.js";
 import type { RequestStatus } from "./protocol.js";
 import type { RequestTerms } from "./terms.js";
 
@@ -91,8 +90,8 @@ export class Highway {
 
   // ================================================================= requests and results
 
-  /** The escrow a request with this maxComputeFee takes, and its parts. */
-  quote(request: { model: string; maxComputeFee?: bigint }): Promise<EscrowQuote> {
+  /** The escrow a request with this maxComputeFee takes and its parts, and the security level (job bond, challenge window) it locks. */
+  quote(request: requests.QuoteRequest): Promise<requests.RequestQuote> {
     return requests.quote(this.client, request);
   }
 

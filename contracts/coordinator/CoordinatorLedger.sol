@@ -98,16 +98,17 @@ abstract contract CoordinatorLedger is CoordinatorConfig, ReentrancyGuardTransie
         _credit(terms.requester, s.refund);
     }
 
-    /// @dev Gives `winner` a dispute loser's `bond`, less the protocol's dispute share.
-    function _splitLoserBond(uint256 bond, address winner) internal {
-        uint256 protocolShare = FeeMath.share(bond, _config.disputeProtocolShareBps);
+    /// @dev Gives `winner` a dispute loser's `bond`, less the protocol's dispute share the request locked.
+    function _splitLoserBond(RequestTerms calldata terms, uint256 bond, address winner) internal {
+        uint256 protocolShare = FeeMath.share(bond, terms.disputeProtocolShareBps);
         _creditProtocol(protocolShare);
         _credit(winner, bond - protocolShare);
     }
 
-    /// @dev Credits the requester the late share of a late claimant's `jobBond`; returns that share (to be slashed).
+    /// @dev Credits the requester the late share (locked in the terms) of a late claimant's `jobBond`;
+    /// returns that share (to be slashed).
     function _creditLateSlash(RequestTerms calldata terms) internal returns (uint256 slashed) {
-        slashed = FeeMath.share(terms.jobBond, _config.lateSlashBps);
+        slashed = FeeMath.share(terms.jobBond, terms.lateSlashBps);
         _credit(terms.requester, slashed);
     }
 

@@ -4,6 +4,10 @@ pragma solidity ^0.8.24;
 import {IHighwayErrors} from "./IHighwayErrors.sol";
 import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
 
+/// @dev The longest challenge or defence window: the bound of the protocol's parameters and of a
+/// request's own `challengeWindow`.
+uint32 constant MAX_DISPUTE_WINDOW = 7 days;
+
 /**
  * @title ICoordinatorAdmin
  * @notice The administration of an `InferenceCoordinator`: who may change what (roles), the

@@ -9,7 +9,8 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
  * @notice The optimistic dispute game of Highway: anyone challenges a Pending optimistic
  * answer within its challenge window; the relayer defends it with a proof of its own output
  * within the defence window; anyone proves a different output (fraud) while it is disputed;
- * an undefended dispute times out. The game keeps the challenger and judges proofs; the
+ * an undefended dispute times out (the request reopens, claimable from the next block by any
+ * relayer but the slashed one). The game keeps the challenger and judges proofs; the
  * coordinator holds every token and settles through its dispute hooks, and emits every
  * life-cycle event (`Challenged`, `Defended`, `FraudProven`, `DisputeTimedOut`).
  * @dev Challengers approve the coordinator, not the game, for the challenge bond.
@@ -34,8 +35,9 @@ interface IDisputeGame is IHighwayErrors {
         bytes calldata proof
     ) external;
 
-    /// @notice Anyone proves a different output for a disputed request, answering it and earning its
-    /// compute fee; the challenger gets its bond back and the relayer's job bond, less the protocol's share.
+    /// @notice Anyone proves a different output for a disputed request, answering it; the challenger gets
+    /// its bond back, the relayer's job bond less the protocol's share, and the request's compute fee,
+    /// whoever submits the proof (so a proof copied from the mempool earns its copier nothing).
     function proveFraud(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,

@@ -72,8 +72,24 @@ interface IHighwayErrors {
     /// @notice Input value `index` is `value`, beyond the model's input bound `bound` (in magnitude).
     error InputOutOfBounds(uint256 index, int256 value, uint256 bound);
 
-    /// @notice The request's deadline is not in the future.
-    error InvalidDeadline(uint256 deadline);
+    /// @notice The request's deadline leaves less than the delivery window: a claimant could not be
+    /// sure to answer in time, so the deadline must be at least `earliest` (now plus the delivery window).
+    error InvalidDeadline(uint256 deadline, uint256 earliest);
+
+    /// @notice The model's fee rose above what the requester accepts (`maxModelFee`), e.g. a `setFee`
+    /// mined before the request: nothing is escrowed.
+    /// @param modelId The model requested.
+    /// @param fee The model's fee now.
+    /// @param maxModelFee The most the request accepts.
+    error ModelFeeAboveMax(bytes32 modelId, uint256 fee, uint256 maxModelFee);
+
+    /// @notice A request's own job bond (`RequestParams.jobBond`, when not 0) must be at least the
+    /// protocol's, `minimum`: a request may raise its security level, not lower it.
+    error InvalidJobBond(uint256 jobBond, uint256 minimum);
+
+    /// @notice A request's own challenge window (`RequestParams.challengeWindow`, when not 0) must be
+    /// within `[minimum, maximum]`: at least the protocol's, at most the longest dispute window.
+    error InvalidChallengeWindow(uint256 challengeWindow, uint256 minimum, uint256 maximum);
 
     /// @notice The auction would start above its maximum compute fee.
     error InvalidComputeFees(uint256 startComputeFee, uint256 maxComputeFee);
@@ -103,6 +119,17 @@ interface IHighwayErrors {
 
     /// @notice The request's deadline has not passed yet.
     error DeadlineNotReached(uint256 requestId, uint256 deadline);
+
+    /// @notice Request `requestId` can no longer be claimed: a claim after `lastClaimAt` (its deadline
+    /// less its delivery window) would not leave the claimant its whole delivery window.
+    error ClaimTooLate(uint256 requestId, uint256 lastClaimAt);
+
+    /// @notice Request `requestId` was reopened at `reopenedAt`: it can be claimed only in a later block
+    /// (one with a later timestamp), so that whoever reopened it cannot take it back first.
+    error ClaimTooSoon(uint256 requestId, uint256 reopenedAt);
+
+    /// @notice `relayer` lost its claim on request `requestId` (late, or undefended): it may not claim it again.
+    error FormerClaimant(uint256 requestId, address relayer);
 
     /// @notice The claimant still has until `endsAt` to answer.
     error DeliveryWindowOpen(uint256 requestId, uint256 endsAt);
@@ -144,6 +171,10 @@ interface IHighwayErrors {
 
     /// @notice A model needs a deployed verifier: every dispute is settled by a proof.
     error VerifierRequired();
+
+    /// @notice The code at model `modelId`'s verifier is no longer the code registered (its code hash
+    /// was `recorded`, it is `current`; 0 once destroyed): no proof of the model is accepted.
+    error VerifierCodeChanged(bytes32 modelId, bytes32 recorded, bytes32 current);
 
     /// @notice `proofModes` is not 1 (zk), 2 (optimistic) or 3 (both).
     error InvalidProofModes(uint8 proofModes);

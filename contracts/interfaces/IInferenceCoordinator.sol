@@ -44,13 +44,13 @@ interface IInferenceCoordinator {
         ProofMode proofMode;
         uint96 startComputeFee;
         uint96 maxComputeFee;
-        uint96 maxModelFee; // the most the requester accepts as the model's fee: a fee raised before the request is mined makes it revert
-        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it
-        uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it (at most the maximum)
+        uint96 maxModelFee; // the most the requester accepts as the model's fee: a fee raised before the request is mined makes it revert (ModelFeeAboveMax)
+        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it (InvalidJobBond)
+        uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it and at most 7 days (InvalidChallengeWindow)
         uint32 callbackGasLimit;
-        uint40 deadline;
+        uint40 deadline; // at least the request's time plus the delivery window (InvalidDeadline)
         address consumer;
-        address referrer;
+        address referrer; // no referral share when zero, the requester itself or the consumer
     }
 
     /// @notice Everything a request locks when it is made; its hash is all that is stored.
@@ -74,6 +74,8 @@ interface IInferenceCoordinator {
         uint32 defenceWindow;
         uint32 callbackGasLimit;
         uint16 protocolFeeBps;
+        uint16 lateSlashBps; // the share of the job bond a late claimant loses to the requester
+        uint16 disputeProtocolShareBps; // the protocol's share of a dispute loser's bond
         uint16 parentShareBps;
         uint16 referralShareBps;
         uint8 outputLength;
@@ -81,7 +83,11 @@ interface IInferenceCoordinator {
         uint40 nonce;
     }
 
-    /// @notice The mutable state of a request (one storage slot).
+    /// @notice The mutable state of a request (one storage slot). While a request is Open after a
+    /// reopen (`reopen`, or a dispute timeout), `relayer` is the claimant that lost it (it may not
+    /// claim it again) and `phaseEndsAt` the time it was reopened (it can be claimed only later);
+    /// both are zero for a request never claimed. `claimedAt` and `phaseEndsAt` are 32-bit
+    /// timestamps, valid until 2106-02-07 (docs/DESIGN.md).
     struct RequestState {
         RequestStatus status;
         bool callbackPending;
@@ -136,7 +142,8 @@ interface IInferenceCoordinator {
     /// @notice `relayer` proved its disputed output; `challenger` lost its bond.
     event Defended(uint256 indexed requestId, address indexed relayer, address indexed challenger);
 
-    /// @notice `prover` proved `output`, not the one `relayer` posted; the relayer's bond is slashed.
+    /// @notice `prover` proved `output`, not the one `relayer` posted; the relayer's bond is slashed, and the
+    /// challenger (whoever the prover) earns the compute fee (`RequestFulfilled`'s payee).
     event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, int256[] output);
 
     /// @notice `relayer` did not defend within the defence window; its bond is slashed to `challenger`.
@@ -199,6 +206,9 @@ interface IInferenceCoordinator {
     // ------------------------------------------------------------------ relayers
 
     /// @notice Wins an Open request at the current auction price, locking `terms.jobBond` of the caller's stake.
+    /// @dev Refused once fewer than `deliveryWindow` seconds are left before the deadline (`ClaimTooLate`), so
+    /// every claimant has its whole delivery window; after a reopen, refused in the reopen's block
+    /// (`ClaimTooSoon`) and to the claimant that lost it (`FormerClaimant`).
     function claim(uint256 requestId, RequestTerms calldata terms) external;
 
     /// @notice Answers a claimed request with a proof that `output` is the model's output on the request's input.
@@ -217,6 +227,7 @@ interface IInferenceCoordinator {
     function finalize(uint256 requestId, RequestTerms calldata terms) external;
 
     /// @notice Reopens a claimed request its relayer did not answer within the delivery window; anyone may call.
+    /// The claimant loses `terms.lateSlashBps` of its job bond to the requester.
     function reopen(uint256 requestId, RequestTerms calldata terms) external;
 
     // ------------------------------------------------------------------ dispute hooks (the dispute game only)
@@ -235,7 +246,7 @@ interface IInferenceCoordinator {
      * @dev Only the dispute game, after judging the outcome (the coordinator checks only the
      * terms and that the request is Disputed, so each dispute ends once).
      * @param challenger The challenger the game recorded: paid back and rewarded unless `Defended`.
-     * @param prover `FraudProven` only: who proved `output`, earning the compute fee.
+     * @param prover `FraudProven` only: who proved `output` (for the event: the compute fee goes to the challenger).
      * @param output `FraudProven` only: the proven output, which answers the request.
      */
     function closeDispute(
@@ -307,7 +318,8 @@ interface IInferenceCoordinator {
         returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt);
 
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
-    /// when Claimed, of the challenge window when Pending, of the defence window when Disputed).
+    /// when Claimed, of the challenge window when Pending, of the defence window when Disputed, the
+    /// time it was reopened when Open again).
     function getRequest(uint256 requestId) external view returns (bytes32 termsHash, RequestState memory state);
 
     /// @notice What a request with these fees escrows under the current protocol fee.

@@ -41,11 +41,14 @@ interface IModelRegistry is IHighwayErrors {
         uint64 inputBound;
     }
 
-    /// @notice A full model record.
+    /// @notice A full model record. `verifierCodeHash` is the verifier's runtime code hash
+    /// (EXTCODEHASH) at registration: proofs are accepted only while the verifier's code still hashes
+    /// to it, and a relayer checks it against the verifier the model's artifacts generate.
     struct Model {
         ModelTerms terms;
         address owner;
         address verifier;
+        bytes32 verifierCodeHash;
         bytes32 parentModelId;
         bytes32 artifactHash;
         string artifactURI;
@@ -84,7 +87,9 @@ interface IModelRegistry is IHighwayErrors {
     /// @notice What a new request for `modelId` locks (reverts for an unknown model).
     function modelTerms(bytes32 modelId) external view returns (ModelTerms memory);
 
-    /// @notice The verifier of `modelId` (reverts for an unknown model).
+    /// @notice The verifier of `modelId`, checked to still run the code registered: reverts with
+    /// `VerifierCodeChanged` once its code hash differs from the recorded one (a metamorphic verifier
+    /// redeployed, or destroyed), and for an unknown model. Every proof check calls it.
     function verifierOf(bytes32 modelId) external view returns (address);
 
     /// @notice The current owner of `modelId` (reverts for an unknown model).

@@ -19,6 +19,8 @@ library ProofVerification {
      * @notice Reverts unless `proof` proves that model `terms.modelId` maps the request's own
      * `input` to `output`.
      * @dev A verifier that reverts counts as rejecting the proof (`InvalidProof`), like one that returns false.
+     * The verifier is read with `registry.verifierOf`, which reverts (`VerifierCodeChanged`, not caught here)
+     * once its code hash differs from the one recorded at registration: only the registered code judges.
      * @param registry Where the model's verifier is registered.
      * @param requestId The request answered, for the errors.
      */

@@ -13,8 +13,8 @@ import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
  * the terms every call passes are hashed in place, without a copy to memory.
  */
 library RequestTermsLib {
-    /// @notice The length of `abi.encode(terms)`: 24 static fields, one word each.
-    uint256 internal constant ENCODED_LENGTH = 24 * 32;
+    /// @notice The length of `abi.encode(terms)`: 26 static fields, one word each.
+    uint256 internal constant ENCODED_LENGTH = 26 * 32;
 
     /// @notice `keccak256(abi.encode(terms))`: the id of a request made with `terms` (as bytes32).
     /// @dev Every field is static, so a memory struct is laid out exactly as its ABI encoding (one

@@ -149,7 +149,12 @@ contract SilentRelayerTest is AdversaryFixture {
         assertEq(r.stake, 1_000 * UNIT - late);
         assertEq(r.locked, 0);
         assertEq(r.jobsSlashed, 1);
-        // Another relayer serves it.
+        // Another relayer serves it, from the next block on; the late claimant may not take it back.
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
+        claimAs(relayer2, id, t);
+        vm.warp(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.FormerClaimant.selector, id, address(silent)));
+        silent.claim(id, t);
         claimAs(relayer2, id, t);
         fulfillAs(relayer2, id, t, s);
         assertEq(consumer.lastOutput(), s.output);

@@ -207,15 +207,16 @@ contract DisputeHooksTest is HighwayFixture {
         vm.expectEmit(true, true, true, true, address(coordinator));
         emit IInferenceCoordinator.FraudProven(id, stranger, relayer, withOutput(7));
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IInferenceCoordinator.RequestFulfilled(id, stranger, withOutput(7), COMPUTE_FEE, true);
+        // The compute fee goes to the challenger, whoever proved the fraud (a copied proof earns nothing).
+        emit IInferenceCoordinator.RequestFulfilled(id, challenger, withOutput(7), COMPUTE_FEE, true);
         vm.expectEmit(true, true, false, true, address(coordinator));
         emit IInferenceCoordinator.RelayerSlashed(id, relayer, JOB_BOND);
         _close(id, t, IInferenceCoordinator.DisputeOutcome.FraudProven, stranger, withOutput(7));
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
-        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
-        assertEq(coordinator.balanceOf(stranger), COMPUTE_FEE);
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + COMPUTE_FEE);
+        assertEq(coordinator.balanceOf(stranger), 0);
         assertEq(coordinator.balanceOf(relayer), 0);
         IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
         assertEq(r.stake, 1_000 * UNIT - JOB_BOND);
@@ -241,7 +242,9 @@ contract DisputeHooksTest is HighwayFixture {
 
         IInferenceCoordinator.RequestState memory st = stateOf(id);
         assertEq(uint256(st.status), uint256(IInferenceCoordinator.RequestStatus.Open));
-        assertEq(st.relayer, address(0));
+        // Open again, remembering the claimant that lost it and when: it can be claimed later, by another relayer.
+        assertEq(st.relayer, relayer);
+        assertEq(uint256(st.phaseEndsAt), block.timestamp);
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);

@@ -3,96 +3,155 @@ pragma solidity ^0.8.24;
 
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {CoordinatorHandler} from "./CoordinatorHandler.sol";
-import {RecordingConsumer} from "./mocks/Consumers.sol";
+import {
+    RecordingConsumer,
+    ReentrantConsumer,
+    GasBurnerConsumer,
+    HugeRevertConsumer,
+    ToggleConsumer
+} from "./mocks/Consumers.sol";
+import {SwitchableVerifier} from "./mocks/Verifiers.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 
 /// @dev Invariants over random sequences of every coordinator action (see CoordinatorHandler).
 contract InferenceCoordinatorInvariantsTest is HighwayFixture {
     CoordinatorHandler internal handler;
+    bytes32 internal switchModel;
 
     function setUp() public override {
         super.setUp();
-        RecordingConsumer consumer = new RecordingConsumer(coordinator);
-        address[] memory requesters = new address[](2);
-        requesters[0] = requester;
-        requesters[1] = stranger;
-        address[] memory relayers = new address[](2);
-        relayers[0] = relayer;
-        relayers[1] = relayer2;
-        address[] memory challengers = new address[](2);
-        challengers[0] = challenger;
-        challengers[1] = stranger;
-        address[] memory others = new address[](2);
-        others[0] = treasury;
-        others[1] = modelOwner;
-        handler = new CoordinatorHandler(
-            token, staking, coordinator, priceModel, address(consumer), modelOwner, requesters, relayers, challengers, others
-        );
+        // A model whose verifier its owner flips between accept-all and reject-all during the campaign.
+        SwitchableVerifier switchable = new SwitchableVerifier(modelOwner, true);
+        vm.prank(modelOwner);
+        switchModel = registry.registerModel("switchable", modelParams(address(switchable), 8, 1, 3));
+
+        ToggleConsumer toggle = new ToggleConsumer(coordinator);
+        CoordinatorHandler.Setup memory s;
+        s.coordinator = coordinator;
+        s.staking = staking;
+        s.admin = address(this);
+        s.priceModel = priceModel;
+        s.switchModel = switchModel;
+        s.modelOwner = modelOwner;
+        s.toggleConsumer = toggle;
+        s.consumers = new address[](5); // a well-behaved consumer, then the malicious ones
+        s.consumers[0] = address(new RecordingConsumer(coordinator));
+        s.consumers[1] = address(new ReentrantConsumer(coordinator));
+        s.consumers[2] = address(new GasBurnerConsumer(coordinator));
+        s.consumers[3] = address(new HugeRevertConsumer(coordinator));
+        s.consumers[4] = address(toggle);
+        s.requesters = new address[](2);
+        s.requesters[0] = requester;
+        s.requesters[1] = stranger;
+        s.relayers = new address[](2);
+        s.relayers[0] = relayer;
+        s.relayers[1] = relayer2;
+        s.challengers = new address[](2);
+        s.challengers[0] = challenger;
+        s.challengers[1] = stranger;
+        s.others = new address[](2);
+        s.others[0] = treasury;
+        s.others[1] = modelOwner;
+        handler = new CoordinatorHandler(s);
         for (uint256 i; i < 3; ++i) {
-            Sample memory s = priceSample(i);
-            handler.addSample(s.input, s.output, s.proof);
+            Sample memory sample = priceSample(i);
+            handler.addSample(sample.input, sample.output, sample.proof);
         }
-        // Relayers also dispute: they need wallet funds, and enough stake for many open jobs.
+        // Relayers also dispute: they need wallet funds, and enough stake for many open jobs of any security level.
         token.mint(relayer, 1_000_000e18);
         token.mint(relayer2, 1_000_000e18);
         token.mint(requester, 1_000_000e18);
         token.mint(stranger, 1_000_000e18);
         token.mint(challenger, 1_000_000e18);
+        vm.prank(relayer);
+        staking.stake(100_000e18);
+        vm.prank(relayer2);
+        staking.stake(100_000e18);
         targetContract(address(handler));
+    }
+
+    /// @dev A request seed whose deadline leaves a day beyond the delivery window (`seed >> 160`).
+    function _seed(uint256 i) internal pure returns (uint256) {
+        return i | (uint256(1 days) << 160);
+    }
+
+    /// @dev A request shape: the price model (or the switchable one), to the recording consumer (or none),
+    /// no referrer, a cap at or above the fee, the protocol's job bond and challenge window.
+    function _shape(bool onSwitch, bool toConsumer) internal pure returns (uint256) {
+        return uint256(onSwitch ? 0 : 1) | (uint256(toConsumer ? 0 : 5) << 8) | (1 << 24);
     }
 
     /// @dev The handler's actions do reach the coordinator (a handler whose calls all revert would make the invariants vacuous).
     function test_handlerReachesEveryOutcome() public {
-        handler.request(0, false, true, true); // zk, sample 0, to the consumer
+        handler.request(_seed(0), _shape(false, true), false, true); // zk, sample 0, to the consumer
         handler.claim(0);
         handler.fulfillZk(0);
-        handler.request(1, true, true, false); // optimistic, sample 1
+        handler.request(_seed(1), _shape(false, false), true, true); // optimistic, sample 1
         handler.claim(1);
         handler.submitOptimistic(1, true); // wrong output
         handler.challenge(1);
         handler.proveFraud(1);
-        handler.request(2, true, true, false); // optimistic, sample 2
+        handler.request(_seed(2), _shape(false, false), true, true); // optimistic, sample 2
         handler.claim(2);
         handler.submitOptimistic(2, false);
         handler.challenge(5);
         handler.defend(2);
-        handler.request(3, true, false, false); // optimistic, random input
+        handler.request(_seed(3), _shape(false, false), true, false); // optimistic, random input
         handler.claim(3);
         handler.submitOptimistic(3, false);
         handler.finalize(3);
-        handler.request(4, true, false, false);
+        handler.request(_seed(4), _shape(false, false), true, false);
         handler.claim(4);
         handler.submitOptimistic(4, true);
-        handler.challenge(4);
-        handler.resolveDisputeTimeout(4);
-        handler.request(0, false, true, false); // cached pair: answered at once
-        handler.request(6, false, false, false);
-        handler.raiseMaxComputeFee(6, 1e18);
-        handler.cancel(6);
-        handler.request(7, false, false, false);
+        handler.challenge(4); // by the relayer itself
+        handler.timeoutAndReclaim(4); // timed out; not reclaimable in that block, nor by the slashed relayer
+        handler.submitOptimistic(4, false); // the reclaimer answers
+        handler.finalize(4);
+        handler.request(_seed(0), _shape(false, false), false, true); // cached pair: answered at once, not stored
+        handler.request(_seed(6), _shape(false, false), false, false); // index 5
+        handler.raiseMaxComputeFee(5, 1e18);
+        handler.cancel(5);
+        handler.request(_seed(7), _shape(false, false), false, false); // index 6
+        handler.claim(6);
+        handler.reopenAndReclaim(6); // late: reopened by its claimant, reclaimed by the other relayer next block
+        handler.expire(6); // the reclaimer is late too
+        handler.request(_seed(8), _shape(true, false), false, false); // index 7: the switchable model, accepting all
         handler.claim(7);
-        handler.reopen(7);
-        handler.expire(7);
+        handler.fulfillZk(7); // a made-up output and a junk proof
+        handler.flipVerifier(false);
+        handler.setParams(8);
+        handler.setModelFee(8, true);
+        handler.request(_seed(9), 1 | (1 << 8) | (1 << 24), true, false); // index 8: to the re-entering consumer
+        handler.claim(8);
+        handler.submitOptimistic(8, false);
+        handler.finalize(8);
         handler.withdraw(0);
-        handler.withdrawModelEarnings();
+        handler.withdrawModelEarnings(false);
         handler.withdrawProtocolFees();
         for (uint256 i; i < handler.trackedCount(); ++i) {
             assertLe(handler.answers(handler.trackedId(i)), 1);
         }
-        // Answered: zk, fraud-proven, defended, finalized, cached.
-        assertEq(handler.totalAnswers(), 5);
-        assertEq(uint256(statusOf(handler.trackedId(7))), 6); // Refunded
+        // Answered: zk, fraud-proven, defended, finalized, reclaimed and finalized, cached, made-up, re-entered.
+        assertEq(handler.totalAnswers(), 8);
+        assertEq(handler.trackedCount(), 9);
+        assertEq(handler.reclaims(), 2);
+        assertEq(handler.lateSlashes(), 2);
+        assertEq(uint256(statusOf(handler.trackedId(5))), 6); // Refunded (cancelled)
+        assertEq(uint256(statusOf(handler.trackedId(6))), 6); // Refunded (expired)
         invariant_tokenBalanceEqualsBalancesEscrowsAndBonds();
         invariant_lockedBondNeverExceedsStake();
+        invariant_claimsAndSlashesFollowTheRules();
     }
 
     /**
-     * The coordinator's token balance equals the sum of withdrawable balances, open escrows and posted bonds.
+     * The coordinator's token balance equals the sum of withdrawable balances, open escrows and posted bonds:
+     * every unit escrowed ends in exactly one balance.
      * hardhat-config: invariant.runs = 256
      * hardhat-config: invariant.depth = 64
      */
     function invariant_tokenBalanceEqualsBalancesEscrowsAndBonds() public view {
-        uint256 owed = coordinator.modelEarnings(priceModel) + coordinator.protocolFees();
+        uint256 owed =
+            coordinator.modelEarnings(priceModel) + coordinator.modelEarnings(switchModel) + coordinator.protocolFees();
         for (uint256 i; i < handler.accountCount(); ++i) {
             owed += coordinator.balanceOf(handler.accounts(i));
         }
@@ -129,5 +188,16 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
             }
             assertEq(rec.locked, expected, "locked bonds");
         }
+    }
+
+    /**
+     * Every claim left its claimant its whole delivery window; no reopened request was claimed in the block
+     * it was reopened, or by the claimant that lost it; every late slash took the share locked in the terms,
+     * after the claimant's whole window; every dispute slash took the job bond locked in the terms.
+     * hardhat-config: invariant.runs = 256
+     * hardhat-config: invariant.depth = 64
+     */
+    function invariant_claimsAndSlashesFollowTheRules() public view {
+        assertEq(handler.violations(), 0, handler.lastViolation());
     }
 }

@@ -96,8 +96,12 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         bytes memory input = priceSample(0).input;
         IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
         vm.startPrank(requester);
+        uint256 earliest = block.timestamp + coordinator.getParams().deliveryWindow;
         p.deadline = uint40(block.timestamp);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidDeadline.selector, block.timestamp));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidDeadline.selector, block.timestamp, earliest));
+        coordinator.requestInference(p, input);
+        p.deadline = uint40(earliest - 1); // in the future, but short of a whole delivery window
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidDeadline.selector, earliest - 1, earliest));
         coordinator.requestInference(p, input);
         p = requestParams(priceModel, ZK, address(0));
         p.startComputeFee = p.maxComputeFee + 1;

@@ -162,8 +162,9 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(consumer.calls(), 1);
         assertEq(consumer.lastOutput(), s0.output);
         uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
-        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
-        assertEq(coordinator.balanceOf(relayer2), 1e18); // the prover earns the compute fee
+        // The challenger earns the compute fee, whoever proved the fraud; the third party earns nothing.
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + 1e18);
+        assertEq(coordinator.balanceOf(relayer2), 0);
         assertEq(coordinator.balanceOf(relayer), 0);
         IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
         assertEq(r.stake, 1_000 * UNIT - JOB_BOND);
@@ -214,7 +215,10 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
-        // Another relayer can now serve it.
+        // Another relayer can serve it from the next block; the slashed relayer may not take it back.
+        vm.warp(block.timestamp + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.FormerClaimant.selector, id, relayer));
+        claimAs(relayer, id, t);
         claimAs(relayer2, id, t);
         Sample memory s0 = priceSample(0);
         fulfillAs(relayer2, id, t, s0);

@@ -276,8 +276,9 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     function test_claimAfterDeadlineIsRejected() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
             requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        uint256 lastClaimAt = uint256(t.deadline) - t.deliveryWindow;
         vm.warp(uint256(t.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlinePassed.selector, id, t.deadline));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooLate.selector, id, lastClaimAt));
         claimAs(relayer, id, t);
     }
 }

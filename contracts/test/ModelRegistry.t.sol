@@ -50,6 +50,7 @@ contract ModelRegistryTest is Test {
         IModelRegistry.Model memory m = registry.getModel(id);
         assertEq(m.owner, owner);
         assertEq(m.verifier, verifier);
+        assertEq(m.verifierCodeHash, verifier.codehash); // the verifier's runtime code, recorded at registration
         assertEq(m.terms.fee, 10e18);
         assertEq(m.terms.inputLength, 8);
         assertEq(m.terms.outputLength, 1);
@@ -202,6 +203,27 @@ contract ModelRegistryTest is Test {
         vm.expectRevert(notOwner);
         registry.transferModelOwnership(id, other);
         vm.stopPrank();
+    }
+
+    /// A verifier whose code changed after registration (a metamorphic contract redeployed, or destroyed)
+    /// is refused by `verifierOf`, which every proof check goes through; its original code is accepted again.
+    function test_verifierOfRefusesAVerifierWhoseCodeChanged() public {
+        bytes32 id = _register(owner, "salt", _params());
+        bytes memory original = verifier.code;
+        bytes32 recorded = verifier.codehash;
+        vm.etch(verifier, hex"600160005260206000f3"); // returns 1 for any call: an accept-all verifier
+        vm.expectRevert(
+            abi.encodeWithSelector(IHighwayErrors.VerifierCodeChanged.selector, id, recorded, verifier.codehash)
+        );
+        registry.verifierOf(id);
+        vm.etch(verifier, "");
+        vm.expectRevert(
+            abi.encodeWithSelector(IHighwayErrors.VerifierCodeChanged.selector, id, recorded, verifier.codehash)
+        );
+        registry.verifierOf(id);
+        vm.etch(verifier, original);
+        assertEq(registry.verifierOf(id), verifier);
+        assertEq(registry.getModel(id).verifierCodeHash, recorded); // the record never changes
     }
 
     function test_unknownModelsRevert() public {

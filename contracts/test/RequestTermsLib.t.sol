@@ -44,6 +44,8 @@ contract RequestTermsLibTest is HighwayFixture {
             defenceWindow: window / 3,
             callbackGasLimit: window ^ 0xFFFF,
             protocolFeeBps: bps,
+            lateSlashBps: bps ^ 0x0F0F,
+            disputeProtocolShareBps: bps / 3,
             parentShareBps: ~bps,
             referralShareBps: bps / 2,
             outputLength: uint8(bps),

@@ -176,15 +176,9 @@ export function requestProgress(
   const known = cached || events.some((event) => event.eventName === "RequestCreated");
   let status = requestStatusName(state.status);
   if (status === "none" && cached) status = "fulfilled";
-  const progress: RequestProgress = {
-    requestId,
-    status,
-    chainTime,
-    cached,
-    relayer: state.relayer || ZeroAddress,
-    callbackPending: state.callbackPending,
-    expired: false,
-  };
+  // An Open request's state keeps the claimant that lost it (after a reopen): it holds nothing now.
+  const relayer = status === "open" ? ZeroAddress : state.relayer || ZeroAddress;
+  const progress: RequestProgress = { requestId, status, chainTime, cached, relayer, callbackPending: state.callbackPending, expired: false };
   if (!known) return progress;
   const terms = termsFromEvents(requestId, events);
   progress.terms = terms;

@@ -3,7 +3,7 @@ import { ZeroAddress } from "ethers";
 import { approveIfNeeded, sendAndWait, signerOf, withContractErrors, type HighwayClient } from "../client.js";
 import { checkTensor, encodeInput, quantizeTensor } from "../encoding.js";
 import { HighwayError } from "../errors.js";
-import { quoteEscrow, type EscrowQuote } from "../fees.js";
+import { quoteEscrow, securityLevel, type EscrowQuote, type SecurityLevel } from "../fees.js";
 import { signPermit } from "../permit.js";
 import { PROOF_MODES, type ProofMode } from "../protocol.js";
 import { getModel } from "./models.js";
@@ -18,11 +18,15 @@ export interface InferenceRequest {
   proofMode?: ProofMode;
   /** The most the requester pays a relayer (payment-token units); default: the model's fee. */
   maxComputeFee?: bigint;
-  /** The most the requester accepts as the model's fee; default: the fee read when the request is built. */
+  /** The most the requester accepts as the model's fee; default: the fee quoted when the request is built. */
   maxModelFee?: bigint;
+  /** The job bond a claimant locks (the request's security level); default (or 0): the protocol's, else at least it. */
+  jobBond?: bigint;
+  /** Seconds an optimistic answer can be challenged; default (or 0): the protocol's, else at least it and at most 7 days. */
+  challengeWindow?: number;
   /** Where the auction starts; default a quarter of maxComputeFee. */
   startComputeFee?: bigint;
-  /** Unix time after which an answer is worthless; default in one hour. */
+  /** Unix time after which an answer is worthless; default in one hour. It must leave the delivery window (`quote`'s deliveryWindow). */
   deadline?: number;
   callbackGasLimit?: number;
   /** The callback target; default the sender. */
@@ -32,16 +36,49 @@ export interface InferenceRequest {
   permit?: boolean;
 }
 
-/** The escrow a request with this maxComputeFee (default: the model's fee) takes, and its parts. */
-export async function quote(client: HighwayClient, request: { model: string; maxComputeFee?: bigint }): Promise<EscrowQuote> {
+/** What to quote: a model, and what a request for it would ask for. */
+export interface QuoteRequest {
+  model: string;
+  /** Default: the model's fee. */
+  maxComputeFee?: bigint;
+  /** Default (or 0): the protocol's job bond. */
+  jobBond?: bigint;
+  /** Default (or 0): the protocol's challenge window. */
+  challengeWindow?: number;
+}
+
+/** A request's escrow and its parts, and the terms of its security it would lock. */
+export interface RequestQuote extends EscrowQuote, SecurityLevel {
+  /** Seconds a claimant has to answer: a request's deadline must be at least this far from the time it is made. */
+  deliveryWindow: number;
+}
+
+/**
+ * The escrow a request with this maxComputeFee (default: the model's fee) takes and its parts,
+ * at the model's fee now (which `requestInference` passes as the request's `maxModelFee`), with
+ * the job bond and challenge window it would lock and the delivery window its deadline must leave.
+ */
+export async function quote(client: HighwayClient, request: QuoteRequest): Promise<RequestQuote> {
   const [model, params] = await Promise.all([getModel(client, request.model), client.coordinator.getParams()]);
-  return quoteEscrow(model.fee, request.maxComputeFee ?? model.fee, params.protocolFeeBps);
+  return quoteFor(model.fee, params, request);
+}
+
+function quoteFor(
+  modelFee: bigint,
+  params: { protocolFeeBps: bigint; jobBond: bigint; challengeWindow: bigint; deliveryWindow: bigint },
+  request: Omit<QuoteRequest, "model">,
+): RequestQuote {
+  return {
+    ...quoteEscrow(modelFee, request.maxComputeFee ?? modelFee, params.protocolFeeBps),
+    ...securityLevel(params, request),
+    deliveryWindow: Number(params.deliveryWindow),
+  };
 }
 
 /** Asks for a model's output on `input`; approves (or permits) the escrow as needed. */
 export async function requestInference(client: HighwayClient, request: InferenceRequest): Promise<InferenceHandle> {
   const signer = signerOf(client);
-  const model = await getModel(client, request.model);
+  const [model, protocol] = await Promise.all([getModel(client, request.model), client.coordinator.getParams()]);
   const label = model.name ?? model.modelId;
   if (!model.active) throw new HighwayError(`model ${label} is not active`);
   const input = typeof request.input[0] === "number" ? quantizeTensor(request.input as number[], model.input) : [...(request.input as bigint[])];
@@ -49,21 +86,28 @@ export async function requestInference(client: HighwayClient, request: Inference
   const proofMode = request.proofMode ?? "zk";
   if (!model.proofModes.includes(proofMode)) throw new HighwayError(`model ${label} does not serve ${proofMode} requests`);
   const maxComputeFee = request.maxComputeFee ?? model.fee;
-  const { total } = await quote(client, { model: model.modelId, maxComputeFee });
+  // One read of the model's fee prices the escrow and caps the fee the request accepts.
+  const quoted = quoteFor(model.fee, protocol, { maxComputeFee, jobBond: request.jobBond, challengeWindow: request.challengeWindow });
+  const { total } = quoted;
   // The chain's clock may run ahead of ours (a test node moved on): a deadline counts from the later one.
   const latest = await client.provider.getBlock("latest");
   const now = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000));
+  const deadline = request.deadline ?? now + 3_600;
+  if (deadline < now + quoted.deliveryWindow) {
+    throw new HighwayError(`deadline ${deadline} leaves less than the delivery window (${quoted.deliveryWindow} s) a relayer has to answer: give a deadline at or after ${now + quoted.deliveryWindow}`);
+  }
   const params = {
     modelId: model.modelId,
     proofMode: PROOF_MODES.indexOf(proofMode),
     startComputeFee: request.startComputeFee ?? maxComputeFee / 4n,
     maxComputeFee,
     // The fee this request was priced at: a fee raised before it is mined makes it revert rather than pay more.
-    maxModelFee: request.maxModelFee ?? model.fee,
-    jobBond: 0n,
-    challengeWindow: 0,
+    maxModelFee: request.maxModelFee ?? quoted.modelFee,
+    // 0: the protocol's (the coordinator locks the quoted level, or refuses a lower one).
+    jobBond: request.jobBond ?? 0n,
+    challengeWindow: request.challengeWindow ?? 0,
     callbackGasLimit: request.callbackGasLimit ?? 200_000,
-    deadline: request.deadline ?? now + 3_600,
+    deadline,
     consumer: request.consumer ?? ZeroAddress,
     referrer: request.referrer ?? ZeroAddress,
   };

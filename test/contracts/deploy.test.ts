@@ -39,6 +39,8 @@ describe("scripts/deploy.ts", () => {
       const model = await highway.registry.getModel(deployment.models[name].modelId);
       expect(model.owner).to.equal(deployer.address);
       expect(model.verifier).to.equal(deployment.models[name].verifier);
+      // The verifier's runtime code, recorded at registration: every proof check requires it unchanged.
+      expect(model.verifierCodeHash).to.equal(ethers.keccak256(await ethers.provider.getCode(model.verifier)));
       expect(model.artifactHash).to.equal(manifest.artifactHash);
       expect(model.terms.inputLength).to.equal(BigInt(manifest.input.length));
       expect(model.terms.outputLength).to.equal(BigInt(manifest.output.length));

@@ -39,6 +39,8 @@ const TERMS: PlainTerms = {
   defenceWindow: 60,
   callbackGasLimit: 200_000,
   protocolFeeBps: 100,
+  lateSlashBps: 2_000,
+  disputeProtocolShareBps: 2_000,
   parentShareBps: 0,
   referralShareBps: 0,
   outputLength: 1,

@@ -30,6 +30,8 @@ const TERMS: PlainTerms = {
   defenceWindow: 60n,
   callbackGasLimit: 200_000n,
   protocolFeeBps: 100n,
+  lateSlashBps: 2_000n,
+  disputeProtocolShareBps: 2_000n,
   parentShareBps: 0n,
   referralShareBps: 0n,
   outputLength: 1n,

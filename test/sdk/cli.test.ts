@@ -483,7 +483,8 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
 
   it("refunds a request once it expires, and not before", async () => {
     const { requestId: id } = (
-      await ok(["request", "price-signal-volatile", "--input", INPUT, "--deadline-in", "30", "--no-wait", "--json"])
+      // The shortest deadline allowed leaves the delivery window (localnet: 60 s) from the time of the request.
+      await ok(["request", "price-signal-volatile", "--input", INPUT, "--deadline-in", "90", "--no-wait", "--json"])
     ).json as { requestId: string };
     expectOneLineFailure(
       await cli(["refund", id], { account: 4 }),
@@ -491,7 +492,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
       /has not expired: its deadline is \S+Z \(in \d+ s\); its requester can cancel it now with `highway cancel 0x[0-9a-f]{64}`/,
       "refund before the deadline",
     );
-    await advanceTime(highway, 60);
+    await advanceTime(highway, 120);
     expect((await ok(["status", id])).stdout).to.contain(`refund its escrow with \`highway refund ${id}\``);
     expectOneLineFailure(
       await cli(["raise-fee", id, "5"]),

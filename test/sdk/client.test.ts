@@ -3,7 +3,7 @@
  */
 import { expect } from "chai";
 import { ZeroAddress, type Contract } from "ethers";
-import { Highway, HighwayContractError, ERROR_HINTS, InferenceTimeoutError, TensorLengthError, ValueOutOfRangeError, auctionPrice, encodeInput, quantizeTensor, quoteEscrow } from "../../sdk/node.js";
+import { Highway, HighwayContractError, HighwayError, ERROR_HINTS, InferenceTimeoutError, TensorLengthError, ValueOutOfRangeError, auctionPrice, encodeInput, quantizeTensor, quoteEscrow } from "../../sdk/node.js";
 import { EchoConsumer__factory } from "../../types/factories/contracts/examples/EchoConsumer__factory.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
@@ -115,6 +115,26 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
       const quote = await sdk.quote({ model: "price-signal", maxComputeFee });
       expect(quote.total).to.equal(await highway.coordinator.quoteEscrow(modelId, maxComputeFee));
     }
+  });
+
+  it("quotes the security level a request locks, and passes it and the quoted model fee", async () => {
+    const params = await highway.coordinator.getParams();
+    const asked = { jobBond: 2n * params.jobBond, challengeWindow: 2 * Number(params.challengeWindow) };
+    const quote = await sdk.quote({ model: "credit-risk", ...asked });
+    expect(quote).to.include({ ...asked, deliveryWindow: Number(params.deliveryWindow) });
+    expect(await sdk.quote({ model: "credit-risk" })).to.include({ jobBond: params.jobBond, challengeWindow: Number(params.challengeWindow) });
+    // credit-risk is not served here: the request stays open with the terms it locked.
+    const handle = await sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => 0.125), proofMode: "optimistic", ...asked });
+    const terms = await sdk.terms(handle.requestId);
+    expect(terms.jobBond).to.equal(asked.jobBond);
+    expect(Number(terms.challengeWindow)).to.equal(asked.challengeWindow);
+    expect(terms.modelFee).to.equal(quote.modelFee);
+    expect(terms.lateSlashBps).to.equal(params.lateSlashBps);
+    expect(terms.disputeProtocolShareBps).to.equal(params.disputeProtocolShareBps);
+    await sdk.cancel(handle.requestId);
+    // Below the protocol's level, or a deadline short of the delivery window: refused before anything is sent.
+    await expectRejected(sdk.quote({ model: "credit-risk", jobBond: params.jobBond - 1n }), HighwayError);
+    await expectRejected(sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => 0.125), deadline: Math.floor(Date.now() / 1000) + 1 }), HighwayError);
   });
 
   it("reports a failed callback, and a retry delivers it", async () => {

@@ -117,3 +117,23 @@ contract SelfDisputingRelayer is ContractRelayer {
         disputeGame.proveFraud(id, terms, input, right, proof);
     }
 }
+
+/// @dev Moves a request back to Open and claims it again in the same transaction (H-1): after a dispute
+/// timeout that slashed it (or a sibling it acts for), or after reopening its own late claim.
+contract ReclaimingRelayer is ContractRelayer {
+    constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
+
+    function submit(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, int256[] calldata output) external {
+        coordinator.submitOptimistic(id, terms, output);
+    }
+
+    function timeoutAndReclaim(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
+        disputeGame.resolveDisputeTimeout(id, terms);
+        coordinator.claim(id, terms);
+    }
+
+    function reopenAndReclaim(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
+        coordinator.reopen(id, terms);
+        coordinator.claim(id, terms);
+    }
+}

@@ -13,6 +13,7 @@ interface Vm {
     function assume(bool condition) external pure;
     function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
     function deal(address account, uint256 newBalance) external;
+    function etch(address target, bytes calldata newRuntimeBytecode) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter)
         external;
@@ -153,6 +154,10 @@ abstract contract Test {
 
     function assertLe(uint256 actual, uint256 limit) internal pure {
         if (actual > limit) fail(string.concat("assertion failed: ", _str(actual), " > ", _str(limit)));
+    }
+
+    function assertLe(uint256 actual, uint256 limit, string memory message) internal pure {
+        if (actual > limit) fail(string.concat(message, ": ", _str(actual), " > ", _str(limit)));
     }
 
     function assertGe(uint256 actual, uint256 limit) internal pure {
