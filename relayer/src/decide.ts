@@ -10,7 +10,8 @@
  * `resolveDisputeTimeout` (a dispute not defended in time) need the holder's window over.
  *
  * The relayer's own rules on top: a request is claimed only when our measured time to
- * answer it, with a margin, fits before its deadline and within its delivery window; a
+ * answer it, with a margin, fits within its delivery window (which the coordinator gives
+ * every claim whole before the deadline); a
  * model whose registration does not match the artifacts we prove with is neither served
  * nor watched; a watchtower verdict holds for the posted output it was made on, never
  * for the request; a challenge is sent only when its expected profit, net of the
@@ -30,16 +31,29 @@ export type DecidedJob = Pick<Job, "modelId" | "mode" | "state" | "terms" | "che
 /** What the relayer observed of the request: its on-chain status, with what that status calls for. */
 export type ChainView =
   | { status: "none" | "fulfilled" | "refunded" }
-  /**
-   * Open, with the gas price, our stake free for a new job bond (claims in flight already
-   * counted), and our measured time to make this request's answer (a witness, or a proof for zk).
-   */
-  | { status: "open"; gasPriceWei: bigint; freeStake: bigint; secondsToAnswer: number }
+  | OpenView
   /** `ours`: we are the relayer that claimed it; `phaseEndsAt`: the end of the delivery window. */
   | { status: "claimed"; ours: boolean; phaseEndsAt: number }
   /** Our answer; `phaseEndsAt`: the end of the challenge window (pending) or of the defence window (disputed). */
   | { status: "pending" | "disputed"; ours: true; phaseEndsAt: number }
   | TheirAnswer;
+
+/**
+ * An Open request, with the gas price, our stake free for a new job bond (claims in flight
+ * already counted), and our measured time to make this request's answer (a witness, or a
+ * proof for zk). After a reopen the coordinator keeps the claimant that lost it, which may
+ * never claim it again, and the reopen's time, before which nobody may claim.
+ */
+export interface OpenView {
+  status: "open";
+  gasPriceWei: bigint;
+  freeStake: bigint;
+  secondsToAnswer: number;
+  /** We are the claimant that lost this request (a reopen or a dispute timeout): the coordinator refuses our claim. */
+  formerClaimant: boolean;
+  /** When it was reopened (0 if never): a claim must come in a later second. */
+  reopenedAt: number;
+}
 
 /** Another relayer's optimistic answer, in its challenge window (pending) or disputed. */
 export interface TheirAnswer {
@@ -52,8 +66,6 @@ export interface TheirAnswer {
   /** When the answering relayer claimed: its compute fee, which a fraud proof earns, is the auction's price then. */
   claimedAt: number;
   gasPriceWei: bigint;
-  /** The protocol's share of a losing bond (the coordinator's parameter). */
-  disputeProtocolShareBps: bigint;
 }
 
 /** A model this relayer runs. */
@@ -128,32 +140,27 @@ export function decide(job: DecidedJob, chain: ChainView, now: number, policy: P
   }
 }
 
-function decideOpen(
-  job: DecidedJob,
-  market: { gasPriceWei: bigint; freeStake: bigint; secondsToAnswer: number },
-  now: number,
-  model: ServedModel,
-  policy: Policy,
-): Step {
+function decideOpen(job: DecidedJob, market: OpenView, now: number, model: ServedModel, policy: Policy): Step {
   const { terms } = job;
   const deadline = Number(terms.deadline);
   if (now > deadline) return wait("done", "deadline passed while open");
   if (!model.modes.includes(job.mode)) return wait("watching", `we do not answer ${job.mode} requests of ${model.name}`);
-  // A claim we cannot answer in time costs part of our bond: claim only what our measured speed answers before the deadline.
+  if (market.formerClaimant) return wait("watching", "we lost this request's claim: the coordinator refuses us another (FormerClaimant)");
+  // A claim we cannot answer in its delivery window costs part of our bond: claim only what our measured speed answers in it.
+  // The coordinator gives every claim a whole window before the deadline, so that answer also comes before the deadline.
   const needed = Math.ceil(market.secondsToAnswer) + policy.deadlineMarginSeconds;
   // Set aside until an event about it (a raise, a claim by another relayer), or its deadline passing, has it looked at again.
-  if (now + needed > deadline)
-    return wait(
-      "skipped",
-      `an answer needs ${needed} s (our measured time and the margin) and the deadline is ${deadline - now} s away`,
-      deadline + 1,
-    );
   if (needed > Number(terms.deliveryWindow))
     return wait(
       "skipped",
       `an answer needs ${needed} s (our measured time and the margin), more than the ${terms.deliveryWindow} s delivery window`,
       deadline + 1,
     );
+  // Claims close a delivery window before the deadline (ClaimTooLate); a reopened request is claimable from the next second (ClaimTooSoon).
+  const lastClaimAt = deadline - Number(terms.deliveryWindow);
+  if (now > lastClaimAt) return wait("watching", `too late to claim: claims close ${Number(terms.deliveryWindow)} s before the deadline`);
+  if (now <= market.reopenedAt)
+    return wait("waiting", "reopened this second: claimable from the next (ClaimTooSoon)", market.reopenedAt + 1);
   const offered = auctionPrice(
     BigInt(terms.startComputeFee),
     BigInt(terms.maxComputeFee),
@@ -230,7 +237,7 @@ function fraudInputs(job: DecidedJob, answer: TheirAnswer, model: ServedModel, p
   const { terms } = job;
   return {
     jobBond: BigInt(terms.jobBond),
-    disputeProtocolShareBps: answer.disputeProtocolShareBps,
+    disputeProtocolShareBps: BigInt(terms.disputeProtocolShareBps),
     computeFee: auctionPrice(
       BigInt(terms.startComputeFee),
       BigInt(terms.maxComputeFee),

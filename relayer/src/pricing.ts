@@ -74,7 +74,7 @@ export interface FraudInputs extends GasPricing {
   /** The wrong relayer's job bond: the challenger's, less the protocol's dispute share. */
   jobBond: bigint;
   disputeProtocolShareBps: bigint;
-  /** The compute fee the wrong relayer claimed at: the fraud prover's, since its proof answers the request. */
+  /** The compute fee the wrong relayer claimed at: the challenger's, whoever proves the fraud (so a copied proof earns nothing). */
   computeFee: bigint;
   callbackGasLimit: bigint;
   /** Our cost of the proof beyond gas. */
@@ -92,7 +92,10 @@ export function challengeProfit(inputs: FraudInputs): bigint {
   return bondWon + inputs.computeFee - inputs.computeCost - gasCostInTokens(gas, inputs);
 }
 
-/** The expected profit of proving the fraud of an answer someone else challenged: its bond goes to the challenger. */
-export function fraudProofProfit(inputs: Omit<FraudInputs, "jobBond" | "disputeProtocolShareBps">): bigint {
-  return inputs.computeFee - inputs.computeCost - gasCostInTokens(proveFraudGas(inputs.callbackGasLimit), inputs);
+/**
+ * The expected profit of proving the fraud of an answer someone else challenged: the bond and
+ * the compute fee both go to the challenger, so it is our compute cost and gas, never a gain.
+ */
+export function fraudProofProfit(inputs: Omit<FraudInputs, "jobBond" | "disputeProtocolShareBps" | "computeFee">): bigint {
+  return -inputs.computeCost - gasCostInTokens(proveFraudGas(inputs.callbackGasLimit), inputs);
 }

@@ -29,9 +29,17 @@ import type { Watcher, WatcherEvents } from "./watcher.js";
 import type { Watchtower } from "./watchtower.js";
 
 /** Custom errors that mean "another party got there first": the normal race, not a failure. */
-const RACE_ERRORS = new Set(["WrongStatus", "NotClaimant", "InsufficientFreeStake", "DeadlinePassed", "ChallengeWindowClosed"]);
+const RACE_ERRORS = new Set([
+  "WrongStatus",
+  "NotClaimant",
+  "InsufficientFreeStake",
+  "DeadlinePassed",
+  "ChallengeWindowClosed",
+  "ClaimTooLate",
+  "FormerClaimant",
+]);
 /** Custom errors that mean "not yet": the step is retried on a later tick. */
-const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen"]);
+const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen", "ClaimTooSoon"]);
 /**
  * Steps one job may take in one tick (reopen, claim, answer; or check, challenge,
  * prove fraud), each after a fresh look at the chain; a job with more goes on next tick.
@@ -265,6 +273,8 @@ export class Relayer implements WatcherEvents {
           gasPriceWei,
           freeStake: record.stake - record.locked - this.reservedBond,
           secondsToAnswer: this.secondsToAnswer(job),
+          formerClaimant: ours,
+          reopenedAt: phaseEndsAt,
         };
       }
       case "claimed":
@@ -272,11 +282,7 @@ export class Relayer implements WatcherEvents {
       case "pending":
       case "disputed": {
         if (ours) return { status, ours, phaseEndsAt };
-        const [[posted], gasPriceWei, params] = await Promise.all([
-          coordinator.pendingResult(job.requestId),
-          this.gasPrice(),
-          coordinator.getParams(),
-        ]);
+        const [[posted], gasPriceWei] = await Promise.all([coordinator.pendingResult(job.requestId), this.gasPrice()]);
         return {
           status,
           ours,
@@ -284,7 +290,6 @@ export class Relayer implements WatcherEvents {
           posted: formatOutput(posted),
           claimedAt: Number(request.claimedAt),
           gasPriceWei,
-          disputeProtocolShareBps: params.disputeProtocolShareBps,
         };
       }
       default:

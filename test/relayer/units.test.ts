@@ -114,8 +114,8 @@ describe("watchtower profit", () => {
     expect(challengeProfit({ ...wrongAnswer, jobBond: 1n * UNIT, computeFee: 0n, computeCost: 0n })).to.be.lessThan(0n);
   });
 
-  it("of a fraud proof in someone else's dispute is the compute fee alone, less our cost and its gas", () => {
-    expect(fraudProofProfit(wrongAnswer)).to.equal(3n * UNIT - 1n * UNIT - gasCostInTokens(proveFraudGas(200_000n), wrongAnswer));
+  it("of a fraud proof in someone else's dispute is a loss: bond and compute fee are the challenger's, our cost and gas ours", () => {
+    expect(fraudProofProfit(wrongAnswer)).to.equal(-1n * UNIT - gasCostInTokens(proveFraudGas(200_000n), wrongAnswer));
   });
 });
 
