@@ -10,7 +10,7 @@ PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 
-.PHONY: setup demo localnet test test-generation typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
+.PHONY: setup demo localnet test test-generation lint format typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
 
 setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
 
@@ -39,14 +39,40 @@ build: setup
 demo: build
 	tsx scripts/demo.ts
 
-# A local network to try the SDK, the CLI and a relayer against (see the README's quickstarts).
+# A local network to try the SDK, the CLI and a relayer against (see the README's quickstarts):
+# a node on 127.0.0.1:$(PORT) (refused, before anything starts, when the port is taken), the
+# protocol deployed on it (deployments/<chainId>.json); RELAYER=1 also runs a staked relayer.
+PORT ?= 8545
+RELAYER ?=
 localnet: build
-	tsx scripts/localnet.ts
+	@tsx scripts/localnet.ts --port $(PORT)$(if $(filter-out 0,$(RELAYER)), --relayer)
 
+# Lint: Prettier's check (TypeScript, JavaScript, JSON, Solidity), ESLint, solhint. Needs no
+# build; each tool runs even when an earlier one fails, so one run shows every problem.
+# Settings: prettier.config.js, eslint.config.js, .solhint.json (contracts/test/.solhint.json
+# for the Solidity tests); what they skip: .prettierignore, eslint.config.js, .solhintignore.
+lint: .tools/node/bin/node node_modules/.installed
+	@status=0; \
+	echo "prettier --check ."; prettier --check --log-level warn . || status=1; \
+	echo "eslint ."; eslint . || status=1; \
+	echo "solhint '**/*.sol'"; solhint --disc --noPoster --max-warnings 0 '**/*.sol' || status=1; \
+	exit $$status
+
+# Rewrites the sources in place: ESLint's automatic fixes, then Prettier's formatting.
+# Fails if ESLint still reports problems that need a fix by hand (after formatting all the same).
+format: .tools/node/bin/node node_modules/.installed
+	@status=0; \
+	echo "eslint --fix ."; eslint --fix . || status=1; \
+	echo "prettier --write ."; prettier --write --log-level warn . || status=1; \
+	exit $$status
+
+# The compiler's checks, then the ESLint rules that need type information: both need the
+# TypeChain bindings (types/) that the build writes.
 typecheck: build
 	tsc -p .
+	eslint --config eslint.typed.config.js .
 
-test: typecheck
+test: lint typecheck
 	hardhat test
 
 # The generation check alone (also part of `make test`): every committed Solidity verifier is

@@ -36,6 +36,9 @@ export class Highway {
   get coordinator() {
     return this.client.coordinator;
   }
+  get disputeGame() {
+    return this.client.disputeGame;
+  }
   get registry() {
     return this.client.registry;
   }

@@ -16,7 +16,7 @@ export * from "./index.js";
 export { CIRCUITS_DIR, REFERENCE_MODELS, loadCircuit, type Circuit } from "./circuits.js";
 export { DEPLOYMENTS_DIR, loadDeployment } from "./deployment-file.js";
 export { compileSolidity, type CompiledContract } from "./solidity.js";
-export { deployCircuitVerifier } from "./verifier.js";
+export { compiledVerifier, deployCircuitVerifier } from "./verifier.js";
 
 export interface NodeHighwayOptions extends Omit<HighwayOptions, "deployment"> {
   /** The deployment: its contents, a path to its file, or a chain id with a file in deployments/. */

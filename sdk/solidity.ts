@@ -3,7 +3,10 @@ import { createRequire } from "node:module";
 
 export interface CompiledContract {
   abi: unknown[];
+  /** The creation code. */
   bytecode: string;
+  /** The runtime code: what the chain holds once the contract is deployed. */
+  deployedBytecode: string;
 }
 
 /** Compiles one source file and returns `contractName` from it; throws with solc's errors. */
@@ -15,7 +18,7 @@ export function compileSolidity(fileName: string, source: string, contractName: 
     settings: {
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
-      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
     },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input)));
@@ -23,5 +26,5 @@ export function compileSolidity(fileName: string, source: string, contractName: 
   if (errors.length) throw new Error(`${fileName}: solc failed: ${errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n")}`);
   const compiled = output.contracts?.[fileName]?.[contractName];
   if (!compiled) throw new Error(`${fileName}: no contract named ${contractName}`);
-  return { abi: compiled.abi, bytecode: `0x${compiled.evm.bytecode.object}` };
+  return { abi: compiled.abi, bytecode: `0x${compiled.evm.bytecode.object}`, deployedBytecode: `0x${compiled.evm.deployedBytecode.object}` };
 }

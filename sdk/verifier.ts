@@ -17,7 +17,8 @@ export async function deployCircuitVerifier(signer: Signer, circuit: Circuit): P
   return contract.getAddress();
 }
 
-function compiledVerifier({ dir, manifest }: Circuit): CompiledContract {
+/** A circuit's verifier as compiled: the Hardhat artifact of a repository circuit, else compiled from the manifest's source. */
+export function compiledVerifier({ dir, manifest }: Circuit): CompiledContract {
   const { source, contract } = manifest.verifier;
   const artifactPath = join(ARTIFACTS_DIR, source, `${contract}.json`);
   if (resolve(dir).startsWith(CIRCUITS_DIR) && existsSync(artifactPath)) return JSON.parse(readFileSync(artifactPath, "utf8")) as CompiledContract;

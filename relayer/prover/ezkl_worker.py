@@ -13,7 +13,8 @@ Field elements travel as decimal strings; signed decoding is the caller's (sdk/e
 
 At start it loads every model's manifest and settings, checks that its proving key
 and SRS are in place, and proves one sample per model, so keys are read and warm
-before the first request; then it prints {"ready": true, "models": [...]}.
+before the first request; then it prints {"ready": true, "models": [...], "warmUp":
+{model: {"witnessMs": ..., "proveMs": ...}}}.
 EZKL's Python API takes keys by path, so "loaded" means verified and in the page cache.
 Anything EZKL itself prints goes to stderr: replies own stdout.
 """
@@ -59,8 +60,11 @@ class Worker:
         self.scratch = Path(tempfile.mkdtemp(prefix="highway-prover-"))
 
     def warm_up(self) -> None:
+        # Its timings seed the relayer's estimate of how long an answer takes (relayer/src/proving-times.ts).
+        self.warm_up_times = {}
         for model in self.models.values():
-            self.prove(model, [int(v) for v in model.first_sample])
+            proved = self.prove(model, [int(v) for v in model.first_sample])
+            self.warm_up_times[model.name] = {"witnessMs": proved["witnessMs"], "proveMs": proved["proveMs"]}
 
     def witness(self, model: Model, quantized: list[int]) -> dict:
         if len(quantized) != model.input_length:
@@ -101,7 +105,7 @@ class Worker:
         self.replies.flush()
 
     def serve(self) -> None:
-        self.reply({"ready": True, "models": sorted(self.models), "pid": os.getpid()})
+        self.reply({"ready": True, "models": sorted(self.models), "pid": os.getpid(), "warmUp": self.warm_up_times})
         for line in sys.stdin:
             if not line.strip():
                 continue

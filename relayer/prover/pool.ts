@@ -53,6 +53,12 @@ export class ProverBusyError extends ProverError {
   override name = "ProverBusyError";
 }
 
+/** How long a worker's warm-up took to witness and prove a model's first sample. */
+export interface WarmUpTime {
+  witnessMs: number;
+  proveMs: number;
+}
+
 type Op = "witness" | "prove";
 interface Job {
   id: number;
@@ -78,6 +84,7 @@ export class ProverPool {
   private closing = false;
   private peakRssKb = 0;
   private sentCount = 0;
+  private readonly warmUp = new Map<string, WarmUpTime>();
 
   private constructor(private readonly options: Required<ProverPoolOptions>) {
     for (const dirOrName of options.circuits) {
@@ -139,6 +146,11 @@ export class ProverPool {
   peakRssMb(): number {
     for (const worker of this.workers) this.sampleRss(worker);
     return this.peakRssKb / 1024;
+  }
+
+  /** Each model's warm-up time, the slowest worker's: a first measure of how long a witness and a proof take. */
+  warmUpTimes(): ReadonlyMap<string, WarmUpTime> {
+    return this.warmUp;
   }
 
   /** Requests handed to a worker so far (checked-out requests never count). */
@@ -221,6 +233,10 @@ export class ProverPool {
             return;
           }
           ready = true;
+          for (const [model, time] of Object.entries((message.warmUp ?? {}) as Record<string, WarmUpTime>)) {
+            const known = this.warmUp.get(model);
+            this.warmUp.set(model, { witnessMs: Math.max(time.witnessMs, known?.witnessMs ?? 0), proveMs: Math.max(time.proveMs, known?.proveMs ?? 0) });
+          }
           this.idle.push(worker);
           resolveReady();
           this.dispatch();

@@ -70,6 +70,13 @@ export const configSchema = z
       .strict()
       .default({}),
     models: z.array(modelConfig).min(1, "serve at least one model"),
+    /**
+     * Seconds kept in hand beyond our measured time to make an answer, for the claim and the
+     * answer to be mined and confirmed: a request whose deadline (or delivery window) leaves less is not claimed.
+     */
+    deadlineMarginSeconds: z.number().int().min(0).max(86_400).default(30),
+    /** Failures of our own steps on a job (the prover failing, a transaction reverted or given up) after which it is given up. */
+    maxJobFailures: z.number().int().min(1).max(100).default(3),
     pricing: z
       .object({
         /** Claim only when the offered fee ≥ (gas cost + compute cost) × margin. */
@@ -82,18 +89,25 @@ export const configSchema = z
     watchtower: z
       .object({
         enabled: z.boolean().default(true),
-        /** Challenge only when the wrong relayer's job bond, what a fraud proof wins before the protocol's share, is at least this (token units; gas not counted). */
+        /**
+         * Challenge only when the expected profit is at least this (token units): the wrong relayer's job
+         * bond less the protocol's dispute share, plus the compute fee the fraud proof earns, less our
+         * compute cost and the gas of the challenge and the fraud proof.
+         */
         minProfit: decimalUnits.default("0"),
       })
       .strict()
       .default({}),
     submitter: z
       .object({
-        /** Re-send a transaction with bumped fees when it is not mined within this. */
+        /** Replace a transaction at its nonce when it is not mined within this. */
         bumpAfterMs: z.number().int().min(500).max(600_000).default(15_000),
-        /** Fee increase per re-send, in percent of the first send's fees (nodes accept a replacement only at 10% or more above the one it replaces). */
+        /**
+         * The least fee increase of a replacement over the send it replaces, in percent (nodes accept a
+         * replacement only at 10% or more above the one it replaces); a replacement is never below the current quote either.
+         */
         bumpPercent: z.number().int().min(10).max(500).default(20),
-        /** Give up on a transaction after this many sends. */
+        /** Sends of an action before it is given up, by replacing its nonce with a zero-value transfer to ourselves. */
         maxSends: z.number().int().min(1).max(20).default(5),
       })
       .strict()

@@ -8,27 +8,53 @@
  * not passed; `finalize` needs the challenge window over and `challenge` needs it open;
  * `defend` needs the defence window open; `reopen` (a claim not answered in time) and
  * `resolveDisputeTimeout` (a dispute not defended in time) need the holder's window over.
+ *
+ * The relayer's own rules on top: a request is claimed only when our measured time to
+ * answer it, with a margin, fits before its deadline and within its delivery window; a
+ * model whose registration does not match the artifacts we prove with is neither served
+ * nor watched; a watchtower verdict holds for the posted output it was made on, never
+ * for the request; a challenge is sent only when its expected profit, net of the
+ * protocol's share and our gas, reaches `watchtower.minProfit`; and a job whose own
+ * steps failed `maxJobFailures` times is given up.
  */
 import { auctionPrice } from "../../sdk/fees.js";
 import type { ProofMode } from "../../sdk/protocol.js";
-import { worthClaiming } from "./pricing.js";
-import type { Job, JobState } from "./store.js";
+import { challengeProfit, fraudProofProfit, worthClaiming, type FraudInputs } from "./pricing.js";
+import type { Job, JobState, Verdict } from "./store.js";
+
+export type { Verdict } from "./store.js";
 
 /** What `decide` reads of a job. */
-export type DecidedJob = Pick<Job, "modelId" | "mode" | "state" | "terms">;
-
-/** The watchtower's finding on another relayer's posted optimistic output, once it recomputed it. */
-export type Verdict = "right" | "wrong";
+export type DecidedJob = Pick<Job, "modelId" | "mode" | "state" | "terms" | "checked" | "failures" | "lastFailure">;
 
 /** What the relayer observed of the request: its on-chain status, with what that status calls for. */
 export type ChainView =
   | { status: "none" | "fulfilled" | "refunded" }
-  /** Open, with the gas price and our stake free for a new job bond (claims in flight already counted). */
-  | { status: "open"; gasPriceWei: bigint; freeStake: bigint }
+  /**
+   * Open, with the gas price, our stake free for a new job bond (claims in flight already
+   * counted), and our measured time to make this request's answer (a witness, or a proof for zk).
+   */
+  | { status: "open"; gasPriceWei: bigint; freeStake: bigint; secondsToAnswer: number }
   /** `ours`: we are the relayer that claimed it; `phaseEndsAt`: the end of the delivery window. */
   | { status: "claimed"; ours: boolean; phaseEndsAt: number }
-  /** `ours`: the answer is ours; `phaseEndsAt`: the end of the challenge window (pending) or of the defence window (disputed). */
-  | { status: "pending" | "disputed"; ours: boolean; phaseEndsAt: number; verdict?: Verdict };
+  /** Our answer; `phaseEndsAt`: the end of the challenge window (pending) or of the defence window (disputed). */
+  | { status: "pending" | "disputed"; ours: true; phaseEndsAt: number }
+  | TheirAnswer;
+
+/** Another relayer's optimistic answer, in its challenge window (pending) or disputed. */
+export interface TheirAnswer {
+  status: "pending" | "disputed";
+  ours: false;
+  /** The end of the challenge window (pending) or of the defence window (disputed). */
+  phaseEndsAt: number;
+  /** The output posted now (as outputs.ts's `formatOutput` writes it): a verdict holds for this output alone. */
+  posted: string;
+  /** When the answering relayer claimed: its compute fee, which a fraud proof earns, is the auction's price then. */
+  claimedAt: number;
+  gasPriceWei: bigint;
+  /** The protocol's share of a losing bond (the coordinator's parameter). */
+  disputeProtocolShareBps: bigint;
+}
 
 /** A model this relayer runs. */
 export interface ServedModel {
@@ -38,6 +64,11 @@ export interface ServedModel {
   modes: readonly ProofMode[];
   /** What one job costs us beyond gas, in payment-token units. */
   computeCost: bigint;
+  /**
+   * Why we refuse the model, naming the registration's field that does not match the
+   * artifacts we prove with (model-checks.ts); undefined while it matches.
+   */
+  refusal?: string;
 }
 
 /** The operator's choices that `decide` applies (from the config). */
@@ -45,7 +76,12 @@ export interface Policy {
   /** The models we run, by lower-case model id. */
   models: ReadonlyMap<string, ServedModel>;
   pricing: { margin: number; tokenUnitsPerWei: number };
+  /** `minProfit`: the least expected profit, in token units, of a challenge and its fraud proof. */
   watchtower: { enabled: boolean; minProfit: bigint };
+  /** Seconds kept in hand beyond our measured time to answer: for the claim and the answer to be mined and confirmed. */
+  deadlineMarginSeconds: number;
+  /** Failures of our own steps after which a job is given up. */
+  maxJobFailures: number;
 }
 
 /** The transactions a job can need, by the contract function they call. */
@@ -72,33 +108,40 @@ export interface SendStep {
 export function decide(job: DecidedJob, chain: ChainView, now: number, policy: Policy): Step {
   const model = policy.models.get(job.modelId);
   if (!model) return wait("ignored");
+  if (chain.status === "fulfilled" || chain.status === "refunded") return wait("done", chain.status);
+  if (job.failures >= policy.maxJobFailures) return wait("failed", `gave up after ${job.failures} failures; the last: ${job.lastFailure}`);
+  // A model whose verifier or registration does not match our artifacts can slash us or fool us: no step at all.
+  if (model.refusal !== undefined) return wait("watching", `${model.name} is refused: ${model.refusal}`);
   switch (chain.status) {
     case "none":
       // Not (or no longer) on the chain: the watcher's rewind after a reorg deals with it.
       return wait(job.state);
-    case "fulfilled":
-      return wait("done", "fulfilled");
-    case "refunded":
-      return wait("done", "refunded");
     case "open":
       return decideOpen(job, chain, now, model, policy);
     case "claimed":
       return chain.ours ? answer(job, now) : afterHoldersWindow(job, chain.phaseEndsAt, now, "reopen");
     case "pending":
-      return chain.ours ? finalizeWhenDue(chain.phaseEndsAt, now) : watchPending(job, chain.phaseEndsAt, chain.verdict, now, policy);
+      return chain.ours ? finalizeWhenDue(chain.phaseEndsAt, now) : watchPending(job, chain, now, model, policy);
     case "disputed":
-      return chain.ours ? defendInTime(chain.phaseEndsAt, now) : watchDispute(job, chain.phaseEndsAt, chain.verdict, now, policy);
+      return chain.ours ? defendInTime(chain.phaseEndsAt, now) : watchDispute(job, chain, now, model, policy);
   }
 }
 
-function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: bigint }, now: number, model: ServedModel, policy: Policy): Step {
+function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: bigint; secondsToAnswer: number }, now: number, model: ServedModel, policy: Policy): Step {
   const { terms } = job;
-  if (now > Number(terms.deadline)) return wait("done", "deadline passed while open");
+  const deadline = Number(terms.deadline);
+  if (now > deadline) return wait("done", "deadline passed while open");
   if (!model.modes.includes(job.mode)) return wait("watching", `we do not answer ${job.mode} requests of ${model.name}`);
+  // A claim we cannot answer in time costs part of our bond: claim only what our measured speed answers before the deadline.
+  const needed = Math.ceil(market.secondsToAnswer) + policy.deadlineMarginSeconds;
+  // Set aside until an event about it (a raise, a claim by another relayer), or its deadline passing, has it looked at again.
+  if (now + needed > deadline) return wait("skipped", `an answer needs ${needed} s (our measured time and the margin) and the deadline is ${deadline - now} s away`, deadline + 1);
+  if (needed > Number(terms.deliveryWindow)) return wait("skipped", `an answer needs ${needed} s (our measured time and the margin), more than the ${terms.deliveryWindow} s delivery window`, deadline + 1);
   const offered = auctionPrice(BigInt(terms.startComputeFee), BigInt(terms.maxComputeFee), BigInt(terms.createdAt), BigInt(terms.auctionDuration), BigInt(now));
   const worth = worthClaiming({
     offeredFee: offered,
     mode: job.mode,
+    callbackGasLimit: BigInt(terms.callbackGasLimit),
     gasPriceWei: market.gasPriceWei,
     tokenUnitsPerWei: policy.pricing.tokenUnitsPerWei,
     computeCost: model.computeCost,
@@ -106,7 +149,7 @@ function decideOpen(job: DecidedJob, market: { gasPriceWei: bigint; freeStake: b
   });
   if (!worth) return wait("waiting", `offered ${offered} does not cover our cost yet`);
   if (market.freeStake < BigInt(terms.jobBond)) return wait("waiting", "not enough free stake");
-  const again = job.state !== "new" && job.state !== "waiting";
+  const again = !["new", "waiting", "skipped"].includes(job.state);
   return send("claim", { state: "claiming", mined: "claimed", lost: "waiting", note: again ? `the request is open again (was ${job.state})` : undefined });
 }
 
@@ -139,23 +182,54 @@ function defendInTime(phaseEndsAt: number, now: number): Step {
   return send("defend", { state: "defending", mined: "done", lost: "defending" });
 }
 
+/**
+ * The watchtower's verdict on the output posted now. A request can be answered more than
+ * once (a dispute that times out reopens it), so a verdict on an earlier output says
+ * nothing about this one.
+ */
+function verdictOn(job: DecidedJob, answer: TheirAnswer): Verdict | undefined {
+  return job.checked?.output === answer.posted ? job.checked.verdict : undefined;
+}
+
+/** What a fraud proof of this answer earns and costs. */
+function fraudInputs(job: DecidedJob, answer: TheirAnswer, model: ServedModel, policy: Policy): FraudInputs {
+  const { terms } = job;
+  return {
+    jobBond: BigInt(terms.jobBond),
+    disputeProtocolShareBps: answer.disputeProtocolShareBps,
+    computeFee: auctionPrice(BigInt(terms.startComputeFee), BigInt(terms.maxComputeFee), BigInt(terms.createdAt), BigInt(terms.auctionDuration), BigInt(answer.claimedAt)),
+    callbackGasLimit: BigInt(terms.callbackGasLimit),
+    computeCost: model.computeCost,
+    gasPriceWei: answer.gasPriceWei,
+    tokenUnitsPerWei: policy.pricing.tokenUnitsPerWei,
+  };
+}
+
 /** Watchtower: another relayer's optimistic answer in its challenge window. */
-function watchPending(job: DecidedJob, phaseEndsAt: number, verdict: Verdict | undefined, now: number, policy: Policy): Step {
-  if (!policy.watchtower.enabled || job.mode !== "optimistic" || now >= phaseEndsAt) return wait("watching");
+function watchPending(job: DecidedJob, answer: TheirAnswer, now: number, model: ServedModel, policy: Policy): Step {
+  if (!policy.watchtower.enabled || job.mode !== "optimistic" || now >= answer.phaseEndsAt) return wait("watching");
+  const verdict = verdictOn(job, answer);
   if (verdict === undefined) return { kind: "check", state: "watching" };
   if (verdict === "right") return wait("watching");
-  if (BigInt(job.terms.jobBond) < policy.watchtower.minProfit) return wait("watching", "a wrong answer, but its bond is below watchtower.minProfit");
+  const profit = challengeProfit(fraudInputs(job, answer, model, policy));
+  if (profit < policy.watchtower.minProfit) return wait("watching", `a wrong answer, but challenging it is expected to earn ${profit}, below watchtower.minProfit`);
   return send("challenge", { state: "watching", mined: "challenging", lost: "watching" });
 }
 
-/** Another relayer's answer is disputed (by us or anyone): prove it wrong if it is, else let its defence window run out. */
-function watchDispute(job: DecidedJob, phaseEndsAt: number, verdict: Verdict | undefined, now: number, policy: Policy): Step {
+/**
+ * Another relayer's answer is disputed (by us or anyone): prove it wrong if it is (a
+ * dispute of ours always; someone else's when the compute fee alone pays for it), else
+ * let its defence window run out.
+ */
+function watchDispute(job: DecidedJob, answer: TheirAnswer, now: number, model: ServedModel, policy: Policy): Step {
   if (policy.watchtower.enabled && job.mode === "optimistic") {
     const state = job.state === "challenging" ? "challenging" : "watching";
+    const verdict = verdictOn(job, answer);
     if (verdict === undefined) return { kind: "check", state };
-    if (verdict === "wrong") return send("proveFraud", { state, mined: "done", lost: state });
+    const worthProving = state === "challenging" || fraudProofProfit(fraudInputs(job, answer, model, policy)) >= policy.watchtower.minProfit;
+    if (verdict === "wrong" && worthProving) return send("proveFraud", { state, mined: "done", lost: state });
   }
-  return afterHoldersWindow(job, phaseEndsAt, now, "resolveDisputeTimeout");
+  return afterHoldersWindow(job, answer.phaseEndsAt, now, "resolveDisputeTimeout");
 }
 
 function wait(state: JobState, note?: string, wakeAt?: number): Step {

@@ -31,6 +31,18 @@ export class RelayerMetrics {
     labelNames: ["action", "outcome"],
     registers: [this.registry],
   });
+  readonly modelRefused = new Gauge({
+    name: "highway_relayer_model_refused",
+    help: "1 while a configured model is refused: its registration (verifier code, shapes, scales, artifact hash) does not match our artifacts",
+    labelNames: ["model", "model_id"],
+    registers: [this.registry],
+  });
+  readonly answerEstimateSeconds = new Gauge({
+    name: "highway_relayer_answer_estimate_seconds",
+    help: "Our measured time to make an answer (a rolling 95th percentile), which a request's deadline must leave room for",
+    labelNames: ["model", "mode"],
+    registers: [this.registry],
+  });
   readonly rpcErrors = new Counter({ name: "highway_relayer_rpc_errors_total", help: "Failed RPC calls", registers: [this.registry] });
   readonly lastBlock = new Gauge({ name: "highway_relayer_last_block", help: "Last processed block", registers: [this.registry] });
 }

@@ -1,10 +1,12 @@
 /**
  * Our output for a job, and its proof when one is needed: made once by the prover and
  * kept in the job store, so that a retry, a restart or a dispute reuses them instead
- * of proving again.
+ * of proving again. Each one made is timed, for the estimate of how long we take.
  */
 import { decodeInput } from "../../sdk/encoding.js";
+import { ProverBusyError, type WarmUpTime } from "../prover/pool.js";
 import type { RelayerMetrics } from "./metrics.js";
+import type { ProverWork, ProvingTimes } from "./proving-times.js";
 import type { Job, JobStore } from "./store.js";
 
 /** What the relayer needs of a prover (relayer/prover/pool.ts's ProverPool is one). */
@@ -13,13 +15,21 @@ export interface Prover {
   witness(model: string, input: readonly bigint[]): Promise<{ outputs: bigint[] }>;
   /** The outputs with a proof of them: what a zk answer, a defence and a fraud proof send. */
   prove(model: string, input: readonly bigint[]): Promise<{ outputs: bigint[]; proof: string }>;
+  /** Each model's warm-up time: the first measure of how long we take, before any job. */
+  warmUpTimes(): ReadonlyMap<string, WarmUpTime>;
   close(): Promise<void>;
+}
+
+/** The prover could not make a job's output or proof: a failure of the job, counted against it. */
+export class OutputError extends Error {
+  override name = "OutputError";
 }
 
 export class JobOutputs {
   constructor(
     private readonly prover: Prover,
     private readonly store: JobStore,
+    private readonly times: ProvingTimes,
     private readonly metrics: RelayerMetrics,
   ) {}
 
@@ -28,7 +38,7 @@ export class JobOutputs {
     const stored = this.store.get(job.requestId)!;
     if (stored.output) return parseOutput(stored.output);
     const { outputs } = await this.timed(job, "witness", () => this.prover.witness(job.model, decodeInput(job.input)));
-    this.store.recordProof(job.requestId, JSON.stringify(outputs.map(String)), null);
+    this.store.recordProof(job.requestId, formatOutput(outputs), null);
     return outputs;
   }
 
@@ -37,16 +47,30 @@ export class JobOutputs {
     const stored = this.store.get(job.requestId)!;
     if (stored.output && stored.proof) return { output: parseOutput(stored.output), proof: stored.proof };
     const { outputs, proof } = await this.timed(job, "proof", () => this.prover.prove(job.model, decodeInput(job.input)));
-    this.store.recordProof(job.requestId, JSON.stringify(outputs.map(String)), proof);
+    this.store.recordProof(job.requestId, formatOutput(outputs), proof);
     return { output: outputs, proof };
   }
 
-  private async timed<T>(job: Job, mode: "witness" | "proof", make: () => Promise<T>): Promise<T> {
+  private async timed<T>(job: Job, work: ProverWork, make: () => Promise<T>): Promise<T> {
     const started = Date.now();
-    const made = await make();
-    this.metrics.proveSeconds.observe({ model: job.model, mode }, (Date.now() - started) / 1000);
+    let made: T;
+    try {
+      made = await make();
+    } catch (error) {
+      // A full queue is our load, not the job's fault: the step is retried without counting it.
+      if (error instanceof ProverBusyError) throw error;
+      throw new OutputError(`the prover failed to make the ${work} of request ${job.requestId}: ${(error as Error).message}`, { cause: error });
+    }
+    const ms = Date.now() - started;
+    this.times.record(job.model, work, ms);
+    this.metrics.proveSeconds.observe({ model: job.model, mode: work }, ms / 1000);
     return made;
   }
+}
+
+/** An output as the store keeps it and the watchtower keys its verdicts: JSON of signed decimal strings. */
+export function formatOutput(output: readonly bigint[]): string {
+  return JSON.stringify(output.map(String));
 }
 
 function parseOutput(json: string): bigint[] {

@@ -16,10 +16,12 @@ import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import { PROOF_MODES, requestStatusName } from "../../sdk/protocol.js";
 import { termsFromEvent } from "../../sdk/terms.js";
 import { decide, type Action, type ChainView, type Policy, type SendStep, type Step } from "./decide.js";
+import type { ModelChecks } from "./model-checks.js";
+import type { ProvingTimes } from "./proving-times.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
 import type { Health, RelayerMetrics } from "./metrics.js";
-import type { JobOutputs } from "./outputs.js";
+import { formatOutput, OutputError, type JobOutputs } from "./outputs.js";
 import type { Job, JobState, JobStore } from "./store.js";
 import type { Call, SendResult, Submitter } from "./submitter.js";
 import type { Watcher, WatcherEvents } from "./watcher.js";
@@ -48,6 +50,12 @@ export interface RelayerDeps {
   /** Sends every transaction, from our address. */
   submitter: Submitter;
   outputs: JobOutputs;
+  /** Our measured time to make an answer, per model. */
+  provingTimes: ProvingTimes;
+  /** Whether each model's registration matches our artifacts; registry events about a model check it again. */
+  modelChecks: ModelChecks;
+  /** The registry's address, whose events the watcher hands us too. */
+  registry: string;
   watchtower: Watchtower;
   /** Builds our defence when our answer is disputed. */
   disputes: DisputeCalls;
@@ -60,6 +68,8 @@ export interface RelayerDeps {
 export class Relayer implements WatcherEvents {
   private readonly dirty = new Set<bigint>();
   private readonly busy = new Set<bigint>();
+  /** Models a registry event named since the last tick: checked again before the jobs are looked at. */
+  private readonly modelsToCheck = new Set<string>();
   /** Chain times at which a watched job's window ends and it may need us again. */
   private readonly wakeAt = new Map<bigint, number>();
   private stopping = false;
@@ -100,11 +110,17 @@ export class Relayer implements WatcherEvents {
       msSinceLastTick: stalledMs,
       consecutiveRpcFailures: this.consecutiveFailures,
       jobs: this.deps.store.countsByState(),
+      models: this.deps.modelChecks.status(),
     };
   }
 
   onEvent(event: LogDescription, log: Log): void {
     const { store, policy } = this.deps;
+    if (log.address.toLowerCase() === this.deps.registry.toLowerCase()) {
+      const modelId = String(event.args.modelId).toLowerCase();
+      if (this.deps.modelChecks.has(modelId)) this.modelsToCheck.add(modelId);
+      return;
+    }
     if (event.name === "RequestCreated") {
       const terms = termsFromEvent(event.args.terms);
       const modelId = String(terms.modelId).toLowerCase();
@@ -137,7 +153,6 @@ export class Relayer implements WatcherEvents {
     // The store has forgotten the undone requests and revived the recent finished jobs;
     // what we sent or checked after the ancestor may be undone too: re-derive everything.
     this.deps.submitter.resync();
-    this.deps.watchtower.forget();
     for (const job of this.deps.store.active()) this.dirty.add(job.requestId);
   }
 
@@ -160,19 +175,22 @@ export class Relayer implements WatcherEvents {
 
   private async tick(): Promise<void> {
     await this.deps.watcher.poll(this);
+    await this.checkModelsNamedByEvents();
     const now = await this.chainTime();
     const work: Promise<void>[] = [];
     for (const job of this.deps.store.active()) {
       const id = job.requestId;
       if (this.busy.has(id)) continue;
-      // Jobs someone else must move on change only through events, or when their window ends.
-      if (job.state === "watching" && !this.dirty.has(id) && !((this.wakeAt.get(id) ?? Infinity) <= now)) continue;
+      // Jobs someone else must move on, and requests set aside, change only through events, or when a window ends.
+      if ((job.state === "watching" || job.state === "skipped") && !this.dirty.has(id) && !((this.wakeAt.get(id) ?? Infinity) <= now)) continue;
       this.dirty.delete(id);
       this.busy.add(id);
       work.push(
         this.reconcile(id, now)
           .catch((error) => {
             this.dirty.add(id);
+            // The prover failing on this job counts against it; an RPC failure is no fault of the job's.
+            if (error instanceof OutputError) this.deps.store.recordFailure(id, error.message);
             this.deps.log.warn({ request: id.toString(), error: (error as Error).message }, "job step failed; will retry");
           })
           .finally(() => this.busy.delete(id)),
@@ -181,6 +199,15 @@ export class Relayer implements WatcherEvents {
     this.updateJobGauge();
     // Wait for the chain reads and cheap steps; proving runs on in the background.
     await Promise.race([Promise.all(work), sleep(this.deps.pollIntervalMs)]);
+  }
+
+  /** Checks again the models that registry events named; a model whose standing changed has its jobs looked at again. */
+  private async checkModelsNamedByEvents(): Promise<void> {
+    for (const modelId of [...this.modelsToCheck]) {
+      const changed = await this.deps.modelChecks.check(modelId);
+      this.modelsToCheck.delete(modelId);
+      if (changed) for (const job of this.deps.store.active()) if (job.modelId === modelId) this.dirty.add(job.requestId);
+    }
   }
 
   /** Observes, decides, acts, and again after each mined transaction, until a step waits or a send does not go through. */
@@ -196,30 +223,53 @@ export class Relayer implements WatcherEvents {
 
   /** The request's on-chain state, with what that state calls for us to know. */
   private async observe(job: Job): Promise<ChainView> {
-    const [, request] = await this.deps.coordinator.getRequest(job.requestId);
+    const { coordinator, provider, staking } = this.deps;
+    const [, request] = await coordinator.getRequest(job.requestId);
     const status = requestStatusName(request.status);
     const ours = request.relayer === this.address;
     const phaseEndsAt = Number(request.phaseEndsAt);
     switch (status) {
       case "open": {
-        const [fees, record] = await Promise.all([this.deps.provider.getFeeData(), this.deps.staking.relayerOf(this.address)]);
-        return { status, gasPriceWei: fees.gasPrice ?? fees.maxFeePerGas ?? 0n, freeStake: record.stake - record.locked - this.reservedBond };
+        const [gasPriceWei, record] = await Promise.all([this.gasPrice(), staking.relayerOf(this.address)]);
+        return { status, gasPriceWei, freeStake: record.stake - record.locked - this.reservedBond, secondsToAnswer: this.secondsToAnswer(job) };
       }
       case "claimed":
         return { status, ours, phaseEndsAt };
       case "pending":
-      case "disputed":
-        return { status, ours, phaseEndsAt, verdict: ours ? undefined : this.deps.watchtower.verdict(job.requestId) };
+      case "disputed": {
+        if (ours) return { status, ours, phaseEndsAt };
+        const [[posted], gasPriceWei, params] = await Promise.all([coordinator.pendingResult(job.requestId), this.gasPrice(), coordinator.getParams()]);
+        return { status, ours, phaseEndsAt, posted: formatOutput(posted), claimedAt: Number(request.claimedAt), gasPriceWei, disputeProtocolShareBps: params.disputeProtocolShareBps };
+      }
       default:
         return { status };
     }
+  }
+
+  private async gasPrice(): Promise<bigint> {
+    const fees = await this.deps.provider.getFeeData();
+    return fees.gasPrice ?? fees.maxFeePerGas ?? 0n;
+  }
+
+  /** Our measured time to make the job's answer: a witness for an optimistic answer, a proof for a zk one. */
+  private secondsToAnswer(job: Job): number {
+    const seconds = this.deps.provingTimes.estimateSeconds(job.model, job.mode === "zk" ? "proof" : "witness");
+    this.deps.metrics.answerEstimateSeconds.set({ model: job.model, mode: job.mode }, seconds);
+    return seconds;
   }
 
   /** Carries out one step; true when the job may have another step right away. */
   private async execute(job: Job, step: Step): Promise<boolean> {
     const id = job.requestId;
     if (step.kind === "wait") {
-      if (step.state !== job.state) this.moveTo(job, step.state, { note: step.note });
+      // A watched job's new note in the same state (a declined challenge, a refused model) is recorded too, so the
+      // store says why; watched jobs are looked at only on events, so this is no write per tick (a waiting job's would be).
+      const entering = step.state !== job.state;
+      const newNote = step.state === "watching" && step.note !== undefined && step.note !== job.note;
+      if (entering || newNote) this.moveTo(job, step.state, { note: step.note });
+      // Set aside or given up: the operator should hear why, once.
+      if (entering && step.state === "skipped") this.deps.log.info({ request: id.toString() }, `not claimed: ${step.note}`);
+      if (entering && step.state === "failed") this.deps.log.warn({ request: id.toString() }, step.note ?? "job given up");
       if (step.wakeAt === undefined) this.wakeAt.delete(id);
       else this.wakeAt.set(id, step.wakeAt);
       return false;
@@ -300,12 +350,15 @@ export class Relayer implements WatcherEvents {
     this.moveTo(job, step.mined);
   }
 
-  /** A send that did not go through: the next look at the chain says why; a lost race is not an error. */
+  /** A send that did not go through: the next look at the chain says why; a lost race is not an error, any other failure counts against the job. */
   private settleLoss(job: Job, step: SendStep, result: Extract<SendResult, { ok: false }>): void {
     const fields = { request: job.requestId.toString(), action: step.action, error: result.error, sent: result.sent };
     if (TOO_EARLY_ERRORS.has(result.error)) this.deps.log.debug(fields, `${step.action}: not yet`);
     else if (RACE_ERRORS.has(result.error)) this.deps.log.info(fields, `${step.action}: another party got there first`);
-    else this.deps.log.warn(fields, `${step.action} failed`);
+    else {
+      this.deps.log.warn(fields, `${step.action} failed`);
+      this.deps.store.recordFailure(job.requestId, `${step.action}: ${result.error}`);
+    }
     this.dirty.add(job.requestId);
     this.moveTo(job, step.lost, { note: `${step.action}: ${result.error}` });
   }

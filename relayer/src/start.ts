@@ -1,17 +1,20 @@
 /**
  * Start-up: from a validated config to a running relayer. Reads the deployment,
  * connects and checks the RPC, loads the key, approves challenge bonds, opens the job
- * store, starts the prover, builds the submitter, watcher, watchtower and metrics,
- * starts the loop and serves /metrics and /healthz. `stop` closes it all again.
+ * store, starts the prover (whose warm-up seeds our proving times), checks each model's
+ * registration against our artifacts, builds the submitter, watcher, watchtower and
+ * metrics, starts the loop and serves /metrics and /healthz. `stop` closes it all again.
  */
 import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, type AbstractProvider } from "ethers";
 import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
 import { DisputeGame__factory } from "../../types/factories/contracts/DisputeGame__factory.js";
+import { ModelRegistry__factory } from "../../types/factories/contracts/ModelRegistry__factory.js";
 import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
 import { deploymentStartBlock, type HighwayDeployment } from "../../sdk/deployment.js";
 import { loadDeployment } from "../../sdk/deployment-file.js";
+import { loadCircuit } from "../../sdk/circuits.js";
 import { ProverPool, type ProverPoolOptions } from "../prover/pool.js";
 import { ConfigError, type RelayerConfig } from "./config.js";
 import type { Policy, ServedModel } from "./decide.js";
@@ -19,6 +22,8 @@ import { DisputeCalls, type DisputeContract } from "./disputes.js";
 import { loadSigner } from "./keys.js";
 import { createLogger, type Logger } from "./logger.js";
 import { RelayerMetrics, serveHttp } from "./metrics.js";
+import { ModelChecks, type CheckedModel } from "./model-checks.js";
+import { ProvingTimes } from "./proving-times.js";
 import { JobOutputs, type Prover } from "./outputs.js";
 import { Relayer } from "./relayer.js";
 import { JobStore } from "./store.js";
@@ -56,12 +61,14 @@ export async function startRelayer(config: RelayerConfig, options: StartOptions 
 async function startOn(provider: AbstractProvider, deployment: HighwayDeployment, config: RelayerConfig, options: StartOptions): Promise<StartedRelayer> {
   const log = createLogger(config.logLevel);
   const metrics = new RelayerMetrics();
-  const policy = policyOf(config, deployment);
+  const { policy, checked } = policyOf(config, deployment);
   const signer = await loadSigner(config.key, provider);
   const coordinator = InferenceCoordinator__factory.connect(deployment.coordinator, signer);
   // Disputes are played on the dispute game (disputes.ts); the coordinator keeps every token, so it pulls challenge bonds.
   const disputeGame: DisputeContract = DisputeGame__factory.connect(deployment.disputeGame, signer);
   const staking = RelayerStaking__factory.connect(deployment.staking, provider);
+  // The registry the coordinator itself reads verifiers from.
+  const registry = ModelRegistry__factory.connect(await coordinator.registry(), provider);
   const token = HighwayToken__factory.connect(await coordinator.paymentToken(), signer);
   if (config.watchtower.enabled) await approveChallengeBonds(token, signer.address, deployment.coordinator, log);
   // Every custom error a transaction of ours can meet, to name it when a call would revert.
@@ -76,17 +83,34 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
     store.close();
     throw error;
   }
-  const outputs = new JobOutputs(prover, store, metrics);
+  let provingTimes: ProvingTimes;
+  const modelChecks = new ModelChecks({ registry, provider, log, metrics }, checked);
+  try {
+    provingTimes = new ProvingTimes(prover.warmUpTimes());
+    const unmeasured = [...policy.models.values()].filter((model) => !provingTimes.knows(model.name)).map((model) => model.name);
+    if (unmeasured.length) throw new Error(`the prover reported no warm-up time for ${unmeasured.join(", ")}: the relayer cannot tell which deadlines it can meet`);
+    await modelChecks.checkAll();
+  } catch (error) {
+    await prover.close();
+    store.close();
+    throw error;
+  }
+  const outputs = new JobOutputs(prover, store, provingTimes, metrics);
   const disputes = new DisputeCalls(disputeGame);
+  const followed = [deployment.coordinator, await registry.getAddress()];
+  const events = new Interface([...coordinator.interface.fragments, ...registry.interface.fragments.filter((f) => f.type === "event")]);
   const relayer = new Relayer({
     provider,
     coordinator,
     staking,
     store,
-    watcher: new Watcher(provider, deployment.coordinator, coordinator.interface, store, { confirmations: config.confirmations, logRange: config.logRange, startBlock: firstBlockToScan(config, deployment) }, log, metrics),
+    watcher: new Watcher(provider, followed, events, store, { confirmations: config.confirmations, logRange: config.logRange, startBlock: firstBlockToScan(config, deployment) }, log, metrics),
     submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics),
     outputs,
-    watchtower: new Watchtower({ coordinator, disputes, outputs, token, address: signer.address, log }),
+    provingTimes,
+    modelChecks,
+    registry: await registry.getAddress(),
+    watchtower: new Watchtower({ coordinator, disputes, outputs, store, token, address: signer.address, log }),
     disputes,
     policy,
     pollIntervalMs: config.pollIntervalMs,
@@ -104,7 +128,8 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   const { server, port } = http;
   const resumed = store.active().length;
   relayer.start();
-  log.info({ relayer: signer.address, models: [...policy.models.values()].map((m) => m.name), http: port, resumed }, "relayer started");
+  const refused = modelChecks.status().filter((model) => !model.verified).map((model) => `${model.model} (${model.modelId})`);
+  log.info({ relayer: signer.address, models: [...policy.models.values()].map((m) => m.name), refused, http: port, resumed }, "relayer started");
 
   return {
     relayer,
@@ -121,16 +146,26 @@ async function startOn(provider: AbstractProvider, deployment: HighwayDeployment
   };
 }
 
-/** What the config asks of each model, keyed by the model's registry id. */
-function policyOf(config: RelayerConfig, deployment: HighwayDeployment): Policy {
+/** What the config asks of each model, keyed by the model's registry id, with the circuit each must match. */
+function policyOf(config: RelayerConfig, deployment: HighwayDeployment): { policy: Policy; checked: CheckedModel[] } {
   const models = new Map<string, ServedModel>();
+  const checked: CheckedModel[] = [];
   for (const model of config.models) {
     const name = model.circuit.split("/").filter(Boolean).pop()!;
     const modelId = (model.modelId ?? deployment.models[name]?.modelId)?.toLowerCase();
     if (!modelId) throw new ConfigError(`field "models": no modelId for ${name} and none in ${config.deployment}; set "modelId"`);
-    models.set(modelId, { name, modes: model.modes, computeCost: BigInt(model.computeCost) });
+    const served: ServedModel = { name, modes: model.modes, computeCost: BigInt(model.computeCost) };
+    models.set(modelId, served);
+    checked.push({ modelId, circuit: loadCircuit(model.circuit), served });
   }
-  return { models, pricing: config.pricing, watchtower: { enabled: config.watchtower.enabled, minProfit: BigInt(config.watchtower.minProfit) } };
+  const policy: Policy = {
+    models,
+    pricing: config.pricing,
+    watchtower: { enabled: config.watchtower.enabled, minProfit: BigInt(config.watchtower.minProfit) },
+    deadlineMarginSeconds: config.deadlineMarginSeconds,
+    maxJobFailures: config.maxJobFailures,
+  };
+  return { policy, checked };
 }
 
 /** Where a fresh store's scan starts: nothing of Highway's is older than its deployment. */

@@ -10,6 +10,9 @@ import { dirname } from "node:path";
 import { currentTerms, termsFromJson, termsToJson, type PlainTerms } from "../../sdk/terms.js";
 import type { ProofMode } from "../../sdk/protocol.js";
 
+/** The watchtower's finding on a posted optimistic output, once it recomputed the request's output. */
+export type Verdict = "right" | "wrong";
+
 /** Where a job stands from this relayer's point of view. */
 export type JobState =
   | "new" // seen, not yet evaluated
@@ -21,10 +24,19 @@ export type JobState =
   | "defending" // our optimistic answer was challenged; defence being sent
   | "watching" // someone else must move it next; the watchtower keeps an eye on optimistic answers
   | "challenging" // we challenged another relayer's answer; fraud proof being sent
+  | "skipped" // open, but we could not answer it before its deadline (or within its delivery window) at our measured speed; looked at again when an event about it arrives
+  | "failed" // given up after `maxJobFailures` failures of our own (the last one in `lastFailure`)
   | "done" // final on chain (fulfilled or refunded), or nothing left that we could do
   | "ignored"; // a model we do not run
 
-export const TERMINAL_STATES: readonly JobState[] = ["done", "ignored"];
+export const TERMINAL_STATES: readonly JobState[] = ["done", "failed", "ignored"];
+
+/** A verdict with the posted output it was made on: it holds for that output alone, not for the request. */
+export interface CheckedOutput {
+  /** The posted output, as `formatOutput` writes it. */
+  output: string;
+  verdict: Verdict;
+}
 
 export interface Job {
   requestId: bigint;
@@ -50,6 +62,11 @@ export interface Job {
   seenAtMs: number;
   answeredAtMs: number | null;
   note: string | null;
+  /** The watchtower's last verdict, on the output that was posted when it checked. */
+  checked: CheckedOutput | null;
+  /** Failures of our own steps on this job (a prover failure, a transaction that reverted or was given up). */
+  failures: number;
+  lastFailure: string | null;
 }
 
 /** A log's place in the chain. */
@@ -81,7 +98,11 @@ CREATE TABLE IF NOT EXISTS jobs (
   seen_at_ms INTEGER NOT NULL,
   answered_at_ms INTEGER,
   note TEXT,
-  updated_at_ms INTEGER NOT NULL
+  updated_at_ms INTEGER NOT NULL,
+  checked_output TEXT,
+  verdict TEXT,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_failure TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
 CREATE TABLE IF NOT EXISTS raises (
@@ -103,6 +124,15 @@ FROM jobs`;
 /** Chain order: the order the requests were created in. */
 const CHAIN_ORDER = "ORDER BY created_block, log_index";
 
+/** Columns added since the first stores were written: an older file gets them on opening. */
+const ADDED_COLUMNS: Record<string, string> = {
+  log_index: "INTEGER NOT NULL DEFAULT 0", // older rows get index 0: block order stays right
+  checked_output: "TEXT",
+  verdict: "TEXT",
+  failures: "INTEGER NOT NULL DEFAULT 0",
+  last_failure: "TEXT",
+};
+
 /** How many processed block hashes are kept to find the common ancestor after a reorg. */
 const KEPT_BLOCKS = 1_024;
 
@@ -115,9 +145,8 @@ export class JobStore {
     // WAL with synchronous=FULL: a state change that returned is on disk, even after SIGKILL.
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
     this.db.exec(SCHEMA);
-    // A store written before requests were ordered by their log: its rows get index 0 (block order stays right).
-    const columns = this.db.prepare("PRAGMA table_info(jobs)").all() as Row[];
-    if (!columns.some((column) => column.name === "log_index")) this.db.exec("ALTER TABLE jobs ADD COLUMN log_index INTEGER NOT NULL DEFAULT 0");
+    const columns = new Set((this.db.prepare("PRAGMA table_info(jobs)").all() as Row[]).map((column) => column.name));
+    for (const [name, type] of Object.entries(ADDED_COLUMNS)) if (!columns.has(name)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
   }
 
   close(): void {
@@ -173,6 +202,18 @@ export class JobStore {
     this.db
       .prepare("UPDATE jobs SET output = ?, proof = ?, proofs_made = proofs_made + ?, updated_at_ms = ? WHERE request_id = ?")
       .run(output, proof, proof === null ? 0 : 1, Date.now(), requestId.toString());
+  }
+
+  /** Records the watchtower's verdict on `output`, the output posted for the request when it checked. */
+  recordVerdict(requestId: bigint, output: string, verdict: Verdict): void {
+    this.db.prepare("UPDATE jobs SET checked_output = ?, verdict = ?, updated_at_ms = ? WHERE request_id = ?").run(output, verdict, Date.now(), requestId.toString());
+  }
+
+  /** Counts a failure of one of our steps on the job, with its reason; `decide` gives the job up after enough of them. */
+  recordFailure(requestId: bigint, reason: string): void {
+    this.db
+      .prepare("UPDATE jobs SET failures = failures + 1, last_failure = ?, updated_at_ms = ? WHERE request_id = ?")
+      .run(reason, Date.now(), requestId.toString());
   }
 
   /** Jobs that may still need something from us, in chain order. */
@@ -272,5 +313,8 @@ function toJob(row: Row): Job {
     seenAtMs: Number(row.seen_at_ms),
     answeredAtMs: row.answered_at_ms === null ? null : Number(row.answered_at_ms),
     note: row.note as string | null,
+    checked: row.checked_output === null || row.verdict === null ? null : { output: row.checked_output as string, verdict: row.verdict as Verdict },
+    failures: Number(row.failures),
+    lastFailure: row.last_failure as string | null,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The watcher: follows the coordinator's logs block by block, `confirmations`
+ * The watcher: follows the coordinator's logs (and the model registry's) block by block, `confirmations`
  * blocks behind the head, and notices reorgs by comparing the hashes of the blocks
  * it processed with the chain's. After a reorg it rewinds the store to the common
  * ancestor and scans again; after a restart it catches up from the last block it
@@ -26,7 +26,7 @@ export interface WatcherOptions {
 }
 
 export interface WatcherEvents {
-  /** One coordinator event, in chain order. */
+  /** One coordinator or registry event, in chain order. */
   onEvent(event: LogDescription, log: Log): void;
   /** The chain reorganized below what was processed; the store is already rewound to `ancestor`, the last block still valid. */
   onReorg(ancestor: number): void;
@@ -35,7 +35,9 @@ export interface WatcherEvents {
 export class Watcher {
   constructor(
     private readonly provider: Provider,
-    private readonly address: string,
+    /** The contracts followed: the coordinator and the model registry. */
+    private readonly addresses: readonly string[],
+    /** Their events, all in one interface. */
     private readonly iface: Interface,
     private readonly store: JobStore,
     private readonly options: WatcherOptions,
@@ -51,7 +53,7 @@ export class Watcher {
     while (last < target) {
       const to = Math.min(target, last + this.options.logRange);
       const before = await this.provider.getBlock(to);
-      const logs = await getLogsPaged(this.provider, { address: this.address }, last + 1, to, this.options.logRange);
+      const logs = await getLogsPaged(this.provider, { address: [...this.addresses] }, last + 1, to, this.options.logRange);
       const after = await this.provider.getBlock(to);
       if (!before || !after || before.hash !== after.hash) return; // the range moved under us: try again next poll
       for (const log of logs) {

@@ -3,14 +3,17 @@
  * transactions that act on a wrong one (challenge, then prove the fraud) or on a
  * dispute nobody defended (resolve its timeout). `decide` says when; the relayer loop
  * sends what this returns.
+ *
+ * A verdict is stored with the posted output it judged, and holds for that output
+ * alone: a dispute that times out reopens the request, and the next answer posted
+ * under the same id is judged anew.
  */
 import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
-import type { Verdict } from "./decide.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
-import type { JobOutputs } from "./outputs.js";
-import type { Job } from "./store.js";
+import { formatOutput, type JobOutputs } from "./outputs.js";
+import type { Job, JobStore, Verdict } from "./store.js";
 import type { Call } from "./submitter.js";
 
 export interface WatchtowerDeps {
@@ -18,6 +21,8 @@ export interface WatchtowerDeps {
   coordinator: InferenceCoordinator;
   disputes: DisputeCalls;
   outputs: JobOutputs;
+  /** Where verdicts are kept, with the output each judged. */
+  store: JobStore;
   /** The payment token, whose balance pays challenge bonds. */
   token: HighwayToken;
   /** Our address. */
@@ -26,24 +31,16 @@ export interface WatchtowerDeps {
 }
 
 export class Watchtower {
-  private readonly verdicts = new Map<bigint, Verdict>();
   /** Wrong answers we could not afford to challenge, warned about once each. */
   private readonly unaffordable = new Set<bigint>();
 
   constructor(private readonly deps: WatchtowerDeps) {}
 
-  /** The verdict on a request's posted output, if it was checked. */
-  verdict(requestId: bigint): Verdict | undefined {
-    return this.verdicts.get(requestId);
-  }
-
-  /** Recomputes the request's output and compares it with the posted one. */
+  /** Recomputes the request's output, compares it with the one posted now, and stores the verdict on that output. */
   async check(job: Job): Promise<Verdict> {
     const [posted] = await this.deps.coordinator.pendingResult(job.requestId);
-    const output = await this.deps.outputs.output(job);
-    const wrong = posted.length !== output.length || posted.some((value, i) => value !== output[i]);
-    const verdict = wrong ? "wrong" : "right";
-    this.verdicts.set(job.requestId, verdict);
+    const verdict = formatOutput(posted) === formatOutput(await this.deps.outputs.output(job)) ? "right" : "wrong";
+    this.deps.store.recordVerdict(job.requestId, formatOutput(posted), verdict);
     return verdict;
   }
 
@@ -68,10 +65,5 @@ export class Watchtower {
 
   resolveDisputeTimeout(job: Job): Promise<Call> {
     return this.deps.disputes.resolveDisputeTimeout(job.requestId, job.terms);
-  }
-
-  /** Forgets every verdict: after a reorg the posted outputs may be other ones. */
-  forget(): void {
-    this.verdicts.clear();
   }
 }

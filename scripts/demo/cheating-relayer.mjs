@@ -21,6 +21,7 @@ function offByOneWitnesses(pool) {
       return { ...witnessed, outputs: witnessed.outputs.map((value, index) => (index === 0 ? value + 1n : value)) };
     },
     prove: (model, input) => pool.prove(model, input),
+    warmUpTimes: () => pool.warmUpTimes(),
     close: () => pool.close(),
   };
 }

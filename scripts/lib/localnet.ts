@@ -3,7 +3,7 @@
  * a Hardhat node process, the protocol deployed on it, staked relayer processes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
@@ -46,7 +46,7 @@ export interface StartOptions {
   params?: Partial<CoordinatorParams>;
   /** Reference models to deploy and register (default all). */
   models?: readonly string[];
-  /** The node's port; default a free one. */
+  /** The node's port; default a free one. A port already taken is a PortInUseError (scripts/lib/node.ts). */
   port?: number;
   /** Where the deployment file goes; default a fresh temp folder (also used for relayer files). */
   outDir?: string;
@@ -55,9 +55,16 @@ export interface StartOptions {
 /** Starts a node and deploys Highway on it. */
 export async function startHighway(options: StartOptions = {}): Promise<LocalHighway> {
   const node = await startNode(options.port);
-  const { ethers } = await network.create({ network: "localhost", override: { url: node.url } });
   const dir = mkdtempSync(join(tmpdir(), "highway-net-"));
-  const highway = await deployHighway(ethers, { params: options.params ?? FAST_PARAMS, outDir: options.outDir ?? dir, models: options.models });
+  let ethers: HardhatEthers;
+  let highway: Highway;
+  try {
+    ({ ethers } = await network.create({ network: "localhost", override: { url: node.url } }));
+    highway = await deployHighway(ethers, { params: options.params ?? FAST_PARAMS, outDir: options.outDir ?? dir, models: options.models });
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
   return {
     ...highway,
     node,
@@ -105,6 +112,8 @@ export interface RelayerProcess {
   /** Resolves with the exit code (or signal). */
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): Promise<number | string>;
+  /** Resolves once the log file (`logPath`) has all of the output and is closed; at once without one. */
+  logClosed: Promise<void>;
 }
 
 export interface RelayerProcessOptions {
@@ -121,6 +130,10 @@ export interface RelayerProcessOptions {
   omitKey?: boolean;
   /** More environment variables for the process. */
   env?: Record<string, string>;
+  /** Where the config is written; default a new file in the network's temp folder. */
+  configPath?: string;
+  /** A file that also gets the process's output (truncated at start). */
+  logPath?: string;
 }
 
 /** Writes a config and starts `relayer start --config FILE` as its own process. */
@@ -141,7 +154,7 @@ export function startRelayerProcess(highway: LocalHighway, options: RelayerProce
     submitter: { bumpAfterMs: 5_000 },
     ...options.config,
   };
-  const configPath = join(highway.dir, `relayer-${options.account}-${Date.now()}.json`);
+  const configPath = options.configPath ?? join(highway.dir, `relayer-${options.account}-${Date.now()}.json`);
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const script = options.cheat ? join(REPO, "scripts", "demo", "cheating-relayer.mjs") : join(REPO, "relayer", "bin", "relayer.mjs");
   const child = spawn(process.execPath, [script, "start", "--config", configPath], {
@@ -157,6 +170,14 @@ export function startRelayerProcess(highway: LocalHighway, options: RelayerProce
   };
   child.stdout!.on("data", collect);
   child.stderr!.on("data", collect);
+  let logClosed = Promise.resolve();
+  if (options.logPath) {
+    const log = createWriteStream(options.logPath);
+    logClosed = new Promise((resolve) => log.once("close", () => resolve()));
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    child.once("close", () => log.end());
+  }
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     address: wallet.address,
@@ -166,6 +187,7 @@ export function startRelayerProcess(highway: LocalHighway, options: RelayerProce
     process: child,
     output: () => output,
     exited,
+    logClosed,
     kill: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

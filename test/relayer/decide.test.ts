@@ -5,8 +5,8 @@
  * job and what the relayer observed of its request, the step `decide` returns.
  */
 import { expect } from "chai";
-import { decide, type Action, type ChainView, type DecidedJob, type Policy, type ServedModel, type Step } from "../../relayer/src/decide.js";
-import type { JobState } from "../../relayer/src/store.js";
+import { decide, type Action, type ChainView, type DecidedJob, type Policy, type ServedModel, type Step, type TheirAnswer } from "../../relayer/src/decide.js";
+import type { CheckedOutput, JobState, Verdict } from "../../relayer/src/store.js";
 import { raiseTerms, type PlainTerms } from "../../sdk/terms.js";
 
 const UNIT = 10n ** 18n;
@@ -53,28 +53,42 @@ const POLICY: Policy = {
   models: new Map([[MODEL, PRICE_SIGNAL]]),
   pricing: { margin: 1, tokenUnitsPerWei: 0 },
   watchtower: { enabled: true, minProfit: 0n },
+  deadlineMarginSeconds: 30,
+  maxJobFailures: 3,
 };
+const REFUSED_NOTE = "price-signal is refused: artifactHash 0x01 differs from the manifest's 0x02";
+const REFUSED: Policy = { ...POLICY, models: new Map([[MODEL, { ...PRICE_SIGNAL, refusal: "artifactHash 0x01 differs from the manifest's 0x02" }]]) };
 const ZK_ONLY: Policy = { ...POLICY, models: new Map([[MODEL, { ...PRICE_SIGNAL, modes: ["zk"] }]]) };
 const NO_WATCHTOWER: Policy = { ...POLICY, watchtower: { enabled: false, minProfit: 0n } };
 
 function job(state: JobState, changes: Partial<DecidedJob> = {}): DecidedJob {
-  return { modelId: MODEL, mode: "optimistic", state, terms: TERMS, ...changes };
+  return { modelId: MODEL, mode: "optimistic", state, terms: TERMS, checked: null, failures: 0, lastFailure: null, ...changes };
 }
+
+/** The output another relayer's answer posts in these rows, and another one posted under the same request id later. */
+const POSTED = JSON.stringify(["7"]);
+const POSTED_LATER = JSON.stringify(["8"]);
+/** A job whose posted output the watchtower checked: `verdict` on `output`. */
+const checkedAs = (verdict: Verdict, output = POSTED): { checked: CheckedOutput } => ({ checked: { output, verdict } });
 const zkJob = (state: JobState) => job(state, { mode: "zk" });
 
 const WINDOW_ENDS = NOW + 30;
+/** Another relayer's answer, claimed when the auction offered 1 unit, at a 20% dispute share and a 1 gwei gas price. */
+const THEIR_ANSWER = { claimedAt: NOW - 15, gasPriceWei: 1_000_000_000n, disputeProtocolShareBps: 2_000n };
+/** Claimed when the auction had reached its 3-unit maximum. */
+const CLAIMED_AT_MAX = { claimedAt: NOW + 45 };
 const WINDOW_ENDED = NOW - 1;
 const chain = {
   none: { status: "none" } as ChainView,
   fulfilled: { status: "fulfilled" } as ChainView,
   refunded: { status: "refunded" } as ChainView,
-  open: (market: { gasPriceWei?: bigint; freeStake?: bigint } = {}): ChainView => ({ status: "open", gasPriceWei: 1_000_000_000n, freeStake: 1_000n * UNIT, ...market }),
+  open: (market: { gasPriceWei?: bigint; freeStake?: bigint; secondsToAnswer?: number } = {}): ChainView => ({ status: "open", gasPriceWei: 1_000_000_000n, freeStake: 1_000n * UNIT, secondsToAnswer: 1, ...market }),
   claimedByUs: (phaseEndsAt = WINDOW_ENDS): ChainView => ({ status: "claimed", ours: true, phaseEndsAt }),
   claimedByAnother: (phaseEndsAt = WINDOW_ENDS): ChainView => ({ status: "claimed", ours: false, phaseEndsAt }),
   ourAnswerPending: (phaseEndsAt = WINDOW_ENDS): ChainView => ({ status: "pending", ours: true, phaseEndsAt }),
-  theirAnswerPending: (verdict?: "right" | "wrong", phaseEndsAt = WINDOW_ENDS): ChainView => ({ status: "pending", ours: false, phaseEndsAt, ...(verdict ? { verdict } : {}) }),
+  theirAnswerPending: (phaseEndsAt = WINDOW_ENDS, posted = POSTED, market: Partial<TheirAnswer> = {}): ChainView => ({ status: "pending", ours: false, phaseEndsAt, ...THEIR_ANSWER, posted, ...market }),
   ourAnswerDisputed: (phaseEndsAt = WINDOW_ENDS): ChainView => ({ status: "disputed", ours: true, phaseEndsAt }),
-  theirAnswerDisputed: (verdict?: "right" | "wrong", phaseEndsAt = WINDOW_ENDS): ChainView => ({ status: "disputed", ours: false, phaseEndsAt, ...(verdict ? { verdict } : {}) }),
+  theirAnswerDisputed: (phaseEndsAt = WINDOW_ENDS, posted = POSTED, market: Partial<TheirAnswer> = {}): ChainView => ({ status: "disputed", ours: false, phaseEndsAt, ...THEIR_ANSWER, posted, ...market }),
 };
 
 function waitIn(state: JobState, note?: string, wakeAt?: number): Step {
@@ -94,7 +108,7 @@ interface Case {
   step: Step;
 }
 
-const ALL_STATES: JobState[] = ["new", "waiting", "claiming", "claimed", "ready", "submitted", "defending", "watching", "challenging", "done", "ignored"];
+const ALL_STATES: JobState[] = ["new", "waiting", "claiming", "claimed", "ready", "submitted", "defending", "watching", "challenging", "skipped", "failed", "done", "ignored"];
 const STATES_OF_A_MODEL_WE_RUN = ALL_STATES.filter((state) => state !== "ignored");
 
 const CASES: Record<string, Case[]> = {
@@ -133,7 +147,53 @@ const CASES: Record<string, Case[]> = {
       policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 10 } },
       step: waitIn("waiting", `offered ${2n * UNIT} does not cover our cost yet`),
     },
-    { does: "still claims at the deadline itself", job: job("waiting"), chain: chain.open(), now: DEADLINE, step: send("claim", "claiming", "claimed", "waiting") },
+    { does: "claims when the deadline leaves exactly our measured time to answer and the margin", job: job("waiting"), chain: chain.open({ secondsToAnswer: 5 }), now: DEADLINE - 35, step: send("claim", "claiming", "claimed", "waiting") },
+    {
+      does: "sets aside a request whose deadline is closer than our measured time to answer and the margin",
+      job: job("new"),
+      chain: chain.open({ secondsToAnswer: 5 }),
+      now: DEADLINE - 34,
+      step: waitIn("skipped", "an answer needs 35 s (our measured time and the margin) and the deadline is 34 s away", DEADLINE + 1),
+    },
+    { does: "rounds a fraction of a second of measured time up", job: job("new"), chain: chain.open({ secondsToAnswer: 4.2 }), now: DEADLINE - 34, step: waitIn("skipped", "an answer needs 35 s (our measured time and the margin) and the deadline is 34 s away", DEADLINE + 1) },
+    { does: "does not claim at the deadline itself: no time is left to answer", job: job("waiting"), chain: chain.open(), now: DEADLINE, step: waitIn("skipped", "an answer needs 31 s (our measured time and the margin) and the deadline is 0 s away", DEADLINE + 1) },
+    {
+      does: "sets aside a request whose delivery window is shorter than our measured time to answer and the margin",
+      job: zkJob("new"),
+      chain: chain.open({ secondsToAnswer: 31 }),
+      now: LATER,
+      step: waitIn("skipped", "an answer needs 61 s (our measured time and the margin), more than the 60 s delivery window", DEADLINE + 1),
+    },
+    { does: "keeps a request set aside when it is looked at again and still cannot be answered in time", job: job("skipped"), chain: chain.open({ secondsToAnswer: 5 }), now: DEADLINE - 34, step: waitIn("skipped", "an answer needs 35 s (our measured time and the margin) and the deadline is 34 s away", DEADLINE + 1) },
+    { does: "claims a request it had set aside once it can answer in time (looked at again on an event, such as a raise)", job: job("skipped"), chain: chain.open(), now: LATER, step: send("claim", "claiming", "claimed", "waiting") },
+    {
+      does: "claims a zk request whose offer covers its answer with a small callback gas limit",
+      // At the auction's 3-unit maximum, 1 unit is left over our 2-unit compute cost: (60,000 + 530,000 + 100,000) gas × 1 gwei × 1,000 = 0.69 units.
+      job: job("new", { mode: "zk", terms: { ...TERMS, callbackGasLimit: 100_000 } }),
+      chain: chain.open(),
+      now: NOW + 45,
+      policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 1_000 } },
+      step: send("claim", "claiming", "claimed", "waiting"),
+    },
+    {
+      does: "waits on the same zk request when its callback gas limit, which the answer may spend, makes it cost more than offered",
+      // (60,000 + 530,000 + 2,000,000) gas × 1 gwei × 1,000 = 2.59 units.
+      job: job("new", { mode: "zk", terms: { ...TERMS, callbackGasLimit: 2_000_000 } }),
+      chain: chain.open(),
+      now: NOW + 45,
+      policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 1_000 } },
+      step: waitIn("waiting", `offered ${3n * UNIT} does not cover our cost yet`),
+    },
+    {
+      does: "prices an optimistic answer's finalize, which calls back, with the callback gas limit too",
+      // (60,000 + 70,000 + 90,000 + 2,000,000) gas × 1 gwei × 1,000 = 2.22 units.
+      job: job("new", { terms: { ...TERMS, callbackGasLimit: 2_000_000 } }),
+      chain: chain.open(),
+      now: NOW + 45,
+      policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 1_000 } },
+      step: waitIn("waiting", `offered ${3n * UNIT} does not cover our cost yet`),
+    },
+    { does: "takes no step for an open request of a refused model", job: job("new"), chain: chain.open(), now: LATER, policy: REFUSED, step: waitIn("watching", REFUSED_NOTE) },
     { does: "is done with a request still open after its deadline", job: job("waiting"), chain: chain.open(), now: DEADLINE + 1, step: waitIn("done", "deadline passed while open") },
     { does: "sets aside a request in a mode we do not answer, for the watchtower", job: job("new"), chain: chain.open(), now: LATER, policy: ZK_ONLY, step: waitIn("watching", "we do not answer optimistic requests of price-signal") },
     { does: "keeps a request set aside as not served set aside when it is open again", job: job("watching"), chain: chain.open(), now: LATER, policy: ZK_ONLY, step: waitIn("watching", "we do not answer optimistic requests of price-signal") },
@@ -150,6 +210,14 @@ const CASES: Record<string, Case[]> = {
     { does: "sends the stored answer of a ready job again (after a restart or a lost send)", job: zkJob("ready"), chain: chain.claimedByUs(), step: send("fulfillZk", "ready", "done", "ready") },
     { does: "answers when it was still waiting (our claim landed before the store recorded it)", job: job("waiting"), chain: chain.claimedByUs(), step: send("submitOptimistic", "claimed", "submitted", "ready") },
     { does: "answers even after its delivery window, as long as nobody reopened it", job: job("claimed"), chain: chain.claimedByUs(WINDOW_ENDED), step: send("submitOptimistic", "claimed", "submitted", "ready") },
+    { does: "retries the answer after fewer failures than maxJobFailures", job: job("ready", { mode: "zk", failures: 2, lastFailure: "fulfillZk: Reverted" }), chain: chain.claimedByUs(), step: send("fulfillZk", "ready", "done", "ready") },
+    {
+      does: "gives a job up after maxJobFailures failures of its own steps, naming the last",
+      job: job("ready", { mode: "zk", failures: 3, lastFailure: "fulfillZk: InvalidProof" }),
+      chain: chain.claimedByUs(),
+      step: waitIn("failed", "gave up after 3 failures; the last: fulfillZk: InvalidProof"),
+    },
+    { does: "does not answer our claim on a model refused since we claimed", job: zkJob("claimed"), chain: chain.claimedByUs(), policy: REFUSED, step: waitIn("watching", REFUSED_NOTE) },
     { does: "gives up a claim whose deadline passed before we answered (the request can only expire)", job: zkJob("claimed"), chain: chain.claimedByUs(WINDOW_ENDED), now: DEADLINE + 1, step: waitIn("done", "the deadline passed before we answered") },
   ],
   "a request claimed by another relayer": [
@@ -173,20 +241,46 @@ const CASES: Record<string, Case[]> = {
     { does: "has the watchtower check an answer it has not checked yet", job: job("watching"), chain: chain.theirAnswerPending(), step: check("watching") },
     { does: "checks another relayer's answer to a request we were claiming", job: job("claiming"), chain: chain.theirAnswerPending(), step: check("watching") },
     { does: "checks answers in a mode we do not answer ourselves", job: job("watching"), chain: chain.theirAnswerPending(), policy: ZK_ONLY, step: check("watching") },
-    { does: "leaves a right answer alone", job: job("watching"), chain: chain.theirAnswerPending("right"), step: waitIn("watching") },
-    { does: "challenges a wrong answer", job: job("watching"), chain: chain.theirAnswerPending("wrong"), step: send("challenge", "watching", "challenging", "watching") },
-    { does: "challenges a wrong answer in the last second of its challenge window", job: job("watching"), chain: chain.theirAnswerPending("wrong", NOW + 1), step: send("challenge", "watching", "challenging", "watching") },
-    { does: "does not challenge once the challenge window closed", job: job("watching"), chain: chain.theirAnswerPending("wrong", NOW), step: waitIn("watching") },
-    { does: "does not even check an answer whose challenge window closed", job: job("watching"), chain: chain.theirAnswerPending(undefined, WINDOW_ENDED), step: waitIn("watching") },
+    { does: "leaves a right answer alone", job: job("watching", checkedAs("right")), chain: chain.theirAnswerPending(), step: waitIn("watching") },
+    { does: "challenges a wrong answer", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(), step: send("challenge", "watching", "challenging", "watching") },
+    { does: "challenges a wrong answer in the last second of its challenge window", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(NOW + 1), step: send("challenge", "watching", "challenging", "watching") },
+    { does: "does not challenge once the challenge window closed", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(NOW), step: waitIn("watching") },
+    { does: "does not even check an answer whose challenge window closed", job: job("watching"), chain: chain.theirAnswerPending(WINDOW_ENDED), step: waitIn("watching") },
+    // The profit of these rows: the 100-unit bond less the 20% share (80), plus the 1-unit compute fee, less our 2-unit compute cost: 79 units.
+    { does: "challenges when the expected profit reaches watchtower.minProfit exactly", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(), policy: { ...POLICY, watchtower: { enabled: true, minProfit: 79n * UNIT } }, step: send("challenge", "watching", "challenging", "watching") },
     {
-      does: "does not challenge a wrong answer whose bond is below the watchtower's minimum profit",
-      job: job("watching"),
-      chain: chain.theirAnswerPending("wrong"),
-      policy: { ...POLICY, watchtower: { enabled: true, minProfit: 100n * UNIT + 1n } },
-      step: waitIn("watching", "a wrong answer, but its bond is below watchtower.minProfit"),
+      does: "does not challenge when the bond less the protocol's dispute share falls short of watchtower.minProfit, though the bond alone would not",
+      job: job("watching", checkedAs("wrong")),
+      chain: chain.theirAnswerPending(),
+      policy: { ...POLICY, watchtower: { enabled: true, minProfit: 79n * UNIT + 1n } },
+      step: waitIn("watching", `a wrong answer, but challenging it is expected to earn ${79n * UNIT}, below watchtower.minProfit`),
     },
-    { does: "only watches when the watchtower is off", job: job("watching"), chain: chain.theirAnswerPending("wrong"), policy: NO_WATCHTOWER, step: waitIn("watching") },
-    { does: "watches another relayer's answer to a request that was ours before a reorg", job: job("submitted"), chain: chain.theirAnswerPending("right"), step: waitIn("watching") },
+    {
+      does: "does not challenge when the gas of the challenge and the fraud proof (with the request's callback) eats the bond",
+      job: job("watching", checkedAs("wrong")),
+      // (90,000 + 580,000 + 200,000 gas) × 1 gwei × 100,000 token units per wei = 87 units.
+      chain: chain.theirAnswerPending(),
+      policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 100_000 } },
+      step: waitIn("watching", `a wrong answer, but challenging it is expected to earn ${79n * UNIT - 87n * UNIT}, below watchtower.minProfit`),
+    },
+    {
+      does: "counts the compute fee the fraud proof earns: the auction's price when the wrong relayer claimed",
+      job: job("watching", checkedAs("wrong")),
+      chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED, CLAIMED_AT_MAX), // 81 units in all
+      policy: { ...POLICY, watchtower: { enabled: true, minProfit: 81n * UNIT } },
+      step: send("challenge", "watching", "challenging", "watching"),
+    },
+    { does: "does not challenge a wrong answer of a refused model", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(), policy: REFUSED, step: waitIn("watching", REFUSED_NOTE) },
+    { does: "only watches when the watchtower is off", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(), policy: NO_WATCHTOWER, step: waitIn("watching") },
+    {
+      does: "checks an output posted after the request reopened, though an earlier output under the same request id was checked right",
+      job: job("watching", checkedAs("right")),
+      chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED_LATER),
+      step: check("watching"),
+    },
+    { does: "challenges the later output once it is checked wrong", job: job("watching", checkedAs("wrong", POSTED_LATER)), chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED_LATER), step: send("challenge", "watching", "challenging", "watching") },
+    { does: "does not carry a wrong verdict over to a later output either", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED_LATER), step: check("watching") },
+    { does: "watches another relayer's answer to a request that was ours before a reorg", job: job("submitted", checkedAs("right")), chain: chain.theirAnswerPending(), step: waitIn("watching") },
   ],
   "our answer, disputed": [
     { does: "defends our answer against a dispute", job: job("submitted"), chain: chain.ourAnswerDisputed(), step: send("defend", "defending", "done", "defending") },
@@ -195,14 +289,34 @@ const CASES: Record<string, Case[]> = {
     { does: "stops defending once the defence window passed", job: job("defending"), chain: chain.ourAnswerDisputed(WINDOW_ENDED), step: waitIn("watching", "our answer was challenged and the defence window passed") },
   ],
   "another relayer's answer, disputed": [
-    { does: "proves the fraud of a wrong answer we challenged", job: job("challenging"), chain: chain.theirAnswerDisputed("wrong"), step: send("proveFraud", "challenging", "done", "challenging") },
+    { does: "proves the fraud of a wrong answer we challenged", job: job("challenging", checkedAs("wrong")), chain: chain.theirAnswerDisputed(), step: send("proveFraud", "challenging", "done", "challenging") },
     { does: "checks the answer again when its verdict was lost with a restart", job: job("challenging"), chain: chain.theirAnswerDisputed(), step: check("challenging") },
     { does: "checks an answer someone else disputed", job: job("watching"), chain: chain.theirAnswerDisputed(), step: check("watching") },
-    { does: "proves the fraud of a wrong answer someone else disputed", job: job("watching"), chain: chain.theirAnswerDisputed("wrong"), step: send("proveFraud", "watching", "done", "watching") },
-    { does: "proves the fraud even after the defence window", job: job("challenging"), chain: chain.theirAnswerDisputed("wrong", WINDOW_ENDED), step: send("proveFraud", "challenging", "done", "challenging") },
-    { does: "waits out the defence window of a right answer someone disputed", job: job("watching"), chain: chain.theirAnswerDisputed("right"), step: waitIn("watching", undefined, WINDOW_ENDS + 1) },
-    { does: "resolves a dispute whose relayer did not defend in time", job: job("watching"), chain: chain.theirAnswerDisputed("right", WINDOW_ENDED), step: send("resolveDisputeTimeout", "watching", "new", "watching", "the holder's window passed: resolveDisputeTimeout") },
-    { does: "resolves an undefended dispute even with the watchtower off", job: job("watching"), chain: chain.theirAnswerDisputed(undefined, WINDOW_ENDED), policy: NO_WATCHTOWER, step: send("resolveDisputeTimeout", "watching", "new", "watching", "the holder's window passed: resolveDisputeTimeout") },
+    // A fraud proof of someone else's dispute earns the compute fee alone: 3 units here (claimed at the auction's maximum), over our 2-unit cost.
+    { does: "proves the fraud of a wrong answer someone else disputed", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerDisputed(WINDOW_ENDS, POSTED, CLAIMED_AT_MAX), step: send("proveFraud", "watching", "done", "watching") },
+    { does: "proves the fraud even after the defence window", job: job("challenging", checkedAs("wrong")), chain: chain.theirAnswerDisputed(WINDOW_ENDED), step: send("proveFraud", "challenging", "done", "challenging") },
+    { does: "waits out the defence window of a right answer someone disputed", job: job("watching", checkedAs("right")), chain: chain.theirAnswerDisputed(), step: waitIn("watching", undefined, WINDOW_ENDS + 1) },
+    { does: "resolves a dispute whose relayer did not defend in time", job: job("watching", checkedAs("right")), chain: chain.theirAnswerDisputed(WINDOW_ENDED), step: send("resolveDisputeTimeout", "watching", "new", "watching", "the holder's window passed: resolveDisputeTimeout") },
+    { does: "resolves an undefended dispute even with the watchtower off", job: job("watching"), chain: chain.theirAnswerDisputed(WINDOW_ENDED), policy: NO_WATCHTOWER, step: send("resolveDisputeTimeout", "watching", "new", "watching", "the holder's window passed: resolveDisputeTimeout") },
+    { does: "checks a later output under dispute, though an earlier one under the same request id was checked right", job: job("watching", checkedAs("right")), chain: chain.theirAnswerDisputed(WINDOW_ENDS, POSTED_LATER), step: check("watching") },
+    { does: "proves the fraud of a later wrong output someone else disputed", job: job("watching", checkedAs("wrong", POSTED_LATER)), chain: chain.theirAnswerDisputed(WINDOW_ENDS, POSTED_LATER, CLAIMED_AT_MAX), step: send("proveFraud", "watching", "done", "watching") },
+    { does: "leaves a dispute someone else started to its defence window when the fraud proof's compute fee does not cover our compute cost", job: job("watching", checkedAs("wrong")), chain: chain.theirAnswerDisputed(), step: waitIn("watching", undefined, WINDOW_ENDS + 1) },
+    {
+      does: "leaves a dispute someone else started to its defence window when the fraud proof's compute fee does not pay for its gas",
+      job: job("watching", checkedAs("wrong")),
+      // 780,000 gas × 1 gwei × 10,000 token units per wei = 7.8 units, more than the 3-unit fee leaves over our 2-unit cost.
+      chain: chain.theirAnswerDisputed(WINDOW_ENDS, POSTED, CLAIMED_AT_MAX),
+      policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 10_000 } },
+      step: waitIn("watching", undefined, WINDOW_ENDS + 1),
+    },
+    {
+      does: "proves the fraud of a dispute of ours even when the fraud proof alone would not pay (the challenge is already made)",
+      job: job("challenging", checkedAs("wrong")),
+      chain: chain.theirAnswerDisputed(),
+      policy: { ...POLICY, pricing: { margin: 1, tokenUnitsPerWei: 10_000 } },
+      step: send("proveFraud", "challenging", "done", "challenging"),
+    },
+    { does: "takes no step in a dispute over a refused model's answer", job: job("challenging", checkedAs("wrong")), chain: chain.theirAnswerDisputed(WINDOW_ENDED), policy: REFUSED, step: waitIn("watching", REFUSED_NOTE) },
     { does: "waits out the defence window with the watchtower off", job: job("watching"), chain: chain.theirAnswerDisputed(), policy: NO_WATCHTOWER, step: waitIn("watching", undefined, WINDOW_ENDS + 1) },
   ],
 };

@@ -30,17 +30,32 @@ export async function eventCounts(highway: LocalHighway, eventName: string): Pro
 }
 
 /** The relayer's job rows (read-only). */
-export function storedJobs(relayer: RelayerProcess): { requestId: bigint; state: string; proofsMade: number }[] {
+export function storedJobs(relayer: RelayerProcess): { requestId: bigint; state: string; proofsMade: number; note: string | null; verdict: string | null; checkedOutput: string | null }[] {
   const db = new DatabaseSync(relayer.databasePath, { readOnly: true });
   try {
-    return (db.prepare("SELECT request_id, state, proofs_made FROM jobs").all() as Record<string, string | number>[]).map((row) => ({
+    return (db.prepare("SELECT request_id, state, proofs_made, note, verdict, checked_output FROM jobs").all() as Record<string, string | number | null>[]).map((row) => ({
       requestId: BigInt(row.request_id as string),
       state: String(row.state),
       proofsMade: Number(row.proofs_made),
+      note: row.note as string | null,
+      verdict: row.verdict as string | null,
+      checkedOutput: row.checked_output as string | null,
     }));
   } finally {
     db.close();
   }
+}
+
+/** One of a relayer's jobs, once the store has it. */
+export function storedJob(relayer: RelayerProcess, requestId: bigint): ReturnType<typeof storedJobs>[number] | undefined {
+  return storedJobs(relayer).find((job) => job.requestId === requestId);
+}
+
+/** A relayer's /healthz answer. */
+export async function healthOf(relayer: RelayerProcess): Promise<Record<string, unknown>> {
+  const port = relayer.httpPort();
+  if (!port) throw new Error(`the relayer did not log its HTTP port:\n${relayer.output()}`);
+  return (await fetch(`http://127.0.0.1:${port}/healthz`)).json() as Promise<Record<string, unknown>>;
 }
 
 /** A relayer's Prometheus metrics, read from its /metrics endpoint. */

@@ -229,7 +229,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await highway.ethers.provider.send("evm_mine", []);
       [id] = await requested;
-      await waitFor("a bumped re-send", async () => relayer.output().includes("sending again with bumped fees"), 30_000, 100);
+      await waitFor("a bumped re-send", async () => relayer.output().includes("replacing it at its nonce with higher fees"), 30_000, 100);
     } finally {
       await highway.ethers.provider.send("evm_setAutomine", [true]);
       await highway.ethers.provider.send("evm_setIntervalMining", [1_000]);

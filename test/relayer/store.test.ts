@@ -88,6 +88,25 @@ describe("relayer job store", () => {
     expect(BigInt(store.get(hashId(9))!.terms.maxComputeFee)).to.equal(3n);
   });
 
+  it("keeps the watchtower's verdict with the posted output it judged, the latest replacing the earlier", () => {
+    store.insert(newJob(1, 10, 0, "watching"));
+    expect(store.get(hashId(1))!.checked).to.equal(null);
+    store.recordVerdict(hashId(1), '["7"]', "right");
+    expect(store.get(hashId(1))!.checked).to.deep.equal({ output: '["7"]', verdict: "right" });
+    store.recordVerdict(hashId(1), '["8"]', "wrong"); // another output posted after the request reopened
+    expect(store.get(hashId(1))!.checked).to.deep.equal({ output: '["8"]', verdict: "wrong" });
+  });
+
+  it("counts a job's failures with the last reason; a failed job is final", () => {
+    store.insert(newJob(1, 10, 0, "ready"));
+    store.recordFailure(hashId(1), "fulfillZk: Reverted");
+    store.recordFailure(hashId(1), "fulfillZk: InvalidProof");
+    expect(store.get(hashId(1))).to.include({ failures: 2, lastFailure: "fulfillZk: InvalidProof" });
+    store.update(hashId(1), "failed");
+    expect(store.active()).to.deep.equal([]);
+    expect(store.countsByState()).to.deep.equal({ failed: 1 });
+  });
+
   it("rewinds after a reorg: forgets the undone requests and raises, revives recent finished jobs, moves the processed position back", () => {
     for (let block = 1; block <= 20; block++) store.markProcessed(block, `0x${block.toString(16).padStart(64, "0")}`);
     store.insert(newJob(1, 2, 0, "done")); // finished long before the lookback: stays done
@@ -148,5 +167,10 @@ describe("relayer job store", () => {
     ]);
     store.insert(newJob(3, 9, 4));
     expect(store.get(hashId(3))!.createdLogIndex).to.equal(4);
+    // The columns added since (verdicts, failures) are there too.
+    expect(store.get(hashId(1))).to.include({ checked: null, failures: 0, lastFailure: null });
+    store.recordVerdict(hashId(1), '["1"]', "right");
+    store.recordFailure(hashId(1), "claim: Reverted");
+    expect(store.get(hashId(1))).to.deep.include({ checked: { output: '["1"]', verdict: "right" }, failures: 1 });
   });
 });

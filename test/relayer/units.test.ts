@@ -1,7 +1,12 @@
-/** Unit tests of the relayer's pure parts: the config schema and the pricing rule. */
+/** Unit tests of the relayer's pure parts: the config schema, the pricing rule, the watchtower's profit, proving times and the verifier's opcode scan. */
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { forbiddenOpcodes } from "../../relayer/src/model-checks.js";
+import { ProvingTimes } from "../../relayer/src/proving-times.js";
+import { REPO } from "../helpers/repo.js";
 import { ConfigError, parseConfig } from "../../relayer/src/config.js";
-import { breakEvenFee, SERVICE_GAS, worthClaiming } from "../../relayer/src/pricing.js";
+import { breakEvenFee, challengeProfit, fraudProofProfit, gasCostInTokens, proveFraudGas, serviceGas, TRANSACTION_GAS, worthClaiming } from "../../relayer/src/pricing.js";
 
 const VALID = {
   rpcUrl: "http://127.0.0.1:8545",
@@ -39,10 +44,10 @@ describe("relayer config schema", () => {
 });
 
 describe("relayer pricing", () => {
-  const base = { mode: "zk" as const, gasPriceWei: 2_000_000_000n, tokenUnitsPerWei: 3, computeCost: 10n ** 16n, margin: 1.5 };
+  const base = { mode: "zk" as const, callbackGasLimit: 200_000n, gasPriceWei: 2_000_000_000n, tokenUnitsPerWei: 3, computeCost: 10n ** 16n, margin: 1.5 };
 
-  it("breaks even at (gas × gas price × token per wei + compute cost) × margin", () => {
-    const gasCost = SERVICE_GAS.zk * base.gasPriceWei * 3n;
+  it("breaks even at (gas of the claim and the answer with its callback × gas price × token per wei + compute cost) × margin", () => {
+    const gasCost = (TRANSACTION_GAS.claim + TRANSACTION_GAS.fulfillZk + 200_000n) * base.gasPriceWei * 3n;
     expect(breakEvenFee(base)).to.equal(((gasCost + base.computeCost) * 3n) / 2n);
   });
 
@@ -54,5 +59,92 @@ describe("relayer pricing", () => {
 
   it("costs an optimistic answer less gas than a zk one", () => {
     expect(breakEvenFee({ ...base, mode: "optimistic" })).to.be.lessThan(breakEvenFee(base));
+  });
+
+  it("prices each request with its own callback gas limit: the transaction that calls back may spend all of it", () => {
+    for (const mode of ["zk", "optimistic"] as const) {
+      expect(serviceGas(mode, 2_000_000n) - serviceGas(mode, 100_000n)).to.equal(1_900_000n);
+    }
+    // A fee that covers a 100,000-gas callback does not cover a 2,000,000-gas one.
+    const fee = breakEvenFee({ ...base, callbackGasLimit: 100_000n });
+    expect(worthClaiming({ ...base, callbackGasLimit: 100_000n, offeredFee: fee })).to.equal(true);
+    expect(worthClaiming({ ...base, callbackGasLimit: 2_000_000n, offeredFee: fee })).to.equal(false);
+  });
+});
+
+describe("watchtower profit", () => {
+  const UNIT = 10n ** 18n;
+  const wrongAnswer = {
+    jobBond: 100n * UNIT,
+    disputeProtocolShareBps: 2_000n,
+    computeFee: 3n * UNIT,
+    callbackGasLimit: 200_000n,
+    computeCost: 1n * UNIT,
+    gasPriceWei: 1_000_000_000n,
+    tokenUnitsPerWei: 10_000,
+  };
+
+  it("is the bond less the protocol's share, plus the compute fee, less our compute cost and the gas of the challenge and the fraud proof", () => {
+    const gas = TRANSACTION_GAS.challenge + proveFraudGas(200_000n);
+    expect(gas).to.equal(90_000n + 580_000n + 200_000n);
+    const gasCost = gasCostInTokens(gas, wrongAnswer);
+    expect(gasCost).to.equal(gas * 1_000_000_000n * 10_000n);
+    expect(challengeProfit(wrongAnswer)).to.equal(80n * UNIT + 3n * UNIT - 1n * UNIT - gasCost);
+  });
+
+  it("can be a loss: a small bond does not pay for the protocol's share and the gas", () => {
+    expect(challengeProfit({ ...wrongAnswer, jobBond: 1n * UNIT, computeFee: 0n, computeCost: 0n })).to.be.lessThan(0n);
+  });
+
+  it("of a fraud proof in someone else's dispute is the compute fee alone, less our cost and its gas", () => {
+    expect(fraudProofProfit(wrongAnswer)).to.equal(3n * UNIT - 1n * UNIT - gasCostInTokens(proveFraudGas(200_000n), wrongAnswer));
+  });
+});
+
+describe("proving times", () => {
+  const warmUp = new Map([["price-signal", { witnessMs: 40, proveMs: 900 }]]);
+
+  it("start from the prover's warm-up: a proof takes its witness and its proving", () => {
+    const times = new ProvingTimes(warmUp);
+    expect(times.estimateSeconds("price-signal", "proof")).to.equal(0.94);
+    expect(times.estimateSeconds("price-signal", "witness")).to.equal(0.04);
+    expect(times.knows("credit-risk")).to.equal(false);
+    expect(() => times.estimateSeconds("credit-risk", "proof")).to.throw("no measured proof time for credit-risk");
+  });
+
+  it("estimate the 95th percentile of the latest 32 measurements: one slow proof counts until it leaves the window", () => {
+    const times = new ProvingTimes(warmUp);
+    for (let i = 0; i < 30; i++) times.record("price-signal", "proof", 500);
+    times.record("price-signal", "proof", 5_000);
+    // 32 samples: the warm-up's 940, thirty 500s, one 5,000; the 95th percentile (the 31st of 32) is 940.
+    expect(times.estimateSeconds("price-signal", "proof")).to.equal(0.94);
+    times.record("price-signal", "proof", 6_000); // the warm-up leaves the window
+    expect(times.estimateSeconds("price-signal", "proof")).to.equal(5);
+    for (let i = 0; i < 32; i++) times.record("price-signal", "proof", 700);
+    expect(times.estimateSeconds("price-signal", "proof")).to.equal(0.7);
+  });
+});
+
+describe("verifier opcode scan", () => {
+  const artifact = (path: string) => JSON.parse(readFileSync(join(REPO, "artifacts", path), "utf8")).deployedBytecode as string;
+
+  it("finds nothing forbidden in the generated Halo2 verifiers", () => {
+    for (const model of ["price-signal", "credit-risk", "price-signal-volatile"]) {
+      expect(forbiddenOpcodes(artifact(`contracts/verifiers/${model}/Halo2Verifier.sol/Halo2Verifier.json`)), model).to.deep.equal([]);
+    }
+  });
+
+  it("finds the SSTORE of a switchable verifier", () => {
+    const found = forbiddenOpcodes(artifact("contracts/test/mocks/SwitchableVerifier.sol/SwitchableVerifier.json")).map((f) => f.opcode);
+    expect(found).to.include("SSTORE");
+  });
+
+  it("skips PUSH data and the compiler's metadata, and names each forbidden opcode with its offset", () => {
+    // PUSH2 0x55ff, then DELEGATECALL, SELFDESTRUCT; then metadata (a CBOR map, 0xa1, holding an 0x55 byte) and its length.
+    expect(forbiddenOpcodes("0x6155fff4ff" + "a155" + "0002")).to.deep.equal([
+      { opcode: "DELEGATECALL", offset: 3 },
+      { opcode: "SELFDESTRUCT", offset: 4 },
+    ]);
+    expect(forbiddenOpcodes("0xf0f2f55500").map((f) => f.opcode)).to.deep.equal(["CREATE", "CALLCODE", "CREATE2", "SSTORE"]);
   });
 });
