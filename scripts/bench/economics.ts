@@ -24,15 +24,37 @@ if (flag("--paths")) {
   for (const r of Object.values(measured)) {
     console.log(`${r.id}: ${r.description}`);
     for (const step of r.steps) console.log(`    ${step}`);
-    for (const [party, p] of Object.entries(r.parties)) console.log(`    = ${party}: Δtokens ${fmt(p.tokens)}, gas ${p.gas} (${fmt(p.gasCost)}), off-chain ${fmt(p.offChain)}, payoff ${fmt(p.profit)}`);
+    for (const [party, p] of Object.entries(r.parties))
+      console.log(
+        `    = ${party}: Δtokens ${fmt(p.tokens)}, gas ${p.gas} (${fmt(p.gasCost)}), off-chain ${fmt(p.offChain)}, payoff ${fmt(p.profit)}`,
+      );
   }
 }
 console.log(`${Object.keys(measured).length} paths measured in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (flag("--json")) {
   console.log(
     toJson({
-      strategies: strategies(world, measured).map((s) => ({ name: s.name, honest: s.honest, open: s.open ?? null, expected: s.expected, lines: s.lines.map((l) => ({ path: l.path, party: l.party, probability: l.probability, payoff: tokens(l.result.profit), baseline: tokens(l.baseline) })) })),
-      bribe: bribeLevels(measured).map((l) => ({ jobBond: tokens(l.jobBond), computeFee: tokens(l.computeFee), unchallenged: tokens(l.unchallenged), caught: tokens(l.caught), selfDisputed: tokens(l.selfDisputed), breakEven: { q0: breakEvenBribe(l, ASSUMPTIONS), q1: breakEvenBribe(l, { ...ASSUMPTIONS, pFrontRun: 1 }) } })),
+      strategies: strategies(world, measured).map((s) => ({
+        name: s.name,
+        honest: s.honest,
+        open: s.open ?? null,
+        expected: s.expected,
+        lines: s.lines.map((l) => ({
+          path: l.path,
+          party: l.party,
+          probability: l.probability,
+          payoff: tokens(l.result.profit),
+          baseline: tokens(l.baseline),
+        })),
+      })),
+      bribe: bribeLevels(measured).map((l) => ({
+        jobBond: tokens(l.jobBond),
+        computeFee: tokens(l.computeFee),
+        unchallenged: tokens(l.unchallenged),
+        caught: tokens(l.caught),
+        selfDisputed: tokens(l.selfDisputed),
+        breakEven: { q0: breakEvenBribe(l, ASSUMPTIONS), q1: breakEvenBribe(l, { ...ASSUMPTIONS, pFrontRun: 1 }) },
+      })),
       paths: measured,
     }),
   );

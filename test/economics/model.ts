@@ -35,7 +35,9 @@ export const ASSUMPTIONS: Assumptions = { pWatch: 0.5, pFrontRun: 0, pGrief: 0 }
 /** The job bonds (request security levels) the bribe sweep plays on chain, in tokens; the first is the default. */
 export const JOB_BONDS = [100n, 250n, 1_000n].map((b) => b * UNIT);
 /** The bribes the sweep tries, in tokens. */
-export const BRIBES = [0, 1, 5, 10, 15, 20, 25, 50, 75, 90, 95, 99, 100, 101, 110, 150, 200, 240, 250, 300, 500, 900, 1_000, 1_100, 2_000, 5_000];
+export const BRIBES = [
+  0, 1, 5, 10, 15, 20, 25, 50, 75, 90, 95, 99, 100, 101, 110, 150, 200, 240, 250, 300, 500, 900, 1_000, 1_100, 2_000, 5_000,
+];
 /** The deadlines (seconds after the request) a griefing requester tries: the next block, a minute, one second short of the delivery window, exactly the window. */
 export const SHORT_DEADLINES = [1, 60, 599, 600];
 
@@ -118,7 +120,13 @@ function best(lines: Line[]): number {
 /** A bribe V (tokens), paid by the briber only when the wrong output is final: a pseudo-line of the bribed relayer's unchallenged path. */
 function bribeLine(v: number, probability: number): Line {
   const units = BigInt(Math.round(v * 1e6)) * (UNIT / 1_000_000n);
-  return { path: "bribe (paid when the wrong output is final)", party: "cheater", probability, result: { tokens: units, gas: 0n, gasCost: 0n, offChain: 0n, profit: units }, baseline: 0n };
+  return {
+    path: "bribe (paid when the wrong output is final)",
+    party: "cheater",
+    probability,
+    result: { tokens: units, gas: 0n, gasCost: 0n, offChain: 0n, profit: units },
+    baseline: 0n,
+  };
 }
 
 /** The cheater's payoff mix at job bond `b`: unchallenged (1 − p_w), caught (p_w (1 − q)), self-disputed first (p_w q). */
@@ -133,9 +141,9 @@ function cheatLines(m: Measurements, b: bigint, a: Assumptions): Line[] {
 
 /** What the owner would have made honestly on each owner path's request (the baseline its strategy is measured against). */
 function ownerBaselines(w: World, m: Measurements): Record<string, bigint> {
-  const posted = BigInt(m["owner-fee-front-run"].facts.postedFee as bigint);
+  const posted = BigInt(m["owner-fee-front-run"].facts.postedFee);
   const optimistic = serviceCost(w, "optimistic").cost;
-  const served = (path: string) => posted + BigInt((m[path].facts.computeFee as bigint) ?? 0n) - optimistic;
+  const served = (path: string) => posted + BigInt(m[path].facts.computeFee ?? 0n) - optimistic;
   return {
     "owner-refused": 0n, // its own bait request: it would have paid its model fee to itself
     "owner-fee-front-run": posted, // a third party's request, at the fee it posted
@@ -160,16 +168,36 @@ export function strategies(w: World, m: Measurements, a: Assumptions = ASSUMPTIO
   const add = (name: string, honest: boolean, lines: Line[], combine: "mix" | "best", assumption: string, open?: string) =>
     out.push({ name, honest, lines, expected: combine === "mix" ? mix(lines) : best(lines), assumption, open });
 
-  add("honest relayer (zk)", true, [line(m, "honest-zk", "relayer", 1)], "mix", "claims when the auction's price reaches its cost × 1.2 (the reference relayer's margin); pays gas and the proof");
+  add(
+    "honest relayer (zk)",
+    true,
+    [line(m, "honest-zk", "relayer", 1)],
+    "mix",
+    "claims when the auction's price reaches its cost × 1.2 (the reference relayer's margin); pays gas and the proof",
+  );
   add(
     "honest relayer (optimistic)",
     true,
-    [line(m, "honest-optimistic", "relayer", 1 - a.pGrief), line(m, "griefed-optimistic", "relayer", a.pGrief)].filter((l) => l.probability !== 0),
+    [line(m, "honest-optimistic", "relayer", 1 - a.pGrief), line(m, "griefed-optimistic", "relayer", a.pGrief)].filter(
+      (l) => l.probability !== 0,
+    ),
     "mix",
     `g = ${a.pGrief} (a griefing challenge only pays it: see the griefed path); pays gas, inference and 10 %/yr on its bond for the window`,
   );
-  add("lazy relayer", false, [line(m, "lazy", "lazy", 1)], "mix", "claims at the clearing price, never answers; anyone reopens after the delivery window");
-  add("cheating optimistic relayer", false, cheatLines(m, b, a), "mix", `p_w = ${a.pWatch}, q = ${a.pFrontRun}; the cheater computes nothing`);
+  add(
+    "lazy relayer",
+    false,
+    [line(m, "lazy", "lazy", 1)],
+    "mix",
+    "claims at the clearing price, never answers; anyone reopens after the delivery window",
+  );
+  add(
+    "cheating optimistic relayer",
+    false,
+    cheatLines(m, b, a),
+    "mix",
+    `p_w = ${a.pWatch}, q = ${a.pFrontRun}; the cheater computes nothing`,
+  );
   add(
     `bribed relayer (V = ${bribe}, jobBond = ${b / UNIT})`,
     false,
@@ -177,7 +205,13 @@ export function strategies(w: World, m: Measurements, a: Assumptions = ASSUMPTIO
     "mix",
     `p_w = ${a.pWatch}, q = ${a.pFrontRun}; V paid only if the wrong output becomes final (sweep below)`,
   );
-  add("self-disputing relayer", false, [line(m, `self-dispute@${b / UNIT}`, "selfDisputer", 1)], "mix", "posts a wrong output, then challenges it itself and proves the right one (one transaction)");
+  add(
+    "self-disputing relayer",
+    false,
+    [line(m, `self-dispute@${b / UNIT}`, "selfDisputer", 1)],
+    "mix",
+    "posts a wrong output, then challenges it itself and proves the right one (one transaction)",
+  );
   add(
     "griefing requester (short deadline)",
     false,
@@ -185,7 +219,13 @@ export function strategies(w: World, m: Measurements, a: Assumptions = ASSUMPTIO
     "best",
     "best of the deadlines tried; a relayer claims at once and cannot prove before the deadline",
   );
-  add("griefing challenger", false, [line(m, "griefed-optimistic", "challenger", 1)], "mix", "challenges a right answer; the relayer defends with its proof");
+  add(
+    "griefing challenger",
+    false,
+    [line(m, "griefed-optimistic", "challenger", 1)],
+    "mix",
+    "challenges a right answer; the relayer defends with its proof",
+  );
   add(
     "malicious model owner",
     false,
@@ -295,7 +335,7 @@ export function strategyTable(list: Strategy[]): Record<string, string>[] {
         path: l.path,
         party: l.party,
         p: l.probability === "choice" ? "choice" : l.probability.toFixed(3),
-        "Δtokens": t3(l.result.tokens),
+        Δtokens: t3(l.result.tokens),
         gas: l.result.gas.toString(),
         "gas cost": t3(l.result.gasCost),
         "off-chain": t3(l.result.offChain),
@@ -328,7 +368,7 @@ export function pathTable(m: Measurements): Record<string, string>[] {
     Object.entries(r.parties).map(([party, p], i) => ({
       path: i === 0 ? r.id : "",
       party,
-      "Δtokens": t3(p.tokens),
+      Δtokens: t3(p.tokens),
       gas: p.gas.toString(),
       payoff: t3(p.profit),
     })),
@@ -349,7 +389,9 @@ export function describeAssumptions(w: World, a: Assumptions): string[] {
 /** Prints the strategies table, the assumptions, the owner's gains without the check and the bribe sweep. */
 export function printReport(w: World, m: Measurements, log: (line: string) => void = console.log, a: Assumptions = ASSUMPTIONS): void {
   log("");
-  log("Expected profit per request of each strategy (tokens; payoff = Δtokens − gas cost − off-chain cost; OPEN: outside the assumptions, still pays):");
+  log(
+    "Expected profit per request of each strategy (tokens; payoff = Δtokens − gas cost − off-chain cost; OPEN: outside the assumptions, still pays):",
+  );
   printTable(strategyTable(strategies(w, m, a)), log);
   log("");
   log("Assumptions:");
@@ -358,7 +400,13 @@ export function printReport(w: World, m: Measurements, log: (line: string) => vo
   log("");
   log("Malicious model owner without the relayers' verifier check (what the check protects):");
   printTable(
-    ownerWithoutTheCheck(w, m).map((l) => ({ path: l.path, "Δtokens": t3(l.result.tokens), payoff: t3(l.result.profit), "honest baseline": t3(l.baseline), gain: t3(l.result.profit - l.baseline) })),
+    ownerWithoutTheCheck(w, m).map((l) => ({
+      path: l.path,
+      Δtokens: t3(l.result.tokens),
+      payoff: t3(l.result.profit),
+      "honest baseline": t3(l.baseline),
+      gain: t3(l.result.profit - l.baseline),
+    })),
     log,
   );
   for (const q of [0, 1]) {

@@ -20,12 +20,16 @@
 import hre, { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { Contract, ContractTransactionResponse, Signer, TransactionReceipt } from "ethers";
+import type { DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../../types/index.js";
 import { CIRCUITS_DIR, loadCircuit } from "../../sdk/circuits.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { auctionPrice } from "../../sdk/fees.js";
 import { modelRegistration } from "../../sdk/manifest.js";
-import { DEFAULT_PARAMS, deployHighway, type Highway } from "../../scripts/deploy.js";
+import { termsFromEvent, type RequestTerms } from "../../sdk/terms.js";
+import { DEFAULT_PARAMS, deployHighway, type CoordinatorParams, type Highway } from "../../scripts/deploy.js";
 
 export const UNIT = 10n ** 18n;
 const MODEL = "price-signal";
@@ -115,7 +119,7 @@ export function wrongOutput(s: Sample): bigint[] {
 
 export interface Request {
   id: bigint;
-  terms: any;
+  terms: RequestTerms;
   createdAt: number;
 }
 
@@ -123,17 +127,17 @@ type Mode = "zk" | "optimistic";
 
 /** The deployed protocol, its parties and the snapshot every path starts from. */
 export interface World {
-  ethers: any;
-  helpers: any;
+  ethers: HardhatEthers;
+  helpers: NetworkHelpers;
   highway: Highway;
-  coordinator: Contract;
-  game: Contract;
-  registry: Contract;
-  staking: Contract;
-  token: Contract;
+  coordinator: InferenceCoordinator;
+  game: DisputeGame;
+  registry: ModelRegistry;
+  staking: RelayerStaking;
+  token: HighwayToken;
   prices: Prices;
   /** The coordinator's parameters as deployed (DEFAULT_PARAMS). */
-  params: Record<string, any>;
+  params: CoordinatorParams;
   /** The reference model (the artifacts' verifier), owned by the deployer. */
   modelId: string;
   /** A price-signal model its owner registered with a SwitchableVerifier around the real verifier. */
@@ -249,15 +253,21 @@ export class Path {
 
 /** A party's holdings: wallet + pull balance + stake + its models' unpaid earnings. */
 export async function worth(world: World, a: Actor): Promise<bigint> {
-  let total = (await world.token.balanceOf(a.holder)) as bigint;
-  total += (await world.coordinator.balanceOf(a.holder)) as bigint;
+  let total = await world.token.balanceOf(a.holder);
+  total += await world.coordinator.balanceOf(a.holder);
   total += BigInt((await world.staking.relayerOf(a.holder)).stake);
-  for (const m of a.models) total += (await world.coordinator.modelEarnings(m)) as bigint;
+  for (const m of a.models) total += await world.coordinator.modelEarnings(m);
   return total;
 }
 
 export function revertName(world: World, error: unknown): string {
-  const e = error as { data?: string; info?: { error?: { data?: string } }; revert?: { name?: string }; shortMessage?: string; message?: string };
+  const e = error as {
+    data?: string;
+    info?: { error?: { data?: string } };
+    revert?: { name?: string };
+    shortMessage?: string;
+    message?: string;
+  };
   if (e.revert?.name) return e.revert.name;
   const data = e.data ?? e.info?.error?.data;
   if (typeof data === "string" && data.length >= 10) {
@@ -270,7 +280,8 @@ export function revertName(world: World, error: unknown): string {
       }
     }
   }
-  const match = /reverted with custom error '([A-Za-z0-9_]+)/.exec(e.message ?? "") ?? /reverted with reason string '([^']+)'/.exec(e.message ?? "");
+  const match =
+    /reverted with custom error '([A-Za-z0-9_]+)/.exec(e.message ?? "") ?? /reverted with reason string '([^']+)'/.exec(e.message ?? "");
   return match ? match[1] : (e.shortMessage ?? e.message ?? String(error)).split("\n")[0];
 }
 
@@ -279,8 +290,8 @@ export function termsOfReceipt(world: World, receipt: TransactionReceipt): Reque
     try {
       const parsed = world.coordinator.interface.parseLog(log);
       if (parsed?.name === "RequestCreated") {
-        const terms = parsed.args.terms.toObject();
-        return { id: parsed.args.requestId, terms, createdAt: Number(terms.createdAt) };
+        const terms = termsFromEvent(parsed.args.terms);
+        return { id: parsed.args.requestId as bigint, terms, createdAt: Number(terms.createdAt) };
       }
     } catch {
       // another contract's log
@@ -331,11 +342,16 @@ export async function request(path: Path, who: Actor, o: RequestOptions): Promis
   }
   const now = (await w.helpers.time.latest()) + 1;
   await w.helpers.time.setNextBlockTimestamp(now);
-  const fee = (await w.registry.modelTerms(modelId)).fee as bigint;
+  const fee = (await w.registry.modelTerms(modelId)).fee;
   const params = requestParams(w, o, now, o.maxModelFee ?? fee);
-  const receipt = await path.tx(who, `requests (${o.mode}, deadline +${o.deadlineIn ?? 86_400} s)`, (w.coordinator.connect(who.signer) as any).requestInference(params, encodeInput(o.sample.input)));
+  const receipt = await path.tx(
+    who,
+    `requests (${o.mode}, deadline +${o.deadlineIn ?? 86_400} s)`,
+    w.coordinator.connect(who.signer).requestInference(params, encodeInput(o.sample.input)),
+  );
   const r = termsOfReceipt(w, receipt);
-  if (o.jobBond !== undefined && BigInt(r.terms.jobBond) !== o.jobBond) throw new Error(`the request's job bond is ${r.terms.jobBond}, not ${o.jobBond}`);
+  if (o.jobBond !== undefined && BigInt(r.terms.jobBond) !== o.jobBond)
+    throw new Error(`the request's job bond is ${r.terms.jobBond}, not ${o.jobBond}`);
   return r;
 }
 
@@ -347,7 +363,13 @@ export async function request(path: Path, who: Actor, o: RequestOptions): Promis
 export function clearingSecond(r: Request, bid: bigint): { at: number; price: bigint } {
   const t = r.terms;
   for (let at = r.createdAt + 1; ; at++) {
-    const price = auctionPrice(BigInt(t.startComputeFee), BigInt(t.maxComputeFee), BigInt(t.createdAt), BigInt(t.auctionDuration), BigInt(at));
+    const price = auctionPrice(
+      BigInt(t.startComputeFee),
+      BigInt(t.maxComputeFee),
+      BigInt(t.createdAt),
+      BigInt(t.auctionDuration),
+      BigInt(at),
+    );
     if (price >= bid || at >= r.createdAt + Number(t.auctionDuration)) {
       if (price < bid) throw new Error(`the offer never reaches the relayers' bid ${fmt(bid)}`);
       return { at, price };
@@ -358,10 +380,24 @@ export function clearingSecond(r: Request, bid: bigint): { at: number; price: bi
 /** `who` claims at the auction's clearing price for `mode` (or at `at` when given); returns the compute fee it locked. */
 export async function claim(path: Path, who: Actor, r: Request, mode: Mode, at?: number, via?: Contract): Promise<bigint> {
   const w = path.world;
-  const clearing = at === undefined ? clearingSecond(r, serviceCost(w, mode, BigInt(r.terms.jobBond)).bid) : { at, price: auctionPrice(BigInt(r.terms.startComputeFee), BigInt(r.terms.maxComputeFee), BigInt(r.terms.createdAt), BigInt(r.terms.auctionDuration), BigInt(at)) };
+  const clearing =
+    at === undefined
+      ? clearingSecond(r, serviceCost(w, mode, BigInt(r.terms.jobBond)).bid)
+      : {
+          at,
+          price: auctionPrice(
+            BigInt(r.terms.startComputeFee),
+            BigInt(r.terms.maxComputeFee),
+            BigInt(r.terms.createdAt),
+            BigInt(r.terms.auctionDuration),
+            BigInt(at),
+          ),
+        };
   await w.helpers.time.setNextBlockTimestamp(clearing.at);
-  const target = via ? (via.connect(who.signer) as any) : (w.coordinator.connect(who.signer) as any);
-  await path.tx(who, `claims at ${fmt(clearing.price)} (t+${clearing.at - r.createdAt} s)`, target.claim(r.id, r.terms));
+  const sent = via
+    ? (via.connect(who.signer) as Contract).getFunction("claim")(r.id, r.terms)
+    : w.coordinator.connect(who.signer).claim(r.id, r.terms);
+  await path.tx(who, `claims at ${fmt(clearing.price)} (t+${clearing.at - r.createdAt} s)`, sent);
   path.facts.computeFee = clearing.price;
   return clearing.price;
 }
@@ -402,12 +438,12 @@ export async function copyFromMempool(
   try {
     const fees = { maxFeePerGas: 100_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n };
     const original = await send(fees);
-    const seen = await provider.getTransaction(original.hash); // what the bot reads from the mempool
+    const seen = (await provider.getTransaction(original.hash))!; // what the bot reads from the mempool
     // The bot prices its own copy (its own account's storage may cost more gas); a copy that would
     // revert is sent anyway with the original's limit, to show the revert on chain.
     let gasLimit: bigint = seen.gasLimit;
     try {
-      gasLimit = ((await provider.estimateGas({ to: seen.to, data: seen.data, from: bot.holder, blockTag: "latest" })) as bigint) * 12n / 10n;
+      gasLimit = ((await provider.estimateGas({ to: seen.to, data: seen.data, from: bot.holder, blockTag: "latest" })) * 12n) / 10n;
     } catch {
       // the copy reverts: sent with the original's limit
     }
@@ -424,7 +460,7 @@ export async function copyFromMempool(
       [bot, copy, "copy"],
       [victim, original, "original"],
     ] as const) {
-      const receipt = await provider.getTransactionReceipt(tx.hash);
+      const receipt = (await provider.getTransactionReceipt(tx.hash))!;
       path.charge(who, receipt.gasUsed, "gas");
       results[key] = receipt.status === 1;
       let reason = "";
@@ -436,7 +472,9 @@ export async function copyFromMempool(
           reason = ` reverts ${revertName(w, error)}`;
         }
       }
-      path.note(`${who.name}: ${key === "copy" ? `copies ${step} (higher tip)` : step}${receipt.status === 1 ? "" : reason} [index ${receipt.index} in the block]`);
+      path.note(
+        `${who.name}: ${key === "copy" ? `copies ${step} (higher tip)` : step}${receipt.status === 1 ? "" : reason} [index ${receipt.index} in the block]`,
+      );
     }
     return results;
   } finally {
@@ -466,7 +504,20 @@ export async function verifierIsTheArtifacts(w: World, modelId: string): Promise
 export async function createWorld(prices: Prices = PRICES): Promise<World> {
   const { ethers, networkHelpers: helpers } = await network.create();
   const signers: Signer[] = await ethers.getSigners();
-  const names = ["admin", "requester", "relayer", "lazy", "cheater", "watchtower", "selfDisputer", "griefer", "challenger", "owner", "keeper", "bot"] as const;
+  const names = [
+    "admin",
+    "requester",
+    "relayer",
+    "lazy",
+    "cheater",
+    "watchtower",
+    "selfDisputer",
+    "griefer",
+    "challenger",
+    "owner",
+    "keeper",
+    "bot",
+  ] as const;
   const addresses = await Promise.all(signers.slice(0, names.length).map((s) => s.getAddress()));
   const funds = 100_000n * UNIT;
   const highway = await deployHighway(ethers, {
@@ -474,28 +525,34 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
     models: [MODEL],
     mint: addresses.slice(1).map((to) => ({ to, amount: funds })),
   });
-  const { token, staking, coordinator, registry, disputeGame } = highway as unknown as Record<string, Contract>;
+  const { token, staking, coordinator, registry, disputeGame } = highway;
   const coordinatorAddress = await coordinator.getAddress();
   const stakingAddress = await staking.getAddress();
 
-  const actors = Object.fromEntries(names.map((name, i) => [name, { name, signer: signers[i], holder: addresses[i], models: [] as string[] }])) as World["actors"];
+  const actors = Object.fromEntries(
+    names.map((name, i) => [name, { name, signer: signers[i], holder: addresses[i], models: [] as string[] }]),
+  ) as World["actors"];
   const modelId = highway.deployment.models[MODEL].modelId;
   actors.admin.models.push(modelId);
 
   // Every party approves the coordinator once (escrows, challenge bonds); relayers stake.
   for (const a of Object.values(actors).slice(1)) {
-    await (await (token.connect(a.signer) as any).approve(coordinatorAddress, ethers.MaxUint256)).wait();
+    await (await token.connect(a.signer).approve(coordinatorAddress, ethers.MaxUint256)).wait();
   }
   for (const a of [actors.relayer, actors.lazy, actors.cheater, actors.watchtower, actors.owner, actors.keeper]) {
-    await (await (token.connect(a.signer) as any).approve(stakingAddress, ethers.MaxUint256)).wait();
-    await (await (staking.connect(a.signer) as any).stake(10_000n * UNIT)).wait();
+    await (await token.connect(a.signer).approve(stakingAddress, ethers.MaxUint256)).wait();
+    await (await staking.connect(a.signer).stake(10_000n * UNIT)).wait();
   }
 
   // The self-disputing relayer is an adversary contract (contracts/test/mocks/Adversaries.sol), funded before it is deployed.
   const operator = actors.selfDisputer.signer;
-  const predicted = ethers.getCreateAddress({ from: actors.selfDisputer.holder, nonce: await operator.getNonce() + 1 });
-  await (await (token.connect(operator) as any).transfer(predicted, 11_000n * UNIT)).wait();
-  const selfDisputing = await ethers.deployContract("contracts/test/mocks/Adversaries.sol:SelfDisputingRelayer", [coordinatorAddress, stakingAddress, await token.getAddress(), 10_000n * UNIT], operator);
+  const predicted = ethers.getCreateAddress({ from: actors.selfDisputer.holder, nonce: (await operator.getNonce()) + 1 });
+  await (await token.connect(operator).transfer(predicted, 11_000n * UNIT)).wait();
+  const selfDisputing = await ethers.deployContract(
+    "contracts/test/mocks/Adversaries.sol:SelfDisputingRelayer",
+    [coordinatorAddress, stakingAddress, await token.getAddress(), 10_000n * UNIT],
+    operator,
+  );
   await selfDisputing.waitForDeployment();
   if ((await selfDisputing.getAddress()) !== predicted) throw new Error("the adversary contract is not where it was funded");
   actors.selfDisputer.holder = predicted;
@@ -510,8 +567,8 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
   await ownVerifier.waitForDeployment();
   const register = async (salt: string, verifier: string) => {
     const { params } = modelRegistration(manifest, { fee, verifier, salt });
-    await (await (registry.connect(actors.owner.signer) as any).registerModel(salt, params)).wait();
-    return (await registry.modelIdOf(actors.owner.holder, salt)) as string;
+    await (await registry.connect(actors.owner.signer).registerModel(salt, params)).wait();
+    return await registry.modelIdOf(actors.owner.holder, salt);
   };
   const switchableModelId = await register(ethers.id("switchable"), await switchable.getAddress());
   const ownVerifierModelId = await register(ethers.id("own verifier"), await ownVerifier.getAddress());
@@ -520,8 +577,13 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
   const consumer = await ethers.deployContract("EchoConsumer", [coordinatorAddress]);
   await consumer.waitForDeployment();
 
+  // The parameters as the coordinator holds them (DEFAULT_PARAMS: deployHighway was given none).
   const p = await coordinator.getParams();
-  const params = Object.fromEntries(Object.keys(DEFAULT_PARAMS).map((k) => [k, typeof (DEFAULT_PARAMS as any)[k] === "bigint" ? BigInt(p[k]) : Number(p[k])]));
+  const params: CoordinatorParams = { ...DEFAULT_PARAMS };
+  for (const key of Object.keys(DEFAULT_PARAMS) as (keyof CoordinatorParams)[]) {
+    const value = (p as unknown as Record<string, bigint>)[key];
+    (params as unknown as Record<string, bigint | number>)[key] = typeof DEFAULT_PARAMS[key] === "bigint" ? BigInt(value) : Number(value);
+  }
 
   const world: World = {
     ethers,
@@ -550,31 +612,43 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
   // cached for the paths, which use samples 0 and 1 with proofs), so every balance a settlement
   // credits already exists and the gas below is steady state.
   const warm = new Path(world, "warm-up", "", []);
-  for (const [mode, s] of [["zk", sample(2)], ["optimistic", sample(1)]] as const) {
+  for (const [mode, s] of [
+    ["zk", sample(2)],
+    ["optimistic", sample(1)],
+  ] as const) {
     const r = await request(warm, actors.requester, { mode, sample: s });
     await claim(warm, actors.relayer, r, mode, r.createdAt + 1);
     if (mode === "zk") {
-      await warm.tx(actors.relayer, "fulfils", (coordinator.connect(actors.relayer.signer) as any).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+      await warm.tx(
+        actors.relayer,
+        "fulfils",
+        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      );
     } else {
-      await warm.tx(actors.relayer, "submits", (coordinator.connect(actors.relayer.signer) as any).submitOptimistic(r.id, r.terms, s.output));
+      await warm.tx(actors.relayer, "submits", coordinator.connect(actors.relayer.signer).submitOptimistic(r.id, r.terms, s.output));
       await nextBlockAt(world, await phaseEndsAt(world, r.id));
-      await warm.tx(actors.relayer, "finalizes", (coordinator.connect(actors.relayer.signer) as any).finalize(r.id, r.terms));
+      await warm.tx(actors.relayer, "finalizes", coordinator.connect(actors.relayer.signer).finalize(r.id, r.terms));
     }
   }
   const snapshot = await helpers.takeSnapshot();
   world.base = snapshot;
 
   // Is the request's job bond its own (sec-core's per-request security level)?
-  const probe = new Path(world, "probe", "", []);
   const bigger = BigInt(params.jobBond) * 2n;
   try {
     const now = (await helpers.time.latest()) + 1;
-    const receipt = await (await (coordinator.connect(actors.requester.signer) as any).requestInference(requestParams(world, { mode: "optimistic", sample: sample(0), jobBond: bigger }, now, fee), encodeInput(sample(0).input))).wait();
-    world.perRequestJobBond = BigInt(termsOfReceipt(world, receipt).terms.jobBond) === bigger;
+    const receipt = await (
+      await coordinator
+        .connect(actors.requester.signer)
+        .requestInference(
+          requestParams(world, { mode: "optimistic", sample: sample(0), jobBond: bigger }, now, fee),
+          encodeInput(sample(0).input),
+        )
+    ).wait();
+    world.perRequestJobBond = BigInt(termsOfReceipt(world, receipt!).terms.jobBond) === bigger;
   } catch {
     world.perRequestJobBond = false;
   }
-  void probe;
 
   // The service gas an honest relayer prices in, measured on sample 0 in steady state.
   for (const mode of ["zk", "optimistic"] as const) {
@@ -583,11 +657,15 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
     const r = await request(path, actors.requester, { mode, sample: s });
     await claim(path, actors.relayer, r, mode, r.createdAt + 1);
     if (mode === "zk") {
-      await path.tx(actors.relayer, "fulfils", (coordinator.connect(actors.relayer.signer) as any).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+      await path.tx(
+        actors.relayer,
+        "fulfils",
+        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      );
     } else {
-      await path.tx(actors.relayer, "submits", (coordinator.connect(actors.relayer.signer) as any).submitOptimistic(r.id, r.terms, s.output));
+      await path.tx(actors.relayer, "submits", coordinator.connect(actors.relayer.signer).submitOptimistic(r.id, r.terms, s.output));
       await nextBlockAt(world, await phaseEndsAt(world, r.id));
-      await path.tx(actors.relayer, "finalizes", (coordinator.connect(actors.relayer.signer) as any).finalize(r.id, r.terms));
+      await path.tx(actors.relayer, "finalizes", coordinator.connect(actors.relayer.signer).finalize(r.id, r.terms));
     }
     world.serviceGas[mode] = (await path.finish()).parties.relayer.gas;
   }
