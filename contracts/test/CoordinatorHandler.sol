@@ -9,7 +9,7 @@ import {CoordinatorAdmin} from "../CoordinatorAdmin.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
-import {SwitchableVerifier} from "./mocks/Verifiers.sol";
+import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
 import {ToggleConsumer} from "./mocks/Consumers.sol";
 
 /**
@@ -341,7 +341,7 @@ contract CoordinatorHandler is Test {
     /// @dev The model owner flips its switchable verifier (mutable state: its code never changes).
     function flipVerifier(bool acceptAll) external {
         vm.prank(_modelOwner);
-        _switchVerifier.setAcceptAll(acceptAll);
+        _switchVerifier.setMode(acceptAll ? SwitchableVerifier.Mode.AcceptAll : SwitchableVerifier.Mode.RejectAll);
         ++verifierFlips;
     }
 

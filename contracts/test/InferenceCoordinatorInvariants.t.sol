@@ -10,7 +10,8 @@ import {
     HugeRevertConsumer,
     ToggleConsumer
 } from "./mocks/Consumers.sol";
-import {SwitchableVerifier} from "./mocks/Verifiers.sol";
+import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
+import {IHalo2Verifier} from "../interfaces/IHalo2Verifier.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 
 /// @dev Invariants over random sequences of every coordinator action (see CoordinatorHandler).
@@ -21,7 +22,11 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
     function setUp() public override {
         super.setUp();
         // A model whose verifier its owner flips between accept-all and reject-all during the campaign.
-        SwitchableVerifier switchable = new SwitchableVerifier(modelOwner, true);
+        vm.prank(modelOwner);
+        // No verifier behind it: it accepts or rejects as its owner sets it.
+        SwitchableVerifier switchable = new SwitchableVerifier(IHalo2Verifier(address(0)));
+        vm.prank(modelOwner);
+        switchable.setMode(SwitchableVerifier.Mode.AcceptAll);
         vm.prank(modelOwner);
         switchModel = registry.registerModel("switchable", modelParams(address(switchable), 8, 1, 3));
 

@@ -7,7 +7,8 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
 import {ReclaimingRelayer} from "./mocks/Adversaries.sol";
-import {SwitchableVerifier} from "./mocks/Verifiers.sol";
+import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
+import {IHalo2Verifier} from "../interfaces/IHalo2Verifier.sol";
 import {Halo2Verifier as PriceSignalVerifier} from "../verifiers/price-signal/Halo2Verifier.sol";
 
 /**
@@ -252,7 +253,11 @@ contract VerifierCodeTest is SecurityFixture {
     /// nothing from a relayer that does not claim, and at most the request's locked late share from one
     /// that does (once per relayer and request); the admin cannot raise that share for requests in flight.
     function test_aSwitchableVerifiersRejectAllTrapIsBoundedByTheLockedLateShare() public {
-        SwitchableVerifier switchable = new SwitchableVerifier(modelOwner, true);
+        vm.prank(modelOwner);
+        // No verifier behind it: it accepts or rejects as its owner sets it.
+        SwitchableVerifier switchable = new SwitchableVerifier(IHalo2Verifier(address(0)));
+        vm.prank(modelOwner);
+        switchable.setMode(SwitchableVerifier.Mode.AcceptAll);
         bytes32 modelId = _registerWith(address(switchable), "switchable");
         token.mint(modelOwner, 1_000e18);
         vm.prank(modelOwner);
@@ -272,7 +277,7 @@ contract VerifierCodeTest is SecurityFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(modelOwner, p, s.input);
         claimAs(relayer, id, t);
         vm.prank(modelOwner);
-        switchable.setAcceptAll(false);
+        switchable.setMode(SwitchableVerifier.Mode.RejectAll);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         fulfillAs(relayer, id, t, s);
         IInferenceCoordinator.Params memory raised = defaultParams();
@@ -296,7 +301,11 @@ contract VerifierCodeTest is SecurityFixture {
     /// With accept-all, made-up answers pass for this model: the damage stays with the model's own requests
     /// (its cache entries are keyed by model) and the bonds of relayers that chose to serve it.
     function test_aSwitchableVerifiersAcceptAllDamageStaysWithinItsModel() public {
-        SwitchableVerifier switchable = new SwitchableVerifier(modelOwner, true);
+        vm.prank(modelOwner);
+        // No verifier behind it: it accepts or rejects as its owner sets it.
+        SwitchableVerifier switchable = new SwitchableVerifier(IHalo2Verifier(address(0)));
+        vm.prank(modelOwner);
+        switchable.setMode(SwitchableVerifier.Mode.AcceptAll);
         bytes32 modelId = _registerWith(address(switchable), "switchable");
         Sample memory s = priceSample(0);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
