@@ -111,7 +111,10 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
         witness: () => Promise.reject(new Error("unused")),
         prove: () => Promise.reject(new Error("unused")),
         warmUpTimes: () => new Map(),
-        close: async () => void closed.push("prover"),
+        close: () => {
+          closed.push("prover");
+          return Promise.resolve();
+        },
       };
       const probe = createServer();
       await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
@@ -130,7 +133,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       });
       process.env.HIGHWAY_TEST_RELAYER_KEY = hardhatAccount(RELAYER).privateKey;
       try {
-        const failure = await startRelayer(config, { startProver: async () => prover }).then(
+        const failure = await startRelayer(config, { startProver: () => Promise.resolve(prover) }).then(
           () => new Error("started"),
           (error: Error) => error,
         );
@@ -153,7 +156,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       // 10 tokens: below the 100-token job bond and the 200-token minimum stake of the deployment.
       await stakeRelayer(highway, signer, 10n * UNIT);
       const relayer = start({ account: RELAYER, config: ONE_MODEL });
-      await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
 
       const warning = relayer
         .output()
@@ -184,12 +187,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       });
 
       const [id] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["zk"]));
-      await waitFor(
-        "the request set aside for want of stake",
-        async () => storedJob(relayer, id)?.note === "not enough free stake",
-        30_000,
-        100,
-      );
+      await waitFor("the request set aside for want of stake", () => storedJob(relayer, id)?.note === "not enough free stake", 30_000, 100);
       expect((await statuses(highway, [id]))[0]).to.equal(Status.Open);
 
       // The Staked event has the relayer read its stake again at once (the periodic read is a minute away).
@@ -206,7 +204,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
     it("writes readable lines when asked for pretty, JSON when the environment overrides it", async () => {
       await stakeRelayer(highway, await relayerSigner());
       const pretty = start({ account: RELAYER, config: { ...ONE_MODEL, logFormat: "pretty" } });
-      await waitFor("the pretty relayer up", async () => pretty.output().includes("relayer started"), 120_000, 100);
+      await waitFor("the pretty relayer up", () => pretty.output().includes("relayer started"), 120_000, 100);
       const started = pretty
         .output()
         .split("\n")
@@ -219,7 +217,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       expect(pretty.output()).to.match(/INFO.*: stopped/);
 
       const json = start({ account: RELAYER, config: { ...ONE_MODEL, logFormat: "pretty" }, env: { HIGHWAY_RELAYER_LOG_FORMAT: "json" } });
-      await waitFor("the JSON relayer up", async () => json.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the JSON relayer up", () => json.httpPort() !== undefined, 120_000, 100);
       expect(await json.kill("SIGTERM")).to.equal(0);
       const lines = json.output().trim().split("\n");
       expect(lines.length).to.be.greaterThan(1);
@@ -231,7 +229,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       await stakeRelayer(highway, await relayerSigner());
       // Into a pipe (as every other test runs it): JSON.
       const piped = start({ account: RELAYER, config: ONE_MODEL });
-      await waitFor("the piped relayer up", async () => piped.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the piped relayer up", () => piped.httpPort() !== undefined, 120_000, 100);
       expect(
         JSON.parse(
           piped
@@ -256,11 +254,11 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
         detached: true,
       });
       let output = "";
-      child.stdout!.on("data", (chunk) => (output += chunk));
-      child.stderr!.on("data", (chunk) => (output += chunk));
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
       const exited = new Promise((resolve) => child.once("exit", resolve));
       try {
-        await waitFor("the relayer on a terminal up", async () => output.includes("relayer started"), 120_000, 100);
+        await waitFor("the relayer on a terminal up", () => output.includes("relayer started"), 120_000, 100);
         expect(output).to.contain("\u001b["); // colours on a terminal
         // eslint-disable-next-line no-control-regex -- the ANSI colour codes a terminal gets are what is stripped here
         const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
@@ -277,12 +275,12 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
     it("answers, after a restart that serves them, the requests an earlier run set aside for a model or a mode it did not serve", async () => {
       await stakeRelayer(highway, await relayerSigner());
       const first = start({ account: RELAYER, config: { models: [{ circuit: "price-signal", modes: ["zk"] }] } });
-      await waitFor("the relayer up", async () => first.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the relayer up", () => first.httpPort() !== undefined, 120_000, 100);
       const [otherModel] = await requestBurst(highway, await requester(), 1, () => randomRequest(2, ["zk"])); // credit-risk
       const [otherMode] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["optimistic"])); // price-signal
       await waitFor(
         "both requests set aside",
-        async () => storedJob(first, otherModel)?.state === "ignored" && storedJob(first, otherMode)?.state === "watching",
+        () => storedJob(first, otherModel)?.state === "ignored" && storedJob(first, otherMode)?.state === "watching",
         30_000,
         100,
       );

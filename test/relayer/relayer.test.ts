@@ -232,7 +232,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
       account: HONEST,
       config: { models: [{ circuit: "price-signal", modes: ["zk"], computeCost: (2n * UNIT).toString() }] },
     });
-    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     const [id] = await requestBurst(highway, await requester(), 1, () => ({
       ...randomRequest(0, ["zk"]),
       startComputeFee: 1n * UNIT,
@@ -240,7 +240,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
     }));
     await waitFor(
       "the request set aside as too cheap",
-      async () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"),
+      () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"),
       120_000,
       100,
     );
@@ -254,7 +254,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
 
   it("replaces a transaction the chain does not mine with one at a bumped fee", async () => {
     const relayer = start({ account: HONEST, config: { submitter: { bumpAfterMs: 1_000, bumpPercent: 25, maxSends: 10 } } });
-    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     // The node stops mining; one block mines the request, and then the relayer's claim waits in the mempool.
     await highway.ethers.provider.send("evm_setAutomine", [false]);
     await highway.ethers.provider.send("evm_setIntervalMining", [0]);
@@ -264,7 +264,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await highway.ethers.provider.send("evm_mine", []);
       [id] = await requested;
-      await waitFor("a bumped re-send", async () => relayer.output().includes("replacing it at its nonce with higher fees"), 30_000, 100);
+      await waitFor("a bumped re-send", () => relayer.output().includes("replacing it at its nonce with higher fees"), 30_000, 100);
     } finally {
       await highway.ethers.provider.send("evm_setAutomine", [true]);
       await highway.ethers.provider.send("evm_setIntervalMining", [1_000]);

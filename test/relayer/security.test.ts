@@ -69,7 +69,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
 
   async function startUp(options: Parameters<typeof startRelayerProcess>[1]): Promise<RelayerProcess> {
     const relayer = start(options);
-    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     return relayer;
   }
 
@@ -117,7 +117,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     // An honest relayer answers right; the watchtower checks it and finds it right.
     await send((await coordinatorAs(HONEST_EOA)).claim(id, terms));
     await send((await coordinatorAs(HONEST_EOA)).submitOptimistic(id, terms, output));
-    await waitFor("the watchtower's verdict on the honest output", async () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
+    await waitFor("the watchtower's verdict on the honest output", () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
 
     // The attacker's accomplice challenges the right answer; nobody defends; the dispute times out and the request reopens.
     await send((await disputeGameAs(ACCOMPLICE)).challenge(id, terms));
@@ -138,7 +138,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect(fulfilled.args.payee).to.equal(hardhatAccount(RELAYER).address);
     expect((await highway.staking.relayerOf(hardhatAccount(ATTACKER).address)).jobsSlashed).to.equal(1n);
     // The store records the fraud proof once the relayer has its receipt, a moment after the chain has the event.
-    await waitFor("the watchtower's job done", async () => storedJob(watchtower, id)?.state === "done", 10_000, 100);
+    await waitFor("the watchtower's job done", () => storedJob(watchtower, id)?.state === "done", 10_000, 100);
     expect(storedJob(watchtower, id)).to.include({ state: "done", verdict: "wrong", checkedOutput: JSON.stringify(wrong.map(String)) });
   });
 
@@ -166,12 +166,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       ),
     );
     // Set aside until its deadline, then done with: never retried.
-    await waitFor(
-      "the request done with once its deadline passed",
-      async () => storedJob(relayer, tooClose)?.state === "done",
-      30_000,
-      200,
-    );
+    await waitFor("the request done with once its deadline passed", () => storedJob(relayer, tooClose)?.state === "done", 30_000, 200);
     expect(storedJob(relayer, tooClose)!.note).to.equal("deadline passed while open");
     expect(
       metricSum(await metricsOf(relayer), "highway_relayer_answer_estimate_seconds", { model: "price-signal", mode: "zk" }),
@@ -253,7 +248,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     await send(registry.setFee(switchableId, 2n * UNIT));
     await waitFor(
       "the model checked again on its registry event",
-      async () => relayer.output().split(`model price-signal (${switchableId}) refused`).length > 2,
+      () => relayer.output().split(`model price-signal (${switchableId}) refused`).length > 2,
       30_000,
       200,
     );
@@ -289,7 +284,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     }));
 
     await waitFor("the small-callback request answered", async () => (await status(small)) === Status.Fulfilled, 60_000, 200);
-    await waitFor("the huge-callback request looked at", async () => storedJob(relayer, huge)?.state === "waiting", 30_000, 200);
+    await waitFor("the huge-callback request looked at", () => storedJob(relayer, huge)?.state === "waiting", 30_000, 200);
     expect(await status(huge)).to.equal(Status.Open);
     expect((await eventCounts(highway, "RequestClaimed")).get(huge)).to.equal(undefined);
     expect(storedJob(relayer, huge)!.note).to.equal(`offered ${fee} does not cover our cost yet`);
@@ -308,7 +303,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       cheat: true,
       config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] },
     });
-    await waitFor("the cheater up", async () => cheater.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the cheater up", () => cheater.httpPort() !== undefined, 120_000, 100);
 
     // 0.8 + 0.01 - 2 < 0: a loss; 0.8 + 5 - 2 > 0: worth it.
     const [unprofitable, profitable] = await requestBurst(highway, await requester(), 2, (i) => {
@@ -321,7 +316,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       120_000,
       200,
     );
-    await waitFor("both wrong answers checked", async () => storedJob(watchtower, unprofitable)?.verdict === "wrong", 30_000, 200);
+    await waitFor("both wrong answers checked", () => storedJob(watchtower, unprofitable)?.verdict === "wrong", 30_000, 200);
     expect(storedJob(watchtower, unprofitable)!.note).to.match(
       /^a wrong answer, but challenging it is expected to earn -\d+, below watchtower.minProfit$/,
     );
