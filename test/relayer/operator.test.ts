@@ -10,22 +10,12 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { REPO } from "../../scripts/lib/repo.js";
-import {
-  advanceTime,
-  fundRequester,
-  stakeRelayer,
-  startHighway,
-  startRelayerProcess,
-  waitFor,
-  UNIT,
-  type LocalHighway,
-  type RelayerProcess,
-} from "../../scripts/lib/localnet.js";
+import { stakeRelayer, waitFor, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
 import type { Prover } from "../../relayer/src/outputs.js";
 import { parseConfig } from "../../relayer/src/config.js";
 import { startRelayer } from "../../relayer/src/start.js";
 import { requestBurst } from "../helpers/requests.js";
-import { eventCounts, healthOf, randomRequest, Status, statuses, storedJob } from "./helpers.js";
+import { eventCounts, healthOf, randomRequest, relayerTestbed, Status, statuses, storedJob } from "./helpers.js";
 
 const RELAYER = 5;
 /** One model, to keep the prover's warm-up short where the model does not matter. */
@@ -33,53 +23,18 @@ const ONE_MODEL = { models: [{ circuit: "price-signal" }] };
 
 describe("relayer behaviour an operator can trust (real processes against a Hardhat node)", function () {
   this.timeout(300_000);
+  const { startHighway, start, requester, signer, waitAllFinal } = relayerTestbed();
+  const relayerSigner = () => signer(RELAYER);
   let highway: LocalHighway;
-  const processes: RelayerProcess[] = [];
   const servers: Server[] = [];
 
   beforeEach(async () => {
     highway = await startHighway();
-    await fundRequester(highway, await requester());
   });
 
-  afterEach(async function () {
-    for (const relayer of processes.splice(0)) {
-      await relayer.kill("SIGKILL");
-      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-40).join("\n"));
-    }
+  afterEach(async () => {
     for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-    await highway?.stop();
   });
-
-  function start(options: Parameters<typeof startRelayerProcess>[1]): RelayerProcess {
-    const relayer = startRelayerProcess(highway, options);
-    processes.push(relayer);
-    return relayer;
-  }
-
-  async function requester() {
-    return (await highway.ethers.getSigners())[0];
-  }
-
-  async function relayerSigner() {
-    return highway.ethers.getSigner(hardhatAccount(RELAYER).address);
-  }
-
-  /** Waits until every request is final, moving time past the challenge windows of optimistic answers once nothing else is in flight. */
-  async function waitAllFinal(ids: bigint[], timeoutMs = 120_000): Promise<void> {
-    await waitFor(
-      "every request answered or refunded",
-      async () => {
-        const current = await statuses(highway, ids);
-        if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
-        const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
-        if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
-        return false;
-      },
-      timeoutMs,
-      500,
-    );
-  }
 
   describe("a port already taken", () => {
     it("exits with one clear line naming the field, not a stack trace, and releases the store and the RPC", async () => {
@@ -195,7 +150,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       await waitFor("the stake read again", async () => ((await healthOf(relayer)).stake as { canClaim: boolean }).canClaim, 20_000, 100);
       expect(await healthOf(relayer)).to.deep.include({ degraded: false, warnings: [] });
       expect(relayer.output()).to.contain("free stake covers a job bond again: claiming");
-      await waitAllFinal([id]);
+      await waitAllFinal([id], 120_000);
       expect((await eventCounts(highway, "RequestFulfilled")).get(id)).to.equal(1);
     });
   });
@@ -293,7 +248,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
         databasePath: first.databasePath,
         config: { models: [{ circuit: "price-signal" }, { circuit: "credit-risk" }] },
       });
-      await waitAllFinal([otherModel, otherMode]);
+      await waitAllFinal([otherModel, otherMode], 120_000);
       expect(await statuses(highway, [otherModel, otherMode])).to.deep.equal([Status.Fulfilled, Status.Fulfilled]);
       const [, otherModelState] = await highway.coordinator.getRequest(otherModel);
       expect(otherModelState.relayer).to.equal(second.address);

@@ -4,7 +4,7 @@
  * it no longer profits. The attackers are accounts and contracts the test controls.
  */
 import { expect } from "chai";
-import { id as keccakUtf8, type Contract, type Signer } from "ethers";
+import { id as keccakUtf8, type Contract } from "ethers";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Highway } from "../../sdk/node.js";
@@ -18,14 +18,13 @@ import {
   FAST_PARAMS,
   fundRequester,
   stakeRelayer,
-  startHighway,
-  startRelayerProcess,
   waitFor,
   UNIT,
   type LocalHighway,
   type RelayerProcess,
+  type RelayerProcessOptions,
 } from "../../scripts/lib/localnet.js";
-import { eventCounts, healthOf, metricSum, metricsOf, randomRequest, Status, statuses, storedJob } from "./helpers.js";
+import { eventCounts, healthOf, metricSum, metricsOf, randomRequest, relayerTestbed, Status, statuses, storedJob } from "./helpers.js";
 
 /** The relayer process under test. */
 const RELAYER = 5;
@@ -43,42 +42,19 @@ function sample(index: number): { input: bigint[]; output: bigint[] } {
 
 describe("relayer security (issue 10): attacks replayed against real processes", function () {
   this.timeout(300_000);
+  const { startHighway, start, requester, signer } = relayerTestbed(60);
   let highway: LocalHighway;
-  const processes: RelayerProcess[] = [];
 
   async function setUp(params: Partial<CoordinatorParams> = FAST_PARAMS): Promise<void> {
     highway = await startHighway({ params, models: ["price-signal"] });
-    await fundRequester(highway, await requester());
     for (const account of [RELAYER, ATTACKER, HONEST_EOA]) await stakeRelayer(highway, await signer(account));
     await fundRequester(highway, await signer(ACCOMPLICE), 1_000n * UNIT); // challenge bonds
   }
 
-  afterEach(async function () {
-    for (const relayer of processes.splice(0)) {
-      await relayer.kill("SIGKILL");
-      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-60).join("\n"));
-    }
-    await highway?.stop();
-  });
-
-  function start(options: Parameters<typeof startRelayerProcess>[1]): RelayerProcess {
-    const relayer = startRelayerProcess(highway, options);
-    processes.push(relayer);
-    return relayer;
-  }
-
-  async function startUp(options: Parameters<typeof startRelayerProcess>[1]): Promise<RelayerProcess> {
+  async function startUp(options: RelayerProcessOptions): Promise<RelayerProcess> {
     const relayer = start(options);
     await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     return relayer;
-  }
-
-  async function requester(): Promise<Signer> {
-    return (await highway.ethers.getSigners())[0];
-  }
-
-  async function signer(account: number): Promise<Signer> {
-    return highway.ethers.getSigner(hardhatAccount(account).address);
   }
 
   async function coordinatorAs(account: number): Promise<Contract> {
