@@ -176,26 +176,23 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
   const results: Record<string, { id: string }> = module.results;
   const address = (name: string) => result.contracts[results[name].id].address;
 
-  const token = (await ethers.getContractAt("HighwayToken", address("token"))) as unknown as HighwayToken;
-  const registry = (await ethers.getContractAt("ModelRegistry", address("registry"))) as unknown as ModelRegistry;
-  const staking = (await ethers.getContractAt("RelayerStaking", address("staking"))) as unknown as RelayerStaking;
-  const coordinator = (await ethers.getContractAt("InferenceCoordinator", address("coordinator"))) as unknown as InferenceCoordinator;
+  const token = await ethers.getContractAt("HighwayToken", address("token"));
+  const registry = await ethers.getContractAt("ModelRegistry", address("registry"));
+  const staking = await ethers.getContractAt("RelayerStaking", address("staking"));
+  const coordinator = await ethers.getContractAt("InferenceCoordinator", address("coordinator"));
   if ((await ethers.provider.getCode(address("coordinator"))) === "0x") {
     throw new Error(
       `the Ignition journal ${options.journalDir} records a deployment whose coordinator (${address("coordinator")}) is not on chain ${chainId}: delete the folder and deploy again`,
     );
   }
-  const disputeGame = (await ethers.getContractAt("DisputeGame", await coordinator.disputeGame())) as unknown as DisputeGame;
+  const disputeGame = await ethers.getContractAt("DisputeGame", await coordinator.disputeGame());
 
   const verifiers: Record<string, Contract> = {};
   const registered: HighwayDeployment["models"] = {};
   for (const name of models) {
     const { manifest } = loadCircuit(name);
     const verifier = address(modelFutureId("Verifier", name));
-    verifiers[name] = (await ethers.getContractAt(
-      `${manifest.verifier.source}:${manifest.verifier.contract}`,
-      verifier,
-    )) as unknown as Contract;
+    verifiers[name] = await ethers.getContractAt(`${manifest.verifier.source}:${manifest.verifier.contract}`, verifier);
     const modelId = await registry.modelIdOf(deployer, modelSalt(manifest));
     registered[name] = { modelId, verifier, fee: (await registry.getModel(modelId)).terms.fee.toString() };
   }

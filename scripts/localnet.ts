@@ -115,7 +115,7 @@ try {
       `  log:    ${base}.relayer.log`,
       `  config: ${base}.relayer.json (the key is only in its environment)`,
     ].join("\n");
-    started.exited.then((code) => {
+    void started.exited.then((code) => {
       if (!stopRequested) console.error(`the relayer exited (${code}): see ${base}.relayer.log; the node keeps running`);
     });
   }

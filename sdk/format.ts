@@ -1,7 +1,10 @@
 /** Plain-text output shared by the CLI and the scripts. */
 
+/** What a table cell may hold: printed with `String`, `null` and `undefined` as an empty cell. */
+export type TableCell = string | number | bigint | boolean | null | undefined;
+
 /** Prints rows of equal keys as an aligned text table (numbers right-aligned). */
-export function printTable(rows: readonly Record<string, unknown>[], write: (line: string) => void = console.log): void {
+export function printTable(rows: readonly Record<string, TableCell>[], write: (line: string) => void = console.log): void {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]);
   const cells = [columns, ...rows.map((row) => columns.map((column) => String(row[column] ?? "")))];

@@ -108,8 +108,8 @@ async function main(): Promise<void> {
   });
   const { network } = await import("hardhat");
   const { deployHighway, DEFAULT_PARAMS } = await import("../../scripts/deploy.js");
-  const { ethers } = await network.create({ network: "localhost", override: { url: values.rpc! } });
-  const out = resolve(values.out!);
+  const { ethers } = await network.create({ network: "localhost", override: { url: values.rpc } });
+  const out = resolve(values.out);
   mkdirSync(out, { recursive: true });
 
   // Short windows so an optimistic answer is final after a minute.
@@ -121,8 +121,8 @@ async function main(): Promise<void> {
   const relayer = (await ethers.getSigners())[5];
   const stake = 50_000n * UNIT;
   await (await highway.token.mint(relayer.address, stake + 1_000n * UNIT)).wait();
-  await (await (highway.token.connect(relayer) as typeof highway.token).approve(await highway.staking.getAddress(), stake)).wait();
-  await (await (highway.staking.connect(relayer) as typeof highway.staking).stake(stake)).wait();
+  await (await highway.token.connect(relayer).approve(await highway.staking.getAddress(), stake)).wait();
+  await (await highway.staking.connect(relayer).stake(stake)).wait();
 
   const { deployment } = highway;
   const kit = await deployKit({

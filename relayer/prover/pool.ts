@@ -180,15 +180,12 @@ export class ProverPool {
     );
   }
 
-  private submit(op: Op, model: string, input: readonly bigint[]): Promise<Record<string, unknown>> {
-    if (this.closing) return Promise.reject(new ProverError("the prover pool is closed"));
-    try {
-      checkTensor(input, inputSpec(this.circuit(model).manifest));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  // Async, so that whatever is thrown before the request is queued rejects the promise.
+  private async submit(op: Op, model: string, input: readonly bigint[]): Promise<Record<string, unknown>> {
+    if (this.closing) throw new ProverError("the prover pool is closed");
+    checkTensor(input, inputSpec(this.circuit(model).manifest));
     if (this.queue.length >= this.options.maxQueue) {
-      return Promise.reject(new ProverBusyError(`${this.queue.length} requests are already waiting for a prover`));
+      throw new ProverBusyError(`${this.queue.length} requests are already waiting for a prover`);
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, op, model, input: [...input], resolve, reject });

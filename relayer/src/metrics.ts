@@ -1,6 +1,7 @@
 /** Prometheus metrics and the HTTP endpoints /metrics and /healthz. */
 import { createServer, type Server } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { messageOf } from "../../sdk/errors.js";
 
 export class RelayerMetrics {
   readonly registry = new Registry();
@@ -76,10 +77,18 @@ export async function serveHttp(
   host: string,
   port: number,
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => {
     if (request.url === "/metrics") {
-      response.setHeader("content-type", metrics.registry.contentType);
-      response.end(await metrics.registry.metrics());
+      metrics.registry.metrics().then(
+        (text) => {
+          response.setHeader("content-type", metrics.registry.contentType);
+          response.end(text);
+        },
+        (error: unknown) => {
+          response.statusCode = 500;
+          response.end(`metrics failed: ${messageOf(error)}\n`);
+        },
+      );
     } else if (request.url === "/healthz") {
       const status = health();
       response.statusCode = status.ok ? 200 : 503;

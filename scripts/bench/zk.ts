@@ -14,7 +14,7 @@ import { network } from "hardhat";
 import { randomInt } from "node:crypto";
 import { inputSpec, REFERENCE_MODELS } from "../../sdk/circuits.js";
 import { calldataGas, INTRINSIC_GAS } from "../../sdk/gas.js";
-import { ProverPool } from "../../relayer/prover/pool.js";
+import { type ProofResult, ProverPool } from "../../relayer/prover/pool.js";
 import { deployVerifier } from "../lib/verifiers.js";
 import { flag, median, option, printTable } from "../lib/report.js";
 
@@ -29,7 +29,7 @@ for (const model of REFERENCE_MODELS) {
     const spec = inputSpec(pool.circuit(model).manifest);
     const witnessMs: number[] = [];
     const proveMs: number[] = [];
-    let last;
+    let last: ProofResult | undefined;
     for (let run = 0; run < runs; run++) {
       const input = Array.from({ length: spec.length }, () => BigInt(randomInt(-Number(spec.bound), Number(spec.bound) + 1)));
       last = await pool.prove(model, input);

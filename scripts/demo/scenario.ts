@@ -107,7 +107,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
         config: { watchtower: { enabled: false }, models: models(["optimistic"]) },
       }),
     );
-    await waitFor("both relayers up", async () => processes.every((p) => p.httpPort() !== undefined), 120_000, 100);
+    await waitFor("both relayers up", () => processes.every((p) => p.httpPort() !== undefined), 120_000, 100);
     log(
       `relayers: honest ${short(hardhatAccount(ACCOUNTS.honest).address)} (zk, watchtower) and cheating ${short(hardhatAccount(ACCOUNTS.cheater).address)} (optimistic, posts wrong outputs)`,
     );
@@ -213,7 +213,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
 
     log("requests:");
     const zkSignal = await vaultRequest("vault, zk signal", "zk");
-    const provenInput = (await kit.vault.currentInputs()) as bigint[];
+    const provenInput = await kit.vault.currentInputs();
     await sdkRequest("fine-tune, zk, via a referrer", fineTune.modelId, [-0.4, 0.1, 0.3, 0.2, 0.6, 0.9, 1.1, 1.4], { referrer });
     await observe(2); // the market moves on: a new input
     await vaultRequest("vault, optimistic signal (the cheater answers)", "optimistic", async () => {

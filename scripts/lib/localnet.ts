@@ -165,17 +165,17 @@ export function startRelayerProcess(highway: LocalHighway, options: RelayerProce
   let output = "";
   let httpPort: number | undefined;
   const collect = (chunk: Buffer) => {
-    output = (output + chunk).slice(-400_000);
+    output = (output + chunk.toString()).slice(-400_000);
     httpPort ??= Number(/"http":(\d+)/.exec(output)?.[1]) || undefined;
   };
-  child.stdout!.on("data", collect);
-  child.stderr!.on("data", collect);
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
   let logClosed = Promise.resolve();
   if (options.logPath) {
     const log = createWriteStream(options.logPath);
     logClosed = new Promise((resolve) => log.once("close", () => resolve()));
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     child.once("close", () => log.end());
   }
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
@@ -210,7 +210,12 @@ export function randomRequest(index: number, modes: ("zk" | "optimistic")[] = ["
 }
 
 /** Polls until `condition` holds, or fails after `timeoutMs` with `what`. */
-export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 250): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;

@@ -101,8 +101,8 @@ export async function startNode(port?: number): Promise<LocalNode> {
     },
   );
   let output = "";
-  child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
-  child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
+  child.stdout.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
+  child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

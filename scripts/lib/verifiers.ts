@@ -7,5 +7,5 @@ export async function deployVerifier(ethers: HardhatEthers, model: string): Prom
   const { manifest } = loadCircuit(model);
   const verifier = await ethers.deployContract(`${manifest.verifier.source}:${manifest.verifier.contract}`);
   await verifier.waitForDeployment();
-  return verifier as unknown as Contract;
+  return verifier;
 }

@@ -30,7 +30,10 @@ export function configure(cli: Cli, command: Command): Command {
 }
 
 /** An action: takes the global options as the command sees them, then runs `run` with the arguments and options. */
-export function action<Args extends unknown[]>(cli: Cli, run: (...args: Args) => Promise<void>): (...args: unknown[]) => Promise<void> {
+export function action<Args extends unknown[]>(
+  cli: Cli,
+  run: (...args: Args) => void | Promise<void>,
+): (...args: unknown[]) => Promise<void> {
   return async (...args) => {
     cli.use(args.at(-1) as Command);
     await run(...(args.slice(0, -1) as Args));

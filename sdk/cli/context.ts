@@ -13,10 +13,10 @@ import { asModelId } from "./parse.js";
 
 /** Where output goes: lines on stdout and stderr, and whether stderr is a terminal (for live status lines). */
 export interface Io {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
   /** Rewrites the terminal's current line (a live status); absent when the output is not a terminal. */
-  status?(line: string | undefined): void;
+  status?: (line: string | undefined) => void;
 }
 
 export interface GlobalOptions {

@@ -50,8 +50,8 @@ async function startRemoteNode(): Promise<RemoteNode> {
     },
   );
   let output = "";
-  child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
-  child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
+  child.stdout.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
+  child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-4_000)));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     "the hardhat node to answer",
@@ -159,7 +159,7 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
     const file = (await readDeploymentParameters(join(REPO, PARAMETERS))).Highway;
     expect(deployment.params.challengeWindow).to.equal(file.challengeWindow).and.to.equal(86_400);
     expect(deployment.params.deliveryWindow).to.equal(file.deliveryWindow);
-    expect(deployment.params.jobBond).to.equal(String(file.jobBond));
+    expect(BigInt(deployment.params.jobBond)).to.equal(file.jobBond);
     const staking = new Contract(
       deployment.staking,
       [

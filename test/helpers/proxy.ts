@@ -17,7 +17,7 @@ export class TcpProxy {
   static async start(targetPort: number, port = 0): Promise<TcpProxy> {
     const proxy = new TcpProxy(port, targetPort);
     const bound = await proxy.listen(port);
-    return Object.assign(proxy, { port: bound }) as TcpProxy;
+    return Object.assign(proxy, { port: bound });
   }
 
   get url(): string {

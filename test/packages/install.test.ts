@@ -8,14 +8,14 @@
  * `highway` and `relayer` bins run, and the relayer's Python worker proves from the package.
  */
 import { expect } from "chai";
-import { build, type Plugin } from "esbuild";
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire, isBuiltin } from "node:module";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PackResult } from "../../scripts/pack.js";
+import { bundleForBrowser } from "../helpers/browser.js";
 import { PYTHON, REPO } from "../helpers/python.js";
 
 const require = createRequire(import.meta.url);
@@ -234,30 +234,10 @@ console.log(JSON.stringify({
   });
 
   it("bundles the SDK's main entry for a browser with no Node builtin", async function () {
-    const builtins: string[] = [];
-    const recordBuiltins: Plugin = {
-      name: "record-node-builtins",
-      setup(bundle) {
-        bundle.onResolve({ filter: /.*/ }, ({ path, importer }) => {
-          if (!isBuiltin(path)) return undefined;
-          builtins.push(`${importer} imports ${path}`);
-          return { path, external: true };
-        });
-      },
-    };
     writeFileSync(join(project, "browser.js"), `export { Highway, quoteEscrow } from "${packageOf("sdk").name}";\n`);
-    const bundled = await build({
-      entryPoints: [join(project, "browser.js")],
-      absWorkingDir: project,
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      write: false,
-      logLevel: "silent",
-      plugins: [recordBuiltins],
-    });
+    const bundled = await bundleForBrowser({ entryPoints: [join(project, "browser.js")], absWorkingDir: project, format: "esm" });
     expect(bundled.errors).to.deep.equal([]);
-    expect(builtins).to.deep.equal([]);
+    expect(bundled.builtinImports).to.deep.equal([]);
   });
 
   it("installs the highway and relayer commands; `highway relayer start` runs the relayer package", function () {

@@ -250,16 +250,20 @@ describe("README quickstarts: every code block compiles, type-checks or runs", f
 /** The TypeScript errors of `block` as the file readme-quickstart.ts at the repository's root, under tsconfig.json. */
 function typeErrors(block: CodeBlock): string[] {
   const configPath = join(REPO, "tsconfig.json");
-  const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, dirname(configPath));
+  const parsed = ts.parseJsonConfigFileContent(
+    ts.readConfigFile(configPath, (path) => ts.sys.readFile(path)).config,
+    ts.sys,
+    dirname(configPath),
+  );
   const file = join(REPO, "readme-quickstart.ts");
   const host = ts.createCompilerHost(parsed.options);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (path) => resolve(path) === file || fileExists.call(host, path);
-  host.readFile = (path) => (resolve(path) === file ? block.code : readFile.call(host, path));
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  host.fileExists = (path) => resolve(path) === file || fileExists(path);
+  host.readFile = (path) => (resolve(path) === file ? block.code : readFile(path));
   host.getSourceFile = (path, language, onError, fresh) =>
-    resolve(path) === file
-      ? ts.createSourceFile(path, block.code, language, true)
-      : getSourceFile.call(host, path, language, onError, fresh);
+    resolve(path) === file ? ts.createSourceFile(path, block.code, language, true) : getSourceFile(path, language, onError, fresh);
   const program = ts.createProgram({ rootNames: [file], options: { ...parsed.options, noEmit: true }, host });
   return ts
     .getPreEmitDiagnostics(program)

@@ -126,8 +126,8 @@ export class Shell {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    child.stdout!.on("data", (chunk) => (output = (output + chunk).slice(-200_000)));
-    child.stderr!.on("data", (chunk) => (output = (output + chunk).slice(-200_000)));
+    child.stdout.on("data", (chunk) => (output = (output + chunk).slice(-200_000)));
+    child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-200_000)));
     return { process: child, output: () => output };
   }
 }

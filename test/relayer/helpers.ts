@@ -1,13 +1,96 @@
-/** What the relayer tests read back: on-chain outcomes and the relayers' own stores and metrics. */
+/**
+ * What the relayer tests share: a local Highway with the relayer processes a test starts on it,
+ * and what they read back (on-chain outcomes, the relayers' own stores and metrics).
+ */
 import "../../relayer/src/quiet-warnings.js";
 import { DatabaseSync } from "node:sqlite";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { LocalHighway, RelayerProcess } from "../../scripts/lib/localnet.js";
+import {
+  advanceTime,
+  fundRequester,
+  startHighway as startLocalHighway,
+  startRelayerProcess,
+  waitFor,
+  type LocalHighway,
+  type RelayerProcess,
+  type RelayerProcessOptions,
+  type StartOptions,
+} from "../../scripts/lib/localnet.js";
+import { hardhatAccount } from "../../scripts/lib/node.js";
 import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { queryFilterPaged } from "../../sdk/logs.js";
+import { RequestStatusCode as Status } from "../../sdk/protocol.js";
 export { randomRequest } from "../../scripts/lib/localnet.js";
 
-export { RequestStatusCode as Status } from "../../sdk/protocol.js";
+export { Status };
+
+/** A test's local Highway and the relayers it starts on it (see {@link relayerTestbed}): plain functions, to destructure. */
+export interface RelayerTestbed {
+  /** Starts a Hardhat node with Highway deployed and funds the requester; the node stops after the test. */
+  startHighway: (options?: StartOptions) => Promise<LocalHighway>;
+  /** Starts a relayer process on the test's Highway; it is killed after the test. */
+  start: (options: RelayerProcessOptions) => RelayerProcess;
+  /** Hardhat account 0, who makes the requests. */
+  requester: () => Promise<HardhatEthersSigner>;
+  /** A Hardhat account, by index. */
+  signer: (account: number) => Promise<HardhatEthersSigner>;
+  /** Waits until every request is final, moving time past the challenge windows of optimistic answers once nothing else is in flight. */
+  waitAllFinal: (ids: readonly bigint[], timeoutMs?: number) => Promise<void>;
+}
+
+/**
+ * The set-up the relayer process tests share; call it in a `describe`. It registers an `afterEach` that kills
+ * the test's relayers (printing the last `logLines` lines of each one's output when the test failed) and stops its node.
+ */
+export function relayerTestbed(logLines = 40): RelayerTestbed {
+  let current: LocalHighway | undefined;
+  const processes: RelayerProcess[] = [];
+  const highway = (): LocalHighway => {
+    if (!current) throw new Error("no local Highway: call startHighway() first");
+    return current;
+  };
+
+  afterEach(async function () {
+    for (const relayer of processes.splice(0)) {
+      await relayer.kill("SIGKILL");
+      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-logLines).join("\n"));
+    }
+    await current?.stop();
+    current = undefined;
+  });
+
+  const requester = async () => (await highway().ethers.getSigners())[0];
+  return {
+    startHighway: async (options) => {
+      current = await startLocalHighway(options);
+      await fundRequester(current, await requester());
+      return current;
+    },
+    start: (options) => {
+      const relayer = startRelayerProcess(highway(), options);
+      processes.push(relayer);
+      return relayer;
+    },
+    requester,
+    signer: (account) => highway().ethers.getSigner(hardhatAccount(account).address),
+    waitAllFinal: (ids, timeoutMs = 240_000) =>
+      waitFor(
+        "every request answered or refunded",
+        async () => {
+          const now = await statuses(highway(), ids);
+          if (now.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
+          // Jump past the challenge window only once nothing is waiting to be claimed or answered:
+          // jumping earlier would also pass delivery windows, and rightly get slow claims reopened.
+          const settled = now.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
+          if (settled && now.some((status) => status === Status.Pending)) await advanceTime(highway(), 61);
+          return false;
+        },
+        timeoutMs,
+        500,
+      ),
+  };
+}
 
 export async function statuses(highway: LocalHighway, ids: readonly bigint[]): Promise<number[]> {
   return Promise.all(ids.map(async (id) => Number((await highway.coordinator.getRequest(id))[1].status)));

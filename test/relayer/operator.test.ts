@@ -10,22 +10,12 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { REPO } from "../../scripts/lib/repo.js";
-import {
-  advanceTime,
-  fundRequester,
-  stakeRelayer,
-  startHighway,
-  startRelayerProcess,
-  waitFor,
-  UNIT,
-  type LocalHighway,
-  type RelayerProcess,
-} from "../../scripts/lib/localnet.js";
+import { stakeRelayer, waitFor, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
 import type { Prover } from "../../relayer/src/outputs.js";
 import { parseConfig } from "../../relayer/src/config.js";
 import { startRelayer } from "../../relayer/src/start.js";
 import { requestBurst } from "../helpers/requests.js";
-import { eventCounts, healthOf, randomRequest, Status, statuses, storedJob } from "./helpers.js";
+import { eventCounts, healthOf, randomRequest, relayerTestbed, Status, statuses, storedJob } from "./helpers.js";
 
 const RELAYER = 5;
 /** One model, to keep the prover's warm-up short where the model does not matter. */
@@ -33,53 +23,18 @@ const ONE_MODEL = { models: [{ circuit: "price-signal" }] };
 
 describe("relayer behaviour an operator can trust (real processes against a Hardhat node)", function () {
   this.timeout(300_000);
+  const { startHighway, start, requester, signer, waitAllFinal } = relayerTestbed();
+  const relayerSigner = () => signer(RELAYER);
   let highway: LocalHighway;
-  const processes: RelayerProcess[] = [];
   const servers: Server[] = [];
 
   beforeEach(async () => {
     highway = await startHighway();
-    await fundRequester(highway, await requester());
   });
 
-  afterEach(async function () {
-    for (const relayer of processes.splice(0)) {
-      await relayer.kill("SIGKILL");
-      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-40).join("\n"));
-    }
+  afterEach(async () => {
     for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-    await highway?.stop();
   });
-
-  function start(options: Parameters<typeof startRelayerProcess>[1]): RelayerProcess {
-    const relayer = startRelayerProcess(highway, options);
-    processes.push(relayer);
-    return relayer;
-  }
-
-  async function requester() {
-    return (await highway.ethers.getSigners())[0];
-  }
-
-  async function relayerSigner() {
-    return highway.ethers.getSigner(hardhatAccount(RELAYER).address);
-  }
-
-  /** Waits until every request is final, moving time past the challenge windows of optimistic answers once nothing else is in flight. */
-  async function waitAllFinal(ids: bigint[], timeoutMs = 120_000): Promise<void> {
-    await waitFor(
-      "every request answered or refunded",
-      async () => {
-        const current = await statuses(highway, ids);
-        if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
-        const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
-        if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
-        return false;
-      },
-      timeoutMs,
-      500,
-    );
-  }
 
   describe("a port already taken", () => {
     it("exits with one clear line naming the field, not a stack trace, and releases the store and the RPC", async () => {
@@ -111,7 +66,10 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
         witness: () => Promise.reject(new Error("unused")),
         prove: () => Promise.reject(new Error("unused")),
         warmUpTimes: () => new Map(),
-        close: async () => void closed.push("prover"),
+        close: () => {
+          closed.push("prover");
+          return Promise.resolve();
+        },
       };
       const probe = createServer();
       await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
@@ -130,7 +88,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       });
       process.env.HIGHWAY_TEST_RELAYER_KEY = hardhatAccount(RELAYER).privateKey;
       try {
-        const failure = await startRelayer(config, { startProver: async () => prover }).then(
+        const failure = await startRelayer(config, { startProver: () => Promise.resolve(prover) }).then(
           () => new Error("started"),
           (error: Error) => error,
         );
@@ -153,7 +111,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       // 10 tokens: below the 100-token job bond and the 200-token minimum stake of the deployment.
       await stakeRelayer(highway, signer, 10n * UNIT);
       const relayer = start({ account: RELAYER, config: ONE_MODEL });
-      await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
 
       const warning = relayer
         .output()
@@ -184,12 +142,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       });
 
       const [id] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["zk"]));
-      await waitFor(
-        "the request set aside for want of stake",
-        async () => storedJob(relayer, id)?.note === "not enough free stake",
-        30_000,
-        100,
-      );
+      await waitFor("the request set aside for want of stake", () => storedJob(relayer, id)?.note === "not enough free stake", 30_000, 100);
       expect((await statuses(highway, [id]))[0]).to.equal(Status.Open);
 
       // The Staked event has the relayer read its stake again at once (the periodic read is a minute away).
@@ -197,7 +150,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       await waitFor("the stake read again", async () => ((await healthOf(relayer)).stake as { canClaim: boolean }).canClaim, 20_000, 100);
       expect(await healthOf(relayer)).to.deep.include({ degraded: false, warnings: [] });
       expect(relayer.output()).to.contain("free stake covers a job bond again: claiming");
-      await waitAllFinal([id]);
+      await waitAllFinal([id], 120_000);
       expect((await eventCounts(highway, "RequestFulfilled")).get(id)).to.equal(1);
     });
   });
@@ -206,7 +159,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
     it("writes readable lines when asked for pretty, JSON when the environment overrides it", async () => {
       await stakeRelayer(highway, await relayerSigner());
       const pretty = start({ account: RELAYER, config: { ...ONE_MODEL, logFormat: "pretty" } });
-      await waitFor("the pretty relayer up", async () => pretty.output().includes("relayer started"), 120_000, 100);
+      await waitFor("the pretty relayer up", () => pretty.output().includes("relayer started"), 120_000, 100);
       const started = pretty
         .output()
         .split("\n")
@@ -219,7 +172,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       expect(pretty.output()).to.match(/INFO.*: stopped/);
 
       const json = start({ account: RELAYER, config: { ...ONE_MODEL, logFormat: "pretty" }, env: { HIGHWAY_RELAYER_LOG_FORMAT: "json" } });
-      await waitFor("the JSON relayer up", async () => json.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the JSON relayer up", () => json.httpPort() !== undefined, 120_000, 100);
       expect(await json.kill("SIGTERM")).to.equal(0);
       const lines = json.output().trim().split("\n");
       expect(lines.length).to.be.greaterThan(1);
@@ -231,7 +184,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
       await stakeRelayer(highway, await relayerSigner());
       // Into a pipe (as every other test runs it): JSON.
       const piped = start({ account: RELAYER, config: ONE_MODEL });
-      await waitFor("the piped relayer up", async () => piped.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the piped relayer up", () => piped.httpPort() !== undefined, 120_000, 100);
       expect(
         JSON.parse(
           piped
@@ -256,11 +209,11 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
         detached: true,
       });
       let output = "";
-      child.stdout!.on("data", (chunk) => (output += chunk));
-      child.stderr!.on("data", (chunk) => (output += chunk));
+      child.stdout.on("data", (chunk) => (output += chunk));
+      child.stderr.on("data", (chunk) => (output += chunk));
       const exited = new Promise((resolve) => child.once("exit", resolve));
       try {
-        await waitFor("the relayer on a terminal up", async () => output.includes("relayer started"), 120_000, 100);
+        await waitFor("the relayer on a terminal up", () => output.includes("relayer started"), 120_000, 100);
         expect(output).to.contain("\u001b["); // colours on a terminal
         // eslint-disable-next-line no-control-regex -- the ANSI colour codes a terminal gets are what is stripped here
         const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
@@ -277,12 +230,12 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
     it("answers, after a restart that serves them, the requests an earlier run set aside for a model or a mode it did not serve", async () => {
       await stakeRelayer(highway, await relayerSigner());
       const first = start({ account: RELAYER, config: { models: [{ circuit: "price-signal", modes: ["zk"] }] } });
-      await waitFor("the relayer up", async () => first.httpPort() !== undefined, 120_000, 100);
+      await waitFor("the relayer up", () => first.httpPort() !== undefined, 120_000, 100);
       const [otherModel] = await requestBurst(highway, await requester(), 1, () => randomRequest(2, ["zk"])); // credit-risk
       const [otherMode] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["optimistic"])); // price-signal
       await waitFor(
         "both requests set aside",
-        async () => storedJob(first, otherModel)?.state === "ignored" && storedJob(first, otherMode)?.state === "watching",
+        () => storedJob(first, otherModel)?.state === "ignored" && storedJob(first, otherMode)?.state === "watching",
         30_000,
         100,
       );
@@ -295,7 +248,7 @@ describe("relayer behaviour an operator can trust (real processes against a Hard
         databasePath: first.databasePath,
         config: { models: [{ circuit: "price-signal" }, { circuit: "credit-risk" }] },
       });
-      await waitAllFinal([otherModel, otherMode]);
+      await waitAllFinal([otherModel, otherMode], 120_000);
       expect(await statuses(highway, [otherModel, otherMode])).to.deep.equal([Status.Fulfilled, Status.Fulfilled]);
       const [, otherModelState] = await highway.coordinator.getRequest(otherModel);
       expect(otherModelState.relayer).to.equal(second.address);

@@ -10,69 +10,21 @@ import { join } from "node:path";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";
 import { requestBurst } from "../helpers/requests.js";
-import {
-  advanceTime,
-  fundRequester,
-  stakeRelayer,
-  startHighway,
-  startRelayerProcess,
-  waitFor,
-  UNIT,
-  type LocalHighway,
-  type RelayerProcess,
-} from "../../scripts/lib/localnet.js";
-import { allInStatus, eventCounts, metricSum, metricsOf, randomRequest, Status, statuses, storedJobs } from "./helpers.js";
+import { advanceTime, stakeRelayer, waitFor, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
+import { allInStatus, eventCounts, metricSum, metricsOf, randomRequest, relayerTestbed, Status, statuses, storedJobs } from "./helpers.js";
 
 const HONEST = 5;
 const SECOND = 6;
 
 describe("relayer (real processes against a Hardhat node)", function () {
   this.timeout(300_000);
+  const { startHighway, start, requester, signer, waitAllFinal } = relayerTestbed();
   let highway: LocalHighway;
-  const processes: RelayerProcess[] = [];
 
   beforeEach(async () => {
     highway = await startHighway();
-    const [requester] = await highway.ethers.getSigners();
-    await fundRequester(highway, requester);
-    for (const account of [HONEST, SECOND]) await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(account).address));
+    for (const account of [HONEST, SECOND]) await stakeRelayer(highway, await signer(account));
   });
-
-  afterEach(async function () {
-    for (const relayer of processes.splice(0)) {
-      await relayer.kill("SIGKILL");
-      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-40).join("\n"));
-    }
-    await highway?.stop();
-  });
-
-  function start(options: Parameters<typeof startRelayerProcess>[1]): RelayerProcess {
-    const relayer = startRelayerProcess(highway, options);
-    processes.push(relayer);
-    return relayer;
-  }
-
-  async function requester() {
-    return (await highway.ethers.getSigners())[0];
-  }
-
-  /** Waits until every request is final, moving time past the challenge windows of optimistic answers. */
-  async function waitAllFinal(ids: bigint[], timeoutMs = 240_000): Promise<void> {
-    await waitFor(
-      "every request answered or refunded",
-      async () => {
-        const current = await statuses(highway, ids);
-        if (current.every((status) => status === Status.Fulfilled || status === Status.Refunded)) return true;
-        // Jump past the challenge window only once nothing is waiting to be claimed or answered:
-        // jumping earlier would also pass delivery windows, and rightly get slow claims reopened.
-        const settled = current.every((status) => status === Status.Pending || status === Status.Fulfilled || status === Status.Refunded);
-        if (settled && current.some((status) => status === Status.Pending)) await advanceTime(highway, 61);
-        return false;
-      },
-      timeoutMs,
-      500,
-    );
-  }
 
   async function expectAnsweredExactlyOnce(ids: bigint[]): Promise<void> {
     expect(await statuses(highway, ids)).to.deep.equal(ids.map(() => Status.Fulfilled));
@@ -205,7 +157,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
 
   it("reopens a request whose claimant never answers, once its delivery window has passed, and serves it", async () => {
     const relayer = start({ account: HONEST });
-    const silent = await highway.ethers.getSigner(hardhatAccount(SECOND).address);
+    const silent = await signer(SECOND);
     // The silent relayer claims first: requests made while the honest one is not yet watching.
     await relayer.kill("SIGTERM");
     const [id] = await requestBurst(highway, await requester(), 1, (i) => randomRequest(i, ["zk"]));
@@ -232,7 +184,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
       account: HONEST,
       config: { models: [{ circuit: "price-signal", modes: ["zk"], computeCost: (2n * UNIT).toString() }] },
     });
-    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     const [id] = await requestBurst(highway, await requester(), 1, () => ({
       ...randomRequest(0, ["zk"]),
       startComputeFee: 1n * UNIT,
@@ -240,7 +192,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
     }));
     await waitFor(
       "the request set aside as too cheap",
-      async () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"),
+      () => storedJobs(relayer).some((job) => job.requestId === id && job.state === "waiting"),
       120_000,
       100,
     );
@@ -254,7 +206,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
 
   it("replaces a transaction the chain does not mine with one at a bumped fee", async () => {
     const relayer = start({ account: HONEST, config: { submitter: { bumpAfterMs: 1_000, bumpPercent: 25, maxSends: 10 } } });
-    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     // The node stops mining; one block mines the request, and then the relayer's claim waits in the mempool.
     await highway.ethers.provider.send("evm_setAutomine", [false]);
     await highway.ethers.provider.send("evm_setIntervalMining", [0]);
@@ -264,7 +216,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await highway.ethers.provider.send("evm_mine", []);
       [id] = await requested;
-      await waitFor("a bumped re-send", async () => relayer.output().includes("replacing it at its nonce with higher fees"), 30_000, 100);
+      await waitFor("a bumped re-send", () => relayer.output().includes("replacing it at its nonce with higher fees"), 30_000, 100);
     } finally {
       await highway.ethers.provider.send("evm_setAutomine", [true]);
       await highway.ethers.provider.send("evm_setIntervalMining", [1_000]);

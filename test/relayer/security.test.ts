@@ -4,7 +4,7 @@
  * it no longer profits. The attackers are accounts and contracts the test controls.
  */
 import { expect } from "chai";
-import { id as keccakUtf8, type Contract, type Signer } from "ethers";
+import { id as keccakUtf8, type Contract } from "ethers";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Highway } from "../../sdk/node.js";
@@ -18,14 +18,13 @@ import {
   FAST_PARAMS,
   fundRequester,
   stakeRelayer,
-  startHighway,
-  startRelayerProcess,
   waitFor,
   UNIT,
   type LocalHighway,
   type RelayerProcess,
+  type RelayerProcessOptions,
 } from "../../scripts/lib/localnet.js";
-import { eventCounts, healthOf, metricSum, metricsOf, randomRequest, Status, statuses, storedJob } from "./helpers.js";
+import { eventCounts, healthOf, metricSum, metricsOf, randomRequest, relayerTestbed, Status, statuses, storedJob } from "./helpers.js";
 
 /** The relayer process under test. */
 const RELAYER = 5;
@@ -43,42 +42,19 @@ function sample(index: number): { input: bigint[]; output: bigint[] } {
 
 describe("relayer security (issue 10): attacks replayed against real processes", function () {
   this.timeout(300_000);
+  const { startHighway, start, requester, signer } = relayerTestbed(60);
   let highway: LocalHighway;
-  const processes: RelayerProcess[] = [];
 
   async function setUp(params: Partial<CoordinatorParams> = FAST_PARAMS): Promise<void> {
     highway = await startHighway({ params, models: ["price-signal"] });
-    await fundRequester(highway, await requester());
     for (const account of [RELAYER, ATTACKER, HONEST_EOA]) await stakeRelayer(highway, await signer(account));
     await fundRequester(highway, await signer(ACCOMPLICE), 1_000n * UNIT); // challenge bonds
   }
 
-  afterEach(async function () {
-    for (const relayer of processes.splice(0)) {
-      await relayer.kill("SIGKILL");
-      if (this.currentTest?.state === "failed") console.log(relayer.output().split("\n").slice(-60).join("\n"));
-    }
-    await highway?.stop();
-  });
-
-  function start(options: Parameters<typeof startRelayerProcess>[1]): RelayerProcess {
-    const relayer = startRelayerProcess(highway, options);
-    processes.push(relayer);
-    return relayer;
-  }
-
-  async function startUp(options: Parameters<typeof startRelayerProcess>[1]): Promise<RelayerProcess> {
+  async function startUp(options: RelayerProcessOptions): Promise<RelayerProcess> {
     const relayer = start(options);
-    await waitFor("the relayer up", async () => relayer.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the relayer up", () => relayer.httpPort() !== undefined, 120_000, 100);
     return relayer;
-  }
-
-  async function requester(): Promise<Signer> {
-    return (await highway.ethers.getSigners())[0];
-  }
-
-  async function signer(account: number): Promise<Signer> {
-    return highway.ethers.getSigner(hardhatAccount(account).address);
   }
 
   async function coordinatorAs(account: number): Promise<Contract> {
@@ -117,7 +93,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     // An honest relayer answers right; the watchtower checks it and finds it right.
     await send((await coordinatorAs(HONEST_EOA)).claim(id, terms));
     await send((await coordinatorAs(HONEST_EOA)).submitOptimistic(id, terms, output));
-    await waitFor("the watchtower's verdict on the honest output", async () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
+    await waitFor("the watchtower's verdict on the honest output", () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
 
     // The attacker's accomplice challenges the right answer; nobody defends; the dispute times out and the request reopens.
     await send((await disputeGameAs(ACCOMPLICE)).challenge(id, terms));
@@ -139,7 +115,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect(fulfilled.args.payee).to.equal(hardhatAccount(RELAYER).address);
     expect((await highway.staking.relayerOf(hardhatAccount(ATTACKER).address)).jobsSlashed).to.equal(1n);
     // The store records the fraud proof once the relayer has its receipt, a moment after the chain has the event.
-    await waitFor("the watchtower's job done", async () => storedJob(watchtower, id)?.state === "done", 10_000, 100);
+    await waitFor("the watchtower's job done", () => storedJob(watchtower, id)?.state === "done", 10_000, 100);
     expect(storedJob(watchtower, id)).to.include({ state: "done", verdict: "wrong", checkedOutput: JSON.stringify(wrong.map(String)) });
   });
 
@@ -246,7 +222,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     await send(registry.setFee(switchableId, 2n * UNIT));
     await waitFor(
       "the model checked again on its registry event",
-      async () => relayer.output().split(`model price-signal (${switchableId}) refused`).length > 2,
+      () => relayer.output().split(`model price-signal (${switchableId}) refused`).length > 2,
       30_000,
       200,
     );
@@ -282,7 +258,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     }));
 
     await waitFor("the small-callback request answered", async () => (await status(small)) === Status.Fulfilled, 60_000, 200);
-    await waitFor("the huge-callback request looked at", async () => storedJob(relayer, huge)?.state === "waiting", 30_000, 200);
+    await waitFor("the huge-callback request looked at", () => storedJob(relayer, huge)?.state === "waiting", 30_000, 200);
     expect(await status(huge)).to.equal(Status.Open);
     expect((await eventCounts(highway, "RequestClaimed")).get(huge)).to.equal(undefined);
     expect(storedJob(relayer, huge)!.note).to.equal(`offered ${fee} does not cover our cost yet`);
@@ -301,7 +277,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       cheat: true,
       config: { watchtower: { enabled: false }, models: [{ circuit: "price-signal", modes: ["optimistic"] }] },
     });
-    await waitFor("the cheater up", async () => cheater.httpPort() !== undefined, 120_000, 100);
+    await waitFor("the cheater up", () => cheater.httpPort() !== undefined, 120_000, 100);
 
     // 0.8 + 0.01 - 2 < 0: a loss; 0.8 + 5 - 2 > 0: worth it.
     const [unprofitable, profitable] = await requestBurst(highway, await requester(), 2, (i) => {
@@ -314,7 +290,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       120_000,
       200,
     );
-    await waitFor("both wrong answers checked", async () => storedJob(watchtower, unprofitable)?.verdict === "wrong", 30_000, 200);
+    await waitFor("both wrong answers checked", () => storedJob(watchtower, unprofitable)?.verdict === "wrong", 30_000, 200);
     expect(storedJob(watchtower, unprofitable)!.note).to.match(
       /^a wrong answer, but challenging it is expected to earn -\d+, below watchtower.minProfit$/,
     );

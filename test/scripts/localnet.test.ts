@@ -54,8 +54,8 @@ describe("make localnet (scripts/localnet.ts)", function () {
     const child = spawn(TSX, [SCRIPT, ...args], { cwd: REPO, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (chunk) => (stdout += chunk));
-    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
     const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
     const run = { child, stdout: () => stdout, stderr: () => stderr, exited };
     started.push(run);

@@ -78,7 +78,7 @@ describe("encoding (sdk/encoding.ts and InstanceEncoding.sol)", () => {
     expect(() => checkTensor([1n, 2n], spec)).to.throw(TensorLengthError, "expected 3 values but got 2");
   });
 
-  it("encodes a request input as abi.encode(int256[]) and decodes it back", async () => {
+  it("encodes a request input as abi.encode(int256[]) and decodes it back", () => {
     const values = [-2048n, 0n, 2048n, -1n];
     const encoded = encodeInput(values);
     expect(decodeInput(encoded)).to.deep.equal(values);

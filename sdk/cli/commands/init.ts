@@ -135,7 +135,7 @@ export function initCommand(program: Command, cli: Cli): void {
       "\n--deployment FILE (or a chain id, for deployments/<id>.json) is copied into the project's deployments/.\nThen: cd <dir> && npm install; put the chain's deployment file in deployments/ (or --deployment);\nHIGHWAY_PRIVATE_KEY=0x… npm run deploy; npm run ask (a relayer must serve the model).",
     )
     .action(
-      action(cli, async (dir: string, options: InitOptions) => {
+      action(cli, (dir: string, options: InitOptions) => {
         const deployment = cli.globals.deployment;
         const deploymentFile =
           deployment === undefined || !/^\d+$/.test(deployment) ? deployment : join(DEPLOYMENTS_DIR, `${deployment}.json`);

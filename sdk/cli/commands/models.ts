@@ -174,16 +174,7 @@ export function modelCommands(program: Command, cli: Cli): void {
               "models update needs at least one change: --fee, --referral-share, --modes, --active, --inactive, --artifact-uri or --new-owner",
             );
 
-          const session = await cli.connect({ sign: true });
-          const { modelId, name } = resolveModel(session, text);
-          const label = name ?? modelId;
-          const model = await session.highway.model(modelId);
-          if (model.owner.toLowerCase() !== session.account!.toLowerCase()) {
-            throw new CliError(
-              `only the owner of model ${label} (${model.owner}) may change it, not ${session.account}: use the owner's key`,
-              "NotModelOwner",
-            );
-          }
+          const { session, modelId, label, model } = await ownedModel(cli, text, "change it");
           if (changes.referralShareBps !== undefined && changes.referralShareBps + model.parentShareBps > 10_000) {
             throw new CliError(
               `--referral-share ${changes.referralShareBps} plus the model's parent share of ${model.parentShareBps} bps is more than 10000 basis points`,
@@ -204,16 +195,7 @@ export function modelCommands(program: Command, cli: Cli): void {
     .addHelpText("after", NAMES_HELP)
     .action(
       action(cli, async (text: string) => {
-        const session = await cli.connect({ sign: true });
-        const { modelId, name } = resolveModel(session, text);
-        const label = name ?? modelId;
-        const model = await session.highway.model(modelId);
-        if (model.owner.toLowerCase() !== session.account!.toLowerCase()) {
-          throw new CliError(
-            `only the owner of model ${label} (${model.owner}) may withdraw its earnings, not ${session.account}: use the owner's key`,
-            "NotModelOwner",
-          );
-        }
+        const { session, modelId, label, model } = await ownedModel(cli, text, "withdraw its earnings");
         if ((await session.highway.modelEarnings(modelId)) === 0n) {
           throw new CliError(
             `model ${label} has no earnings to withdraw: it earns its fee when its requests are answered`,
@@ -226,6 +208,25 @@ export function modelCommands(program: Command, cli: Cli): void {
         );
       }),
     );
+}
+
+/** For a command only a model's owner may run: a session that signs, and the model `text` names, owned by its account. */
+async function ownedModel(
+  cli: Cli,
+  text: string,
+  what: string,
+): Promise<{ session: Session; modelId: string; label: string; model: ModelInfo }> {
+  const session = await cli.connect({ sign: true });
+  const { modelId, name } = resolveModel(session, text);
+  const label = name ?? modelId;
+  const model = await session.highway.model(modelId);
+  if (model.owner.toLowerCase() !== session.account!.toLowerCase()) {
+    throw new CliError(
+      `only the owner of model ${label} (${model.owner}) may ${what}, not ${session.account}: use the owner's key`,
+      "NotModelOwner",
+    );
+  }
+  return { session, modelId, label, model };
 }
 
 function named(session: Session, model: ModelInfo): ModelInfo {

@@ -199,22 +199,14 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
     .action(
       action(cli, async (idText: string) => {
         const requestId = parseRequestId(idText);
-        const session = await cli.connect({ sign: true });
-        const progress = await knownProgress(session, requestId);
-        const id = hexId(requestId);
+        const { session, progress, id } = await requestToAct(cli, requestId);
         if (progress.status !== "open")
           throw new CliError(
             `request ${id} is ${progress.status}: only an open request can be cancelled${progress.expired ? "" : refundHint(progress)}`,
             "WrongStatus",
           );
         requireRequester(session, progress, "cancel");
-        const receipt = await session.highway.cancel(requestId);
-        const amount = refundedAmount(session, receipt.logs);
-        cli.print({ requestId: id, refunded: amount, to: progress.terms!.requester, transaction: receipt.hash }, () =>
-          cli.io.out(
-            `cancelled request ${id}: ${formatTokens(amount)} tokens back to ${progress.terms!.requester}'s balance (\`highway withdraw\` pays it out)`,
-          ),
-        );
+        printRefund(cli, session, progress, await session.highway.cancel(requestId), "cancelled");
       }),
     );
 
@@ -226,9 +218,7 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
     .action(
       action(cli, async (idText: string) => {
         const requestId = parseRequestId(idText);
-        const session = await cli.connect({ sign: true });
-        const progress = await knownProgress(session, requestId);
-        const id = hexId(requestId);
+        const { session, progress, id } = await requestToAct(cli, requestId);
         if (progress.status !== "open" && progress.status !== "claimed")
           throw new CliError(
             `request ${id} is ${progress.status}: only an open or claimed request past its deadline can be refunded`,
@@ -241,13 +231,7 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
             "DeadlineNotReached",
           );
         }
-        const receipt = await session.highway.refundExpired(requestId);
-        const amount = refundedAmount(session, receipt.logs);
-        cli.print({ requestId: id, refunded: amount, to: progress.terms!.requester, transaction: receipt.hash }, () =>
-          cli.io.out(
-            `refunded request ${id}: ${formatTokens(amount)} tokens to ${progress.terms!.requester}'s balance (\`highway withdraw\` pays it out)`,
-          ),
-        );
+        printRefund(cli, session, progress, await session.highway.refundExpired(requestId), "refunded");
       }),
     );
 
@@ -260,9 +244,7 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
       action(cli, async (idText: string, amountText: string) => {
         const requestId = parseRequestId(idText);
         const newMax = parseTokens(amountText, "<T>", { positive: true });
-        const session = await cli.connect({ sign: true });
-        const progress = await knownProgress(session, requestId);
-        const id = hexId(requestId);
+        const { session, progress, id } = await requestToAct(cli, requestId);
         if (progress.status !== "open")
           throw new CliError(`request ${id} is ${progress.status}: only an open request's fee can be raised`, "WrongStatus");
         if (progress.expired)
@@ -293,9 +275,7 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
     .action(
       action(cli, async (idText: string) => {
         const requestId = parseRequestId(idText);
-        const session = await cli.connect({ sign: true });
-        const progress = await knownProgress(session, requestId);
-        const id = hexId(requestId);
+        const { session, progress, id } = await requestToAct(cli, requestId);
         if (!progress.callbackPending)
           throw new CliError(
             `request ${id} has no failed callback to retry (it is ${progress.status}${progress.status === "fulfilled" ? " and its callback was delivered" : ""})`,
@@ -391,6 +371,13 @@ async function knownProgress(session: Session, requestId: bigint): Promise<Reque
   return progress;
 }
 
+/** For a command that sends a transaction about a request: a session that signs, and the request's progress and hex id. */
+async function requestToAct(cli: Cli, requestId: bigint): Promise<{ session: Session; progress: RequestProgress; id: string }> {
+  const session = await cli.connect({ sign: true });
+  const progress = await knownProgress(session, requestId);
+  return { session, progress, id: hexId(requestId) };
+}
+
 function requireRequester(session: Session, progress: RequestProgress, what: string): void {
   const requester = progress.terms!.requester;
   if (requester.toLowerCase() !== session.account!.toLowerCase()) {
@@ -401,9 +388,25 @@ function requireRequester(session: Session, progress: RequestProgress, what: str
   }
 }
 
-function refundedAmount(session: Session, logs: readonly { topics: readonly string[]; data: string }[]): bigint {
-  const event = logs.map((log) => session.highway.coordinator.interface.parseLog(log)).find((parsed) => parsed?.name === "RequestRefunded");
-  return (event?.args.amount as bigint | undefined) ?? 0n;
+/** Prints what a cancel or a refund put back in the requester's balance (its RequestRefunded event). */
+function printRefund(
+  cli: Cli,
+  session: Session,
+  progress: RequestProgress,
+  receipt: { hash: string; logs: readonly { topics: readonly string[]; data: string }[] },
+  done: "cancelled" | "refunded",
+): void {
+  const id = hexId(progress.requestId);
+  const requester = progress.terms!.requester;
+  const event = receipt.logs
+    .map((log) => session.highway.coordinator.interface.parseLog(log))
+    .find((parsed) => parsed?.name === "RequestRefunded");
+  const amount = (event?.args.amount as bigint | undefined) ?? 0n;
+  cli.print({ requestId: id, refunded: amount, to: requester, transaction: receipt.hash }, () =>
+    cli.io.out(
+      `${done} request ${id}: ${formatTokens(amount)} tokens ${done === "cancelled" ? "back to" : "to"} ${requester}'s balance (\`highway withdraw\` pays it out)`,
+    ),
+  );
 }
 
 function refundHint(progress: RequestProgress): string {

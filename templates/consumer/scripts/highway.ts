@@ -38,7 +38,7 @@ export async function deployConsumer(connection: NetworkConnection, deployment: 
     parameters: { MyConsumer: { coordinator: deployment.coordinator, paymentToken: deployment.token } },
     deploymentId,
   });
-  return consumer as unknown as Contract;
+  return consumer;
 }
 
 /**
