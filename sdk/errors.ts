@@ -36,22 +36,29 @@ export const ERROR_HINTS = {
   InputLengthMismatch: "the model takes {expected} input values but got {actual}",
   InputOutOfBounds: "input value {value} at index {index} is outside ±{bound}: clip or rescale it to the model's input range",
   ValueOutsideField: "value {value} does not fit the proof's field: it is far outside any model's range",
-  InvalidDeadline: "deadline {deadline} leaves less than the delivery window a relayer has to answer: give a deadline at or after {earliest}",
-  ModelFeeAboveMax: "model {modelId}'s fee is now {fee}, above the {maxModelFee} this request accepts (it changed since the quote): quote again and resend",
+  InvalidDeadline:
+    "deadline {deadline} leaves less than the delivery window a relayer has to answer: give a deadline at or after {earliest}",
+  ModelFeeAboveMax:
+    "model {modelId}'s fee is now {fee}, above the {maxModelFee} this request accepts (it changed since the quote): quote again and resend",
   InvalidJobBond: "job bond {jobBond} is below the protocol's {minimum}: pass 0 for the protocol's, or a larger bond",
-  InvalidChallengeWindow: "challenge window {challengeWindow} s is outside [{minimum}, {maximum}] s: pass 0 for the protocol's, or a longer window up to the maximum",
+  InvalidChallengeWindow:
+    "challenge window {challengeWindow} s is outside [{minimum}, {maximum}] s: pass 0 for the protocol's, or a longer window up to the maximum",
   InvalidComputeFees: "startComputeFee {startComputeFee} must not exceed maxComputeFee {maxComputeFee}",
-  CallbackGasLimitTooHigh: "callbackGasLimit {callbackGasLimit} exceeds the protocol's {maxCallbackGasLimit}: lower it (estimateCallbackGas tells what the consumer needs)",
+  CallbackGasLimitTooHigh:
+    "callbackGasLimit {callbackGasLimit} exceeds the protocol's {maxCallbackGasLimit}: lower it (estimateCallbackGas tells what the consumer needs)",
   EnforcedPause: "the coordinator is paused for new requests: try again later (answers, refunds and withdrawals still work)",
   ExpectedPause: "the coordinator is not paused",
-  TermsMismatch: "the terms passed for request {requestId} are not the request's: read them again from its RequestCreated event (and any MaxComputeFeeRaised)",
+  TermsMismatch:
+    "the terms passed for request {requestId} are not the request's: read them again from its RequestCreated event (and any MaxComputeFeeRaised)",
   InputMismatch: "the input passed for request {requestId} is not the one it was made with",
-  WrongStatus: "request {requestId} is in status {status}, where this action is not allowed (it may have been answered, claimed or refunded already)",
+  WrongStatus:
+    "request {requestId} is in status {status}, where this action is not allowed (it may have been answered, claimed or refunded already)",
   NotRequester: "only the requester may do this to request {requestId} (caller {caller})",
   NotClaimant: "only the relayer that claimed request {requestId} may answer it (caller {caller})",
   DeadlinePassed: "request {requestId} passed its deadline {deadline}: it can only be refunded now (refundExpired)",
   DeadlineNotReached: "request {requestId} is before its deadline {deadline}: it cannot be expired yet",
-  ClaimTooLate: "request {requestId} can no longer be claimed: its last claim time {lastClaimAt} (the deadline less the delivery window) has passed; it can only expire",
+  ClaimTooLate:
+    "request {requestId} can no longer be claimed: its last claim time {lastClaimAt} (the deadline less the delivery window) has passed; it can only expire",
   ClaimTooSoon: "request {requestId} was reopened at {reopenedAt}: it can be claimed from the next block on",
   FormerClaimant: "relayer {relayer} lost its claim on request {requestId} (late or undefended) and may not claim it again",
   DeliveryWindowOpen: "the claimant of request {requestId} still has until {endsAt} to answer",
@@ -79,7 +86,8 @@ export const ERROR_HINTS = {
   InvalidProofModes: "proof modes {proofModes} are not valid: 1 = zk, 2 = optimistic, 3 = both",
   InvalidShares: "parentShareBps {parentShareBps} plus referralShareBps {referralShareBps} must not exceed 10000",
   VerifierRequired: "a model needs a verifier until a dispute arbiter exists: deploy the circuit's verifier and pass its address",
-  VerifierCodeChanged: "the verifier of model {modelId} no longer runs the code registered (code hash {recorded}, now {current}): no proof of this model is accepted; do not serve or request it",
+  VerifierCodeChanged:
+    "the verifier of model {modelId} no longer runs the code registered (code hash {recorded}, now {current}): no proof of this model is accepted; do not serve or request it",
   // ---------------------------------------------------------------- staking
   ZeroAmount: "the amount must be above zero",
   AmountTooLarge: "amount {amount} is larger than the contract can hold",
@@ -88,8 +96,10 @@ export const ERROR_HINTS = {
   LockedBondTooSmall: "relayer {relayer} has only {locked} locked, not {amount}",
   StillUnbonding: "the unbonding stake is released at {releaseAt}: withdraw after that",
   OnlyCoordinator: "only the coordinator may call this (caller {caller})",
-  OnlyDisputeGame: "only the coordinator's dispute game may call this (caller {caller}): challenge, defend and prove fraud through the dispute game",
-  OnlyCoordinatorAdmin: "only the coordinator's admin contract may call this (caller {caller}): set parameters, treasury and pause through CoordinatorAdmin",
+  OnlyDisputeGame:
+    "only the coordinator's dispute game may call this (caller {caller}): challenge, defend and prove fraud through the dispute game",
+  OnlyCoordinatorAdmin:
+    "only the coordinator's admin contract may call this (caller {caller}): set parameters, treasury and pause through CoordinatorAdmin",
   StakeTokenMismatch: "the staking contract uses token {stakeToken}, not the coordinator's payment token",
   StakingCoordinatorMismatch: "the staking contract's coordinator is {stakingCoordinator}, not this one",
   // ---------------------------------------------------------------- admin
@@ -102,7 +112,8 @@ export const ERROR_HINTS = {
   OwnableUnauthorizedAccount: "account {account} is not the owner",
   // ---------------------------------------------------------------- token
   ERC20InsufficientBalance: "{sender} holds {balance} tokens but {needed} are needed: get more of the payment token",
-  ERC20InsufficientAllowance: "the allowance of {spender} is {allowance} but {needed} is needed: approve the coordinator for the escrow (or use requestInferenceWithPermit)",
+  ERC20InsufficientAllowance:
+    "the allowance of {spender} is {allowance} but {needed} is needed: approve the coordinator for the escrow (or use requestInferenceWithPermit)",
   ERC20InvalidApprover: "approver {approver} is invalid",
   ERC20InvalidReceiver: "receiver {receiver} is invalid",
   ERC20InvalidSender: "sender {sender} is invalid",

@@ -32,9 +32,14 @@ export function securityLevel(
   const minWindow = Number(defaults.challengeWindow);
   const jobBond = requested.jobBond || defaults.jobBond;
   const challengeWindow = requested.challengeWindow || minWindow;
-  if (jobBond < defaults.jobBond) throw new HighwayError(`job bond ${requested.jobBond} is below the protocol's ${defaults.jobBond}: a request may raise its security level, not lower it`);
+  if (jobBond < defaults.jobBond)
+    throw new HighwayError(
+      `job bond ${requested.jobBond} is below the protocol's ${defaults.jobBond}: a request may raise its security level, not lower it`,
+    );
   if (challengeWindow < minWindow || challengeWindow > MAX_CHALLENGE_WINDOW) {
-    throw new HighwayError(`challenge window ${requested.challengeWindow} s is outside [${minWindow}, ${MAX_CHALLENGE_WINDOW}] s: at least the protocol's, at most 7 days`);
+    throw new HighwayError(
+      `challenge window ${requested.challengeWindow} s is outside [${minWindow}, ${MAX_CHALLENGE_WINDOW}] s: at least the protocol's, at most 7 days`,
+    );
   }
   return { jobBond, challengeWindow };
 }

@@ -21,7 +21,8 @@
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Contract, ContractTransactionResponse } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
+import { termsFromEvent, type PlainTerms } from "../../sdk/terms.js";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
 import { buildInstances, encodeInput } from "../../sdk/encoding.js";
 import { signPermit } from "../../sdk/permit.js";
@@ -64,17 +65,17 @@ await (await token.connect(challenger).approve(coordinatorAddress, ethers.MaxUin
 await (await token.connect(relayer).approve(await staking.getAddress(), ethers.MaxUint256)).wait();
 await (await staking.connect(relayer).stake(10_000n * UNIT)).wait();
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; receipt: any }> {
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; receipt: ContractTransactionReceipt }> {
   const receipt = await (await tx).wait();
   if (!receipt || receipt.status !== 1) throw new Error("transaction failed");
   return { gas: Number(receipt.gasUsed), receipt };
 }
 
-function termsOf(receipt: any): any {
+function termsOf(receipt: ContractTransactionReceipt): PlainTerms {
   for (const log of receipt.logs) {
     try {
       const parsed = coordinator.interface.parseLog(log);
-      if (parsed?.name === "RequestCreated") return parsed.args.terms.toObject();
+      if (parsed?.name === "RequestCreated") return termsFromEvent(parsed.args.terms);
     } catch {
       // another contract's log
     }
@@ -102,21 +103,27 @@ async function requestParams(mode: number) {
   };
 }
 
-async function request(s: Sample, mode = 0, cached = false) {
+async function request(s: Sample, mode = 0) {
   const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(await requestParams(mode), encodeInput(s.input)));
-  const id = BigInt(receipt.logs.find((l: any) => l.address === coordinatorAddress).topics[1]);
-  return { gas, id, terms: cached ? undefined : termsOf(receipt) };
+  const id = BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]);
+  return { gas, id, receipt };
+}
+
+/** A request that a relayer will serve: its id and the terms its RequestCreated carries. */
+async function openRequest(s: Sample, mode = 0) {
+  const r = await request(s, mode);
+  return { ...r, terms: termsOf(r.receipt) };
 }
 
 async function zkRound(s: Sample) {
-  const r = await request(s);
+  const r = await openRequest(s);
   const claim = await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   const fulfil = await gasOf(coordinator.connect(relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
   return { request: r.gas, claim: claim.gas, fulfillZk: fulfil.gas };
 }
 
 async function optimisticRound(s: Sample) {
-  const r = await request(s, 1);
+  const r = await openRequest(s, 1);
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   const submit = await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
   await networkHelpers.time.increase(Number(params.challengeWindow));
@@ -125,7 +132,7 @@ async function optimisticRound(s: Sample) {
 }
 
 async function challengeRound(s: Sample) {
-  const r = await request(s, 1);
+  const r = await openRequest(s, 1);
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
   const challenge = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
@@ -138,7 +145,7 @@ async function challengeRound(s: Sample) {
 async function disputeRound(s: Sample, model: string, right: boolean) {
   const p = { ...(await requestParams(1)), modelId: model };
   const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeInput(s.input)));
-  const r = { id: BigInt(receipt.logs.find((l: any) => l.address === coordinatorAddress).topics[1]), terms: termsOf(receipt) };
+  const r = { id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) };
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : s.output.map((v) => v + 1n)));
   await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
@@ -165,9 +172,19 @@ const samples = [0, 1, 2].map(sample);
 const twinSalt = ethers.id(`${MODEL}-twin`);
 const { terms: m } = await highway.registry.getModel(modelId);
 const twin = {
-  fee: m.fee, verifier: await verifier.getAddress(), proofModes: m.proofModes, inputLength: m.inputLength, outputLength: m.outputLength,
-  inputScale: m.inputScale, outputScale: m.outputScale, inputBound: m.inputBound, parentModelId: ethers.ZeroHash, parentShareBps: 0,
-  referralShareBps: m.referralShareBps, artifactURI: "", artifactHash: ethers.ZeroHash,
+  fee: m.fee,
+  verifier: await verifier.getAddress(),
+  proofModes: m.proofModes,
+  inputLength: m.inputLength,
+  outputLength: m.outputLength,
+  inputScale: m.inputScale,
+  outputScale: m.outputScale,
+  inputBound: m.inputBound,
+  parentModelId: ethers.ZeroHash,
+  parentShareBps: 0,
+  referralShareBps: m.referralShareBps,
+  artifactURI: "",
+  artifactHash: ethers.ZeroHash,
 };
 await (await highway.registry.registerModel(twinSalt, twin)).wait();
 const twinModelId = await highway.registry.modelIdOf(admin.address, twinSalt);
@@ -175,7 +192,7 @@ const twinModelId = await highway.registry.modelIdOf(admin.address, twinSalt);
 let nonce = 0n;
 function freshInput(): Sample {
   nonce += 1n;
-  return { input: Array.from({ length: 8 }, (_, i) => (nonce * 37n + BigInt(i) * 11n) % 2048n - 1024n), output: [12345n], proof: "0x" };
+  return { input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n), output: [12345n], proof: "0x" };
 }
 // Warm-up: first-ever credits, first request of each kind.
 await zkRound(samples[0]);
@@ -187,10 +204,8 @@ const zk = await zkRound(samples[1]);
 const optimistic = await optimisticRound(freshInput());
 const challenge = await challengeRound(freshInput());
 const permit = await permitRequest(samples[2]);
-const cached = await request(samples[0], 0, true); // sample 0 was proven in the warm-up: answered at once
-const verifyOnly = await gasOf(
-  (verifier as Contract).verifyProof(samples[1].proof, buildInstances(samples[1].input, samples[1].output)),
-);
+const cached = await request(samples[0]); // sample 0 was proven in the warm-up: answered at once
+const verifyOnly = await gasOf(verifier.verifyProof(samples[1].proof, buildInstances(samples[1].input, samples[1].output)));
 // Disputes after everything above, so they change none of its steady state; each after a warm-up of its kind.
 await disputeRound(samples[0], twinModelId, true);
 const defend = await disputeRound(samples[1], twinModelId, true);

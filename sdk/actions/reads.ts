@@ -178,7 +178,15 @@ export function requestProgress(
   if (status === "none" && cached) status = "fulfilled";
   // An Open request's state keeps the claimant that lost it (after a reopen): it holds nothing now.
   const relayer = status === "open" ? ZeroAddress : state.relayer || ZeroAddress;
-  const progress: RequestProgress = { requestId, status, chainTime, cached, relayer, callbackPending: state.callbackPending, expired: false };
+  const progress: RequestProgress = {
+    requestId,
+    status,
+    chainTime,
+    cached,
+    relayer,
+    callbackPending: state.callbackPending,
+    expired: false,
+  };
   if (!known) return progress;
   const terms = termsFromEvents(requestId, events);
   progress.terms = terms;

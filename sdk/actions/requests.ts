@@ -81,7 +81,8 @@ export async function requestInference(client: HighwayClient, request: Inference
   const [model, protocol] = await Promise.all([getModel(client, request.model), client.coordinator.getParams()]);
   const label = model.name ?? model.modelId;
   if (!model.active) throw new HighwayError(`model ${label} is not active`);
-  const input = typeof request.input[0] === "number" ? quantizeTensor(request.input as number[], model.input) : [...(request.input as bigint[])];
+  const input =
+    typeof request.input[0] === "number" ? quantizeTensor(request.input as number[], model.input) : [...(request.input as bigint[])];
   checkTensor(input, model.input);
   const proofMode = request.proofMode ?? "zk";
   if (!model.proofModes.includes(proofMode)) throw new HighwayError(`model ${label} does not serve ${proofMode} requests`);
@@ -94,7 +95,9 @@ export async function requestInference(client: HighwayClient, request: Inference
   const now = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000));
   const deadline = request.deadline ?? now + 3_600;
   if (deadline < now + quoted.deliveryWindow) {
-    throw new HighwayError(`deadline ${deadline} leaves less than the delivery window (${quoted.deliveryWindow} s) a relayer has to answer: give a deadline at or after ${now + quoted.deliveryWindow}`);
+    throw new HighwayError(
+      `deadline ${deadline} leaves less than the delivery window (${quoted.deliveryWindow} s) a relayer has to answer: give a deadline at or after ${now + quoted.deliveryWindow}`,
+    );
   }
   const params = {
     modelId: model.modelId,

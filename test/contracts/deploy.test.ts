@@ -29,7 +29,15 @@ describe("scripts/deploy.ts", () => {
     expect(await highway.token.balanceOf(other.address)).to.equal(5n);
     expect((await highway.coordinator.getParams()).protocolFeeBps).to.equal(500n);
     // Every deployed contract fits EIP-170's limit (so it deploys on mainnet) with 4 KB to spare for what comes next.
-    for (const contract of [highway.token, highway.registry, highway.staking, highway.coordinator, highway.disputeGame, coordinatorAdmin, ...Object.values(highway.verifiers)]) {
+    for (const contract of [
+      highway.token,
+      highway.registry,
+      highway.staking,
+      highway.coordinator,
+      highway.disputeGame,
+      coordinatorAdmin,
+      ...Object.values(highway.verifiers),
+    ]) {
       const runtime = ethers.getBytes(await ethers.provider.getCode(await contract.getAddress()));
       expect(runtime.length, await contract.getAddress()).to.be.lessThanOrEqual(24_576 - 4_096);
     }

@@ -53,11 +53,15 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
         .connect(bot)
         .requestInferenceWithPermit(params, encodeInput(s.input), value, deadline, signature.v, signature.r, signature.s)
     ).wait();
-    const created = receipt!.logs.map((l: any) => coordinator.interface.parseLog(l)).find((l: any) => l?.name === "RequestCreated")!;
+    const created = receipt!.logs.map((l) => coordinator.interface.parseLog(l)).find((l) => l?.name === "RequestCreated")!;
     const requestId: bigint = created.args.requestId;
     const terms = created.args.terms.toObject();
     expect(ethers.AbiCoder.defaultAbiCoder().decode(["int256[]"], created.args.input)[0]).to.deep.equal(s.input);
-    expect(BigInt(ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([coordinator.interface.getEvent("RequestCreated")!.inputs[3]], [terms])))).to.equal(requestId);
+    expect(
+      BigInt(
+        ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([coordinator.interface.getEvent("RequestCreated").inputs[3]], [terms])),
+      ),
+    ).to.equal(requestId);
 
     await networkHelpers.time.increase(119); // the end of the default 120 s auction: price = max
     await expect(coordinator.connect(relayer).claim(requestId, terms)).to.emit(coordinator, "RequestClaimed");
@@ -69,7 +73,7 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
     expect(found).to.equal(true);
     expect(cached).to.deep.equal(s.output);
 
-    const modelFee = (await registry.modelTerms(modelId)).fee as bigint;
+    const modelFee = (await registry.modelTerms(modelId)).fee;
     const computeFee = 3n * UNIT;
     const protocolFee = ((modelFee + computeFee) * 500n) / 10_000n;
     expect(await coordinator.balanceOf(relayer.address)).to.equal(computeFee);

@@ -216,7 +216,7 @@ const CASES: Record<string, Case[]> = {
               ? chain.theirAnswerPending()
               : status === "disputed"
                 ? chain.theirAnswerDisputed()
-                : ({ status } as ChainView),
+                : { status },
       step: waitIn("ignored"),
     })),
     { does: "keeps an ignored job ignored", job: job("ignored", { modelId: UNKNOWN_MODEL }), chain: chain.open(), step: waitIn("ignored") },

@@ -45,7 +45,17 @@ function hashId(seed: number): bigint {
 }
 
 function newJob(seed: number, createdBlock: number, createdLogIndex = 0, state: JobState = "new"): NewJob {
-  return { requestId: hashId(seed), modelId: String(TERMS.modelId), model: "price-signal", mode: "optimistic", terms: { ...TERMS, nonce: BigInt(seed) }, input: "0x", createdBlock, createdLogIndex, state };
+  return {
+    requestId: hashId(seed),
+    modelId: String(TERMS.modelId),
+    model: "price-signal",
+    mode: "optimistic",
+    terms: { ...TERMS, nonce: BigInt(seed) },
+    input: "0x",
+    createdBlock,
+    createdLogIndex,
+    state,
+  };
 }
 
 describe("relayer job store", () => {
@@ -111,7 +121,8 @@ describe("relayer job store", () => {
 
   it("reconsiders at start-up the requests set aside as not served, of the models and modes the config serves now", () => {
     const OTHER_MODEL = "0x" + "44".repeat(32);
-    const setAside = (seed: number, state: JobState, changes: Partial<NewJob> = {}) => store.insert({ ...newJob(seed, seed, 0, state), ...changes });
+    const setAside = (seed: number, state: JobState, changes: Partial<NewJob> = {}) =>
+      store.insert({ ...newJob(seed, seed, 0, state), ...changes });
     setAside(1, "ignored", { model: "" }); // a model the earlier run did not serve
     setAside(2, "watching", { mode: "zk" }); // a mode the earlier run did not answer
     setAside(3, "watching"); // an optimistic request: the mode is still not served, the watchtower keeps it
@@ -133,7 +144,9 @@ describe("relayer job store", () => {
     ]);
     // Jobs we hold a bond in, of a model no longer served, are named.
     setAside(7, "submitted", { modelId: OTHER_MODEL, model: "credit-risk" });
-    expect(store.committedOutside(new Set([String(TERMS.modelId)]))).to.deep.equal([{ modelId: OTHER_MODEL, model: "credit-risk", jobs: 1 }]);
+    expect(store.committedOutside(new Set([String(TERMS.modelId)]))).to.deep.equal([
+      { modelId: OTHER_MODEL, model: "credit-risk", jobs: 1 },
+    ]);
   });
 
   it("rewinds after a reorg: forgets the undone requests and raises, revives recent finished jobs, moves the processed position back", () => {
@@ -184,7 +197,9 @@ describe("relayer job store", () => {
     old.exec(`CREATE TABLE jobs (request_id TEXT PRIMARY KEY, model_id TEXT NOT NULL, model TEXT NOT NULL, mode TEXT NOT NULL, terms TEXT NOT NULL,
       input TEXT NOT NULL, created_block INTEGER NOT NULL, state TEXT NOT NULL, output TEXT, proof TEXT, proofs_made INTEGER NOT NULL DEFAULT 0,
       claim_tx TEXT, answer_tx TEXT, seen_at_ms INTEGER NOT NULL, answered_at_ms INTEGER, note TEXT, updated_at_ms INTEGER NOT NULL)`);
-    const insert = old.prepare("INSERT INTO jobs (request_id, model_id, model, mode, terms, input, created_block, state, seen_at_ms, updated_at_ms) VALUES (?, ?, 'price-signal', 'zk', ?, '0x', ?, 'new', 0, 0)");
+    const insert = old.prepare(
+      "INSERT INTO jobs (request_id, model_id, model, mode, terms, input, created_block, state, seen_at_ms, updated_at_ms) VALUES (?, ?, 'price-signal', 'zk', ?, '0x', ?, 'new', 0, 0)",
+    );
     insert.run(hashId(1).toString(), String(TERMS.modelId), termsToJson(TERMS), 8);
     insert.run(hashId(2).toString(), String(TERMS.modelId), termsToJson(TERMS), 7);
     old.close();

@@ -482,10 +482,12 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
   });
 
   it("refunds a request once it expires, and not before", async () => {
-    const { requestId: id } = (
-      // The shortest deadline allowed leaves the delivery window (localnet: 60 s) from the time of the request.
-      await ok(["request", "price-signal-volatile", "--input", INPUT, "--deadline-in", "90", "--no-wait", "--json"])
-    ).json as { requestId: string };
+    const {
+      requestId: id,
+    } = // The shortest deadline allowed leaves the delivery window (localnet: 60 s) from the time of the request.
+      (await ok(["request", "price-signal-volatile", "--input", INPUT, "--deadline-in", "90", "--no-wait", "--json"])).json as {
+        requestId: string;
+      };
     expectOneLineFailure(
       await cli(["refund", id], { account: 4 }),
       1,
@@ -537,7 +539,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
 
     // Play the relayer by hand, each step once the watch has shown the one before: claim,
     // post an optimistic answer, let the challenge window pass, finalize.
-    const shows = (what: string) => waitFor(`the watch to show ${what}`, async () => watching.stdout().includes(what), 60_000, 100);
+    const shows = (what: string) => waitFor(`the watch to show ${what}`, () => watching.stdout().includes(what), 60_000, 100);
     const driver = await Highway.connect({
       runner: await highway.ethers.getSigner(hardhatAccount(DRIVER).address),
       deployment: highway.deployment,
@@ -596,7 +598,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
 
   it("requests through a live relayer, waits, withdraws, and pays the model owner its earnings", async () => {
     relayer = startRelayerProcess(highway, { account: RELAYER });
-    await waitFor("the relayer started", async () => relayer!.output().includes("relayer started"), 60_000, 100);
+    await waitFor("the relayer started", () => relayer!.output().includes("relayer started"), 60_000, 100);
 
     const request = await ok(["request", "price-signal", "--input", INPUT, "--mode", "zk", "--json"]);
     const result = request.json as {
@@ -649,8 +651,9 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
 
   it("runs a relayer as the package's relayer program, and passes SIGTERM on to it", async () => {
     // Only its config file is wanted: the relayer itself is started below, through the CLI.
-    const { configPath, kill } = startRelayerProcess(highway, { account: 6 });
-    await kill();
+    const started = startRelayerProcess(highway, { account: 6 });
+    await started.kill();
+    const { configPath } = started;
     const child = spawn(process.execPath, [BIN, "relayer", "start", "--config", configPath], {
       cwd: REPO,
       env: { ...process.env, HIGHWAY_RELAYER_KEY: hardhatAccount(6).privateKey },
@@ -659,7 +662,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await waitFor("the relayer started", async () => output.includes("relayer started"), 60_000, 100);
+    await waitFor("the relayer started", () => output.includes("relayer started"), 60_000, 100);
     child.kill("SIGTERM");
     expect(await exited, output).to.equal(0);
     expect(output).to.contain('"msg":"stopped"');

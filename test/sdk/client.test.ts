@@ -3,10 +3,31 @@
  */
 import { expect } from "chai";
 import { ZeroAddress, type Contract } from "ethers";
-import { Highway, HighwayContractError, HighwayError, ERROR_HINTS, InferenceTimeoutError, TensorLengthError, ValueOutOfRangeError, auctionPrice, encodeInput, quantizeTensor, quoteEscrow } from "../../sdk/node.js";
+import {
+  Highway,
+  HighwayContractError,
+  HighwayError,
+  ERROR_HINTS,
+  InferenceTimeoutError,
+  TensorLengthError,
+  ValueOutOfRangeError,
+  auctionPrice,
+  encodeInput,
+  quantizeTensor,
+  quoteEscrow,
+} from "../../sdk/node.js";
 import { EchoConsumer__factory } from "../../types/factories/contracts/examples/EchoConsumer__factory.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
-import { advanceTime, fundRequester, stakeRelayer, startHighway, startRelayerProcess, waitFor, UNIT, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
+import {
+  advanceTime,
+  fundRequester,
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  UNIT,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../../scripts/lib/localnet.js";
 
 const RELAYER = 5;
 const REFERRER = hardhatAccount(7).address;
@@ -45,7 +66,13 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     };
     const quote = await sdk.quote({ model: "price-signal", maxComputeFee: 3n * UNIT });
     const progress: string[] = [];
-    const handle = await sdk.requestInference({ model: "price-signal", input: [0.5, -0.25, 1, 0, 0.75, -1.5, 2, 0.125], proofMode: "zk", maxComputeFee: 3n * UNIT, referrer: REFERRER });
+    const handle = await sdk.requestInference({
+      model: "price-signal",
+      input: [0.5, -0.25, 1, 0, 0.75, -1.5, 2, 0.125],
+      proofMode: "zk",
+      maxComputeFee: 3n * UNIT,
+      referrer: REFERRER,
+    });
     const result = await handle.wait({ timeoutMs: 60_000, onProgress: (status) => progress.push(status) });
 
     expect(result.status).to.equal("answered");
@@ -68,8 +95,12 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
 
     // The compute fee is the auction's price at the claim's block.
     const terms = await sdk.terms(handle.requestId);
-    const claimBlock = await highway.ethers.provider.getBlock((await highway.ethers.provider.getTransactionReceipt(result.transactions.claim))!.blockNumber);
-    expect(fees.relayer).to.equal(auctionPrice(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, BigInt(claimBlock!.timestamp)));
+    const claimBlock = await highway.ethers.provider.getBlock(
+      (await highway.ethers.provider.getTransactionReceipt(result.transactions.claim))!.blockNumber,
+    );
+    expect(fees.relayer).to.equal(
+      auctionPrice(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, BigInt(claimBlock!.timestamp)),
+    );
   });
 
   it("reports a request a consumer contract had answered from the cache, from its events alone", async () => {
@@ -87,9 +118,19 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     };
 
     const latest = await highway.ethers.provider.getBlock("latest");
-    const tx = await consumer.request(highway.deployment.token, model.modelId, encodeInput(quantizeTensor(input, model.input)), model.fee, 3n * UNIT, 200_000, latest!.timestamp + 3_600);
+    const tx = await consumer.request(
+      highway.deployment.token,
+      model.modelId,
+      encodeInput(quantizeTensor(input, model.input)),
+      model.fee,
+      3n * UNIT,
+      200_000,
+      latest!.timestamp + 3_600,
+    );
     const receipt = (await tx.wait())!;
-    const answered = receipt.logs.map((log) => highway.coordinator.interface.parseLog(log)).find((event) => event?.name === "CachedRequestFulfilled");
+    const answered = receipt.logs
+      .map((log) => highway.coordinator.interface.parseLog(log))
+      .find((event) => event?.name === "CachedRequestFulfilled");
     const requestId = answered!.args.requestId as bigint;
 
     expect(await sdk.status(requestId)).to.equal("fulfilled");
@@ -122,9 +163,17 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     const asked = { jobBond: 2n * params.jobBond, challengeWindow: 2 * Number(params.challengeWindow) };
     const quote = await sdk.quote({ model: "credit-risk", ...asked });
     expect(quote).to.include({ ...asked, deliveryWindow: Number(params.deliveryWindow) });
-    expect(await sdk.quote({ model: "credit-risk" })).to.include({ jobBond: params.jobBond, challengeWindow: Number(params.challengeWindow) });
+    expect(await sdk.quote({ model: "credit-risk" })).to.include({
+      jobBond: params.jobBond,
+      challengeWindow: Number(params.challengeWindow),
+    });
     // credit-risk is not served here: the request stays open with the terms it locked.
-    const handle = await sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => 0.125), proofMode: "optimistic", ...asked });
+    const handle = await sdk.requestInference({
+      model: "credit-risk",
+      input: Array.from({ length: 16 }, () => 0.125),
+      proofMode: "optimistic",
+      ...asked,
+    });
     const terms = await sdk.terms(handle.requestId);
     expect(terms.jobBond).to.equal(asked.jobBond);
     expect(Number(terms.challengeWindow)).to.equal(asked.challengeWindow);
@@ -134,13 +183,26 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     await sdk.cancel(handle.requestId);
     // Below the protocol's level, or a deadline short of the delivery window: refused before anything is sent.
     await expectRejected(sdk.quote({ model: "credit-risk", jobBond: params.jobBond - 1n }), HighwayError);
-    await expectRejected(sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => 0.125), deadline: Math.floor(Date.now() / 1000) + 1 }), HighwayError);
+    await expectRejected(
+      sdk.requestInference({
+        model: "credit-risk",
+        input: Array.from({ length: 16 }, () => 0.125),
+        deadline: Math.floor(Date.now() / 1000) + 1,
+      }),
+      HighwayError,
+    );
   });
 
   it("reports a failed callback, and a retry delivers it", async () => {
-    const consumer = (await highway.ethers.deployContract("ToggleConsumer", [await highway.coordinator.getAddress()])) as unknown as Contract;
+    const consumer = (await highway.ethers.deployContract("ToggleConsumer", [
+      await highway.coordinator.getAddress(),
+    ])) as unknown as Contract;
     await consumer.waitForDeployment();
-    const handle = await sdk.requestInference({ model: "price-signal", input: [1, 1, 1, 1, -1, -1, -1, -1], consumer: await consumer.getAddress() });
+    const handle = await sdk.requestInference({
+      model: "price-signal",
+      input: [1, 1, 1, 1, -1, -1, -1, -1],
+      consumer: await consumer.getAddress(),
+    });
     const failed = await handle.wait({ timeoutMs: 60_000 });
     expect(failed.status).to.equal("callback-failed");
     expect(await consumer.delivered()).to.equal(0n);
@@ -162,7 +224,12 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     const [requester] = await highway.ethers.getSigners();
     // No relayer serves credit-risk here: the request can only expire.
     const maxComputeFee = 2n * UNIT;
-    const handle = await sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => 0.5), maxComputeFee, deadline: Math.floor(Date.now() / 1000) + 120 });
+    const handle = await sdk.requestInference({
+      model: "credit-risk",
+      input: Array.from({ length: 16 }, () => 0.5),
+      maxComputeFee,
+      deadline: Math.floor(Date.now() / 1000) + 120,
+    });
     const error = await sdk.refundExpired(handle.requestId).catch((caught) => caught);
     expect(error).to.be.instanceOf(HighwayContractError);
     expect((error as HighwayContractError).errorName).to.equal("DeadlineNotReached");
@@ -222,7 +289,10 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     });
 
     it("decodes each contract error into a message that says what to do", async () => {
-      const stranger = await Highway.connect({ runner: await highway.ethers.getSigner(hardhatAccount(9).address), deployment: highway.deploymentPath });
+      const stranger = await Highway.connect({
+        runner: await highway.ethers.getSigner(hardhatAccount(9).address),
+        deployment: highway.deploymentPath,
+      });
       const handle = await sdk.requestInference({ model: "credit-risk", input: Array.from({ length: 16 }, () => 0.25) });
       await expectContractError(stranger.cancel(handle.requestId), "NotRequester", "only the requester");
       await expectContractError(stranger.withdraw(), "NothingToWithdraw", "nothing to withdraw");
@@ -242,12 +312,18 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
 });
 
 async function expectRejected(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
-  const error = await promise.then(() => undefined, (caught) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught) => caught,
+  );
   expect(error).to.be.instanceOf(type);
 }
 
 async function expectContractError(promise: Promise<unknown>, name: string, hint: string): Promise<void> {
-  const error = await promise.then(() => undefined, (caught) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught) => caught,
+  );
   expect(error, `expected ${name}`).to.be.instanceOf(HighwayContractError);
   expect((error as HighwayContractError).errorName).to.equal(name);
   expect((error as Error).message).to.contain(hint);
