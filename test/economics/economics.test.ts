@@ -6,9 +6,9 @@
  * table is printed, and each claim of docs/DESIGN.md's "Economics: the default parameters and
  * why" is asserted against the measurements.
  *
- * Some assertions state behaviour that needs a fix of branch sec-core (named in the test's
- * title): H-2 (short deadlines), M-2 (maxModelFee), M-1 (verifier code hash), L-2 (copied
- * fraud proofs).
+ * Some assertions pin a rule of the security review that closes an attack (named in the
+ * test's title): H-2 (a deadline and a claim leave a whole delivery window), M-2 (maxModelFee),
+ * M-1 (the verifier's code hash), L-2 (a fraud proof's compute fee goes to the challenger).
  */
 import { expect } from "chai";
 import { createWorld, serviceCost, UNIT, type World } from "./simulation.js";
@@ -133,13 +133,13 @@ describe("Economics of the default parameters, played on the real contracts", fu
     }
   });
 
-  it("a griefing requester gains nothing from a deadline too short to answer by (needs sec-core's H-2 fix)", () => {
+  it("a griefing requester gains nothing from a deadline too short to answer by (the H-2 deadline rule)", () => {
     for (const d of SHORT_DEADLINES) {
       const r = m[`short-deadline@${d}s`];
       const story = r.steps.join("; ");
       expect(r.parties.griefer.tokens, `deadline +${d} s: ${story}`).to.be.at.most(0n);
       expect(r.parties.relayer.tokens, `deadline +${d} s: the claimant keeps its bond (${story})`).to.be.at.least(0n);
-      // Refused outright (H-2: the request, or the claim) it costs nothing but the gas it sent.
+      // Refused outright (the request, InvalidDeadline, or the claim, ClaimTooLate) it costs nothing but the gas it sent.
       if (r.facts.refused) expect(r.parties.griefer.profit).to.be.at.most(0n);
       else expect(r.parties.griefer.profit).to.be.lessThan(0n);
     }
@@ -164,14 +164,14 @@ describe("Economics of the default parameters, played on the real contracts", fu
     for (const l of ownerWithoutTheCheck(w, m)) expect(l.result.profit - l.baseline, l.path).to.be.greaterThan(0n);
   });
 
-  it("a malicious model owner cannot charge a request more than the model fee it accepted (needs sec-core's M-2 fix)", () => {
+  it("a malicious model owner cannot charge a request more than the model fee its requester accepted (the M-2 maxModelFee rule)", () => {
     const r = m["owner-fee-front-run"];
     expect(r.facts.refused, r.steps.join("; ")).to.equal(true);
     expect(r.parties.requester.tokens).to.equal(0n);
     expect(r.parties.owner.profit).to.be.lessThan(0n);
   });
 
-  it("a verifier whose code is replaced after registration cannot defend a wrong answer (needs sec-core's M-1 fix)", () => {
+  it("a verifier whose code is replaced after registration cannot defend a wrong answer (the M-1 code-hash rule)", () => {
     const r = m["owner-swaps-code-accept"];
     expect(r.facts.checkedBefore, "the relayers' check passed before the swap").to.equal(true);
     expect(r.parties.owner.profit, r.steps.join("; ")).to.be.lessThan(0n);
@@ -185,7 +185,7 @@ describe("Economics of the default parameters, played on the real contracts", fu
     expect(r.parties.relayer.tokens).to.equal(r.facts.computeFee);
   });
 
-  it("a copying bot gains nothing by replaying a watchtower's fraud proof from the mempool (needs sec-core's L-2 fix)", () => {
+  it("a copying bot gains nothing by replaying a watchtower's fraud proof from the mempool, since a fraud proof's compute fee goes to the challenger (the L-2 rule)", () => {
     const r = m["copy-fraud-proof"];
     expect(r.parties.bot.tokens, r.steps.join("; ")).to.be.at.most(0n);
     expect(r.parties.watchtower.profit, "the watchtower keeps its reward").to.be.greaterThan(0n);

@@ -382,7 +382,7 @@ export function describeAssumptions(w: World, a: Assumptions): string[] {
     `off-chain costs (honest parties only): proof ${t3(p.proofCost)}, inference ${t3(p.inferenceCost)}, capital ${Number(p.capitalBpsPerYear) / 100} %/yr on a locked job bond; withdrawals not charged`,
     `market: requests offer 0.5 → 5 tokens over the auction; the cheapest relayer claims at its measured cost × ${Number(p.marginPpm) / 1e6} (zk ${t3(serviceCost(w, "zk").bid)}, optimistic ${t3(serviceCost(w, "optimistic").bid)}); model fee 2 tokens`,
     `p_w = ${a.pWatch} (lower bound: every dishonest E falls as p_w rises), q = ${a.pFrontRun} (front-running self-dispute), g = ${a.pGrief}`,
-    `service gas measured in steady state: zk ${w.serviceGas.zk}, optimistic ${w.serviceGas.optimistic}; job bond per request ${w.perRequestJobBond ? "from RequestParams.jobBond" : "set through the protocol's parameter (RequestParams.jobBond not enforced on this branch)"}`,
+    `service gas measured in steady state: zk ${w.serviceGas.zk}, optimistic ${w.serviceGas.optimistic}; job bond per request from RequestParams.jobBond`,
   ];
 }
 

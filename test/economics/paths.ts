@@ -252,7 +252,7 @@ async function switchTo(p: Path, mode: 1 | 2): Promise<void> {
   await p.tx(
     owner,
     mode === 1 ? "switches its verifier to accept anything" : "switches its verifier to reject everything",
-    (p.world.switchable.connect(owner.signer) as Contract).getFunction("setMode")(mode),
+    p.world.switchable.connect(owner.signer).setMode(mode),
   );
 }
 
@@ -546,8 +546,9 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
 
 /**
  * The bot copies a watchtower's challenge of a wrong answer from the mempool and gets it mined
- * first: it is the challenger of record. The wrong relayer cannot defend, so the dispute times
- * out (the bot resolves it) whether or not anyone proves the fraud.
+ * first: it is the challenger of record. The wrong relayer cannot defend, and the watchtower
+ * proves no fraud in a dispute it did not open (the bond and the compute fee are the
+ * challenger's), so the dispute times out and the bot resolves it.
  */
 export async function copyChallenge(w: World): Promise<PathResult> {
   const { requester, cheater, watchtower, bot } = w.actors;

@@ -23,7 +23,14 @@ import { join } from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { Contract, ContractTransactionResponse, Signer, TransactionReceipt } from "ethers";
-import type { DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../../types/index.js";
+import type {
+  DisputeGame,
+  HighwayToken,
+  InferenceCoordinator,
+  ModelRegistry,
+  RelayerStaking,
+  SwitchableVerifier,
+} from "../../types/index.js";
 import { CIRCUITS_DIR, loadCircuit } from "../../sdk/circuits.js";
 import { encodeInput } from "../../sdk/encoding.js";
 import { auctionPrice } from "../../sdk/fees.js";
@@ -34,8 +41,6 @@ import { DEFAULT_PARAMS, deployHighway, type CoordinatorParams, type Highway } f
 export const UNIT = 10n ** 18n;
 const MODEL = "price-signal";
 const VERIFIER_ARTIFACT = "contracts/verifiers/price-signal/Halo2Verifier.sol:Halo2Verifier";
-/** By its full name: branch sec-core's tests declare another SwitchableVerifier (contracts/test/mocks/Verifiers.sol). */
-const SWITCHABLE_VERIFIER = "contracts/test/mocks/SwitchableVerifier.sol:SwitchableVerifier";
 const YEAR = 365n * 86_400n;
 
 /** The market the payoffs are priced in: stated, not measured. */
@@ -142,7 +147,7 @@ export interface World {
   modelId: string;
   /** A price-signal model its owner registered with a SwitchableVerifier around the real verifier. */
   switchableModelId: string;
-  switchable: Contract;
+  switchable: SwitchableVerifier;
   /** A price-signal model its owner registered with its own deployment of the artifacts' verifier. */
   ownVerifierModelId: string;
   consumer: string;
@@ -165,8 +170,6 @@ export interface World {
   selfDisputing: Contract;
   /** Whole-transaction gas of serving one request, measured in steady state: claim + fulfillZk; claim + submitOptimistic + finalize. */
   serviceGas: Record<Mode, bigint>;
-  /** Whether RequestParams.jobBond sets the request's job bond (sec-core's per-request security level). */
-  perRequestJobBond: boolean;
   base: { restore(): Promise<void> };
 }
 
@@ -334,12 +337,6 @@ export function requestParams(world: World, o: RequestOptions, now: number, maxM
 export async function request(path: Path, who: Actor, o: RequestOptions): Promise<Request> {
   const w = path.world;
   const modelId = o.modelId ?? w.modelId;
-  if (o.jobBond !== undefined && !w.perRequestJobBond && o.jobBond !== BigInt(w.params.jobBond)) {
-    // Before sec-core's per-request security level: the protocol's job bond, set for this request (the admin's gas is not a party's).
-    const admin = await w.ethers.getContractAt("CoordinatorAdmin", await w.coordinator.coordinatorAdmin(), w.actors.admin.signer);
-    await (await admin.setParams({ ...w.params, jobBond: o.jobBond })).wait();
-    path.note(`admin: the protocol's job bond set to ${fmt(o.jobBond)} for this request`);
-  }
   const now = (await w.helpers.time.latest()) + 1;
   await w.helpers.time.setNextBlockTimestamp(now);
   const fee = (await w.registry.modelTerms(modelId)).fee;
@@ -488,7 +485,7 @@ export async function copyFromMempool(
  * The relayers' off-chain rule: serve (and watch) a model only while its registered verifier's
  * runtime code is the verifier the circuit's artifacts compile to (Hardhat's artifact of
  * contracts/verifiers/price-signal/Halo2Verifier.sol). The reference relayer's check
- * (relayer/src/model-checks.ts on branch relsec) also scans the code for SSTORE, DELEGATECALL,
+ * (relayer/src/model-checks.ts) also scans the code for SSTORE, DELEGATECALL,
  * CALLCODE, SELFDESTRUCT, CREATE and CREATE2; the code-hash comparison alone already refuses
  * every verifier but the artifacts'.
  */
@@ -561,7 +558,7 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
   // switch, once with its own deployment of the artifacts' verifier (whose code it might later replace).
   const { manifest } = loadCircuit(MODEL);
   const fee = 2n * UNIT;
-  const switchable = await ethers.deployContract(SWITCHABLE_VERIFIER, [highway.deployment.models[MODEL].verifier], actors.owner.signer);
+  const switchable = await ethers.deployContract("SwitchableVerifier", [highway.deployment.models[MODEL].verifier], actors.owner.signer);
   await switchable.waitForDeployment();
   const ownVerifier = await ethers.deployContract(VERIFIER_ARTIFACT, [], actors.owner.signer);
   await ownVerifier.waitForDeployment();
@@ -604,7 +601,6 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
     actors,
     selfDisputing,
     serviceGas: { zk: 0n, optimistic: 0n },
-    perRequestJobBond: false,
     base: { restore: async () => {} },
   };
 
@@ -632,23 +628,6 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
   }
   const snapshot = await helpers.takeSnapshot();
   world.base = snapshot;
-
-  // Is the request's job bond its own (sec-core's per-request security level)?
-  const bigger = BigInt(params.jobBond) * 2n;
-  try {
-    const now = (await helpers.time.latest()) + 1;
-    const receipt = await (
-      await coordinator
-        .connect(actors.requester.signer)
-        .requestInference(
-          requestParams(world, { mode: "optimistic", sample: sample(0), jobBond: bigger }, now, fee),
-          encodeInput(sample(0).input),
-        )
-    ).wait();
-    world.perRequestJobBond = BigInt(termsOfReceipt(world, receipt!).terms.jobBond) === bigger;
-  } catch {
-    world.perRequestJobBond = false;
-  }
 
   // The service gas an honest relayer prices in, measured on sample 0 in steady state.
   for (const mode of ["zk", "optimistic"] as const) {
