@@ -69,11 +69,11 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDisputeGame
-    function resolveDisputeTimeout(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms)
-        external
-        nonReentrant
-    {
-        (IInferenceCoordinator.RequestState memory s,) = _disputed(requestId, terms);
+    function resolveDisputeTimeout(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms
+    ) external nonReentrant {
+        (IInferenceCoordinator.RequestState memory s, ) = _disputed(requestId, terms);
         if (block.timestamp <= s.phaseEndsAt) revert DefenceWindowOpen(requestId, s.phaseEndsAt);
         _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.TimedOut, address(0), new int256[](0));
     }
@@ -84,11 +84,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     }
 
     /// @dev The state and posted output of a Disputed request whose current terms are `terms`.
-    function _disputed(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms)
-        private
-        view
-        returns (IInferenceCoordinator.RequestState memory s, int256[] memory posted)
-    {
+    function _disputed(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms
+    ) private view returns (IInferenceCoordinator.RequestState memory s, int256[] memory posted) {
         (s, posted) = coordinator.postedAnswer(requestId, terms);
         if (s.status != IInferenceCoordinator.RequestStatus.Disputed) revert WrongStatus(requestId, s.status);
     }

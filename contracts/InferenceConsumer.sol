@@ -119,20 +119,25 @@ abstract contract InferenceConsumer is IInferenceConsumer {
     }
 
     /**
-     * @dev Requests `modelId`'s output on `input` (`abi.encode(int256[])`), paid from this
+     * @notice Requests `modelId`'s output on `input` (`abi.encode(int256[])`), paid from this
      * contract's balance of `token`, with this contract as the consumer, on `options`.
-     * Approves the coordinator for `FeeMath.escrow(options.maxModelFee, options.maxComputeFee,
+     * @dev Approves the coordinator for `FeeMath.escrow(options.maxModelFee, options.maxComputeFee,
      * protocolFeeBps)` and resets what it did not pull. A cached pair's answer calls
      * `_onInferenceResult` before this returns (see the contract's notice).
      * @return requestId the coordinator's id of the request (the hash of its terms)
      */
-    function _requestInference(IERC20 token, bytes32 modelId, bytes memory input, RequestOptions memory options)
-        internal
-        returns (uint256 requestId)
-    {
+    function _requestInference(
+        IERC20 token,
+        bytes32 modelId,
+        bytes memory input,
+        RequestOptions memory options
+    ) internal returns (uint256 requestId) {
         address spender = address(coordinator);
-        uint256 budget =
-            FeeMath.escrow(options.maxModelFee, options.maxComputeFee, coordinator.getParams().protocolFeeBps);
+        uint256 budget = FeeMath.escrow(
+            options.maxModelFee,
+            options.maxComputeFee,
+            coordinator.getParams().protocolFeeBps
+        );
         token.forceApprove(spender, budget);
         TransientSlot.Uint256Slot phase = PHASE_SLOT.asUint256();
         phase.tstore(REQUESTING);
@@ -160,7 +165,7 @@ abstract contract InferenceConsumer is IInferenceConsumer {
     }
 
     /**
-     * @dev Withdraws this contract's whole pull balance in the coordinator (refunds, unspent
+     * @notice Withdraws this contract's whole pull balance in the coordinator (refunds, unspent
      * compute fees, late-slash shares) to this contract, in the payment token.
      * @return amount what was withdrawn (0, and no call, when nothing is owed)
      */
@@ -196,6 +201,8 @@ abstract contract InferenceConsumer is IInferenceConsumer {
     function _onInferenceResult(uint256 requestId, int256[] calldata output) internal virtual;
 
     function _consumerStorage() private pure returns (ConsumerStorage storage $) {
+        // ERC-7201 namespaced storage: only assembly can set a storage pointer's slot.
+        // solhint-disable-next-line no-inline-assembly
         assembly {
             $.slot := STORAGE_LOCATION
         }

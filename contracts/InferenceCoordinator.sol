@@ -81,11 +81,10 @@ contract InferenceCoordinator is CoordinatorLedger {
     // =================================================================== requests
 
     /// @inheritdoc IInferenceCoordinator
-    function requestInference(RequestParams calldata params, bytes calldata input)
-        external
-        nonReentrant
-        returns (uint256)
-    {
+    function requestInference(
+        RequestParams calldata params,
+        bytes calldata input
+    ) external nonReentrant returns (uint256) {
         return _request(params, input);
     }
 
@@ -100,8 +99,9 @@ contract InferenceCoordinator is CoordinatorLedger {
         bytes32 s
     ) external nonReentrant returns (uint256) {
         // A permit front-run by someone else has already set the allowance: go on either way.
-        try IERC20Permit(address(paymentToken)).permit(msg.sender, address(this), permitValue, permitDeadline, v, r, s) {}
-            catch {}
+        try
+            IERC20Permit(address(paymentToken)).permit(msg.sender, address(this), permitValue, permitDeadline, v, r, s)
+        {} catch {}
         return _request(params, input);
     }
 
@@ -129,16 +129,19 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function raiseMaxComputeFee(uint256 requestId, RequestTerms calldata terms, uint96 newMaxComputeFee)
-        external
-        nonReentrant
-    {
+    function raiseMaxComputeFee(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        uint96 newMaxComputeFee
+    ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         _stateIn(requestId, r, RequestStatus.Open);
         if (msg.sender != terms.requester) revert NotRequester(requestId, msg.sender);
-        if (newMaxComputeFee <= terms.maxComputeFee) revert MaxComputeFeeNotRaised(terms.maxComputeFee, newMaxComputeFee);
-        uint256 topUp = FeeMath.escrow(terms.modelFee, newMaxComputeFee, terms.protocolFeeBps)
-            - FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
+        if (newMaxComputeFee <= terms.maxComputeFee)
+            revert MaxComputeFeeNotRaised(terms.maxComputeFee, newMaxComputeFee);
+        uint256 topUp =
+            FeeMath.escrow(terms.modelFee, newMaxComputeFee, terms.protocolFeeBps)
+                - FeeMath.escrow(terms.modelFee, terms.maxComputeFee, terms.protocolFeeBps);
         r.raisedTermsHash = terms.raise(newMaxComputeFee).hash();
         r.state.termsRaised = true;
         emit MaxComputeFeeRaised(requestId, newMaxComputeFee, topUp);
@@ -183,10 +186,11 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function submitOptimistic(uint256 requestId, RequestTerms calldata terms, int256[] calldata output)
-        external
-        nonReentrant
-    {
+    function submitOptimistic(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        int256[] calldata output
+    ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         if (terms.proofMode != ProofMode.Optimistic) revert ProofModeUnsupported(terms.modelId, terms.proofMode);
         RequestState memory s = _claimantState(requestId, r, terms);
@@ -219,11 +223,11 @@ contract InferenceCoordinator is CoordinatorLedger {
     // =================================================================== dispute hooks
 
     /// @inheritdoc IInferenceCoordinator
-    function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger)
-        external
-        onlyDisputeGame
-        nonReentrant
-    {
+    function openDispute(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        address challenger
+    ) external onlyDisputeGame nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
         if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
@@ -280,11 +284,10 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function postedAnswer(uint256 requestId, RequestTerms calldata terms)
-        external
-        view
-        returns (RequestState memory state, int256[] memory output)
-    {
+    function postedAnswer(
+        uint256 requestId,
+        RequestTerms calldata terms
+    ) external view returns (RequestState memory state, int256[] memory output) {
         Request storage r = _checkedRequest(requestId, terms);
         return (r.state, OutputPacking.unpack(r.output));
     }
@@ -303,21 +306,18 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function cachedResult(bytes32 modelId, bytes calldata input)
-        external
-        view
-        returns (bool found, int256[] memory output)
-    {
+    function cachedResult(
+        bytes32 modelId,
+        bytes calldata input
+    ) external view returns (bool found, int256[] memory output) {
         uint256 word = _cache[_cacheKey(modelId, keccak256(input))];
         return (word != 0, OutputPacking.unpack(word));
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function pendingResult(uint256 requestId)
-        external
-        view
-        returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt)
-    {
+    function pendingResult(
+        uint256 requestId
+    ) external view returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt) {
         Request storage r = _requests[requestId];
         RequestState memory s = r.state;
         status = s.status;
@@ -349,7 +349,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         IModelRegistry.ModelTerms memory m = registry.modelTerms(p.modelId);
         if (!m.active) revert ModelInactive(p.modelId);
         if (m.fee > p.maxModelFee) revert ModelFeeAboveMax(p.modelId, m.fee, p.maxModelFee);
-        if (m.proofModes & (p.proofMode == ProofMode.Zk ? 1 : 2) == 0) revert ProofModeUnsupported(p.modelId, p.proofMode);
+        if (m.proofModes & (p.proofMode == ProofMode.Zk ? 1 : 2) == 0)
+            revert ProofModeUnsupported(p.modelId, p.proofMode);
         _checkInput(input, m.inputLength, m.inputBound);
         Config memory c = _config;
         // The deadline leaves a claimant at least the whole delivery window.
@@ -423,22 +424,26 @@ contract InferenceCoordinator is CoordinatorLedger {
             proofMode: p.proofMode,
             nonce: c.nextNonce
         });
-        // The request's security level: the protocol's challenge window, or a longer one up to the maximum...
+        _setSecurityLevel(t, p, cached);
+    }
+
+    /// @dev Sets the security level `p` asks for in the new terms `t`: the protocol's challenge window (already
+    /// in `t`), or a longer one up to the maximum; and, unless the request is answered from the cache, the
+    /// protocol's job bond, or a larger one (which the claimant's free stake must cover).
+    function _setSecurityLevel(RequestTerms memory t, RequestParams calldata p, bool cached) private view {
         if (p.challengeWindow != 0) {
-            if (p.challengeWindow < c.challengeWindow || p.challengeWindow > MAX_DISPUTE_WINDOW) {
-                revert InvalidChallengeWindow(p.challengeWindow, c.challengeWindow, MAX_DISPUTE_WINDOW);
+            if (p.challengeWindow < t.challengeWindow || p.challengeWindow > MAX_DISPUTE_WINDOW) {
+                revert InvalidChallengeWindow(p.challengeWindow, t.challengeWindow, MAX_DISPUTE_WINDOW);
             }
             t.challengeWindow = p.challengeWindow;
         }
-        if (!cached) {
-            // ...and the protocol's job bond, or a larger one (which the claimant's free stake must cover).
-            Bonds memory b = _bonds;
-            if (p.jobBond != 0) {
-                if (p.jobBond < b.jobBond) revert InvalidJobBond(p.jobBond, b.jobBond);
-                b.jobBond = p.jobBond;
-            }
-            (t.jobBond, t.challengeBond) = (b.jobBond, b.challengeBond);
+        if (cached) return;
+        Bonds memory b = _bonds;
+        if (p.jobBond != 0) {
+            if (p.jobBond < b.jobBond) revert InvalidJobBond(p.jobBond, b.jobBond);
+            b.jobBond = p.jobBond;
         }
+        (t.jobBond, t.challengeBond) = (b.jobBond, b.challengeBond);
     }
 
     /// @dev `input` must be exactly `abi.encode(int256[])` of `inputLength` values, each of magnitude at
@@ -451,6 +456,9 @@ contract InferenceCoordinator is CoordinatorLedger {
         uint256 maxAbs = inputBound == 0 ? InstanceEncoding.MAX_ABS_VALUE : inputBound;
         for (uint256 i; i < count; ++i) {
             int256 v;
+            // Reads each input word in place: a calldata slice per word costs 62 bytes of a coordinator near
+            // its size budget (deploy.test.ts), and gas per input.
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 v := calldataload(add(input.offset, add(64, mul(32, i))))
             }
@@ -469,28 +477,29 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @dev The state of request `requestId`, which must have status `expected`.
-    function _stateIn(uint256 requestId, Request storage r, RequestStatus expected)
-        private
-        view
-        returns (RequestState memory s)
-    {
+    function _stateIn(
+        uint256 requestId,
+        Request storage r,
+        RequestStatus expected
+    ) private view returns (RequestState memory s) {
         s = r.state;
         if (s.status != expected) revert WrongStatus(requestId, s.status);
     }
 
     /// @dev The state of a Claimed request, checked to be answered by its claimant before the deadline.
-    function _claimantState(uint256 requestId, Request storage r, RequestTerms calldata terms)
-        private
-        view
-        returns (RequestState memory s)
-    {
+    function _claimantState(
+        uint256 requestId,
+        Request storage r,
+        RequestTerms calldata terms
+    ) private view returns (RequestState memory s) {
         s = _stateIn(requestId, r, RequestStatus.Claimed);
         if (s.relayer != msg.sender) revert NotClaimant(requestId, msg.sender);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
     }
 
     function _computeFee(RequestTerms calldata terms, uint256 at) private pure returns (uint256) {
-        return AuctionMath.price(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, at);
+        return
+            AuctionMath.price(terms.startComputeFee, terms.maxComputeFee, terms.createdAt, terms.auctionDuration, at);
     }
 
     function _cacheKey(bytes32 modelId, bytes32 inputHash) private pure returns (bytes32) {
@@ -503,10 +512,10 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /**
-     * @dev Makes `output` the final answer of the request its relayer `s.relayer` claimed: settles it
-     * by the fee formula, paying `payee` the compute fee of the claim; releases the relayer's bond,
-     * or slashes it whole when its answer was proven wrong; and calls the consumer. Every answer but
-     * a cached one ends here.
+     * @notice Makes `output` the final answer of the request its relayer `s.relayer` claimed.
+     * @dev Settles it by the fee formula, paying `payee` the compute fee of the claim; releases the
+     * relayer's bond, or slashes it whole when its answer was proven wrong; and calls the consumer.
+     * Every answer but a cached one ends here.
      * @param proven Whether `output` was proven (zk answer, defence, fraud proof) or finalized unchallenged.
      * @param relayerWasWrong A fraud proof answered (whoever the prover, even the relayer itself).
      */
@@ -547,7 +556,14 @@ contract InferenceCoordinator is CoordinatorLedger {
     /// @dev Makes a request Open again, keeping the claimant that lost it (which may not claim it again)
     /// and the time (a claim must come later, so that no one reopens and reclaims in one transaction).
     function _reopen(uint256 requestId, Request storage r, address previousRelayer) private {
-        r.state = RequestState(RequestStatus.Open, false, r.state.termsRaised, previousRelayer, 0, uint32(block.timestamp));
+        r.state = RequestState(
+            RequestStatus.Open,
+            false,
+            r.state.termsRaised,
+            previousRelayer,
+            0,
+            uint32(block.timestamp)
+        );
         emit RequestReopened(requestId, previousRelayer);
     }
 
@@ -562,33 +578,44 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @dev Calls the consumer of a stored request; a failure is recorded for `retryCallback`.
-    function _deliver(uint256 requestId, Request storage r, RequestTerms calldata terms, int256[] memory output)
-        private
-        returns (bool ok)
-    {
+    function _deliver(
+        uint256 requestId,
+        Request storage r,
+        RequestTerms calldata terms,
+        int256[] memory output
+    ) private returns (bool ok) {
         ok = _callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output);
         if (!ok) r.state.callbackPending = true;
     }
 
     /// @dev Calls the consumer of a request answered from the cache; only if the callback failed is the
     /// request stored (and its terms emitted), so that anyone can `retryCallback` it.
-    function _deliverCached(uint256 requestId, RequestTerms memory terms, bytes calldata input, int256[] memory output)
-        private
-    {
+    function _deliverCached(
+        uint256 requestId,
+        RequestTerms memory terms,
+        bytes calldata input,
+        int256[] memory output
+    ) private {
         if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) {
             emit RequestCreated(requestId, terms.modelId, terms.requester, terms, input);
             _requests[requestId].state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
         }
     }
 
-    function _callConsumer(uint256 requestId, address consumer, uint256 gasLimit, int256[] memory output)
-        private
-        returns (bool ok)
-    {
+    function _callConsumer(
+        uint256 requestId,
+        address consumer,
+        uint256 gasLimit,
+        int256[] memory output
+    ) private returns (bool ok) {
         uint256 gasUsed;
         bytes memory reason;
+        // `ExactGasCall.call` is a library function (exact gas, capped return data), not a low-level `address.call`.
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, gasUsed, reason) = ExactGasCall.call(
-            consumer, gasLimit, abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output))
+            consumer,
+            gasLimit,
+            abi.encodeCall(IInferenceConsumer.onInferenceResult, (requestId, output))
         );
         if (!ok) emit CallbackFailed(requestId, gasUsed, reason);
     }

@@ -12,7 +12,9 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
  * fee and shares it saw, so no change here touches a request already made.
  */
 contract ModelRegistry is IModelRegistry {
+    /// @notice The proof-mode bit of answers proven with an EZKL proof.
     uint8 public constant MODE_ZK = 1;
+    /// @notice The proof-mode bit of bonded optimistic answers, open to challenge.
     uint8 public constant MODE_OPTIMISTIC = 2;
     /// @notice The most inputs a model may take.
     uint16 public constant MAX_INPUT_LENGTH = 1024;
@@ -52,7 +54,8 @@ contract ModelRegistry is IModelRegistry {
         // Until a dispute arbiter exists every model is settled by proof, so it needs a verifier.
         if (params.verifier == address(0) || params.verifier.code.length == 0) revert VerifierRequired();
         _checkProofModes(params.proofModes);
-        if (params.inputLength == 0 || params.inputLength > MAX_INPUT_LENGTH) revert InvalidInputLength(params.inputLength);
+        if (params.inputLength == 0 || params.inputLength > MAX_INPUT_LENGTH)
+            revert InvalidInputLength(params.inputLength);
         if (params.outputLength == 0 || params.outputLength > MAX_OUTPUT_LENGTH) {
             revert InvalidOutputLength(params.outputLength);
         }

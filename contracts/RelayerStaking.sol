@@ -16,13 +16,17 @@ import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
 contract RelayerStaking is IRelayerStaking, AccessControl {
     using SafeERC20 for IERC20;
 
+    /// @notice The longest unbonding delay the admin may set.
     uint256 public constant MAX_UNBONDING_DELAY = 30 days;
+    /// @notice The shortest unbonding delay the admin may set.
     uint256 public constant MIN_UNBONDING_DELAY = 1 hours;
 
     IERC20 private immutable _token;
     /// @notice The only contract that locks, releases and slashes bonds.
     address public immutable coordinator;
+    /// @notice The stake a relayer needs to claim a job.
     uint96 public minStake;
+    /// @notice Seconds between unbonding stake and withdrawing it.
     uint40 public unbondingDelay;
 
     mapping(address relayer => Relayer) private _relayers;

@@ -75,18 +75,19 @@ abstract contract CoordinatorConfig is IInferenceCoordinator, IHighwayErrors {
     /// @inheritdoc IInferenceCoordinator
     function getParams() external view returns (Params memory p) {
         Config memory c = _config;
-        return Params(
-            c.protocolFeeBps,
-            c.lateSlashBps,
-            c.disputeProtocolShareBps,
-            c.auctionDuration,
-            c.deliveryWindow,
-            c.challengeWindow,
-            c.defenceWindow,
-            c.maxCallbackGasLimit,
-            _bonds.jobBond,
-            _bonds.challengeBond
-        );
+        return
+            Params(
+                c.protocolFeeBps,
+                c.lateSlashBps,
+                c.disputeProtocolShareBps,
+                c.auctionDuration,
+                c.deliveryWindow,
+                c.challengeWindow,
+                c.defenceWindow,
+                c.maxCallbackGasLimit,
+                _bonds.jobBond,
+                _bonds.challengeBond
+            );
     }
 
     /// @inheritdoc IInferenceCoordinator

@@ -30,22 +30,23 @@ contract EchoConsumer is InferenceConsumer {
         uint32 callbackGasLimit,
         uint40 deadline
     ) external returns (uint256) {
-        return _requestInference(
-            token,
-            modelId,
-            input,
-            RequestOptions({
-                proofMode: IInferenceCoordinator.ProofMode.Zk,
-                maxModelFee: maxModelFee,
-                startComputeFee: 0,
-                maxComputeFee: maxComputeFee,
-                jobBond: 0,
-                challengeWindow: 0,
-                callbackGasLimit: callbackGasLimit,
-                deadline: deadline,
-                referrer: address(0)
-            })
-        );
+        return
+            _requestInference(
+                token,
+                modelId,
+                input,
+                RequestOptions({
+                    proofMode: IInferenceCoordinator.ProofMode.Zk,
+                    maxModelFee: maxModelFee,
+                    startComputeFee: 0,
+                    maxComputeFee: maxComputeFee,
+                    jobBond: 0,
+                    challengeWindow: 0,
+                    callbackGasLimit: callbackGasLimit,
+                    deadline: deadline,
+                    referrer: address(0)
+                })
+            );
     }
 
     /// @notice Withdraws this contract's refunds and unspent compute fees from the coordinator to itself.

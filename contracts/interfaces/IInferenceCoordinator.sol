@@ -54,6 +54,8 @@ interface IInferenceCoordinator {
     }
 
     /// @notice Everything a request locks when it is made; its hash is all that is stored.
+    // Never stored (only its hash is): the field order is the ABI encoding whose hash is the request id (sdk/terms.ts).
+    // solhint-disable-next-line gas-struct-packing
     struct RequestTerms {
         bytes32 modelId;
         bytes32 inputHash;
@@ -116,7 +118,13 @@ interface IInferenceCoordinator {
     /// @notice A request was made (or, answered from the cache, its callback failed and it was stored for a retry).
     /// @param terms Everything the request locked; its hash is the request's id. Every later call passes them again.
     /// @param input The input, `abi.encode(int256[])` of quantized values.
-    event RequestCreated(uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, bytes input);
+    event RequestCreated(
+        uint256 indexed requestId,
+        bytes32 indexed modelId,
+        address indexed requester,
+        RequestTerms terms,
+        bytes input
+    );
 
     /// @notice `relayer` won the auction of request `requestId` at `computeFee` and locked its job bond.
     event RequestClaimed(uint256 indexed requestId, address indexed relayer, uint256 computeFee);
@@ -124,13 +132,21 @@ interface IInferenceCoordinator {
     /// @notice Request `requestId` got its final `output`; `payee` earned `computeFee`.
     /// @param proven Whether the output was proven (zk answer, defence or fraud proof) rather than finalized unchallenged.
     event RequestFulfilled(
-        uint256 indexed requestId, address indexed payee, int256[] output, uint256 computeFee, bool proven
+        uint256 indexed requestId,
+        address indexed payee,
+        int256[] output,
+        uint256 computeFee,
+        bool proven
     );
 
     /// @notice A request for a cached (model, input) pair was answered in the transaction that made it.
     /// @param terms The request's terms, so a reader settles its fee split from this log alone.
     event CachedRequestFulfilled(
-        uint256 indexed requestId, bytes32 indexed modelId, address indexed requester, RequestTerms terms, int256[] output
+        uint256 indexed requestId,
+        bytes32 indexed modelId,
+        address indexed requester,
+        RequestTerms terms,
+        int256[] output
     );
 
     /// @notice `relayer` posted an unproven `output`; its challenge window started.
@@ -264,10 +280,10 @@ interface IInferenceCoordinator {
     /// @notice Request `requestId`'s state and the output it holds (posted optimistically, or proven by a
     /// fraud proof; empty otherwise), once `terms` are checked to be its current terms (`TermsMismatch`):
     /// what a dispute is judged on.
-    function postedAnswer(uint256 requestId, RequestTerms calldata terms)
-        external
-        view
-        returns (RequestState memory state, int256[] memory output);
+    function postedAnswer(
+        uint256 requestId,
+        RequestTerms calldata terms
+    ) external view returns (RequestState memory state, int256[] memory output);
 
     // ------------------------------------------------------------------ configuration hooks (the admin contract only)
 
@@ -308,14 +324,16 @@ interface IInferenceCoordinator {
     function withdrawProtocolFees() external;
 
     /// @notice The proven output of `modelId` on `input`, if any.
-    function cachedResult(bytes32 modelId, bytes calldata input) external view returns (bool found, int256[] memory output);
+    function cachedResult(
+        bytes32 modelId,
+        bytes calldata input
+    ) external view returns (bool found, int256[] memory output);
 
     /// @notice The provisional output of a Pending or Disputed request, at the reader's own risk, with
     /// its status and the end of its current window (challenge window when Pending, defence window when Disputed).
-    function pendingResult(uint256 requestId)
-        external
-        view
-        returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt);
+    function pendingResult(
+        uint256 requestId
+    ) external view returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt);
 
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed, the

@@ -10,6 +10,8 @@ interface IModelRegistry is IHighwayErrors {
 
     /// @notice What a registrant chooses once; `fee`, `referralShareBps`, `proofModes`,
     /// `artifactURI` and `active` can be changed later, the rest is the model's identity.
+    // Never stored (calldata and an event only): the field order is `registerModel`'s ABI.
+    // solhint-disable-next-line gas-struct-packing
     struct ModelParams {
         uint96 fee;
         address verifier;

@@ -10,11 +10,13 @@ pragma solidity ^0.8.24;
 library AuctionMath {
     /// @notice The compute fee on offer at time `at`.
     /// @dev Rounds down, so the price never exceeds `maxFee`; `startFee > maxFee` is treated as `maxFee`.
-    function price(uint256 startFee, uint256 maxFee, uint256 startTime, uint256 duration, uint256 at)
-        internal
-        pure
-        returns (uint256)
-    {
+    function price(
+        uint256 startFee,
+        uint256 maxFee,
+        uint256 startTime,
+        uint256 duration,
+        uint256 at
+    ) internal pure returns (uint256) {
         if (startFee >= maxFee || duration == 0 || at >= startTime + duration) return maxFee;
         if (at <= startTime) return startFee;
         unchecked {

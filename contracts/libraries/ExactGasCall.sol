@@ -27,10 +27,11 @@ library ExactGasCall {
      * @return gasUsed The gas the call consumed (including the call's own overhead).
      * @return returnData The first `MAX_RETURN_BYTES` bytes of what the call returned or reverted with.
      */
-    function call(address target, uint256 gasLimit, bytes memory data)
-        internal
-        returns (bool success, uint256 gasUsed, bytes memory returnData)
-    {
+    function call(
+        address target,
+        uint256 gasLimit,
+        bytes memory data
+    ) internal returns (bool success, uint256 gasUsed, bytes memory returnData) {
         if (target.code.length == 0) return (true, 0, "");
         uint256 available = gasleft();
         if (available < CUSHION || (available - CUSHION) - (available - CUSHION) / 64 < gasLimit) {
@@ -38,10 +39,14 @@ library ExactGasCall {
         }
         returnData = new bytes(MAX_RETURN_BYTES);
         uint256 before = gasleft();
+        // Assembly is this library's point: a CALL with exactly `gasLimit` gas, copying at most MAX_RETURN_BYTES back.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             success := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
             let size := returndatasize()
-            if gt(size, MAX_RETURN_BYTES) { size := MAX_RETURN_BYTES }
+            if gt(size, MAX_RETURN_BYTES) {
+                size := MAX_RETURN_BYTES
+            }
             returndatacopy(add(returnData, 0x20), 0, size)
             mstore(returnData, size)
         }

@@ -28,11 +28,7 @@ library FeeMath {
     }
 
     /// @notice The protocol's fee on `modelFee + computeFee`.
-    function protocolFee(uint256 modelFee, uint256 computeFee, uint256 protocolFeeBps)
-        internal
-        pure
-        returns (uint256)
-    {
+    function protocolFee(uint256 modelFee, uint256 computeFee, uint256 protocolFeeBps) internal pure returns (uint256) {
         return ((modelFee + computeFee) * protocolFeeBps) / BPS;
     }
 

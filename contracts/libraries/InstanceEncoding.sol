@@ -47,11 +47,10 @@ library InstanceEncoding {
     }
 
     /// @notice The public instances of a proof that `inputs` produce `outputs`.
-    function buildInstances(int256[] memory inputs, int256[] memory outputs)
-        internal
-        pure
-        returns (uint256[] memory instances)
-    {
+    function buildInstances(
+        int256[] memory inputs,
+        int256[] memory outputs
+    ) internal pure returns (uint256[] memory instances) {
         uint256 inputCount = inputs.length;
         instances = new uint256[](inputCount + outputs.length);
         for (uint256 i; i < inputCount; ++i) {
@@ -63,11 +62,11 @@ library InstanceEncoding {
     }
 
     /// @notice The outputs carried by `instances`, which hold `inputCount` inputs and then `outputCount` outputs.
-    function readOutputs(uint256[] memory instances, uint256 inputCount, uint256 outputCount)
-        internal
-        pure
-        returns (int256[] memory outputs)
-    {
+    function readOutputs(
+        uint256[] memory instances,
+        uint256 inputCount,
+        uint256 outputCount
+    ) internal pure returns (int256[] memory outputs) {
         if (instances.length != inputCount + outputCount) {
             revert InstanceCountMismatch(inputCount + outputCount, instances.length);
         }

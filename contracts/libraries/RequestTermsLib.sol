@@ -20,6 +20,8 @@ library RequestTermsLib {
     /// @dev Every field is static, so a memory struct is laid out exactly as its ABI encoding (one
     /// clean word per field, in order): hashing those words is hashing the encoding, without copying it.
     function hash(IInferenceCoordinator.RequestTerms memory terms) internal pure returns (bytes32 h) {
+        // The struct's memory words are its ABI encoding: hashing them in place saves abi.encode's copy.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             h := keccak256(terms, ENCODED_LENGTH)
         }
@@ -30,6 +32,8 @@ library RequestTermsLib {
     /// (bits beyond its type) hash to something else than any id or stored terms hash, which were all
     /// computed from canonical encodings: they are refused as a `TermsMismatch` like any wrong terms.
     function hashCalldata(IInferenceCoordinator.RequestTerms calldata terms) internal pure returns (bytes32 h) {
+        // Hashes the terms' calldata bytes as passed, without decoding them into a memory struct first.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             calldatacopy(ptr, terms, ENCODED_LENGTH)
@@ -44,11 +48,10 @@ library RequestTermsLib {
 
     /// @notice The terms after `raiseMaxComputeFee(newMaxComputeFee)`: the same terms with the new
     /// `maxComputeFee` and nothing else changed (the escrow top-up is the coordinator's business).
-    function raise(IInferenceCoordinator.RequestTerms calldata terms, uint96 newMaxComputeFee)
-        internal
-        pure
-        returns (IInferenceCoordinator.RequestTerms memory raised)
-    {
+    function raise(
+        IInferenceCoordinator.RequestTerms calldata terms,
+        uint96 newMaxComputeFee
+    ) internal pure returns (IInferenceCoordinator.RequestTerms memory raised) {
         raised = terms;
         raised.maxComputeFee = newMaxComputeFee;
     }

@@ -35,15 +35,20 @@ contract CrossModelProofTest is AdversaryFixture {
         address predicted = fundNext(1_000e18);
         CrossModelRelayer adversary = new CrossModelRelayer(coordinator, staking, token, 1_000e18);
         assertEq(address(adversary), predicted);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         adversary.claim(id, t);
         Sample memory credit = sample("credit-risk", 0);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         adversary.answerWithForeignProof(id, t, s.input, s.output, credit.proof);
         // The same proof is real: the credit-risk request it was made for accepts it.
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2) = makeRequest(
-            requester, requestParams(creditModel, IInferenceCoordinator.ProofMode.Zk, address(consumer)), credit.input
+            requester,
+            requestParams(creditModel, IInferenceCoordinator.ProofMode.Zk, address(consumer)),
+            credit.input
         );
         adversary.claim(id2, t2);
         adversary.answerWithForeignProof(id2, t2, credit.input, credit.output, credit.proof);
@@ -57,8 +62,11 @@ contract OtherInputProofTest is AdversaryFixture {
     function test_proofForAnotherRequestsInputIsRejected() public {
         fundNext(1_000e18);
         InputSwappingRelayer adversary = new InputSwappingRelayer(coordinator, staking, token, 1_000e18);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         Sample memory other = priceSample(1);
         adversary.claim(id, t);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputMismatch.selector, id));
@@ -75,8 +83,11 @@ contract GriefingChallengerTest is AdversaryFixture {
     function test_challengerOfACorrectResultLosesItsBond() public {
         fundNext(1_000e18);
         GriefingChallenger griefer = new GriefingChallenger(coordinator, token);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Optimistic, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Optimistic,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, s.output);
@@ -87,15 +98,15 @@ contract GriefingChallengerTest is AdversaryFixture {
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(consumer.lastOutput(), s.output);
-        uint256 protocolShare = uint256(CHALLENGE_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(CHALLENGE_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(relayer), 1e18 + CHALLENGE_BOND - protocolShare);
         assertEq(coordinator.balanceOf(address(griefer)), 0);
         vm.expectRevert(IHighwayErrors.NothingToWithdraw.selector);
         griefer.withdraw();
-        uint256 protocolFee = (uint256(MODEL_FEE) + 1e18) * 500 / 10_000;
+        uint256 protocolFee = ((uint256(MODEL_FEE) + 1e18) * 500) / 10_000;
         assertEq(coordinator.protocolFees(), protocolFee + protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT);
-        (bool found,) = coordinator.cachedResult(priceModel, s.input);
+        (bool found, ) = coordinator.cachedResult(priceModel, s.input);
         assertTrue(found);
     }
 }
@@ -105,8 +116,11 @@ contract SelfDisputingRelayerTest is AdversaryFixture {
     function test_selfDisputeAlwaysCostsTheProtocolShare() public {
         fundNext(1_000e18);
         SelfDisputingRelayer adversary = new SelfDisputingRelayer(coordinator, staking, token, 500e18);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Optimistic, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Optimistic,
+            address(consumer)
+        );
         adversary.claim(id, t);
         adversary.submitWrong(id, t, withOutput(42));
         uint256 before = token.balanceOf(address(adversary)) + staking.relayerOf(address(adversary)).stake;
@@ -115,10 +129,10 @@ contract SelfDisputingRelayerTest is AdversaryFixture {
         uint256 afterwards = token.balanceOf(address(adversary)) + staking.relayerOf(address(adversary)).stake;
 
         // It gets its challenge bond back, the compute fee as the prover, and its slashed bond less the protocol's share.
-        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
         assertEq(afterwards + protocolShare, before + 1e18);
         assertGt(protocolShare, 1e18); // a loss under the default parameters
-        assertEq(coordinator.protocolFees(), protocolShare + (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        assertEq(coordinator.protocolFees(), protocolShare + ((uint256(MODEL_FEE) + 1e18) * 500) / 10_000);
         assertEq(consumer.lastOutput(), s.output); // the consumer still gets the proven output
         assertEq(staking.relayerOf(address(adversary)).jobsSlashed, 1);
     }
@@ -129,14 +143,17 @@ contract SilentRelayerTest is AdversaryFixture {
     function test_silentClaimantIsReopenedAndLosesTheLateShare() public {
         fundNext(1_000e18);
         SilentRelayer silent = new SilentRelayer(coordinator, staking, token, 1_000e18);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         silent.claim(id, t);
         uint256 endsAt = block.timestamp + t.deliveryWindow;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeliveryWindowOpen.selector, id, endsAt));
         coordinator.reopen(id, t);
         vm.warp(endsAt + 1);
-        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 late = (uint256(JOB_BOND) * 2_000) / 10_000;
         vm.expectEmit(true, true, false, true, address(coordinator));
         emit IInferenceCoordinator.RequestReopened(id, address(silent));
         vm.expectEmit(true, true, false, true, address(coordinator));
@@ -163,15 +180,18 @@ contract SilentRelayerTest is AdversaryFixture {
     function test_silentClaimantPastTheDeadlineIsExpired() public {
         fundNext(1_000e18);
         SilentRelayer silent = new SilentRelayer(coordinator, staking, token, 1_000e18);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         silent.claim(id, t);
         vm.warp(uint256(t.deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlinePassed.selector, id, t.deadline));
         coordinator.reopen(id, t);
         vm.prank(stranger);
         coordinator.expire(id, t);
-        uint256 late = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 late = (uint256(JOB_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(requester), escrowOf(t) + late);
         assertEq(staking.relayerOf(address(silent)).locked, 0);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));

@@ -27,6 +27,8 @@ import {ToggleConsumer} from "./mocks/Consumers.sol";
  * Ghost records: answers and settlements per request (from the events), and every breach of the claim
  * and slash rules seen in the events (`violations`, `lastViolation`).
  */
+// An invariant handler's ghost records are its state: the invariants read the public ones.
+// solhint-disable-next-line max-states-count
 contract CoordinatorHandler is Test {
     struct Sample {
         bytes input;
@@ -58,7 +60,6 @@ contract CoordinatorHandler is Test {
     }
 
     uint256 private constant NO_SAMPLE = type(uint256).max;
-
 
     InferenceCoordinator private immutable _coordinator;
     DisputeGame private immutable _disputeGame;
@@ -156,7 +157,10 @@ contract CoordinatorHandler is Test {
     function cancel(uint256 seed) external {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Open);
         if (!found) return;
-        _act(_tracked[i].terms.requester, abi.encodeCall(InferenceCoordinator.cancel, (_tracked[i].id, _tracked[i].terms)));
+        _act(
+            _tracked[i].terms.requester,
+            abi.encodeCall(InferenceCoordinator.cancel, (_tracked[i].id, _tracked[i].terms))
+        );
         ++calls[this.cancel.selector];
     }
 
@@ -217,7 +221,10 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Pending);
         if (!found) return;
         _warpPast(_state(_tracked[i].id).phaseEndsAt);
-        _act(_pick(_challengers, seed), abi.encodeCall(InferenceCoordinator.finalize, (_tracked[i].id, _tracked[i].terms)));
+        _act(
+            _pick(_challengers, seed),
+            abi.encodeCall(InferenceCoordinator.finalize, (_tracked[i].id, _tracked[i].terms))
+        );
         ++calls[this.finalize.selector];
     }
 
@@ -225,7 +232,10 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Claimed);
         if (!found) return;
         _warpPast(_state(_tracked[i].id).phaseEndsAt);
-        _act(_pick(_challengers, seed), abi.encodeCall(InferenceCoordinator.reopen, (_tracked[i].id, _tracked[i].terms)));
+        _act(
+            _pick(_challengers, seed),
+            abi.encodeCall(InferenceCoordinator.reopen, (_tracked[i].id, _tracked[i].terms))
+        );
         ++calls[this.reopen.selector];
     }
 
@@ -235,7 +245,12 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Claimed);
         if (!found) return;
         _warpPast(_state(_tracked[i].id).phaseEndsAt);
-        if (!_act(_relayerOf(_tracked[i].id), abi.encodeCall(InferenceCoordinator.reopen, (_tracked[i].id, _tracked[i].terms)))) return;
+        if (
+            !_act(
+                _relayerOf(_tracked[i].id),
+                abi.encodeCall(InferenceCoordinator.reopen, (_tracked[i].id, _tracked[i].terms))
+            )
+        ) return;
         _reclaim(i, seed);
         ++calls[this.reopenAndReclaim.selector];
     }
@@ -256,7 +271,11 @@ contract CoordinatorHandler is Test {
         if (!found) return;
         Tracked storage t = _tracked[i];
         bytes memory proof = t.terms.modelId == _switchModel ? bytes(hex"00") : _samples[t.sample].proof;
-        _actOn(address(_disputeGame), _relayerOf(t.id), abi.encodeCall(DisputeGame.defend, (t.id, t.terms, t.input, proof)));
+        _actOn(
+            address(_disputeGame),
+            _relayerOf(t.id),
+            abi.encodeCall(DisputeGame.defend, (t.id, t.terms, t.input, proof))
+        );
         ++calls[this.defend.selector];
     }
 
@@ -385,9 +404,10 @@ contract CoordinatorHandler is Test {
         Tracked storage t = _tracked[index];
         IInferenceCoordinator.RequestStatus status = _state(t.id).status;
         if (
-            status == IInferenceCoordinator.RequestStatus.Open || status == IInferenceCoordinator.RequestStatus.Claimed
-                || status == IInferenceCoordinator.RequestStatus.Pending
-                || status == IInferenceCoordinator.RequestStatus.Disputed
+            status == IInferenceCoordinator.RequestStatus.Open
+            || status == IInferenceCoordinator.RequestStatus.Claimed
+            || status == IInferenceCoordinator.RequestStatus.Pending
+            || status == IInferenceCoordinator.RequestStatus.Disputed
         ) escrow = FeeMath.escrow(t.terms.modelFee, t.terms.maxComputeFee, t.terms.protocolFeeBps);
         if (status == IInferenceCoordinator.RequestStatus.Disputed) bond = t.terms.challengeBond;
     }
@@ -398,11 +418,9 @@ contract CoordinatorHandler is Test {
         IInferenceCoordinator.RequestState memory s = _state(t.id);
         if (
             s.relayer == relayer
-                && (
-                    s.status == IInferenceCoordinator.RequestStatus.Claimed
-                        || s.status == IInferenceCoordinator.RequestStatus.Pending
-                        || s.status == IInferenceCoordinator.RequestStatus.Disputed
-                )
+            && (s.status == IInferenceCoordinator.RequestStatus.Claimed
+                || s.status == IInferenceCoordinator.RequestStatus.Pending
+                || s.status == IInferenceCoordinator.RequestStatus.Disputed)
         ) return t.terms.jobBond;
         return 0;
     }
@@ -418,10 +436,12 @@ contract CoordinatorHandler is Test {
     // ------------------------------------------------------------------ internals
 
     /// @dev Makes a request; returns whether it is stored Open (not refused, not answered from the cache) and its index.
-    function _request(uint256 seed, uint256 shape, bool optimistic, bool useSample)
-        private
-        returns (bool open, uint256 index)
-    {
+    function _request(
+        uint256 seed,
+        uint256 shape,
+        bool optimistic,
+        bool useSample
+    ) private returns (bool open, uint256 index) {
         address from = _pick(_requesters, seed);
         uint256 sample = useSample ? seed % _samples.length : NO_SAMPLE;
         bytes memory input = useSample ? _samples[sample].input : abi.encode(_randomInput(seed));
@@ -436,11 +456,12 @@ contract CoordinatorHandler is Test {
         } catch {}
     }
 
-    function _params(uint256 seed, uint256 shape, address from, bool optimistic)
-        private
-        view
-        returns (IInferenceCoordinator.RequestParams memory p)
-    {
+    function _params(
+        uint256 seed,
+        uint256 shape,
+        address from,
+        bool optimistic
+    ) private view returns (IInferenceCoordinator.RequestParams memory p) {
         IInferenceCoordinator.Params memory c = _coordinator.getParams();
         // One byte of `shape` per choice: model, consumer, referrer, fee cap, job bond, challenge window.
         bytes32 modelId = uint8(shape) % 4 == 0 ? _switchModel : _priceModel;
@@ -457,13 +478,23 @@ contract CoordinatorHandler is Test {
             maxModelFee: uint8(shape >> 24) % 8 == 0 && fee != 0
                 ? fee - 1
                 : uint96(bound(uint64(shape >> 32), fee, type(uint96).max)),
-            jobBond: uint8(shape >> 128) % 3 == 0 ? 0 : uint96(bound(uint64(shape >> 136), c.jobBond, 3 * uint256(c.jobBond))),
-            challengeWindow: uint8(shape >> 200) % 3 == 0 ? 0 : uint32(bound(uint32(shape >> 208), c.challengeWindow, 7 days)),
+            jobBond: uint8(shape >> 128) % 3 == 0
+                ? 0
+                : uint96(bound(uint64(shape >> 136), c.jobBond, 3 * uint256(c.jobBond))),
+            challengeWindow: uint8(shape >> 200) % 3 == 0
+                ? 0
+                : uint32(bound(uint32(shape >> 208), c.challengeWindow, 7 days)),
             callbackGasLimit: 100_000,
             // From the tightest deadline allowed (one delivery window) to three days more.
             deadline: uint40(block.timestamp + c.deliveryWindow + bound(seed >> 160, 0, 3 days)),
             consumer: consumer,
-            referrer: referral == 0 ? address(0) : referral == 1 ? _challengers[0] : referral == 2 ? from : consumer
+            referrer: referral == 0
+                ? address(0)
+                : referral == 1
+                    ? _challengers[0]
+                    : referral == 2
+                        ? from
+                        : consumer
         });
     }
 
@@ -483,7 +514,10 @@ contract CoordinatorHandler is Test {
     }
 
     /// @dev An answer for a provable request: its sample's real output and proof, or a made-up output and a junk proof.
-    function _answer(Tracked storage t, uint256 seed) private view returns (int256[] memory output, bytes memory proof) {
+    function _answer(
+        Tracked storage t,
+        uint256 seed
+    ) private view returns (int256[] memory output, bytes memory proof) {
         if (t.terms.modelId == _switchModel) {
             output = new int256[](1);
             output[0] = int256(uint256(uint32(seed))) - 2 ** 31;
@@ -493,9 +527,12 @@ contract CoordinatorHandler is Test {
         }
     }
 
-    function _track(uint256 id, IInferenceCoordinator.RequestTerms memory terms, bytes memory input, uint256 sample)
-        private
-    {
+    function _track(
+        uint256 id,
+        IInferenceCoordinator.RequestTerms memory terms,
+        bytes memory input,
+        uint256 sample
+    ) private {
         _tracked.push(Tracked(id, terms, input, sample));
         _indexPlusOne[id] = _tracked.length;
     }
@@ -508,7 +545,7 @@ contract CoordinatorHandler is Test {
     function _actOn(address target, address who, bytes memory data) private returns (bool ok) {
         vm.recordLogs();
         vm.prank(who);
-        (ok,) = target.call(data);
+        (ok, ) = target.call(data);
         if (ok) _scanLogs();
     }
 
@@ -528,10 +565,10 @@ contract CoordinatorHandler is Test {
             bytes32 topic = logs[i].topics[0];
             uint256 id = logs[i].topics.length > 1 ? uint256(logs[i].topics[1]) : 0;
             if (topic == IInferenceCoordinator.RequestCreated.selector) {
-                (terms,) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
+                (terms, ) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
             } else if (
                 topic == IInferenceCoordinator.RequestFulfilled.selector
-                    || topic == IInferenceCoordinator.CachedRequestFulfilled.selector
+                || topic == IInferenceCoordinator.CachedRequestFulfilled.selector
             ) {
                 ++totalAnswers;
                 uint256 n = ++answers[id];
@@ -548,7 +585,7 @@ contract CoordinatorHandler is Test {
                 _formerClaimant[id] = address(uint160(uint256(logs[i].topics[2])));
             } else if (
                 topic == IInferenceCoordinator.DisputeTimedOut.selector
-                    || topic == IInferenceCoordinator.FraudProven.selector
+                || topic == IInferenceCoordinator.FraudProven.selector
             ) {
                 disputeEnded = true;
             } else if (topic == IInferenceCoordinator.RelayerSlashed.selector) {
@@ -604,11 +641,10 @@ contract CoordinatorHandler is Test {
     }
 
     /// @dev A request in `status` that a proof can answer: a price-signal sample, or any switchable-model request.
-    function _findProvable(uint256 seed, IInferenceCoordinator.RequestStatus status)
-        private
-        view
-        returns (bool, uint256)
-    {
+    function _findProvable(
+        uint256 seed,
+        IInferenceCoordinator.RequestStatus status
+    ) private view returns (bool, uint256) {
         uint256 n = _tracked.length;
         for (uint256 k; k < n; ++k) {
             uint256 i = (seed + k) % n;

@@ -24,20 +24,18 @@ contract DisputeHooksTest is HighwayFixture {
         consumer = new RecordingConsumer(coordinator);
     }
 
-    function _pending(int256[] memory posted)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
-    {
+    function _pending(
+        int256[] memory posted
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
         (id, t, s) = requestPrice(0, OPT, address(consumer));
         claimAs(relayer, id, t);
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, posted);
     }
 
-    function _disputed(int256[] memory posted)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
-    {
+    function _disputed(
+        int256[] memory posted
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
         (id, t, s) = _pending(posted);
         vm.prank(address(disputeGame));
         coordinator.openDispute(id, t, challenger);
@@ -54,11 +52,9 @@ contract DisputeHooksTest is HighwayFixture {
         coordinator.closeDispute(id, t, outcome, challenger, prover, output);
     }
 
-    function _copy(IInferenceCoordinator.RequestTerms memory t)
-        internal
-        pure
-        returns (IInferenceCoordinator.RequestTerms memory)
-    {
+    function _copy(
+        IInferenceCoordinator.RequestTerms memory t
+    ) internal pure returns (IInferenceCoordinator.RequestTerms memory) {
         return abi.decode(abi.encode(t), (IInferenceCoordinator.RequestTerms));
     }
 
@@ -75,14 +71,21 @@ contract DisputeHooksTest is HighwayFixture {
     // ------------------------------------------------------------------ only their callers
 
     function test_onlyTheDisputeGameCallsTheDisputeHooks() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _pending(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         address[3] memory others = [stranger, relayer, address(coordinatorAdmin)];
         for (uint256 i; i < others.length; ++i) {
             vm.startPrank(others[i]);
             vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyDisputeGame.selector, others[i]));
             coordinator.openDispute(id, t, challenger);
             vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyDisputeGame.selector, others[i]));
-            coordinator.closeDispute(id, t, IInferenceCoordinator.DisputeOutcome.TimedOut, challenger, address(0), none);
+            coordinator.closeDispute(
+                id,
+                t,
+                IInferenceCoordinator.DisputeOutcome.TimedOut,
+                challenger,
+                address(0),
+                none
+            );
             vm.stopPrank();
         }
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Pending));
@@ -114,7 +117,7 @@ contract DisputeHooksTest is HighwayFixture {
     // ------------------------------------------------------------------ openDispute
 
     function test_openDisputeChecksTermsStatusAndWindow() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, OPT, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, OPT, address(consumer));
         vm.startPrank(address(disputeGame));
         IInferenceCoordinator.RequestTerms memory wrong = _copy(t);
         wrong.nonce += 1;
@@ -137,7 +140,7 @@ contract DisputeHooksTest is HighwayFixture {
     }
 
     function test_openDisputeStartsTheDefenceWindowAndPullsTheBondFromTheChallenger() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _pending(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         uint256 before = token.balanceOf(challenger);
         uint256 held = token.balanceOf(address(coordinator));
         vm.expectEmit(true, true, false, true, address(coordinator));
@@ -159,7 +162,7 @@ contract DisputeHooksTest is HighwayFixture {
     // ------------------------------------------------------------------ closeDispute
 
     function test_closeDisputeChecksTermsAndStatus() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _pending(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         IInferenceCoordinator.RequestTerms memory wrong = _copy(t);
         wrong.nonce += 1;
         vm.startPrank(address(disputeGame));
@@ -175,7 +178,14 @@ contract DisputeHooksTest is HighwayFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
-        coordinator.closeDispute(id, t, IInferenceCoordinator.DisputeOutcome.FraudProven, challenger, stranger, withOutput(1));
+        coordinator.closeDispute(
+            id,
+            t,
+            IInferenceCoordinator.DisputeOutcome.FraudProven,
+            challenger,
+            stranger,
+            withOutput(1)
+        );
         vm.stopPrank();
     }
 
@@ -188,10 +198,10 @@ contract DisputeHooksTest is HighwayFixture {
         _close(id, t, IInferenceCoordinator.DisputeOutcome.Defended, relayer, none);
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
-        uint256 protocolShare = uint256(CHALLENGE_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(CHALLENGE_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(relayer), COMPUTE_FEE + CHALLENGE_BOND - protocolShare);
         assertEq(coordinator.balanceOf(challenger), 0);
-        assertEq(coordinator.protocolFees(), (uint256(MODEL_FEE) + COMPUTE_FEE) * 500 / 10_000 + protocolShare);
+        assertEq(coordinator.protocolFees(), ((uint256(MODEL_FEE) + COMPUTE_FEE) * 500) / 10_000 + protocolShare);
         IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
         assertEq(r.locked, 0);
         assertEq(r.stake, 1_000 * UNIT);
@@ -214,7 +224,7 @@ contract DisputeHooksTest is HighwayFixture {
         _close(id, t, IInferenceCoordinator.DisputeOutcome.FraudProven, stranger, withOutput(7));
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
-        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + COMPUTE_FEE);
         assertEq(coordinator.balanceOf(stranger), 0);
         assertEq(coordinator.balanceOf(relayer), 0);
@@ -231,7 +241,7 @@ contract DisputeHooksTest is HighwayFixture {
     }
 
     function test_timedOutReopensBeforeTheDeadline() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _disputed(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _disputed(withOutput(42));
         vm.expectEmit(true, true, true, true, address(coordinator));
         emit IInferenceCoordinator.DisputeTimedOut(id, relayer, challenger);
         vm.expectEmit(true, true, false, true, address(coordinator));
@@ -245,7 +255,7 @@ contract DisputeHooksTest is HighwayFixture {
         // Open again, remembering the claimant that lost it and when: it can be claimed later, by another relayer.
         assertEq(st.relayer, relayer);
         assertEq(uint256(st.phaseEndsAt), block.timestamp);
-        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
@@ -255,7 +265,7 @@ contract DisputeHooksTest is HighwayFixture {
     }
 
     function test_timedOutRefundsPastTheDeadline() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _disputed(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _disputed(withOutput(42));
         vm.warp(uint256(t.deadline) + 1);
         _close(id, t, IInferenceCoordinator.DisputeOutcome.TimedOut, address(0), none);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));
@@ -266,7 +276,7 @@ contract DisputeHooksTest is HighwayFixture {
     // ------------------------------------------------------------------ the game's record
 
     function test_theGameRecordsTheChallengerUntilTheDisputeEnds() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _pending(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         assertEq(disputeGame.challengerOf(id), address(0));
         vm.prank(challenger);
         disputeGame.challenge(id, t);
@@ -278,11 +288,9 @@ contract DisputeHooksTest is HighwayFixture {
     }
 
     function test_aFailedChallengeLeavesNoRecord() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _pending(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         vm.warp(block.timestamp + t.challengeWindow);
-        vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id, block.timestamp)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id, block.timestamp));
         vm.prank(challenger);
         disputeGame.challenge(id, t);
         assertEq(disputeGame.challengerOf(id), address(0));

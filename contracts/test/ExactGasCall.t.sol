@@ -6,10 +6,11 @@ import {ExactGasCall} from "../libraries/ExactGasCall.sol";
 import {HugeReturnConsumer} from "./mocks/Consumers.sol";
 
 contract ExactGasCallHarness {
-    function call(address target, uint256 gasLimit, bytes memory data)
-        external
-        returns (bool success, uint256 gasUsed, bytes memory returnData)
-    {
+    function call(
+        address target,
+        uint256 gasLimit,
+        bytes memory data
+    ) external returns (bool success, uint256 gasUsed, bytes memory returnData) {
         return ExactGasCall.call(target, gasLimit, data);
     }
 }
@@ -41,13 +42,17 @@ contract ExactGasCallTest is Test {
 
     function test_hugeReturnDataIsCappedAtMaxReturnBytes() public {
         HugeReturnConsumer target = new HugeReturnConsumer();
-        (bool ok,, bytes memory ret) = harness.call(address(target), 200_000, "");
+        (bool ok, , bytes memory ret) = harness.call(address(target), 200_000, "");
         assertTrue(ok);
         assertEq(ret.length, ExactGasCall.MAX_RETURN_BYTES);
     }
 
     function test_shortRevertDataIsKeptWhole() public {
-        (bool ok,, bytes memory ret) = harness.call(address(reporter), 100_000, abi.encodeCall(GasReporter.fail, (40)));
+        (bool ok, , bytes memory ret) = harness.call(
+            address(reporter),
+            100_000,
+            abi.encodeCall(GasReporter.fail, (40))
+        );
         assertFalse(ok);
         assertEq(ret.length, 40);
     }
@@ -66,7 +71,7 @@ contract ExactGasCallTest is Test {
 
     function testFuzz_calleeReceivesExactlyTheLimit(uint256 gasLimit) public {
         gasLimit = bound(gasLimit, 30_000, 1_000_000);
-        (bool ok,,) = harness.call(address(reporter), gasLimit, abi.encodeCall(GasReporter.report, ()));
+        (bool ok, , ) = harness.call(address(reporter), gasLimit, abi.encodeCall(GasReporter.report, ()));
         assertTrue(ok);
         uint256 received = reporter.received();
         assertLe(received, gasLimit);
@@ -77,7 +82,9 @@ contract ExactGasCallTest is Test {
         gasLimit = bound(gasLimit, 30_000, 500_000);
         sent = bound(sent, 20_000, 700_000);
         try harness.call{gas: sent}(address(reporter), gasLimit, abi.encodeCall(GasReporter.report, ())) returns (
-            bool ok, uint256, bytes memory
+            bool ok,
+            uint256,
+            bytes memory
         ) {
             assertTrue(ok);
             assertGt(reporter.received(), gasLimit - 1_000);

@@ -37,8 +37,10 @@ contract HighwayTokenTest is Test {
                 block.timestamp
             )
         );
-        (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(key, keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash)));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(
+            key,
+            keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash))
+        );
         token.permit(owner, address(0xC), 7, block.timestamp, v, r, s);
         assertEq(token.allowance(owner, address(0xC)), 7);
         assertEq(token.nonces(owner), 1);

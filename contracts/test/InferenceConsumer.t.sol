@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {console} from "hardhat/console.sol";
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {Vm} from "./utils/Test.sol";
@@ -17,6 +16,8 @@ import {BudgetConsumer, LeanConsumer, PreFixConsumer} from "./mocks/BudgetConsum
  * (M-3), and only results of the consumer's own requests reach its hook (informational finding).
  */
 contract InferenceConsumerTest is HighwayFixture {
+    // The cheatcode handle beside `vm`, named like it.
+    // solhint-disable-next-line const-name-snakecase
     MoreCheatcodes internal constant cheats = MoreCheatcodes(address(vm));
     uint96 internal constant MAX_COMPUTE_FEE = 5e18;
 
@@ -29,24 +30,26 @@ contract InferenceConsumerTest is HighwayFixture {
     }
 
     function options(uint96 maxModelFee) internal view returns (InferenceConsumer.RequestOptions memory) {
-        return InferenceConsumer.RequestOptions({
-            proofMode: IInferenceCoordinator.ProofMode.Zk,
-            maxModelFee: maxModelFee,
-            startComputeFee: 1e18,
-            maxComputeFee: MAX_COMPUTE_FEE,
-            jobBond: 0,
-            challengeWindow: 0,
-            callbackGasLimit: CALLBACK_GAS,
-            deadline: uint40(block.timestamp + 1 days),
-            referrer: address(0)
-        });
+        return
+            InferenceConsumer.RequestOptions({
+                proofMode: IInferenceCoordinator.ProofMode.Zk,
+                maxModelFee: maxModelFee,
+                startComputeFee: 1e18,
+                maxComputeFee: MAX_COMPUTE_FEE,
+                jobBond: 0,
+                challengeWindow: 0,
+                callbackGasLimit: CALLBACK_GAS,
+                deadline: uint40(block.timestamp + 1 days),
+                referrer: address(0)
+            });
     }
 
     /// @dev `who` requests sample `index` with options capped at `maxModelFee`; the id and terms.
-    function consumerRequest(BudgetConsumer who, uint256 index, uint96 maxModelFee)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms)
-    {
+    function consumerRequest(
+        BudgetConsumer who,
+        uint256 index,
+        uint96 maxModelFee
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms) {
         vm.recordLogs();
         id = who.request(token, priceModel, priceSample(index).input, options(maxModelFee));
         terms = termsFromLogs();
@@ -55,17 +58,20 @@ contract InferenceConsumerTest is HighwayFixture {
     /// @dev Makes sample `index` a proven (cached) pair: someone else asks for it and a relayer proves it.
     function prove(uint256 index) internal {
         BudgetConsumer other = new BudgetConsumer(coordinator, true);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(index, IInferenceCoordinator.ProofMode.Zk, address(other));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            index,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(other)
+        );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        (bool found,) = coordinator.cachedResult(priceModel, s.input);
+        (bool found, ) = coordinator.cachedResult(priceModel, s.input);
         assertTrue(found, "proven");
     }
 
     function budgetAt(uint96 maxModelFee) internal view returns (uint256) {
         uint256 bps = coordinator.getParams().protocolFeeBps;
-        return maxModelFee + MAX_COMPUTE_FEE + (uint256(maxModelFee) + MAX_COMPUTE_FEE) * bps / 10_000;
+        return maxModelFee + MAX_COMPUTE_FEE + ((uint256(maxModelFee) + MAX_COMPUTE_FEE) * bps) / 10_000;
     }
 
     /// @dev The values of the payment token's Approval events from `owner` to the coordinator, in order.
@@ -75,9 +81,10 @@ contract InferenceConsumerTest is HighwayFixture {
         bytes32 topic = keccak256("Approval(address,address,uint256)");
         for (uint256 i; i < logs.length; ++i) {
             if (
-                logs[i].emitter == address(token) && logs[i].topics[0] == topic
-                    && logs[i].topics[1] == bytes32(uint256(uint160(owner)))
-                    && logs[i].topics[2] == bytes32(uint256(uint160(address(coordinator))))
+                logs[i].emitter == address(token)
+                && logs[i].topics[0] == topic
+                && logs[i].topics[1] == bytes32(uint256(uint160(owner)))
+                && logs[i].topics[2] == bytes32(uint256(uint160(address(coordinator))))
             ) values[n++] = abi.decode(logs[i].data, (uint256));
         }
         assembly ("memory-safe") {
@@ -90,10 +97,17 @@ contract InferenceConsumerTest is HighwayFixture {
     function test_requestPassesTheCapAndApprovesOnlyTheEscrowAtIt() public {
         uint96 cap = 12e18; // the fee is 10: the cap leaves the owner room, not a blank cheque
         Sample memory s = priceSample(1);
-        IInferenceCoordinator.RequestParams memory expected = requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        IInferenceCoordinator.RequestParams memory expected = requestParams(
+            priceModel,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         expected.maxModelFee = cap;
         expected.callbackGasLimit = CALLBACK_GAS;
-        cheats.expectCall(address(coordinator), abi.encodeCall(IInferenceCoordinator.requestInference, (expected, s.input)));
+        cheats.expectCall(
+            address(coordinator),
+            abi.encodeCall(IInferenceCoordinator.requestInference, (expected, s.input))
+        );
         uint256 before = token.balanceOf(address(consumer));
         vm.recordLogs();
         consumer.request(token, priceModel, s.input, options(cap));
@@ -132,14 +146,12 @@ contract InferenceConsumerTest is HighwayFixture {
     }
 
     /**
-     * @dev PENDING coordinator enforcement of `RequestParams.maxModelFee` (issue 10, core side):
-     * skipped until it lands; delete the `skip` line then. A cached pair is answered for the model
-     * fee alone (no compute is bought), so a fee raised above the cap but within the approval (the
-     * escrow at the cap, compute included) is pulled: today the consumer pays 14 * 1.05 = 14.7 for
-     * a model it capped at 10. The coordinator's check must make this request revert.
+     * @dev A cached pair is answered for the model fee alone (no compute is bought), so a fee raised
+     * above the cap but within the approval (the escrow at the cap, compute included) would be
+     * pulled by the approval alone: 14 * 1.05 = 14.7 for a model capped at 10. The coordinator's
+     * `maxModelFee` check makes the request revert instead.
      */
-    function test_PENDING_cachedRequestWithAFeeAboveTheCapReverts() public {
-        cheats.skip(true, "PENDING: the coordinator's enforcement of RequestParams.maxModelFee (issue 10 core)");
+    function test_cachedRequestWithAFeeAboveTheCapReverts() public {
         prove(0);
         vm.prank(modelOwner);
         registry.setFee(priceModel, 14e18); // above the cap (10), inside the approval (15.75)
@@ -174,8 +186,11 @@ contract InferenceConsumerTest is HighwayFixture {
     /// @dev The informational finding, replayed: a real request, answered with a real proof, whose
     /// consumer field names this consumer but which someone else made (and paid for).
     function test_resultOfARequestSomeoneElseMadeIsIgnored() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(1, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            1,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         assertEq(t.consumer, address(consumer));
         assertEq(t.requester, requester);
         assertFalse(consumer.isPendingRequest(id));
@@ -187,7 +202,10 @@ contract InferenceConsumerTest is HighwayFixture {
         assertEq(consumer.calls(), 0, "the hook never ran");
         bool ignored;
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter == address(consumer) && logs[i].topics[0] == InferenceConsumer.UnrequestedResultIgnored.selector) {
+            if (
+                logs[i].emitter == address(consumer)
+                && logs[i].topics[0] == InferenceConsumer.UnrequestedResultIgnored.selector
+            ) {
                 assertEq(uint256(logs[i].topics[1]), id);
                 ignored = true;
             }
@@ -258,8 +276,11 @@ contract InferenceConsumerTest is HighwayFixture {
 
     function test_aDappThatOptsOutReceivesResultsOfRequestsOthersMade() public {
         BudgetConsumer open = new BudgetConsumer(coordinator, true);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(1, IInferenceCoordinator.ProofMode.Zk, address(open));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            1,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(open)
+        );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         assertEq(open.calls(), 1);
@@ -267,7 +288,7 @@ contract InferenceConsumerTest is HighwayFixture {
     }
 
     function test_onlyTheCoordinatorCallsBack() public {
-        (uint256 id,) = consumerRequest(consumer, 1, MODEL_FEE);
+        (uint256 id, ) = consumerRequest(consumer, 1, MODEL_FEE);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
         consumer.onInferenceResult(id, withOutput(1));
@@ -275,9 +296,10 @@ contract InferenceConsumerTest is HighwayFixture {
     }
 
     function test_pendingMarkLivesAtItsErc7201Slot() public {
-        (uint256 id,) = consumerRequest(consumer, 1, MODEL_FEE);
-        bytes32 base = keccak256(abi.encode(uint256(keccak256("highway.storage.InferenceConsumer")) - 1))
-            & ~bytes32(uint256(0xff));
+        (uint256 id, ) = consumerRequest(consumer, 1, MODEL_FEE);
+        bytes32 base =
+            keccak256(abi.encode(uint256(keccak256("highway.storage.InferenceConsumer")) - 1))
+                & ~bytes32(uint256(0xff));
         assertEq(uint256(vm.load(address(consumer), keccak256(abi.encode(id, base)))), 1);
         assertEq(uint256(vm.load(address(consumer), keccak256(abi.encode(id + 1, base)))), 0);
     }
@@ -308,17 +330,18 @@ contract InferenceConsumerGasTest is HighwayFixture {
     }
 
     function _options() internal view returns (InferenceConsumer.RequestOptions memory) {
-        return InferenceConsumer.RequestOptions({
-            proofMode: IInferenceCoordinator.ProofMode.Zk,
-            maxModelFee: MODEL_FEE,
-            startComputeFee: 1e18,
-            maxComputeFee: 5e18,
-            jobBond: 0,
-            challengeWindow: 0,
-            callbackGasLimit: CALLBACK_GAS,
-            deadline: uint40(block.timestamp + 1 days),
-            referrer: address(0)
-        });
+        return
+            InferenceConsumer.RequestOptions({
+                proofMode: IInferenceCoordinator.ProofMode.Zk,
+                maxModelFee: MODEL_FEE,
+                startComputeFee: 1e18,
+                maxComputeFee: 5e18,
+                jobBond: 0,
+                challengeWindow: 0,
+                callbackGasLimit: CALLBACK_GAS,
+                deadline: uint40(block.timestamp + 1 days),
+                referrer: address(0)
+            });
     }
 
     function test_gasOfTheRequestBookkeeping() public {

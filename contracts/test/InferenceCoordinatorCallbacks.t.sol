@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {Vm} from "./utils/Test.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
-import {InferenceConsumer} from "../InferenceConsumer.sol";
 import {ExactGasCall} from "../libraries/ExactGasCall.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {
@@ -50,8 +49,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
 
     function test_consumerGetsItsGasLimit() public {
         RecordingConsumer c = new RecordingConsumer(coordinator);
-        (uint256 id,) = _answer(address(c));
-        (bool failed,,) = _callbackFailure();
+        (uint256 id, ) = _answer(address(c));
+        (bool failed, , ) = _callbackFailure();
         assertFalse(failed);
         assertEq(c.calls(), 1);
         assertLe(c.gasAtEntry(), CALLBACK_GAS);
@@ -85,7 +84,15 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         token.mint(address(echo), 100e18);
         Sample memory s = priceSample(1);
         vm.recordLogs();
-        uint256 id = echo.request(token, priceModel, s.input, MODEL_FEE, 5e18, 50_000, uint40(block.timestamp + 1 hours));
+        uint256 id = echo.request(
+            token,
+            priceModel,
+            s.input,
+            MODEL_FEE,
+            5e18,
+            50_000,
+            uint40(block.timestamp + 1 hours)
+        );
         IInferenceCoordinator.RequestTerms memory t = termsFromLogs();
         assertEq(t.requester, address(echo));
         assertEq(t.consumer, address(echo));
@@ -98,7 +105,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     /// Adversarial: the consumer re-enters the coordinator from its callback.
     function test_reentrantConsumerIsRefusedAndTheAnswerStands() public {
         ReentrantConsumer c = new ReentrantConsumer(coordinator);
-        (uint256 id,) = _answer(address(c));
+        (uint256 id, ) = _answer(address(c));
         bytes4 reentry = ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector;
         assertEq(c.calls(), 1);
         assertEq(c.withdrawError(), reentry);
@@ -113,7 +120,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     function test_gasBurningConsumerFailsAloneAndCanBeRetried() public {
         GasBurnerConsumer c = new GasBurnerConsumer(coordinator);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _answer(address(c));
-        (bool failed, uint256 gasUsed,) = _callbackFailure();
+        (bool failed, uint256 gasUsed, ) = _callbackFailure();
         assertTrue(failed);
         assertGe(gasUsed, CALLBACK_GAS);
         assertLe(gasUsed, CALLBACK_GAS + 5_000);
@@ -122,7 +129,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         vm.recordLogs();
         vm.prank(stranger);
         coordinator.retryCallback(id, t);
-        (failed,,) = _callbackFailure();
+        (failed, , ) = _callbackFailure();
         assertTrue(failed);
         assertTrue(stateOf(id).callbackPending);
     }
@@ -130,8 +137,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
     /// Adversarial: the consumer reverts with a 20,000-byte reason.
     function test_hugeRevertReasonIsCapped() public {
         HugeRevertConsumer c = new HugeRevertConsumer(coordinator);
-        (uint256 id,) = _answer(address(c));
-        (bool failed,, bytes memory reason) = _callbackFailure();
+        (uint256 id, ) = _answer(address(c));
+        (bool failed, , bytes memory reason) = _callbackFailure();
         assertTrue(failed);
         assertEq(reason.length, ExactGasCall.MAX_RETURN_BYTES);
         assertEq(bytes4(reason), bytes4(keccak256("Error(string)")));
@@ -149,7 +156,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         vm.recordLogs();
         vm.prank(relayer);
         coordinator.fulfillZk(id, t, s.input, s.output, s.proof);
-        (bool failed,,) = _callbackFailure();
+        (bool failed, , ) = _callbackFailure();
         assertFalse(failed);
         assertEq(c.calls(), 1);
         assertFalse(stateOf(id).callbackPending);
@@ -177,8 +184,11 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         RecordingConsumer first = new RecordingConsumer(coordinator);
         _answer(address(first));
         ToggleConsumer c = new ToggleConsumer(coordinator);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
-            makeRequest(requester, requestParams(priceModel, ZK, address(c)), priceSample(0).input);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(
+            requester,
+            requestParams(priceModel, ZK, address(c)),
+            priceSample(0).input
+        );
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertTrue(stateOf(id).callbackPending);
         c.setReady(true);
@@ -189,8 +199,11 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
 
     function test_retryCallbackOfAnOptimisticAnswer() public {
         ToggleConsumer c = new ToggleConsumer(coordinator);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(1, IInferenceCoordinator.ProofMode.Optimistic, address(c));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            1,
+            IInferenceCoordinator.ProofMode.Optimistic,
+            address(c)
+        );
         claimAs(relayer, id, t);
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, withOutput(-77));

@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 import {RelayerStaking} from "../RelayerStaking.sol";
 import {HighwayToken} from "../token/HighwayToken.sol";
@@ -58,9 +57,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         vm.startPrank(requester);
         coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
         values[2] = max + 1;
-        vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 2, max + 1, uint256(max))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 2, max + 1, uint256(max)));
         coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
         vm.stopPrank();
     }
@@ -82,11 +79,15 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
             assertTrue(wellFormed && firstOutside == type(uint256).max, "accepted a malformed input");
             assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
         } catch (bytes memory reason) {
-            bytes memory expected = !wellFormed
-                ? abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, values.length)
-                : abi.encodeWithSelector(
-                    IHighwayErrors.InputOutOfBounds.selector, firstOutside, values[firstOutside], uint256(max)
-                );
+            bytes memory expected =
+                !wellFormed
+                    ? abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, values.length)
+                    : abi.encodeWithSelector(
+                        IHighwayErrors.InputOutOfBounds.selector,
+                        firstOutside,
+                        values[firstOutside],
+                        uint256(max)
+                    );
             assertEq(reason, expected);
             assertEq(token.balanceOf(requester), before);
         }
@@ -111,9 +112,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.requestInference(p, input);
         p = requestParams(priceModel, ZK, address(0));
         p.callbackGasLimit = 2_000_001;
-        vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.CallbackGasLimitTooHigh.selector, 2_000_001, 2_000_000)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.CallbackGasLimitTooHigh.selector, 2_000_001, 2_000_000));
         coordinator.requestInference(p, input);
         p = requestParams(keccak256("nope"), ZK, address(0));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.UnknownModel.selector, keccak256("nope")));
@@ -131,11 +130,16 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         registry.setProofModes(priceModel, 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IHighwayErrors.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Optimistic
+                IHighwayErrors.ProofModeUnsupported.selector,
+                priceModel,
+                IInferenceCoordinator.ProofMode.Optimistic
             )
         );
         vm.prank(requester);
-        coordinator.requestInference(requestParams(priceModel, IInferenceCoordinator.ProofMode.Optimistic, address(0)), input);
+        coordinator.requestInference(
+            requestParams(priceModel, IInferenceCoordinator.ProofMode.Optimistic, address(0)),
+            input
+        );
     }
 
     function test_feeChangesNeverTouchRequestsAlreadyMade() public {
@@ -171,7 +175,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
     // ------------------------------------------------------------------ cancel, expire, raise
 
     function test_cancelRefundsTheWholeEscrowWhileOpen() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, ZK, address(0));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotRequester.selector, id, stranger));
         vm.prank(stranger);
         coordinator.cancel(id, t);
@@ -182,13 +186,17 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         assertEq(coordinator.balanceOf(requester), escrowOf(t));
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));
         vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
+            abi.encodeWithSelector(
+                IHighwayErrors.WrongStatus.selector,
+                id,
+                IInferenceCoordinator.RequestStatus.Refunded
+            )
         );
         claimAs(relayer, id, t);
     }
 
     function test_cancelIsRefusedOnceClaimed() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, ZK, address(0));
         claimAs(relayer, id, t);
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
@@ -198,7 +206,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
     }
 
     function test_expireByAnyoneAfterTheDeadline() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, ZK, address(0));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlineNotReached.selector, id, t.deadline));
         coordinator.expire(id, t);
         vm.warp(uint256(t.deadline) + 1);
@@ -206,13 +214,17 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.expire(id, t);
         assertEq(coordinator.balanceOf(requester), escrowOf(t));
         vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Refunded)
+            abi.encodeWithSelector(
+                IHighwayErrors.WrongStatus.selector,
+                id,
+                IInferenceCoordinator.RequestStatus.Refunded
+            )
         );
         coordinator.expire(id, t);
     }
 
     function test_reopenOnlyClaimed() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, ZK, address(0));
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
@@ -230,8 +242,10 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.raiseMaxComputeFee(id, t, 9e18);
         vm.prank(requester);
         coordinator.raiseMaxComputeFee(id, t, 9e18);
-        IInferenceCoordinator.RequestTerms memory oldTerms =
-            abi.decode(abi.encode(t), (IInferenceCoordinator.RequestTerms));
+        IInferenceCoordinator.RequestTerms memory oldTerms = abi.decode(
+            abi.encode(t),
+            (IInferenceCoordinator.RequestTerms)
+        );
         uint256 oldEscrow = escrowOf(oldTerms);
         t.maxComputeFee = 9e18;
         assertEq(before - token.balanceOf(requester), escrowOf(t) - oldEscrow);
@@ -280,7 +294,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
 
     function test_pauseStopsOnlyNewRequests() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(0, ZK, address(0));
-        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, ZK, address(0));
+        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2, ) = requestPrice(1, ZK, address(0));
         coordinatorAdmin.pause();
         vm.expectRevert(IHighwayErrors.EnforcedPause.selector);
         vm.prank(requester);
@@ -323,7 +337,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         coordinator.withdrawModelEarnings(priceModel);
 
         uint256 fees = coordinator.protocolFees();
-        assertEq(fees, (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        assertEq(fees, ((uint256(MODEL_FEE) + 1e18) * 500) / 10_000);
         vm.prank(requester); // anyone triggers it; the treasury is paid
         coordinator.withdrawProtocolFees();
         assertEq(token.balanceOf(treasury), fees);
@@ -417,7 +431,7 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         claimAs(relayer, id, t);
         assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
         fulfillAs(relayer, id, t, s);
-        assertEq(coordinator.protocolFees(), (uint256(MODEL_FEE) + 1e18) * 500 / 10_000);
+        assertEq(coordinator.protocolFees(), ((uint256(MODEL_FEE) + 1e18) * 500) / 10_000);
     }
 
     function test_treasuryAndConstructorChecks() public {

@@ -17,20 +17,18 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         consumer = new RecordingConsumer(coordinator);
     }
 
-    function _submitted(int256[] memory output)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
-    {
+    function _submitted(
+        int256[] memory output
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
         (id, t, s) = requestPrice(0, OPT, address(consumer));
         claimAs(relayer, id, t);
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, output);
     }
 
-    function _challenged(int256[] memory output)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
-    {
+    function _challenged(
+        int256[] memory output
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
         (id, t, s) = _submitted(output);
         vm.prank(challenger);
         disputeGame.challenge(id, t);
@@ -38,19 +36,21 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
 
     function test_submitOptimisticIsReadableButNotCalledBack() public {
         Sample memory s0 = priceSample(0);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(s0.output);
-        (int256[] memory out, IInferenceCoordinator.RequestStatus status, uint256 endsAt) = coordinator.pendingResult(id);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _submitted(s0.output);
+        (int256[] memory out, IInferenceCoordinator.RequestStatus status, uint256 endsAt) = coordinator.pendingResult(
+            id
+        );
         assertEq(out, s0.output);
         assertEq(uint256(status), uint256(IInferenceCoordinator.RequestStatus.Pending));
         assertEq(endsAt, block.timestamp + t.challengeWindow);
         assertEq(consumer.calls(), 0);
         // Not a proof: the verified-result cache stays empty.
-        (bool found,) = coordinator.cachedResult(priceModel, s0.input);
+        (bool found, ) = coordinator.cachedResult(priceModel, s0.input);
         assertFalse(found);
     }
 
     function test_pendingResultRevertsForOtherStatuses() public {
-        (uint256 id,,) = requestPrice(0, OPT, address(consumer));
+        (uint256 id, , ) = requestPrice(0, OPT, address(consumer));
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
@@ -59,7 +59,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
 
     function test_finalizeAfterTheWindowSettlesAndCallsBack() public {
         Sample memory s0 = priceSample(0);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(s0.output);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _submitted(s0.output);
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.ChallengeWindowOpen.selector, id, block.timestamp + t.challengeWindow)
         );
@@ -76,12 +76,17 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     }
 
     function test_submitOptimisticOnlyForOptimisticRequests() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IHighwayErrors.ProofModeUnsupported.selector, priceModel, IInferenceCoordinator.ProofMode.Zk
+                IHighwayErrors.ProofModeUnsupported.selector,
+                priceModel,
+                IInferenceCoordinator.ProofMode.Zk
             )
         );
         vm.prank(relayer);
@@ -89,7 +94,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     }
 
     function test_submitOptimisticChecksLengthAndClaimant() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, OPT, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, OPT, address(consumer));
         claimAs(relayer, id, t);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputLengthMismatch.selector, 1, 2));
         vm.prank(relayer);
@@ -100,7 +105,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     }
 
     function test_outputsBeyondInt64AreRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, OPT, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, OPT, address(consumer));
         claimAs(relayer, id, t);
         int256 big = int256(type(int64).max) + 1;
         vm.expectRevert(abi.encodeWithSignature("OutputValueTooLarge(uint256,int256)", 0, big));
@@ -109,7 +114,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     }
 
     function test_challengeTakesTheBondWithinTheWindowOnly() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _submitted(withOutput(7));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _submitted(withOutput(7));
         uint256 before = token.balanceOf(challenger);
         vm.prank(challenger);
         disputeGame.challenge(id, t);
@@ -117,12 +122,16 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Disputed));
         // A second challenge finds it Disputed.
         vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Disputed)
+            abi.encodeWithSelector(
+                IHighwayErrors.WrongStatus.selector,
+                id,
+                IInferenceCoordinator.RequestStatus.Disputed
+            )
         );
         vm.prank(stranger);
         disputeGame.challenge(id, t);
 
-        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2,) = requestPrice(1, OPT, address(consumer));
+        (uint256 id2, IInferenceCoordinator.RequestTerms memory t2, ) = requestPrice(1, OPT, address(consumer));
         claimAs(relayer2, id2, t2);
         vm.prank(relayer2);
         coordinator.submitOptimistic(id2, t2, withOutput(1));
@@ -161,7 +170,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(consumer.calls(), 1);
         assertEq(consumer.lastOutput(), s0.output);
-        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
         // The challenger earns the compute fee, whoever proved the fraud; the third party earns nothing.
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + 1e18);
         assertEq(coordinator.balanceOf(relayer2), 0);
@@ -197,7 +206,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     }
 
     function test_disputeTimeoutSlashesAndReopens() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _challenged(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _challenged(withOutput(42));
         uint256 endsAt = block.timestamp + t.defenceWindow;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DefenceWindowOpen.selector, id, endsAt));
         disputeGame.resolveDisputeTimeout(id, t);
@@ -211,7 +220,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         vm.prank(stranger);
         disputeGame.resolveDisputeTimeout(id, t);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
-        uint256 protocolShare = uint256(JOB_BOND) * 2_000 / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
@@ -226,7 +235,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     }
 
     function test_disputeTimeoutPastTheDeadlineRefunds() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = _challenged(withOutput(42));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _challenged(withOutput(42));
         vm.warp(uint256(t.deadline) + 1);
         disputeGame.resolveDisputeTimeout(id, t);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Refunded));

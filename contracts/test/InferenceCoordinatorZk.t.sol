@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
-import {FeeMath} from "../libraries/FeeMath.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
 import {RecordingConsumer} from "./mocks/Consumers.sol";
 import {Vm} from "./utils/Test.sol";
@@ -21,8 +20,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
 
     function test_requestEscrowsAndStoresOnlyTheTermsHash() public {
         uint256 before = token.balanceOf(requester);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         assertEq(id, uint256(keccak256(abi.encode(t)))); // the id is the hash of the terms
         assertEq(t.nonce, 1);
         assertEq(coordinator.nextNonce(), 2);
@@ -38,8 +40,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_fulfillZkWithRealProofSettlesAndCallsBack() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         vm.warp(block.timestamp + 300); // half the auction: price 1 + (5-1)/2 = 3
         claimAs(relayer, id, t);
         assertEq(staking.relayerOf(relayer).locked, JOB_BOND);
@@ -51,7 +56,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(consumer.lastOutput(), s.output);
         // Settlement by docs/DESIGN.md's formulas.
         uint256 computeFee = 3e18;
-        uint256 protocolFee = (10e18 + computeFee) * 500 / 10_000;
+        uint256 protocolFee = ((10e18 + computeFee) * 500) / 10_000;
         assertEq(coordinator.balanceOf(relayer), computeFee);
         assertEq(coordinator.modelEarnings(priceModel), 10e18);
         assertEq(coordinator.protocolFees(), protocolFee);
@@ -68,7 +73,9 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     function test_secondModelWithTwoOutputs() public {
         Sample memory s = sample("credit-risk", 1);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(
-            requester, requestParams(creditModel, IInferenceCoordinator.ProofMode.Zk, address(consumer)), s.input
+            requester,
+            requestParams(creditModel, IInferenceCoordinator.ProofMode.Zk, address(consumer)),
+            s.input
         );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
@@ -76,8 +83,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_withdrawPaysOut() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         uint256 owed = coordinator.balanceOf(relayer);
@@ -94,16 +104,22 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_onlyTheClaimantMayFulfil() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotClaimant.selector, id, relayer2));
         fulfillAs(relayer2, id, t, s);
     }
 
     function test_unclaimedRequestCannotBeFulfilled() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
         );
@@ -111,21 +127,29 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_fulfilledRequestCannotBeAnsweredTwice() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Fulfilled
+                IHighwayErrors.WrongStatus.selector,
+                id,
+                IInferenceCoordinator.RequestStatus.Fulfilled
             )
         );
         fulfillAs(relayer, id, t, s);
     }
 
     function test_outputDifferentFromTheProofIsRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         s.output[0] += 1;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
@@ -133,8 +157,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_tamperedProofIsRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         s.proof[100] ^= 0x01;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
@@ -142,8 +169,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_wrongOutputLengthIsRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         s.output = new int256[](2);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputLengthMismatch.selector, 1, 2));
@@ -151,8 +181,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_fulfilAfterDeadlineIsRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         vm.warp(uint256(t.deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DeadlinePassed.selector, id, t.deadline));
@@ -160,8 +193,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_forgedTermsAreRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         t.maxComputeFee += 1;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, id));
@@ -171,8 +207,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     // ------------------------------------------------------------------ verified-result cache
 
     function test_cachedPairIsAnsweredInTheSameTransactionForTheModelFeeAlone() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
 
@@ -182,19 +221,26 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         uint256 paidBefore = token.balanceOf(requester);
         vm.recordLogs();
         vm.prank(requester);
-        uint256 id2 =
-            coordinator.requestInference(requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(second)), s.input);
+        uint256 id2 = coordinator.requestInference(
+            requestParams(priceModel, IInferenceCoordinator.ProofMode.Zk, address(second)),
+            s.input
+        );
         assertTrue(id2 != id);
         // The answer's event carries the request's terms (whose hash is its id) and the cached output.
         Vm.Log[] memory logs = vm.getRecordedLogs();
         bool seen;
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(coordinator) || logs[i].topics[0] != IInferenceCoordinator.CachedRequestFulfilled.selector) continue;
+            if (
+                logs[i].emitter != address(coordinator)
+                || logs[i].topics[0] != IInferenceCoordinator.CachedRequestFulfilled.selector
+            ) continue;
             assertEq(uint256(logs[i].topics[1]), id2);
             assertEq(logs[i].topics[2], priceModel);
             assertEq(address(uint160(uint256(logs[i].topics[3]))), requester);
-            (IInferenceCoordinator.RequestTerms memory cachedTerms, int256[] memory cachedOutput) =
-                abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, int256[]));
+            (IInferenceCoordinator.RequestTerms memory cachedTerms, int256[] memory cachedOutput) = abi.decode(
+                logs[i].data,
+                (IInferenceCoordinator.RequestTerms, int256[])
+            );
             assertEq(uint256(keccak256(abi.encode(cachedTerms))), id2);
             assertEq(cachedTerms.consumer, address(second));
             assertEq(uint256(cachedTerms.maxComputeFee), 0);
@@ -207,7 +253,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(second.calls(), 1);
         assertEq(second.lastRequestId(), id2);
         assertEq(second.lastOutput(), s.output);
-        uint256 protocolFee = uint256(MODEL_FEE) * 500 / 10_000;
+        uint256 protocolFee = (uint256(MODEL_FEE) * 500) / 10_000;
         assertEq(paidBefore - token.balanceOf(requester), MODEL_FEE + protocolFee);
         assertEq(coordinator.modelEarnings(priceModel) - ownerBefore, MODEL_FEE);
         assertEq(coordinator.protocolFees() - treasuryBefore, protocolFee);
@@ -225,8 +271,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     // ------------------------------------------------------------------ auction
 
     function test_claimLocksTheAuctionPriceOfItsBlock() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         vm.warp(block.timestamp + 150);
         uint256 price = AuctionMath.price(1e18, 5e18, t.createdAt, 600, block.timestamp);
         assertEq(price, 2e18);
@@ -239,8 +288,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_claimNeedsMinStake() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.BelowMinStake.selector, stranger, 0, MIN_STAKE));
         claimAs(stranger, id, t);
         vm.prank(stranger);
@@ -253,19 +305,28 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         vm.prank(stranger);
         staking.stake(MIN_STAKE); // covers exactly two bonds
         for (uint256 i; i < 2; ++i) {
-            (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-                requestPrice(i, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+            (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+                i,
+                IInferenceCoordinator.ProofMode.Zk,
+                address(consumer)
+            );
             claimAs(stranger, id, t);
         }
-        (uint256 id3, IInferenceCoordinator.RequestTerms memory t3,) =
-            requestPrice(2, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id3, IInferenceCoordinator.RequestTerms memory t3, ) = requestPrice(
+            2,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InsufficientFreeStake.selector, stranger, JOB_BOND, 0));
         claimAs(stranger, id3, t3);
     }
 
     function test_claimedRequestCannotBeClaimedAgain() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         claimAs(relayer, id, t);
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Claimed)
@@ -274,8 +335,11 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_claimAfterDeadlineIsRejected() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
         uint256 lastClaimAt = uint256(t.deadline) - t.deliveryWindow;
         vm.warp(uint256(t.deadline) + 1);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooLate.selector, id, lastClaimAt));

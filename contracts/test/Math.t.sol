@@ -54,7 +54,7 @@ contract MathTest is Test {
         uint256 maxFee = uint256(startFee) + span;
         vm.assume(maxFee <= type(uint96).max);
         uint256 p = AuctionMath.price(startFee, maxFee, 1_000, duration, 1_000 + uint256(elapsed));
-        assertEq(p, uint256(startFee) + uint256(span) * elapsed / duration);
+        assertEq(p, uint256(startFee) + (uint256(span) * elapsed) / duration);
     }
 
     // ------------------------------------------------------------------ settlement
@@ -72,24 +72,31 @@ contract MathTest is Test {
         parentShareBps = uint16(bound(parentShareBps, 0, 10_000));
         referralShareBps = uint16(bound(referralShareBps, 0, 10_000 - parentShareBps));
         uint256 escrow = FeeMath.escrow(modelFee, maxComputeFee, protocolFeeBps);
-        FeeMath.Split memory s =
-            FeeMath.split(modelFee, computeFee, maxComputeFee, protocolFeeBps, parentShareBps, referralShareBps);
+        FeeMath.Split memory s = FeeMath.split(
+            modelFee,
+            computeFee,
+            maxComputeFee,
+            protocolFeeBps,
+            parentShareBps,
+            referralShareBps
+        );
         assertEq(s.ownerCut + s.parentCut + s.referralCut + computeFee + s.protocolFee + s.refund, escrow);
-        assertEq(s.protocolFee, (uint256(modelFee) + computeFee) * protocolFeeBps / 10_000);
-        assertEq(s.parentCut, uint256(modelFee) * parentShareBps / 10_000);
-        assertEq(s.referralCut, uint256(modelFee) * referralShareBps / 10_000);
+        assertEq(s.protocolFee, ((uint256(modelFee) + computeFee) * protocolFeeBps) / 10_000);
+        assertEq(s.parentCut, (uint256(modelFee) * parentShareBps) / 10_000);
+        assertEq(s.referralCut, (uint256(modelFee) * referralShareBps) / 10_000);
         assertEq(s.ownerCut, uint256(modelFee) - s.parentCut - s.referralCut);
         // The refund is the unspent compute fee plus the unspent protocol fee on it.
         assertGe(s.refund, uint256(maxComputeFee) - computeFee);
     }
 
-    function testFuzz_escrowIsTheFeesPlusTheProtocolFeeOnThem(uint96 modelFee, uint96 maxComputeFee, uint16 bps)
-        public
-        pure
-    {
+    function testFuzz_escrowIsTheFeesPlusTheProtocolFeeOnThem(
+        uint96 modelFee,
+        uint96 maxComputeFee,
+        uint16 bps
+    ) public pure {
         bps = uint16(bound(bps, 0, 1_000));
         uint256 fee = FeeMath.protocolFee(modelFee, maxComputeFee, bps);
-        assertEq(fee, (uint256(modelFee) + maxComputeFee) * bps / 10_000);
+        assertEq(fee, ((uint256(modelFee) + maxComputeFee) * bps) / 10_000);
         assertEq(FeeMath.escrow(modelFee, maxComputeFee, bps), uint256(modelFee) + maxComputeFee + fee);
     }
 
@@ -97,7 +104,7 @@ contract MathTest is Test {
         bps = uint16(bound(bps, 0, 10_000));
         uint256 share = FeeMath.share(amount, bps);
         assertLe(share, amount);
-        assertEq(share, uint256(amount) * bps / 10_000);
+        assertEq(share, (uint256(amount) * bps) / 10_000);
     }
 
     // ------------------------------------------------------------------ packed outputs

@@ -19,21 +19,22 @@ contract ModelRegistryTest is Test {
     }
 
     function _params() private view returns (IModelRegistry.ModelParams memory) {
-        return IModelRegistry.ModelParams({
-            fee: 10e18,
-            verifier: verifier,
-            proofModes: 3,
-            inputLength: 8,
-            outputLength: 1,
-            inputScale: 8,
-            outputScale: 24,
-            inputBound: 2048,
-            parentModelId: bytes32(0),
-            parentShareBps: 0,
-            referralShareBps: 500,
-            artifactURI: "ipfs://price-signal",
-            artifactHash: keccak256("artifacts")
-        });
+        return
+            IModelRegistry.ModelParams({
+                fee: 10e18,
+                verifier: verifier,
+                proofModes: 3,
+                inputLength: 8,
+                outputLength: 1,
+                inputScale: 8,
+                outputScale: 24,
+                inputBound: 2048,
+                parentModelId: bytes32(0),
+                parentShareBps: 0,
+                referralShareBps: 500,
+                artifactURI: "ipfs://price-signal",
+                artifactHash: keccak256("artifacts")
+            });
     }
 
     function _register(address who, bytes32 salt, IModelRegistry.ModelParams memory p) private returns (bytes32) {

@@ -140,9 +140,13 @@ contract RelayerStakingTest is Test {
         staking.setMinStake(0);
         staking.setMinStake(5e18);
         assertEq(staking.minStake(), 5e18);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 59 minutes, 1 hours, 30 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 59 minutes, 1 hours, 30 days)
+        );
         staking.setUnbondingDelay(59 minutes);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 31 days, 1 hours, 30 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(IHighwayErrors.ParameterOutOfBounds.selector, 31 days, 1 hours, 30 days)
+        );
         staking.setUnbondingDelay(31 days);
         staking.setUnbondingDelay(2 days);
         assertEq(staking.unbondingDelay(), 2 days);

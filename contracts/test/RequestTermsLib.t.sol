@@ -19,11 +19,14 @@ contract RequestTermsLibTest is HighwayFixture {
     }
 
     /// Fuzzed terms (every field, the proof mode within its enum).
-    function _terms(bytes32 seed, uint96 fee, uint40 time, uint32 window, uint16 bps, bool optimistic)
-        internal
-        pure
-        returns (IInferenceCoordinator.RequestTerms memory t)
-    {
+    function _terms(
+        bytes32 seed,
+        uint96 fee,
+        uint40 time,
+        uint32 window,
+        uint16 bps,
+        bool optimistic
+    ) internal pure returns (IInferenceCoordinator.RequestTerms memory t) {
         t = IInferenceCoordinator.RequestTerms({
             modelId: seed,
             inputHash: keccak256(abi.encode(seed)),
@@ -71,11 +74,14 @@ contract RequestTermsLibTest is HighwayFixture {
     }
 
     function test_theIdOfARequestIsTheHashOfItsTerms() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(0)
+        );
         assertEq(t.id(), id);
         assertEq(harness.hashCalldata(t), bytes32(id));
-        (bytes32 termsHash,) = coordinator.getRequest(id);
+        (bytes32 termsHash, ) = coordinator.getRequest(id);
         assertEq(termsHash, t.hash());
     }
 
@@ -97,12 +103,15 @@ contract RequestTermsLibTest is HighwayFixture {
     }
 
     function test_raisedTermsAreTheOnesTheCoordinatorChecksAgainst() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(0)
+        );
         vm.prank(requester);
         coordinator.raiseMaxComputeFee(id, t, 9e18);
         (IInferenceCoordinator.RequestTerms memory raised, bytes32 raisedHash) = harness.raise(t, 9e18);
-        (bytes32 termsHash,) = coordinator.getRequest(id);
+        (bytes32 termsHash, ) = coordinator.getRequest(id);
         assertEq(termsHash, raisedHash);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, id));
         coordinator.claim(id, t);
@@ -112,8 +121,11 @@ contract RequestTermsLibTest is HighwayFixture {
 
     /// Terms with a dirty field (bits beyond its type) are not the terms of any request.
     function test_termsWithADirtyFieldMatchNoRequest() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) =
-            requestPrice(0, IInferenceCoordinator.ProofMode.Zk, address(0));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(0)
+        );
         bytes memory call = abi.encodeCall(coordinator.claim, (id, t));
         // Word 18 of the terms (after the selector and the id) is `protocolFeeBps`, a uint16: set a bit above it.
         uint256 offset = 4 + 32 + 18 * 32;

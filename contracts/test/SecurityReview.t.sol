@@ -44,10 +44,11 @@ abstract contract SecurityFixture is HighwayFixture {
 
     /// @dev An optimistic request for price-signal sample `index`, claimed by `claimant`, answered with
     /// `output` and challenged by `challenger`.
-    function challengedBy(address claimant, int256[] memory output, uint256 index)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s)
-    {
+    function challengedBy(
+        address claimant,
+        int256[] memory output,
+        uint256 index
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
         (id, t, s) = requestPrice(index, OPTIMISTIC, address(consumer));
         claimAs(claimant, id, t);
         vm.prank(claimant);
@@ -136,7 +137,7 @@ contract GriefingRequesterTest is SecurityFixture {
         claimAs(relayer, id, t);
         vm.warp(uint256(t.deadline) + 1);
         coordinator.expire(id, t);
-        uint256 late = uint256(JOB_BOND) * t.lateSlashBps / 10_000;
+        uint256 late = (uint256(JOB_BOND) * t.lateSlashBps) / 10_000;
         assertEq(coordinator.balanceOf(requester), escrowOf(t) + late);
         assertEq(stakeOf(relayer), 1_000 * UNIT - late);
     }
@@ -147,8 +148,11 @@ contract ReclaimTest is SecurityFixture {
     function test_slashedRelayerCannotResolveTheTimeoutAndReclaimInOneTransaction() public {
         ReclaimingRelayer cheat = newReclaimer(1_000e18);
         ReclaimingRelayer sibling = newReclaimer(1_000e18); // another address of the same operator
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(0, OPTIMISTIC, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            OPTIMISTIC,
+            address(consumer)
+        );
         cheat.claim(id, t);
         cheat.submit(id, t, withOutput(42)); // wrong
         vm.prank(challenger);
@@ -175,7 +179,7 @@ contract ReclaimTest is SecurityFixture {
 
     function test_lateClaimantCannotReopenAndReclaimInOneTransaction() public {
         ReclaimingRelayer late = newReclaimer(1_000e18);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t,) = requestPrice(0, ZK, address(consumer));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, ZK, address(consumer));
         late.claim(id, t);
         vm.warp(block.timestamp + t.deliveryWindow + 1);
         // Reopening its own late claim to take it again with a fresh window (and a higher price): refused.
@@ -214,11 +218,17 @@ contract VerifierCodeTest is SecurityFixture {
         bytes32 recorded = verifier.codehash;
         bytes memory original = verifier.code;
         Sample memory s = priceSample(0);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
-            makeRequest(requester, requestParams(modelId, ZK, address(consumer)), s.input);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(
+            requester,
+            requestParams(modelId, ZK, address(consumer)),
+            s.input
+        );
         claimAs(relayer, id, t);
-        (uint256 optId, IInferenceCoordinator.RequestTerms memory ot) =
-            makeRequest(requester, requestParams(modelId, OPTIMISTIC, address(consumer)), priceSample(1).input);
+        (uint256 optId, IInferenceCoordinator.RequestTerms memory ot) = makeRequest(
+            requester,
+            requestParams(modelId, OPTIMISTIC, address(consumer)),
+            priceSample(1).input
+        );
         claimAs(relayer2, optId, ot);
         vm.prank(relayer2);
         coordinator.submitOptimistic(optId, ot, priceSample(1).output); // the right answer
@@ -226,8 +236,12 @@ contract VerifierCodeTest is SecurityFixture {
         disputeGame.challenge(optId, ot);
 
         vm.etch(verifier, ACCEPT_ALL);
-        bytes memory changed =
-            abi.encodeWithSelector(IHighwayErrors.VerifierCodeChanged.selector, modelId, recorded, verifier.codehash);
+        bytes memory changed = abi.encodeWithSelector(
+            IHighwayErrors.VerifierCodeChanged.selector,
+            modelId,
+            recorded,
+            verifier.codehash
+        );
         vm.expectRevert(changed); // a made-up output "proven" by the new code
         fulfillAs(relayer, id, t, Sample(s.input, s.inputs, withOutput(123), hex"00"));
         vm.expectRevert(changed); // a false fraud proof against the right answer
@@ -285,7 +299,7 @@ contract VerifierCodeTest is SecurityFixture {
         coordinatorAdmin.setParams(raised);
         vm.warp(block.timestamp + t.deliveryWindow + 1);
         coordinator.reopen(id, t);
-        uint256 late = uint256(t.jobBond) * t.lateSlashBps / 10_000;
+        uint256 late = (uint256(t.jobBond) * t.lateSlashBps) / 10_000;
         assertEq(late, 20e18);
         assertEq(coordinator.balanceOf(modelOwner), late);
         assertEq(stakeOf(relayer), 1_000 * UNIT - late);
@@ -308,17 +322,20 @@ contract VerifierCodeTest is SecurityFixture {
         switchable.setMode(SwitchableVerifier.Mode.AcceptAll);
         bytes32 modelId = _registerWith(address(switchable), "switchable");
         Sample memory s = priceSample(0);
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t) =
-            makeRequest(requester, requestParams(modelId, ZK, address(0)), s.input);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(
+            requester,
+            requestParams(modelId, ZK, address(0)),
+            s.input
+        );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, Sample(s.input, s.inputs, withOutput(123), hex"00")); // a made-up output
         (bool found, int256[] memory cached) = coordinator.cachedResult(modelId, s.input);
         assertTrue(found);
         assertEq(cached, withOutput(123));
-        (found,) = coordinator.cachedResult(priceModel, s.input); // the same input of another model: untouched
+        (found, ) = coordinator.cachedResult(priceModel, s.input); // the same input of another model: untouched
         assertFalse(found);
         // A price-signal request for that input still needs a real proof of the price-signal circuit.
-        (uint256 real, IInferenceCoordinator.RequestTerms memory rt,) = requestPrice(0, ZK, address(consumer));
+        (uint256 real, IInferenceCoordinator.RequestTerms memory rt, ) = requestPrice(0, ZK, address(consumer));
         claimAs(relayer2, real, rt);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, real));
         fulfillAs(relayer2, real, rt, Sample(s.input, s.inputs, withOutput(123), s.proof));
@@ -339,15 +356,19 @@ contract ModelFeeCapTest is SecurityFixture {
     function test_aFrontRunSetFeeMakesTheRequestRevert() public {
         Sample memory s = priceSample(0);
         // Cache the pair first, so that the cached path is tried as well.
-        (uint256 first, IInferenceCoordinator.RequestTerms memory ft,) = requestPrice(1, ZK, address(0));
+        (uint256 first, IInferenceCoordinator.RequestTerms memory ft, ) = requestPrice(1, ZK, address(0));
         claimAs(relayer, first, ft);
         fulfillAs(relayer, first, ft, priceSample(1));
 
         vm.prank(modelOwner);
         registry.setFee(priceModel, 1_000e18);
         uint256 before = token.balanceOf(requester);
-        bytes memory above =
-            abi.encodeWithSelector(IHighwayErrors.ModelFeeAboveMax.selector, priceModel, 1_000e18, MODEL_FEE);
+        bytes memory above = abi.encodeWithSelector(
+            IHighwayErrors.ModelFeeAboveMax.selector,
+            priceModel,
+            1_000e18,
+            MODEL_FEE
+        );
         vm.expectRevert(above);
         vm.prank(requester);
         coordinator.requestInference(_capped(), s.input);
@@ -371,13 +392,16 @@ contract ModelFeeCapTest is SecurityFixture {
 /// L-1: an admin change of `lateSlashBps` or `disputeProtocolShareBps` reached requests in flight.
 contract LockedSharesTest is SecurityFixture {
     function test_adminChangesNeverTouchARequestInFlight() public {
-        (uint256 late, IInferenceCoordinator.RequestTerms memory lt,) = requestPrice(0, ZK, address(consumer));
+        (uint256 late, IInferenceCoordinator.RequestTerms memory lt, ) = requestPrice(0, ZK, address(consumer));
         assertEq(lt.lateSlashBps, 2_000);
         assertEq(lt.disputeProtocolShareBps, 2_000);
         claimAs(relayer, late, lt);
-        (uint256 disputed, IInferenceCoordinator.RequestTerms memory dt,) = challengedBy(relayer2, withOutput(42), 1);
-        (uint256 defended, IInferenceCoordinator.RequestTerms memory et, Sample memory es) =
-            challengedBy(relayer2, priceSample(2).output, 2);
+        (uint256 disputed, IInferenceCoordinator.RequestTerms memory dt, ) = challengedBy(relayer2, withOutput(42), 1);
+        (uint256 defended, IInferenceCoordinator.RequestTerms memory et, Sample memory es) = challengedBy(
+            relayer2,
+            priceSample(2).output,
+            2
+        );
 
         IInferenceCoordinator.Params memory p = defaultParams();
         p.lateSlashBps = 10_000;
@@ -390,18 +414,18 @@ contract LockedSharesTest is SecurityFixture {
         uint256 requesterBefore = coordinator.balanceOf(requester);
         vm.warp(block.timestamp + lt.deliveryWindow + 1);
         coordinator.reopen(late, lt); // 20% of the bond (not 100%)
-        assertEq(coordinator.balanceOf(requester) - requesterBefore, uint256(JOB_BOND) * 2_000 / 10_000);
-        assertEq(stakeOf(relayer), 1_000 * UNIT - uint256(JOB_BOND) * 2_000 / 10_000);
+        assertEq(coordinator.balanceOf(requester) - requesterBefore, (uint256(JOB_BOND) * 2_000) / 10_000);
+        assertEq(stakeOf(relayer), 1_000 * UNIT - (uint256(JOB_BOND) * 2_000) / 10_000);
         vm.warp(block.timestamp + dt.defenceWindow);
         disputeGame.resolveDisputeTimeout(disputed, dt); // the protocol's share of the job bond: 20% (not 50%)
-        assertEq(coordinator.protocolFees() - protocolBefore, uint256(JOB_BOND) * 2_000 / 10_000);
+        assertEq(coordinator.protocolFees() - protocolBefore, (uint256(JOB_BOND) * 2_000) / 10_000);
         assertEq(
             coordinator.balanceOf(relayer2),
-            uint256(START_FEE) + CHALLENGE_BOND - uint256(CHALLENGE_BOND) * 2_000 / 10_000
+            uint256(START_FEE) + CHALLENGE_BOND - (uint256(CHALLENGE_BOND) * 2_000) / 10_000
         );
 
         // Requests made afterwards lock the new shares.
-        (, IInferenceCoordinator.RequestTerms memory nt,) = requestPrice(0, ZK, address(0));
+        (, IInferenceCoordinator.RequestTerms memory nt, ) = requestPrice(0, ZK, address(0));
         assertEq(nt.lateSlashBps, 10_000);
         assertEq(nt.disputeProtocolShareBps, 5_000);
     }
@@ -410,19 +434,27 @@ contract LockedSharesTest is SecurityFixture {
 /// L-2: a fraud proof could be copied from the mempool, its compute fee taken by the copier.
 contract FraudProofCopyTest is SecurityFixture {
     function test_aCopiedFraudProofEarnsTheCopierNothing() public {
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = challengedBy(relayer, withOutput(42), 0);
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = challengedBy(
+            relayer,
+            withOutput(42),
+            0
+        );
         uint256 copierBefore = token.balanceOf(stranger);
         // The challenger's proveFraud is in the mempool; a copier sends the same call first.
         vm.prank(stranger);
         disputeGame.proveFraud(id, t, s.input, s.output, s.proof);
         assertEq(coordinator.balanceOf(stranger), 0);
         assertEq(token.balanceOf(stranger), copierBefore);
-        uint256 protocolShare = uint256(JOB_BOND) * t.disputeProtocolShareBps / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * t.disputeProtocolShareBps) / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + START_FEE);
         assertEq(consumer.lastOutput(), s.output);
         // The challenger's own transaction finds the dispute closed; it lost nothing to the copy.
         vm.expectRevert(
-            abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Fulfilled)
+            abi.encodeWithSelector(
+                IHighwayErrors.WrongStatus.selector,
+                id,
+                IInferenceCoordinator.RequestStatus.Fulfilled
+            )
         );
         vm.prank(challenger);
         disputeGame.proveFraud(id, t, s.input, s.output, s.proof);
@@ -455,7 +487,7 @@ contract SecurityLevelTest is SecurityFixture {
         vm.warp(block.timestamp + t.defenceWindow + 1);
         disputeGame.resolveDisputeTimeout(id, t);
         assertEq(stakeOf(relayer), 1_000 * UNIT - 300e18);
-        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + 300e18 - uint256(300e18) * 2_000 / 10_000);
+        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + 300e18 - (uint256(300e18) * 2_000) / 10_000);
     }
 
     function test_aLongerChallengeWindowDelaysFinalize() public {
@@ -523,6 +555,9 @@ contract SelfReferralTest is SecurityFixture {
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         assertEq(coordinator.modelEarnings(priceModel), MODEL_FEE); // the owner keeps the whole fee
-        assertEq(coordinator.balanceOf(requester), escrowOf(t) - MODEL_FEE - START_FEE - (MODEL_FEE + START_FEE) * 500 / 10_000);
+        assertEq(
+            coordinator.balanceOf(requester),
+            escrowOf(t) - MODEL_FEE - START_FEE - ((MODEL_FEE + START_FEE) * 500) / 10_000
+        );
     }
 }

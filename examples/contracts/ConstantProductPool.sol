@@ -71,6 +71,7 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
     error InsufficientReserves(uint256 reserve0, uint256 reserve1);
 
     /**
+     * @notice Deploys an empty pool of `token0_` and `token1_`; `owner_` seeds it and sets the price.
      * @param token0_ the pool's first token
      * @param token1_ the pool's second token (not `token0_`)
      * @param feeBps_ the swap fee kept by the pool, at most `MAX_FEE_BPS`
@@ -119,11 +120,12 @@ contract ConstantProductPool is Ownable, ReentrancyGuard {
      * @param to who receives the output
      * @return amountOut what `to` receives
      */
-    function swapExactIn(IERC20 tokenIn, uint256 amountIn, uint256 minAmountOut, address to)
-        external
-        nonReentrant
-        returns (uint256 amountOut)
-    {
+    function swapExactIn(
+        IERC20 tokenIn,
+        uint256 amountIn,
+        uint256 minAmountOut,
+        address to
+    ) external nonReentrant returns (uint256 amountOut) {
         bool zeroForOne = _isToken0(tokenIn);
         if (amountIn == 0) revert ZeroAmount();
         (uint256 reserveIn, uint256 reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0);

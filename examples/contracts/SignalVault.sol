@@ -127,16 +127,32 @@ contract SignalVault is InferenceConsumer, AccessControl {
     event PriceObserved(uint256 indexed observation, uint256 price);
     /// @notice A signal was requested on `inputs` (the model's quantized input), whose last price is `lastObservedPrice`.
     event SignalRequested(
-        uint256 indexed requestId, IInferenceCoordinator.ProofMode mode, uint40 deadline, uint256 lastObservedPrice, int256[] inputs
+        uint256 indexed requestId,
+        IInferenceCoordinator.ProofMode mode,
+        uint40 deadline,
+        uint256 lastObservedPrice,
+        int256[] inputs
     );
     /// @notice A result was not acted on, for `reason`.
     event SignalIgnored(uint256 indexed requestId, IgnoreReason reason);
     /// @notice A signal within ±threshold: the vault keeps its balances.
     event SignalHeld(uint256 indexed requestId, int256 signal);
     /// @notice The vault sold `amountIn` of `tokenIn` for `amountOut` on `signal`.
-    event Rebalanced(uint256 indexed requestId, int256 signal, IERC20 indexed tokenIn, uint256 amountIn, uint256 amountOut);
+    event Rebalanced(
+        uint256 indexed requestId,
+        int256 signal,
+        IERC20 indexed tokenIn,
+        uint256 amountIn,
+        uint256 amountOut
+    );
     /// @notice The vault meant to sell `amountIn` of `tokenIn` on `signal` but the swap failed with `reason`.
-    event RebalanceFailed(uint256 indexed requestId, int256 signal, IERC20 indexed tokenIn, uint256 amountIn, bytes reason);
+    event RebalanceFailed(
+        uint256 indexed requestId,
+        int256 signal,
+        IERC20 indexed tokenIn,
+        uint256 amountIn,
+        bytes reason
+    );
     /// @notice The owner changed the knobs.
     event ConfigUpdated(Config config);
     /// @notice The admin took `amount` of `token` out to `to`.
@@ -162,6 +178,7 @@ contract SignalVault is InferenceConsumer, AccessControl {
     error TwapUnavailable();
 
     /**
+     * @notice Deploys a vault that rebalances between `pool_`'s tokens on `modelId_`'s answers.
      * @param coordinator_ the Highway coordinator: the only caller of the callback
      * @param modelId_ the `price-signal` model's id in the registry
      * @param paymentToken_ the coordinator's payment token, in which the vault pays its requests
@@ -219,9 +236,12 @@ contract SignalVault is InferenceConsumer, AccessControl {
      * above `maxModelFee`.
      * @return requestId the coordinator's id of the request
      */
-    function requestSignal(IInferenceCoordinator.ProofMode mode) external onlyRole(KEEPER_ROLE) returns (uint256 requestId) {
+    function requestSignal(
+        IInferenceCoordinator.ProofMode mode
+    ) external onlyRole(KEEPER_ROLE) returns (uint256 requestId) {
         SignalRequest storage previous = requests[latestRequestId];
-        if (previous.open && block.timestamp <= previous.deadline) revert RequestInFlight(latestRequestId, previous.deadline);
+        if (previous.open && block.timestamp <= previous.deadline)
+            revert RequestInFlight(latestRequestId, previous.deadline);
         int256[] memory inputs = SignalMath.normalizedReturns(priceHistory());
         _reclaimRefunds();
 
@@ -336,9 +356,15 @@ contract SignalVault is InferenceConsumer, AccessControl {
     /// @dev Sells `rebalanceBps` of the vault's `tokenIn`; a failure is an event, not a revert.
     function _rebalance(uint256 requestId, int256 signal, IERC20 tokenIn) private {
         uint256 amountIn = Math.mulDiv(tokenIn.balanceOf(address(this)), config.rebalanceBps, BPS);
-        (bool ok, uint256 twap,) = _twap();
+        (bool ok, uint256 twap, ) = _twap();
         if (!ok) {
-            emit RebalanceFailed(requestId, signal, tokenIn, amountIn, abi.encodeWithSelector(TwapUnavailable.selector));
+            emit RebalanceFailed(
+                requestId,
+                signal,
+                tokenIn,
+                amountIn,
+                abi.encodeWithSelector(TwapUnavailable.selector)
+            );
             return;
         }
         // Expected output at the pool's time-weighted average price, less the slippage the vault accepts:
@@ -398,10 +424,15 @@ contract SignalVault is InferenceConsumer, AccessControl {
 
     function _setConfig(Config memory c) private {
         if (
-            c.signalThreshold < 0 || c.rebalanceBps == 0 || c.rebalanceBps > MAX_REBALANCE_BPS
-                || c.maxSlippageBps > MAX_SLIPPAGE_BPS || c.requestTtl == 0 || c.requestTtl > MAX_REQUEST_TTL
-                || c.startComputeFee > c.maxComputeFee || c.twapWindow == 0
-                || uint256(c.twapWindow) > uint256(c.minObservationInterval) * (SignalMath.PRICES - 1)
+            c.signalThreshold < 0
+            || c.rebalanceBps == 0
+            || c.rebalanceBps > MAX_REBALANCE_BPS
+            || c.maxSlippageBps > MAX_SLIPPAGE_BPS
+            || c.requestTtl == 0
+            || c.requestTtl > MAX_REQUEST_TTL
+            || c.startComputeFee > c.maxComputeFee
+            || c.twapWindow == 0
+            || uint256(c.twapWindow) > uint256(c.minObservationInterval) * (SignalMath.PRICES - 1)
         ) revert InvalidConfig();
         config = c;
         emit ConfigUpdated(c);

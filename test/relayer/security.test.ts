@@ -134,7 +134,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
       config: { models: [{ circuit: "price-signal", modes: ["zk"] }], deadlineMarginSeconds: 60 },
     });
     const [request] = await requestBurst(highway, await requester(), 1, () => randomRequest(0, ["zk"]));
-    await waitFor("the request set aside", async () => storedJob(relayer, request)?.state === "skipped", 30_000, 100);
+    await waitFor("the request set aside", () => storedJob(relayer, request)?.state === "skipped", 30_000, 100);
     expect(storedJob(relayer, request)!.note).to.match(
       /^an answer needs \d+ s \(our measured time and the margin\), more than the 60 s delivery window$/,
     );

@@ -39,7 +39,7 @@ contract ConstantProductPoolTest is Test {
     function test_swapPaysTheConstantProductQuoteLessTheFee() public {
         uint256 amountIn = 10_000e18;
         // 10k USD * 0.997 into 2M USD / 1000 VOL: out = 1000 * 9970 / (2_000_000 + 9970) VOL, rounded down.
-        uint256 expected = (1_000e18 * (amountIn * 9_970 / 10_000)) / (2_000_000e18 + amountIn * 9_970 / 10_000);
+        uint256 expected = (1_000e18 * ((amountIn * 9_970) / 10_000)) / (2_000_000e18 + (amountIn * 9_970) / 10_000);
         vm.prank(trader);
         uint256 out = pool.swapExactIn(stable, amountIn, 0, trader);
         assertEq(out, expected);
@@ -81,7 +81,9 @@ contract ConstantProductPoolTest is Test {
         vm.prank(trader);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, trader));
         pool.addLiquidity(1e18, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(ConstantProductPool.InsufficientReserves.selector, 1_000e18, 2_000_000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(ConstantProductPool.InsufficientReserves.selector, 1_000e18, 2_000_000e18)
+        );
         pool.removeLiquidity(1_000e18, 0, address(this));
         vm.expectRevert(ConstantProductPool.ZeroAmount.selector);
         pool.removeLiquidity(0, 0, address(this));
@@ -118,10 +120,11 @@ contract ConstantProductPoolTest is Test {
         // Fee applied: k holds even counting only the input after the fee, so the fee stays in the pool.
         uint256 reserveIn = stableIn ? r1 : r0;
         assertGe(
-            (reserveIn * 10_000 + amountIn * (10_000 - FEE_BPS)) * (reserveOut - out), reserveIn * 10_000 * reserveOut
+            (reserveIn * 10_000 + amountIn * (10_000 - FEE_BPS)) * (reserveOut - out),
+            reserveIn * 10_000 * reserveOut
         );
         // And a fee-free pool would pay at least as much for the same input.
-        uint256 feeFree = reserveOut * amountIn / (reserveIn + amountIn);
+        uint256 feeFree = (reserveOut * amountIn) / (reserveIn + amountIn);
         assertLe(out, feeFree);
         assertEq(volatile.balanceOf(address(pool)), pool.reserve0());
         assertEq(stable.balanceOf(address(pool)), pool.reserve1());

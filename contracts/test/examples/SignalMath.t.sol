@@ -40,7 +40,7 @@ contract SignalMathTest is Test {
         for (uint256 i; i < 9; ++i) {
             // moves of up to ±10% per step
             uint256 step = uint256(keccak256(abi.encode(seed, i))) % 2_001;
-            price = price * (9_000 + step * 10) / 10_000;
+            price = (price * (9_000 + step * 10)) / 10_000;
             prices[i] = price;
             scaled[i] = price * scale;
         }

@@ -59,18 +59,19 @@ abstract contract SignalVaultFixture is HighwayFixture {
     }
 
     function defaultConfig() internal pure returns (SignalVault.Config memory) {
-        return SignalVault.Config({
-            signalThreshold: THRESHOLD,
-            rebalanceBps: REBALANCE_BPS,
-            maxSlippageBps: SLIPPAGE_BPS,
-            minObservationInterval: 60,
-            twapWindow: TWAP_WINDOW,
-            requestTtl: TTL,
-            callbackGasLimit: 400_000,
-            startComputeFee: 1e18,
-            maxComputeFee: 5e18,
-            maxModelFee: MODEL_FEE
-        });
+        return
+            SignalVault.Config({
+                signalThreshold: THRESHOLD,
+                rebalanceBps: REBALANCE_BPS,
+                maxSlippageBps: SLIPPAGE_BPS,
+                minObservationInterval: 60,
+                twapWindow: TWAP_WINDOW,
+                requestTtl: TTL,
+                callbackGasLimit: 400_000,
+                startComputeFee: 1e18,
+                maxComputeFee: 5e18,
+                maxModelFee: MODEL_FEE
+            });
     }
 
     /// @dev Nine observations a minute apart, the trader pushing the price by `moves` (stable in if > 0).
@@ -94,7 +95,9 @@ abstract contract SignalVaultFixture is HighwayFixture {
         vm.warp(block.timestamp + TWAP_WINDOW);
     }
 
-    function request(IInferenceCoordinator.ProofMode mode) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms) {
+    function request(
+        IInferenceCoordinator.ProofMode mode
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms) {
         vm.recordLogs();
         vm.prank(keeper);
         id = vault.requestSignal(mode);
@@ -146,11 +149,15 @@ contract SignalVaultTest is SignalVaultFixture {
     function test_onlyKeepersPokeAndRequest() public {
         bytes32 role = vault.KEEPER_ROLE();
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role)
+        );
         vault.poke();
         choppyHistory();
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role)
+        );
         vault.requestSignal(ZK);
     }
 
@@ -167,15 +174,15 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_oneRequestInFlightUntilAnsweredOrPastItsDeadline() public {
         choppyHistory();
-        (uint256 first,) = request(OPTIMISTIC);
+        (uint256 first, ) = request(OPTIMISTIC);
         vm.prank(keeper);
         vm.expectRevert(abi.encodeWithSelector(SignalVault.RequestInFlight.selector, first, block.timestamp + TTL));
         vault.requestSignal(ZK);
 
         vm.warp(block.timestamp + TTL + 1);
-        (uint256 second,) = request(ZK);
+        (uint256 second, ) = request(ZK);
         answer(second, 0);
-        (uint256 third,) = request(ZK);
+        (uint256 third, ) = request(ZK);
         // Request ids are hashes of their terms: a new request has a new id, in no particular order.
         assertTrue(third != second && third != first, "a new request after an answer");
     }
@@ -184,9 +191,9 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_positiveSignalAboveThresholdBuysTheVolatileToken() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
-        uint256 amountIn = stableBefore * REBALANCE_BPS / 10_000;
+        uint256 amountIn = (stableBefore * REBALANCE_BPS) / 10_000;
         uint256 quote = pool.getAmountOut(stable, amountIn);
 
         vm.expectEmit(true, true, true, true, address(vault));
@@ -201,9 +208,9 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_negativeSignalBelowMinusThresholdSellsTheVolatileToken() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
-        uint256 amountIn = volatileBefore * REBALANCE_BPS / 10_000;
+        uint256 amountIn = (volatileBefore * REBALANCE_BPS) / 10_000;
         uint256 quote = pool.getAmountOut(volatile, amountIn);
 
         vm.expectEmit(true, true, true, true, address(vault));
@@ -217,12 +224,12 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_signalWithinTheThresholdHolds() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalHeld(id, THRESHOLD); // the threshold itself holds
         answer(id, THRESHOLD);
-        (id,) = request(ZK);
+        (id, ) = request(ZK);
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalHeld(id, -THRESHOLD);
         answer(id, -THRESHOLD);
@@ -234,7 +241,7 @@ contract SignalVaultTest is SignalVaultFixture {
     function testFuzz_decisionFollowsTheSignal(int256 signal) public {
         signal = bound(signal, -100 * THRESHOLD, 100 * THRESHOLD);
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
         answer(id, signal);
         (uint256 stableAfter, uint256 volatileAfter) = balances();
@@ -249,7 +256,7 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_resultPastItsDeadlineIsIgnored() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
         vm.warp(block.timestamp + TTL + 1);
         vm.expectEmit(true, true, true, true, address(vault));
@@ -264,7 +271,7 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_resultAtItsDeadlineStillCounts() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         vm.warp(block.timestamp + TTL);
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalHeld(id, 0);
@@ -273,7 +280,7 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_secondCallbackForTheSameRequestAndUnknownIdsAreIgnored() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         answer(id, THRESHOLD + 1);
         assertFalse(vault.isPendingRequest(id));
         (uint256 stableBefore, uint256 volatileBefore) = balances();
@@ -291,7 +298,7 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_malformedOutputIsIgnored() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalIgnored(id, SignalVault.IgnoreReason.MalformedOutput);
         vm.prank(address(coordinator));
@@ -300,7 +307,7 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_onlyTheCoordinatorCallsBack() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
         vault.onInferenceResult(id, withOutput(THRESHOLD * 10));
@@ -310,13 +317,13 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_swapBeyondTheSlippageBoundFailsWithoutReverting() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         // The volatile token jumps ~20% in the answer's block: buying it now would pay far less
         // than the pool's average price allows, so the swap must not happen.
         vm.prank(trader);
         pool.swapExactIn(stable, 2_000_000e18, 0, trader);
         (uint256 stableBefore, uint256 volatileBefore) = balances();
-        uint256 amountIn = stableBefore * REBALANCE_BPS / 10_000;
+        uint256 amountIn = (stableBefore * REBALANCE_BPS) / 10_000;
 
         vm.recordLogs();
         answer(id, THRESHOLD * 10); // does not revert
@@ -331,7 +338,7 @@ contract SignalVaultTest is SignalVaultFixture {
 
     function test_emptySideFailsWithoutReverting() public {
         choppyHistory();
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         vault.withdraw(volatile, address(this), volatile.balanceOf(address(vault)));
         vm.recordLogs();
         answer(id, -THRESHOLD * 10);
@@ -384,10 +391,10 @@ contract SignalVaultTest is SignalVaultFixture {
         (, uint256 volatileBefore) = balances();
         vm.warp(stateOf(id).phaseEndsAt);
         vm.expectEmit(true, true, true, false, address(vault));
-        emit SignalVault.Rebalanced(id, -THRESHOLD * 3, volatile, volatileBefore * REBALANCE_BPS / 10_000, 0);
+        emit SignalVault.Rebalanced(id, -THRESHOLD * 3, volatile, (volatileBefore * REBALANCE_BPS) / 10_000, 0);
         coordinator.finalize(id, terms);
         (, uint256 volatileAfter) = balances();
-        assertEq(volatileAfter, volatileBefore - volatileBefore * REBALANCE_BPS / 10_000);
+        assertEq(volatileAfter, volatileBefore - (volatileBefore * REBALANCE_BPS) / 10_000);
     }
 
     // ------------------------------------------------------------------ admin
@@ -425,7 +432,15 @@ contract SignalVaultTest is SignalVaultFixture {
         volatile.mint(address(this), 2e18);
         stable.mint(address(this), 1);
         degenerate.addLiquidity(2e18, 1);
-        SignalVault other = new SignalVault(coordinator, priceModel, token, degenerate, true, defaultConfig(), address(this));
+        SignalVault other = new SignalVault(
+            coordinator,
+            priceModel,
+            token,
+            degenerate,
+            true,
+            defaultConfig(),
+            address(this)
+        );
         token.mint(address(other), 100 * UNIT);
         for (uint256 i; i < 9; ++i) {
             vm.warp(block.timestamp + 60);

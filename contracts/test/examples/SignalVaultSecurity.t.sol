@@ -16,6 +16,8 @@ import {SignalVaultFixture} from "./SignalVault.t.sol";
  * requests the vault did not make, and the sandwich of its answer (L-6).
  */
 contract SignalVaultSecurityTest is SignalVaultFixture {
+    // The cheatcode handle beside `vm`, named like it.
+    // solhint-disable-next-line const-name-snakecase
     MoreCheatcodes internal constant cheats = MoreCheatcodes(address(vm));
     address internal attacker = address(0xA77AC);
 
@@ -100,7 +102,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         coordinator.submitOptimistic(first, t1, withOutput(0));
         vm.warp(stateOf(first).phaseEndsAt);
         coordinator.finalize(first, t1);
-        uint256 paid = 10e18 + 1e18 + (10e18 + 1e18) * 500 / 10_000; // model fee, compute fee, protocol fee
+        uint256 paid = 10e18 + 1e18 + ((10e18 + 1e18) * 500) / 10_000; // model fee, compute fee, protocol fee
         uint256 unspent = escrowOf(t1) - paid; // 4.2
         assertEq(coordinator.balanceOf(address(vault)), unspent);
 
@@ -112,7 +114,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         claimAs(relayer, second, t2);
         vm.warp(uint256(t2.deadline) + 1);
         coordinator.expire(second, t2);
-        uint256 lateSlash = uint256(JOB_BOND) * defaultParams().lateSlashBps / 10_000; // 20 of the 100 bonded
+        uint256 lateSlash = (uint256(JOB_BOND) * defaultParams().lateSlashBps) / 10_000; // 20 of the 100 bonded
         assertEq(coordinator.balanceOf(address(vault)), escrowOf(t2) + lateSlash);
 
         assertEq(vault.reclaimRefunds(), escrowOf(t2) + lateSlash);
@@ -130,8 +132,11 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         vault.setConfig(c);
         choppyHistory();
         (uint256 stableBefore, uint256 volatileBefore) = balances();
-        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) =
-            requestPrice(1, ZK, address(vault));
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            1,
+            ZK,
+            address(vault)
+        );
         assertEq(t.consumer, address(vault));
         assertTrue(s.output[0] != 0, "a signal that would trade");
         claimAs(relayer, id, t);
@@ -189,15 +194,20 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         coordinator.submitOptimistic(id, terms, withOutput(THRESHOLD * 3));
         vm.warp(stateOf(id).phaseEndsAt);
 
-        (w.twap,) = vault.twapPrice();
+        (w.twap, ) = vault.twapPrice();
         // The request's sandwich lasted no time: it does not weigh in the average (the fees of its
         // round trip left the pool a little richer in stable: the price since is ~0.07% higher).
         assertTrue(_diff(w.twap, w.fairPrice) * 1_000 < w.fairPrice, "TWAP within 0.1% of the fair price");
         (uint256 stableBefore, uint256 volatileBefore) = balances();
-        w.amountIn = stableBefore * REBALANCE_BPS / 10_000;
+        w.amountIn = (stableBefore * REBALANCE_BPS) / 10_000;
         w.fairOut = Math.mulDiv(w.amountIn, 1e18, w.twap);
         w.newMinOut = Math.mulDiv(w.fairOut, 10_000 - SLIPPAGE_BPS, 10_000, Math.Rounding.Ceil);
-        w.oldMinOut = Math.mulDiv(Math.mulDiv(w.amountIn, 1e18, w.spotAtRequest), 10_000 - SLIPPAGE_BPS, 10_000, Math.Rounding.Ceil);
+        w.oldMinOut = Math.mulDiv(
+            Math.mulDiv(w.amountIn, 1e18, w.spotAtRequest),
+            10_000 - SLIPPAGE_BPS,
+            10_000,
+            Math.Rounding.Ceil
+        );
         w.oldPush = _largestPush(w.amountIn, w.oldMinOut);
         w.newPush = _largestPush(w.amountIn, w.newMinOut);
 
@@ -236,7 +246,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         console.log("old bound: push %d stable, vault gets %d, loses %d", w.oldPush, w.oldOut, oldLoss);
         console.log("new bound: push %d stable, vault gets %d, loses %d", w.newPush, w.newOut, newLoss);
         assertGe(w.newOut, w.newMinOut);
-        assertTrue(newLoss <= w.fairOut * SLIPPAGE_BPS / 10_000, "the loss stays within the TWAP bound");
+        assertTrue(newLoss <= (w.fairOut * SLIPPAGE_BPS) / 10_000, "the loss stays within the TWAP bound");
         assertTrue(oldLoss * 100 > w.fairOut * 15, "the old bound let the vault lose over 15%");
         assertGt(oldLoss, 10 * newLoss);
         assertLt(w.newPush, w.oldPush / 10);
@@ -257,23 +267,27 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         assertLe(_diff(twap, (p0 * 300 + p1 * 100) / 400), 1);
         // Pushing the price in this block changes nothing.
         _buyVolatile(5_000_000e18);
-        (uint256 again,) = vault.twapPrice();
+        (uint256 again, ) = vault.twapPrice();
         assertEq(again, twap);
     }
 
     function test_noObservationOldEnoughFailsTheSwapWithoutReverting() public {
         choppyHistory(); // 9 observations over 480 s, the last one 300 s ago
-        (uint256 id,) = request(ZK);
+        (uint256 id, ) = request(ZK);
         SignalVault.Config memory c = defaultConfig();
         c.minObservationInterval = 120;
         c.twapWindow = 900; // older than the oldest observation (780 s)
         vault.setConfig(c);
         vm.expectRevert(SignalVault.TwapUnavailable.selector);
         vault.twapPrice();
-        (uint256 stableBefore,) = balances();
+        (uint256 stableBefore, ) = balances();
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.RebalanceFailed(
-            id, THRESHOLD * 3, stable, stableBefore * REBALANCE_BPS / 10_000, abi.encodeWithSelector(SignalVault.TwapUnavailable.selector)
+            id,
+            THRESHOLD * 3,
+            stable,
+            (stableBefore * REBALANCE_BPS) / 10_000,
+            abi.encodeWithSelector(SignalVault.TwapUnavailable.selector)
         );
         answer(id, THRESHOLD * 3);
     }

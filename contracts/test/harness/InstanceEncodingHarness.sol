@@ -13,11 +13,11 @@ contract InstanceEncodingHarness {
         return InstanceEncoding.fromField(element);
     }
 
-    function readOutputs(uint256[] memory instances, uint256 inputCount, uint256 outputCount)
-        external
-        pure
-        returns (int256[] memory)
-    {
+    function readOutputs(
+        uint256[] memory instances,
+        uint256 inputCount,
+        uint256 outputCount
+    ) external pure returns (int256[] memory) {
         return InstanceEncoding.readOutputs(instances, inputCount, outputCount);
     }
 }

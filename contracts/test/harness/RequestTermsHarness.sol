@@ -12,11 +12,10 @@ contract RequestTermsHarness {
         return terms.hashCalldata();
     }
 
-    function raise(IInferenceCoordinator.RequestTerms calldata terms, uint96 newMaxComputeFee)
-        external
-        pure
-        returns (IInferenceCoordinator.RequestTerms memory raised, bytes32 raisedHash)
-    {
+    function raise(
+        IInferenceCoordinator.RequestTerms calldata terms,
+        uint96 newMaxComputeFee
+    ) external pure returns (IInferenceCoordinator.RequestTerms memory raised, bytes32 raisedHash) {
         raised = terms.raise(newMaxComputeFee);
         raisedHash = raised.hash();
     }

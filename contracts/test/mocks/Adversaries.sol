@@ -100,9 +100,11 @@ contract GriefingChallenger {
 contract SelfDisputingRelayer is ContractRelayer {
     constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
 
-    function submitWrong(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, int256[] calldata wrong)
-        external
-    {
+    function submitWrong(
+        uint256 id,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        int256[] calldata wrong
+    ) external {
         coordinator.submitOptimistic(id, terms, wrong);
     }
 

@@ -23,10 +23,12 @@ contract BudgetConsumer is InferenceConsumer {
         acceptAll = acceptAll_;
     }
 
-    function request(IERC20 token, bytes32 modelId, bytes calldata input, RequestOptions calldata options)
-        external
-        returns (uint256 id)
-    {
+    function request(
+        IERC20 token,
+        bytes32 modelId,
+        bytes calldata input,
+        RequestOptions calldata options
+    ) external returns (uint256 id) {
         _requesting = true;
         id = _requestInference(token, modelId, input, options);
         _requesting = false;
@@ -57,10 +59,12 @@ contract BudgetConsumer is InferenceConsumer {
 contract LeanConsumer is InferenceConsumer {
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
 
-    function request(IERC20 token, bytes32 modelId, bytes calldata input, RequestOptions calldata options)
-        external
-        returns (uint256)
-    {
+    function request(
+        IERC20 token,
+        bytes32 modelId,
+        bytes calldata input,
+        RequestOptions calldata options
+    ) external returns (uint256) {
         return _requestInference(token, modelId, input, options);
     }
 
@@ -79,27 +83,30 @@ contract PreFixConsumer is IInferenceConsumer {
         coordinator = coordinator_;
     }
 
-    function request(IERC20 token, bytes32 modelId, bytes calldata input, InferenceConsumer.RequestOptions calldata o)
-        external
-        returns (uint256)
-    {
+    function request(
+        IERC20 token,
+        bytes32 modelId,
+        bytes calldata input,
+        InferenceConsumer.RequestOptions calldata o
+    ) external returns (uint256) {
         token.forceApprove(address(coordinator), coordinator.quoteEscrow(modelId, o.maxComputeFee));
-        return coordinator.requestInference(
-            IInferenceCoordinator.RequestParams({
-                modelId: modelId,
-                proofMode: o.proofMode,
-                startComputeFee: o.startComputeFee,
-                maxComputeFee: o.maxComputeFee,
-                maxModelFee: type(uint96).max,
-                jobBond: 0,
-                challengeWindow: 0,
-                callbackGasLimit: o.callbackGasLimit,
-                deadline: o.deadline,
-                consumer: address(this),
-                referrer: o.referrer
-            }),
-            input
-        );
+        return
+            coordinator.requestInference(
+                IInferenceCoordinator.RequestParams({
+                    modelId: modelId,
+                    proofMode: o.proofMode,
+                    startComputeFee: o.startComputeFee,
+                    maxComputeFee: o.maxComputeFee,
+                    maxModelFee: type(uint96).max,
+                    jobBond: 0,
+                    challengeWindow: 0,
+                    callbackGasLimit: o.callbackGasLimit,
+                    deadline: o.deadline,
+                    consumer: address(this),
+                    referrer: o.referrer
+                }),
+                input
+            );
     }
 
     function onInferenceResult(uint256 requestId, int256[] calldata output) external {

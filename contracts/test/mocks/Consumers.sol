@@ -20,26 +20,30 @@ contract RecordingConsumer is InferenceConsumer {
         return true;
     }
 
-    function request(IERC20 token, bytes32 modelId, bytes memory input, uint96 maxComputeFee, uint32 gasLimit)
-        external
-        returns (uint256)
-    {
-        return _requestInference(
-            token,
-            modelId,
-            input,
-            RequestOptions({
-                proofMode: IInferenceCoordinator.ProofMode.Zk,
-                maxModelFee: type(uint96).max, // a test double: any fee
-                startComputeFee: 0,
-                maxComputeFee: maxComputeFee,
-                jobBond: 0,
-                challengeWindow: 0,
-                callbackGasLimit: gasLimit,
-                deadline: uint40(block.timestamp + 1 days),
-                referrer: address(0)
-            })
-        );
+    function request(
+        IERC20 token,
+        bytes32 modelId,
+        bytes memory input,
+        uint96 maxComputeFee,
+        uint32 gasLimit
+    ) external returns (uint256) {
+        return
+            _requestInference(
+                token,
+                modelId,
+                input,
+                RequestOptions({
+                    proofMode: IInferenceCoordinator.ProofMode.Zk,
+                    maxModelFee: type(uint96).max, // a test double: any fee
+                    startComputeFee: 0,
+                    maxComputeFee: maxComputeFee,
+                    jobBond: 0,
+                    challengeWindow: 0,
+                    callbackGasLimit: gasLimit,
+                    deadline: uint40(block.timestamp + 1 days),
+                    referrer: address(0)
+                })
+            );
     }
 
     function lastOutput() external view returns (int256[] memory) {
@@ -72,13 +76,21 @@ contract ReentrantConsumer is InferenceConsumer {
 
     function _onInferenceResult(uint256 requestId, int256[] calldata) internal override {
         ++calls;
-        try coordinator.withdraw() {} catch (bytes memory e) { withdrawError = bytes4(e); }
+        try coordinator.withdraw() {} catch (bytes memory e) {
+            withdrawError = bytes4(e);
+        }
         IInferenceCoordinator.RequestTerms memory none;
-        try coordinator.retryCallback(requestId, none) {} catch (bytes memory e) { retryError = bytes4(e); }
+        try coordinator.retryCallback(requestId, none) {} catch (bytes memory e) {
+            retryError = bytes4(e);
+        }
         IInferenceCoordinator.RequestParams memory p;
-        try coordinator.requestInference(p, "") {} catch (bytes memory e) { requestError = bytes4(e); }
+        try coordinator.requestInference(p, "") {} catch (bytes memory e) {
+            requestError = bytes4(e);
+        }
         IDisputeGame game = IDisputeGame(coordinator.disputeGame());
-        try game.challenge(requestId, none) {} catch (bytes memory e) { challengeError = bytes4(e); }
+        try game.challenge(requestId, none) {} catch (bytes memory e) {
+            challengeError = bytes4(e);
+        }
     }
 }
 

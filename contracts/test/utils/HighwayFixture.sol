@@ -43,13 +43,13 @@ abstract contract HighwayFixture is Test {
     bytes32 internal priceModel;
     bytes32 internal creditModel;
 
-    address internal treasury = address(0x7AE5);
-    address internal modelOwner = address(0x0A11);
-    address internal requester = address(0x5EED);
-    address internal relayer = address(0xBEEF);
-    address internal relayer2 = address(0xBEE2);
-    address internal challenger = address(0xC4A1);
-    address internal stranger = address(0x5757);
+    address internal immutable treasury = address(0x7AE5);
+    address internal immutable modelOwner = address(0x0A11);
+    address internal immutable requester = address(0x5EED);
+    address internal immutable relayer = address(0xBEEF);
+    address internal immutable relayer2 = address(0xBEE2);
+    address internal immutable challenger = address(0xC4A1);
+    address internal immutable stranger = address(0x5757);
 
     function setUp() public virtual {
         token = new HighwayToken(address(this));
@@ -83,47 +83,60 @@ abstract contract HighwayFixture is Test {
     }
 
     function defaultParams() internal pure returns (IInferenceCoordinator.Params memory) {
-        return IInferenceCoordinator.Params({
-            protocolFeeBps: 500,
-            lateSlashBps: 2_000,
-            disputeProtocolShareBps: 2_000,
-            auctionDuration: 600,
-            deliveryWindow: 600,
-            challengeWindow: 3_600,
-            defenceWindow: 3_600,
-            maxCallbackGasLimit: 2_000_000,
-            jobBond: JOB_BOND,
-            challengeBond: CHALLENGE_BOND
-        });
+        return
+            IInferenceCoordinator.Params({
+                protocolFeeBps: 500,
+                lateSlashBps: 2_000,
+                disputeProtocolShareBps: 2_000,
+                auctionDuration: 600,
+                deliveryWindow: 600,
+                challengeWindow: 3_600,
+                defenceWindow: 3_600,
+                maxCallbackGasLimit: 2_000_000,
+                jobBond: JOB_BOND,
+                challengeBond: CHALLENGE_BOND
+            });
     }
 
-    function modelParams(address verifier, uint16 inputs, uint8 outputs, uint8 modes)
-        internal
-        pure
-        returns (IModelRegistry.ModelParams memory)
-    {
-        return IModelRegistry.ModelParams({
-            fee: MODEL_FEE,
-            verifier: verifier,
-            proofModes: modes,
-            inputLength: inputs,
-            outputLength: outputs,
-            inputScale: 8,
-            outputScale: 24,
-            inputBound: 2048,
-            parentModelId: bytes32(0),
-            parentShareBps: 0,
-            referralShareBps: 1_000,
-            artifactURI: "ipfs://model",
-            artifactHash: keccak256("artifacts")
-        });
+    function modelParams(
+        address verifier,
+        uint16 inputs,
+        uint8 outputs,
+        uint8 modes
+    ) internal pure returns (IModelRegistry.ModelParams memory) {
+        return
+            IModelRegistry.ModelParams({
+                fee: MODEL_FEE,
+                verifier: verifier,
+                proofModes: modes,
+                inputLength: inputs,
+                outputLength: outputs,
+                inputScale: 8,
+                outputScale: 24,
+                inputBound: 2048,
+                parentModelId: bytes32(0),
+                parentShareBps: 0,
+                referralShareBps: 1_000,
+                artifactURI: "ipfs://model",
+                artifactHash: keccak256("artifacts")
+            });
     }
 
     // ------------------------------------------------------------------ samples
 
     function sample(string memory model, uint256 index) internal view returns (Sample memory s) {
         string memory json = vm.readFile(
-            string.concat("circuits/", model, "/samples/sample-", index == 0 ? "0" : index == 1 ? "1" : "2", ".json")
+            string.concat(
+                "circuits/",
+                model,
+                "/samples/sample-",
+                index == 0
+                    ? "0"
+                    : index == 1
+                        ? "1"
+                        : "2",
+                ".json"
+            )
         );
         s.inputs = _ints(vm.parseJsonStringArray(json, ".input"));
         s.output = _ints(vm.parseJsonStringArray(json, ".output"));
@@ -144,31 +157,33 @@ abstract contract HighwayFixture is Test {
 
     // ------------------------------------------------------------------ requests
 
-    function requestParams(bytes32 modelId, IInferenceCoordinator.ProofMode mode, address consumer)
-        internal
-        view
-        returns (IInferenceCoordinator.RequestParams memory)
-    {
-        return IInferenceCoordinator.RequestParams({
-            modelId: modelId,
-            proofMode: mode,
-            startComputeFee: 1e18,
-            maxComputeFee: 5e18,
-            maxModelFee: type(uint96).max,
-            jobBond: 0,
-            challengeWindow: 0,
-            callbackGasLimit: CALLBACK_GAS,
-            deadline: uint40(block.timestamp + 1 days),
-            consumer: consumer,
-            referrer: address(0)
-        });
+    function requestParams(
+        bytes32 modelId,
+        IInferenceCoordinator.ProofMode mode,
+        address consumer
+    ) internal view returns (IInferenceCoordinator.RequestParams memory) {
+        return
+            IInferenceCoordinator.RequestParams({
+                modelId: modelId,
+                proofMode: mode,
+                startComputeFee: 1e18,
+                maxComputeFee: 5e18,
+                maxModelFee: type(uint96).max,
+                jobBond: 0,
+                challengeWindow: 0,
+                callbackGasLimit: CALLBACK_GAS,
+                deadline: uint40(block.timestamp + 1 days),
+                consumer: consumer,
+                referrer: address(0)
+            });
     }
 
     /// @dev Makes a request as `from` and returns its id and terms (read back from `RequestCreated`).
-    function makeRequest(address from, IInferenceCoordinator.RequestParams memory p, bytes memory input)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms)
-    {
+    function makeRequest(
+        address from,
+        IInferenceCoordinator.RequestParams memory p,
+        bytes memory input
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms) {
         vm.recordLogs();
         vm.prank(from);
         id = coordinator.requestInference(p, input);
@@ -180,17 +195,18 @@ abstract contract HighwayFixture is Test {
         bytes32 topic = IInferenceCoordinator.RequestCreated.selector;
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter == address(coordinator) && logs[i].topics[0] == topic) {
-                (terms,) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
+                (terms, ) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
                 return terms;
             }
         }
         revert("no RequestCreated");
     }
 
-    function requestPrice(uint256 index, IInferenceCoordinator.ProofMode mode, address consumer)
-        internal
-        returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms, Sample memory s)
-    {
+    function requestPrice(
+        uint256 index,
+        IInferenceCoordinator.ProofMode mode,
+        address consumer
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms, Sample memory s) {
         s = priceSample(index);
         (id, terms) = makeRequest(requester, requestParams(priceModel, mode, consumer), s.input);
     }
@@ -200,9 +216,12 @@ abstract contract HighwayFixture is Test {
         coordinator.claim(id, terms);
     }
 
-    function fulfillAs(address who, uint256 id, IInferenceCoordinator.RequestTerms memory terms, Sample memory s)
-        internal
-    {
+    function fulfillAs(
+        address who,
+        uint256 id,
+        IInferenceCoordinator.RequestTerms memory terms,
+        Sample memory s
+    ) internal {
         vm.prank(who);
         coordinator.fulfillZk(id, terms, s.input, s.output, s.proof);
     }
@@ -217,7 +236,7 @@ abstract contract HighwayFixture is Test {
     }
 
     function escrowOf(IInferenceCoordinator.RequestTerms memory t) internal pure returns (uint256) {
-        return t.modelFee + t.maxComputeFee + (uint256(t.modelFee) + t.maxComputeFee) * t.protocolFeeBps / 10_000;
+        return t.modelFee + t.maxComputeFee + ((uint256(t.modelFee) + t.maxComputeFee) * t.protocolFeeBps) / 10_000;
     }
 
     function withOutput(int256 value) internal pure returns (int256[] memory out) {

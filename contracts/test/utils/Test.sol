@@ -2,6 +2,8 @@
 pragma solidity ^0.8.24;
 
 /// @dev The cheatcodes of Hardhat 3's Solidity test runner (the Foundry set) that our tests use.
+// forge-std's name for the cheatcode interface, which forge-style tests expect.
+// solhint-disable-next-line interface-starts-with-i
 interface Vm {
     struct Log {
         bytes32[] topics;
@@ -15,8 +17,7 @@ interface Vm {
     function deal(address account, uint256 newBalance) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
-    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter)
-        external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
     function expectRevert() external;
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
@@ -46,6 +47,8 @@ interface Vm {
  * it lacks the ds-test files its Test.sol imports.
  */
 abstract contract Test {
+    // forge-std's name for the cheatcode handle: `vm.prank(...)` as in every forge-style test.
+    // solhint-disable-next-line const-name-snakecase
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     address[] private _targetedContracts;
@@ -172,11 +175,11 @@ abstract contract Test {
         if (actual >= limit) fail(string.concat("assertion failed: ", _str(actual), " >= ", _str(limit)));
     }
 
-    function _mismatch(string memory kind, string memory actual, string memory expected)
-        private
-        pure
-        returns (string memory)
-    {
+    function _mismatch(
+        string memory kind,
+        string memory actual,
+        string memory expected
+    ) private pure returns (string memory) {
         return string.concat("assertion failed (", kind, "): got ", actual, ", expected ", expected);
     }
 

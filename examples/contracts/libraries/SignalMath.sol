@@ -83,6 +83,11 @@ library SignalMath {
     }
 
     function _clip(int256 z) private pure returns (int256) {
-        return z > Z_CLIP ? Z_CLIP : z < -Z_CLIP ? -Z_CLIP : z;
+        return
+            z > Z_CLIP
+                ? Z_CLIP
+                : z < -Z_CLIP
+                    ? -Z_CLIP
+                    : z;
     }
 }

@@ -18,7 +18,9 @@ contract MyConsumer is InferenceConsumer {
     mapping(uint256 requestId => bool) public answered;
     mapping(uint256 requestId => int256[] output) private _outputs;
 
+    /// @notice A request for `modelId`'s output was made (it may already be answered, from the cache).
     event Asked(uint256 indexed requestId, bytes32 indexed modelId);
+    /// @notice Request `requestId` was answered with `output`.
     event Answered(uint256 indexed requestId, int256[] output);
 
     error NotOwner(address caller);
@@ -31,10 +33,12 @@ contract MyConsumer is InferenceConsumer {
     /// @notice Asks for `modelId`'s output on `input` (values quantized at the model's input scale),
     /// paying the model at most `maxModelFee` and a relayer at most `maxComputeFee`, plus the
     /// protocol's fee on both. A proven input is answered at once: the callback runs before this returns.
-    function ask(bytes32 modelId, int256[] calldata input, uint96 maxModelFee, uint96 maxComputeFee)
-        external
-        returns (uint256 requestId)
-    {
+    function ask(
+        bytes32 modelId,
+        int256[] calldata input,
+        uint96 maxModelFee,
+        uint96 maxComputeFee
+    ) external returns (uint256 requestId) {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         requestId = _requestInference({
             token: paymentToken,
