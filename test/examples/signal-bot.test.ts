@@ -18,12 +18,13 @@ describe("examples: signal bot rules", function () {
     const highway = await deployHighway(ethers, { models: ["price-signal"], write: false });
     const [deployer, keeper, trader] = await ethers.getSigners();
     const { deployment } = highway;
-    // A one-minute TTL, so a request nobody answers stops being "in flight" after a minute.
+    // A TTL of the coordinator's delivery window (the shortest deadline it accepts), so a request
+    // nobody answers stops being "in flight" after ten minutes, well inside the bot's hour.
     const kit: Kit = await deployKit({
       deployer,
       keeper,
       trader,
-      config: { ...KIT_CONFIG, requestTtl: 60 },
+      config: { ...KIT_CONFIG, requestTtl: 600 },
       highway: { coordinator: deployment.coordinator, token: deployment.token, modelId: deployment.models["price-signal"].modelId },
     });
     const lines: { message: string; fields?: Record<string, unknown> }[] = [];
@@ -68,7 +69,7 @@ describe("examples: signal bot rules", function () {
     }
     const first = await bot.maybeRequest();
     expect(first).to.not.equal(undefined);
-    await later(61); // past the first request's deadline: no longer in flight, but the hour is not up
+    await later(601); // past the first request's deadline: no longer in flight, but the hour is not up
     expect(await bot.maybeRequest()).to.equal(undefined);
     await buyVolatile(20_000n * UNIT); // about +0.2%: below 1%
     expect(await bot.maybeRequest()).to.equal(undefined);
