@@ -27,10 +27,7 @@ contract DisputeHooksTest is HighwayFixture {
     function _pending(
         int256[] memory posted
     ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
-        (id, t, s) = requestPrice(0, OPT, address(consumer));
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, posted);
+        return pendingPriceAnswer(address(consumer), posted);
     }
 
     function _disputed(

@@ -20,10 +20,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     function _submitted(
         int256[] memory output
     ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
-        (id, t, s) = requestPrice(0, OPT, address(consumer));
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, output);
+        return pendingPriceAnswer(address(consumer), output);
     }
 
     function _challenged(

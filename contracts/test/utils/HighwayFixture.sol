@@ -211,6 +211,17 @@ abstract contract HighwayFixture is Test {
         (id, terms) = makeRequest(requester, requestParams(priceModel, mode, consumer), s.input);
     }
 
+    /// @dev An optimistic price-signal request for `consumer`, claimed by `relayer` and answered with `posted`.
+    function pendingPriceAnswer(
+        address consumer,
+        int256[] memory posted
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms, Sample memory s) {
+        (id, terms, s) = requestPrice(0, IInferenceCoordinator.ProofMode.Optimistic, consumer);
+        claimAs(relayer, id, terms);
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, terms, posted);
+    }
+
     function claimAs(address who, uint256 id, IInferenceCoordinator.RequestTerms memory terms) internal {
         vm.prank(who);
         coordinator.claim(id, terms);
