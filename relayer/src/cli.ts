@@ -36,10 +36,20 @@ export async function main(argv: string[], options: StartOptions = {}): Promise<
     return 2;
   }
 
+  // Listen before starting: a signal that arrives while the relayer starts (or right after it
+  // logs "relayer started") stops it once it is up, instead of killing the process mid-way.
+  let requested: NodeJS.Signals | undefined;
+  let onSignal = (signal: NodeJS.Signals) => void (requested ??= signal);
+  const listener = (signal: NodeJS.Signals) => onSignal(signal);
+  process.once("SIGTERM", listener);
+  process.once("SIGINT", listener);
+
   let relayer: StartedRelayer;
   try {
     relayer = await startRelayer(loadConfig(parsed.values.config), options);
   } catch (error) {
+    process.off("SIGTERM", listener);
+    process.off("SIGINT", listener);
     if (error instanceof ConfigError) {
       console.error(`relayer: ${error.message}`);
       return 2;
@@ -49,12 +59,11 @@ export async function main(argv: string[], options: StartOptions = {}): Promise<
   }
 
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
+    onSignal = (signal) => {
       relayer.log.info({ signal }, "shutdown requested");
       resolve();
     };
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
-    process.once("SIGINT", () => shutdown("SIGINT"));
+    if (requested) onSignal(requested);
   });
   await relayer.stop();
   return 0;
