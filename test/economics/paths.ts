@@ -282,47 +282,84 @@ export async function ownerRefused(w: World): Promise<PathResult> {
   return p.finish();
 }
 
-/** Without the rule: a relayer claims the owner's bait zk request, the owner switches to reject-all, the relayer is late. */
-export async function ownerRejectsZk(w: World): Promise<PathResult> {
+/**
+ * The owner's bait zk request on `modelId`: a relayer claims it, `sabotage` makes the verifier
+ * refuse every proof, the relayer is late and the owner reopens (late slash) and cancels.
+ * `closeMustPass`: the reopen and the cancel must succeed (else each is only attempted).
+ */
+async function ownerTrapsZkClaim(
+  w: World,
+  path: { name: string; description: string; modelId: string },
+  sabotage: (p: Path) => Promise<void>,
+  closeMustPass: boolean,
+): Promise<PathResult> {
   const { owner, relayer } = w.actors;
-  const p = await new Path(w, "owner-rejects-zk", "unchecked relayer claims the owner's request; verifier switched to reject; late slash", [
-    owner,
-    relayer,
-  ]).start();
+  const p = await new Path(w, path.name, path.description, [owner, relayer]).start();
   const s = sample(0);
-  const r = await request(p, owner, { mode: "zk", sample: s, modelId: w.switchableModelId, startComputeFee: OFFER.maxComputeFee });
+  const r = await request(p, owner, { mode: "zk", sample: s, modelId: path.modelId, startComputeFee: OFFER.maxComputeFee });
   await claim(p, relayer, r, "zk", r.createdAt + 1);
-  await switchTo(p, 2);
+  await sabotage(p);
   await p.attempt(relayer, "fulfillZk (real proof)", () =>
     coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
-  await p.tx(owner, "reopen", coordinatorOf(w, owner).reopen(r.id, r.terms));
-  await p.tx(owner, "cancel", coordinatorOf(w, owner).cancel(r.id, r.terms));
+  for (const [what, call] of [
+    ["reopen", () => coordinatorOf(w, owner).reopen(r.id, r.terms)],
+    ["cancel", () => coordinatorOf(w, owner).cancel(r.id, r.terms)],
+  ] as const) {
+    if (closeMustPass) await p.tx(owner, what, call());
+    else await p.attempt(owner, what, call);
+  }
   return p.finish();
 }
 
-/** Without the rule: the owner challenges a right optimistic answer on its model and switches to reject-all; no defence passes. */
-export async function ownerRejectsOptimistic(w: World): Promise<PathResult> {
+/**
+ * The owner's request for an honest optimistic answer on `modelId`: `sabotage` makes the
+ * verifier refuse every proof, the owner challenges, the defence fails and the dispute times out.
+ * `timeoutMustPass`: resolving the timeout must succeed (else it is only attempted).
+ */
+async function ownerTrapsOptimisticAnswer(
+  w: World,
+  path: { name: string; description: string; modelId: string },
+  sabotage: (p: Path) => Promise<void>,
+  timeoutMustPass: boolean,
+): Promise<PathResult> {
   const { owner, relayer, requester } = w.actors;
-  const p = await new Path(
-    w,
-    "owner-rejects-optimistic",
-    "owner challenges a right answer, verifier switched to reject; the defence fails",
-    [owner, relayer, requester],
-  ).start();
+  const p = await new Path(w, path.name, path.description, [owner, relayer, requester]).start();
   const s = sample(0);
-  const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: w.switchableModelId });
+  const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: path.modelId });
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
-  await switchTo(p, 2);
+  await sabotage(p);
   await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
   await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
   chargeOptimisticCosts(p, relayer, r);
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
-  await p.tx(owner, "resolveDisputeTimeout", gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms));
+  const resolve = () => gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms);
+  if (timeoutMustPass) await p.tx(owner, "resolveDisputeTimeout", resolve());
+  else await p.attempt(owner, "resolveDisputeTimeout", resolve);
   return p.finish();
+}
+
+/** Without the rule: a relayer claims the owner's bait zk request, the owner switches to reject-all, the relayer is late. */
+export function ownerRejectsZk(w: World): Promise<PathResult> {
+  const path = {
+    name: "owner-rejects-zk",
+    description: "unchecked relayer claims the owner's request; verifier switched to reject; late slash",
+    modelId: w.switchableModelId,
+  };
+  return ownerTrapsZkClaim(w, path, (p) => switchTo(p, 2), true);
+}
+
+/** Without the rule: the owner challenges a right optimistic answer on its model and switches to reject-all; no defence passes. */
+export function ownerRejectsOptimistic(w: World): Promise<PathResult> {
+  const path = {
+    name: "owner-rejects-optimistic",
+    description: "owner challenges a right answer, verifier switched to reject; the defence fails",
+    modelId: w.switchableModelId,
+  };
+  return ownerTrapsOptimisticAnswer(w, path, (p) => switchTo(p, 2), true);
 }
 
 /** Without the rule: the owner answers its model's request wrongly and, challenged, switches to accept-all and "defends". */
@@ -463,46 +500,23 @@ export async function ownerSwapsCodeToAccept(w: World): Promise<PathResult> {
 }
 
 /** The verifier's code changes after a relayer checked it and claimed: its real proof is refused, it is late. */
-export async function ownerSwapsCodeToReject(w: World): Promise<PathResult> {
-  const { owner, relayer } = w.actors;
-  const p = await new Path(w, "owner-swaps-code-reject", "checked verifier's code replaced by reject-all after a claim; late slash", [
-    owner,
-    relayer,
-  ]).start();
-  const s = sample(0);
-  const r = await request(p, owner, { mode: "zk", sample: s, modelId: w.ownVerifierModelId, startComputeFee: OFFER.maxComputeFee });
-  await claim(p, relayer, r, "zk", r.createdAt + 1);
-  await replaceVerifierCode(p, 2);
-  await p.attempt(relayer, "fulfillZk (real proof)", () =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
-  );
-  p.charge(relayer, w.prices.proofCost, "offChain");
-  await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
-  await p.attempt(owner, "reopen", () => coordinatorOf(w, owner).reopen(r.id, r.terms));
-  await p.attempt(owner, "cancel", () => coordinatorOf(w, owner).cancel(r.id, r.terms));
-  return p.finish();
+export function ownerSwapsCodeToReject(w: World): Promise<PathResult> {
+  const path = {
+    name: "owner-swaps-code-reject",
+    description: "checked verifier's code replaced by reject-all after a claim; late slash",
+    modelId: w.ownVerifierModelId,
+  };
+  return ownerTrapsZkClaim(w, path, (p) => replaceVerifierCode(p, 2), false);
 }
 
 /** The verifier's code changes after an honest optimistic answer: the owner challenges it and no defence can pass. */
-export async function ownerSwapsCodeToRejectOptimistic(w: World): Promise<PathResult> {
-  const { owner, relayer, requester } = w.actors;
-  const p = await new Path(
-    w,
-    "owner-swaps-code-reject-optimistic",
-    "checked verifier's code replaced by reject-all; the owner challenges a right answer",
-    [owner, relayer, requester],
-  ).start();
-  const s = sample(0);
-  const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: w.ownVerifierModelId });
-  await claim(p, relayer, r, "optimistic");
-  await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
-  await replaceVerifierCode(p, 2);
-  await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
-  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
-  chargeOptimisticCosts(p, relayer, r);
-  await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
-  await p.attempt(owner, "resolveDisputeTimeout", () => gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms));
-  return p.finish();
+export function ownerSwapsCodeToRejectOptimistic(w: World): Promise<PathResult> {
+  const path = {
+    name: "owner-swaps-code-reject-optimistic",
+    description: "checked verifier's code replaced by reject-all; the owner challenges a right answer",
+    modelId: w.ownVerifierModelId,
+  };
+  return ownerTrapsOptimisticAnswer(w, path, (p) => replaceVerifierCode(p, 2), false);
 }
 
 // ================================================================ copying bot
