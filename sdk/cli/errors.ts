@@ -5,7 +5,8 @@
  * so that nothing was sent; exit 1 for everything that fails after that.
  */
 import { CommanderError, type Command } from "commander";
-import { formatUnits, isError, toBeHex } from "ethers";
+import { isError, toBeHex } from "ethers";
+import { formatTokens } from "../format.js";
 import { commandPath } from "./command.js";
 import { ERROR_HINTS, HighwayContractError, HighwayError, PROOF_MODES, proofModesFromBits, RequestStatusCode } from "../index.js";
 
@@ -222,9 +223,7 @@ function formatArg(name: string, value: unknown): string {
 }
 
 /** An amount of tokens (18 decimals) as a person writes it: 1.5, 2, 0.25. */
-export function formatTokens(value: bigint): string {
-  return formatUnits(value, 18).replace(/\.0$/, "");
-}
+export { formatTokens };
 
 /** A unix time as UTC, to the second. */
 export function formatTime(unixSeconds: number): string {
