@@ -180,8 +180,18 @@ export class Relayer implements WatcherEvents {
     if (event.name === "RequestFulfilled" && (event.args.payee as string) === this.address) {
       this.deps.metrics.earnings.inc({ kind: "compute" }, Number(event.args.computeFee as bigint));
     }
+    this.countDispute(event);
     const requestId = event.args[0];
     if (typeof requestId === "bigint" && event.fragment.inputs[0]?.name === "requestId") this.dirty.add(requestId);
+  }
+
+  /** Disputes over our answers, for the operator's alerts: challenged, then defended or lost. */
+  private countDispute(event: LogDescription): void {
+    const { metrics, store } = this.deps;
+    if (event.name === "Challenged" && store.get(event.args.requestId as bigint)?.state === "submitted") metrics.disputes.inc({ outcome: "opened" });
+    const ours = event.args.relayer === this.address;
+    if (event.name === "Defended" && ours) metrics.disputes.inc({ outcome: "defended" });
+    if ((event.name === "FraudProven" || event.name === "DisputeTimedOut") && ours) metrics.disputes.inc({ outcome: "lost" });
   }
 
   onReorg(): void {
