@@ -85,6 +85,8 @@ export class Relayer implements WatcherEvents {
   private readonly modelsToCheck = new Set<string>();
   /** Chain times at which a watched job's window ends and it may need us again. */
   private readonly wakeAt = new Map<bigint, number>();
+  /** Requests whose pending optimistic answer is ours (from its OptimisticSubmitted event), to count a challenge of it. */
+  private readonly postedByUs = new Set<bigint>();
   private stopping = false;
   /** The job bonds of claims in flight: not locked on chain yet, already spoken for. */
   private reservedBond = 0n;
@@ -188,8 +190,13 @@ export class Relayer implements WatcherEvents {
   /** Disputes over our answers, for the operator's alerts: challenged, then defended or lost. */
   private countDispute(event: LogDescription): void {
     const { metrics, store } = this.deps;
-    if (event.name === "Challenged" && store.get(event.args.requestId as bigint)?.state === "submitted") metrics.disputes.inc({ outcome: "opened" });
     const ours = event.args.relayer === this.address;
+    const requestId = event.args.requestId as bigint;
+    if (event.name === "OptimisticSubmitted" && ours) this.postedByUs.add(requestId);
+    if (event.name === "Challenged" && (this.postedByUs.has(requestId) || store.get(requestId)?.state === "submitted"))
+      metrics.disputes.inc({ outcome: "opened" });
+    if (event.name === "RequestFulfilled" || event.name === "RequestReopened" || event.name === "RequestRefunded")
+      this.postedByUs.delete(requestId);
     if (event.name === "Defended" && ours) metrics.disputes.inc({ outcome: "defended" });
     if ((event.name === "FraudProven" || event.name === "DisputeTimedOut") && ours) metrics.disputes.inc({ outcome: "lost" });
   }
