@@ -275,4 +275,71 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
     await page.goto(`${url}#/network`);
     await shows("[data-testid=network-protocol-fees]", formatTokens(await highway.coordinator.protocolFees()));
   });
+
+  it("with an injected wallet, makes a request, cancels an open one of its account and withdraws the refund", async () => {
+    // An EIP-1193 wallet for the requester: the node's unlocked account signs (through Node, not the page, whose CSP allows only its server).
+    const wallet = await browser.newPage();
+    await wallet.setViewport({ width: 1400, height: 900 });
+    await wallet.exposeFunction("highwayNodeRpc", async (method: string, params: unknown[]) => {
+      const response = await fetch(highway.node.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      const answer = (await response.json()) as { result?: unknown; error?: { message: string } };
+      if (answer.error) throw new Error(answer.error.message);
+      return answer.result;
+    });
+    // As source text: tsx would wrap a function's inner arrows in a helper the page does not have.
+    await wallet.evaluateOnNewDocument(`
+      window.ethereum = {
+        request: ({ method, params }) =>
+          method === "eth_requestAccounts" || method === "eth_accounts"
+            ? Promise.resolve([${JSON.stringify(REQUESTER.address)}])
+            : window.highwayNodeRpc(method, params ?? []),
+        on: () => undefined,
+        removeListener: () => undefined,
+      };
+    `);
+
+    const { coordinator, token } = highway;
+    const withdrawable = await coordinator.balanceOf(REQUESTER.address);
+    const open = (await sdk.listRequests({ requester: REQUESTER.address })).find((request) => request.status === "open")!;
+    await wallet.goto(`${url}#/request/${hexId(open.requestId)}`);
+    await (await wallet.waitForSelector("[data-testid=connect]"))!.click();
+    await wallet.waitForSelector("[data-testid=wallet]");
+    await wallet.waitForFunction(
+      (text) => document.querySelector("[data-testid=wallet]")!.textContent!.includes(text),
+      {},
+      `withdrawable ${formatTokens(withdrawable)}`,
+    );
+
+    await (await wallet.waitForSelector("[data-testid=cancel]"))!.click();
+    await wallet.waitForFunction(() => document.querySelector("[data-testid=request-status]")?.textContent?.trim() === "refunded", {
+      timeout: 20_000,
+    });
+    const refund = (await sdk.result(open.requestId))!.fees.refund;
+    expect(await coordinator.balanceOf(REQUESTER.address)).to.equal(withdrawable + refund);
+
+    const tokens = await token.balanceOf(REQUESTER.address);
+    await wallet.click("[data-testid=withdraw]");
+    await wallet.waitForFunction(() => document.querySelector("[data-testid=wallet]")!.textContent!.includes("withdrawable 0 "), {
+      timeout: 20_000,
+    });
+    expect(await coordinator.balanceOf(REQUESTER.address)).to.equal(0n);
+    expect(await token.balanceOf(REQUESTER.address)).to.equal(tokens + withdrawable + refund);
+
+    await wallet.goto(`${url}#/model/${highway.deployment.models["credit-risk"].modelId.toLowerCase()}`);
+    await wallet.waitForSelector("[data-testid=request-form]");
+    await wallet.click("[data-testid=request-form] button[type=submit]");
+    await wallet.waitForFunction(
+      () => /^request made: 0x[0-9a-f]{64}$/.test(document.querySelector("[data-testid=request-result]")?.textContent ?? ""),
+      {
+        timeout: 30_000,
+      },
+    );
+    const made = (await wallet.$eval("[data-testid=request-result]", (element) => element.textContent!)).slice("request made: ".length);
+    expect(await sdk.status(BigInt(made))).to.equal("open");
+    await wallet.close();
+  });
 });
