@@ -309,7 +309,7 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
     await (await wallet.waitForSelector("[data-testid=connect]"))!.click();
     await wallet.waitForSelector("[data-testid=wallet]");
     await wallet.waitForFunction(
-      (text) => document.querySelector("[data-testid=wallet]")!.textContent!.includes(text),
+      (text) => document.querySelector("[data-testid=wallet]")!.textContent.includes(text),
       {},
       `withdrawable ${formatTokens(withdrawable)}`,
     );
@@ -323,7 +323,7 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
 
     const tokens = await token.balanceOf(REQUESTER.address);
     await wallet.click("[data-testid=withdraw]");
-    await wallet.waitForFunction(() => document.querySelector("[data-testid=wallet]")!.textContent!.includes("withdrawable 0 "), {
+    await wallet.waitForFunction(() => document.querySelector("[data-testid=wallet]")!.textContent.includes("withdrawable 0 "), {
       timeout: 20_000,
     });
     expect(await coordinator.balanceOf(REQUESTER.address)).to.equal(0n);
@@ -338,7 +338,7 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
         timeout: 30_000,
       },
     );
-    const made = (await wallet.$eval("[data-testid=request-result]", (element) => element.textContent!)).slice("request made: ".length);
+    const made = (await wallet.$eval("[data-testid=request-result]", (element) => element.textContent)).slice("request made: ".length);
     expect(await sdk.status(BigInt(made))).to.equal("open");
     await wallet.close();
   });

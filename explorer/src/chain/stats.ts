@@ -140,8 +140,8 @@ export interface RelayerStats {
   slashed: bigint;
   /** Compute fees paid to it. */
   earnings: bigint;
-  /** Seconds from its claim to its answer (median and 95th percentile). */
-  latency: { p50?: number; p95?: number };
+  /** Seconds from its claim to its answer (median and 95th percentile), and each answer's (by the answer's time). */
+  latency: { p50?: number; p95?: number; samples: { at: number; seconds: number }[] };
 }
 
 export function relayerStats(index: ChainIndex, address: string): RelayerStats {
@@ -149,7 +149,7 @@ export function relayerStats(index: ChainIndex, address: string): RelayerStats {
   let answered = 0;
   let slashed = 0n;
   let earnings = 0n;
-  const latencies: number[] = [];
+  const samples: { at: number; seconds: number }[] = [];
   for (const record of index.requests.values()) {
     for (const event of record.events) {
       if (event.kind === "RequestClaimed" && event.relayer === address) claimed++;
@@ -161,8 +161,10 @@ export function relayerStats(index: ChainIndex, address: string): RelayerStats {
       const claimedAt = index.timeOf(record.claimedBlock);
       const answer = record.events.find((event) => event.kind === "OptimisticSubmitted" || event.kind === "RequestFulfilled");
       const answeredAt = index.timeOf(answer?.block);
-      if (claimedAt !== undefined && answeredAt !== undefined) latencies.push(answeredAt - claimedAt);
+      if (claimedAt !== undefined && answeredAt !== undefined) samples.push({ at: answeredAt, seconds: answeredAt - claimedAt });
     }
   }
-  return { claimed, answered, slashed, earnings, latency: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) } };
+  samples.sort((a, b) => a.at - b.at);
+  const latencies = samples.map((sample) => sample.seconds);
+  return { claimed, answered, slashed, earnings, latency: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), samples } };
 }

@@ -152,6 +152,14 @@ export function ModelPage({ index, modelId, wallet }: { index: ChainIndex; model
       )}
       <Card title="Latest requests">
         <table class="list">
+          <thead>
+            <tr>
+              <th>request</th>
+              <th>mode</th>
+              <th>status</th>
+              <th>made (UTC)</th>
+            </tr>
+          </thead>
           <tbody>
             {records.slice(0, 20).map((record) => (
               <tr key={record.requestId.toString()}>

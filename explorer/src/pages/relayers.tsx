@@ -2,6 +2,7 @@
 import { formatTokens } from "../../../sdk/index.js";
 import type { ChainIndex, RelayerRecord } from "../chain/chain-index.js";
 import { relayerStats } from "../chain/stats.js";
+import { Chart } from "../ui/chart.js";
 import { Card, Facts, Figure, ModelLink, RequestLink, Status, formatSeconds, formatTime } from "../ui/common.js";
 
 export function RelayersPage({ index }: { index: ChainIndex }) {
@@ -79,8 +80,27 @@ export function RelayerPage({ index, address }: { index: ChainIndex; address: st
           ]}
         />
       </Card>
+      {stats.latency.samples.length > 0 && (
+        <Card title="Claim → answer (s), by answer time">
+          <Chart
+            x={stats.latency.samples.map((sample) => sample.at)}
+            series={[{ label: "seconds", values: stats.latency.samples.map((sample) => sample.seconds), color: "#ea580c", points: true }]}
+            height={180}
+          />
+        </Card>
+      )}
       <Card title="Its jobs">
         <table class="list">
+          <thead>
+            <tr>
+              <th>request</th>
+              <th>model</th>
+              <th>mode</th>
+              <th>status</th>
+              <th>made (UTC)</th>
+              <th class="num">compute fee</th>
+            </tr>
+          </thead>
           <tbody>
             {jobs.slice(0, 50).map((record) => (
               <tr key={record.requestId.toString()}>

@@ -275,15 +275,19 @@ const DESCRIBE: Partial<Record<RequestEvent["kind"], (event: never, record: Requ
   DisputeTimedOut: () => "dispute timed out: no defence",
   RequestReopened: () => "reopened",
   RelayerSlashed: (e: { relayer: string; amount: bigint }) => `${e.relayer} slashed ${formatTokens(e.amount)}`,
-  RequestFulfilled: (e: { proven: boolean; computeFee: bigint }, record) =>
-    `fulfilled (${e.proven ? "proven" : "final after its challenge window"}), compute fee ${formatTokens(e.computeFee)}${
-      hasConsumer(record) ? "; callback run" : ""
-    }`,
+  RequestFulfilled: (e: { proven: boolean; computeFee: bigint; tx: string }, record) =>
+    `fulfilled (${e.proven ? "proven" : "final after its challenge window"}), compute fee ${formatTokens(e.computeFee)}${callbackOf(record, e.tx)}`,
   RequestRefunded: (e: { amount: bigint }) => `refunded ${formatTokens(e.amount)}`,
   MaxComputeFeeRaised: (e: { maxComputeFee: bigint }) => `max compute fee raised to ${formatTokens(e.maxComputeFee)}`,
   CallbackDelivered: () => "callback delivered (retried)",
   CallbackFailed: (e: { gasUsed: bigint }) => `callback failed after ${e.gasUsed} gas`,
 };
+
+/** What became of the consumer's callback in the transaction that answered the request. */
+function callbackOf(record: RequestRecord, tx: string): string {
+  if (!hasConsumer(record)) return "";
+  return record.events.some((event) => event.kind === "CallbackFailed" && event.tx === tx) ? "; callback failed" : "; callback delivered";
+}
 
 function Timeline({ index, record }: { index: ChainIndex; record: RequestRecord }) {
   const parties = new Set(

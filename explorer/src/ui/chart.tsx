@@ -13,6 +13,18 @@ export interface Series {
   stepped?: boolean;
 }
 
+/**
+ * The x range: the data's, with half a minute on each side for bars (a bar a minute stays whole),
+ * and widened to a minute around points that all fall within one (uPlot would spread them over years).
+ */
+function spanOf(min: number, max: number, time: boolean, bars: boolean): uPlot.Range.MinMax {
+  if (!time) return [min, max];
+  if (bars) return [min - 30, max + 30];
+  if (max - min >= 60) return [min, max];
+  const middle = (min + max) / 2;
+  return [middle - 30, middle + 30];
+}
+
 export function Chart({
   x,
   series,
@@ -40,7 +52,20 @@ export function Chart({
     const options: uPlot.Options = {
       width: Math.max(320, target.clientWidth || 640),
       height,
-      scales: { x: xLabels ? { time: false, range: [-0.5, xLabels.length - 0.5] } : { time } },
+      scales: {
+        x: xLabels
+          ? { time: false, range: [-0.5, xLabels.length - 0.5] }
+          : {
+              time,
+              range: (_u, min, max) =>
+                spanOf(
+                  min,
+                  max,
+                  time,
+                  series.some((s) => s.bars),
+                ),
+            },
+      },
       legend: { show: !xLabels },
       axes: [
         xLabels
