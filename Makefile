@@ -50,11 +50,13 @@ localnet: build
 
 # The Highway Explorer (explorer/): builds the page into .build/explorer, then serves it with
 # `highway explorer` on 127.0.0.1:$(EXPLORER_PORT) for the deployment of the node at $HIGHWAY_RPC
-# (default http://127.0.0.1:8545, where `make localnet` runs). Ctrl-C stops it.
+# (default http://127.0.0.1:8545, where `make localnet` runs); DEPLOYMENT=<file> names another
+# deployment file than deployments/<chainId>.json. Ctrl-C stops it.
 EXPLORER_PORT ?= 8600
+DEPLOYMENT ?=
 explorer: build
 	@tsx explorer/build.ts
-	@node sdk/bin/highway.mjs explorer --port $(EXPLORER_PORT)
+	@node sdk/bin/highway.mjs$(if $(DEPLOYMENT), --deployment $(DEPLOYMENT)) explorer --port $(EXPLORER_PORT)
 
 # Deploys Highway to a real chain with the Ignition module ignition/modules/Highway.ts and writes
 # deployments/<chainId>.json (README, "Deploy to a public chain"). NETWORK is a network of
