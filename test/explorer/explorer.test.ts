@@ -11,23 +11,23 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonRpcProvider, Wallet, ZeroAddress } from "ethers";
+import { JsonRpcProvider, Wallet } from "ethers";
 import type { Browser, Page } from "puppeteer-core";
 import { buildExplorer } from "../../explorer/build.js";
 import {
   advanceTime,
   fundRequester,
+  requestBatch,
   stakeRelayer,
   startHighway,
   startRelayerProcess,
-  UNIT,
   waitFor,
   type LocalHighway,
   type RelayerProcess,
 } from "../../scripts/lib/localnet.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
-import { ANY_MODEL_FEE, encodeInput, formatTokens, Highway, type InferenceResult } from "../../sdk/node.js";
-import { findChromium, CHROMIUM_HINT } from "../helpers/chromium.js";
+import { formatTokens, Highway, type InferenceResult } from "../../sdk/node.js";
+import { CHROMIUM_HINT, findChromium } from "../../scripts/lib/chromium.js";
 import { REPO } from "../helpers/repo.js";
 
 const OUTPUT = join(REPO, ".build", "test-output", "explorer");
@@ -215,51 +215,14 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
     await shows("[data-testid=total-requests]", String(answered.length));
 
     // In JSON-RPC batches of eth_sendTransaction from the node's unlocked account: a few HTTP calls.
+    await requestBatch(highway, REQUESTER.address, MANY);
     const model = highway.deployment.models["price-signal"].modelId;
-    const { timestamp } = (await provider.getBlock("latest"))!;
-    const data = highway.coordinator.interface.encodeFunctionData("requestInference", [
-      {
-        modelId: model,
-        proofMode: 0,
-        startComputeFee: UNIT,
-        maxComputeFee: 2n * UNIT,
-        maxModelFee: ANY_MODEL_FEE,
-        jobBond: 0n,
-        challengeWindow: 0,
-        callbackGasLimit: 100_000,
-        deadline: timestamp + 3_600,
-        consumer: ZeroAddress,
-        referrer: ZeroAddress,
-      },
-      encodeInput([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]),
-    ]);
-    const coordinator = highway.deployment.coordinator;
-    const first = await provider.getTransactionCount(REQUESTER.address);
-    for (let sent = 0; sent < MANY; sent += 250) {
-      const batch = Array.from({ length: Math.min(250, MANY - sent) }, (_, i) => ({
-        jsonrpc: "2.0",
-        id: sent + i,
-        method: "eth_sendTransaction",
-        params: [{ from: REQUESTER.address, to: coordinator, data, gas: "0x61a80", nonce: `0x${(first + sent + i).toString(16)}` }],
-      }));
-      const response = await fetch(highway.node.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(batch),
-      });
-      const results = (await response.json()) as { error?: { message: string } }[];
-      const failed = results.find((result) => result.error);
-      expect(failed?.error?.message, "every request sent").to.equal(undefined);
-    }
-    await waitFor("every request mined", async () => (await provider.getTransactionCount(REQUESTER.address)) === first + MANY, 60_000, 200);
 
     // The open page follows without a reload, then a fresh load reads it all again.
     const total = String(MANY + answered.length);
     await shows("[data-testid=total-requests]", total, 60_000);
-    const loadStarted = Date.now();
     await page.goto(url);
     await shows("[data-testid=total-requests]", total, 60_000);
-    console.log(`      the page read ${total} requests from the chain in ${Date.now() - loadStarted} ms`);
     await shows("[data-testid=total-open]", String(MANY));
     await shows("[data-testid=total-fulfilled]", String(answered.length));
     // A page at a time: the table never holds more than 25 rows.

@@ -1,13 +1,12 @@
 /** The network's, each model's and each relayer's figures, computed from the requests the index holds. */
+import { percentile } from "../../../scripts/lib/report.js";
 import type { RequestStatus } from "../../../sdk/index.js";
 import type { ChainIndex } from "./chain-index.js";
 import type { AnswerMode, RequestRecord } from "./requests.js";
 
-/** The value below which `fraction` of the sorted `values` fall (nearest rank); undefined for none. */
-export function percentile(values: readonly number[], fraction: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
+/** The `p`th percentile (0–100, nearest rank) of `values`; undefined for none. */
+function percentileOf(values: readonly number[], p: number): number | undefined {
+  return values.length === 0 ? undefined : percentile(values, p);
 }
 
 /** Seconds from a request's creation to its final answer (and callback, in the same transaction). */
@@ -78,7 +77,7 @@ export function networkStats(index: ChainIndex): NetworkStats {
     answersByMode,
     perMinute: recent / 10,
     minutes: minuteSeries(perMinute),
-    latency: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), samples },
+    latency: { p50: percentileOf(latencies, 50), p95: percentileOf(latencies, 95), samples },
     openDisputes: byStatus.disputed,
     earnings: earningsOf(index.requests.values()),
     protocolFeesAccrued: withdrawn + (index.protocol?.protocolFeesPending ?? 0n),
@@ -166,5 +165,5 @@ export function relayerStats(index: ChainIndex, address: string): RelayerStats {
   }
   samples.sort((a, b) => a.at - b.at);
   const latencies = samples.map((sample) => sample.seconds);
-  return { claimed, answered, slashed, earnings, latency: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), samples } };
+  return { claimed, answered, slashed, earnings, latency: { p50: percentileOf(latencies, 50), p95: percentileOf(latencies, 95), samples } };
 }

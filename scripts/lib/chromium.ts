@@ -1,4 +1,4 @@
-/** Where the browser tests find Chromium: $HIGHWAY_CHROMIUM, else Debian's `chromium` on PATH (make setup installs it as root). */
+/** Where the browser test and the explorer benchmark find Chromium: $HIGHWAY_CHROMIUM, else Debian's `chromium` on PATH (make setup installs it as root). */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
