@@ -32,6 +32,8 @@ import { REPO } from "../helpers/repo.js";
 
 const OUTPUT = join(REPO, ".build", "test-output", "explorer");
 const RELAYER = 5;
+/** A relayer that posts wrong optimistic answers (scripts/demo/cheating-relayer.mjs): its disputes show on the page. */
+const CHEATER = 6;
 const REQUESTER = hardhatAccount(1);
 /** Requests the page must take in its stride, made in JSON-RPC batches. */
 const MANY = 1_000;
@@ -52,6 +54,7 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
   let chromium: string | undefined;
   let highway: LocalHighway;
   let relayer: RelayerProcess;
+  let cheater: RelayerProcess;
   let explorer: ChildProcess;
   let url: string;
   let browser: Browser;
@@ -72,15 +75,22 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
     dir = mkdtempSync(join(tmpdir(), "highway-explorer-"));
     const [, started] = await Promise.all([buildExplorer(join(dir, "page")), startHighway()]);
     highway = started;
-    await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(RELAYER).address));
+    for (const account of [RELAYER, CHEATER]) await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(account).address));
+    // The honest relayer answers price-signal in both modes and credit-risk by proof; its watchtower checks the
+    // cheater's optimistic credit-risk answers.
     relayer = startRelayerProcess(highway, {
       account: RELAYER,
       config: {
         models: [
           { circuit: "price-signal", modes: ["zk", "optimistic"] },
-          { circuit: "credit-risk", modes: ["zk", "optimistic"] },
+          { circuit: "credit-risk", modes: ["zk"] },
         ],
       },
+    });
+    cheater = startRelayerProcess(highway, {
+      account: CHEATER,
+      cheat: true,
+      config: { watchtower: { enabled: false }, models: [{ circuit: "credit-risk", modes: ["optimistic"] }] },
     });
     const requester = await highway.ethers.getSigner(REQUESTER.address);
     await fundRequester(highway, requester);
@@ -116,18 +126,20 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
     browser = await puppeteer.launch({ executablePath: chromium, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
-    await waitFor(
-      "the relayer up",
-      async () => (await fetch(`http://127.0.0.1:${relayer.httpPort() ?? 1}/healthz`).catch(() => undefined))?.status === 200,
-      120_000,
-      200,
-    );
+    for (const started of [relayer, cheater])
+      await waitFor(
+        "the relayers up",
+        async () => (await fetch(`http://127.0.0.1:${started.httpPort() ?? 1}/healthz`).catch(() => undefined))?.status === 200,
+        120_000,
+        200,
+      );
   });
 
   after(async () => {
     await browser?.close();
     explorer?.kill();
     await relayer?.kill("SIGKILL");
+    await cheater?.kill("SIGKILL");
     provider?.destroy();
     await highway?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -146,20 +158,24 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
       });
   }
 
-  it("lists zk and optimistic requests, and a request's page shows its final status, decoded output and the fee split the chain paid", async () => {
+  it("lists zk and optimistic requests, and a request's page shows its final status, decoded output, dispute and the fee split the chain paid", async () => {
     const zk = await sdk.requestInference({ model: "price-signal", input: PRICE_INPUT, proofMode: "zk" });
-    const optimistic = await sdk.requestInference({ model: "credit-risk", input: RISK_INPUT, proofMode: "optimistic" });
+    const optimistic = await sdk.requestInference({ model: "price-signal", input: PRICE_INPUT.map((x) => -x), proofMode: "optimistic" });
+    const fraud = await sdk.requestInference({ model: "credit-risk", input: RISK_INPUT, proofMode: "optimistic" });
     await page.goto(url);
-    // Live: the list shows both while they are in flight, then their final status.
-    await page.waitForSelector(`tr[data-request="${zk.requestId.toString(16)}"]`);
-    await page.waitForSelector(`tr[data-request="${optimistic.requestId.toString(16)}"]`);
+    // Live: the list shows them while they are in flight, then their final status.
+    for (const handle of [zk, optimistic, fraud]) await page.waitForSelector(`tr[data-request="${handle.requestId.toString(16)}"]`);
     answered.push({ result: await zk.wait({ timeoutMs: 60_000, pollIntervalMs: 200 }), model: "price-signal" });
+    // The cheater's wrong answer is challenged and proven wrong by the honest relayer's watchtower, in real time.
+    const disputed = await fraud.wait({ timeoutMs: 120_000, pollIntervalMs: 200 });
+    expect(disputed.status).to.equal("disputed");
     await waitFor("the optimistic answer posted", async () => (await sdk.status(optimistic.requestId)) === "pending", 60_000, 200);
     await page.goto(`${url}#/request/${hexId(optimistic.requestId)}`);
     await page.waitForSelector("[data-testid=countdown]");
     expect(await text("[data-testid=countdown]")).to.match(/^challenge window closes in \d+ s$/);
     await advanceTime(highway, 61);
-    answered.push({ result: await optimistic.wait({ timeoutMs: 60_000, pollIntervalMs: 200 }), model: "credit-risk" });
+    answered.push({ result: await optimistic.wait({ timeoutMs: 60_000, pollIntervalMs: 200 }), model: "price-signal" });
+    answered.push({ result: disputed, model: "credit-risk" });
 
     for (const { result } of answered) {
       await page.goto(`${url}#/request/${hexId(result.requestId)}`);
@@ -181,36 +197,52 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
       const steps = await page.$$eval("[data-testid=timeline] tbody tr", (rows) => rows.map((row) => row.getAttribute("data-event")));
       expect(steps).to.include.members(["RequestCreated", "RequestClaimed", "RequestFulfilled"]);
       if (result.proofMode === "optimistic") expect(steps).to.include("OptimisticSubmitted");
+      if (result.status === "disputed") {
+        expect(steps).to.include.members(["Challenged", "FraudProven", "RelayerSlashed"]);
+        expect(await text("[data-testid=request]")).to.include("a dispute (fraud-proven)");
+        expect(await text("[data-testid=output]")).to.include("posted optimistically (proven wrong)");
+      }
     }
     await page.screenshot({ path: join(OUTPUT, "request.png"), fullPage: true });
 
-    // The split matches what the chain credited: the relayer's balance, each model's earnings, the protocol's fees.
+    // The split matches what the chain credited: each model's earnings, and the protocol's fees (with its share of the slashed bond).
     const { coordinator } = highway;
     const sum = (pick: (fees: InferenceResult["fees"]) => bigint) => answered.reduce((total, { result }) => total + pick(result.fees), 0n);
-    expect(await coordinator.balanceOf(relayer.address)).to.equal(sum((fees) => fees.relayer));
-    expect(await coordinator.protocolFees()).to.equal(sum((fees) => fees.protocol));
-    for (const { result, model } of answered)
-      expect(await coordinator.modelEarnings(highway.deployment.models[model].modelId)).to.equal(result.fees.modelOwner);
+    const fraudTerms = await sdk.terms(fraud.requestId);
+    const disputeShare = (fraudTerms.jobBond * fraudTerms.disputeProtocolShareBps) / 10_000n;
+    expect(await coordinator.protocolFees()).to.equal(sum((fees) => fees.protocol) + disputeShare);
+    for (const model of ["price-signal", "credit-risk"])
+      expect(await coordinator.modelEarnings(highway.deployment.models[model].modelId)).to.equal(
+        answered.filter((answer) => answer.model === model).reduce((total, { result }) => total + result.fees.modelOwner, 0n),
+      );
 
     await page.goto(url);
-    await shows("[data-testid=total-fulfilled]", "2");
+    await shows("[data-testid=total-fulfilled]", String(answered.length));
     await page.screenshot({ path: join(OUTPUT, "requests.png"), fullPage: true });
     await page.goto(`${url}#/model/${highway.deployment.models["price-signal"].modelId.toLowerCase()}`);
-    await shows("[data-testid=model-served]", "1");
-    await shows("[data-testid=model-owner-earnings]", formatTokens(answered[0].result.fees.modelOwner));
+    await shows("[data-testid=model-served]", "2");
+    await shows(
+      "[data-testid=model-owner-earnings]",
+      formatTokens(answered[0].result.fees.modelOwner + answered[1].result.fees.modelOwner),
+    );
     await page.screenshot({ path: join(OUTPUT, "model.png"), fullPage: true });
+    // The honest relayer served two; it earned every compute fee, the fraud proof's included.
     await page.goto(`${url}#/relayer/${relayer.address}`);
     await shows("[data-testid=relayer-served]", "2");
     await shows("[data-testid=relayer-earnings]", formatTokens(sum((fees) => fees.relayer)));
     await page.screenshot({ path: join(OUTPUT, "relayer.png"), fullPage: true });
+    await page.goto(`${url}#/relayer/${cheater.address}`);
+    await shows("[data-testid=relayer-slashed]", "1");
     await page.goto(`${url}#/network`);
     await shows("[data-testid=answers-zk]", "1");
     await shows("[data-testid=answers-optimistic]", "1");
+    await shows("[data-testid=answers-dispute]", "1");
+    await shows("[data-testid=network-protocol-fees]", formatTokens(await coordinator.protocolFees()));
     await page.screenshot({ path: join(OUTPUT, "network.png"), fullPage: true });
   });
 
   it(`stays responsive with ${MANY.toLocaleString("en")} requests on chain, and shows their totals`, async () => {
-    await relayer.kill("SIGTERM"); // nobody serves them: they stay open
+    await Promise.all([relayer.kill("SIGTERM"), cheater.kill("SIGTERM")]); // nobody serves them: they stay open
     await page.goto(url);
     await shows("[data-testid=total-requests]", String(answered.length));
 
@@ -234,7 +266,7 @@ describe("the Highway Explorer (highway explorer) in headless Chromium", functio
     await shows("[data-testid=shown-count]", `${answered.length} shown`);
     expect(await page.$$eval("[data-testid=requests] tbody tr", (rows) => rows.length)).to.equal(answered.length);
     await page.goto(`${url}#/model/${model.toLowerCase()}`);
-    await shows("[data-testid=model-requests]", String(MANY + 1));
+    await shows("[data-testid=model-requests]", String(MANY + 2));
     await page.goto(`${url}#/network`);
     await shows("[data-testid=network-protocol-fees]", formatTokens(await highway.coordinator.protocolFees()));
   });

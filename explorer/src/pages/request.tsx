@@ -112,6 +112,7 @@ export function RequestPage({ index, idHex, wallet }: { index: ChainIndex; idHex
           {posted && record.output && !sameOutput(record.posted!, record.output) && (
             <p class="warning">
               posted optimistically (proven wrong): <span class="mono">{describeData(posted)}</span>
+              {posted.kind === "tensor" && <span class="mono small"> (quantized: {posted.raw.join(", ")})</span>}
             </p>
           )}
           {posted && !record.output && (

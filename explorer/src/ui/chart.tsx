@@ -15,14 +15,12 @@ export interface Series {
 
 /**
  * The x range: the data's, with half a minute on each side for bars (a bar a minute stays whole),
- * and widened to a minute around points that all fall within one (uPlot would spread them over years).
+ * and a minute around points that all share one time (uPlot would spread them over years).
  */
 function spanOf(min: number, max: number, time: boolean, bars: boolean): uPlot.Range.MinMax {
   if (!time) return [min, max];
   if (bars) return [min - 30, max + 30];
-  if (max - min >= 60) return [min, max];
-  const middle = (min + max) / 2;
-  return [middle - 30, middle + 30];
+  return max > min ? [min, max] : [min - 30, max + 30];
 }
 
 export function Chart({
