@@ -5,7 +5,7 @@
  * scales here. Nothing else in the explorer parses a log or an output: a change of the
  * protocol's encodings (docs/DESIGN.md) changes this file alone.
  */
-import type { Log, LogDescription } from "ethers";
+import { LogDescription, type EventFragment, type Interface, type Log } from "ethers";
 import {
   decodeInput,
   dequantize,
@@ -96,17 +96,17 @@ export class EventDecoder {
     const address = log.address.toLowerCase();
     const at: LogPosition = { block: log.blockNumber, index: log.index, tx: log.transactionHash };
     if (address === this.coordinator) {
-      const event = this.client.coordinator.interface.parseLog(log);
+      const event = this.parse(this.client.coordinator.interface, log);
       return event ? { ...at, ...coordinatorEvent(event) } : undefined;
     }
     if (address === this.registry) {
-      const event = this.client.registry.interface.parseLog(log);
+      const event = this.parse(this.client.registry.interface, log);
       if (!event) return undefined;
       const modelId = event.fragment.inputs[0]?.name === "modelId" ? (event.args[0] as string).toLowerCase() : undefined;
       return modelId ? { ...at, kind: "ModelChanged", name: event.name, modelId } : { ...at, kind: "Other", name: event.name };
     }
     if (address === this.staking) {
-      const event = this.client.staking.interface.parseLog(log);
+      const event = this.parse(this.client.staking.interface, log);
       if (!event) return undefined;
       if (event.fragment.inputs[0]?.name !== "relayer") return { ...at, kind: "Other", name: event.name };
       const amount = event.fragment.inputs[1]?.name === "amount" ? (event.args[1] as bigint) : undefined;
@@ -114,6 +114,30 @@ export class EventDecoder {
     }
     return undefined;
   }
+
+  /** `iface.parseLog(log)`, with the event found by its topic in a map. */
+  private parse(iface: Interface, log: Log): LogDescription | undefined {
+    const fragment = fragmentOf(iface, log.topics[0]);
+    if (!fragment || fragment.anonymous) return undefined;
+    try {
+      return new LogDescription(fragment, fragment.topicHash, iface.decodeEventLog(fragment, log.data, log.topics));
+    } catch {
+      return undefined; // data that does not decode as its event: not one of ours
+    }
+  }
+}
+
+/** Each interface's events by their topic: `Interface.parseLog` searches them anew for every log, which costs as much as decoding it. */
+const eventsByTopic = new WeakMap<Interface, Map<string, EventFragment>>();
+
+function fragmentOf(iface: Interface, topic: string | undefined): EventFragment | undefined {
+  let events = eventsByTopic.get(iface);
+  if (!events) {
+    const made = new Map<string, EventFragment>();
+    iface.forEachEvent((fragment) => made.set(fragment.topicHash, fragment));
+    eventsByTopic.set(iface, (events = made));
+  }
+  return topic === undefined ? undefined : events.get(topic);
 }
 
 type Decoded = ChainEvent extends infer E ? (E extends ChainEvent ? Omit<E, keyof LogPosition> : never) : never;
