@@ -82,7 +82,7 @@ export function RequestsPage({ index }: { index: ChainIndex }) {
                 <td>
                   <ModelLink index={index} modelId={record.modelId} />
                 </td>
-                <td>{record.answerMode === "cache" ? "cache" : record.proofMode}</td>
+                <td>{record.answerMode === "cache" ? "cache" : record.dispute ? `${record.proofMode}, disputed` : record.proofMode}</td>
                 <td>
                   <Status status={record.status} />
                 </td>
