@@ -24,7 +24,7 @@ import { join } from "node:path";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
 import { termsFromEvent, type PlainTerms } from "../../sdk/terms.js";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
-import { buildInstances, encodeInput } from "../../sdk/encoding.js";
+import { buildInstances, encodeTensor } from "../../sdk/encoding.js";
 import { signPermit } from "../../sdk/permit.js";
 import { deployHighway } from "../deploy.js";
 import { flag, printTable } from "../lib/report.js";
@@ -104,7 +104,7 @@ async function requestParams(mode: number) {
 }
 
 async function request(s: Sample, mode = 0) {
-  const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(await requestParams(mode), encodeInput(s.input)));
+  const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(await requestParams(mode), encodeTensor(s.input)));
   const id = BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]);
   return { gas, id, receipt };
 }
@@ -118,7 +118,7 @@ async function openRequest(s: Sample, mode = 0) {
 async function zkRound(s: Sample) {
   const r = await openRequest(s);
   const claim = await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
-  const fulfil = await gasOf(coordinator.connect(relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+  const fulfil = await gasOf(coordinator.connect(relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   return { request: r.gas, claim: claim.gas, fulfillZk: fulfil.gas };
 }
 
@@ -144,12 +144,12 @@ async function challengeRound(s: Sample) {
 /** A challenged optimistic answer of `s`'s input to `model`, right (then defended) or wrong (then proven wrong). */
 async function disputeRound(s: Sample, model: string, right: boolean) {
   const p = { ...(await requestParams(1)), modelId: model };
-  const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeInput(s.input)));
+  const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeTensor(s.input)));
   const r = { id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) };
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : s.output.map((v) => v + 1n)));
   await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
-  const input = encodeInput(s.input);
+  const input = encodeTensor(s.input);
   const tx = right
     ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.proof)
     : disputeGame.connect(challenger).proveFraud(r.id, r.terms, input, s.output, s.proof);
@@ -162,7 +162,7 @@ async function permitRequest(s: Sample) {
   const deadline = (await latestTime()) + 3_600;
   const sig = await signPermit(permitter, token, coordinatorAddress, value, BigInt(deadline));
   const { gas } = await gasOf(
-    coordinator.connect(permitter).requestInferenceWithPermit(p, encodeInput(s.input), value, deadline, sig.v, sig.r, sig.s),
+    coordinator.connect(permitter).requestInferenceWithPermit(p, encodeTensor(s.input), value, deadline, sig.v, sig.r, sig.s),
   );
   return gas;
 }

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { deployHighway } from "../../scripts/deploy.js";
 import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
@@ -51,7 +51,7 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
     const receipt = await (
       await coordinator
         .connect(bot)
-        .requestInferenceWithPermit(params, encodeInput(s.input), value, deadline, signature.v, signature.r, signature.s)
+        .requestInferenceWithPermit(params, encodeTensor(s.input), value, deadline, signature.v, signature.r, signature.s)
     ).wait();
     const created = receipt!.logs.map((l) => coordinator.interface.parseLog(l)).find((l) => l?.name === "RequestCreated")!;
     const requestId: bigint = created.args.requestId;
@@ -65,11 +65,11 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
 
     await networkHelpers.time.increase(119); // the end of the default 120 s auction: price = max
     await expect(coordinator.connect(relayer).claim(requestId, terms)).to.emit(coordinator, "RequestClaimed");
-    await expect(coordinator.connect(relayer).fulfillZk(requestId, terms, encodeInput(s.input), s.output, s.proof))
+    await expect(coordinator.connect(relayer).fulfillZk(requestId, terms, encodeTensor(s.input), s.output, s.proof))
       .to.emit(consumer, "InferenceReceived")
       .withArgs(requestId, s.output);
 
-    const [found, cached] = await coordinator.cachedResult(modelId, encodeInput(s.input));
+    const [found, cached] = await coordinator.cachedResult(modelId, encodeTensor(s.input));
     expect(found).to.equal(true);
     expect(cached).to.deep.equal(s.output);
 
@@ -106,7 +106,7 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
       consumer: ethers.ZeroAddress,
       referrer: ethers.ZeroAddress,
     };
-    await expect(highway.coordinator.requestInference(params, encodeInput([1n, 2n, 3n])))
+    await expect(highway.coordinator.requestInference(params, encodeTensor([1n, 2n, 3n])))
       .to.be.revertedWithCustomError(highway.coordinator, "InputLengthMismatch")
       .withArgs(8n, 3n);
   });

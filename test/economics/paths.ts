@@ -4,7 +4,7 @@
  * involved, in the order the chain saw them, from the same starting state.
  */
 import type { Contract, ContractTransactionResponse, TransactionReceipt } from "ethers";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import {
   claim,
   copyFromMempool,
@@ -62,7 +62,7 @@ export async function honestZk(w: World): Promise<PathResult> {
   const receipt = await p.tx(
     relayer,
     "fulfillZk (real proof)",
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -114,7 +114,7 @@ export async function griefingChallenge(w: World): Promise<PathResult> {
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await p.tx(challenger, "challenge (the output is right)", gameOf(w, challenger).challenge(r.id, r.terms));
-  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
+  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.proof));
   chargeOptimisticCosts(p, relayer, r);
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -135,7 +135,7 @@ export async function lazy(w: World): Promise<PathResult> {
   // The keeper is the next relayer: it takes the request at the now higher price and answers it.
   const s = sample(0);
   await claim(p, keeper, r, "zk", (await w.helpers.time.latest()) + 1);
-  await p.tx(keeper, "fulfillZk (real proof)", coordinatorOf(w, keeper).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+  await p.tx(keeper, "fulfillZk (real proof)", coordinatorOf(w, keeper).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   p.charge(keeper, w.prices.proofCost, "offChain");
   return p.finish();
 }
@@ -175,7 +175,7 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
   const receipt = await p.tx(
     watchtower,
     "proveFraud (real proof)",
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -201,7 +201,7 @@ export async function selfDispute(w: World, jobBond: bigint): Promise<PathResult
   const receipt = await p.tx(
     selfDisputer,
     "disputeItself (challenge + proveFraud)",
-    adversary.getFunction("disputeItself")(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    adversary.getFunction("disputeItself")(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   recordDelivery(p, receipt, s.output);
   return p.finish();
@@ -300,7 +300,7 @@ async function ownerTrapsZkClaim(
   await claim(p, relayer, r, "zk", r.createdAt + 1);
   await sabotage(p);
   await p.attempt(relayer, "fulfillZk (real proof)", () =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
@@ -333,7 +333,7 @@ async function ownerTrapsOptimisticAnswer(
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await sabotage(p);
   await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
-  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
+  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.proof));
   chargeOptimisticCosts(p, relayer, r);
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
   const resolve = () => gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms);
@@ -378,14 +378,14 @@ export async function ownerAcceptsOptimistic(w: World): Promise<PathResult> {
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   await switchTo(p, 1);
   const receipt = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeInput(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), sample(1).proof),
   );
   if (receipt) recordDelivery(p, receipt, s.output);
   else {
     await p.tx(
       watchtower,
       "proveFraud (real proof)",
-      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
     );
     p.charge(watchtower, w.prices.proofCost, "offChain");
   }
@@ -419,7 +419,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
   let raiseTx: ContractTransactionResponse;
   try {
     const base = { maxFeePerGas: 100_000_000_000n };
-    requestTx = await coordinatorOf(w, requester).requestInference(params, encodeInput(s.input), {
+    requestTx = await coordinatorOf(w, requester).requestInference(params, encodeTensor(s.input), {
       ...base,
       maxPriorityFeePerGas: 1_000_000_000n,
       gasLimit: 1_000_000n,
@@ -437,7 +437,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
   if (requested.status !== 1) {
     let reason = "";
     try {
-      await coordinatorOf(w, requester).requestInference.staticCall(params, encodeInput(s.input));
+      await coordinatorOf(w, requester).requestInference.staticCall(params, encodeTensor(s.input));
     } catch (error) {
       reason = revertName(w, error);
     }
@@ -451,7 +451,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
     await p.tx(
       relayer,
       "fulfillZk (real proof)",
-      coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
     );
     p.charge(relayer, w.prices.proofCost, "offChain");
   }
@@ -488,7 +488,7 @@ export async function ownerSwapsCodeToAccept(w: World): Promise<PathResult> {
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   await replaceVerifierCode(p, 1);
   const defended = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeInput(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), sample(1).proof),
   );
   if (defended) recordDelivery(p, defended, s.output);
   else {
@@ -529,7 +529,7 @@ export async function copyFulfilment(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "zk", sample: s });
   await claim(p, relayer, r, "zk");
   const result = await copyFromMempool(p, relayer, bot, "fulfillZk (real proof)", (o) =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof, o),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   p.facts.copySucceeded = result.copy;
@@ -551,7 +551,7 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   const result = await copyFromMempool(p, watchtower, bot, "proveFraud (real proof)", (o) =>
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof, o),
+    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
   p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
   p.facts.copySucceeded = result.copy;

@@ -32,7 +32,7 @@ import type {
   SwitchableVerifier,
 } from "../../types/index.js";
 import { CIRCUITS_DIR, loadCircuit } from "../../sdk/circuits.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { auctionPrice } from "../../sdk/fees.js";
 import { modelRegistration } from "../../sdk/manifest.js";
 import { termsFromEvent, type RequestTerms } from "../../sdk/terms.js";
@@ -344,7 +344,7 @@ export async function request(path: Path, who: Actor, o: RequestOptions): Promis
   const receipt = await path.tx(
     who,
     `requests (${o.mode}, deadline +${o.deadlineIn ?? 86_400} s)`,
-    w.coordinator.connect(who.signer).requestInference(params, encodeInput(o.sample.input)),
+    w.coordinator.connect(who.signer).requestInference(params, encodeTensor(o.sample.input)),
   );
   const r = termsOfReceipt(w, receipt);
   if (o.jobBond !== undefined && BigInt(r.terms.jobBond) !== o.jobBond)
@@ -618,7 +618,7 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
       await warm.tx(
         actors.relayer,
         "fulfils",
-        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
       );
     } else {
       await warm.tx(actors.relayer, "submits", coordinator.connect(actors.relayer.signer).submitOptimistic(r.id, r.terms, s.output));
@@ -639,7 +639,7 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
       await path.tx(
         actors.relayer,
         "fulfils",
-        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
       );
     } else {
       await path.tx(actors.relayer, "submits", coordinator.connect(actors.relayer.signer).submitOptimistic(r.id, r.terms, s.output));

@@ -172,7 +172,7 @@ contract MyDapp is InferenceConsumer {
     );
     writeFileSync(
       join(project, "check.ts"),
-      `import { decodeInput, encodeInput, Highway as BrowserHighway, HighwayError, quantizeTensor, quoteEscrow, type HighwayDeployment } from "${packageOf("sdk").name}";
+      `import { decodeTensor, encodeTensor, Highway as BrowserHighway, HighwayError, quantizeTensor, quoteEscrow, type HighwayDeployment } from "${packageOf("sdk").name}";
 import { compileSolidity, Highway, loadDeployment } from "${packageOf("sdk").name}/node";
 import { InferenceCoordinator__factory, type InferenceCoordinator } from "${packageOf("sdk").name}/contracts";
 
@@ -189,7 +189,7 @@ const compiled = compileSolidity("Answer.sol", "// SPDX-License-Identifier: MIT\
 const escrow = quoteEscrow(10n ** 18n, 5n * 10n ** 17n, 500n);
 console.log(JSON.stringify({
   quantized: quantized.map(String),
-  roundTrip: decodeInput(encodeInput(quantized)).map(String),
+  roundTrip: decodeTensor(encodeTensor(quantized)).map(String),
   total: escrow.total.toString(),
   protocolFee: escrow.protocolFee.toString(),
   coordinator: await coordinator.getAddress(),

@@ -8,9 +8,9 @@ import {
   InvalidValueError,
   buildInstances,
   checkTensor,
-  decodeInput,
+  decodeTensor,
   dequantize,
-  encodeInput,
+  encodeTensor,
   fromField,
   quantize,
   quantizeTensor,
@@ -80,8 +80,8 @@ describe("encoding (sdk/encoding.ts and InstanceEncoding.sol)", () => {
 
   it("encodes a request input as abi.encode(int256[]) and decodes it back", () => {
     const values = [-2048n, 0n, 2048n, -1n];
-    const encoded = encodeInput(values);
-    expect(decodeInput(encoded)).to.deep.equal(values);
+    const encoded = encodeTensor(values);
+    expect(decodeTensor(encoded)).to.deep.equal(values);
     expect(encoded).to.equal(ethers.AbiCoder.defaultAbiCoder().encode(["int256[]"], [values]));
   });
 
