@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { id as keccakUtf8, type Contract } from "ethers";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { Highway } from "../../sdk/node.js";
 import { CIRCUITS_DIR, loadCircuit } from "../../sdk/circuits.js";
 import { modelRegistration } from "../../sdk/manifest.js";
@@ -92,7 +93,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
 
     // An honest relayer answers right; the watchtower checks it and finds it right.
     await send((await coordinatorAs(HONEST_EOA)).claim(id, terms));
-    await send((await coordinatorAs(HONEST_EOA)).submitOptimistic(id, terms, output));
+    await send((await coordinatorAs(HONEST_EOA)).submitOptimistic(id, terms, encodeTensor(output)));
     await waitFor("the watchtower's verdict on the honest output", () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
 
     // The attacker's accomplice challenges the right answer; nobody defends; the dispute times out and the request reopens.
@@ -102,7 +103,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect((await eventCounts(highway, "DisputeTimedOut")).get(id)).to.equal(1);
 
     // The attacker claims the reopened request and posts a wrong output under the same id.
-    const wrong = [output[0] + 1n];
+    const wrong = encodeTensor([output[0] + 1n]);
     await advanceTime(highway, 1); // a reopened request is claimable from the next second (ClaimTooSoon)
     await send((await coordinatorAs(ATTACKER)).claim(id, terms));
     await send((await coordinatorAs(ATTACKER)).submitOptimistic(id, terms, wrong));
@@ -217,7 +218,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     const optimisticId = refusedIds[1];
     const terms = await termsOf(optimisticId);
     await send((await coordinatorAs(ATTACKER)).claim(optimisticId, terms));
-    await send((await coordinatorAs(ATTACKER)).submitOptimistic(optimisticId, terms, [123n]));
+    await send((await coordinatorAs(ATTACKER)).submitOptimistic(optimisticId, terms, encodeTensor([123n])));
     // A registry event about the model has it checked again: still refused.
     await send(registry.setFee(switchableId, 2n * UNIT));
     await waitFor(
