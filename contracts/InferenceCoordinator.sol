@@ -305,10 +305,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = r.state;
         if (s.status != RequestStatus.Fulfilled || !s.callbackPending) revert NoFailedCallback(requestId);
-        // A zk answer (or one answered from the cache) is the cached output of its input; any other, the hash kept.
-        bytes32 expected = r.outputHash;
-        if (expected == bytes32(0)) expected = keccak256(StoredBytes.load(_cacheKey(terms.modelId, terms.inputHash)));
-        if (keccak256(output) != expected) revert OutputHashMismatch(requestId);
+        // A failed delivery kept the hash of the output it carried (`_deliver`, `_deliverCached`).
+        if (keccak256(output) != r.outputHash) revert OutputHashMismatch(requestId);
         r.state.callbackPending = false;
         if (_deliver(requestId, r, terms, output)) emit CallbackDelivered(requestId);
     }
@@ -603,7 +601,11 @@ contract InferenceCoordinator is CoordinatorLedger {
         bytes calldata output
     ) private returns (bool ok) {
         ok = _callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output);
-        if (!ok) r.state.callbackPending = true;
+        if (!ok) {
+            // The retry must deliver this very output (a zk answer keeps no hash otherwise).
+            r.state.callbackPending = true;
+            r.outputHash = keccak256(output);
+        }
     }
 
     /// @dev Calls the consumer of a request answered from the cache; only if the callback failed is the
@@ -616,7 +618,9 @@ contract InferenceCoordinator is CoordinatorLedger {
     ) private {
         if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) {
             emit RequestCreated(requestId, terms.modelId, terms.requester, terms, input);
-            _requests[requestId].state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
+            Request storage r = _requests[requestId];
+            r.state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
+            r.outputHash = keccak256(output);
         }
     }
 

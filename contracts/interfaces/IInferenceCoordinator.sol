@@ -335,8 +335,9 @@ interface IInferenceCoordinator {
 
     // ------------------------------------------------------------------ results and payments
 
-    /// @notice Calls a failed callback again with the same gas limit and `output` (checked against the
-    /// answer's hash; it is in `RequestFulfilled` or `CachedRequestFulfilled`); anyone may call.
+    /// @notice Calls a failed callback again with the same gas limit and `output`, the output the failed
+    /// delivery carried (from `RequestFulfilled` or `CachedRequestFulfilled`; the failure kept its hash);
+    /// anyone may call.
     function retryCallback(uint256 requestId, RequestTerms calldata terms, bytes calldata output) external;
 
     /// @notice Pays out the caller's whole balance.
