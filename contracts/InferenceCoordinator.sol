@@ -524,7 +524,7 @@ contract InferenceCoordinator is CoordinatorLedger {
 
     function _cacheResult(RequestTerms calldata terms, bytes calldata output) private {
         bytes32 key = _cacheKey(terms.modelId, terms.inputHash);
-        if (StoredBytes.length(key) == 0) StoredBytes.store(key, output);
+        if (!StoredBytes.isSet(key)) StoredBytes.store(key, output);
     }
 
     /**
