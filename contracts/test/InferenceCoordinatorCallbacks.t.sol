@@ -62,7 +62,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         RecordingConsumer c = new RecordingConsumer(coordinator);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
         vm.prank(stranger);
-        c.onInferenceResult(1, withOutput(1));
+        c.onInferenceResult(1, tensor(withOutput(1)));
     }
 
     function test_consumerHelperRequestsFromItsOwnBalance() public {
@@ -76,7 +76,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(t.consumer, address(c));
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        assertEq(c.lastOutput(), s.output);
+        assertEq(c.lastOutput(), tensor(s.output));
     }
 
     function test_echoConsumerRequestsAndReEmitsTheResult() public {
@@ -98,7 +98,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(t.consumer, address(echo));
         claimAs(relayer, id, t);
         vm.expectEmit(true, false, false, true, address(echo));
-        emit EchoConsumer.InferenceReceived(id, s.output);
+        emit EchoConsumer.InferenceReceived(id, tensor(s.output));
         fulfillAs(relayer, id, t, s);
     }
 
@@ -128,7 +128,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertTrue(stateOf(id).callbackPending);
         vm.recordLogs();
         vm.prank(stranger);
-        coordinator.retryCallback(id, t);
+        coordinator.retryCallback(id, t, tensor(priceSample(0).output));
         (failed, , ) = _callbackFailure();
         assertTrue(failed);
         assertTrue(stateOf(id).callbackPending);
@@ -155,7 +155,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         claimAs(relayer, id, t);
         vm.recordLogs();
         vm.prank(relayer);
-        coordinator.fulfillZk(id, t, s.input, s.output, s.proof);
+        coordinator.fulfillZk(id, t, s.input, tensor(s.output), s.proof);
         (bool failed, , ) = _callbackFailure();
         assertFalse(failed);
         assertEq(c.calls(), 1);
@@ -172,12 +172,12 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         vm.expectEmit(true, false, false, false, address(coordinator));
         emit IInferenceCoordinator.CallbackDelivered(id);
         vm.prank(stranger);
-        coordinator.retryCallback(id, t);
+        coordinator.retryCallback(id, t, tensor(priceSample(0).output));
         assertEq(c.delivered(), 1);
         assertEq(c.lastValue(), priceSample(0).output[0]);
         assertFalse(stateOf(id).callbackPending);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NoFailedCallback.selector, id));
-        coordinator.retryCallback(id, t);
+        coordinator.retryCallback(id, t, tensor(priceSample(0).output));
     }
 
     function test_retryCallbackOfACachedAnswer() public {
@@ -192,7 +192,10 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertTrue(stateOf(id).callbackPending);
         c.setReady(true);
-        coordinator.retryCallback(id, t);
+        // A cached answer's output is checked against the cache.
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputHashMismatch.selector, id));
+        coordinator.retryCallback(id, t, tensor(withOutput(1)));
+        coordinator.retryCallback(id, t, tensor(priceSample(0).output));
         assertEq(c.delivered(), 1);
         assertEq(c.lastValue(), priceSample(0).output[0]);
     }
@@ -206,12 +209,16 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         );
         claimAs(relayer, id, t);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, withOutput(-77));
+        coordinator.submitOptimistic(id, t, tensor(withOutput(-77)));
         vm.warp(block.timestamp + t.challengeWindow);
-        coordinator.finalize(id, t);
+        coordinator.finalize(id, t, tensor(withOutput(-77)));
         assertTrue(stateOf(id).callbackPending);
         c.setReady(true);
-        coordinator.retryCallback(id, t);
+        // The output is checked against the posted answer's hash: no other output reaches the consumer.
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputHashMismatch.selector, id));
+        coordinator.retryCallback(id, t, tensor(withOutput(77)));
+        assertTrue(stateOf(id).callbackPending);
+        coordinator.retryCallback(id, t, tensor(withOutput(-77)));
         assertEq(c.lastValue(), -77);
     }
 
@@ -219,7 +226,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         RecordingConsumer c = new RecordingConsumer(coordinator);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _answer(address(c));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NoFailedCallback.selector, id));
-        coordinator.retryCallback(id, t);
+        coordinator.retryCallback(id, t, tensor(priceSample(0).output));
     }
 
     uint256 private _gasAtEntryWithAmpleGas;
@@ -271,7 +278,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         Sample memory s,
         address consumer
     ) private returns (bool) {
-        try stingy.probe(gasAmount, id, t, s.input, s.output, s.proof, consumer) {
+        try stingy.probe(gasAmount, id, t, s.input, tensor(s.output), s.proof, consumer) {
             revert("probe must revert");
         } catch (bytes memory outcome) {
             if (bytes4(outcome) == StingyRelayer.Answered.selector) {
@@ -297,7 +304,7 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         Sample memory s,
         address consumer
     ) private returns (bytes memory) {
-        try stingy.probe(gasAmount, id, t, s.input, s.output, s.proof, consumer) {
+        try stingy.probe(gasAmount, id, t, s.input, tensor(s.output), s.proof, consumer) {
             revert("probe must revert");
         } catch (bytes memory outcome) {
             assertEq(bytes4(outcome), StingyRelayer.Refused.selector);
