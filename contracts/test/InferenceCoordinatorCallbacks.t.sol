@@ -15,6 +15,8 @@ import {
     ToggleConsumer
 } from "./mocks/Consumers.sol";
 import {StingyRelayer} from "./mocks/StingyRelayer.sol";
+import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
+import {IHalo2Verifier} from "../interfaces/IHalo2Verifier.sol";
 import {EchoConsumer} from "../examples/EchoConsumer.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 
@@ -220,6 +222,41 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertTrue(stateOf(id).callbackPending);
         coordinator.retryCallback(id, t, tensor(withOutput(-77)));
         assertEq(c.lastValue(), -77);
+    }
+
+    /// KNOWN BUG (fails until fixed; see the report): a zk answer keeps no hash of its own, so its retry is
+    /// checked against the verified-result cache. When a model's verifier accepts two outputs for one input
+    /// (an accept-all verifier, as SwitchableVerifier can be), the retry refuses the output its
+    /// RequestFulfilled carried (OutputHashMismatch) and accepts only the other request's cached output.
+    function test_retryCallbackOfAZkAnswerTakesTheOutputItsRequestFulfilledCarried() public {
+        SwitchableVerifier switchable = new SwitchableVerifier(IHalo2Verifier(priceVerifier));
+        switchable.setMode(SwitchableVerifier.Mode.AcceptAll);
+        vm.prank(modelOwner);
+        bytes32 model = registry.registerModel("accept-all", modelParams(address(switchable), 8, 1, 3));
+        Sample memory s = priceSample(0);
+        RecordingConsumer first = new RecordingConsumer(coordinator);
+        ToggleConsumer second = new ToggleConsumer(coordinator);
+        // Two requests on the same input, both made before either is answered (so neither comes from the cache).
+        (uint256 a, IInferenceCoordinator.RequestTerms memory ta) = makeRequest(
+            requester,
+            requestParams(model, ZK, address(first)),
+            s.input
+        );
+        (uint256 b, IInferenceCoordinator.RequestTerms memory tb) = makeRequest(
+            requester,
+            requestParams(model, ZK, address(second)),
+            s.input
+        );
+        claimAs(relayer, a, ta);
+        claimAs(relayer2, b, tb);
+        vm.prank(relayer);
+        coordinator.fulfillZk(a, ta, s.input, tensor(withOutput(1)), hex"00"); // cached
+        vm.prank(relayer2);
+        coordinator.fulfillZk(b, tb, s.input, tensor(withOutput(2)), hex"00"); // its callback fails
+        assertTrue(stateOf(b).callbackPending);
+        second.setReady(true);
+        coordinator.retryCallback(b, tb, tensor(withOutput(2)));
+        assertEq(second.lastValue(), 2);
     }
 
     function test_retryCallbackNeedsAFailedCallback() public {
