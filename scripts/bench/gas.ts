@@ -24,7 +24,7 @@ import { join } from "node:path";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
 import { termsFromEvent, type PlainTerms } from "../../sdk/terms.js";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
-import { buildInstances, encodeTensor } from "../../sdk/encoding.js";
+import { buildInstances, decodeTensor, encodeTensor } from "../../sdk/encoding.js";
 import { signPermit } from "../../sdk/permit.js";
 import { deployHighway } from "../deploy.js";
 import { flag, printTable } from "../lib/report.js";
@@ -36,13 +36,14 @@ const json = flag("--json");
 
 interface Sample {
   input: bigint[];
-  output: bigint[];
+  /** The canonical output tensor the proof proves. */
+  output: string;
   proof: string;
 }
 
 function sample(index: number): Sample {
   const raw = JSON.parse(readFileSync(join(CIRCUITS_DIR, MODEL, "samples", `sample-${index}.json`), "utf8"));
-  return { input: raw.input.map(BigInt), output: raw.output.map(BigInt), proof: raw.proof };
+  return { input: raw.input.map(BigInt), output: encodeTensor(raw.output.map(BigInt)), proof: raw.proof };
 }
 
 const { ethers, networkHelpers } = await network.create();
@@ -97,6 +98,7 @@ async function requestParams(mode: number) {
     jobBond: 0n,
     challengeWindow: 0,
     callbackGasLimit: 100_000,
+    maxOutputBytes: 0,
     deadline: (await latestTime()) + 86_400,
     consumer: await consumer.getAddress(),
     referrer: ethers.ZeroAddress,
@@ -127,7 +129,7 @@ async function optimisticRound(s: Sample) {
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   const submit = await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
   await networkHelpers.time.increase(Number(params.challengeWindow));
-  const finalize = await gasOf(coordinator.connect(challenger).finalize(r.id, r.terms));
+  const finalize = await gasOf(coordinator.connect(challenger).finalize(r.id, r.terms, s.output));
   return { submitOptimistic: submit.gas, finalize: finalize.gas };
 }
 
@@ -147,11 +149,11 @@ async function disputeRound(s: Sample, model: string, right: boolean) {
   const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeTensor(s.input)));
   const r = { id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) };
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
-  await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : s.output.map((v) => v + 1n)));
+  await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : encodeTensor(decodeTensor(s.output).map((v) => v + 1n))));
   await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
   const input = encodeTensor(s.input);
   const tx = right
-    ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.proof)
+    ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.output, s.proof)
     : disputeGame.connect(challenger).proveFraud(r.id, r.terms, input, s.output, s.proof);
   return (await gasOf(tx)).gas;
 }
@@ -170,15 +172,18 @@ async function permitRequest(s: Sample) {
 const samples = [0, 1, 2].map(sample);
 // The same circuit registered again: a cache of its own, so the samples can be proven once more.
 const twinSalt = ethers.id(`${MODEL}-twin`);
-const { terms: m } = await highway.registry.getModel(modelId);
+const registered = await highway.registry.getModel(modelId);
+const m = registered.terms;
 const twin = {
+  kind: m.kind,
   fee: m.fee,
   verifier: await verifier.getAddress(),
+  runtimeSpecHash: ethers.ZeroHash,
   proofModes: m.proofModes,
   inputLength: m.inputLength,
   outputLength: m.outputLength,
-  inputScale: m.inputScale,
-  outputScale: m.outputScale,
+  inputScale: registered.inputScale,
+  outputScale: registered.outputScale,
   inputBound: m.inputBound,
   parentModelId: ethers.ZeroHash,
   parentShareBps: 0,
@@ -192,7 +197,7 @@ const twinModelId = await highway.registry.modelIdOf(admin.address, twinSalt);
 let nonce = 0n;
 function freshInput(): Sample {
   nonce += 1n;
-  return { input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n), output: [12345n], proof: "0x" };
+  return { input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n), output: encodeTensor([12345n]), proof: "0x" };
 }
 // Warm-up: first-ever credits, first request of each kind.
 await zkRound(samples[0]);
@@ -205,7 +210,7 @@ const optimistic = await optimisticRound(freshInput());
 const challenge = await challengeRound(freshInput());
 const permit = await permitRequest(samples[2]);
 const cached = await request(samples[0]); // sample 0 was proven in the warm-up: answered at once
-const verifyOnly = await gasOf(verifier.verifyProof(samples[1].proof, buildInstances(samples[1].input, samples[1].output)));
+const verifyOnly = await gasOf(verifier.verifyProof(samples[1].proof, buildInstances(samples[1].input, decodeTensor(samples[1].output))));
 // Disputes after everything above, so they change none of its steady state; each after a warm-up of its kind.
 await disputeRound(samples[0], twinModelId, true);
 const defend = await disputeRound(samples[1], twinModelId, true);

@@ -118,6 +118,7 @@ try {
         jobBond: 0n,
         challengeWindow: 0,
         callbackGasLimit: 100_000,
+        maxOutputBytes: 0,
         deadline: Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + 3_600,
         consumer: consumerAddress,
         referrer: "0x0000000000000000000000000000000000000000",

@@ -8,7 +8,7 @@ import { signPermit } from "../permit.js";
 import { PROOF_MODES, type ProofMode } from "../protocol.js";
 import { getModel, type ModelInfo } from "./models.js";
 import { getTerms } from "./reads.js";
-import { InferenceHandle } from "./results.js";
+import { getResult, InferenceHandle } from "./results.js";
 
 export interface InferenceRequest {
   /** A model id (0x…32 bytes) or the name of a model in the deployment. */
@@ -195,10 +195,11 @@ export async function raiseMaxComputeFee(client: HighwayClient, requestId: bigin
   return sendAndWait(client, () => client.coordinator.raiseMaxComputeFee(requestId, terms, newMaxComputeFee, overrides));
 }
 
-/** Calls a failed callback again with the same gas limit (anyone). */
+/** Calls a failed callback again with the same gas limit and the request's answer, read from its events (anyone). */
 export async function retryCallback(client: HighwayClient, requestId: bigint) {
-  const terms = await getTerms(client, requestId);
-  return sendAndWait(client, () => client.coordinator.retryCallback(requestId, terms));
+  const [terms, result] = await Promise.all([getTerms(client, requestId), getResult(client, requestId)]);
+  if (!result?.outputBytes) throw new HighwayError(`request ${requestId} has no answer to deliver`);
+  return sendAndWait(client, () => client.coordinator.retryCallback(requestId, terms, result.outputBytes!));
 }
 
 /** Pays out the caller's balance in the coordinator. */

@@ -30,12 +30,12 @@ const coordinatorOf = (w: World, a: Actor) => w.coordinator.connect(a.signer);
 const gameOf = (w: World, a: Actor) => w.game.connect(a.signer);
 
 /** The compute fee and output the coordinator settled a request with (its RequestFulfilled event), if it did. */
-function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: bigint[]; computeFee: bigint } | undefined {
+function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: string; computeFee: bigint } | undefined {
   for (const log of receipt?.logs ?? []) {
     try {
       const parsed = w.coordinator.interface.parseLog(log);
       if (parsed?.name === "RequestFulfilled")
-        return { payee: parsed.args.payee, output: [...parsed.args.output], computeFee: parsed.args.computeFee };
+        return { payee: parsed.args.payee, output: parsed.args.output, computeFee: parsed.args.computeFee };
     } catch {
       // another contract's log
     }
@@ -43,10 +43,11 @@ function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: 
   return undefined;
 }
 
-function recordDelivery(path: Path, receipt: TransactionReceipt | undefined, right: bigint[]): void {
+function recordDelivery(path: Path, receipt: TransactionReceipt | undefined, right: string): void {
   const f = fulfilled(path.world, receipt);
   if (!f) return;
-  path.facts.deliveredRight = f.output.length === right.length && f.output.every((v, i) => v === right[i]);
+  // Outputs are canonical tensors: the same values, the same bytes.
+  path.facts.deliveredRight = f.output === right;
   path.facts.paidFee = f.computeFee;
 }
 
@@ -82,7 +83,7 @@ export async function honestOptimistic(w: World, jobBond?: bigint): Promise<Path
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await nextBlockAt(w, await phaseEndsAt(w, r.id));
-  const receipt = await p.tx(relayer, "finalize after the challenge window", coordinatorOf(w, relayer).finalize(r.id, r.terms));
+  const receipt = await p.tx(relayer, "finalize after the challenge window", coordinatorOf(w, relayer).finalize(r.id, r.terms, s.output));
   chargeOptimisticCosts(p, relayer, r);
   recordDelivery(p, receipt, s.output);
   return p.finish();
@@ -114,7 +115,7 @@ export async function griefingChallenge(w: World): Promise<PathResult> {
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await p.tx(challenger, "challenge (the output is right)", gameOf(w, challenger).challenge(r.id, r.terms));
-  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.proof));
+  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   chargeOptimisticCosts(p, relayer, r);
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -154,7 +155,7 @@ export async function cheatUnchallenged(w: World, jobBond: bigint): Promise<Path
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
   await nextBlockAt(w, await phaseEndsAt(w, r.id));
-  const receipt = await p.tx(cheater, "finalize", coordinatorOf(w, cheater).finalize(r.id, r.terms));
+  const receipt = await p.tx(cheater, "finalize", coordinatorOf(w, cheater).finalize(r.id, r.terms, wrongOutput(s)));
   recordDelivery(p, receipt, s.output);
   return p.finish();
 }
@@ -333,7 +334,7 @@ async function ownerTrapsOptimisticAnswer(
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await sabotage(p);
   await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
-  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.proof));
+  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   chargeOptimisticCosts(p, relayer, r);
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
   const resolve = () => gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms);
@@ -378,7 +379,7 @@ export async function ownerAcceptsOptimistic(w: World): Promise<PathResult> {
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   await switchTo(p, 1);
   const receipt = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
   );
   if (receipt) recordDelivery(p, receipt, s.output);
   else {
@@ -488,7 +489,7 @@ export async function ownerSwapsCodeToAccept(w: World): Promise<PathResult> {
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   await replaceVerifierCode(p, 1);
   const defended = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
   );
   if (defended) recordDelivery(p, defended, s.output);
   else {

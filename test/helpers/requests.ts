@@ -28,6 +28,7 @@ export async function requestBurst(
       jobBond: 0n,
       challengeWindow: 0,
       callbackGasLimit: options.callbackGasLimit ?? 200_000,
+      maxOutputBytes: 0,
       deadline: now + (options.deadlineIn ?? 3_600),
       consumer: options.consumer ?? "0x0000000000000000000000000000000000000000",
       referrer: options.referrer ?? "0x0000000000000000000000000000000000000000",

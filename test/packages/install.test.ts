@@ -91,7 +91,7 @@ contract MyDapp is InferenceConsumer {
     constructor(IInferenceCoordinator coordinator) InferenceConsumer(coordinator) {}
 
     function ask(IERC20 token, bytes32 modelId, int256[] calldata quantized) external returns (uint256) {
-        return _requestInference(token, modelId, abi.encode(quantized), RequestOptions({
+        return _requestInference(token, modelId, _encodeTensor(quantized), RequestOptions({
             proofMode: IInferenceCoordinator.ProofMode.Zk,
             maxModelFee: 2e18, // the most you pay the model: a fee raised in front of you reverts
             startComputeFee: 0,
@@ -99,6 +99,7 @@ contract MyDapp is InferenceConsumer {
             jobBond: 0, // 0, 0: the protocol's job bond and challenge window
             challengeWindow: 0,
             callbackGasLimit: 200_000,
+            maxOutputBytes: 0,
             deadline: uint40(block.timestamp + 1 hours),
             referrer: address(0)
         }));
@@ -109,8 +110,8 @@ contract MyDapp is InferenceConsumer {
         return _withdrawFromCoordinator();
     }
 
-    function _onInferenceResult(uint256, int256[] calldata output) internal override {
-        last = output[0];
+    function _onInferenceResult(uint256, bytes calldata output) internal override {
+        last = _tensor(output)[0];
     }
 }
 `;
