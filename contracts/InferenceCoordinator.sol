@@ -169,12 +169,13 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
+    /// @dev The input and the proof are only forwarded, with this call's calldata, to the proof check (`_checkProof`).
     function fulfillZk(
         uint256 requestId,
         RequestTerms calldata terms,
-        bytes calldata input,
+        bytes calldata,
         bytes calldata output,
-        bytes calldata proof
+        bytes calldata
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _claimantState(requestId, r, terms);
@@ -222,11 +223,7 @@ contract InferenceCoordinator is CoordinatorLedger {
     // =================================================================== dispute hooks
 
     /// @inheritdoc IInferenceCoordinator
-    function openDispute(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        address challenger
-    ) external nonReentrant {
+    function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger) external nonReentrant {
         _checkArbiter(terms);
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
@@ -312,7 +309,10 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function cachedResult(bytes32 modelId, bytes calldata input) external view returns (bool found, bytes memory output) {
+    function cachedResult(
+        bytes32 modelId,
+        bytes calldata input
+    ) external view returns (bool found, bytes memory output) {
         output = StoredBytes.load(_cacheKey(modelId, keccak256(input)));
         return (output.length != 0, output);
     }

@@ -58,18 +58,7 @@ contract ModelRegistry is IModelRegistry {
     function registerModel(bytes32 salt, ModelParams calldata params) external returns (bytes32 modelId) {
         modelId = modelIdOf(msg.sender, salt);
         if (_models[modelId].owner != address(0)) revert ModelAlreadyRegistered(modelId);
-        if (params.kind == ModelKind.Circuit) {
-            // A circuit model's disputes are settled by proof, so it needs a verifier.
-            if (params.verifier == address(0) || params.verifier.code.length == 0) revert VerifierRequired();
-            if (params.runtimeSpecHash != bytes32(0)) revert InvalidLanguageModel();
-            _checkProofModes(params.proofModes);
-        } else {
-            // A language model is re-executed, never proven: no verifier, optimistic answers only.
-            bool valid = params.verifier == address(0) && params.runtimeSpecHash != bytes32(0)
-                && params.proofModes == MODE_OPTIMISTIC && params.inputBound == 0 && params.inputScale == 0
-                && params.outputScale == 0;
-            if (!valid) revert InvalidLanguageModel();
-        }
+        _checkKind(params);
         if (params.inputLength == 0 || params.inputLength > MAX_INPUT_LENGTH)
             revert InvalidInputLength(params.inputLength);
         if (params.outputLength == 0 || params.outputLength > MAX_OUTPUT_LENGTH) {
@@ -181,7 +170,8 @@ contract ModelRegistry is IModelRegistry {
         if (terms.kind == ModelKind.Circuit) {
             TensorCodec.checkInput(input, terms.inputLength, terms.inputBound);
         } else {
-            if (input.length == 0 || input.length > terms.inputLength) revert InputTooLong(terms.inputLength, input.length);
+            if (input.length == 0 || input.length > terms.inputLength)
+                revert InvalidPromptLength(terms.inputLength, input.length);
             if (!Utf8.isValid(input)) revert InvalidUtf8();
         }
     }
@@ -190,8 +180,11 @@ contract ModelRegistry is IModelRegistry {
     function verifierOf(bytes32 modelId) external view returns (address verifier) {
         Record storage m = _models[modelId];
         verifier = m.verifier;
-        // A language model has no verifier: it is never proven.
-        if (verifier == address(0)) revert UnknownModel(modelId);
+        if (verifier == address(0)) {
+            // A language model has no verifier: it is never proven.
+            if (m.owner != address(0)) revert VerifierRequired();
+            revert UnknownModel(modelId);
+        }
         (bytes32 recorded, bytes32 current) = (m.verifierCodeHash, verifier.codehash);
         if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
     }
@@ -209,6 +202,25 @@ contract ModelRegistry is IModelRegistry {
     function _record(bytes32 modelId) private view returns (Record storage m) {
         m = _models[modelId];
         if (m.owner == address(0)) revert UnknownModel(modelId);
+    }
+
+    /// @dev A circuit model needs a verifier (its disputes are settled by proof); a language model is
+    /// re-executed, never proven: no verifier, a runtime spec, optimistic answers only, no bound or scales.
+    function _checkKind(ModelParams calldata params) private view {
+        if (params.kind == ModelKind.Circuit) {
+            if (params.verifier == address(0) || params.verifier.code.length == 0) revert VerifierRequired();
+            if (params.runtimeSpecHash != bytes32(0)) revert InvalidLanguageModel();
+            _checkProofModes(params.proofModes);
+        } else {
+            bool valid =
+                params.verifier == address(0)
+                    && params.runtimeSpecHash != bytes32(0)
+                    && params.proofModes == MODE_OPTIMISTIC
+                    && params.inputBound == 0
+                    && params.inputScale == 0
+                    && params.outputScale == 0;
+            if (!valid) revert InvalidLanguageModel();
+        }
     }
 
     function _checkProofModes(uint8 proofModes) private pure {

@@ -155,7 +155,9 @@ export function encodeTensor(values: readonly bigint[], width: TensorWidth = can
     if (value >= 1n << (bits - 1n) || value < -(1n << (bits - 1n))) {
       throw new ValueOutOfRangeError(index, value, (1n << (bits - 1n)) - 1n);
     }
-    return BigInt.asUintN(Number(bits), value).toString(16).padStart(2 * width, "0");
+    return BigInt.asUintN(Number(bits), value)
+      .toString(16)
+      .padStart(2 * width, "0");
   });
   return "0x" + width.toString(16).padStart(2, "0") + body.join("");
 }

@@ -35,13 +35,13 @@ export const ERROR_HINTS = {
   MalformedTensor: "the tensor is not a width byte (1, 2, 4, 8, 16 or 32) then whole values: encode it with encodeTensor()",
   NonCanonicalOutput: "the output tensor is not in its canonical (smallest) width: encode it with encodeTensor()",
   InvalidUtf8: "a language model's input must be UTF-8 text",
-  InputTooLong: "the prompt has {actual} bytes: the model takes 1 to {max}",
+  InvalidPromptLength: "the prompt has {actual} bytes: the model takes 1 to {max}",
   InvalidMaxOutputBytes:
     "maxOutputBytes {maxOutputBytes} is not allowed: a language model's request bounds its answer to 1..{max} bytes; a circuit model's leaves it 0",
   OutputTooLong: "the answer has {actual} bytes: the request accepts 1 to {max}",
-  OutputHashMismatch: "the output passed is not the one request {requestId} holds: pass the output from its OptimisticSubmitted or RequestFulfilled event",
-  InvalidLanguageModel:
-    "a language model has no verifier, a runtime spec hash, optimistic answers only, and no input bound or scales",
+  OutputHashMismatch:
+    "the output passed is not the one request {requestId} holds: pass the output from its OptimisticSubmitted or RequestFulfilled event",
+  InvalidLanguageModel: "a language model has no verifier, a runtime spec hash, optimistic answers only, and no input bound or scales",
   LanguageArbiterAlreadySet: "the language arbiter is set once and is already {arbiter}",
   InputLengthMismatch: "the model takes {expected} input values but got {actual}",
   InputOutOfBounds: "input value {value} at index {index} is outside ±{bound}: clip or rescale it to the model's input range",

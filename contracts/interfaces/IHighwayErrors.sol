@@ -77,8 +77,8 @@ interface IHighwayErrors {
     /// @notice A language model's input is not well-formed UTF-8.
     error InvalidUtf8();
 
-    /// @notice A language model's input has `actual` bytes: it must have 1 to `max`.
-    error InputTooLong(uint256 max, uint256 actual);
+    /// @notice A language model's input has `actual` bytes (none, or too many): it must have 1 to `max`.
+    error InvalidPromptLength(uint256 max, uint256 actual);
 
     /// @notice A language-model request must bound its answer with `maxOutputBytes` in `[1, max]` (the
     /// model's limit); a circuit-model request must leave it 0.

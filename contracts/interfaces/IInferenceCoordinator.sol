@@ -350,7 +350,10 @@ interface IInferenceCoordinator {
     function withdrawProtocolFees() external;
 
     /// @notice The proven output of circuit model `modelId` on `input`, if any.
-    function cachedResult(bytes32 modelId, bytes calldata input) external view returns (bool found, bytes memory output);
+    function cachedResult(
+        bytes32 modelId,
+        bytes calldata input
+    ) external view returns (bool found, bytes memory output);
 
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed, the

@@ -9,7 +9,6 @@ import {ModelKind} from "../types/ModelKind.sol";
 interface IModelRegistry is IHighwayErrors {
     // Proof modes are bits of `ModelTerms.proofModes`: 1 = zk, 2 = optimistic.
 
-
     /// @notice What a registrant chooses once; `fee`, `referralShareBps`, `proofModes`,
     /// `artifactURI` and `active` can be changed later, the rest is the model's identity.
     // Never stored (calldata and an event only): the field order is `registerModel`'s ABI.
@@ -34,6 +33,8 @@ interface IModelRegistry is IHighwayErrors {
 
     /// @notice What a request locks: the model's kind, economics and input shape (one storage slot).
     /// `inputBound` is the largest |quantized input value| the circuit handles (0: only the field's bound).
+    // 248 bits, one slot: solhint's packing heuristic does not see it.
+    // solhint-disable-next-line gas-struct-packing
     struct ModelTerms {
         uint96 fee;
         uint16 inputLength;
@@ -100,13 +101,14 @@ interface IModelRegistry is IHighwayErrors {
      * @notice What a new request for `modelId` on `input` locks, once `input` is checked to be one the
      * model takes: for a circuit model, a tensor (`TensorCodec`) of exactly `inputLength` values each
      * within `inputBound` (`MalformedTensor`, `InputLengthMismatch`, `InputOutOfBounds`); for a language
-     * model, 1 to `inputLength` bytes of well-formed UTF-8 (`InputTooLong`, `InvalidUtf8`).
+     * model, 1 to `inputLength` bytes of well-formed UTF-8 (`InvalidPromptLength`, `InvalidUtf8`).
      */
     function termsForInput(bytes32 modelId, bytes calldata input) external view returns (ModelTerms memory);
 
     /// @notice The verifier of `modelId`, checked to still run the code registered: reverts with
     /// `VerifierCodeChanged` once its code hash differs from the recorded one (a metamorphic verifier
-    /// redeployed, or destroyed), and for an unknown model. Every proof check calls it.
+    /// redeployed, or destroyed), for an unknown model, and for a language model (`VerifierRequired`: it has no
+    /// verifier). Every proof check calls it.
     function verifierOf(bytes32 modelId) external view returns (address);
 
     /// @notice The current owner of `modelId` (reverts for an unknown model).

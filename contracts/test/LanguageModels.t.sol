@@ -111,9 +111,11 @@ contract LanguageModelsTest is HighwayFixture {
         coordinator.requestInference(p, hex"eda080"); // a surrogate
         vm.expectRevert(IHighwayErrors.InvalidUtf8.selector);
         coordinator.requestInference(p, hex"f09f98"); // a truncated emoji
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputTooLong.selector, PROMPT_BYTES, PROMPT_BYTES + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IHighwayErrors.InvalidPromptLength.selector, PROMPT_BYTES, PROMPT_BYTES + 1)
+        );
         coordinator.requestInference(p, new bytes(PROMPT_BYTES + 1));
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputTooLong.selector, PROMPT_BYTES, 0));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidPromptLength.selector, PROMPT_BYTES, 0));
         coordinator.requestInference(p, "");
         vm.stopPrank();
         assertEq(token.balanceOf(requester), before);

@@ -234,9 +234,9 @@ contract ModelRegistryTest is Test {
         bytes32 id = _register(owner, "lm", _languageParams());
         assertEq(uint8(registry.termsForInput(id, "Hello").kind), uint8(ModelKind.Language));
         assertEq(registry.termsForInput(id, bytes(unicode"été ☃ 😀 !")).inputLength, 16); // 16 bytes
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputTooLong.selector, 16, 17));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidPromptLength.selector, 16, 17));
         registry.termsForInput(id, "seventeen bytes!!");
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputTooLong.selector, 16, 0));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidPromptLength.selector, 16, 0));
         registry.termsForInput(id, "");
         vm.expectRevert(IHighwayErrors.InvalidUtf8.selector);
         registry.termsForInput(id, hex"48c0af"); // an overlong '/'

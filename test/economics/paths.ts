@@ -115,7 +115,11 @@ export async function griefingChallenge(w: World): Promise<PathResult> {
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await p.tx(challenger, "challenge (the output is right)", gameOf(w, challenger).challenge(r.id, r.terms));
-  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
+  const receipt = await p.tx(
+    relayer,
+    "defend (real proof)",
+    gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
+  );
   chargeOptimisticCosts(p, relayer, r);
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
