@@ -190,7 +190,7 @@ contract ModelRegistryTest is Test {
         assertEq(m.terms.inputLength, 16);
         assertEq(m.terms.outputLength, 64);
         // Never proven: it has no verifier to hand out.
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.UnknownModel.selector, id));
+        vm.expectRevert(IHighwayErrors.VerifierRequired.selector); // a language model has no verifier to check proofs with
         registry.verifierOf(id);
     }
 
