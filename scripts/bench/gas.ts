@@ -149,7 +149,11 @@ async function disputeRound(s: Sample, model: string, right: boolean) {
   const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeTensor(s.input)));
   const r = { id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) };
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
-  await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : encodeTensor(decodeTensor(s.output).map((v) => v + 1n))));
+  await gasOf(
+    coordinator
+      .connect(relayer)
+      .submitOptimistic(r.id, r.terms, right ? s.output : encodeTensor(decodeTensor(s.output).map((v) => v + 1n))),
+  );
   await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
   const input = encodeTensor(s.input);
   const tx = right
@@ -197,7 +201,11 @@ const twinModelId = await highway.registry.modelIdOf(admin.address, twinSalt);
 let nonce = 0n;
 function freshInput(): Sample {
   nonce += 1n;
-  return { input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n), output: encodeTensor([12345n]), proof: "0x" };
+  return {
+    input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n),
+    output: encodeTensor([12345n]),
+    proof: "0x",
+  };
 }
 // Warm-up: first-ever credits, first request of each kind.
 await zkRound(samples[0]);

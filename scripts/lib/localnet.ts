@@ -12,7 +12,7 @@ import type { Contract, Signer } from "ethers";
 import { deployHighway, type CoordinatorParams, type Highway } from "../deploy.js";
 import { randomInt } from "node:crypto";
 import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 import { REPO } from "./repo.js";
 import { hardhatAccount, startNode, type LocalNode } from "./node.js";
@@ -232,8 +232,9 @@ export async function requestBatch(highway: LocalHighway, requester: string, cou
       deadline: timestamp + 3_600,
       consumer: "0x0000000000000000000000000000000000000000",
       referrer: "0x0000000000000000000000000000000000000000",
+      maxOutputBytes: 0,
     },
-    encodeInput(Array.from({ length: inputSpec(loadCircuit(model).manifest).length }, (_, i) => BigInt(i + 1))),
+    encodeTensor(Array.from({ length: inputSpec(loadCircuit(model).manifest).length }, (_, i) => BigInt(i + 1))),
   ]);
   const to = highway.deployment.coordinator;
   const first = await provider.getTransactionCount(requester);

@@ -2,12 +2,14 @@
  * The explorer's one decoder: every log of the deployment's contracts becomes a typed
  * `ChainEvent` here, with the SDK's own contract interfaces (the TypeChain ABIs a
  * `HighwayClient` holds), and every request input and answer is read at the model's
- * scales here. Nothing else in the explorer parses a log or an output: a change of the
- * protocol's encodings (docs/DESIGN.md) changes this file alone.
+ * scales here (a circuit model's tensors, a language model's UTF-8 text). Nothing else in
+ * the explorer parses a log or an output: a change of the protocol's encodings
+ * (docs/DESIGN.md) changes this file alone.
  */
 import { LogDescription, type EventFragment, type Interface, type Log } from "ethers";
 import {
-  decodeInput,
+  decodeTensor,
+  decodeText,
   dequantize,
   termsFromEvent,
   type HighwayClient,
@@ -16,8 +18,8 @@ import {
   type TensorSpec,
 } from "../../../sdk/index.js";
 
-/** An answer as the chain carries it (today the quantized values of `int256[]`). */
-export type RawOutput = readonly bigint[];
+/** An answer as the chain carries it: its bytes (hex), a tensor or UTF-8 text by the model's kind. */
+export type RawOutput = string;
 
 /** An input or an output read at the model's scale. */
 export interface DecodedTensor {
@@ -30,7 +32,7 @@ export interface DecodedTensor {
 }
 
 /** What the page shows of a request's input or answer (`undecodable` when the bytes do not match the model's shape). */
-export type DecodedData = DecodedTensor | { kind: "undecodable"; why: string };
+export type DecodedData = DecodedTensor | { kind: "text"; text: string } | { kind: "undecodable"; why: string };
 
 /** Where a log is in the chain. */
 export interface LogPosition {
@@ -208,31 +210,41 @@ function coordinatorEvent(event: LogDescription): Decoded {
 }
 
 function outputOf(value: unknown): RawOutput {
-  return [...(value as bigint[])].map((item) => BigInt(item));
+  return (value as string).toLowerCase();
 }
 
-/** A request's input bytes read at the model's input scale. */
-export function decodeRequestInput(input: string, model: Pick<ModelInfo, "input"> | undefined): DecodedData {
-  let raw: bigint[];
-  try {
-    raw = decodeInput(input);
-  } catch {
-    return { kind: "undecodable", why: "the input is not abi.encode(int256[])" };
-  }
-  return tensor(raw, model?.input);
+/** The model facts decoding needs: its kind and its tensors' shapes and scales. */
+type ModelShape = Pick<ModelInfo, "kind" | "input" | "output">;
+
+/** A request's input bytes: a language model's text, or a circuit model's tensor at its input scale. */
+export function decodeRequestInput(input: string, model: ModelShape | undefined): DecodedData {
+  return decodeBytes(input, model, model?.input);
 }
 
-/** An answer read at the model's output scale. */
-export function decodeOutput(output: RawOutput, model: Pick<ModelInfo, "output"> | undefined): DecodedData {
-  return tensor([...output], model?.output);
+/** An answer's bytes: a language model's text, or a circuit model's tensor at its output scale. */
+export function decodeOutput(output: RawOutput, model: ModelShape | undefined): DecodedData {
+  return decodeBytes(output, model, model?.output);
 }
 
 /** Whether two answers are the same output (a fraud proof's output differs from the posted one). */
 export function sameOutput(a: RawOutput, b: RawOutput): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
+  return a.toLowerCase() === b.toLowerCase();
 }
 
-function tensor(raw: bigint[], spec: TensorSpec | undefined): DecodedData {
+function decodeBytes(bytes: string, model: ModelShape | undefined, spec: TensorSpec | undefined): DecodedData {
+  if (model?.kind === "language") {
+    try {
+      return { kind: "text", text: decodeText(bytes) };
+    } catch {
+      return { kind: "undecodable", why: "the bytes are not UTF-8 text" };
+    }
+  }
+  let raw: bigint[];
+  try {
+    raw = decodeTensor(bytes);
+  } catch {
+    return { kind: "undecodable", why: "the bytes are not a tensor (a width byte, then whole values)" };
+  }
   const scale = spec?.scale ?? 0;
   if (spec && raw.length !== spec.length) return { kind: "undecodable", why: `${raw.length} values where the model has ${spec.length}` };
   return { kind: "tensor", raw, values: raw.map((value) => dequantize(value, scale)), scale };
@@ -241,5 +253,6 @@ function tensor(raw: bigint[], spec: TensorSpec | undefined): DecodedData {
 /** A decoded input or output as one line of text, for tables and the page. */
 export function describeData(data: DecodedData, digits = 4): string {
   if (data.kind === "undecodable") return `(${data.why})`;
+  if (data.kind === "text") return data.text;
   return data.values.map((value) => Number(value.toFixed(digits)).toString()).join(", ");
 }

@@ -7,7 +7,9 @@ import { Chart } from "../ui/chart.js";
 import { Address, Card, Facts, Figure, ModelLink, RequestLink, Status, formatTime } from "../ui/common.js";
 import type { Wallet } from "../wallet.js";
 
-function shape(spec: ModelInfo["input"]): string {
+/** A model's input or output as people read it: a tensor's values and scale, or a language model's text limit. */
+function shape(model: ModelInfo, spec: ModelInfo["input"]): string {
+  if (model.kind === "language") return `UTF-8 text, up to ${spec.length} bytes`;
   return `${spec.length} values at scale ${spec.scale}${spec.bound ? `, |q| ≤ ${spec.bound}` : ""}`;
 }
 
@@ -45,8 +47,8 @@ export function ModelsPage({ index }: { index: ChainIndex }) {
                 </td>
                 <td class="num">{formatTokens(model.fee)}</td>
                 <td>{model.proofModes.join(", ")}</td>
-                <td>{shape(model.input)}</td>
-                <td>{shape(model.output)}</td>
+                <td>{shape(model, model.input)}</td>
+                <td>{shape(model, model.output)}</td>
                 <td>
                   {/^0x0+$/.test(model.parentModelId) ? "—" : <ModelLink index={index} modelId={model.parentModelId.toLowerCase()} />}
                 </td>
@@ -102,10 +104,11 @@ export function ModelPage({ index, modelId, wallet }: { index: ChainIndex; model
             ["model id", <span class="mono">{model.modelId}</span>],
             ["owner", <Address address={model.owner} />],
             ["fee", `${formatTokens(model.fee)} tokens`],
+            ["kind", model.kind === "language" ? "language model (UTF-8 text in and out)" : "circuit (tensors, zk-provable)"],
             ["proof modes", model.proofModes.join(", ")],
             ["active", model.active ? "yes" : "no"],
-            ["input", shape(model.input)],
-            ["output", shape(model.output)],
+            ["input", shape(model, model.input)],
+            ["output", shape(model, model.output)],
             [
               "lineage",
               lineage.length === 0 ? (
@@ -133,7 +136,9 @@ export function ModelPage({ index, modelId, wallet }: { index: ChainIndex; model
                   )),
             ],
             ["referral share", `${model.referralShareBps / 100}%`],
-            ["verifier", <span class="mono">{model.verifier}</span>],
+            model.kind === "language"
+              ? ["runtime spec", <span class="mono">{model.runtimeSpecHash}</span>]
+              : ["verifier", <span class="mono">{model.verifier}</span>],
             ["artifacts", `${model.artifactURI} (${model.artifactHash.slice(0, 10)}…)`],
           ]}
         />
@@ -182,14 +187,16 @@ export function ModelPage({ index, modelId, wallet }: { index: ChainIndex; model
 
 /** With a wallet: ask this model for an inference. */
 function RequestForm({ index, model, wallet }: { index: ChainIndex; model: ModelInfo; wallet: Wallet }) {
-  const [input, setInput] = useState(() => Array.from({ length: model.input.length }, () => "0").join(", "));
+  const language = model.kind === "language";
+  const [input, setInput] = useState(() => (language ? "" : Array.from({ length: model.input.length }, () => "0").join(", ")));
   const [mode, setMode] = useState(model.proofModes[0]);
   const [result, setResult] = useState<string>();
   const submit = async (event: Event) => {
     event.preventDefault();
     setResult("sending…");
     try {
-      const values = input.split(",").map((text) => Number(text.trim()));
+      // A language model takes the prompt as text; a circuit model, numbers at its input scale.
+      const values = language ? input : input.split(",").map((text) => Number(text.trim()));
       const id = await wallet.request({ model: model.modelId, input: values, proofMode: mode });
       setResult(`request made: ${id}`);
       void index.refresh();
@@ -201,7 +208,7 @@ function RequestForm({ index, model, wallet }: { index: ChainIndex; model: Model
     <form class="wallet-form" onSubmit={(e) => void submit(e)} data-testid="request-form">
       <h3>Request an inference</h3>
       <label>
-        input ({model.input.length} numbers){" "}
+        {language ? `prompt (up to ${model.input.length} bytes)` : `input (${model.input.length} numbers)`}{" "}
         <input value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} size={60} />
       </label>
       <label>

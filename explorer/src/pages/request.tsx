@@ -155,6 +155,12 @@ function answerText(record: RequestRecord): string {
 function Data({ data, scale }: { data?: DecodedData; scale?: number }) {
   if (!data) return <span class="muted">not in the events (answered from the cache)</span>;
   if (data.kind === "undecodable") return <span class="warning">{data.why}</span>;
+  if (data.kind === "text")
+    return (
+      <pre class="text" data-testid="text">
+        {data.text}
+      </pre>
+    );
   return (
     <>
       <div class="values mono" data-testid="values">
