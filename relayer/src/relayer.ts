@@ -39,7 +39,13 @@ const RACE_ERRORS = new Set([
   "FormerClaimant",
 ]);
 /** Custom errors that mean "not yet": the step is retried on a later tick. */
-const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen", "ClaimTooSoon"]);
+const TOO_EARLY_ERRORS = new Set([
+  "DeliveryWindowOpen",
+  "ChallengeWindowOpen",
+  "DefenceWindowOpen",
+  "ClaimTooSoon",
+  "ChallengeRevealTooSoon",
+]);
 /**
  * Steps one job may take in one tick (reopen, claim, answer; or check, challenge,
  * prove fraud), each after a fresh look at the chain; a job with more goes on next tick.
@@ -380,6 +386,8 @@ export class Relayer implements WatcherEvents {
         return toCoordinator(coordinator.interface.encodeFunctionData("reopen", [id, terms]));
       case "defend":
         return disputes.defend(id, terms, job.input, (await outputs.proven(job)).proof);
+      case "commitChallenge":
+        return watchtower.commitChallenge(job, formatOutput((await coordinator.pendingResult(id))[0]));
       case "challenge":
         return watchtower.challenge(job);
       case "proveFraud":
