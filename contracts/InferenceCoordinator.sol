@@ -118,7 +118,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         RequestState memory s = r.state;
         RequestStatus status = s.status;
         if (status == RequestStatus.Claimed) {
-            // The claimant let the deadline pass: it loses the late share of its bond to the requester.
+            // The claimant let the deadline pass: it loses the late share of its bond to the requester (unless
+            // the model's verifier code changed, which refused its proof).
             _slashLate(requestId, terms, s.relayer);
         } else if (status != RequestStatus.Open) {
             revert WrongStatus(requestId, status);
@@ -216,6 +217,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Claimed);
         if (block.timestamp <= s.phaseEndsAt) revert DeliveryWindowOpen(requestId, s.phaseEndsAt);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
+        // No late slash if the model's verifier code changed (it refused every proof); the request reopens either
+        // way (the code may be put back), and its requester may cancel it for a full refund.
         _reopen(requestId, r, s.relayer);
         _slashLate(requestId, terms, s.relayer);
     }
@@ -226,8 +229,8 @@ contract InferenceCoordinator is CoordinatorLedger {
     function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger) external nonReentrant {
         _checkArbiter(terms);
         Request storage r = _checkedRequest(requestId, terms);
+        // The game checked the challenge window (and the challenger's commitment) against this state.
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
-        if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
         s.status = RequestStatus.Disputed;
         s.phaseEndsAt = uint32(block.timestamp + terms.defenceWindow);
         r.state = s;
@@ -258,10 +261,11 @@ contract InferenceCoordinator is CoordinatorLedger {
             _complete(requestId, r, terms, s, s.relayer, output, true, false);
             return;
         }
-        // The relayer was wrong, or did not defend: the challenger gets its bond back and the
-        // relayer's slashed bond, less the protocol's share.
+        // The relayer was wrong, or did not defend, or nobody could judge: the challenger gets its bond back
+        // and, unless the dispute is void, the relayer's slashed bond less the protocol's share.
         _credit(challenger, terms.challengeBond);
-        _splitLoserBond(terms, terms.jobBond, challenger, rewardees);
+        bool voided = outcome == DisputeOutcome.Voided;
+        if (!voided) _splitLoserBond(terms, terms.jobBond, challenger, rewardees);
         if (outcome == DisputeOutcome.FraudProven) {
             // The established output answers the request (the arbiter checked it is one the model can give:
             // a proven canonical tensor, or a committee's answer within `outputSize`); its compute fee goes to
@@ -272,13 +276,15 @@ contract InferenceCoordinator is CoordinatorLedger {
             _complete(requestId, r, terms, s, challenger, output, true, true);
         } else {
             r.outputHash = bytes32(0);
-            emit DisputeTimedOut(requestId, s.relayer, challenger);
-            if (block.timestamp > terms.deadline) {
+            if (voided) emit DisputeVoided(requestId, s.relayer, challenger);
+            else emit DisputeTimedOut(requestId, s.relayer, challenger);
+            // A void dispute ends the request: its model's answers can no longer be judged.
+            if (voided || block.timestamp > terms.deadline) {
                 _refund(requestId, r, terms);
             } else {
                 _reopen(requestId, r, s.relayer);
             }
-            _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
+            _slash(requestId, s.relayer, terms.jobBond, voided ? 0 : terms.jobBond);
         }
     }
 
@@ -328,11 +334,6 @@ contract InferenceCoordinator is CoordinatorLedger {
     /// @inheritdoc IInferenceCoordinator
     function quoteEscrow(bytes32 modelId, uint96 maxComputeFee) external view returns (uint256) {
         return FeeMath.escrow(registry.modelTerms(modelId).fee, maxComputeFee, _config.protocolFeeBps);
-    }
-
-    /// @notice The nonce the next request's terms will carry.
-    function nextNonce() external view returns (uint256) {
-        return _config.nextNonce;
     }
 
     // =================================================================== internals
@@ -558,12 +559,19 @@ contract InferenceCoordinator is CoordinatorLedger {
         _deliver(requestId, r, terms, output);
     }
 
-    /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest.
+    /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest; or, if the model's
+    /// verifier code changed since registration (it refused every proof), releases the whole bond.
     function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private {
-        _slash(requestId, relayer, terms.jobBond, _creditLateSlash(terms));
+        _slash(
+            requestId,
+            relayer,
+            terms.jobBond,
+            registry.verifierCodeChanged(terms.modelId) ? 0 : _creditLateSlash(terms)
+        );
     }
 
     /// @dev Takes `slashed` of the `locked` job bond of `relayer` (the rest is released); the tokens come here.
+    /// Nothing slashed (a void dispute, a changed verifier) releases the bond, neither served nor slashed.
     function _slash(uint256 requestId, address relayer, uint256 locked, uint256 slashed) private {
         emit RelayerSlashed(requestId, relayer, slashed);
         staking.slash(relayer, locked, slashed);

@@ -190,6 +190,12 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function verifierCodeChanged(bytes32 modelId) external view returns (bool) {
+        Record storage m = _record(modelId);
+        return m.verifier.codehash != m.verifierCodeHash;
+    }
+
+    /// @inheritdoc IModelRegistry
     function ownerOf(bytes32 modelId) external view returns (address) {
         return _record(modelId).owner;
     }

@@ -82,6 +82,11 @@ export const ERROR_HINTS = {
   OutputValueTooLarge: "output value {value} at index {index} is too large to store",
   InvalidProof: "the proof for request {requestId} does not verify: prove the request's own input with the model's circuit",
   SameOutput: "request {requestId}'s posted output is the proven one: there is no fraud to prove",
+  ChallengeNotCommitted:
+    "{challenger} committed to no challenge of request {requestId} with this salt: commitChallenge first, in an earlier block",
+  ChallengeRevealTooSoon: "request {requestId}'s challenge commitment was made in block {committedAt}: reveal it in a later block",
+  ChallengeCommitmentStale:
+    "the challenge commitment (made at {committedAt}) predates request {requestId}'s answer (posted at {answeredAt}): commit again",
   NoFailedCallback: "request {requestId} has no failed callback to retry",
   MaxComputeFeeNotRaised: "the new maxComputeFee {proposed} must be above the current {current}",
   InsufficientGasForCall: "the transaction carried too little gas to give the callback its {gasLimit} gas: send more gas",

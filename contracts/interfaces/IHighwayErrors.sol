@@ -176,6 +176,16 @@ interface IHighwayErrors {
     /// @notice The proof does not prove the claimed output for request `requestId`'s input (or the verifier reverted).
     error InvalidProof(uint256 requestId);
 
+    /// @notice `challenger` committed no challenge of request `requestId` with this salt (`commitChallenge`).
+    error ChallengeNotCommitted(uint256 requestId, address challenger);
+
+    /// @notice A challenge is revealed in a later block than its commitment (block `committedAt`).
+    error ChallengeRevealTooSoon(uint256 requestId, uint256 committedAt);
+
+    /// @notice The commitment (at `committedAt`) predates the answer it would challenge, posted at `answeredAt`:
+    /// a commitment holds only for the answer pending when it was made.
+    error ChallengeCommitmentStale(uint256 requestId, uint256 committedAt, uint256 answeredAt);
+
     /// @notice A fraud proof must prove another output than the one posted for request `requestId`.
     error SameOutput(uint256 requestId);
 

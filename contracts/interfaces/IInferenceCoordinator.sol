@@ -37,8 +37,10 @@ interface IInferenceCoordinator {
     enum DisputeOutcome {
         Defended, // the posted output stands: the challenger loses its bond to the relayer
         FraudProven, // another output is established: it answers the request; the relayer's bond is slashed to the challenger
-        TimedOut // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
+        TimedOut, // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
+        Voided // no judgement is possible (the model's verifier code changed; a committee with no majority): no party is
     }
+    // slashed, the challenger's bond is returned, the relayer's job bond unlocked, the request refunded
 
     /// @notice What a requester chooses.
     struct RequestParams {
@@ -172,10 +174,15 @@ interface IInferenceCoordinator {
     /// @notice `relayer` did not defend within the defence window; its bond is slashed to `challenger`.
     event DisputeTimedOut(uint256 indexed requestId, address indexed relayer, address indexed challenger);
 
+    /// @notice The dispute over `relayer`'s answer could not be judged (`DisputeOutcome.Voided`): nobody is
+    /// slashed, `challenger` gets its bond back, and the request is refunded.
+    event DisputeVoided(uint256 indexed requestId, address indexed relayer, address indexed challenger);
+
     /// @notice Request `requestId` is Open again; `previousRelayer` no longer holds it.
     event RequestReopened(uint256 indexed requestId, address indexed previousRelayer);
 
-    /// @notice `amount` of `relayer`'s stake was slashed over request `requestId`.
+    /// @notice `amount` of `relayer`'s stake was slashed over request `requestId` (0: its job bond was released
+    /// unslashed, because the job could not be judged: a void dispute, or a model whose verifier code changed).
     event RelayerSlashed(uint256 indexed requestId, address indexed relayer, uint256 amount);
 
     /// @notice Request `requestId` ended unanswered; `amount` was credited back to its requester.

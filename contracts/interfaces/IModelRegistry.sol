@@ -111,6 +111,11 @@ interface IModelRegistry is IHighwayErrors {
     /// verifier). Every proof check calls it.
     function verifierOf(bytes32 modelId) external view returns (address);
 
+    /// @notice Whether the code of `modelId`'s verifier differs from the code recorded at registration (a
+    /// metamorphic verifier redeployed, or destroyed): no proof of the model can be judged any more, so the
+    /// coordinator slashes nobody over it (late claims and disputes end without a slash, and are refunded).
+    function verifierCodeChanged(bytes32 modelId) external view returns (bool);
+
     /// @notice The current owner of `modelId` (reverts for an unknown model).
     function ownerOf(bytes32 modelId) external view returns (address);
 

@@ -91,6 +91,8 @@ contract GriefingChallengerTest is AdversaryFixture {
         claimAs(relayer, id, t);
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, tensor(s.output));
+        griefer.commitChallenge(id);
+        vm.roll(block.number + 1);
         griefer.challenge(id, t);
         assertEq(token.balanceOf(address(griefer)), 1_000e18 - CHALLENGE_BOND);
         vm.prank(relayer);
@@ -123,13 +125,15 @@ contract SelfDisputingRelayerTest is AdversaryFixture {
         );
         adversary.claim(id, t);
         adversary.submitWrong(id, t, tensor(withOutput(42)));
+        adversary.commitChallenge(id);
+        vm.roll(block.number + 1);
         uint256 before = token.balanceOf(address(adversary)) + staking.relayerOf(address(adversary)).stake;
         adversary.disputeItself(id, t, s.input, tensor(s.output), s.proof);
         adversary.withdraw();
         uint256 afterwards = token.balanceOf(address(adversary)) + staking.relayerOf(address(adversary)).stake;
 
         // It gets its challenge bond back, the compute fee as the prover, and its slashed bond less the protocol's share.
-        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * t.disputeProtocolShareBps) / 10_000;
         assertEq(afterwards + protocolShare, before + 1e18);
         assertGt(protocolShare, 1e18); // a loss under the default parameters
         assertEq(coordinator.protocolFees(), protocolShare + ((uint256(MODEL_FEE) + 1e18) * 500) / 10_000);

@@ -23,7 +23,8 @@ import {ToggleConsumer} from "./mocks/Consumers.sol";
  * Requests pick their own security level (job bond, challenge window), a fee cap, a referrer (a third
  * party, the requester itself or its consumer) and a consumer among well-behaved and malicious ones
  * (reverting, gas-burning, re-entering, huge revert data, failing until toggled). The admin changes the
- * parameters and the model owner the fee mid-campaign. Reopened requests (late claims, dispute timeouts)
+ * parameters and the model owner the fee mid-campaign; `AdminAndCodeHandler` changes the parameters and
+ * replaces either verifier's code (and puts it back). Reopened requests (late claims, dispute timeouts)
  * are reclaimed in the reopen's block and the next.
  * Ghost records: answers and settlements per request (from the events), and every breach of the claim
  * and slash rules seen in the events (`violations`, `lastViolation`).
@@ -48,7 +49,6 @@ contract CoordinatorHandler is Test {
     struct Setup {
         InferenceCoordinator coordinator;
         RelayerStaking staking;
-        address admin; // holds CoordinatorAdmin's DEFAULT_ADMIN_ROLE
         bytes32 priceModel;
         bytes32 switchModel;
         address modelOwner; // owns both models and the switchable verifier
@@ -64,10 +64,8 @@ contract CoordinatorHandler is Test {
 
     InferenceCoordinator private immutable _coordinator;
     DisputeGame private immutable _disputeGame;
-    CoordinatorAdmin private immutable _admin;
     ModelRegistry private immutable _registry;
     RelayerStaking private immutable _staking;
-    address private immutable _adminHolder;
     bytes32 private immutable _priceModel;
     bytes32 private immutable _switchModel;
     SwitchableVerifier private immutable _switchVerifier;
@@ -107,10 +105,8 @@ contract CoordinatorHandler is Test {
     constructor(Setup memory s) {
         _coordinator = s.coordinator;
         _disputeGame = DisputeGame(s.coordinator.disputeGame());
-        _admin = CoordinatorAdmin(s.coordinator.coordinatorAdmin());
         _registry = ModelRegistry(address(s.coordinator.registry()));
         _staking = s.staking;
-        _adminHolder = s.admin;
         _priceModel = s.priceModel;
         _switchModel = s.switchModel;
         _switchVerifier = SwitchableVerifier(_registry.verifierOf(s.switchModel));
@@ -266,12 +262,21 @@ contract CoordinatorHandler is Test {
 
     // ------------------------------------------------------------------ disputes
 
+    /// @dev Commits to a challenge and reveals it in the next block.
     function challenge(uint256 seed) external {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Pending);
         if (!found) return;
         // Sometimes the relayer disputes itself.
         address who = seed % 4 == 0 ? _relayerOf(_tracked[i].id) : _pick(_challengers, seed);
-        _actOn(address(_disputeGame), who, abi.encodeCall(DisputeGame.challenge, (_tracked[i].id, _tracked[i].terms)));
+        bytes32 salt = bytes32(seed);
+        vm.prank(who);
+        _disputeGame.commitChallenge(keccak256(abi.encode(_tracked[i].id, who, salt)));
+        vm.roll(block.number + 1);
+        _actOn(
+            address(_disputeGame),
+            who,
+            abi.encodeCall(DisputeGame.challenge, (_tracked[i].id, _tracked[i].terms, salt))
+        );
         ++calls[this.challenge.selector];
     }
 
@@ -374,21 +379,6 @@ contract CoordinatorHandler is Test {
         vm.prank(_modelOwner);
         _switchVerifier.setMode(acceptAll ? SwitchableVerifier.Mode.AcceptAll : SwitchableVerifier.Mode.RejectAll);
         ++verifierFlips;
-    }
-
-    /// @dev The admin changes every parameter requests lock (requests in flight keep theirs).
-    function setParams(uint256 seed) external {
-        IInferenceCoordinator.Params memory p = _coordinator.getParams();
-        p.protocolFeeBps = uint16(bound(seed, 0, 1_000));
-        p.lateSlashBps = uint16(bound(seed >> 16, 100, 10_000));
-        p.disputeProtocolShareBps = uint16(bound(seed >> 32, 500, 5_000));
-        p.deliveryWindow = uint32(bound(seed >> 48, 60, 1 hours));
-        p.challengeWindow = uint32(bound(seed >> 80, 60, 2 hours));
-        p.defenceWindow = uint32(bound(seed >> 112, 60, 2 hours));
-        p.jobBond = uint96(bound(seed >> 144, 50e18, 200e18));
-        vm.prank(_adminHolder);
-        _admin.setParams(p);
-        ++calls[this.setParams.selector];
     }
 
     function setModelFee(uint256 seed, bool switchModel) external {
@@ -626,6 +616,13 @@ contract CoordinatorHandler is Test {
 
     function _checkSlash(uint256 id, uint256 amount, bool disputeEnded) private {
         IInferenceCoordinator.RequestTerms storage t = _tracked[_indexPlusOne[id] - 1].terms;
+        // Nobody is slashed over a model whose verifier code changed (no proof could be judged): released unslashed.
+        bool changed = _registry.verifierCodeChanged(t.modelId);
+        if (amount == 0) {
+            if (!changed) _violation("released unslashed, code unchanged");
+            return;
+        }
+        if (changed) _violation("slashed, code changed");
         if (disputeEnded) {
             if (amount != t.jobBond) _violation("a dispute slashed other than the job bond");
             return;
@@ -696,5 +693,51 @@ contract CoordinatorHandler is Test {
             }
             if (!seen) accounts.push(list[i]);
         }
+    }
+}
+
+/**
+ * @dev The invariant tests' second handler: the admin changes every parameter requests lock (requests in flight
+ * keep theirs); a model owner replaces the code at a model's verifier address (a metamorphic redeploy, where a
+ * chain allows one), or puts the registered code back. While the code differs, no proof of the model passes and
+ * nobody is slashed over the model (`CoordinatorHandler` checks it in the events).
+ */
+contract AdminAndCodeHandler is Test {
+    InferenceCoordinator private immutable _coordinator;
+    address private immutable _adminHolder;
+    address[] private _verifiers;
+    mapping(address verifier => bytes) private _registered;
+    uint256 public swaps;
+    uint256 public paramChanges;
+
+    constructor(InferenceCoordinator coordinator, address adminHolder, address[] memory verifiers) {
+        _coordinator = coordinator;
+        _adminHolder = adminHolder;
+        _verifiers = verifiers;
+        for (uint256 i; i < verifiers.length; ++i) {
+            _registered[verifiers[i]] = verifiers[i].code;
+        }
+    }
+
+    /// @dev The admin changes every parameter requests lock (requests in flight keep theirs).
+    function setParams(uint256 seed) external {
+        IInferenceCoordinator.Params memory p = _coordinator.getParams();
+        p.protocolFeeBps = uint16(bound(seed, 0, 1_000));
+        p.lateSlashBps = uint16(bound(seed >> 16, 100, 10_000));
+        p.disputeProtocolShareBps = uint16(bound(seed >> 32, 500, 9_000));
+        p.deliveryWindow = uint32(bound(seed >> 48, 60, 1 hours));
+        p.challengeWindow = uint32(bound(seed >> 80, 60, 2 hours));
+        p.defenceWindow = uint32(bound(seed >> 112, 60, 2 hours));
+        p.jobBond = uint96(bound(seed >> 144, 50e18, 200e18));
+        CoordinatorAdmin admin = CoordinatorAdmin(_coordinator.coordinatorAdmin());
+        vm.prank(_adminHolder);
+        admin.setParams(p);
+        ++paramChanges;
+    }
+
+    function swapVerifierCode(uint256 seed, bool swap) external {
+        address verifier = _verifiers[seed % _verifiers.length];
+        vm.etch(verifier, swap ? bytes(hex"00") : _registered[verifier]);
+        ++swaps;
     }
 }

@@ -121,7 +121,8 @@ contract DisputeHooksTest is HighwayFixture {
 
     // ------------------------------------------------------------------ openDispute
 
-    function test_openDisputeChecksTermsStatusAndWindow() public {
+    /// The challenge window (and the commitment) is the game's rule: `test_aFailedChallengeLeavesNoRecord`.
+    function test_openDisputeChecksTermsAndStatus() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, OPT, address(consumer));
         vm.startPrank(address(disputeGame));
         IInferenceCoordinator.RequestTerms memory wrong = _copy(t);
@@ -133,15 +134,6 @@ contract DisputeHooksTest is HighwayFixture {
         );
         coordinator.openDispute(id, t, challenger);
         vm.stopPrank();
-
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, tensor(withOutput(42)));
-        uint256 endsAt = block.timestamp + t.challengeWindow;
-        vm.warp(endsAt);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id, endsAt));
-        vm.prank(address(disputeGame));
-        coordinator.openDispute(id, t, challenger);
     }
 
     function test_openDisputeStartsTheDefenceWindowAndPullsTheBondFromTheChallenger() public {
@@ -318,8 +310,7 @@ contract DisputeHooksTest is HighwayFixture {
     function test_theGameRecordsTheChallengerUntilTheDisputeEnds() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         assertEq(disputeGame.challengerOf(id), address(0));
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
         assertEq(disputeGame.challengerOf(id), challenger);
         vm.warp(block.timestamp + t.defenceWindow + 1);
         disputeGame.resolveDisputeTimeout(id, t);
@@ -329,10 +320,12 @@ contract DisputeHooksTest is HighwayFixture {
 
     function test_aFailedChallengeLeavesNoRecord() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
+        bytes32 salt = commitChallengeAs(challenger, id);
+        vm.roll(block.number + 1);
         vm.warp(block.timestamp + t.challengeWindow);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id, block.timestamp));
         vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        disputeGame.challenge(id, t, salt);
         assertEq(disputeGame.challengerOf(id), address(0));
     }
 }

@@ -113,7 +113,8 @@ contract InferenceCoordinatorCallbacksTest is HighwayFixture {
         assertEq(c.withdrawError(), reentry);
         assertEq(c.retryError(), reentry);
         assertEq(c.requestError(), reentry);
-        assertEq(c.challengeError(), reentry); // the dispute game's hooks are guarded by the same lock
+        // A challenge is revealed only against a commitment made in an earlier block: none can open from a callback.
+        assertEq(c.challengeError(), IHighwayErrors.ChallengeNotCommitted.selector);
         _assertAnsweredAndPaid(id);
         assertEq(token.balanceOf(address(coordinator)), _owed());
     }

@@ -410,8 +410,8 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         p.lateSlashBps = 99;
         _expectBounds(p, 99, 100, 10_000);
         p = defaultParams();
-        p.disputeProtocolShareBps = 5_001;
-        _expectBounds(p, 5_001, 500, 5_000);
+        p.disputeProtocolShareBps = 9_001;
+        _expectBounds(p, 9_001, 500, 9_000);
         p = defaultParams();
         p.auctionDuration = 1 days + 1;
         _expectBounds(p, 1 days + 1, 0, 1 days);

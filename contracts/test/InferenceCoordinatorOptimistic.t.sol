@@ -28,8 +28,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
         int256[] memory output
     ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) {
         (id, t, s) = _submitted(output);
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
     }
 
     function test_submitOptimisticEmitsTheOutputAndKeepsItsHashWithoutCallingBack() public {
@@ -137,11 +136,12 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
     function test_challengeTakesTheBondWithinTheWindowOnly() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _submitted(withOutput(7));
         uint256 before = token.balanceOf(challenger);
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
         assertEq(before - token.balanceOf(challenger), CHALLENGE_BOND);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Disputed));
         // A second challenge finds it Disputed.
+        bytes32 salt = commitChallengeAs(stranger, id);
+        vm.roll(block.number + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IHighwayErrors.WrongStatus.selector,
@@ -150,17 +150,19 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
             )
         );
         vm.prank(stranger);
-        disputeGame.challenge(id, t);
+        disputeGame.challenge(id, t, salt);
 
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2, ) = requestPrice(1, OPT, address(consumer));
         claimAs(relayer2, id2, t2);
         vm.prank(relayer2);
         coordinator.submitOptimistic(id2, t2, tensor(withOutput(1)));
         uint256 endsAt = block.timestamp + t2.challengeWindow;
+        salt = commitChallengeAs(challenger, id2);
+        vm.roll(block.number + 1);
         vm.warp(endsAt);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id2, endsAt));
         vm.prank(challenger);
-        disputeGame.challenge(id2, t2);
+        disputeGame.challenge(id2, t2, salt);
     }
 
     function test_defendFailsWithAProofOfAnotherOutput() public {
@@ -227,8 +229,7 @@ contract InferenceCoordinatorOptimisticTest is HighwayFixture {
             address(consumer),
             wide
         );
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
         // Its relayer cannot defend it: a proof's output is canonical.
         vm.expectRevert(IHighwayErrors.NonCanonicalOutput.selector);
         vm.prank(relayer);

@@ -27,7 +27,6 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         );
         assertEq(id, uint256(keccak256(abi.encode(t)))); // the id is the hash of the terms
         assertEq(t.nonce, 1);
-        assertEq(coordinator.nextNonce(), 2);
         assertEq(before - token.balanceOf(requester), escrowOf(t));
         assertEq(escrowOf(t), 10e18 + 5e18 + 0.75e18);
         (bytes32 termsHash, IInferenceCoordinator.RequestState memory st) = coordinator.getRequest(id);

@@ -252,14 +252,16 @@ contract LanguageModelsTest is HighwayFixture {
     function test_disputesGoToTheArbiterOfTheRequestsModelKind() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = _pending(ANSWER);
         // No arbiter yet: a language model's answer cannot be challenged, not even through the dispute game.
+        bytes32 salt = commitChallengeAs(challenger, id);
+        vm.roll(block.number + 1);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyArbiter.selector, address(disputeGame)));
         vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        disputeGame.challenge(id, t, salt);
 
         coordinatorAdmin.setLanguageArbiter(arbiter);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyArbiter.selector, address(disputeGame)));
         vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        disputeGame.challenge(id, t, salt);
         address[2] memory others = [address(disputeGame), stranger];
         for (uint256 i; i < others.length; ++i) {
             vm.startPrank(others[i]);
@@ -286,8 +288,7 @@ contract LanguageModelsTest is HighwayFixture {
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyArbiter.selector, arbiter));
         vm.prank(arbiter);
         coordinator.openDispute(cid, ct, challenger);
-        vm.prank(challenger);
-        disputeGame.challenge(cid, ct);
+        challengeAs(challenger, cid, ct);
         assertEq(uint256(statusOf(cid)), uint256(IInferenceCoordinator.RequestStatus.Disputed));
     }
 

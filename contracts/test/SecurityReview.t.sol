@@ -53,8 +53,7 @@ abstract contract SecurityFixture is HighwayFixture {
         claimAs(claimant, id, t);
         vm.prank(claimant);
         coordinator.submitOptimistic(id, t, tensor(output));
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
     }
 }
 
@@ -155,8 +154,7 @@ contract ReclaimTest is SecurityFixture {
         );
         cheat.claim(id, t);
         cheat.submit(id, t, tensor(withOutput(42))); // wrong
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
         vm.warp(block.timestamp + t.defenceWindow + 1);
         // Reopened and reclaimed atomically, by the slashed relayer or by any contract acting for it: refused.
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
@@ -232,8 +230,7 @@ contract VerifierCodeTest is SecurityFixture {
         claimAs(relayer2, optId, ot);
         vm.prank(relayer2);
         coordinator.submitOptimistic(optId, ot, tensor(priceSample(1).output)); // the right answer
-        vm.prank(challenger);
-        disputeGame.challenge(optId, ot);
+        challengeAs(challenger, optId, ot);
 
         vm.etch(verifier, ACCEPT_ALL);
         bytes memory changed = abi.encodeWithSelector(
@@ -482,8 +479,7 @@ contract SecurityLevelTest is SecurityFixture {
         assertEq(lockedOf(relayer), 300e18);
         vm.prank(relayer);
         coordinator.submitOptimistic(id, t, tensor(withOutput(42)));
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
         vm.warp(block.timestamp + t.defenceWindow + 1);
         disputeGame.resolveDisputeTimeout(id, t);
         assertEq(stakeOf(relayer), 1_000 * UNIT - 300e18);

@@ -39,7 +39,13 @@ const RACE_ERRORS = new Set([
   "FormerClaimant",
 ]);
 /** Custom errors that mean "not yet": the step is retried on a later tick. */
-const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen", "ClaimTooSoon"]);
+const TOO_EARLY_ERRORS = new Set([
+  "DeliveryWindowOpen",
+  "ChallengeWindowOpen",
+  "DefenceWindowOpen",
+  "ClaimTooSoon",
+  "ChallengeRevealTooSoon",
+]);
 /**
  * Steps one job may take in one tick (reopen, claim, answer; or check, challenge,
  * prove fraud), each after a fresh look at the chain; a job with more goes on next tick.
@@ -399,6 +405,8 @@ export class Relayer implements WatcherEvents {
         const { output, proof } = await outputs.proven(job);
         return disputes.defend(id, terms, job.input, output, proof);
       }
+      case "commitChallenge":
+        return watchtower.commitChallenge(job, (await coordinator.postedAnswer(id, terms))[1]);
       case "challenge":
         return watchtower.challenge(job);
       case "proveFraud":

@@ -137,10 +137,19 @@ async function challengeRound(s: Sample) {
   const r = await openRequest(s, 1);
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
-  const challenge = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
+  const { commit, reveal } = await challengeOf(r);
   await networkHelpers.time.increase(Number(params.defenceWindow) + 1);
   const timeout = await gasOf(disputeGame.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
-  return { challenge: challenge.gas, resolveDisputeTimeout: timeout.gas };
+  return { commitChallenge: commit, challenge: reveal, resolveDisputeTimeout: timeout.gas };
+}
+
+/** The challenger's two steps: the commitment, then its reveal in the next block. */
+async function challengeOf(r: { id: bigint; terms: Parameters<typeof disputeGame.challenge>[1] }) {
+  const salt = ethers.id(`challenge of ${r.id}`);
+  const commitment = await disputeGame.challengeCommitment(r.id, challenger.address, salt);
+  const commit = await gasOf(disputeGame.connect(challenger).commitChallenge(commitment));
+  const reveal = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms, salt));
+  return { commit: commit.gas, reveal: reveal.gas };
 }
 
 /** A challenged optimistic answer of `s`'s input to `model`, right (then defended) or wrong (then proven wrong). */
@@ -154,7 +163,7 @@ async function disputeRound(s: Sample, model: string, right: boolean) {
       .connect(relayer)
       .submitOptimistic(r.id, r.terms, right ? s.output : encodeTensor(decodeTensor(s.output).map((v) => v + 1n))),
   );
-  await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
+  await challengeOf(r);
   const input = encodeTensor(s.input);
   const tx = right
     ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.output, s.proof)
@@ -233,6 +242,7 @@ const ops = {
   verifyProofOnly: verifyOnly.gas,
   submitOptimistic: optimistic.submitOptimistic,
   finalize: optimistic.finalize,
+  commitChallenge: challenge.commitChallenge,
   challenge: challenge.challenge,
   defend,
   proveFraud,

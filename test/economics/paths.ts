@@ -29,6 +29,19 @@ import {
 const coordinatorOf = (w: World, a: Actor) => w.coordinator.connect(a.signer);
 const gameOf = (w: World, a: Actor) => w.game.connect(a.signer);
 
+/** `who`'s secret salt for a challenge of request `r` (any unguessable word would do). */
+function saltOf(w: World, who: Actor, r: Request): string {
+  return w.ethers.id(`salt of ${who.name} for ${r.id}`);
+}
+
+/** `who` challenges request `r` as the dispute game requires: a commitment, then its reveal in the next block. */
+async function challenge(p: Path, who: Actor, r: Request, step = "challenge"): Promise<TransactionReceipt> {
+  const w = p.world;
+  const salt = saltOf(w, who, r);
+  await p.tx(who, `${step}: commit`, gameOf(w, who).commitChallenge(await w.game.challengeCommitment(r.id, who.holder, salt)));
+  return p.tx(who, `${step}: reveal`, gameOf(w, who).challenge(r.id, r.terms, salt));
+}
+
 /** The compute fee and output the coordinator settled a request with (its RequestFulfilled event), if it did. */
 function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: string; computeFee: bigint } | undefined {
   for (const log of receipt?.logs ?? []) {
@@ -114,7 +127,7 @@ export async function griefingChallenge(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s });
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
-  await p.tx(challenger, "challenge (the output is right)", gameOf(w, challenger).challenge(r.id, r.terms));
+  await challenge(p, challenger, r, "challenge (the output is right)");
   const receipt = await p.tx(
     relayer,
     "defend (real proof)",
@@ -176,7 +189,7 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
   const r = await request(p, requester, { mode: "optimistic", sample: s, jobBond });
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   const receipt = await p.tx(
     watchtower,
     "proveFraud (real proof)",
@@ -194,15 +207,19 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
  */
 export async function selfDispute(w: World, jobBond: bigint): Promise<PathResult> {
   const { requester, selfDisputer } = w.actors;
-  const p = await new Path(w, `self-dispute@${jobBond / UNIT}`, "wrong output, then challenge itself and proveFraud in one transaction", [
-    selfDisputer,
-    requester,
-  ]).start();
+  const p = await new Path(
+    w,
+    `self-dispute@${jobBond / UNIT}`,
+    "wrong output, commit to its own challenge, then reveal it and proveFraud in one transaction",
+    [selfDisputer, requester],
+  ).start();
   const s = sample(0);
   const r = await request(p, requester, { mode: "optimistic", sample: s, jobBond });
   const adversary = w.selfDisputing.connect(selfDisputer.signer) as Contract;
   await claim(p, selfDisputer, r, "optimistic", undefined, w.selfDisputing);
   await p.tx(selfDisputer, "submitWrong", adversary.getFunction("submitWrong")(r.id, r.terms, wrongOutput(s)));
+  // It commits to its own challenge at once (it can always be ahead of a watchtower's commitment).
+  await p.tx(selfDisputer, "commitChallenge (its own)", adversary.getFunction("commitChallenge")(r.id));
   const receipt = await p.tx(
     selfDisputer,
     "disputeItself (challenge + proveFraud)",
@@ -337,7 +354,7 @@ async function ownerTrapsOptimisticAnswer(
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await sabotage(p);
-  await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
+  await challenge(p, owner, r);
   await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   chargeOptimisticCosts(p, relayer, r);
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
@@ -380,7 +397,7 @@ export async function ownerAcceptsOptimistic(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: w.switchableModelId });
   await claim(p, owner, r, "optimistic");
   await p.tx(owner, "submitOptimistic (wrong output)", coordinatorOf(w, owner).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   await switchTo(p, 1);
   const receipt = await p.attempt(owner, "defend (another input's proof)", () =>
     gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
@@ -490,7 +507,7 @@ export async function ownerSwapsCodeToAccept(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: w.ownVerifierModelId });
   await claim(p, owner, r, "optimistic");
   await p.tx(owner, "submitOptimistic (wrong output)", coordinatorOf(w, owner).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   await replaceVerifierCode(p, 1);
   const defended = await p.attempt(owner, "defend (another input's proof)", () =>
     gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
@@ -554,7 +571,7 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s });
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   const result = await copyFromMempool(p, watchtower, bot, "proveFraud (real proof)", (o) =>
     gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
@@ -564,10 +581,11 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
 }
 
 /**
- * The bot copies a watchtower's challenge of a wrong answer from the mempool and gets it mined
- * first: it is the challenger of record. The wrong relayer cannot defend, and the watchtower
- * proves no fraud in a dispute it did not open (the bond and the compute fee are the
- * challenger's), so the dispute times out and the bot resolves it.
+ * The bot copies both steps of a watchtower's challenge of a wrong answer from the mempool and
+ * gets each mined first. The copied commitment goes through but binds the watchtower's address
+ * (useless to the bot); the copied reveal has no commitment of the bot's and reverts
+ * (`ChallengeNotCommitted`). The watchtower's reveal opens the dispute and it proves the fraud.
+ * (Before the commit-reveal rule the copy made the bot the challenger of record: +79.417.)
  */
 export async function copyChallenge(w: World): Promise<PathResult> {
   const { requester, cheater, watchtower, bot } = w.actors;
@@ -581,13 +599,26 @@ export async function copyChallenge(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s });
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  const result = await copyFromMempool(p, watchtower, bot, "challenge", (o) => gameOf(w, watchtower).challenge(r.id, r.terms, o));
-  p.charge(watchtower, w.prices.inferenceCost, "offChain");
-  p.facts.copySucceeded = result.copy;
-  const [, state] = await w.coordinator.getRequest(r.id);
-  if (Number(state.status) === 4) {
-    await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
-    await p.tx(bot, "resolveDisputeTimeout", gameOf(w, bot).resolveDisputeTimeout(r.id, r.terms));
+  const salt = saltOf(w, watchtower, r);
+  const commitment = await w.game.challengeCommitment(r.id, watchtower.holder, salt);
+  const committed = await copyFromMempool(p, watchtower, bot, "commitChallenge", (o) =>
+    gameOf(w, watchtower).commitChallenge(commitment, o),
+  );
+  const revealed = await copyFromMempool(p, watchtower, bot, "challenge (reveal)", (o) =>
+    gameOf(w, watchtower).challenge(r.id, r.terms, salt, o),
+  );
+  p.facts.copiedCommitMined = committed.copy;
+  p.facts.copySucceeded = revealed.copy;
+  p.facts.challengerOfRecord = await w.game.challengerOf(r.id);
+  p.facts.watchtowerChallenged = p.facts.challengerOfRecord === watchtower.holder;
+  if (revealed.original) {
+    await p.tx(
+      watchtower,
+      "proveFraud (real proof)",
+      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
+    );
+    p.charge(watchtower, w.prices.proofCost, "offChain");
   }
+  p.charge(watchtower, w.prices.inferenceCost, "offChain");
   return p.finish();
 }

@@ -97,7 +97,10 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     await waitFor("the watchtower's verdict on the honest output", () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
 
     // The attacker's accomplice challenges the right answer; nobody defends; the dispute times out and the request reopens.
-    await send((await disputeGameAs(ACCOMPLICE)).challenge(id, terms));
+    const game = await disputeGameAs(ACCOMPLICE);
+    const salt = keccakUtf8("the accomplice's salt");
+    await send(game.commitChallenge(await game.challengeCommitment(id, await (await signer(ACCOMPLICE)).getAddress(), salt)));
+    await send(game.challenge(id, terms, salt));
     await advanceTime(highway, 61);
     await waitFor("the dispute timed out and the request reopened", async () => (await status(id)) === Status.Open, 60_000, 200);
     expect((await eventCounts(highway, "DisputeTimedOut")).get(id)).to.equal(1);

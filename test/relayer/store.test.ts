@@ -110,6 +110,19 @@ describe("relayer job store", () => {
     expect(store.get(hashId(1))!.checked).to.deep.equal({ output: '["8"]', verdict: "wrong" });
   });
 
+  it("keeps a challenge commitment's salt with the output it challenges across a restart, so the reveal uses the same salt", () => {
+    store.insert(newJob(1, 10, 0, "watching"));
+    expect(store.get(hashId(1))!.commit).to.equal(null);
+    const salt = "0x" + "ab".repeat(32);
+    store.recordCommit(hashId(1), { output: '["8"]', salt });
+    store.update(hashId(1), "committed");
+    store.close();
+    store = new JobStore(join(dir, "jobs.sqlite"));
+    const job = store.get(hashId(1))!;
+    expect(job.state).to.equal("committed");
+    expect(job.commit).to.deep.equal({ output: '["8"]', salt });
+  });
+
   it("counts a job's failures with the last reason; a failed job is final", () => {
     store.insert(newJob(1, 10, 0, "ready"));
     store.recordFailure(hashId(1), "fulfillZk: Reverted");

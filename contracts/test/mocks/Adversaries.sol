@@ -86,8 +86,14 @@ contract GriefingChallenger {
         token.approve(address(coordinator_), type(uint256).max); // the coordinator pulls the bond
     }
 
+    /// @dev Step one of a challenge of request `id` (salt 0: nothing to hide from a test).
+    function commitChallenge(uint256 id) external {
+        _disputeGame.commitChallenge(_disputeGame.challengeCommitment(id, address(this), bytes32(0)));
+    }
+
+    /// @dev Step two, in a later block.
     function challenge(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
-        _disputeGame.challenge(id, terms);
+        _disputeGame.challenge(id, terms, bytes32(0));
     }
 
     function withdraw() external {
@@ -104,6 +110,12 @@ contract SelfDisputingRelayer is ContractRelayer {
         coordinator.submitOptimistic(id, terms, wrong);
     }
 
+    /// @dev Step one of its own challenge (made as soon as it posts, ahead of any watchtower).
+    function commitChallenge(uint256 id) external {
+        disputeGame.commitChallenge(disputeGame.challengeCommitment(id, address(this), bytes32(0)));
+    }
+
+    /// @dev Reveals its own challenge (committed in an earlier block) and proves the right output at once.
     function disputeItself(
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
@@ -111,7 +123,7 @@ contract SelfDisputingRelayer is ContractRelayer {
         bytes calldata right,
         bytes calldata proof
     ) external {
-        disputeGame.challenge(id, terms);
+        disputeGame.challenge(id, terms, bytes32(0));
         disputeGame.proveFraud(id, terms, input, right, proof);
     }
 }

@@ -89,7 +89,7 @@ contract ReentrantConsumer is InferenceConsumer {
             requestError = bytes4(e);
         }
         IDisputeGame game = IDisputeGame(coordinator.disputeGame());
-        try game.challenge(requestId, none) {} catch (bytes memory e) {
+        try game.challenge(requestId, none, bytes32(0)) {} catch (bytes memory e) {
             challengeError = bytes4(e);
         }
     }

@@ -251,6 +251,21 @@ abstract contract HighwayFixture is Test {
         coordinator.fulfillZk(id, terms, s.input, tensor(s.output), s.proof);
     }
 
+    /// @dev `who` commits to a challenge of request `id` (step one); returns the salt to reveal with.
+    function commitChallengeAs(address who, uint256 id) internal returns (bytes32 salt) {
+        salt = keccak256(abi.encode("salt", who, id, block.number));
+        vm.prank(who);
+        disputeGame.commitChallenge(disputeGame.challengeCommitment(id, who, salt));
+    }
+
+    /// @dev `who` challenges request `id`: commits, and reveals in the next block.
+    function challengeAs(address who, uint256 id, IInferenceCoordinator.RequestTerms memory terms) internal {
+        bytes32 salt = commitChallengeAs(who, id);
+        vm.roll(block.number + 1);
+        vm.prank(who);
+        disputeGame.challenge(id, terms, salt);
+    }
+
     function statusOf(uint256 id) internal view returns (IInferenceCoordinator.RequestStatus status) {
         (, IInferenceCoordinator.RequestState memory st) = coordinator.getRequest(id);
         return st.status;
