@@ -54,6 +54,7 @@ export type ChainEvent = LogPosition &
     | { kind: "Defended"; requestId: bigint; relayer: string; challenger: string }
     | { kind: "FraudProven"; requestId: bigint; prover: string; relayer: string; output: RawOutput }
     | { kind: "DisputeTimedOut"; requestId: bigint; relayer: string; challenger: string }
+    | { kind: "DisputeVoided"; requestId: bigint; relayer: string; challenger: string }
     | { kind: "RequestReopened"; requestId: bigint; previousRelayer: string }
     | { kind: "RelayerSlashed"; requestId: bigint; relayer: string; amount: bigint }
     | { kind: "RequestRefunded"; requestId: bigint; amount: bigint }
@@ -185,6 +186,7 @@ function coordinatorEvent(event: LogDescription): Decoded {
     case "FraudProven":
       return { kind: event.name, requestId: a.requestId, prover: a.prover, relayer: a.relayer, output: outputOf(a.output) };
     case "DisputeTimedOut":
+    case "DisputeVoided":
       return { kind: event.name, requestId: a.requestId, relayer: a.relayer, challenger: a.challenger };
     case "RequestReopened":
       return { kind: event.name, requestId: a.requestId, previousRelayer: a.previousRelayer };

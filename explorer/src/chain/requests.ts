@@ -38,7 +38,7 @@ export interface RequestRecord {
   refunded?: bigint;
   /** Who received what (settled requests only): the parts add up to the escrow. */
   fees?: FeeSplit;
-  dispute?: { challenger: string; bond: bigint; outcome?: "defended" | "fraud-proven" | "timed-out" };
+  dispute?: { challenger: string; bond: bigint; outcome?: "defended" | "fraud-proven" | "timed-out" | "voided" };
   slashed: { relayer: string; amount: bigint }[];
   callbackFailed: boolean;
   /** Every event about it, oldest first. */
@@ -97,6 +97,9 @@ export function applyRequestEvent(record: RequestRecord, event: RequestEvent): v
       break;
     case "DisputeTimedOut":
       if (record.dispute) record.dispute.outcome = "timed-out";
+      break;
+    case "DisputeVoided":
+      if (record.dispute) record.dispute.outcome = "voided";
       break;
     case "RequestReopened":
       Object.assign(record, { status: "open", relayer: undefined, computeFee: undefined, posted: undefined });

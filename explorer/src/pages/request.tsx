@@ -280,6 +280,7 @@ const DESCRIBE: Partial<Record<RequestEvent["kind"], (event: never, record: Requ
   Defended: () => "defended: the relayer proved its answer",
   FraudProven: (e: { prover: string }) => `fraud proven by ${e.prover}`,
   DisputeTimedOut: () => "dispute timed out: no defence",
+  DisputeVoided: () => "dispute voided: nobody slashed, the challenger's bond returned, the request refunded",
   RequestReopened: () => "reopened",
   RelayerSlashed: (e: { relayer: string; amount: bigint }) => `${e.relayer} slashed ${formatTokens(e.amount)}`,
   RequestFulfilled: (e: { proven: boolean; computeFee: bigint; tx: string }, record) =>
