@@ -272,7 +272,21 @@ def main(argv: list[str]) -> int:
     verifier_cmd = commands.add_parser("verifier", help="regenerate a model's Solidity verifier from its committed keys")
     verifier_cmd.add_argument("model_dir", type=Path)
     verifier_cmd.add_argument("--out", type=Path, metavar="DIR", help="write DIR/Halo2Verifier.sol instead of the committed verifier")
+    model_cmd = commands.add_parser("model", help="build any ONNX file into a model bundle (see model_build.py)")
+    model_cmd.add_argument("onnx", type=Path)
+    model_cmd.add_argument("--calibration", type=Path, required=True, help="EZKL input.json, CSV or .npy rows")
+    model_cmd.add_argument("--out", type=Path, required=True, metavar="DIR")
+    model_cmd.add_argument("--name", help="default: the ONNX file's name without .onnx")
+    model_cmd.add_argument("--description", default="")
+    model_cmd.add_argument("--input-scale", type=int, default=8)
+    model_cmd.add_argument("--param-scale", type=int, help="default: the input scale")
+    model_cmd.add_argument("--input-bound", type=float, help="largest |input value| accepted (default: the calibration's)")
+    model_cmd.add_argument("--max-logrows", type=int, default=17)
+    model_cmd.add_argument("--min-agreement", type=float, default=None)
+    model_cmd.add_argument("--srs", type=Path, help="a ceremony SRS file (production); default: a development SRS")
     args = parser.parse_args(argv)
+    if args.command == "model":
+        return build_model_command(args)
     try:
         model_dir = args.model_dir.resolve()
         if args.command == "keys":
@@ -287,6 +301,44 @@ def main(argv: list[str]) -> int:
     except BuildError as error:
         print(f"build error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def build_model_command(args: argparse.Namespace) -> int:
+    """`build.py model`: the report as the last line on stdout, {"ok":false,"error":...} and exit 2 on a refusal."""
+    # model_build imports this file as the module `build`: its BuildError is that module's class.
+    from model_build import DEFAULT_MIN_AGREEMENT, build_model
+    from model_build import BuildError as ModelBuildError
+
+    try:
+        if args.srs is not None and not args.srs.is_file():
+            raise BuildError(f"--srs {args.srs}: no such file")
+        for flag, value in (("--input-scale", args.input_scale), ("--param-scale", args.param_scale)):
+            if value is not None and not 0 <= value <= 24:
+                raise BuildError(f"{flag} {value}: a scale is a power of two from 0 to 24")
+        if not 8 <= args.max_logrows <= 22:
+            raise BuildError(f"--max-logrows {args.max_logrows}: from 8 to 22")
+        name = args.name or args.onnx.name.removesuffix(".onnx")
+        options = {
+            "input_scale": args.input_scale,
+            "param_scale": args.param_scale if args.param_scale is not None else args.input_scale,
+            "input_bound": args.input_bound,
+            "max_logrows": args.max_logrows,
+            "min_agreement": DEFAULT_MIN_AGREEMENT if args.min_agreement is None else args.min_agreement,
+            "srs": args.srs.resolve() if args.srs else None,
+            "description": args.description,
+        }
+        report = build_model(args.onnx.resolve(), args.calibration.resolve(), args.out.resolve(), name, options)
+    except (BuildError, ModelBuildError) as error:
+        print(f"build error: {error}", file=sys.stderr)
+        print(json.dumps({"ok": False, "error": str(error)}))
+        return 2
+    except Exception as error:  # an EZKL or ONNX Runtime failure the steps above do not foresee: still one line
+        message = f"{args.onnx}: the build failed unexpectedly ({type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''})"
+        print(f"build error: {message}", file=sys.stderr)
+        print(json.dumps({"ok": False, "error": message}))
+        return 1
+    print(json.dumps(report))
     return 0
 
 
