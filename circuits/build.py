@@ -38,13 +38,11 @@ CIRCUITS = Path(__file__).resolve().parent
 REPO = CIRCUITS.parent
 sys.path.insert(0, str(CIRCUITS))
 
-from lib.ezkl_io import from_field, read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_support import ezkl_message, quiet, unsupported_nodes  # noqa: E402
+from lib.ezkl_io import from_field, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
 
 DEV_SRS_DIR = CIRCUITS / "srs"
 SAMPLE_COUNT = 3
-# The ONNX operators this build proves. EZKL supports more; each added here needs a
-# reference model that exercises it.
-SUPPORTED_OPERATORS = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Relu", "Identity", "Flatten", "Reshape"}
 # Files a build writes into the model folder and the manifest hashes (the proving key is
 # regenerated, not shipped). The Solidity verifier is hashed too; it lives where `verifier_path` says.
 FOLDER_ARTIFACTS = ["model.onnx", "settings.json", "model.compiled", "vk.key"]
@@ -57,18 +55,12 @@ class BuildError(Exception):
 
 
 def check_onnx(path: Path) -> onnx.ModelProto:
-    """Loads and validates an ONNX file, rejecting operators this build does not prove."""
+    """Loads and validates an ONNX file. Which operators it may use is EZKL's to say (see `settings`)."""
     try:
         model = onnx.load(str(path))
         onnx.checker.check_model(model)
     except Exception as error:  # onnx raises several unrelated types for corrupt files
         raise BuildError(f"{path}: not a valid ONNX model ({type(error).__name__}: {error})") from error
-    for node in model.graph.node:
-        if node.op_type not in SUPPORTED_OPERATORS:
-            raise BuildError(
-                f"{path}: unsupported operator '{node.op_type}' (node '{node.name or '?'}'); "
-                f"supported: {', '.join(sorted(SUPPORTED_OPERATORS))}"
-            )
     return model
 
 
@@ -167,14 +159,23 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
     settings = out / "settings.json"
     started = time.time()
 
-    ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=run_args(config))
-    ezkl.calibrate_settings(
-        str(model_dir / "calibration.json"), str(onnx_path), str(settings), "resources",
-        scales=[config["inputScale"]], max_logrows=config["logrows"],
-    )
+    try:
+        quiet(ezkl.gen_settings, str(onnx_path), str(settings), py_run_args=run_args(config))
+        quiet(
+            ezkl.calibrate_settings,
+            str(model_dir / "calibration.json"), str(onnx_path), str(settings), "resources",
+            scales=[config["inputScale"]], max_logrows=config["logrows"],
+        )
+        quiet(ezkl.compile_circuit, str(onnx_path), str(out / "model.compiled"), str(settings))
+    except Exception as error:
+        # What EZKL cannot prove is refused with every node it refuses, by name (there is no operator list).
+        with tempfile.TemporaryDirectory() as scratch:
+            nodes = unsupported_nodes(onnx.load(str(onnx_path)), run_args(config), Path(scratch))
+        if nodes:
+            raise BuildError(f"{onnx_path}: EZKL cannot prove {len(nodes)} node(s): {'; '.join(nodes)}") from error
+        raise BuildError(f"{onnx_path}: EZKL cannot build this circuit: {ezkl_message(error)}") from error
     calibrated = json.loads(settings.read_text())
     logrows = calibrated["run_args"]["logrows"]
-    ezkl.compile_circuit(str(onnx_path), str(out / "model.compiled"), str(settings))
 
     srs = ceremony_srs or dev_srs(logrows)
     ezkl.setup(str(out / "model.compiled"), str(out / "vk.key"), str(out / "pk.key"), str(srs))
@@ -228,7 +229,7 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
 
 def committed_srs(model_dir: Path, manifest: dict) -> Path:
     """The SRS a model folder was built with, checked against the hash its manifest records."""
-    srs = REPO / manifest["srs"]["path"]
+    srs = srs_path(model_dir, manifest, REPO)
     if not srs.exists() or sha256(srs) != manifest["srs"]["sha256"]:
         raise BuildError(f"{model_dir}: the SRS {srs} is missing or is not the one the manifest records")
     return srs

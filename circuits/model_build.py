@@ -49,12 +49,14 @@ import onnx
 
 from build import REPO, VERIFIER_CONTRACT, BuildError, sha256, write_verifier
 from lib.calibration import CalibrationError, load_rows, with_synthesized
-from lib.ezkl_io import from_field, read_proof, witness_outputs
+from lib.ezkl_support import ezkl_message, quiet, unsupported_nodes
+from lib.ezkl_io import from_field, read_proof, witness_outputs, write_quantized_input
 from lib.onnx_ml import RewriteError, has_ml_operators, rewrite
 
 EIP170_LIMIT = 24_576
 DECOMP_BASE = 256
 DECOMP_LEGS = 4
+DECOMP_LEGS_TRIED = (4, 6, 8)
 DEFAULT_MIN_AGREEMENT = 0.9
 ACCURACY_ROWS = 32
 SRS_CACHE = REPO / ".build" / "srs"
@@ -64,30 +66,6 @@ BUNDLE_FILES = ["model.onnx", "settings.json", "model.compiled", "vk.key", f"{VE
 
 def progress(message: str) -> None:
     print(f"build: {message}", file=sys.stderr, flush=True)
-
-
-def quiet(call, *args, **kwargs):
-    """Runs an EZKL call with its own prints (Rust's stdout and stderr) sent to a log, so the
-    build's output is its own; the log's last lines come back in the error when it fails."""
-    with tempfile.TemporaryFile(mode="w+") as log:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        saved = os.dup(1), os.dup(2)
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-        try:
-            return call(*args, **kwargs)
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
-
-
-def ezkl_message(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 # ---------------------------------------------------------------- ONNX
@@ -192,69 +170,17 @@ def run_args(options: dict, logrows: int, lookup_range=None, freivalds: bool = T
     return args
 
 
-def single_node_models(model: onnx.ModelProto):
-    """Each node of `model` as a model of its own (inputs with their inferred shapes; weights kept)."""
-    inferred = onnx.shape_inference.infer_shapes(model)
-    infos = {v.name: v for v in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output)}
-    initializers = {i.name: i for i in model.graph.initializer}
-    produced_by_constant = {}
-    for node in model.graph.node:
-        if node.op_type == "Constant":
-            produced_by_constant[node.output[0]] = node
-    for index, node in enumerate(model.graph.node):
-        if node.op_type == "Constant":
-            continue
-        inputs, inits, nodes = [], [], []
-        for name in node.input:
-            if not name:
-                continue
-            if name in initializers:
-                inits.append(initializers[name])
-            elif name in produced_by_constant:
-                nodes.append(produced_by_constant[name])
-            elif name in infos and infos[name].type.tensor_type.shape.dim:
-                inputs.append(infos[name])
-            else:
-                inputs = None
-                break
-        outputs = []
-        for name in node.output:
-            if name in infos:
-                outputs.append(infos[name])
-            else:
-                outputs.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
-        if inputs is None or not inputs:
-            continue
-        graph = onnx.helper.make_graph(nodes + [node], f"node{index}", inputs, outputs, inits)
-        single = onnx.helper.make_model(graph, opset_imports=list(model.opset_import))
-        single.ir_version = model.ir_version
-        yield node, single
-
-
-def unsupported_nodes(model: onnx.ModelProto, options: dict, scratch: Path) -> list[str]:
-    """Every node EZKL cannot take on its own, each as `op 'name' (EZKL's reason)`."""
-    found = []
-    for node, single in single_node_models(model):
-        label = f"{node.op_type} '{node.name or node.output[0]}'"
-        if node.domain not in ("", "ai.onnx"):
-            found.append(f"{label} (domain {node.domain})")
-            continue
-        path = scratch / "node.onnx"
-        onnx.save(single, str(path))
-        try:
-            quiet(ezkl.gen_settings, str(path), str(scratch / "node-settings.json"), py_run_args=run_args(options, 17))
-            quiet(ezkl.compile_circuit, str(path), str(scratch / "node.compiled"), str(scratch / "node-settings.json"))
-        except Exception as error:
-            found.append(f"{label} ({ezkl_message(error)})")
-    return found
-
-
-def refuse_unsupported(source: Path, model: onnx.ModelProto, options: dict, scratch: Path, error: Exception) -> None:
-    nodes = unsupported_nodes(model, options, scratch)
+def refuse_unsupported(source: Path, model: onnx.ModelProto, options: dict, scratch: Path, error: Exception, max_logrows: int | None = None) -> None:
+    nodes = unsupported_nodes(model, run_args(options, 17), scratch)
     ml_nodes = [f"{n.op_type} '{n.name or n.output[0]}' (domain ai.onnx.ml)" for n in model.graph.node if n.domain == "ai.onnx.ml"]
     nodes = list(dict.fromkeys(ml_nodes + nodes))
     if nodes:
         raise BuildError(f"{source}: EZKL cannot prove {len(nodes)} node(s): {'; '.join(nodes)}")
+    if max_logrows is not None:
+        raise BuildError(
+            f"{source}: too large: EZKL finds no layout within 2^{max_logrows} rows (--max-logrows {max_logrows}) "
+            f"for these inputs ({ezkl_message(error)}); shrink the model or the input bound, or raise --max-logrows"
+        )
     raise BuildError(f"{source}: EZKL cannot compile this graph: {ezkl_message(error)}")
 
 
@@ -267,9 +193,7 @@ def write_rows(path: Path, rows: np.ndarray, lengths: list[int]) -> None:
     path.write_text(json.dumps({"input_data": tensors}))
 
 
-def write_quantized_row(path: Path, quantized: list[int], scale: int, lengths: list[int]) -> None:
-    row = np.array([int(q) / (1 << scale) for q in quantized], dtype=np.float64).reshape(1, -1)
-    write_rows(path, row, lengths)
+
 
 
 # ---------------------------------------------------------------- verifier size
@@ -328,7 +252,7 @@ def build_model(source: Path, calibration: Path, out: Path, name: str, options: 
     lengths = [int(np.prod(shape)) for _, shape in inputs]
 
     try:
-        rows = load_rows(calibration, lengths)
+        rows = load_rows(calibration, lengths, ", ".join(f"{n} {s}" for n, s in inputs))
     except CalibrationError as error:
         raise BuildError(str(error)) from error
     given = rows.shape[0]
@@ -371,48 +295,65 @@ def build_model(source: Path, calibration: Path, out: Path, name: str, options: 
                 scales=[scale], max_logrows=options["max_logrows"],
             )
         except Exception as error:
-            refuse_unsupported(source, model, options, scratch, error)
+            refuse_unsupported(source, model, options, scratch, error, options["max_logrows"])
         calibrated = json.loads(settings.read_text())
         base = calibrated["run_args"]
         min_logrows = base["logrows"]
 
         chosen = None
-        sizes = []
-        for logrows in range(min_logrows, options["max_logrows"] + 1):
-            for freivalds in (True, False):
-                try:
-                    quiet(
-                        ezkl.gen_settings, str(onnx_path), str(settings),
-                        py_run_args=run_args(options, logrows, base["lookup_range"], freivalds, base),
-                    )
-                    quiet(ezkl.compile_circuit, str(onnx_path), str(compiled), str(settings))
-                except Exception as error:
-                    refuse_unsupported(source, model, options, scratch, error)
-                # The rows and both extremes must lay out at this size before keys are made.
-                try:
-                    for i, row in enumerate([rows[0], *extremes]):
-                        write_rows(scratch / "row.json", row.reshape(1, -1), lengths)
-                        quiet(ezkl.gen_witness, str(scratch / "row.json"), str(compiled), str(scratch / "witness.json"))
-                        quiet(ezkl.mock, str(scratch / "witness.json"), str(compiled))
-                except Exception as error:
-                    what = ["the first calibration row", f"every input at +{bound_value:g}", f"every input at -{bound_value:g}"][i]
-                    sizes.append(f"logrows {logrows}: {what} does not fit ({ezkl_message(error)})")
-                    break
-                srs = options["srs"] or dev_srs(logrows)
-                progress(f"{source.name}: keys and verifier at logrows {logrows}{'' if freivalds else ' (no Freivalds check)'}")
-                quiet(ezkl.setup, str(compiled), str(out / "vk.key"), str(out / "pk.key"), str(srs))
-                verifier = out / f"{VERIFIER_CONTRACT}.sol"
-                quiet(write_verifier, out, srs, verifier)
-                runtime = verifier_runtime_bytes(verifier)
-                sizes.append(f"logrows {logrows}{'' if freivalds else ' without Freivalds'}: {runtime} bytes")
-                if runtime < EIP170_LIMIT:
-                    chosen = (logrows, freivalds, runtime, srs)
-                    break
-            if chosen:
+        sizes, overflows = [], []
+        # Candidates, cheapest first: range checks of 32 bits (then 48, 64: what a large paramScale or
+        # input bound needs), logrows from EZKL's smallest up, Freivalds' batched matrix check on, then off.
+        candidates = [
+            (legs, logrows, freivalds)
+            for legs in DECOMP_LEGS_TRIED
+            for logrows in range(min_logrows, options["max_logrows"] + 1)
+            for freivalds in (True, False)
+        ]
+        skip, fitted = set(), set()
+        for legs, logrows, freivalds in candidates:
+            # Wider range checks only help inputs fit, never the verifier's size: once some width fits at
+            # this logrows, wider ones are not tried there.
+            if (legs, logrows) in skip or any(f == logrows and fl < legs for fl, f in fitted):
+                continue
+            try:
+                quiet(
+                    ezkl.gen_settings, str(onnx_path), str(settings),
+                    py_run_args=run_args(options, logrows, base["lookup_range"], freivalds, {**base, "decomp_legs": legs}),
+                )
+                quiet(ezkl.compile_circuit, str(onnx_path), str(compiled), str(settings))
+            except Exception as error:
+                refuse_unsupported(source, model, options, scratch, error)
+            # The first row and both extremes must lay out at this size before keys are made.
+            try:
+                for i, row in enumerate([rows[0], *extremes]):
+                    write_rows(scratch / "row.json", row.reshape(1, -1), lengths)
+                    quiet(ezkl.gen_witness, str(scratch / "row.json"), str(compiled), str(scratch / "witness.json"))
+                    quiet(ezkl.mock, str(scratch / "witness.json"), str(compiled))
+            except Exception as error:
+                what = ["the first calibration row", f"every input at +{bound_value:g}", f"every input at -{bound_value:g}"][i]
+                overflows.append(f"{what} does not fit {legs * 8}-bit range checks at logrows {logrows} ({ezkl_message(error)})")
+                skip.add((legs, logrows))
+                continue
+            fitted.add((legs, logrows))
+            srs = options["srs"] or dev_srs(logrows)
+            progress(f"{source.name}: keys and verifier at logrows {logrows}{'' if freivalds else ' (no Freivalds check)'}")
+            quiet(ezkl.setup, str(compiled), str(out / "vk.key"), str(out / "pk.key"), str(srs))
+            verifier = out / f"{VERIFIER_CONTRACT}.sol"
+            quiet(write_verifier, out, srs, verifier)
+            runtime = verifier_runtime_bytes(verifier)
+            sizes.append(f"logrows {logrows}{'' if freivalds else ' without Freivalds'}: {runtime} bytes")
+            if runtime < EIP170_LIMIT:
+                chosen = (logrows, freivalds, runtime, srs)
                 break
+        if not chosen and not sizes:
+            raise BuildError(
+                f"{source}: too large: no circuit up to logrows {options['max_logrows']} proves every input at ±{bound_value:g} "
+                f"({overflows[-1]}); pass a smaller --input-bound, or raise --max-logrows"
+            )
         if not chosen:
             raise BuildError(
-                f"{source}: no layout up to logrows {options['max_logrows']} gives a verifier under EIP-170's {EIP170_LIMIT} bytes "
+                f"{source}: too large: no layout up to logrows {options['max_logrows']} gives a verifier under EIP-170's {EIP170_LIMIT} bytes "
                 f"({'; '.join(sizes[-3:])}); shrink the model or raise --max-logrows"
             )
         logrows, freivalds, runtime, srs = chosen
@@ -462,7 +403,7 @@ def build_model(source: Path, calibration: Path, out: Path, name: str, options: 
         # The sample proof.
         progress(f"{source.name}: sample proof")
         quantized = [round(v * (1 << scale)) for v in rows[0]]
-        write_quantized_row(scratch / "sample.json", quantized, scale, lengths)
+        write_quantized_input(quantized, scale, scratch / "sample.json", lengths)
         witness = quiet(ezkl.gen_witness, str(scratch / "sample.json"), str(compiled), str(scratch / "witness.json"))
         proving = time.time()
         quiet(ezkl.prove, str(scratch / "witness.json"), str(compiled), str(out / "pk.key"), str(scratch / "proof.json"), str(srs))
@@ -511,6 +452,8 @@ def build_model(source: Path, calibration: Path, out: Path, name: str, options: 
         "input": {"shape": in_shapes[0] if n_in == 1 else [total_in], "scale": input_scales[0], "length": total_in, "bound": bound},
         "output": {"shape": out_shapes[0] if len(out_shapes) == 1 else [total_out], "scale": output_scales[0], "length": total_out},
         "paramScale": final["run_args"]["param_scale"],
+        # Weights and constants of the model as built: the size a request's fee pays for.
+        "parameters": int(sum(np.prod(i.dims) for i in model.graph.initializer)),
         "publicInstances": {
             "layout": "inputs then outputs, each tensor flattened in order, each a BN254 scalar field element (negative v as p + v)",
             "count": total_in + total_out,

@@ -91,7 +91,9 @@ export async function buildModel(options: ModelBuildOptions): Promise<ModelBuild
   if (!existsSync(calibration)) throw new ModelBuildError(`${options.calibration}: no such calibration file`);
   const name = options.name ?? basename(onnx).replace(/\.onnx$/i, "");
   if (!/^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(name))
-    throw new ModelBuildError(`model name "${name}": letters, digits, '.', '_' or '-', starting with a letter, at most 64 characters (pass --name)`);
+    throw new ModelBuildError(
+      `model name "${name}": letters, digits, '.', '_' or '-', starting with a letter, at most 64 characters (pass --name)`,
+    );
   const out = resolve(options.out ?? join("models", name));
   if (existsSync(out) && readdirSync(out).length > 0 && !options.force)
     throw new ModelBuildError(`${out} exists and is not empty: pass --force to replace it, or another --out`);
@@ -121,7 +123,13 @@ export async function buildModel(options: ModelBuildOptions): Promise<ModelBuild
   }
 }
 
-function runPipeline(onnx: string, calibration: string, name: string, staging: string, options: ModelBuildOptions): Promise<PipelineReport> {
+function runPipeline(
+  onnx: string,
+  calibration: string,
+  name: string,
+  staging: string,
+  options: ModelBuildOptions,
+): Promise<PipelineReport> {
   const args = [BUILD_SCRIPT, "model", onnx, "--calibration", calibration, "--out", staging, "--name", name];
   const numeric: [string, number | undefined][] = [
     ["--input-scale", options.inputScale],

@@ -34,13 +34,13 @@ def _flat(value) -> list[float]:
     return np.asarray(value, dtype=np.float64).reshape(-1).tolist()
 
 
-def load_rows(path: Path, lengths: list[int]) -> np.ndarray:
+def load_rows(path: Path, lengths: list[int], described: str = "") -> np.ndarray:
     """The calibration rows of `path` as an array (rows, sum(lengths)), for a model whose input
-    tensors hold `lengths` values each."""
+    tensors hold `lengths` values each (`described`: its inputs' names and shapes, for messages)."""
     if not path.is_file():
         raise CalibrationError(f"{path}: no such calibration file")
     total = sum(lengths)
-    shapes = " + ".join(str(n) for n in lengths)
+    shapes = described or " + ".join(str(n) for n in lengths)
     suffix = path.suffix.lower()
     try:
         if suffix == ".npy":
@@ -68,7 +68,7 @@ def load_rows(path: Path, lengths: list[int]) -> np.ndarray:
             tensors = data["input_data"]
             if not isinstance(tensors, list) or len(tensors) != len(lengths):
                 count = len(tensors) if isinstance(tensors, list) else 0
-                raise CalibrationError(f"{path}: input_data has {count} tensors, the model takes {len(lengths)} ({shapes} values)")
+                raise CalibrationError(f"{path}: input_data has {count} tensors, the model takes {len(lengths)} ({shapes})")
             per_tensor = []
             for k, (tensor, length) in enumerate(zip(tensors, lengths)):
                 values = _flat(tensor)

@@ -1,5 +1,6 @@
 /** `highway models list|show|register|update|withdraw-earnings`: the registry, for requesters and model owners. */
 import { Option, type Command } from "commander";
+import { pathToFileURL } from "node:url";
 import { printTable } from "../../format.js";
 import { HighwayContractError, loadCircuit, modelSalt, type ModelChanges, type ModelInfo, type ProofMode } from "../../node.js";
 import { CliError, UsageError } from "../errors.js";
@@ -26,6 +27,11 @@ with ONNX Runtime on the calibration rows, and verifies the sample with the gene
 verifier (under EIP-170's 24,576 bytes) on an in-process EVM, measuring verifyProof gas.
 With --json the last line is {"ok":true,"name",...} or {"ok":false,"error",...}; a refusal
 exits 2 and leaves nothing behind.`;
+
+/** Where relayers fetch a bundle built by `highway models build` by default: its folder as a file:// URL (a reference circuit keeps circuits/<name>). */
+function bundleUri(dir: string, manifest: object): string | undefined {
+  return "inputs" in manifest ? `${pathToFileURL(dir).href}/` : undefined;
+}
 
 /** A number option: finite, optionally an integer, within [min, max]. */
 function parseNumber(text: string, flag: string, limits: { integer?: boolean; min?: number; max?: number }): number {
@@ -80,7 +86,9 @@ export function modelCommands(program: Command, cli: Cli): void {
             force: options.force === true,
             inputScale: parseNumber(options.inputScale, "--input-scale", { integer: true, min: 0, max: 24 }),
             paramScale:
-              options.paramScale === undefined ? undefined : parseNumber(options.paramScale, "--param-scale", { integer: true, min: 0, max: 24 }),
+              options.paramScale === undefined
+                ? undefined
+                : parseNumber(options.paramScale, "--param-scale", { integer: true, min: 0, max: 24 }),
             inputBound: options.inputBound === undefined ? undefined : parseNumber(options.inputBound, "--input-bound", { min: 0 }),
             maxLogrows: parseNumber(options.maxLogrows, "--max-logrows", { integer: true, min: 8, max: 22 }),
             minAgreement: parseNumber(options.minAgreement, "--min-agreement", { min: 0, max: 1 }),
@@ -90,9 +98,13 @@ export function modelCommands(program: Command, cli: Cli): void {
           const { report } = result;
           cli.print(report, () => {
             cli.io.out(`built ${report.name} into ${result.dir}`);
-            cli.io.out(`  logrows ${report.logrows}; inputs ${JSON.stringify(report.inputShapes)}; outputs ${JSON.stringify(report.outputShapes)}`);
+            cli.io.out(
+              `  logrows ${report.logrows}; inputs ${JSON.stringify(report.inputShapes)}; outputs ${JSON.stringify(report.outputShapes)}`,
+            );
             cli.io.out(`  input bound ${report.inputBound} (scale ${result.manifest.input.scale}), proved at both extremes`);
-            cli.io.out(`  verifier ${report.verifierRuntimeBytes} bytes; verifyProof ${report.verifyGas} gas; sample proof ${report.proveMs} ms`);
+            cli.io.out(
+              `  verifier ${report.verifierRuntimeBytes} bytes; verifyProof ${report.verifyGas} gas; sample proof ${report.proveMs} ms`,
+            );
             cli.io.out(
               `  against ONNX Runtime: max abs error ${report.accuracy.maxAbsError}, argmax/sign agreement ${(report.accuracy.agreement * 100).toFixed(1)}%`,
             );
@@ -139,7 +151,10 @@ export function modelCommands(program: Command, cli: Cli): void {
     .option("--referral-share <BPS>", "share of the model fee paid to a request's referrer, in basis points", "0")
     .option("--parent <model>", "the model this one is fine-tuned from")
     .option("--parent-share <BPS>", "share of the model fee paid to the parent's owner, in basis points (needs --parent)")
-    .option("--artifact-uri <uri>", "where the circuit's artifacts can be fetched (default: circuits/<name>)")
+    .option(
+      "--artifact-uri <uri>",
+      "where relayers fetch the model bundle: an https://, http:// or file:// folder (default: file:// of a bundle's folder, circuits/<name> for a reference circuit)",
+    )
     .addHelpText("after", `\n<circuit> is a circuit folder (with its manifest.json), or the name of one in circuits/.${NAMES_HELP}`)
     .action(
       action(
@@ -168,6 +183,8 @@ export function modelCommands(program: Command, cli: Cli): void {
               `--parent-share ${parentShareBps} plus --referral-share ${referralShareBps} is more than 10000 basis points`,
             );
           const explicitName = options.name === undefined ? undefined : parseModelName(options.name);
+          if (options.artifactUri !== undefined && !/^(https?|file):\/\/\S+$/.test(options.artifactUri))
+            throw new UsageError(`--artifact-uri "${options.artifactUri}": an https://, http:// or file:// URL of the bundle's folder`);
           const circuit = loadCircuit(circuitArg);
           const salt = options.salt === undefined ? modelSalt(circuit.manifest) : parseSalt(options.salt);
 
@@ -195,7 +212,7 @@ export function modelCommands(program: Command, cli: Cli): void {
             parentModelId,
             parentShareBps,
             salt,
-            artifactURI: options.artifactUri,
+            artifactURI: options.artifactUri ?? bundleUri(circuit.dir, circuit.manifest),
           });
           const name = takenBy === undefined ? wanted : undefined;
           if (name !== undefined)
