@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { BrowserProvider, Contract, ContractFactory, type Eip1193Provider } from "ethers";
+import { BrowserProvider, Contract, ContractFactory } from "ethers";
 import type { CircuitManifest } from "./manifest.js";
 import { compileSolidity } from "./solidity.js";
 
@@ -194,7 +194,7 @@ export async function verifyOnEvm(dir: string, manifest: CircuitManifest): Promi
   const hre = await createHardhatRuntimeEnvironment({});
   const connection = await hre.network.connect();
   try {
-    const provider = new BrowserProvider(connection.provider as unknown as Eip1193Provider);
+    const provider = new BrowserProvider(connection.provider);
     const signer = await provider.getSigner();
     const factory = new ContractFactory(compiled.abi as never, compiled.bytecode, signer);
     const deployed = await factory.deploy();

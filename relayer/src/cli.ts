@@ -41,7 +41,9 @@ export async function main(argv: string[], options: StartOptions = {}): Promise<
   if (parsed.positionals[0] === "models" && parsed.positionals[1] === "add" && parsed.positionals.length === 3 && parsed.values.config) {
     try {
       const added = await addModel(parsed.values.config, parsed.positionals[2], parsed.values.dir);
-      console.log(`relayer: added model ${added.name} (${added.modelId}) from ${added.dir}: bundle hash, proving key and verifier code (${added.verifierCodeHash}) checked`);
+      console.log(
+        `relayer: added model ${added.name} (${added.modelId}) from ${added.dir}: bundle hash, proving key and verifier code (${added.verifierCodeHash}) checked`,
+      );
       return 0;
     } catch (error) {
       console.error(`relayer: models add: ${(error as Error).message}`);

@@ -49,9 +49,13 @@ export async function addModel(configPath: string, modelId: string, dir?: string
     const target = resolve(dir ?? join(dirname(resolve(configPath)), "models", modelId.toLowerCase()));
     const manifest = await fetchBundle(model.artifactURI, model.artifactHash, target);
 
-    const keys = spawnSync(join(REPO, ".venv", "bin", "python"), [join(REPO, "circuits", "build.py"), "keys", target], { encoding: "utf8" });
+    const keys = spawnSync(join(REPO, ".venv", "bin", "python"), [join(REPO, "circuits", "build.py"), "keys", target], {
+      encoding: "utf8",
+    });
     if (keys.status !== 0)
-      throw new ModelAddError(`${target}: cannot derive the proving key: ${keys.stderr.trim().split("\n").at(-1) ?? "build.py keys failed"}`);
+      throw new ModelAddError(
+        `${target}: cannot derive the proving key: ${keys.stderr.trim().split("\n").at(-1) ?? "build.py keys failed"}`,
+      );
 
     const expected = keccak256(compiledVerifier(loadCircuit(target)).deployedBytecode);
     const code = await provider.getCode(model.verifier);

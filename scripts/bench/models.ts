@@ -40,7 +40,9 @@ function python(args: string[]): string {
 }
 
 const rows = [];
-for (const name of readdirSync(MODELS_DIR).filter((entry) => existsSync(join(MODELS_DIR, entry, "build.json"))).sort()) {
+for (const name of readdirSync(MODELS_DIR)
+  .filter((entry) => existsSync(join(MODELS_DIR, entry, "build.json")))
+  .sort()) {
   const dir = join(MODELS_DIR, name);
   const bundle = join(dir, "bundle");
   if (!existsSync(join(bundle, "manifest.json"))) {

@@ -173,7 +173,7 @@ describe("highway models build", function () {
       const result = lastJson(run);
       expect(result.ok).to.equal(false);
       expect(result.error).to.match(pattern);
-      expect(run.stderr).to.not.match(/Traceback|    at /);
+      expect(run.stderr).to.not.match(/Traceback| {4}at /);
       expect(run.stderr.trim().split("\n")).to.have.length(1);
       expect(readdirSync(dir)).to.deep.equal([]);
       expect(contractsStatus()).to.equal(before);
