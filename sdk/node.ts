@@ -7,8 +7,8 @@ import { loadCircuit } from "./circuits.js";
 import { loadDeployment } from "./deployment-file.js";
 import type { HighwayDeployment } from "./deployment.js";
 import { Highway as BrowserHighway, type HighwayOptions } from "./highway.js";
-import type { RegistrationOptions } from "./manifest.js";
-import { createHighwayClient, signerOf, type HighwayClient } from "./client.js";
+import { modelRegistration, type RegistrationOptions } from "./manifest.js";
+import { createHighwayClient, signerOf, withContractErrors, type HighwayClient } from "./client.js";
 import { registerModel } from "./actions/models.js";
 import { deployCircuitVerifier } from "./verifier.js";
 
@@ -37,6 +37,11 @@ export async function registerModelFromCircuit(
   options: CircuitRegistrationOptions,
 ): Promise<{ modelId: string; verifier: string }> {
   const circuit = loadCircuit(circuitDir);
+  // A dry run first, with a stand-in verifier (any contract with code will do): a registration the
+  // registry refuses (more outputs than it takes, a scale too large) fails here, before a verifier
+  // is deployed for nothing.
+  const standIn = modelRegistration(circuit.manifest, { ...options, verifier: await client.registry.getAddress() });
+  await withContractErrors(client, () => client.registry.connect(signerOf(client)).registerModel.staticCall(standIn.salt, standIn.params));
   const verifier = await deployCircuitVerifier(signerOf(client), circuit);
   return registerModel(client, circuit.manifest, { ...options, verifier });
 }

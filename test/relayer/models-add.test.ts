@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { artifactHashOf, fetchBundle } from "../../sdk/bundle.js";
 import { loadCircuit } from "../../sdk/circuits.js";
 import { modelRegistration } from "../../sdk/manifest.js";
+import { Highway } from "../../sdk/node.js";
 import { compiledVerifier } from "../../sdk/verifier.js";
 import { addModel } from "../../relayer/src/models-add.js";
 import { startHighway, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
@@ -121,6 +122,26 @@ describe("relayer models add: a model bundle fetched from its artifactURI", func
       /the registered verifier 0x[0-9a-fA-F]{40} has code hash 0x[0-9a-f]{64}, the verifier compiled from the bundle 0x[0-9a-f]{64}/,
     );
     expect(readFileSync(path, "utf8")).to.equal(before);
+  });
+
+  it("registers a bundle through the SDK, and refuses one the registry cannot take before deploying its verifier", async () => {
+    const owner = await highway.ethers.getSigner(hardhatAccount(OWNER).address);
+    const sdk = await Highway.connect({ runner: owner, deployment: highway.deploymentPath });
+    const registered = await sdk.registerModel(BUNDLE, {
+      fee: UNIT,
+      salt: keccakUtf8("sdk bundle"),
+      artifactURI: pathToFileURL(BUNDLE).href,
+    });
+    expect((await sdk.model(registered.modelId)).artifactHash).to.equal(loadCircuit(BUNDLE).manifest.artifactHash);
+
+    // digits returns 10 values: until requests carry the compact tensor encoding the registry takes at most 3.
+    const nonce = await highway.ethers.provider.getTransactionCount(owner.address);
+    let name = "";
+    await sdk
+      .registerModel(join(REPO, "models", "digits", "bundle"), { fee: UNIT })
+      .catch((error: { errorName?: string }) => (name = error.errorName ?? ""));
+    expect(name).to.equal("InvalidOutputLength");
+    expect(await highway.ethers.provider.getTransactionCount(owner.address)).to.equal(nonce); // no verifier deployed
   });
 
   it("refuses a registered hash the bundle does not have", async () => {
