@@ -368,6 +368,8 @@ def build_model(source: Path, calibration: Path, out: Path, name: str, options: 
         n_in = len(input_scales)
         in_shapes, out_shapes = instance_shapes[:n_in], instance_shapes[n_in:]
         out_lengths = [int(np.prod(s)) for s in out_shapes]
+        if len(set(output_scales)) > 1:
+            notes.append(f"outputs come at different scales {output_scales}: a registration has one output scale, so it is refused")
         if [int(np.prod(s)) for s in in_shapes] != lengths:
             raise BuildError(f"{source}: the compiled circuit's inputs {in_shapes} are not the graph's {[s for _, s in inputs]}")
 

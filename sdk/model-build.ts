@@ -172,20 +172,25 @@ function runPipeline(
 
 interface Sample {
   proof: string;
-  instances: string[];
+  instances: readonly (string | bigint)[];
 }
 
 /**
  * Deploys the bundle's verifier on a fresh in-process EVM (EIP-170 enforced), verifies the
- * sample proof in a transaction and returns its gas; a proof with one output changed must fail.
+ * bundle's sample proof (or `proof`) in a transaction and returns its gas; the proof with one
+ * output changed must fail.
  */
-export async function verifyOnEvm(dir: string, manifest: CircuitManifest): Promise<number> {
+export async function verifyOnEvm(
+  dir: string,
+  manifest: CircuitManifest,
+  proof?: { proof: string; instances: readonly bigint[] },
+): Promise<number> {
   const source = join(dir, manifest.verifier.source);
   const compiled = compileSolidity(basename(source), readFileSync(source, "utf8"), manifest.verifier.contract);
   const runtimeBytes = (compiled.deployedBytecode.length - 2) / 2;
   if (runtimeBytes >= MAX_RUNTIME_BYTES)
     throw new ModelBuildError(`${source}: the verifier's runtime code is ${runtimeBytes} bytes, over EIP-170's ${MAX_RUNTIME_BYTES}`);
-  const sample = JSON.parse(readFileSync(join(dir, "samples", "sample-0.json"), "utf8")) as Sample;
+  const sample = proof ?? (JSON.parse(readFileSync(join(dir, "samples", "sample-0.json"), "utf8")) as Sample);
   const instances = sample.instances.map(BigInt);
   if (instances.length !== manifest.publicInstances.count)
     throw new ModelBuildError(`${dir}: the sample proof has ${instances.length} instances, the manifest ${manifest.publicInstances.count}`);

@@ -4,6 +4,7 @@
  * folders, and a `Highway` that reads the one and registers models from the other.
  */
 import { loadCircuit } from "./circuits.js";
+import { HighwayError } from "./errors.js";
 import { loadDeployment } from "./deployment-file.js";
 import type { HighwayDeployment } from "./deployment.js";
 import { Highway as BrowserHighway, type HighwayOptions } from "./highway.js";
@@ -37,6 +38,11 @@ export async function registerModelFromCircuit(
   options: CircuitRegistrationOptions,
 ): Promise<{ modelId: string; verifier: string }> {
   const circuit = loadCircuit(circuitDir);
+  const outputs = (circuit.manifest as { outputs?: { name: string; scale: number }[] }).outputs ?? [];
+  if (new Set(outputs.map((output) => output.scale)).size > 1)
+    throw new HighwayError(
+      `${circuit.dir}: its outputs come at different scales (${outputs.map((o) => `${o.name} 2^-${o.scale}`).join(", ")}), and a registration has one output scale`,
+    );
   // A dry run first, with a stand-in verifier (any contract with code will do): a registration the
   // registry refuses (more outputs than it takes, a scale too large) fails here, before a verifier
   // is deployed for nothing.

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { CircuitManifest } from "../../sdk/manifest.js";
 import { verifyOnEvm, type ModelBuildReport } from "../../sdk/model-build.js";
 import { REPO, runPython } from "../helpers/python.js";
+import { ProverPool } from "../../relayer/prover/pool.js";
 
 const BIN = join(REPO, "sdk", "bin", "highway.mjs");
 const MAKE_MODELS = join(REPO, "test", "zk", "models", "make_models.py");
@@ -43,7 +44,12 @@ const MODELS: { name: string; family: string; calibration: string; flags?: strin
   },
   { name: "layer-norm", family: "layer normalization", calibration: "layer-norm.npy" },
   { name: "rnn", family: "a recurrent layer (RNN)", calibration: "rnn.npy" },
-  { name: "multi-output", family: "two inputs and two outputs", calibration: "multi-output.json" },
+  {
+    name: "multi-output",
+    family: "two inputs and two outputs, at param scale 10",
+    calibration: "multi-output.json",
+    flags: ["--param-scale", "10"],
+  },
   { name: "reduce-pad", family: "Pad, ReduceMean and an output reshaped to (-1, 1)", calibration: "reduce-pad.npy" },
   {
     name: "sklearn-logistic",
@@ -53,6 +59,14 @@ const MODELS: { name: string; family: string; calibration: string; flags?: strin
   },
   { name: "sklearn-tree", family: "a scikit-learn decision tree (TreeEnsembleClassifier) from skl2onnx", calibration: "sklearn-tree.npy" },
 ];
+
+/** A model's cache entry: its name and its build flags (the flags are not in the cache's hash). */
+function cacheName(name: string): string {
+  const flags = MODELS.find((model) => model.name === name)?.flags ?? [];
+  return [name, ...flags.map((flag) => flag.replace(/^--/, ""))].join("_");
+}
+
+const bundleOf = (name: string) => join(CACHE, "bundles", cacheName(name));
 
 interface Run {
   code: number | null;
@@ -94,8 +108,8 @@ describe("highway models build", function () {
 
   for (const model of MODELS) {
     it(`builds, proves and verifies on chain ${model.family} (${model.name})`, async () => {
-      const out = join(CACHE, "bundles", model.name);
-      const reportPath = join(CACHE, "reports", `${model.name}.json`);
+      const out = bundleOf(model.name);
+      const reportPath = join(CACHE, "reports", `${cacheName(model.name)}.json`);
       let report: ModelBuildReport;
       if (existsSync(reportPath) && existsSync(join(out, "manifest.json"))) {
         report = JSON.parse(readFileSync(reportPath, "utf8")) as ModelBuildReport;
@@ -158,8 +172,32 @@ describe("highway models build", function () {
     });
   }
 
+  it("keeps the param scale it was given (EZKL's calibration would reset it to the input scale)", () => {
+    const out = bundleOf("multi-output");
+    const settings = JSON.parse(readFileSync(join(out, "settings.json"), "utf8")) as {
+      run_args: { param_scale: number; input_scale: number };
+    };
+    expect(settings.run_args).to.include({ param_scale: 10, input_scale: 8 });
+    expect((JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { paramScale: number }).paramScale).to.equal(10);
+  });
+
+  it("proves every input at its bound, and the proof verifies on chain", async () => {
+    const out = bundleOf("multi-output");
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as CircuitManifest;
+    const pool = await ProverPool.start({ circuits: [out] });
+    try {
+      for (const sign of [1n, -1n]) {
+        const input = Array.from({ length: manifest.input.length }, () => sign * BigInt(manifest.input.bound));
+        const proof = await pool.prove(manifest.name, input);
+        expect(await verifyOnEvm(out, manifest, proof)).to.be.above(21_000);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("names the built model's output count from the circuit, not the declared ONNX output (Reshape(-1, 1))", () => {
-    const report = JSON.parse(readFileSync(join(CACHE, "reports", "reduce-pad.json"), "utf8")) as ModelBuildReport;
+    const report = JSON.parse(readFileSync(join(CACHE, "reports", `${cacheName("reduce-pad")}.json`), "utf8")) as ModelBuildReport;
     expect(report.outputShapes).to.deep.equal([[3, 1]]);
   });
 
