@@ -101,7 +101,9 @@ export function modelCommands(program: Command, cli: Cli): void {
             cli.io.out(
               `  logrows ${report.logrows}; inputs ${JSON.stringify(report.inputShapes)}; outputs ${JSON.stringify(report.outputShapes)}`,
             );
-            cli.io.out(`  input bound ${report.inputBound} (scale ${result.manifest.input.scale}), every input at +bound and at -bound checked by EZKL's mock prover`);
+            cli.io.out(
+              `  input bound ${report.inputBound} (scale ${result.manifest.input.scale}), every input at +bound and at -bound checked by EZKL's mock prover`,
+            );
             cli.io.out(
               `  verifier ${report.verifierRuntimeBytes} bytes; verifyProof ${report.verifyGas} gas; sample proof ${report.proveMs} ms`,
             );
