@@ -469,8 +469,6 @@ def build_model(source: Path, calibration: Path, out: Path, name: str, options: 
         "artifactHash": "0x" + hashlib.sha256(json.dumps(artifacts, sort_keys=True).encode()).hexdigest(),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    for note in notes:
-        progress(note)
     progress(f"{name}: built in {time.time() - started:.1f} s (logrows {logrows}, verifier {runtime} bytes)")
     return {
         "ok": True,
