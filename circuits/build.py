@@ -39,6 +39,7 @@ REPO = CIRCUITS.parent
 sys.path.insert(0, str(CIRCUITS))
 
 from lib.ezkl_support import ezkl_message, quiet, unsupported_nodes  # noqa: E402
+from lib.keys import KeyError_, derive_proving_key  # noqa: E402
 from lib.ezkl_io import from_field, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
 
 DEV_SRS_DIR = CIRCUITS / "srs"
@@ -236,17 +237,10 @@ def committed_srs(model_dir: Path, manifest: dict) -> Path:
 
 
 def regenerate_proving_key(model_dir: Path) -> None:
-    manifest = json.loads((model_dir / "manifest.json").read_text())
-    srs = committed_srs(model_dir, manifest)
-    with tempfile.TemporaryDirectory() as scratch:
-        vk = Path(scratch) / "vk.key"
-        ezkl.setup(str(model_dir / "model.compiled"), str(vk), str(Path(scratch) / "pk.key"), str(srs))
-        if vk.read_bytes() != (model_dir / "vk.key").read_bytes():
-            raise BuildError(
-                f"{model_dir}: the committed vk.key does not come from model.compiled and the SRS; "
-                f"rebuild with `circuits/build.py build {model_dir}`"
-            )
-        shutil.move(str(Path(scratch) / "pk.key"), model_dir / "pk.key")
+    try:
+        derive_proving_key(model_dir, REPO)
+    except KeyError_ as error:
+        raise BuildError(f"{error}; rebuild with `circuits/build.py build {model_dir}`") from error
     print(f"{model_dir.name}: proving key regenerated")
 
 

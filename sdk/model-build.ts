@@ -87,6 +87,10 @@ interface PipelineReport {
 export async function buildModel(options: ModelBuildOptions): Promise<ModelBuildResult> {
   const onnx = resolve(options.onnx);
   const calibration = resolve(options.calibration);
+  if (!existsSync(BUILD_SCRIPT))
+    throw new ModelBuildError(
+      "highway models build runs in a clone of the Highway repository (it needs circuits/ and, after `make setup`, its Python with EZKL)",
+    );
   if (!existsSync(onnx)) throw new ModelBuildError(`${options.onnx}: no such ONNX file`);
   if (!existsSync(calibration)) throw new ModelBuildError(`${options.calibration}: no such calibration file`);
   const name = options.name ?? basename(onnx).replace(/\.onnx$/i, "");

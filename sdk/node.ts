@@ -18,6 +18,7 @@ export { CIRCUITS_DIR, REFERENCE_MODELS, loadCircuit, type Circuit } from "./cir
 export { DEPLOYMENTS_DIR, loadDeployment } from "./deployment-file.js";
 export { compileSolidity, type CompiledContract } from "./solidity.js";
 export { compiledVerifier, deployCircuitVerifier } from "./verifier.js";
+export { artifactHashOf, fetchBundle } from "./bundle.js";
 
 export interface NodeHighwayOptions extends Omit<HighwayOptions, "deployment"> {
   /** The deployment: its contents, a path to its file, or a chain id with a file in deployments/. */

@@ -3,7 +3,7 @@
  *
  * Reads the model's registration (artifactURI, artifactHash, verifier), fetches its bundle
  * (sdk/bundle.ts: every file checked against the registered hash), derives the proving key
- * locally from the bundle's compiled circuit and SRS (circuits/build.py keys, which checks
+ * locally from the bundle's compiled circuit and SRS (relayer/prover/derive_keys.py, which checks
  * that they imply the bundle's verifying key), and checks that the registered verifier's
  * runtime code hash is the one of the verifier compiled from the bundle (model-checks.ts's
  * rule, run again at start-up). Only then is `{"circuit": DIR, "modelId": ...}` added to the
@@ -49,13 +49,10 @@ export async function addModel(configPath: string, modelId: string, dir?: string
     const target = resolve(dir ?? join(dirname(resolve(configPath)), "models", modelId.toLowerCase()));
     const manifest = await fetchBundle(model.artifactURI, model.artifactHash, target);
 
-    const keys = spawnSync(join(REPO, ".venv", "bin", "python"), [join(REPO, "circuits", "build.py"), "keys", target], {
-      encoding: "utf8",
-    });
+    const python = process.env.HIGHWAY_PYTHON ?? join(REPO, ".venv", "bin", "python");
+    const keys = spawnSync(python, [join(REPO, "relayer", "prover", "derive_keys.py"), target], { encoding: "utf8" });
     if (keys.status !== 0)
-      throw new ModelAddError(
-        `${target}: cannot derive the proving key: ${keys.stderr.trim().split("\n").at(-1) ?? "build.py keys failed"}`,
-      );
+      throw new ModelAddError(`${target}: cannot derive the proving key: ${keys.stderr.trim().split("\n").at(-1) ?? `${python} failed`}`);
 
     const expected = keccak256(compiledVerifier(loadCircuit(target)).deployedBytecode);
     const code = await provider.getCode(model.verifier);
