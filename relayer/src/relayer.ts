@@ -22,7 +22,7 @@ import type { StakeMonitor } from "./stake.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
 import type { Health, RelayerMetrics } from "./metrics.js";
-import { formatOutput, OutputError, type JobOutputs } from "./outputs.js";
+import { OutputError, type JobOutputs } from "./outputs.js";
 import type { Job, JobState, JobStore } from "./store.js";
 import type { Call, SendResult, Submitter } from "./submitter.js";
 import type { Watcher, WatcherEvents } from "./watcher.js";
@@ -39,7 +39,13 @@ const RACE_ERRORS = new Set([
   "FormerClaimant",
 ]);
 /** Custom errors that mean "not yet": the step is retried on a later tick. */
-const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen", "ClaimTooSoon"]);
+const TOO_EARLY_ERRORS = new Set([
+  "DeliveryWindowOpen",
+  "ChallengeWindowOpen",
+  "DefenceWindowOpen",
+  "ClaimTooSoon",
+  "ChallengeRevealTooSoon",
+]);
 /**
  * Steps one job may take in one tick (reopen, claim, answer; or check, challenge,
  * prove fraud), each after a fresh look at the chain; a job with more goes on next tick.
@@ -282,12 +288,12 @@ export class Relayer implements WatcherEvents {
       case "pending":
       case "disputed": {
         if (ours) return { status, ours, phaseEndsAt };
-        const [[posted], gasPriceWei] = await Promise.all([coordinator.pendingResult(job.requestId), this.gasPrice()]);
+        const [[, posted], gasPriceWei] = await Promise.all([coordinator.postedAnswer(job.requestId, job.terms), this.gasPrice()]);
         return {
           status,
           ours,
           phaseEndsAt,
-          posted: formatOutput(posted),
+          posted,
           claimedAt: Number(request.claimedAt),
           gasPriceWei,
         };
@@ -378,11 +384,15 @@ export class Relayer implements WatcherEvents {
         return toCoordinator(coordinator.interface.encodeFunctionData("submitOptimistic", [id, terms, output]));
       }
       case "finalize":
-        return toCoordinator(coordinator.interface.encodeFunctionData("finalize", [id, terms]));
+        return toCoordinator(coordinator.interface.encodeFunctionData("finalize", [id, terms, await outputs.output(job)]));
       case "reopen":
         return toCoordinator(coordinator.interface.encodeFunctionData("reopen", [id, terms]));
-      case "defend":
-        return disputes.defend(id, terms, job.input, (await outputs.proven(job)).proof);
+      case "defend": {
+        const { output, proof } = await outputs.proven(job);
+        return disputes.defend(id, terms, job.input, output, proof);
+      }
+      case "commitChallenge":
+        return watchtower.commitChallenge(job, (await coordinator.postedAnswer(id, terms))[1]);
       case "challenge":
         return watchtower.challenge(job);
       case "proveFraud":
