@@ -124,7 +124,7 @@ describe("relayer models add: a model bundle fetched from its artifactURI", func
     expect(readFileSync(path, "utf8")).to.equal(before);
   });
 
-  it("registers a bundle through the SDK, and refuses one the registry cannot take before deploying its verifier", async () => {
+  it("registers bundles through the SDK (a 10-class digits classifier too), and refuses one the registry would refuse before deploying its verifier", async () => {
     const owner = await highway.ethers.getSigner(hardhatAccount(OWNER).address);
     const sdk = await Highway.connect({ runner: owner, deployment: highway.deploymentPath });
     const registered = await sdk.registerModel(BUNDLE, {
@@ -134,14 +134,18 @@ describe("relayer models add: a model bundle fetched from its artifactURI", func
     });
     expect((await sdk.model(registered.modelId)).artifactHash).to.equal(loadCircuit(BUNDLE).manifest.artifactHash);
 
-    // digits returns 10 values: until requests carry the compact tensor encoding the registry takes at most 3.
+    // digits returns 10 values: with the compact tensor encoding the registry takes it.
+    const digits = join(REPO, "models", "digits", "bundle");
+    const salt = keccakUtf8("digits");
+    const added = await sdk.registerModel(digits, { fee: UNIT, salt, artifactURI: pathToFileURL(digits).href });
+    expect((await sdk.model(added.modelId)).output.length).to.equal(10);
+
+    // A registration the registry refuses (the same build and salt again) fails in the dry run, before a verifier is deployed.
     const nonce = await highway.ethers.provider.getTransactionCount(owner.address);
     let name = "";
-    await sdk
-      .registerModel(join(REPO, "models", "digits", "bundle"), { fee: UNIT })
-      .catch((error: { errorName?: string }) => (name = error.errorName ?? ""));
-    expect(name).to.equal("InvalidOutputLength");
-    expect(await highway.ethers.provider.getTransactionCount(owner.address)).to.equal(nonce); // no verifier deployed
+    await sdk.registerModel(digits, { fee: UNIT, salt }).catch((error: { errorName?: string }) => (name = error.errorName ?? ""));
+    expect(name).to.equal("ModelAlreadyRegistered");
+    expect(await highway.ethers.provider.getTransactionCount(owner.address)).to.equal(nonce);
   });
 
   it("refuses a registered hash the bundle does not have", async () => {
