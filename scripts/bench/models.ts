@@ -9,8 +9,10 @@
  *
  * A bundle missing from models/<name>/bundle is built first with models/<name>/build.json's
  * scales; a missing proving key is derived from the bundle (circuits/build.py keys).
- * `requestGasPerInputValue` is null until requests carry the compact tensor encoding of the
- * bytes interface (the current coordinator takes at most 3 outputs, and digits has 10).
+ * Request gas: each bundle registered on a fresh Highway deployment (Hardhat's EVM), then one
+ * `requestInference` of its sample input in the compact tensor encoding (sdk/encoding.ts's
+ * encodeTensor, the smallest width); `requestGasPerInputValue` is that transaction's gas over
+ * the model's input value count.
  * With --json, the last line is one JSON object: {"models":[...]}.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -21,6 +23,12 @@ import { ProverPool } from "../../relayer/prover/pool.js";
 import { REPO } from "../lib/repo.js";
 import { flag, median, option, printTable } from "../lib/report.js";
 import { spawnSync } from "node:child_process";
+import { network } from "hardhat";
+import { deployHighway } from "../deploy.js";
+import { encodeTensor } from "../../sdk/encoding.js";
+import { modelRegistration } from "../../sdk/manifest.js";
+import { compiledVerifier } from "../../sdk/verifier.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 const json = flag("--json");
 const runs = Number(option("--runs", "3"));
@@ -37,6 +45,44 @@ function python(args: string[]): string {
   const result = spawnSync(PYTHON, args, { cwd: REPO, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.stderr.trim().split("\n").at(-1)}`);
   return result.stdout.trim().split("\n").at(-1)!;
+}
+
+const UNIT = 10n ** 18n;
+const { ethers } = await network.create();
+const [, requester, owner] = await ethers.getSigners();
+const highway = await deployHighway(ethers, { write: false, models: [], mint: [{ to: requester.address, amount: 1_000_000n * UNIT }] });
+await (await highway.token.connect(requester).approve(await highway.coordinator.getAddress(), ethers.MaxUint256)).wait();
+
+/** Registers the bundle and returns the gas of one request of `input` (quantized values). */
+async function requestGas(bundle: string, input: bigint[]): Promise<number> {
+  const circuit = loadCircuit(bundle);
+  const compiled = compiledVerifier(circuit);
+  const verifier = await (await ethers.getContractFactory(compiled.abi as never, compiled.bytecode, owner)).deploy();
+  await verifier.waitForDeployment();
+  const { salt, params } = modelRegistration(circuit.manifest, { fee: UNIT, verifier: await verifier.getAddress() });
+  await (await highway.registry.connect(owner).registerModel(salt, params)).wait();
+  const modelId = await highway.registry.modelIdOf(owner.address, salt);
+  const block = await ethers.provider.getBlock("latest");
+  const receipt = await (
+    await highway.coordinator.connect(requester).requestInference(
+      {
+        modelId,
+        proofMode: 0,
+        startComputeFee: UNIT,
+        maxComputeFee: 5n * UNIT,
+        maxModelFee: ANY_MODEL_FEE,
+        jobBond: 0n,
+        challengeWindow: 0,
+        callbackGasLimit: 0,
+        maxOutputBytes: 0,
+        deadline: block!.timestamp + 86_400,
+        consumer: ethers.ZeroAddress,
+        referrer: ethers.ZeroAddress,
+      },
+      encodeTensor(input),
+    )
+  ).wait();
+  return Number(receipt!.gasUsed);
 }
 
 const rows = [];
@@ -81,12 +127,15 @@ for (const name of readdirSync(MODELS_DIR)
     proveMsMedian: Math.round(median(proveMs)),
     verifierBytes: extra.verifier.runtimeBytes,
     verifyGas: await verifyOnEvm(bundle, manifest),
-    requestGasPerInputValue: null,
+    requestGas: await requestGas(bundle, sample.input.map(BigInt)),
+    requestGasPerInputValue: 0,
     testRows: accuracy.rows,
     floatAccuracy: accuracy.float,
     circuitAccuracy: accuracy.circuit,
   });
 }
+
+for (const row of rows) row.requestGasPerInputValue = Math.round(row.requestGas / row.inputValues);
 
 console.log(`bench-models: reference models of models/, ${runs} proofs each`);
 printTable(rows);
