@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "circuits"))
 
 import ezkl  # noqa: E402
 
-from lib.ezkl_io import read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_io import input_lengths, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
 
 
 class Model:
@@ -46,7 +46,8 @@ class Model:
         self.input_length = manifest["input"]["length"]
         self.compiled = str(circuit_dir / "model.compiled")
         self.pk = circuit_dir / "pk.key"
-        self.srs = REPO / manifest["srs"]["path"]
+        self.input_lengths = input_lengths(manifest)
+        self.srs = srs_path(circuit_dir, manifest, REPO)
         for path in (self.pk, self.srs, Path(self.compiled)):
             if not path.is_file():
                 raise FileNotFoundError(f"{self.name}: {path} is missing; run `make setup`")
@@ -70,7 +71,7 @@ class Worker:
         if len(quantized) != model.input_length:
             raise ValueError(f"{model.name} takes {model.input_length} inputs, got {len(quantized)}")
         data, witness_path = self.scratch / "input.json", self.scratch / "witness.json"
-        write_quantized_input(quantized, model.input_scale, data)
+        write_quantized_input(quantized, model.input_scale, data, model.input_lengths)
         started = time.perf_counter()
         witness = ezkl.gen_witness(str(data), model.compiled, str(witness_path))
         elapsed = (time.perf_counter() - started) * 1000

@@ -386,6 +386,9 @@ export class Relayer implements WatcherEvents {
     const toCoordinator = async (data: string): Promise<Call> => ({ to: await coordinator.getAddress(), data });
     switch (action) {
       case "claim":
+        // Never claim what we cannot answer: the output (a witness) is made first, and a prover failure
+        // here counts against the job (maxJobFailures) instead of costing a claimed request's bond.
+        await outputs.output(job);
         return toCoordinator(coordinator.interface.encodeFunctionData("claim", [id, terms]));
       case "fulfillZk": {
         const { output, proof } = await outputs.proven(job);

@@ -8,6 +8,7 @@ import { CommanderError, type Command } from "commander";
 import { isError, toBeHex } from "ethers";
 import { formatTokens } from "../format.js";
 import { commandPath } from "./command.js";
+import { ModelBuildError } from "../model-build.js";
 import { ERROR_HINTS, HighwayContractError, HighwayError, PROOF_MODES, proofModesFromBits, RequestStatusCode } from "../index.js";
 
 /** The command line is wrong: nothing was sent. Exit 2. */
@@ -67,6 +68,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
 
 function classify(error: unknown, context: FailureContext): Failure {
   if (error instanceof UsageError) return { message: error.message, exitCode: 2, errorName: "UsageError" };
+  if (error instanceof ModelBuildError) return { message: error.message, exitCode: 2, errorName: "ModelBuildRefused" };
   if (error instanceof CliError) return { message: error.message, exitCode: 1, errorName: error.errorName };
   if (error instanceof CommanderError)
     return { message: error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), exitCode: 2, errorName: "UsageError" };
