@@ -1,21 +1,26 @@
 /**
- * `relayer start --config FILE`: runs the relayer until SIGTERM or SIGINT.
+ * `relayer start --config FILE`: runs the relayer until SIGTERM or SIGINT. `relayer generate`:
+ * answers prompts with a language model's local runtime (relayer/llm/generate.ts).
  * Exit codes: 0 after a graceful stop, 2 for a bad config (or key, or RPC), 1 otherwise.
  */
 import "./quiet-warnings.js";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
 import { startRelayer, type StartedRelayer, type StartOptions } from "./start.js";
+import { GENERATE_USAGE, generateCommand } from "../llm/generate.js";
 
 const USAGE = `usage: relayer start --config FILE
 
   Runs a Highway relayer: watches the coordinator, claims requests worth serving,
   answers them with EZKL proofs or optimistic outputs, and watches other relayers.
   The private key comes from the config's "key" (an environment variable, or an
-  encrypted keystore with its password in an environment variable).`;
+  encrypted keystore with its password in an environment variable).
+
+${GENERATE_USAGE}`;
 
 /** Runs the CLI; `options` lets a wrapper (the demo's cheating relayer) bring its own prover. */
 export async function main(argv: string[], options: StartOptions = {}): Promise<number> {
+  if (argv[0] === "generate") return generateCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
