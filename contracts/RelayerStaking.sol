@@ -11,7 +11,9 @@ import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
  * @notice Relayers stake the stake token (Highway's payment token), lock a bond per open
  * job, and withdraw after an unbonding delay. Locked stake can be neither unbonded nor
  * withdrawn, so open jobs never exceed what the stake covers (`locked <= stake` always).
- * Only the coordinator locks, releases and slashes, and only as the outcome of a job.
+ * Only the coordinator locks, releases and slashes, as the outcome of a job, and the committee
+ * arbiter (set once by the admin), as the outcome of a committee seat. Relayers declare the
+ * language models they serve: the arbiter draws its committees from those declarations.
  */
 contract RelayerStaking is IRelayerStaking, AccessControl {
     using SafeERC20 for IERC20;
@@ -29,10 +31,19 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     /// @notice Seconds between unbonding stake and withdrawing it.
     uint40 public unbondingDelay;
 
-    mapping(address relayer => Relayer) private _relayers;
+    /// @inheritdoc IRelayerStaking
+    address public committeeArbiter;
 
-    modifier onlyCoordinator() {
-        if (msg.sender != coordinator) revert OnlyCoordinator(msg.sender);
+    mapping(address relayer => Relayer) private _relayers;
+    mapping(bytes32 modelId => address[] servers) private _servers;
+    /// @dev One more than the relayer's index in `_servers[modelId]`; zero when it does not serve the model.
+    mapping(bytes32 modelId => mapping(address relayer => uint256 position)) private _serverPositions;
+
+    /// @dev The coordinator (job bonds) or the committee arbiter (committee bonds).
+    modifier onlyBondKeeper() {
+        if (msg.sender != coordinator && (msg.sender != committeeArbiter || msg.sender == address(0))) {
+            revert OnlyCoordinator(msg.sender);
+        }
         _;
     }
 
@@ -58,7 +69,35 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
         _setUnbondingDelay(unbondingDelay_);
     }
 
+    /// @notice Names the committee arbiter, once: the contract that locks, releases and slashes committee bonds.
+    function setCommitteeArbiter(address arbiter) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (arbiter == address(0)) revert ZeroAddress();
+        if (committeeArbiter != address(0)) revert CommitteeArbiterAlreadySet(committeeArbiter);
+        committeeArbiter = arbiter;
+        emit CommitteeArbiterSet(arbiter);
+    }
+
     // ------------------------------------------------------------------ relayers
+
+    /// @inheritdoc IRelayerStaking
+    function setServes(bytes32 modelId, bool serving) external {
+        mapping(address => uint256) storage positions = _serverPositions[modelId];
+        uint256 position = positions[msg.sender];
+        if (serving == (position != 0)) return;
+        address[] storage list = _servers[modelId];
+        if (serving) {
+            list.push(msg.sender);
+            positions[msg.sender] = list.length;
+        } else {
+            // Swap and pop: the last server takes the leaving one's place.
+            address last = list[list.length - 1];
+            list[position - 1] = last;
+            positions[last] = position;
+            list.pop();
+            delete positions[msg.sender];
+        }
+        emit ModelServed(msg.sender, modelId, serving);
+    }
 
     /// @notice Adds `amount` to the caller's stake.
     function stake(uint256 amount) external {
@@ -98,7 +137,7 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     // ------------------------------------------------------------------ coordinator
 
     /// @inheritdoc IRelayerStaking
-    function lockBond(address relayer, uint256 amount) external onlyCoordinator {
+    function lockBond(address relayer, uint256 amount) external onlyBondKeeper {
         Relayer storage r = _relayers[relayer];
         (uint256 staked, uint256 locked) = (r.stake, r.locked);
         if (staked < minStake) revert BelowMinStake(relayer, staked, minStake);
@@ -108,7 +147,7 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     }
 
     /// @inheritdoc IRelayerStaking
-    function unlockBond(address relayer, uint256 amount, bool served) external onlyCoordinator {
+    function unlockBond(address relayer, uint256 amount, bool served) external onlyBondKeeper {
         Relayer storage r = _relayers[relayer];
         if (r.locked < amount) revert LockedBondTooSmall(relayer, amount, r.locked);
         r.locked -= uint96(amount);
@@ -117,7 +156,7 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     }
 
     /// @inheritdoc IRelayerStaking
-    function slash(address relayer, uint256 locked, uint256 slashed) external onlyCoordinator {
+    function slash(address relayer, uint256 locked, uint256 slashed) external onlyBondKeeper {
         Relayer storage r = _relayers[relayer];
         if (r.locked < locked || slashed > locked) revert LockedBondTooSmall(relayer, locked, r.locked);
         r.locked -= uint96(locked);
@@ -137,6 +176,28 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     /// @inheritdoc IRelayerStaking
     function relayerOf(address relayer) external view returns (Relayer memory) {
         return _relayers[relayer];
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function serves(bytes32 modelId, address relayer) external view returns (bool) {
+        return _serverPositions[modelId][relayer] != 0;
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function serverCount(bytes32 modelId) external view returns (uint256) {
+        return _servers[modelId].length;
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function serverAt(bytes32 modelId, uint256 index) external view returns (address) {
+        return _servers[modelId][index];
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function canLock(address relayer, uint256 amount) external view returns (bool) {
+        Relayer storage r = _relayers[relayer];
+        (uint256 staked, uint256 locked) = (r.stake, r.locked);
+        return staked >= minStake && staked - locked >= amount;
     }
 
     function _setMinStake(uint96 minStake_) private {

@@ -68,8 +68,7 @@ export function canonicalJson(value: unknown): string {
  * canonical JSON, the description left out (it changes no answer byte).
  */
 export function runtimeSpecHash(spec: RuntimeSpec): string {
-  const { description: _description, ...decisive } = spec;
-  return keccak256(toUtf8Bytes(canonicalJson(decisive)));
+  return keccak256(toUtf8Bytes(canonicalJson({ ...spec, description: undefined })));
 }
 
 /** Checks a parsed runtime.json; `where` names it in the error. */

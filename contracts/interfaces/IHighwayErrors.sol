@@ -213,4 +213,51 @@ interface IHighwayErrors {
 
     /// @notice `relayer` has only `locked` bonded, less than the `amount` to release or slash.
     error LockedBondTooSmall(address relayer, uint256 amount, uint256 locked);
+
+    /// @notice The committee arbiter is set once; it is `arbiter`.
+    error CommitteeArbiterAlreadySet(address arbiter);
+
+    // ------------------------------------------------------------------ committee arbiter (language models)
+
+    /// @notice Only the coordinator's language arbiter (or its dispute game, for circuit models) may call the dispute hooks.
+    error OnlyLanguageArbiter(address caller);
+
+    /// @notice The request's model is not a language model: its disputes go to the dispute game.
+    error NotLanguageModel(bytes32 modelId);
+
+    /// @notice Request `requestId`'s dispute has no committee yet (`draw` it first), or was never opened here.
+    error CommitteeNotDrawn(uint256 requestId);
+
+    /// @notice Request `requestId`'s committee is drawn already.
+    error CommitteeAlreadyDrawn(uint256 requestId);
+
+    /// @notice The committee is drawn from the hash of block `seedBlock`: only in a later block.
+    error DrawTooEarly(uint256 requestId, uint256 seedBlock);
+
+    /// @notice Fewer than `needed` relayers that serve the model could take a seat (`eligible`); the dispute is voided.
+    error CommitteeUnavailable(uint256 requestId, uint256 eligible, uint256 needed);
+
+    /// @notice `caller` is not a member of request `requestId`'s committee.
+    error NotCommitteeMember(uint256 requestId, address caller);
+
+    /// @notice The commit window of request `requestId`'s committee closed at `closedAt`.
+    error CommitWindowClosed(uint256 requestId, uint256 closedAt);
+
+    /// @notice `member` already committed (or revealed) on request `requestId`.
+    error AlreadyVoted(uint256 requestId, address member);
+
+    /// @notice Reveals open once every member committed or the commit window closes at `opensAt`.
+    error RevealWindowNotOpen(uint256 requestId, uint256 opensAt);
+
+    /// @notice The reveal window of request `requestId`'s committee closed at `closedAt`.
+    error RevealWindowClosed(uint256 requestId, uint256 closedAt);
+
+    /// @notice `member`'s reveal does not match its commitment (or it did not commit).
+    error CommitmentMismatch(uint256 requestId, address member);
+
+    /// @notice The vote on request `requestId` can be resolved once every member revealed or at `endsAt`.
+    error VoteStillOpen(uint256 requestId, uint256 endsAt);
+
+    /// @notice The output passed to resolve hashes to `actual`, not the majority's `expected`.
+    error MajorityOutputMismatch(bytes32 expected, bytes32 actual);
 }

@@ -35,7 +35,8 @@ interface IInferenceCoordinator {
     enum DisputeOutcome {
         Defended, // the posted output stands (proven): the challenger loses its bond to the relayer
         FraudProven, // another output is proven: it answers the request; the relayer's bond is slashed to the challenger
-        TimedOut // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
+        TimedOut, // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
+        Voided // no verdict (a committee without a majority): nobody is slashed, the challenger's bond comes back, the request is refunded
     }
 
     /// @notice What a requester chooses.

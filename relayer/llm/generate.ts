@@ -56,7 +56,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
     const answers = await Promise.all(values.prompt.map((prompt) => runtime!.answer(toUtf8Bytes(prompt), maxBytes)));
     const ms = performance.now() - started;
     answers.forEach((a, i) =>
-      console.log(JSON.stringify({ prompt: values.prompt![i], text: answerText(a.output), outputHex: hexlify(a.output), tokens: a.tokens })),
+      console.log(
+        JSON.stringify({ prompt: values.prompt![i], text: answerText(a.output), outputHex: hexlify(a.output), tokens: a.tokens }),
+      ),
     );
     const tokens = answers.reduce((sum, a) => sum + a.tokens, 0);
     console.log(JSON.stringify({ threads: backend.threads, tokens, ms: Math.round(ms), tokensPerSecond: (tokens * 1000) / ms }));

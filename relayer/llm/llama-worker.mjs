@@ -17,7 +17,11 @@ parentPort.postMessage({ type: "ready", threads: context.currentThreads, llamaCp
 
 parentPort.on("message", (message) => {
   if (message.type === "close") {
-    void context.dispose().then(() => model.dispose()).then(() => llama.dispose()).finally(() => process.exit(0));
+    void context
+      .dispose()
+      .then(() => model.dispose())
+      .then(() => llama.dispose())
+      .finally(() => process.exit(0));
     return;
   }
   const sequence = free.pop();
@@ -35,7 +39,9 @@ async function run(sequence, { id, prompt, maxTokens, maxBytes, stop }) {
   try {
     const promptTokens = model.tokenize(prompt, true);
     if (promptTokens.length + maxTokens > contextSize) {
-      throw new Error(`the prompt is ${promptTokens.length} tokens: with ${maxTokens} to generate it exceeds the context of ${contextSize}`);
+      throw new Error(
+        `the prompt is ${promptTokens.length} tokens: with ${maxTokens} to generate it exceeds the context of ${contextSize}`,
+      );
     }
     const settled = maxBytes + Math.max(0, ...stop.map((s) => Buffer.byteLength(s))) + 4;
     const generated = [];

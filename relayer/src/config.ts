@@ -81,7 +81,9 @@ const languageModelConfig = z
     backend: z
       .discriminatedUnion("kind", [llamaBackend, openAiBackend], {
         errorMap: (issue, ctx) =>
-          issue.code === "invalid_union_discriminator" ? { message: 'expected "kind": "llama.cpp" or "openai"' } : { message: ctx.defaultError },
+          issue.code === "invalid_union_discriminator"
+            ? { message: 'expected "kind": "llama.cpp" or "openai"' }
+            : { message: ctx.defaultError },
       })
       .default({ kind: "llama.cpp" }),
   })

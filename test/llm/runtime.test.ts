@@ -128,9 +128,13 @@ describe("the OpenAI-compatible backend", () => {
 /** Answers `prompts` in a separate `relayer generate` process; returns each answer's bytes (hex). */
 function generateInProcess(prompts: string[], threads: number, sequences: number): Promise<string[]> {
   const args = ["generate", "--model", "smollm2", "--threads", String(threads), "--sequences", String(sequences), "--max-bytes", "96"];
-  const child = spawn(process.execPath, [join(REPO, "relayer", "bin", "relayer.mjs"), ...args, ...prompts.flatMap((p) => ["--prompt", p])], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO, "relayer", "bin", "relayer.mjs"), ...args, ...prompts.flatMap((p) => ["--prompt", p])],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -138,7 +142,10 @@ function generateInProcess(prompts: string[], threads: number, sequences: number
   return new Promise((resolve, reject) =>
     child.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`relayer generate exited ${code}: ${stderr}`));
-      const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as { outputHex?: string });
+      const lines = stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { outputHex?: string });
       resolve(lines.filter((l) => l.outputHex !== undefined).map((l) => l.outputHex!));
     }),
   );
