@@ -19,8 +19,16 @@ export interface RuntimeSpec {
   weights: { file: string; sha256: string; source: string };
   /** The runtime and its exact version (another version may round differently). */
   runtime: { name: string; version: string };
-  /** The context size in tokens: the rendered prompt and the answer must fit. */
+  /**
+   * The context size in tokens: the rendered prompt and the answer must fit. Each request is generated
+   * alone in a context of its own (one sequence): llama.cpp's answers change when sequences share a
+   * batch, so an answer never depends on what else a relayer was generating.
+   */
   contextSize: number;
+  /** Prompt tokens evaluated per step (a longer prompt is evaluated in steps of this many). */
+  batchSize: number;
+  /** Whether attention runs as flash attention (a different kernel, so different rounding). */
+  flashAttention: boolean;
   /** Greedy decoding (temperature 0: the most likely token each step); the seed is recorded for completeness. */
   sampling: { method: "greedy"; seed: number };
   /** The most tokens an answer is generated to. */
@@ -84,6 +92,8 @@ export function checkRuntimeSpec(spec: unknown, where: string): RuntimeSpec {
   }
   if (typeof s.runtime?.name !== "string" || typeof s.runtime?.version !== "string") fail("runtime", "{ name, version }");
   if (!Number.isInteger(s.contextSize) || s.contextSize! < 64) fail("contextSize", "an integer of at least 64");
+  if (!Number.isInteger(s.batchSize) || s.batchSize! < 1) fail("batchSize", "a positive integer");
+  if (typeof s.flashAttention !== "boolean") fail("flashAttention", "true or false");
   if (s.sampling?.method !== "greedy" || !Number.isInteger(s.sampling?.seed)) fail("sampling", '{ method: "greedy", seed }');
   if (!Number.isInteger(s.maxTokens) || s.maxTokens! < 1) fail("maxTokens", "a positive integer");
   const t = s.chatTemplate;

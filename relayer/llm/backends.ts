@@ -24,7 +24,7 @@ export async function startLanguageRuntime(
   }
   const backend = model.backend;
   if (backend.kind === "llama.cpp") {
-    return new LanguageRuntime(spec, await LlamaBackend.start(spec, { threads: backend.threads, sequences: backend.sequences }));
+    return new LanguageRuntime(spec, await LlamaBackend.start(spec, { threads: backend.threads, parallel: backend.parallel }));
   }
   let apiKey: string | undefined;
   if (backend.apiKeyEnv) {

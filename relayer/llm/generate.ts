@@ -1,7 +1,7 @@
 /**
- * `relayer generate --model NAME [--prompt TEXT ...] [--threads N] [--sequences K] [--max-bytes B]`:
- * answers prompts with the in-process llama.cpp runtime under the model's runtime spec, all at once
- * (decoded together), and prints one JSON line per prompt (`prompt`, `text`, `outputHex`, `tokens`)
+ * `relayer generate --model NAME [--prompt TEXT ...] [--threads N] [--parallel K] [--max-bytes B]`:
+ * answers prompts with the in-process llama.cpp runtime under the model's runtime spec, several at once
+ * (`--parallel`, each in a context of its own), and prints one JSON line per prompt (`prompt`, `text`, `outputHex`, `tokens`)
  * then a summary line. An operator compares the bytes with another relayer's to check its runtime;
  * the determinism test compares processes with different thread counts.
  */
@@ -12,7 +12,7 @@ import { answerText } from "../../sdk/runtime-spec.js";
 import { LlamaBackend } from "./llama.js";
 import { LanguageRuntime } from "./runtime.js";
 
-export const GENERATE_USAGE = `usage: relayer generate --model NAME [--prompt TEXT ...] [--threads N] [--sequences K] [--max-bytes B]
+export const GENERATE_USAGE = `usage: relayer generate --model NAME [--prompt TEXT ...] [--threads N] [--parallel K] [--max-bytes B]
 
   Answers each prompt (or JSON message list) with the model's runtime spec
   (language-models/NAME/runtime.json) on the local llama.cpp runtime, and prints
@@ -35,7 +35,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
         model: { type: "string" },
         prompt: { type: "string", multiple: true },
         threads: { type: "string" },
-        sequences: { type: "string" },
+        parallel: { type: "string" },
         "max-bytes": { type: "string" },
       },
     }));
@@ -48,9 +48,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
   try {
     const spec = loadRuntimeSpec(values.model);
     const threads = positiveInt(values.threads, "--threads");
-    const sequences = positiveInt(values.sequences, "--sequences", values.prompt.length);
+    const parallel = positiveInt(values.parallel, "--parallel", 1);
     const maxBytes = positiveInt(values["max-bytes"], "--max-bytes", spec.limits.outputBytes)!;
-    const backend = await LlamaBackend.start(spec, { threads, sequences });
+    const backend = await LlamaBackend.start(spec, { threads, parallel });
     runtime = new LanguageRuntime(spec, backend);
     const started = performance.now();
     const answers = await Promise.all(values.prompt.map((prompt) => runtime!.answer(toUtf8Bytes(prompt), maxBytes)));

@@ -1,24 +1,27 @@
 // The llama.cpp runtime's worker thread (relayer/llm/llama.ts starts it): loads one GGUF model with
-// node-llama-cpp's prebuilt CPU binaries (no compiler, no download) into a context of `sequences`
-// sequences, which llama.cpp decodes in one batch, and generates greedily for each prompt it is
-// sent, on a free sequence. Plain JavaScript: a worker thread does not inherit the tsx loader.
+// node-llama-cpp's prebuilt CPU binaries (no compiler, no download) and generates greedily, each
+// request alone in a context of its own. `parallel` contexts generate at once (on the machine's
+// cores); sequences sharing one context's batch would be faster per core, but llama.cpp's answers
+// then depend on what else is in the batch, and a committee must be able to reproduce every byte.
+// Plain JavaScript: a worker thread does not inherit the tsx loader.
 import { parentPort, workerData } from "node:worker_threads";
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 
-const { modelPath, contextSize, sequences, threads } = workerData;
+const { modelPath, contextSize, batchSize, flashAttention, parallel, threads } = workerData;
 
 const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
 const model = await llama.loadModel({ modelPath });
-const context = await model.createContext({ contextSize, sequences, threads, batchSize: 512 });
-const free = Array.from({ length: sequences }, () => context.getSequence());
+const contexts = await Promise.all(
+  Array.from({ length: parallel }, () => model.createContext({ contextSize, batchSize, flashAttention, sequences: 1, threads })),
+);
+const free = contexts.map((context) => context.getSequence());
 const waiting = [];
 
-parentPort.postMessage({ type: "ready", threads: context.currentThreads, llamaCpp: llama.llamaCppRelease.release });
+parentPort.postMessage({ type: "ready", threads: contexts[0].currentThreads });
 
 parentPort.on("message", (message) => {
   if (message.type === "close") {
-    void context
-      .dispose()
+    void Promise.all(contexts.map((context) => context.dispose()))
       .then(() => model.dispose())
       .then(() => llama.dispose())
       .finally(() => process.exit(0));

@@ -1,8 +1,8 @@
 /**
  * The in-process llama.cpp backend: node-llama-cpp's prebuilt CPU binaries in a worker thread
- * (relayer/llm/llama-worker.mjs), so generation never blocks the relayer's event loop. One context
- * holds `sequences` sequences that llama.cpp decodes in one batch, so concurrent requests share each
- * forward pass. Before loading, the installed runtime's name and version and the weights' sha256 are
+ * (relayer/llm/llama-worker.mjs), so generation never blocks the relayer's event loop. `parallel`
+ * requests are generated at once, each alone in a context of its own (one sequence), as the runtime
+ * spec requires: llama.cpp's answers change when sequences share a batch. Before loading, the installed runtime's name and version and the weights' sha256 are
  * checked against the model's runtime spec: a mismatch is refused (`RuntimeSpecMismatchError`).
  */
 import { readFileSync } from "node:fs";
@@ -17,9 +17,9 @@ import { RuntimeSpecMismatchError, type GenerationBackend, type RawGeneration } 
 export const LLAMA_RUNTIME_NAME = "node-llama-cpp";
 
 export interface LlamaBackendOptions {
-  /** Sequences decoded together (concurrent generations). Default 4. */
-  sequences?: number;
-  /** CPU threads; default llama.cpp's choice (the machine's math cores). Answers do not depend on it. */
+  /** Requests generated at once, each in a context of its own. Default 2. */
+  parallel?: number;
+  /** CPU threads per context. Default 1 (a 135M model is memory-bound). Answers do not depend on it. */
   threads?: number;
   /** The model cache; default sdk/language-models.ts's MODEL_CACHE_DIR. */
   cacheDir?: string;
@@ -86,7 +86,14 @@ export class LlamaBackend implements GenerationBackend {
   static async start(spec: RuntimeSpec, options: LlamaBackendOptions = {}): Promise<LlamaBackend> {
     const modelPath = await checkLlamaRuntime(spec, options.cacheDir);
     const worker = new Worker(new URL("./llama-worker.mjs", import.meta.url), {
-      workerData: { modelPath, contextSize: spec.contextSize, sequences: options.sequences ?? 4, threads: options.threads },
+      workerData: {
+        modelPath,
+        contextSize: spec.contextSize,
+        batchSize: spec.batchSize,
+        flashAttention: spec.flashAttention,
+        parallel: options.parallel ?? 2,
+        threads: options.threads ?? 1,
+      },
     });
     const threads = await new Promise<number>((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {

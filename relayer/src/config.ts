@@ -47,10 +47,10 @@ const modelConfig = z
 const llamaBackend = z
   .object({
     kind: z.literal("llama.cpp"),
-    /** CPU threads; default llama.cpp's (the machine's math cores). Answers do not depend on it. */
-    threads: z.number().int().min(1).max(256).optional(),
-    /** Requests generated together in one batch. */
-    sequences: z.number().int().min(1).max(64).default(4),
+    /** CPU threads per generation. Answers do not depend on it. */
+    threads: z.number().int().min(1).max(256).default(1),
+    /** Requests generated at once, each in a context of its own (the machine's cores, divided by `threads`). */
+    parallel: z.number().int().min(1).max(64).default(2),
   })
   .strict();
 

@@ -20,6 +20,8 @@ import {
   type RuntimeSpec,
 } from "../../sdk/runtime-spec.js";
 import { startLanguageRuntime } from "../../relayer/llm/backends.js";
+import { LlamaBackend } from "../../relayer/llm/llama.js";
+import { RuntimeSpecMismatchError } from "../../relayer/llm/runtime.js";
 import { REPO } from "../helpers/repo.js";
 
 const spec = loadRuntimeSpec("smollm2");
@@ -125,9 +127,20 @@ describe("the OpenAI-compatible backend", () => {
   });
 });
 
+describe("the llama.cpp backend's spec check", () => {
+  it("refuses a spec naming another runtime version, or weights whose sha256 differs from the cached file's", async () => {
+    let error = await LlamaBackend.start({ ...spec, runtime: { ...spec.runtime, version: "3.22.0" } }).catch((e: Error) => e);
+    expect(error).to.be.instanceOf(RuntimeSpecMismatchError);
+    expect((error as Error).message).to.include("the spec's runtime is node-llama-cpp 3.22.0, this relayer runs node-llama-cpp 3.21.1");
+    error = await LlamaBackend.start({ ...spec, weights: { ...spec.weights, sha256: "a".repeat(64) } }).catch((e: Error) => e);
+    expect(error).to.be.instanceOf(RuntimeSpecMismatchError);
+    expect((error as Error).message).to.include(`has sha256 ${spec.weights.sha256}, the spec's weights are ${"a".repeat(64)}`);
+  });
+});
+
 /** Answers `prompts` in a separate `relayer generate` process; returns each answer's bytes (hex). */
-function generateInProcess(prompts: string[], threads: number, sequences: number): Promise<string[]> {
-  const args = ["generate", "--model", "smollm2", "--threads", String(threads), "--sequences", String(sequences), "--max-bytes", "96"];
+function generateInProcess(prompts: string[], threads: number, parallel: number): Promise<string[]> {
+  const args = ["generate", "--model", "smollm2", "--threads", String(threads), "--parallel", String(parallel), "--max-bytes", "160"];
   const child = spawn(
     process.execPath,
     [join(REPO, "relayer", "bin", "relayer.mjs"), ...args, ...prompts.flatMap((p) => ["--prompt", p])],
@@ -154,7 +167,7 @@ function generateInProcess(prompts: string[], threads: number, sequences: number
 describe("the llama.cpp runtime's determinism", function () {
   this.timeout(300_000);
 
-  it("gives byte-identical answers in separate processes with 1 and 2 threads, alone and batched", async () => {
+  it("gives byte-identical answers in separate processes with 1 and 2 threads, one at a time and two at once", async () => {
     const prompts = [
       "Classify the sentiment of this headline as POSITIVE, NEGATIVE or NEUTRAL: Stocks soar as inflation cools",
       JSON.stringify([
@@ -164,9 +177,9 @@ describe("the llama.cpp runtime's determinism", function () {
       "Name three prime numbers.",
     ];
     const alone = await generateInProcess(prompts, 1, 1);
-    const batched = await generateInProcess(prompts, 2, 3);
+    const together = await generateInProcess(prompts, 2, 2);
     expect(alone).to.have.length(3);
     expect(alone.every((hex) => hex.length > 2)).to.equal(true);
-    expect(batched).to.deep.equal(alone);
+    expect(together).to.deep.equal(alone);
   });
 });
