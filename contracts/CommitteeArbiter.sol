@@ -207,8 +207,8 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
             revert VoteStillOpen(requestId, d.revealEndsAt);
         }
         Verdict memory v = _verdict(requestId, members, revealed, postedHash);
-        bool fraud = v.outcome == IInferenceCoordinator.DisputeOutcome.FraudProven;
-        if (fraud && keccak256(output) != v.winner) revert MajorityOutputMismatch(v.winner, keccak256(output));
+        bool voided = v.outcome == IInferenceCoordinator.DisputeOutcome.Voided;
+        if (!voided && keccak256(output) != v.winner) revert MajorityOutputMismatch(v.winner, keccak256(output));
         address challenger = d.challenger;
         for (uint256 i; i < members.length; ++i) delete _votes[requestId][i];
         delete _disputes[requestId];
@@ -220,8 +220,8 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
             terms,
             v.outcome,
             challenger,
-            fraud ? msg.sender : address(0),
-            fraud ? output : bytes(""),
+            v.outcome == IInferenceCoordinator.DisputeOutcome.FraudProven ? msg.sender : address(0),
+            voided ? bytes("") : output,
             v.majority
         );
     }

@@ -106,7 +106,8 @@ interface ICommitteeArbiter is IHighwayErrors {
     function reveal(uint256 requestId, uint256 seat, bytes calldata output, bytes32 salt) external;
 
     /// @notice Ends the vote once every member revealed or the reveal window passed; anyone may call.
-    /// @param output The majority's answer when it is not the posted one (checked against its hash); else empty.
+    /// @param output The majority's answer (checked against its hash: it is in the members' `VoteRevealed`
+    /// events); empty without a majority.
     function resolve(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,

@@ -134,8 +134,9 @@ contract CommitteeArbiterTest is Test {
             keccak256(RIGHT),
             3
         );
-        arbiter.resolve(REQUEST, terms, "");
+        arbiter.resolve(REQUEST, terms, RIGHT);
         assertEq(uint8(hooks.lastOutcome()), uint8(IInferenceCoordinator.DisputeOutcome.Defended));
+        assertEq(hooks.lastOutput(), RIGHT); // the posted answer, which the coordinator checks against its hash
         assertEq(hooks.lastRewardees().length, 3);
         for (uint256 i; i < 3; ++i) assertEq(staking.relayerOf(members[i]).locked, 0);
     }
