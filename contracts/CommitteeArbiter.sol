@@ -262,6 +262,17 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
         return _balances[account];
     }
 
+    /// @notice The answer hash more than half of request `requestId`'s seats revealed so far, and its votes
+    /// (zero when there is none yet): the answer `resolve` is called with is one revealed with this hash.
+    function majorityOf(uint256 requestId) external view returns (bytes32 outputHash, uint256 votes) {
+        Dispute storage d = _disputes[requestId];
+        uint256 size = d.members.length;
+        uint256 revealed = d.revealedMask;
+        bytes32[] memory all = new bytes32[](size);
+        for (uint256 i; i < size; ++i) if (revealed & (1 << i) != 0) all[i] = _votes[requestId][i];
+        return CommitteeVote.majority(all, revealed, size);
+    }
+
     /// @notice The windows of request `requestId`'s vote: commits until `commitEndsAt`, reveals until `revealEndsAt`,
     /// and which seats committed and revealed (bit `seat`).
     function voteOf(
