@@ -5,14 +5,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
+import {ILanguageDisputeHooks} from "./interfaces/ICommitteeArbiter.sol";
 
 /**
  * @title RelayerStaking
  * @notice Relayers stake the stake token (Highway's payment token), lock a bond per open
  * job, and withdraw after an unbonding delay. Locked stake can be neither unbonded nor
  * withdrawn, so open jobs never exceed what the stake covers (`locked <= stake` always).
- * Only the coordinator locks, releases and slashes, as the outcome of a job, and the committee
- * arbiter (set once by the admin), as the outcome of a committee seat. Relayers declare the
+ * Only the coordinator locks, releases and slashes, as the outcome of a job, and the coordinator's
+ * language arbiter (the committee arbiter it names), as the outcome of a committee seat. Relayers declare the
  * language models they serve: the arbiter draws its committees from those declarations.
  */
 contract RelayerStaking is IRelayerStaking, AccessControl {
@@ -31,19 +32,14 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     /// @notice Seconds between unbonding stake and withdrawing it.
     uint40 public unbondingDelay;
 
-    /// @inheritdoc IRelayerStaking
-    address public committeeArbiter;
-
     mapping(address relayer => Relayer) private _relayers;
     mapping(bytes32 modelId => address[] servers) private _servers;
     /// @dev One more than the relayer's index in `_servers[modelId]`; zero when it does not serve the model.
     mapping(bytes32 modelId => mapping(address relayer => uint256 position)) private _serverPositions;
 
-    /// @dev The coordinator (job bonds) or the committee arbiter (committee bonds).
+    /// @dev The coordinator (job bonds) or the arbiter it names for language models (committee seats' bonds).
     modifier onlyBondKeeper() {
-        if (msg.sender != coordinator && (msg.sender != committeeArbiter || msg.sender == address(0))) {
-            revert OnlyCoordinator(msg.sender);
-        }
+        if (msg.sender != coordinator && msg.sender != committeeArbiter()) revert OnlyCoordinator(msg.sender);
         _;
     }
 
@@ -67,14 +63,6 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     /// @notice Sets the delay between unbonding and withdrawal (1 hour to 30 days).
     function setUnbondingDelay(uint40 unbondingDelay_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setUnbondingDelay(unbondingDelay_);
-    }
-
-    /// @notice Names the committee arbiter, once: the contract that locks, releases and slashes committee bonds.
-    function setCommitteeArbiter(address arbiter) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (arbiter == address(0)) revert ZeroAddress();
-        if (committeeArbiter != address(0)) revert CommitteeArbiterAlreadySet(committeeArbiter);
-        committeeArbiter = arbiter;
-        emit CommitteeArbiterSet(arbiter);
     }
 
     // ------------------------------------------------------------------ relayers
@@ -176,6 +164,15 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     /// @inheritdoc IRelayerStaking
     function relayerOf(address relayer) external view returns (Relayer memory) {
         return _relayers[relayer];
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function committeeArbiter() public view returns (address arbiter) {
+        // The coordinator names its language arbiter (set once by its admin); zero while it names none.
+        (bool ok, bytes memory data) = coordinator.staticcall(
+            abi.encodeCall(ILanguageDisputeHooks.languageArbiter, ())
+        );
+        if (ok && data.length == 32) arbiter = abi.decode(data, (address));
     }
 
     /// @inheritdoc IRelayerStaking

@@ -1,7 +1,7 @@
 /**
  * Deploys Highway: runs the Hardhat Ignition module ignition/modules/Highway.ts (the payment/stake
  * token, ModelRegistry, RelayerStaking, InferenceCoordinator with the DisputeGame and
- * CoordinatorAdmin its constructor deploys, the reference models' EZKL verifiers and their
+ * CoordinatorAdmin its constructor deploys, the language models' CommitteeArbiter, the reference models' EZKL verifiers and their
  * registrations) and writes deployments/<chainId>.json, where the SDK, the CLI and the relayer
  * read the addresses. One code path for every chain:
  *
@@ -52,7 +52,7 @@ import { loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.js";
 import type { HighwayDeployment } from "../sdk/deployment.js";
 import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
 import { modelSalt } from "../sdk/manifest.js";
-import type { DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
+import type { CommitteeArbiter, DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
 
 export type { HighwayDeployment, CoordinatorParams };
 export { DEFAULT_PARAMS, FINE_TUNE_PARENT_SHARE_BPS } from "../ignition/modules/Highway.js";
@@ -107,6 +107,7 @@ export interface Highway {
   staking: RelayerStaking;
   coordinator: InferenceCoordinator;
   disputeGame: DisputeGame;
+  committeeArbiter: CommitteeArbiter;
   verifiers: Record<string, Contract>;
 }
 
@@ -186,6 +187,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     );
   }
   const disputeGame = await ethers.getContractAt("DisputeGame", await coordinator.disputeGame());
+  const committeeArbiter = await ethers.getContractAt("CommitteeArbiter", address("committeeArbiter"));
 
   const verifiers: Record<string, Contract> = {};
   const registered: HighwayDeployment["models"] = {};
@@ -206,11 +208,12 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     coordinator: await coordinator.getAddress(),
     deploymentBlock: await tokenDeploymentBlock(token, sidecar.startBlock),
     disputeGame: await disputeGame.getAddress(),
+    committeeArbiter: await committeeArbiter.getAddress(),
     models: registered,
     params: deploymentParams(await coordinator.getParams()),
   };
   if (options.write ?? true) writeDeployment(deployment, options.outDir ?? DEPLOYMENTS_DIR);
-  return { deployment, token, registry, staking, coordinator, disputeGame, verifiers };
+  return { deployment, token, registry, staking, coordinator, disputeGame, committeeArbiter, verifiers };
 }
 
 /** Writes `<dir>/<chainId>.json` alone (other chains' files are left as they are); returns its path. */

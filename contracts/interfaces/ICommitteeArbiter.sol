@@ -37,6 +37,9 @@ interface ILanguageDisputeHooks {
 
     /// @notice Where the protocol's shares are paid.
     function treasury() external view returns (address);
+
+    /// @notice The arbiter of language models' disputes (the only caller of the hooks for them).
+    function languageArbiter() external view returns (address);
 }
 
 /**

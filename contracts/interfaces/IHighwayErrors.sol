@@ -214,9 +214,6 @@ interface IHighwayErrors {
     /// @notice `relayer` has only `locked` bonded, less than the `amount` to release or slash.
     error LockedBondTooSmall(address relayer, uint256 amount, uint256 locked);
 
-    /// @notice The committee arbiter is set once; it is `arbiter`.
-    error CommitteeArbiterAlreadySet(address arbiter);
-
     // ------------------------------------------------------------------ committee arbiter (language models)
 
     /// @notice Only the coordinator's language arbiter (or its dispute game, for circuit models) may call the dispute hooks.

@@ -46,13 +46,11 @@ interface IRelayerStaking is IHighwayErrors {
     /// the committees that judge that model's disputed answers.
     event ModelServed(address indexed relayer, bytes32 indexed modelId, bool serves);
 
-    /// @notice `arbiter` (the language models' committee arbiter) may lock, release and slash committee bonds.
-    event CommitteeArbiterSet(address indexed arbiter);
-
     /// @notice The contract that locks, releases and slashes job bonds.
     function coordinator() external view returns (address);
 
-    /// @notice The committee arbiter, which locks, releases and slashes committee members' bonds (zero until set).
+    /// @notice The committee arbiter, which locks, releases and slashes committee members' bonds: the coordinator's
+    /// language arbiter (zero while the coordinator names none).
     function committeeArbiter() external view returns (address);
 
     /// @notice Declares that the caller serves `modelId` (or no longer does): only declared relayers are drawn to its committees.

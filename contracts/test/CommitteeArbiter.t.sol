@@ -47,7 +47,6 @@ contract CommitteeArbiterTest is Test {
                 memberBond: MEMBER_BOND
             })
         );
-        staking.setCommitteeArbiter(address(arbiter));
         hooks.setArbiter(address(arbiter));
         _serve(relayer);
         for (uint256 i = 1; i <= 5; ++i) {
@@ -81,9 +80,8 @@ contract CommitteeArbiterTest is Test {
         assertEq(staking.serverCount(MODEL), 5);
     }
 
-    function test_theCommitteeArbiterIsSetOnceAndOnlyItOrTheCoordinatorLocksBonds() public {
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.CommitteeArbiterAlreadySet.selector, address(arbiter)));
-        staking.setCommitteeArbiter(address(0xBAD));
+    function test_onlyTheCoordinatorOrTheLanguageArbiterItNamesLocksBonds() public {
+        assertEq(staking.committeeArbiter(), address(arbiter));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, address(this)));
         staking.lockBond(servers[0], 1);
     }

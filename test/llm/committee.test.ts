@@ -65,7 +65,6 @@ describe("relayers on a committee", function () {
       await staking.getAddress(),
       { committeeSize: 3, nonRevealSlashBps: 5_000, commitWindow: 600, revealWindow: 600, memberBond: 50n * UNIT },
     ]);
-    await (await staking.setCommitteeArbiter(await arbiter.getAddress())).wait();
     await (await hooks.setArbiter(await arbiter.getAddress())).wait();
     const members = servers.slice(0, 3);
     for (const server of members) {

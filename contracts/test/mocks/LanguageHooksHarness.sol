@@ -10,7 +10,7 @@ import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol"
 /// rewardees `closeDispute` was given, recorded for the test to check.
 contract LanguageHooksHarness is ILanguageDisputeHooks {
     IERC20 private immutable _token;
-    address public arbiter;
+    address public languageArbiter;
     address public treasury;
 
     mapping(uint256 requestId => IInferenceCoordinator.RequestState) public states;
@@ -28,7 +28,7 @@ contract LanguageHooksHarness is ILanguageDisputeHooks {
     }
 
     function setArbiter(address arbiter_) external {
-        arbiter = arbiter_;
+        languageArbiter = arbiter_;
     }
 
     /// @dev A Pending answer `output` posted by `relayer` for request `requestId`.
@@ -49,7 +49,7 @@ contract LanguageHooksHarness is ILanguageDisputeHooks {
         IInferenceCoordinator.RequestTerms calldata terms,
         address challenger
     ) external {
-        require(msg.sender == arbiter, "only the arbiter");
+        require(msg.sender == languageArbiter, "only the arbiter");
         require(states[requestId].status == IInferenceCoordinator.RequestStatus.Pending, "not pending");
         states[requestId].status = IInferenceCoordinator.RequestStatus.Disputed;
         _token.transferFrom(challenger, address(this), terms.challengeBond);
@@ -64,7 +64,7 @@ contract LanguageHooksHarness is ILanguageDisputeHooks {
         bytes calldata output,
         address[] calldata rewardees
     ) external {
-        require(msg.sender == arbiter, "only the arbiter");
+        require(msg.sender == languageArbiter, "only the arbiter");
         require(states[requestId].status == IInferenceCoordinator.RequestStatus.Disputed, "not disputed");
         states[requestId].status =
             outcome == IInferenceCoordinator.DisputeOutcome.Voided
