@@ -40,7 +40,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
         uint40 revealEndsAt;
         uint16 revealedMask;
         bool drawn;
-        address[] members;
+        bytes32 membersHash; // keccak256(abi.encode(members)): the members are in `CommitteeDrawn`, and passed back
     }
 
     /// @dev How a vote ended.
@@ -95,8 +95,10 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
         d.challenger = msg.sender;
         d.seedBlock = uint40(block.number);
         // A record left by an earlier dispute of the same request (reopened, answered again) is cleared.
-        (d.commitEndsAt, d.committedMask, d.revealEndsAt, d.revealedMask, d.drawn) = (0, 0, 0, 0, false);
-        delete d.members;
+        if (d.drawn || d.commitEndsAt != 0) {
+            (d.commitEndsAt, d.committedMask, d.revealEndsAt, d.revealedMask, d.drawn) = (0, 0, 0, 0, false);
+            d.membersHash = bytes32(0);
+        }
         emit CommitteeSeeded(requestId, msg.sender, block.number);
         coordinator.openDispute(requestId, terms, msg.sender);
     }
@@ -143,7 +145,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
             return;
         }
         d.drawn = true;
-        d.members = members;
+        d.membersHash = keccak256(abi.encode(members));
         uint256 commitEndsAt = block.timestamp + _commitWindow;
         d.commitEndsAt = uint40(commitEndsAt);
         d.revealEndsAt = uint40(commitEndsAt + _revealWindow);
@@ -152,16 +154,21 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICommitteeArbiter
-    function commit(uint256 requestId, uint256 seat, bytes32 commitment) external nonReentrant {
+    function commit(
+        uint256 requestId,
+        address[] calldata members,
+        uint256 seat,
+        bytes32 commitment
+    ) external nonReentrant {
         Dispute storage d = _disputes[requestId];
-        _checkSeat(requestId, d, seat);
+        _checkSeat(requestId, d, members, seat);
         uint256 bit = 1 << seat;
         uint256 committed = d.committedMask;
         if (committed & bit != 0) revert AlreadyVoted(requestId, msg.sender);
         if (block.timestamp > d.commitEndsAt) revert CommitWindowClosed(requestId, d.commitEndsAt);
         committed |= bit;
         d.committedMask = uint16(committed);
-        if (committed == (1 << d.members.length) - 1) {
+        if (committed == (1 << _committeeSize) - 1) {
             // Every member committed: the reveal window opens now.
             d.commitEndsAt = uint40(block.timestamp);
             d.revealEndsAt = uint40(block.timestamp + _revealWindow);
@@ -171,13 +178,19 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICommitteeArbiter
-    function reveal(uint256 requestId, uint256 seat, bytes calldata output, bytes32 salt) external nonReentrant {
+    function reveal(
+        uint256 requestId,
+        address[] calldata members,
+        uint256 seat,
+        bytes calldata output,
+        bytes32 salt
+    ) external nonReentrant {
         Dispute storage d = _disputes[requestId];
-        _checkSeat(requestId, d, seat);
+        _checkSeat(requestId, d, members, seat);
         uint256 bit = 1 << seat;
         if (d.revealedMask & bit != 0) revert AlreadyVoted(requestId, msg.sender);
         uint256 opensAt = d.commitEndsAt;
-        bool everyoneCommitted = d.committedMask == (1 << d.members.length) - 1;
+        bool everyoneCommitted = d.committedMask == (1 << _committeeSize) - 1;
         if (!everyoneCommitted && block.timestamp <= opensAt) revert RevealWindowNotOpen(requestId, opensAt);
         if (block.timestamp > d.revealEndsAt) revert RevealWindowClosed(requestId, d.revealEndsAt);
         bytes32 outputHash = keccak256(output);
@@ -196,12 +209,13 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     function resolve(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
+        address[] calldata members,
         bytes calldata output
     ) external nonReentrant {
         Dispute storage d = _disputes[requestId];
         if (!d.drawn) revert CommitteeNotDrawn(requestId);
+        if (keccak256(abi.encode(members)) != d.membersHash) revert NotCommitteeMember(requestId, address(0));
         (, bytes32 postedHash) = _disputed(requestId, terms);
-        address[] memory members = d.members;
         uint256 revealed = d.revealedMask;
         if (revealed != (1 << members.length) - 1 && block.timestamp <= d.revealEndsAt) {
             revert VoteStillOpen(requestId, d.revealEndsAt);
@@ -243,8 +257,8 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICommitteeArbiter
-    function committeeOf(uint256 requestId) external view returns (address[] memory) {
-        return _disputes[requestId].members;
+    function membersHashOf(uint256 requestId) external view returns (bytes32) {
+        return _disputes[requestId].membersHash;
     }
 
     /// @inheritdoc ICommitteeArbiter
@@ -266,7 +280,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     /// (zero when there is none yet): the answer `resolve` is called with is one revealed with this hash.
     function majorityOf(uint256 requestId) external view returns (bytes32 outputHash, uint256 votes) {
         Dispute storage d = _disputes[requestId];
-        uint256 size = d.members.length;
+        uint256 size = d.drawn ? _committeeSize : 0;
         uint256 revealed = d.revealedMask;
         bytes32[] memory all = new bytes32[](size);
         for (uint256 i; i < size; ++i) if (revealed & (1 << i) != 0) all[i] = _votes[requestId][i];
@@ -293,10 +307,12 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
         if (s.status != IInferenceCoordinator.RequestStatus.Disputed) revert WrongStatus(requestId, s.status);
     }
 
-    /// @dev The caller must sit on `seat` of a drawn committee.
-    function _checkSeat(uint256 requestId, Dispute storage d, uint256 seat) private view {
+    /// @dev The caller must sit on `seat` of a drawn committee, whose members are `members`.
+    function _checkSeat(uint256 requestId, Dispute storage d, address[] calldata members, uint256 seat) private view {
         if (!d.drawn) revert CommitteeNotDrawn(requestId);
-        if (seat >= d.members.length || d.members[seat] != msg.sender) revert NotCommitteeMember(requestId, msg.sender);
+        if (seat >= members.length || members[seat] != msg.sender || keccak256(abi.encode(members)) != d.membersHash) {
+            revert NotCommitteeMember(requestId, msg.sender);
+        }
     }
 
     /// @dev The vote's outcome against the posted answer's hash, the winning hash and the members that revealed it

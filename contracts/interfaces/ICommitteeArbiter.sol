@@ -69,7 +69,7 @@ interface ICommitteeArbiter is IHighwayErrors {
     event CommitteeSeeded(uint256 indexed requestId, address indexed challenger, uint256 seedBlock);
 
     /// @notice The committee of request `requestId` was drawn; members commit until `commitEndsAt`.
-    /// @param members The members, by seat (a member passes its seat to `commit` and `reveal`).
+    /// @param members The members, by seat: `commit`, `reveal` and `resolve` take this list back (the arbiter keeps only its hash).
     event CommitteeDrawn(uint256 indexed requestId, bytes32 indexed modelId, address[] members, uint256 commitEndsAt);
 
     /// @notice `member` committed its vote on request `requestId`.
@@ -103,10 +103,16 @@ interface ICommitteeArbiter is IHighwayErrors {
     function draw(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
 
     /// @notice A member commits `keccak256(abi.encode(requestId, member, keccak256(output), salt))`.
-    function commit(uint256 requestId, uint256 seat, bytes32 commitment) external;
+    function commit(uint256 requestId, address[] calldata members, uint256 seat, bytes32 commitment) external;
 
     /// @notice A member reveals the output it committed to, with its salt.
-    function reveal(uint256 requestId, uint256 seat, bytes calldata output, bytes32 salt) external;
+    function reveal(
+        uint256 requestId,
+        address[] calldata members,
+        uint256 seat,
+        bytes calldata output,
+        bytes32 salt
+    ) external;
 
     /// @notice Ends the vote once every member revealed or the reveal window passed; anyone may call.
     /// @param output The majority's answer (checked against its hash: it is in the members' `VoteRevealed`
@@ -114,6 +120,7 @@ interface ICommitteeArbiter is IHighwayErrors {
     function resolve(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
+        address[] calldata members,
         bytes calldata output
     ) external;
 
@@ -126,8 +133,8 @@ interface ICommitteeArbiter is IHighwayErrors {
     /// @notice The committee's parameters.
     function params() external view returns (CommitteeParams memory);
 
-    /// @notice Request `requestId`'s committee by seat (empty before the draw).
-    function committeeOf(uint256 requestId) external view returns (address[] memory);
+    /// @notice The hash of request `requestId`'s committee, `keccak256(abi.encode(members))` (zero before the draw).
+    function membersHashOf(uint256 requestId) external view returns (bytes32);
 
     /// @notice The commitment a member makes for `output` on request `requestId` with `salt`.
     function commitmentOf(

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "./utils/Test.sol";
+import {Test, Vm} from "./utils/Test.sol";
 import {MoreCheatcodes} from "./utils/MoreCheatcodes.sol";
 import {CommitteeArbiter} from "../CommitteeArbiter.sol";
 import {RelayerStaking} from "../RelayerStaking.sol";
@@ -27,6 +27,7 @@ contract CommitteeArbiterTest is Test {
     address private relayer = address(0x1000);
     address private challenger = address(0x2000);
     address[] private servers;
+    address[] private committee;
     IInferenceCoordinator.RequestTerms private terms;
 
     bytes private constant RIGHT = "NEGATIVE";
@@ -132,7 +133,7 @@ contract CommitteeArbiterTest is Test {
             keccak256(RIGHT),
             3
         );
-        arbiter.resolve(REQUEST, terms, RIGHT);
+        arbiter.resolve(REQUEST, terms, committee, RIGHT);
         assertEq(uint8(hooks.lastOutcome()), uint8(IInferenceCoordinator.DisputeOutcome.Defended));
         assertEq(hooks.lastOutput(), RIGHT); // the posted answer, which the coordinator checks against its hash
         assertEq(hooks.lastRewardees().length, 3);
@@ -145,8 +146,8 @@ contract CommitteeArbiterTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.MajorityOutputMismatch.selector, keccak256(RIGHT), keccak256(WRONG))
         );
-        arbiter.resolve(REQUEST, terms, WRONG);
-        arbiter.resolve(REQUEST, terms, RIGHT);
+        arbiter.resolve(REQUEST, terms, committee, WRONG);
+        arbiter.resolve(REQUEST, terms, committee, RIGHT);
         assertEq(uint8(hooks.lastOutcome()), uint8(IInferenceCoordinator.DisputeOutcome.FraudProven));
         assertEq(hooks.lastOutput(), RIGHT);
         address[] memory rewardees = hooks.lastRewardees();
@@ -162,18 +163,18 @@ contract CommitteeArbiterTest is Test {
         for (uint256 i; i < 3; ++i) {
             bytes32 commitment = arbiter.commitmentOf(REQUEST, members[i], RIGHT, salt);
             vm.prank(members[i]);
-            arbiter.commit(REQUEST, i, commitment);
+            arbiter.commit(REQUEST, committee, i, commitment);
         }
         for (uint256 i; i < 2; ++i) {
             vm.prank(members[i]);
-            arbiter.reveal(REQUEST, i, RIGHT, salt);
+            arbiter.reveal(REQUEST, committee, i, RIGHT, salt);
         }
         (, uint256 revealEndsAt, , ) = arbiter.voteOf(REQUEST);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.VoteStillOpen.selector, REQUEST, revealEndsAt));
-        arbiter.resolve(REQUEST, terms, RIGHT);
+        arbiter.resolve(REQUEST, terms, committee, RIGHT);
         vm.warp(revealEndsAt + 1);
         uint256 stakeBefore = staking.relayerOf(members[2]).stake;
-        arbiter.resolve(REQUEST, terms, RIGHT);
+        arbiter.resolve(REQUEST, terms, committee, RIGHT);
         assertEq(staking.relayerOf(members[2]).stake, stakeBefore - MEMBER_BOND / 2);
         assertEq(staking.relayerOf(members[2]).locked, 0);
         assertEq(arbiter.balanceOf(members[0]) + arbiter.balanceOf(members[1]), MEMBER_BOND / 2);
@@ -186,7 +187,7 @@ contract CommitteeArbiterTest is Test {
     function test_noMajorityVoidsTheDisputeAndSlashesNobody() public {
         address[] memory members = _challengeAndDraw();
         _voteAll(members, [RIGHT, WRONG, bytes("NEUTRAL")]);
-        arbiter.resolve(REQUEST, terms, "");
+        arbiter.resolve(REQUEST, terms, committee, "");
         assertEq(uint8(hooks.lastOutcome()), uint8(IInferenceCoordinator.DisputeOutcome.Voided));
         assertEq(hooks.lastRewardees().length, 0);
         for (uint256 i; i < 3; ++i) {
@@ -199,7 +200,7 @@ contract CommitteeArbiterTest is Test {
         _challengeAndDraw();
         (, uint256 revealEndsAt, , ) = arbiter.voteOf(REQUEST);
         vm.warp(revealEndsAt + 1);
-        arbiter.resolve(REQUEST, terms, "");
+        arbiter.resolve(REQUEST, terms, committee, "");
         assertEq(uint8(hooks.lastOutcome()), uint8(IInferenceCoordinator.DisputeOutcome.Voided));
         assertEq(arbiter.balanceOf(treasury), 3 * (MEMBER_BOND / 2));
     }
@@ -211,25 +212,31 @@ contract CommitteeArbiterTest is Test {
         bytes32 commitment = arbiter.commitmentOf(REQUEST, members[0], RIGHT, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotCommitteeMember.selector, REQUEST, members[1]));
         vm.prank(members[1]);
-        arbiter.commit(REQUEST, 0, commitment);
+        arbiter.commit(REQUEST, committee, 0, commitment);
+        // A list naming the caller on another seat is not the committee the arbiter drew.
+        address[] memory forged = new address[](3);
+        (forged[0], forged[1], forged[2]) = (members[1], members[0], members[2]);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotCommitteeMember.selector, REQUEST, members[1]));
+        vm.prank(members[1]);
+        arbiter.commit(REQUEST, forged, 0, commitment);
         vm.prank(members[0]);
-        arbiter.commit(REQUEST, 0, commitment);
+        arbiter.commit(REQUEST, committee, 0, commitment);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.AlreadyVoted.selector, REQUEST, members[0]));
         vm.prank(members[0]);
-        arbiter.commit(REQUEST, 0, commitment);
+        arbiter.commit(REQUEST, committee, 0, commitment);
         (uint256 commitEndsAt, , , ) = arbiter.voteOf(REQUEST);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.RevealWindowNotOpen.selector, REQUEST, commitEndsAt));
         vm.prank(members[0]);
-        arbiter.reveal(REQUEST, 0, RIGHT, bytes32(0));
+        arbiter.reveal(REQUEST, committee, 0, RIGHT, bytes32(0));
         vm.warp(commitEndsAt + 1);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.CommitWindowClosed.selector, REQUEST, commitEndsAt));
         vm.prank(members[1]);
-        arbiter.commit(REQUEST, 1, commitment);
+        arbiter.commit(REQUEST, committee, 1, commitment);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.CommitmentMismatch.selector, REQUEST, members[0]));
         vm.prank(members[0]);
-        arbiter.reveal(REQUEST, 0, WRONG, bytes32(0));
+        arbiter.reveal(REQUEST, committee, 0, WRONG, bytes32(0));
         vm.prank(members[0]);
-        arbiter.reveal(REQUEST, 0, RIGHT, bytes32(0));
+        arbiter.reveal(REQUEST, committee, 0, RIGHT, bytes32(0));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -247,8 +254,17 @@ contract CommitteeArbiterTest is Test {
         uint256 seedBlock = block.number;
         vm.roll(seedBlock + 1);
         MoreCheatcodes(address(vm)).setBlockhash(seedBlock, keccak256(abi.encode("block", seedBlock)));
+        vm.recordLogs();
         arbiter.draw(REQUEST, terms);
-        return arbiter.committeeOf(REQUEST);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == ICommitteeArbiter.CommitteeDrawn.selector) {
+                (address[] memory members, ) = abi.decode(logs[i].data, (address[], uint256));
+                committee = members;
+                return members;
+            }
+        }
+        return new address[](0);
     }
 
     function _challengeAndDraw() private returns (address[] memory) {
@@ -261,11 +277,11 @@ contract CommitteeArbiterTest is Test {
         for (uint256 i; i < 3; ++i) {
             bytes32 commitment = arbiter.commitmentOf(REQUEST, members[i], outputs[i], bytes32(i));
             vm.prank(members[i]);
-            arbiter.commit(REQUEST, i, commitment);
+            arbiter.commit(REQUEST, committee, i, commitment);
         }
         for (uint256 i; i < 3; ++i) {
             vm.prank(members[i]);
-            arbiter.reveal(REQUEST, i, outputs[i], bytes32(i));
+            arbiter.reveal(REQUEST, committee, i, outputs[i], bytes32(i));
         }
     }
 }

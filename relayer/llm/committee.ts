@@ -49,7 +49,7 @@ interface Seat {
   requestId: bigint;
   seat: number;
   modelId: string;
-  size: number;
+  members: string[];
   /** Our answer, once computed. */
   answer?: Uint8Array;
   /** Why we do not vote, once decided. */
@@ -65,8 +65,8 @@ export class CommitteeVoter {
   private readonly seats = new Map<bigint, Seat>();
   /** Disputes challenged but not drawn yet: anyone may draw once the challenge's block is past. */
   private readonly undrawn = new Set<bigint>();
-  /** Disputes drawn and not resolved: anyone may resolve them once due. */
-  private readonly open = new Set<bigint>();
+  /** Disputes drawn and not resolved, with their committees: anyone may resolve them once due. */
+  private readonly open = new Map<bigint, string[]>();
 
   constructor(private readonly deps: CommitteeVoterDeps) {}
 
@@ -76,11 +76,11 @@ export class CommitteeVoter {
     if (event.name === "CommitteeSeeded") this.undrawn.add(requestId);
     if (event.name === "CommitteeDrawn") {
       this.undrawn.delete(requestId);
-      this.open.add(requestId);
-      const members = (event.args.members as string[]).map((m) => m.toLowerCase());
-      const seat = members.indexOf(this.deps.address.toLowerCase());
+      const members = [...(event.args.members as string[])];
+      this.open.set(requestId, members);
+      const seat = members.findIndex((m) => m.toLowerCase() === this.deps.address.toLowerCase());
       if (seat >= 0) {
-        this.seats.set(requestId, { requestId, seat, modelId: String(event.args.modelId).toLowerCase(), size: members.length });
+        this.seats.set(requestId, { requestId, seat, modelId: String(event.args.modelId).toLowerCase(), members });
         this.deps.log.info({ request: requestId.toString(), seat }, "drawn to a committee");
       }
     }
@@ -100,7 +100,7 @@ export class CommitteeVoter {
   async tick(): Promise<void> {
     for (const requestId of [...this.undrawn]) await this.draw(requestId);
     for (const seat of [...this.seats.values()]) await this.vote(seat);
-    for (const requestId of [...this.open]) await this.resolve(requestId);
+    for (const [requestId, members] of [...this.open]) await this.resolve(requestId, members);
   }
 
   private async draw(requestId: bigint): Promise<void> {
@@ -125,10 +125,18 @@ export class CommitteeVoter {
       const commitment = keccak256(
         AbiCoder.defaultAbiCoder().encode(["uint256", "address", "bytes32", "bytes32"], [seat.requestId, address, keccak256(answer), salt]),
       );
-      await this.sendTo("commit", arbiter.interface.encodeFunctionData("commit", [seat.requestId, seat.seat, commitment]), seat.requestId);
+      await this.sendTo(
+        "commit",
+        arbiter.interface.encodeFunctionData("commit", [seat.requestId, seat.members, seat.seat, commitment]),
+        seat.requestId,
+      );
       return;
     }
-    await this.sendTo("reveal", arbiter.interface.encodeFunctionData("reveal", [seat.requestId, seat.seat, answer, salt]), seat.requestId);
+    await this.sendTo(
+      "reveal",
+      arbiter.interface.encodeFunctionData("reveal", [seat.requestId, seat.members, seat.seat, answer, salt]),
+      seat.requestId,
+    );
   }
 
   /** Our answer to the seat's request under its model's spec, computed once; undefined when we do not vote. */
@@ -151,20 +159,18 @@ export class CommitteeVoter {
     return seat.answer;
   }
 
-  private async resolve(requestId: bigint): Promise<void> {
+  private async resolve(requestId: bigint, members: string[]): Promise<void> {
     const request = this.deps.request(requestId);
     if (!request) return;
     const { arbiter } = this.deps;
     const [, revealEndsAt, , revealedMask] = await arbiter.voteOf(requestId);
-    const members = await arbiter.committeeOf(requestId);
-    if (members.length === 0) return;
     const allRevealed = revealedMask === (1n << BigInt(members.length)) - 1n;
     const block = await arbiter.runner!.provider!.getBlock("latest");
     if (!allRevealed && BigInt(block!.timestamp) <= revealEndsAt) return;
     const output = await this.majorityOutput(requestId);
     await this.sendTo(
       "resolve",
-      arbiter.interface.encodeFunctionData("resolve", [requestId, request.terms as never, output]),
+      arbiter.interface.encodeFunctionData("resolve", [requestId, request.terms as never, members, output]),
       requestId,
       () => this.open.delete(requestId),
     );

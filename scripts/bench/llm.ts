@@ -7,14 +7,17 @@
  * the last token, median of --runs); the aggregate speed of 4 requests sent at once (the runtime
  * generates --parallel of them at a time, each in a context of its own, with --threads threads
  * each); and whether the answers generated together are byte for byte the answers generated one at
- * a time (`deterministic`). The request-to-posted-answer latency, the committee and
- * the gas figures need the coordinator's language-model interface (the bytes interface) and are
- * null until it is merged.
+ * a time (`deterministic`). Gas: a dispute over a 256-byte answer on the real CommitteeArbiter and
+ * RelayerStaking, with a harness standing in for the coordinator's dispute hooks: `commit` and
+ * `reveal` are the arbiter's alone and final, and the draw (three seats bonded) is printed; the
+ * challenge and resolve go through the coordinator, whose share the harness does not stand for. The request-to-posted-answer latency, the committee of relayer processes and the other gas
+ * figures need the coordinator's language-model interface (the bytes interface): null until then.
  * With --json, the last line is one JSON object:
  * {"model","tokensPerSecond","aggregateTokensPerSecond","answerTokens","requestToPendingP50Ms",
  *  "deterministic","committeeResolved","gas":{...}}.
  */
-import { toUtf8Bytes } from "ethers";
+import { network } from "hardhat";
+import { AbiCoder, keccak256, toUtf8Bytes, ZeroAddress, ZeroHash } from "ethers";
 import { loadRuntimeSpec } from "../../sdk/language-models.js";
 import { LlamaBackend } from "../../relayer/llm/llama.js";
 import { LanguageRuntime, type Generation } from "../../relayer/llm/runtime.js";
@@ -66,6 +69,7 @@ try {
     aggregate.push((tokens * 1000) / (performance.now() - started));
   }
   const deterministic = together.every((answer, i) => Buffer.from(answer.output).equals(Buffer.from(alone[i].output)));
+  const disputeGas = await arbiterGas(together[0].output.slice(0, 256));
   const result = {
     model: spec.name,
     tokensPerSecond: round(median(single.map((s) => s.tokensPerSecond))),
@@ -74,7 +78,15 @@ try {
     requestToPendingP50Ms: null,
     deterministic,
     committeeResolved: null,
-    gas: { requestInference: null, submitOptimistic: null, finalize: null, challenge: null, commit: null, reveal: null, resolve: null },
+    gas: {
+      requestInference: null,
+      submitOptimistic: null,
+      finalize: null,
+      challenge: null,
+      commit: disputeGas.commit,
+      reveal: disputeGas.reveal,
+      resolve: null,
+    },
   };
   console.log(
     `bench-llm: ${spec.name} (${spec.weights.file}) on ${spec.runtime.name} ${spec.runtime.version}, ${parallel} contexts of ${backend.threads} threads, ${runs} runs`,
@@ -85,10 +97,97 @@ try {
     { measure: "one answer (tokens)", value: result.answerTokens },
     { measure: `${CONCURRENT} answers at once (tokens/s)`, value: result.aggregateTokensPerSecond },
     { measure: "answers together = answers alone", value: String(deterministic) },
+    { measure: `commit gas`, value: disputeGas.commit },
+    { measure: `reveal gas (${disputeGas.answerBytes}-byte answer)`, value: disputeGas.reveal },
+    { measure: "draw gas (3 seats)", value: disputeGas.draw },
   ]);
   if (json) console.log(JSON.stringify(result));
 } finally {
   await runtime.close();
+}
+
+/** The gas of each step of a dispute over `answer` on the real arbiter and staking contracts, the coordinator's hooks a harness. */
+async function arbiterGas(answer: Uint8Array) {
+  const { ethers } = await network.create();
+  const UNIT = 10n ** 18n;
+  const model = ethers.id(spec.name);
+  const [admin, relayer, challenger, treasury, ...servers] = await ethers.getSigners();
+  const token = await ethers.deployContract("HighwayToken", [admin.address]);
+  const hooks = await ethers.deployContract("LanguageHooksHarness", [await token.getAddress(), treasury.address]);
+  const staking = await ethers.deployContract("RelayerStaking", [
+    await token.getAddress(),
+    await hooks.getAddress(),
+    admin.address,
+    UNIT,
+    3_600,
+  ]);
+  const arbiter = await ethers.deployContract("CommitteeArbiter", [
+    await hooks.getAddress(),
+    await staking.getAddress(),
+    { committeeSize: 3, nonRevealSlashBps: 5_000, commitWindow: 600, revealWindow: 600, memberBond: 50n * UNIT },
+  ]);
+  await (await hooks.setArbiter(await arbiter.getAddress())).wait();
+  for (const server of servers.slice(0, 5)) {
+    await (await token.mint(server.address, 200n * UNIT)).wait();
+    await (await token.connect(server).approve(await staking.getAddress(), 200n * UNIT)).wait();
+    await (await staking.connect(server).stake(200n * UNIT)).wait();
+    await (await staking.connect(server).setServes(model, true)).wait();
+  }
+  await (await token.mint(challenger.address, 50n * UNIT)).wait();
+  await (await token.connect(challenger).approve(await hooks.getAddress(), 50n * UNIT)).wait();
+  const requestId = 1n;
+  await (await hooks.post(requestId, relayer.address, toUtf8Bytes("a wrong answer"))).wait();
+  const terms = [
+    model,
+    ZeroHash,
+    ZeroAddress,
+    ZeroAddress,
+    ZeroAddress,
+    ZeroHash,
+    0,
+    0,
+    0,
+    0,
+    50n * UNIT,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ];
+  const gas = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
+  await gas(arbiter.connect(challenger).challenge(requestId, terms as never));
+  const drawTx = await arbiter.draw(requestId, terms as never);
+  const drawReceipt = (await drawTx.wait())!;
+  const draw = Number(drawReceipt.gasUsed);
+  const drawn = drawReceipt.logs.map((log) => arbiter.interface.parseLog(log)).find((event) => event?.name === "CommitteeDrawn");
+  const members = [...(drawn!.args.members as string[])];
+  const signers = members.map((m) => servers.find((s) => s.address === m)!);
+  const commits: number[] = [];
+  const reveals: number[] = [];
+  for (const [seat, member] of signers.entries()) {
+    const commitment = keccak256(
+      AbiCoder.defaultAbiCoder().encode(
+        ["uint256", "address", "bytes32", "bytes32"],
+        [requestId, member.address, keccak256(answer), ZeroHash],
+      ),
+    );
+    commits.push(await gas(arbiter.connect(member).commit(requestId, members, seat, commitment)));
+  }
+  for (const [seat, member] of signers.entries())
+    reveals.push(await gas(arbiter.connect(member).reveal(requestId, members, seat, answer, ZeroHash)));
+  await gas(arbiter.resolve(requestId, terms as never, members, answer));
+  return { answerBytes: answer.length, draw, commit: Math.max(...commits), reveal: Math.max(...reveals) };
 }
 
 function round(value: number): number {
