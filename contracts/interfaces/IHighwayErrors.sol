@@ -216,12 +216,6 @@ interface IHighwayErrors {
 
     // ------------------------------------------------------------------ committee arbiter (language models)
 
-    /// @notice Only the coordinator's language arbiter (or its dispute game, for circuit models) may call the dispute hooks.
-    error OnlyLanguageArbiter(address caller);
-
-    /// @notice The request's model is not a language model: its disputes go to the dispute game.
-    error NotLanguageModel(bytes32 modelId);
-
     /// @notice Request `requestId`'s dispute has no committee yet (`draw` it first), or was never opened here.
     error CommitteeNotDrawn(uint256 requestId);
 
@@ -230,9 +224,6 @@ interface IHighwayErrors {
 
     /// @notice The committee is drawn from the hash of block `seedBlock`: only in a later block.
     error DrawTooEarly(uint256 requestId, uint256 seedBlock);
-
-    /// @notice Fewer than `needed` relayers that serve the model could take a seat (`eligible`); the dispute is voided.
-    error CommitteeUnavailable(uint256 requestId, uint256 eligible, uint256 needed);
 
     /// @notice `caller` is not a member of request `requestId`'s committee.
     error NotCommitteeMember(uint256 requestId, address caller);
