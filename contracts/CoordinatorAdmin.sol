@@ -59,6 +59,13 @@ contract CoordinatorAdmin is ICoordinatorAdmin, AccessControl {
     }
 
     /// @inheritdoc ICoordinatorAdmin
+    function setLanguageArbiter(address arbiter) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (arbiter == address(0)) revert ZeroAddress();
+        emit LanguageArbiterSet(arbiter);
+        coordinator.applyLanguageArbiter(arbiter);
+    }
+
+    /// @inheritdoc ICoordinatorAdmin
     function pause() external onlyRole(PAUSER_ROLE) {
         if (coordinator.paused()) revert EnforcedPause();
         emit Paused(msg.sender);

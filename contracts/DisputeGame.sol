@@ -5,12 +5,12 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
-import {OutputPacking} from "./libraries/OutputPacking.sol";
 import {ProofVerification} from "./libraries/ProofVerification.sol";
 
 /**
  * @title DisputeGame
- * @notice The optimistic dispute game: challenge, defence by proof, fraud proof, timeout.
+ * @notice The optimistic dispute game of circuit models: challenge, defence by proof, fraud proof,
+ * timeout. (A language model's disputes go to the coordinator's language arbiter.)
  * It keeps each open dispute's challenger and judges proofs with the model's verifier; the
  * coordinator that deployed it holds the tokens, checks the request's terms and status, and
  * settles, slashes, caches, delivers and emits through its dispute hooks (`openDispute`,
@@ -45,13 +45,15 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
+        bytes calldata output,
         bytes calldata proof
     ) external nonReentrant {
-        (IInferenceCoordinator.RequestState memory s, int256[] memory posted) = _disputed(requestId, terms);
+        (IInferenceCoordinator.RequestState memory s, bytes32 posted) = _disputed(requestId, terms);
         if (msg.sender != s.relayer) revert NotClaimant(requestId, msg.sender);
         if (block.timestamp > s.phaseEndsAt) revert DefenceWindowClosed(requestId, s.phaseEndsAt);
-        ProofVerification.verify(registry, requestId, terms, input, posted, proof);
-        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.Defended, address(0), new int256[](0));
+        if (keccak256(output) != posted) revert OutputHashMismatch(requestId);
+        ProofVerification.verify(registry, requestId, terms, input, output, proof);
+        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.Defended, address(0), output);
     }
 
     /// @inheritdoc IDisputeGame
@@ -59,11 +61,12 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
         bytes calldata proof
     ) external nonReentrant {
-        (, int256[] memory posted) = _disputed(requestId, terms);
-        if (OutputPacking.pack(output) == OutputPacking.pack(posted)) revert SameOutput(requestId);
+        (, bytes32 posted) = _disputed(requestId, terms);
+        // Outputs are canonical tensors (one encoding per output): equal hashes are equal values.
+        if (keccak256(output) == posted) revert SameOutput(requestId);
         ProofVerification.verify(registry, requestId, terms, input, output, proof);
         _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.FraudProven, msg.sender, output);
     }
@@ -75,7 +78,18 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     ) external nonReentrant {
         (IInferenceCoordinator.RequestState memory s, ) = _disputed(requestId, terms);
         if (block.timestamp <= s.phaseEndsAt) revert DefenceWindowOpen(requestId, s.phaseEndsAt);
-        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.TimedOut, address(0), new int256[](0));
+        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.TimedOut, address(0), "");
+    }
+
+    /// @inheritdoc IDisputeGame
+    function checkProof(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        bytes calldata output,
+        bytes calldata proof
+    ) external {
+        ProofVerification.verify(registry, requestId, terms, input, output, proof);
     }
 
     /// @inheritdoc IDisputeGame
@@ -83,11 +97,11 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         return _challengers[requestId];
     }
 
-    /// @dev The state and posted output of a Disputed request whose current terms are `terms`.
+    /// @dev The state and posted output's hash of a Disputed request whose current terms are `terms`.
     function _disputed(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms
-    ) private view returns (IInferenceCoordinator.RequestState memory s, int256[] memory posted) {
+    ) private view returns (IInferenceCoordinator.RequestState memory s, bytes32 posted) {
         (s, posted) = coordinator.postedAnswer(requestId, terms);
         if (s.status != IInferenceCoordinator.RequestStatus.Disputed) revert WrongStatus(requestId, s.status);
     }
@@ -98,10 +112,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         IInferenceCoordinator.RequestTerms calldata terms,
         IInferenceCoordinator.DisputeOutcome outcome,
         address prover,
-        int256[] memory output
+        bytes memory output
     ) private {
         address challenger = _challengers[requestId];
         delete _challengers[requestId];
-        coordinator.closeDispute(requestId, terms, outcome, challenger, prover, output);
+        coordinator.closeDispute(requestId, terms, outcome, challenger, prover, output, new address[](0));
     }
 }

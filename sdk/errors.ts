@@ -32,7 +32,17 @@ export const ERROR_HINTS = {
   ModelInactive: "model {modelId} is not active: pick an active model (`highway models list`)",
   UnknownModel: "model {modelId} is not registered: check the model id (`highway models list`)",
   ProofModeUnsupported: "model {modelId} does not accept proof mode {mode}: use a mode it supports",
-  MalformedInput: "the input is not abi.encode(int256[]): encode it with encodeInput()",
+  MalformedTensor: "the tensor is not a width byte (1, 2, 4, 8, 16 or 32) then whole values: encode it with encodeTensor()",
+  NonCanonicalOutput: "the output tensor is not in its canonical (smallest) width: encode it with encodeTensor()",
+  InvalidUtf8: "a language model's input must be UTF-8 text",
+  InvalidPromptLength: "the prompt has {actual} bytes: the model takes 1 to {max}",
+  InvalidMaxOutputBytes:
+    "maxOutputBytes {maxOutputBytes} is not allowed: a language model's request bounds its answer to 1..{max} bytes; a circuit model's leaves it 0",
+  OutputTooLong: "the answer has {actual} bytes: the request accepts 1 to {max}",
+  OutputHashMismatch:
+    "the output passed is not the one request {requestId} holds: pass the output from its OptimisticSubmitted or RequestFulfilled event",
+  InvalidLanguageModel: "a language model has no verifier, a runtime spec hash, optimistic answers only, and no input bound or scales",
+  LanguageArbiterAlreadySet: "the language arbiter is set once and is already {arbiter}",
   InputLengthMismatch: "the model takes {expected} input values but got {actual}",
   InputOutOfBounds: "input value {value} at index {index} is outside ±{bound}: clip or rescale it to the model's input range",
   ValueOutsideField: "value {value} does not fit the proof's field: it is far outside any model's range",
@@ -96,8 +106,8 @@ export const ERROR_HINTS = {
   LockedBondTooSmall: "relayer {relayer} has only {locked} locked, not {amount}",
   StillUnbonding: "the unbonding stake is released at {releaseAt}: withdraw after that",
   OnlyCoordinator: "only the coordinator may call this (caller {caller})",
-  OnlyDisputeGame:
-    "only the coordinator's dispute game may call this (caller {caller}): challenge, defend and prove fraud through the dispute game",
+  OnlyArbiter:
+    "only the arbiter of the request's model kind may call this (caller {caller}): dispute circuit models through the dispute game, language models through the language arbiter",
   OnlyCoordinatorAdmin:
     "only the coordinator's admin contract may call this (caller {caller}): set parameters, treasury and pause through CoordinatorAdmin",
   StakeTokenMismatch: "the staking contract uses token {stakeToken}, not the coordinator's payment token",

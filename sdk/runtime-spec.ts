@@ -7,7 +7,9 @@
  * the request's byte limit at a character boundary). Browser-safe: reading a spec file is Node-only
  * (sdk/language-models.ts).
  */
-import { keccak256, toUtf8Bytes, toUtf8String } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { ChatMessage } from "./actions/requests.js";
+import { decodeText } from "./encoding.js";
 import { HighwayError } from "./errors.js";
 
 /** A language model's runtime spec: everything that decides its answer bytes. */
@@ -45,12 +47,6 @@ export interface RuntimeSpec {
   stop: string[];
   /** The registration's input length (most prompt bytes) and output length (most answer bytes). */
   limits: { inputBytes: number; outputBytes: number };
-}
-
-/** A chat message of a request's input. */
-export interface ChatMessage {
-  role: string;
-  content: string;
 }
 
 /** A language model's input or spec is not what its rules accept. */
@@ -115,12 +111,7 @@ export function checkRuntimeSpec(spec: unknown, where: string): RuntimeSpec {
  * from the spec) is that list; any other valid UTF-8 is one user message. Throws on invalid UTF-8.
  */
 export function inputMessages(spec: RuntimeSpec, input: Uint8Array): ChatMessage[] {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(input);
-  } catch {
-    throw new LanguageInputError("the input is not valid UTF-8");
-  }
+  const text = decodeText(input);
   const list = messageList(spec, text);
   return list ?? [{ role: "user", content: text }];
 }
@@ -146,17 +137,12 @@ function messageList(spec: RuntimeSpec, text: string): ChatMessage[] | undefined
   return ok ? (parsed as ChatMessage[]).map(({ role, content }) => ({ role, content })) : undefined;
 }
 
-/** The input bytes of a plain prompt, or of a message list (compact JSON). */
-export function encodeLanguageInput(input: string | readonly ChatMessage[]): Uint8Array {
-  return toUtf8Bytes(typeof input === "string" ? input : JSON.stringify(input.map(({ role, content }) => ({ role, content }))));
-}
-
 /** The prompt text the model reads: the messages through the chat template, then the generation prompt. */
-export function renderPrompt(spec: RuntimeSpec, messages: readonly ChatMessage[]): string {
+export function renderPrompt(spec: RuntimeSpec, messages: readonly { role: string; content: string }[]): string {
   const t = spec.chatTemplate;
   const all = messages[0]?.role === "system" ? messages : [{ role: "system", content: t.defaultSystem }, ...messages];
   // A function replacer: `$` in a message is literal text, never a replacement pattern.
-  const one = (m: ChatMessage) => t.message.replace("{role}", () => m.role).replace("{content}", () => m.content);
+  const one = (m: { role: string; content: string }) => t.message.replace("{role}", () => m.role).replace("{content}", () => m.content);
   return all.map(one).join("") + t.generationPrompt;
 }
 
@@ -175,9 +161,4 @@ export function answerBytes(spec: RuntimeSpec, text: string, maxOutputBytes: num
   let end = maxOutputBytes;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
   return bytes.slice(0, end);
-}
-
-/** The text of answer bytes (valid UTF-8 by construction of `answerBytes`). */
-export function answerText(output: Uint8Array | string): string {
-  return toUtf8String(output);
 }

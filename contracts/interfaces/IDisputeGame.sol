@@ -26,12 +26,14 @@ interface IDisputeGame is IHighwayErrors {
     /// (pulled by the coordinator, which the caller approves).
     function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
 
-    /// @notice The relayer proves its disputed output within the defence window: the challenger's
-    /// bond is its, less the protocol's share, and the request settles and is delivered.
+    /// @notice The relayer proves its disputed output (passed again, checked against its hash) within the
+    /// defence window: the challenger's bond is its, less the protocol's share, and the request settles
+    /// and is delivered.
     function defend(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
+        bytes calldata output,
         bytes calldata proof
     ) external;
 
@@ -42,7 +44,18 @@ interface IDisputeGame is IHighwayErrors {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
+        bytes calldata proof
+    ) external;
+
+    /// @notice Reverts unless `proof` proves that circuit model `terms.modelId` maps request `requestId`'s own
+    /// `input` to `output` (`ProofVerification`): the one proof check, used by the coordinator's `fulfillZk`
+    /// and by this game's defences and fraud proofs. Not a view: the model's verifier is called as one call.
+    function checkProof(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        bytes calldata output,
         bytes calldata proof
     ) external;
 

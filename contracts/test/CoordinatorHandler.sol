@@ -9,6 +9,7 @@ import {CoordinatorAdmin} from "../CoordinatorAdmin.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
+import {TensorCodec} from "../libraries/TensorCodec.sol";
 import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
 import {ToggleConsumer} from "./mocks/Consumers.sol";
 
@@ -32,7 +33,7 @@ import {ToggleConsumer} from "./mocks/Consumers.sol";
 contract CoordinatorHandler is Test {
     struct Sample {
         bytes input;
-        int256[] output;
+        bytes output; // a canonical tensor
         bytes proof;
     }
 
@@ -93,6 +94,9 @@ contract CoordinatorHandler is Test {
     mapping(uint256 requestId => uint256) private _claimedAt;
     mapping(uint256 requestId => uint256) private _reopenedAt;
     mapping(uint256 requestId => address) private _formerClaimant;
+    // The outputs a request's events carried, as a relayer or keeper reads them to finalize, defend or retry.
+    mapping(uint256 requestId => bytes) private _posted; // OptimisticSubmitted
+    mapping(uint256 requestId => bytes) private _delivered; // RequestFulfilled, CachedRequestFulfilled
     uint256 public violations;
     string public lastViolation;
     uint256 public reclaims; // claims of a reopened request
@@ -123,7 +127,7 @@ contract CoordinatorHandler is Test {
         _addAccounts(s.others);
     }
 
-    function addSample(bytes calldata input, int256[] calldata output, bytes calldata proof) external {
+    function addSample(bytes calldata input, bytes calldata output, bytes calldata proof) external {
         _samples.push(Sample(input, output, proof));
     }
 
@@ -200,7 +204,7 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _findProvable(seed, IInferenceCoordinator.RequestStatus.Claimed);
         if (!found) return;
         Tracked storage t = _tracked[i];
-        (int256[] memory output, bytes memory proof) = _answer(t, seed);
+        (bytes memory output, bytes memory proof) = _answer(t, seed);
         _act(_relayerOf(t.id), abi.encodeCall(InferenceCoordinator.fulfillZk, (t.id, t.terms, t.input, output, proof)));
         ++calls[this.fulfillZk.selector];
     }
@@ -210,9 +214,14 @@ contract CoordinatorHandler is Test {
         if (!found) return;
         Tracked storage t = _tracked[i];
         if (t.terms.proofMode != IInferenceCoordinator.ProofMode.Optimistic) return;
-        int256[] memory output = new int256[](1);
-        if (t.sample != NO_SAMPLE && !wrong) output[0] = _samples[t.sample].output[0];
-        else output[0] = int256(uint256(uint64(seed))) - 2 ** 40;
+        bytes memory output;
+        if (t.sample != NO_SAMPLE && !wrong) {
+            output = _samples[t.sample].output;
+        } else {
+            int256[] memory values = new int256[](1);
+            values[0] = int256(uint256(uint64(seed))) - 2 ** 40;
+            output = TensorCodec.encode(values);
+        }
         _act(_relayerOf(t.id), abi.encodeCall(InferenceCoordinator.submitOptimistic, (t.id, t.terms, output)));
         ++calls[this.submitOptimistic.selector];
     }
@@ -223,7 +232,7 @@ contract CoordinatorHandler is Test {
         _warpPast(_state(_tracked[i].id).phaseEndsAt);
         _act(
             _pick(_challengers, seed),
-            abi.encodeCall(InferenceCoordinator.finalize, (_tracked[i].id, _tracked[i].terms))
+            abi.encodeCall(InferenceCoordinator.finalize, (_tracked[i].id, _tracked[i].terms, _posted[_tracked[i].id]))
         );
         ++calls[this.finalize.selector];
     }
@@ -274,7 +283,7 @@ contract CoordinatorHandler is Test {
         _actOn(
             address(_disputeGame),
             _relayerOf(t.id),
-            abi.encodeCall(DisputeGame.defend, (t.id, t.terms, t.input, proof))
+            abi.encodeCall(DisputeGame.defend, (t.id, t.terms, t.input, _posted[t.id], proof))
         );
         ++calls[this.defend.selector];
     }
@@ -284,7 +293,7 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _findProvable(seed, IInferenceCoordinator.RequestStatus.Disputed);
         if (!found) return;
         Tracked storage t = _tracked[i];
-        (int256[] memory output, bytes memory proof) = _answer(t, seed);
+        (bytes memory output, bytes memory proof) = _answer(t, seed);
         _actOn(
             address(_disputeGame),
             _pick(_relayers, seed),
@@ -326,7 +335,10 @@ contract CoordinatorHandler is Test {
             Tracked storage t = _tracked[(seed + k) % n];
             IInferenceCoordinator.RequestState memory s = _state(t.id);
             if (s.status == IInferenceCoordinator.RequestStatus.Fulfilled && s.callbackPending) {
-                _act(_pick(_challengers, seed), abi.encodeCall(InferenceCoordinator.retryCallback, (t.id, t.terms)));
+                _act(
+                    _pick(_challengers, seed),
+                    abi.encodeCall(InferenceCoordinator.retryCallback, (t.id, t.terms, _delivered[t.id]))
+                );
                 ++calls[this.retryCallback.selector];
                 return;
             }
@@ -444,7 +456,7 @@ contract CoordinatorHandler is Test {
     ) private returns (bool open, uint256 index) {
         address from = _pick(_requesters, seed);
         uint256 sample = useSample ? seed % _samples.length : NO_SAMPLE;
-        bytes memory input = useSample ? _samples[sample].input : abi.encode(_randomInput(seed));
+        bytes memory input = useSample ? _samples[sample].input : TensorCodec.encode(_randomInput(seed));
         IInferenceCoordinator.RequestParams memory p = _params(seed, shape, from, optimistic);
         vm.recordLogs();
         vm.prank(from);
@@ -485,6 +497,7 @@ contract CoordinatorHandler is Test {
                 ? 0
                 : uint32(bound(uint32(shape >> 208), c.challengeWindow, 7 days)),
             callbackGasLimit: 100_000,
+            maxOutputBytes: 0,
             // From the tightest deadline allowed (one delivery window) to three days more.
             deadline: uint40(block.timestamp + c.deliveryWindow + bound(seed >> 160, 0, 3 days)),
             consumer: consumer,
@@ -514,14 +527,11 @@ contract CoordinatorHandler is Test {
     }
 
     /// @dev An answer for a provable request: its sample's real output and proof, or a made-up output and a junk proof.
-    function _answer(
-        Tracked storage t,
-        uint256 seed
-    ) private view returns (int256[] memory output, bytes memory proof) {
+    function _answer(Tracked storage t, uint256 seed) private view returns (bytes memory output, bytes memory proof) {
         if (t.terms.modelId == _switchModel) {
-            output = new int256[](1);
-            output[0] = int256(uint256(uint32(seed))) - 2 ** 31;
-            proof = hex"00";
+            int256[] memory values = new int256[](1);
+            values[0] = int256(uint256(uint32(seed))) - 2 ** 31;
+            (output, proof) = (TensorCodec.encode(values), hex"00");
         } else {
             (output, proof) = (_samples[t.sample].output, _samples[t.sample].proof);
         }
@@ -566,10 +576,17 @@ contract CoordinatorHandler is Test {
             uint256 id = logs[i].topics.length > 1 ? uint256(logs[i].topics[1]) : 0;
             if (topic == IInferenceCoordinator.RequestCreated.selector) {
                 (terms, ) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
+            } else if (topic == IInferenceCoordinator.OptimisticSubmitted.selector) {
+                _posted[id] = abi.decode(logs[i].data, (bytes));
             } else if (
                 topic == IInferenceCoordinator.RequestFulfilled.selector
                 || topic == IInferenceCoordinator.CachedRequestFulfilled.selector
             ) {
+                if (topic == IInferenceCoordinator.RequestFulfilled.selector) {
+                    (_delivered[id], , ) = abi.decode(logs[i].data, (bytes, uint256, bool));
+                } else {
+                    (, _delivered[id]) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
+                }
                 ++totalAnswers;
                 uint256 n = ++answers[id];
                 if (n > maxAnswers) maxAnswers = n;

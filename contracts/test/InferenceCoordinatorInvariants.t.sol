@@ -60,7 +60,7 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         handler = new CoordinatorHandler(s);
         for (uint256 i; i < 3; ++i) {
             Sample memory sample = priceSample(i);
-            handler.addSample(sample.input, sample.output, sample.proof);
+            handler.addSample(sample.input, tensor(sample.output), sample.proof);
         }
         // Relayers also dispute: they need wallet funds, and enough stake for many open jobs of any security level.
         token.mint(relayer, 1_000_000e18);
@@ -130,15 +130,23 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         handler.claim(8);
         handler.submitOptimistic(8, false);
         handler.finalize(8);
+        handler.request(_seed(10), 1 | (4 << 8) | (1 << 24), true, false); // index 9: to the toggle consumer, not ready
+        handler.claim(9);
+        handler.submitOptimistic(9, false);
+        handler.finalize(9); // its callback fails
+        assertTrue(stateOf(handler.trackedId(9)).callbackPending);
+        handler.retryCallback(9, true); // retried with the output its RequestFulfilled carried
+        assertFalse(stateOf(handler.trackedId(9)).callbackPending);
         handler.withdraw(0);
         handler.withdrawModelEarnings(false);
         handler.withdrawProtocolFees();
         for (uint256 i; i < handler.trackedCount(); ++i) {
             assertLe(handler.answers(handler.trackedId(i)), 1);
         }
-        // Answered: zk, fraud-proven, defended, finalized, reclaimed and finalized, cached, made-up, re-entered.
-        assertEq(handler.totalAnswers(), 8);
-        assertEq(handler.trackedCount(), 9);
+        // Answered: zk, fraud-proven, defended, finalized, reclaimed and finalized, cached, made-up, re-entered,
+        // retried.
+        assertEq(handler.totalAnswers(), 9);
+        assertEq(handler.trackedCount(), 10);
         assertEq(handler.reclaims(), 2);
         assertEq(handler.lateSlashes(), 2);
         assertEq(uint256(statusOf(handler.trackedId(5))), 6); // Refunded (cancelled)

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { hexlify, toUtf8Bytes } from "ethers";
 import { loadRuntimeSpec } from "../../sdk/language-models.js";
-import { answerText } from "../../sdk/runtime-spec.js";
+import { decodeText } from "../../sdk/encoding.js";
 import { LlamaBackend } from "./llama.js";
 import { LanguageRuntime } from "./runtime.js";
 
@@ -57,7 +57,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     const ms = performance.now() - started;
     answers.forEach((a, i) =>
       console.log(
-        JSON.stringify({ prompt: values.prompt![i], text: answerText(a.output), outputHex: hexlify(a.output), tokens: a.tokens }),
+        JSON.stringify({ prompt: values.prompt![i], text: decodeText(a.output), outputHex: hexlify(a.output), tokens: a.tokens }),
       ),
     );
     const tokens = answers.reduce((sum, a) => sum + a.tokens, 0);

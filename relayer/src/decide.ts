@@ -61,7 +61,7 @@ export interface TheirAnswer {
   ours: false;
   /** The end of the challenge window (pending) or of the defence window (disputed). */
   phaseEndsAt: number;
-  /** The output posted now (as outputs.ts's `formatOutput` writes it): a verdict holds for this output alone. */
+  /** The hash of the output posted now (what the coordinator keeps of it): a verdict holds for this output alone. */
   posted: string;
   /** When the answering relayer claimed: its compute fee, which a fraud proof earns, is the auction's price then. */
   claimedAt: number;

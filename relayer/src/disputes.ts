@@ -23,12 +23,12 @@ export class DisputeCalls {
   }
 
   /** Proves our own disputed answer. */
-  defend(requestId: bigint, terms: PlainTerms, input: string, proof: string): Promise<Call> {
-    return this.call("defend", [requestId, terms, input, proof]);
+  defend(requestId: bigint, terms: PlainTerms, input: string, output: string, proof: string): Promise<Call> {
+    return this.call("defend", [requestId, terms, input, output, proof]);
   }
 
   /** Proves a different output than a disputed answer's, answering the request. */
-  proveFraud(requestId: bigint, terms: PlainTerms, input: string, output: readonly bigint[], proof: string): Promise<Call> {
+  proveFraud(requestId: bigint, terms: PlainTerms, input: string, output: string, proof: string): Promise<Call> {
     return this.call("proveFraud", [requestId, terms, input, output, proof]);
   }
 

@@ -22,7 +22,7 @@ import type { StakeMonitor } from "./stake.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
 import type { Health, RelayerMetrics } from "./metrics.js";
-import { formatOutput, OutputError, type JobOutputs } from "./outputs.js";
+import { OutputError, type JobOutputs } from "./outputs.js";
 import type { Job, JobState, JobStore } from "./store.js";
 import type { Call, SendResult, Submitter } from "./submitter.js";
 import type { Watcher, WatcherEvents } from "./watcher.js";
@@ -282,12 +282,12 @@ export class Relayer implements WatcherEvents {
       case "pending":
       case "disputed": {
         if (ours) return { status, ours, phaseEndsAt };
-        const [[posted], gasPriceWei] = await Promise.all([coordinator.pendingResult(job.requestId), this.gasPrice()]);
+        const [[, posted], gasPriceWei] = await Promise.all([coordinator.postedAnswer(job.requestId, job.terms), this.gasPrice()]);
         return {
           status,
           ours,
           phaseEndsAt,
-          posted: formatOutput(posted),
+          posted,
           claimedAt: Number(request.claimedAt),
           gasPriceWei,
         };
@@ -375,11 +375,13 @@ export class Relayer implements WatcherEvents {
         return toCoordinator(coordinator.interface.encodeFunctionData("submitOptimistic", [id, terms, output]));
       }
       case "finalize":
-        return toCoordinator(coordinator.interface.encodeFunctionData("finalize", [id, terms]));
+        return toCoordinator(coordinator.interface.encodeFunctionData("finalize", [id, terms, await outputs.output(job)]));
       case "reopen":
         return toCoordinator(coordinator.interface.encodeFunctionData("reopen", [id, terms]));
-      case "defend":
-        return disputes.defend(id, terms, job.input, (await outputs.proven(job)).proof);
+      case "defend": {
+        const { output, proof } = await outputs.proven(job);
+        return disputes.defend(id, terms, job.input, output, proof);
+      }
       case "challenge":
         return watchtower.challenge(job);
       case "proveFraud":

@@ -35,7 +35,7 @@ export const COMMITTED_STATES: readonly JobState[] = ["claiming", "claimed", "re
 
 /** A verdict with the posted output it was made on: it holds for that output alone, not for the request. */
 export interface CheckedOutput {
-  /** The posted output, as `formatOutput` writes it. */
+  /** The posted output's hash (`outputHash`). */
   output: string;
   verdict: Verdict;
 }
@@ -54,7 +54,7 @@ export interface Job {
   createdBlock: number;
   createdLogIndex: number;
   state: JobState;
-  /** Our output for this request (signed decimal strings, JSON). */
+  /** Our output for this request, as the coordinator takes it (a canonical tensor, hex). */
   output: string | null;
   proof: string | null;
   /** How many times this relayer proved this request (tests assert at most one). */

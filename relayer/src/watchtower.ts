@@ -12,7 +12,7 @@ import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordi
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
-import { formatOutput, type JobOutputs } from "./outputs.js";
+import { outputHash, type JobOutputs } from "./outputs.js";
 import type { Job, JobStore, Verdict } from "./store.js";
 import type { Call } from "./submitter.js";
 
@@ -36,11 +36,14 @@ export class Watchtower {
 
   constructor(private readonly deps: WatchtowerDeps) {}
 
-  /** Recomputes the request's output, compares it with the one posted now, and stores the verdict on that output. */
+  /**
+   * Recomputes the request's output, compares it with the one posted now (by hash: outputs are canonical,
+   * one encoding each), and stores the verdict on that output.
+   */
   async check(job: Job): Promise<Verdict> {
-    const [posted] = await this.deps.coordinator.pendingResult(job.requestId);
-    const verdict = formatOutput(posted) === formatOutput(await this.deps.outputs.output(job)) ? "right" : "wrong";
-    this.deps.store.recordVerdict(job.requestId, formatOutput(posted), verdict);
+    const [, posted] = await this.deps.coordinator.postedAnswer(job.requestId, job.terms);
+    const verdict = posted === outputHash(await this.deps.outputs.output(job)) ? "right" : "wrong";
+    this.deps.store.recordVerdict(job.requestId, posted, verdict);
     return verdict;
   }
 

@@ -137,34 +137,10 @@ async function arbiterGas(answer: Uint8Array) {
   await (await token.connect(challenger).approve(await hooks.getAddress(), 50n * UNIT)).wait();
   const requestId = 1n;
   await (await hooks.post(requestId, relayer.address, toUtf8Bytes("a wrong answer"))).wait();
-  const terms = [
-    model,
-    ZeroHash,
-    ZeroAddress,
-    ZeroAddress,
-    ZeroAddress,
-    ZeroHash,
-    0,
-    0,
-    0,
-    0,
-    50n * UNIT,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-  ];
+  // The harness reads only the model and the challenge bond of the terms: every other field is zero.
+  const fields = arbiter.interface.getFunction("draw").inputs[1].components!;
+  const zero = (type: string) => (type === "bytes32" ? ZeroHash : type === "address" ? ZeroAddress : 0);
+  const terms = { ...Object.fromEntries(fields.map((f) => [f.name, zero(f.type)])), modelId: model, challengeBond: 50n * UNIT };
   const gas = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
   await gas(arbiter.connect(challenger).challenge(requestId, terms as never));
   const drawTx = await arbiter.draw(requestId, terms as never);

@@ -4,7 +4,7 @@
  * involved, in the order the chain saw them, from the same starting state.
  */
 import type { Contract, ContractTransactionResponse, TransactionReceipt } from "ethers";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import {
   claim,
   copyFromMempool,
@@ -30,12 +30,12 @@ const coordinatorOf = (w: World, a: Actor) => w.coordinator.connect(a.signer);
 const gameOf = (w: World, a: Actor) => w.game.connect(a.signer);
 
 /** The compute fee and output the coordinator settled a request with (its RequestFulfilled event), if it did. */
-function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: bigint[]; computeFee: bigint } | undefined {
+function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: string; computeFee: bigint } | undefined {
   for (const log of receipt?.logs ?? []) {
     try {
       const parsed = w.coordinator.interface.parseLog(log);
       if (parsed?.name === "RequestFulfilled")
-        return { payee: parsed.args.payee, output: [...parsed.args.output], computeFee: parsed.args.computeFee };
+        return { payee: parsed.args.payee, output: parsed.args.output, computeFee: parsed.args.computeFee };
     } catch {
       // another contract's log
     }
@@ -43,10 +43,11 @@ function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: 
   return undefined;
 }
 
-function recordDelivery(path: Path, receipt: TransactionReceipt | undefined, right: bigint[]): void {
+function recordDelivery(path: Path, receipt: TransactionReceipt | undefined, right: string): void {
   const f = fulfilled(path.world, receipt);
   if (!f) return;
-  path.facts.deliveredRight = f.output.length === right.length && f.output.every((v, i) => v === right[i]);
+  // Outputs are canonical tensors: the same values, the same bytes.
+  path.facts.deliveredRight = f.output === right;
   path.facts.paidFee = f.computeFee;
 }
 
@@ -62,7 +63,7 @@ export async function honestZk(w: World): Promise<PathResult> {
   const receipt = await p.tx(
     relayer,
     "fulfillZk (real proof)",
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -82,7 +83,7 @@ export async function honestOptimistic(w: World, jobBond?: bigint): Promise<Path
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await nextBlockAt(w, await phaseEndsAt(w, r.id));
-  const receipt = await p.tx(relayer, "finalize after the challenge window", coordinatorOf(w, relayer).finalize(r.id, r.terms));
+  const receipt = await p.tx(relayer, "finalize after the challenge window", coordinatorOf(w, relayer).finalize(r.id, r.terms, s.output));
   chargeOptimisticCosts(p, relayer, r);
   recordDelivery(p, receipt, s.output);
   return p.finish();
@@ -114,7 +115,11 @@ export async function griefingChallenge(w: World): Promise<PathResult> {
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await p.tx(challenger, "challenge (the output is right)", gameOf(w, challenger).challenge(r.id, r.terms));
-  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
+  const receipt = await p.tx(
+    relayer,
+    "defend (real proof)",
+    gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
+  );
   chargeOptimisticCosts(p, relayer, r);
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -135,7 +140,7 @@ export async function lazy(w: World): Promise<PathResult> {
   // The keeper is the next relayer: it takes the request at the now higher price and answers it.
   const s = sample(0);
   await claim(p, keeper, r, "zk", (await w.helpers.time.latest()) + 1);
-  await p.tx(keeper, "fulfillZk (real proof)", coordinatorOf(w, keeper).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+  await p.tx(keeper, "fulfillZk (real proof)", coordinatorOf(w, keeper).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   p.charge(keeper, w.prices.proofCost, "offChain");
   return p.finish();
 }
@@ -154,7 +159,7 @@ export async function cheatUnchallenged(w: World, jobBond: bigint): Promise<Path
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
   await nextBlockAt(w, await phaseEndsAt(w, r.id));
-  const receipt = await p.tx(cheater, "finalize", coordinatorOf(w, cheater).finalize(r.id, r.terms));
+  const receipt = await p.tx(cheater, "finalize", coordinatorOf(w, cheater).finalize(r.id, r.terms, wrongOutput(s)));
   recordDelivery(p, receipt, s.output);
   return p.finish();
 }
@@ -175,7 +180,7 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
   const receipt = await p.tx(
     watchtower,
     "proveFraud (real proof)",
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -201,7 +206,7 @@ export async function selfDispute(w: World, jobBond: bigint): Promise<PathResult
   const receipt = await p.tx(
     selfDisputer,
     "disputeItself (challenge + proveFraud)",
-    adversary.getFunction("disputeItself")(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    adversary.getFunction("disputeItself")(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   recordDelivery(p, receipt, s.output);
   return p.finish();
@@ -300,7 +305,7 @@ async function ownerTrapsZkClaim(
   await claim(p, relayer, r, "zk", r.createdAt + 1);
   await sabotage(p);
   await p.attempt(relayer, "fulfillZk (real proof)", () =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
@@ -333,7 +338,7 @@ async function ownerTrapsOptimisticAnswer(
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await sabotage(p);
   await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
-  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
+  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   chargeOptimisticCosts(p, relayer, r);
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
   const resolve = () => gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms);
@@ -378,14 +383,14 @@ export async function ownerAcceptsOptimistic(w: World): Promise<PathResult> {
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   await switchTo(p, 1);
   const receipt = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeInput(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
   );
   if (receipt) recordDelivery(p, receipt, s.output);
   else {
     await p.tx(
       watchtower,
       "proveFraud (real proof)",
-      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
     );
     p.charge(watchtower, w.prices.proofCost, "offChain");
   }
@@ -419,7 +424,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
   let raiseTx: ContractTransactionResponse;
   try {
     const base = { maxFeePerGas: 100_000_000_000n };
-    requestTx = await coordinatorOf(w, requester).requestInference(params, encodeInput(s.input), {
+    requestTx = await coordinatorOf(w, requester).requestInference(params, encodeTensor(s.input), {
       ...base,
       maxPriorityFeePerGas: 1_000_000_000n,
       gasLimit: 1_000_000n,
@@ -437,7 +442,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
   if (requested.status !== 1) {
     let reason = "";
     try {
-      await coordinatorOf(w, requester).requestInference.staticCall(params, encodeInput(s.input));
+      await coordinatorOf(w, requester).requestInference.staticCall(params, encodeTensor(s.input));
     } catch (error) {
       reason = revertName(w, error);
     }
@@ -451,7 +456,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
     await p.tx(
       relayer,
       "fulfillZk (real proof)",
-      coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
     );
     p.charge(relayer, w.prices.proofCost, "offChain");
   }
@@ -488,7 +493,7 @@ export async function ownerSwapsCodeToAccept(w: World): Promise<PathResult> {
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   await replaceVerifierCode(p, 1);
   const defended = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeInput(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
   );
   if (defended) recordDelivery(p, defended, s.output);
   else {
@@ -529,7 +534,7 @@ export async function copyFulfilment(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "zk", sample: s });
   await claim(p, relayer, r, "zk");
   const result = await copyFromMempool(p, relayer, bot, "fulfillZk (real proof)", (o) =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof, o),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   p.facts.copySucceeded = result.copy;
@@ -551,7 +556,7 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
   await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
   const result = await copyFromMempool(p, watchtower, bot, "proveFraud (real proof)", (o) =>
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof, o),
+    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
   p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
   p.facts.copySucceeded = result.copy;

@@ -164,8 +164,9 @@ function emptyTerms() {
     disputeProtocolShareBps: 0,
     parentShareBps: 0,
     referralShareBps: 0,
-    outputLength: 0,
-    proofMode: 0,
+    outputSize: 0,
+    modelKind: 1,
+    proofMode: 1,
     nonce: 0,
   };
 }

@@ -10,15 +10,8 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { toUtf8Bytes } from "ethers";
 import { loadRuntimeSpec } from "../../sdk/language-models.js";
-import {
-  answerBytes,
-  encodeLanguageInput,
-  inputMessages,
-  LanguageInputError,
-  renderPrompt,
-  runtimeSpecHash,
-  type RuntimeSpec,
-} from "../../sdk/runtime-spec.js";
+import { InvalidValueError } from "../../sdk/encoding.js";
+import { answerBytes, inputMessages, renderPrompt, runtimeSpecHash, type RuntimeSpec } from "../../sdk/runtime-spec.js";
 import { startLanguageRuntime } from "../../relayer/llm/backends.js";
 import { LlamaBackend } from "../../relayer/llm/llama.js";
 import { RuntimeSpecMismatchError } from "../../relayer/llm/runtime.js";
@@ -46,7 +39,7 @@ describe("a language model's runtime spec", () => {
       { role: "system", content: "Answer yes or no." },
       { role: "user", content: "Is 7 prime?" },
     ];
-    expect(inputMessages(spec, encodeLanguageInput(list))).to.deep.equal(list);
+    expect(inputMessages(spec, toUtf8Bytes(JSON.stringify(list)))).to.deep.equal(list);
     // Not a message list (an unknown role, an extra key): the whole text is the prompt.
     for (const text of ['[{"role":"robot","content":"x"}]', '[{"role":"user","content":"x","name":"y"}]', "[1, 2]"]) {
       expect(inputMessages(spec, toUtf8Bytes(text))).to.deep.equal([{ role: "user", content: text }]);
@@ -54,7 +47,7 @@ describe("a language model's runtime spec", () => {
   });
 
   it("refuses input that is not UTF-8", () => {
-    expect(() => inputMessages(spec, Uint8Array.from([0x68, 0xff, 0x69]))).to.throw(LanguageInputError, "not valid UTF-8");
+    expect(() => inputMessages(spec, Uint8Array.from([0x68, 0xff, 0x69]))).to.throw(InvalidValueError, "not well-formed UTF-8");
   });
 
   it("renders messages with the model's chat template, its default system message first", () => {

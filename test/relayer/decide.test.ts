@@ -53,7 +53,8 @@ const TERMS: PlainTerms = {
   disputeProtocolShareBps: 2_000,
   parentShareBps: 0,
   referralShareBps: 0,
-  outputLength: 1,
+  outputSize: 1,
+  modelKind: 0,
   proofMode: 1,
   nonce: 1,
 };

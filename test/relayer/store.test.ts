@@ -34,7 +34,8 @@ const TERMS: PlainTerms = {
   disputeProtocolShareBps: 2_000n,
   parentShareBps: 0n,
   referralShareBps: 0n,
-  outputLength: 1n,
+  outputSize: 1n,
+  modelKind: 0n,
   proofMode: 1n,
   nonce: 1n,
 };

@@ -41,7 +41,7 @@ contract CrossModelRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
         bytes calldata foreignProof
     ) external {
         coordinator.fulfillZk(id, terms, input, output, foreignProof);
@@ -57,7 +57,7 @@ contract InputSwappingRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata otherInput,
-        int256[] calldata otherOutput,
+        bytes calldata otherOutput,
         bytes calldata otherProof
     ) external {
         coordinator.fulfillZk(id, terms, otherInput, otherOutput, otherProof);
@@ -68,7 +68,7 @@ contract InputSwappingRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata otherOutput,
+        bytes calldata otherOutput,
         bytes calldata otherProof
     ) external {
         coordinator.fulfillZk(id, terms, input, otherOutput, otherProof);
@@ -100,11 +100,7 @@ contract GriefingChallenger {
 contract SelfDisputingRelayer is ContractRelayer {
     constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
 
-    function submitWrong(
-        uint256 id,
-        IInferenceCoordinator.RequestTerms calldata terms,
-        int256[] calldata wrong
-    ) external {
+    function submitWrong(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, bytes calldata wrong) external {
         coordinator.submitOptimistic(id, terms, wrong);
     }
 
@@ -112,7 +108,7 @@ contract SelfDisputingRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata right,
+        bytes calldata right,
         bytes calldata proof
     ) external {
         disputeGame.challenge(id, terms);
@@ -125,7 +121,7 @@ contract SelfDisputingRelayer is ContractRelayer {
 contract ReclaimingRelayer is ContractRelayer {
     constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
 
-    function submit(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, int256[] calldata output) external {
+    function submit(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, bytes calldata output) external {
         coordinator.submitOptimistic(id, terms, output);
     }
 
