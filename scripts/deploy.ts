@@ -35,7 +35,7 @@ import {
   type ExecutionEventListener,
   type ModuleParameters,
 } from "@nomicfoundation/ignition-core";
-import { getCreateAddress, type Contract, type Result } from "ethers";
+import { getCreateAddress, ZeroAddress, type Contract, type Result } from "ethers";
 import { artifacts } from "hardhat";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -188,6 +188,13 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
   }
   const disputeGame = await ethers.getContractAt("DisputeGame", await coordinator.disputeGame());
   const committeeArbiter = await ethers.getContractAt("CommitteeArbiter", address("committeeArbiter"));
+  // The coordinator routes language-model disputes to the arbiter once its admin names it (set once). The deployer
+  // names it when it holds the admin role; a separate admin sends `setLanguageArbiter(committeeArbiter)` itself.
+  const coordinatorAdmin = await ethers.getContractAt("CoordinatorAdmin", await coordinator.coordinatorAdmin());
+  const canAdminister = await coordinatorAdmin.hasRole(await coordinatorAdmin.DEFAULT_ADMIN_ROLE(), deployer);
+  if ((await coordinator.languageArbiter()) === ZeroAddress && canAdminister) {
+    await (await coordinatorAdmin.setLanguageArbiter(await committeeArbiter.getAddress())).wait();
+  }
 
   const verifiers: Record<string, Contract> = {};
   const registered: HighwayDeployment["models"] = {};

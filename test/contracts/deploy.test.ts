@@ -32,6 +32,9 @@ describe("scripts/deploy.ts", () => {
     expect(await highway.committeeArbiter.coordinator()).to.equal(deployment.coordinator);
     expect(await highway.committeeArbiter.staking()).to.equal(deployment.staking);
     expect((await highway.committeeArbiter.params()).committeeSize).to.equal(3n);
+    // The coordinator routes language-model disputes to it, and the staking contract lets it bond committee seats.
+    expect(await highway.coordinator.languageArbiter()).to.equal(deployment.committeeArbiter);
+    expect(await highway.staking.committeeArbiter()).to.equal(deployment.committeeArbiter);
     // Every deployed contract fits EIP-170's limit (so it deploys on mainnet) with 4 KB to spare for what comes next.
     for (const contract of [
       highway.token,
