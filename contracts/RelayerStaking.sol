@@ -5,13 +5,16 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
+import {ILanguageDisputeHooks} from "./interfaces/ICommitteeArbiter.sol";
 
 /**
  * @title RelayerStaking
  * @notice Relayers stake the stake token (Highway's payment token), lock a bond per open
  * job, and withdraw after an unbonding delay. Locked stake can be neither unbonded nor
  * withdrawn, so open jobs never exceed what the stake covers (`locked <= stake` always).
- * Only the coordinator locks, releases and slashes, and only as the outcome of a job.
+ * Only the coordinator locks, releases and slashes, as the outcome of a job, and the coordinator's
+ * language arbiter (the committee arbiter it names), as the outcome of a committee seat. Relayers declare the
+ * language models they serve: the arbiter draws its committees from those declarations.
  */
 contract RelayerStaking is IRelayerStaking, AccessControl {
     using SafeERC20 for IERC20;
@@ -30,9 +33,13 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     uint40 public unbondingDelay;
 
     mapping(address relayer => Relayer) private _relayers;
+    mapping(bytes32 modelId => address[] servers) private _servers;
+    /// @dev One more than the relayer's index in `_servers[modelId]`; zero when it does not serve the model.
+    mapping(bytes32 modelId => mapping(address relayer => uint256 position)) private _serverPositions;
 
-    modifier onlyCoordinator() {
-        if (msg.sender != coordinator) revert OnlyCoordinator(msg.sender);
+    /// @dev The coordinator (job bonds) or the arbiter it names for language models (committee seats' bonds).
+    modifier onlyBondKeeper() {
+        if (msg.sender != coordinator && msg.sender != committeeArbiter()) revert OnlyCoordinator(msg.sender);
         _;
     }
 
@@ -59,6 +66,26 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     }
 
     // ------------------------------------------------------------------ relayers
+
+    /// @inheritdoc IRelayerStaking
+    function setServes(bytes32 modelId, bool serving) external {
+        mapping(address => uint256) storage positions = _serverPositions[modelId];
+        uint256 position = positions[msg.sender];
+        if (serving == (position != 0)) return;
+        address[] storage list = _servers[modelId];
+        if (serving) {
+            list.push(msg.sender);
+            positions[msg.sender] = list.length;
+        } else {
+            // Swap and pop: the last server takes the leaving one's place.
+            address last = list[list.length - 1];
+            list[position - 1] = last;
+            positions[last] = position;
+            list.pop();
+            delete positions[msg.sender];
+        }
+        emit ModelServed(msg.sender, modelId, serving);
+    }
 
     /// @notice Adds `amount` to the caller's stake.
     function stake(uint256 amount) external {
@@ -98,7 +125,7 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     // ------------------------------------------------------------------ coordinator
 
     /// @inheritdoc IRelayerStaking
-    function lockBond(address relayer, uint256 amount) external onlyCoordinator {
+    function lockBond(address relayer, uint256 amount) external onlyBondKeeper {
         Relayer storage r = _relayers[relayer];
         (uint256 staked, uint256 locked) = (r.stake, r.locked);
         if (staked < minStake) revert BelowMinStake(relayer, staked, minStake);
@@ -108,7 +135,7 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     }
 
     /// @inheritdoc IRelayerStaking
-    function unlockBond(address relayer, uint256 amount, bool served) external onlyCoordinator {
+    function unlockBond(address relayer, uint256 amount, bool served) external onlyBondKeeper {
         Relayer storage r = _relayers[relayer];
         if (r.locked < amount) revert LockedBondTooSmall(relayer, amount, r.locked);
         r.locked -= uint96(amount);
@@ -117,7 +144,7 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     }
 
     /// @inheritdoc IRelayerStaking
-    function slash(address relayer, uint256 locked, uint256 slashed) external onlyCoordinator {
+    function slash(address relayer, uint256 locked, uint256 slashed) external onlyBondKeeper {
         Relayer storage r = _relayers[relayer];
         if (r.locked < locked || slashed > locked) revert LockedBondTooSmall(relayer, locked, r.locked);
         r.locked -= uint96(locked);
@@ -142,6 +169,37 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
     /// @inheritdoc IRelayerStaking
     function relayerOf(address relayer) external view returns (Relayer memory) {
         return _relayers[relayer];
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function committeeArbiter() public view returns (address arbiter) {
+        // The coordinator names its language arbiter (set once by its admin); zero while it names none.
+        (bool ok, bytes memory data) = coordinator.staticcall(
+            abi.encodeCall(ILanguageDisputeHooks.languageArbiter, ())
+        );
+        if (ok && data.length == 32) arbiter = abi.decode(data, (address));
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function serves(bytes32 modelId, address relayer) external view returns (bool) {
+        return _serverPositions[modelId][relayer] != 0;
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function serverCount(bytes32 modelId) external view returns (uint256) {
+        return _servers[modelId].length;
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function serverAt(bytes32 modelId, uint256 index) external view returns (address) {
+        return _servers[modelId][index];
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function canLock(address relayer, uint256 amount) external view returns (bool) {
+        Relayer storage r = _relayers[relayer];
+        (uint256 staked, uint256 locked) = (r.stake, r.locked);
+        return staked >= minStake && staked - locked >= amount;
     }
 
     function _setMinStake(uint96 minStake_) private {

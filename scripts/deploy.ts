@@ -1,7 +1,7 @@
 /**
  * Deploys Highway: runs the Hardhat Ignition module ignition/modules/Highway.ts (the payment/stake
  * token, ModelRegistry, RelayerStaking, InferenceCoordinator with the DisputeGame and
- * CoordinatorAdmin its constructor deploys, the reference models' EZKL verifiers and their
+ * CoordinatorAdmin its constructor deploys, the language models' CommitteeArbiter, the reference models' EZKL verifiers and their
  * registrations) and writes deployments/<chainId>.json, where the SDK, the CLI and the relayer
  * read the addresses. One code path for every chain:
  *
@@ -35,7 +35,7 @@ import {
   type ExecutionEventListener,
   type ModuleParameters,
 } from "@nomicfoundation/ignition-core";
-import { getCreateAddress, type Contract, type Result } from "ethers";
+import { getCreateAddress, ZeroAddress, type Contract, type Result } from "ethers";
 import { artifacts } from "hardhat";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -52,7 +52,7 @@ import { loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.js";
 import type { HighwayDeployment } from "../sdk/deployment.js";
 import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
 import { modelSalt } from "../sdk/manifest.js";
-import type { DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
+import type { CommitteeArbiter, DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
 
 export type { HighwayDeployment, CoordinatorParams };
 export { DEFAULT_PARAMS, FINE_TUNE_PARENT_SHARE_BPS } from "../ignition/modules/Highway.js";
@@ -107,6 +107,7 @@ export interface Highway {
   staking: RelayerStaking;
   coordinator: InferenceCoordinator;
   disputeGame: DisputeGame;
+  committeeArbiter: CommitteeArbiter;
   verifiers: Record<string, Contract>;
 }
 
@@ -186,6 +187,14 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     );
   }
   const disputeGame = await ethers.getContractAt("DisputeGame", await coordinator.disputeGame());
+  const committeeArbiter = await ethers.getContractAt("CommitteeArbiter", address("committeeArbiter"));
+  // The coordinator routes language-model disputes to the arbiter once its admin names it (set once). The deployer
+  // names it when it holds the admin role; a separate admin sends `setLanguageArbiter(committeeArbiter)` itself.
+  const coordinatorAdmin = await ethers.getContractAt("CoordinatorAdmin", await coordinator.coordinatorAdmin());
+  const canAdminister = await coordinatorAdmin.hasRole(await coordinatorAdmin.DEFAULT_ADMIN_ROLE(), deployer);
+  if ((await coordinator.languageArbiter()) === ZeroAddress && canAdminister) {
+    await (await coordinatorAdmin.setLanguageArbiter(await committeeArbiter.getAddress())).wait();
+  }
 
   const verifiers: Record<string, Contract> = {};
   const registered: HighwayDeployment["models"] = {};
@@ -206,11 +215,12 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     coordinator: await coordinator.getAddress(),
     deploymentBlock: await tokenDeploymentBlock(token, sidecar.startBlock),
     disputeGame: await disputeGame.getAddress(),
+    committeeArbiter: await committeeArbiter.getAddress(),
     models: registered,
     params: deploymentParams(await coordinator.getParams()),
   };
   if (options.write ?? true) writeDeployment(deployment, options.outDir ?? DEPLOYMENTS_DIR);
-  return { deployment, token, registry, staking, coordinator, disputeGame, verifiers };
+  return { deployment, token, registry, staking, coordinator, disputeGame, committeeArbiter, verifiers };
 }
 
 /** Writes `<dir>/<chainId>.json` alone (other chains' files are left as they are); returns its path. */

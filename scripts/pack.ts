@@ -321,6 +321,10 @@ function buildRelayer(sdkRoot: string): { root: string } {
     .filter((file) => file.endsWith(".py"))
     .map((file) => `relayer/prover/${file}`);
   for (const file of [...workers, ...pythonLibClosure(workers)]) copy(join(REPO, file), join(root, file));
+  // The llama.cpp worker thread (plain JavaScript), beside the compiled relayer/llm/llama.js that starts it.
+  for (const file of walk(join(REPO, "relayer", "llm")).filter((name) => name.endsWith(".mjs"))) {
+    copy(join(REPO, "relayer", "llm", file), join(root, "relayer", "llm", file));
+  }
   cpSync(join(REPO, "circuits", "srs"), join(root, "circuits", "srs"), { recursive: true });
   copy(join(REPO, "circuits", "requirements.txt"), join(root, "requirements.txt"));
   addPackageFiles("relayer", root);

@@ -10,6 +10,8 @@ export interface HighwayDeployment {
   deploymentBlock?: number;
   /** Where challenge, defend, proveFraud and resolveDisputeTimeout go (deployed by the coordinator; its events stay on the coordinator). */
   disputeGame: string;
+  /** Where language-model disputes go: challenge, draw, commit, reveal, resolve. Absent in older files. */
+  committeeArbiter?: string;
   /** The reference models registered at deployment, by name. */
   models: Record<string, { modelId: string; verifier: string; fee: string }>;
   params: Record<string, string | number>;

@@ -117,6 +117,20 @@ export const ERROR_HINTS = {
     "only the coordinator's admin contract may call this (caller {caller}): set parameters, treasury and pause through CoordinatorAdmin",
   StakeTokenMismatch: "the staking contract uses token {stakeToken}, not the coordinator's payment token",
   StakingCoordinatorMismatch: "the staking contract's coordinator is {stakingCoordinator}, not this one",
+  // ---------------------------------------------------------------- committee arbiter (language models)
+  CommitteeNotDrawn: "request {requestId} has no committee yet: draw it (`draw`) in a block after the challenge",
+  CommitteeAlreadyDrawn: "request {requestId}'s committee is drawn already: its members are in the CommitteeDrawn event",
+  DrawTooEarly: "request {requestId}'s committee is drawn from the hash of block {seedBlock}: draw in a later block",
+  NotCommitteeMember:
+    "{caller} is not on that seat of request {requestId}'s committee: pass the members and seat from its CommitteeDrawn event",
+  CommitWindowClosed: "the commit window of request {requestId}'s committee closed at {closedAt}",
+  AlreadyVoted: "{member} already committed or revealed on request {requestId}",
+  RevealWindowNotOpen: "reveals on request {requestId} open once every member committed, or after {opensAt}",
+  RevealWindowClosed: "the reveal window of request {requestId}'s committee closed at {closedAt}",
+  CommitmentMismatch: "{member}'s reveal on request {requestId} does not match its commitment (answer or salt differs, or no commit)",
+  VoteStillOpen: "the vote on request {requestId} can be resolved once every member revealed, or after {endsAt}",
+  MajorityOutputMismatch:
+    "the output passed hashes to {actual}, not the majority's {expected}: pass the answer revealed with that hash (majorityOf, VoteRevealed)",
   // ---------------------------------------------------------------- admin
   ParameterOutOfBounds: "value {value} is outside its bounds [{min}, {max}]",
   ZeroAddress: "an address argument is zero",

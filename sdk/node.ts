@@ -15,6 +15,7 @@ import { deployCircuitVerifier } from "./verifier.js";
 
 export * from "./index.js";
 export { CIRCUITS_DIR, REFERENCE_MODELS, loadCircuit, type Circuit } from "./circuits.js";
+export * from "./language-models.js";
 export { DEPLOYMENTS_DIR, loadDeployment } from "./deployment-file.js";
 export { compileSolidity, type CompiledContract } from "./solidity.js";
 export { compiledVerifier, deployCircuitVerifier } from "./verifier.js";

@@ -251,4 +251,39 @@ interface IHighwayErrors {
 
     /// @notice `relayer` has only `locked` bonded, less than the `amount` to release or slash.
     error LockedBondTooSmall(address relayer, uint256 amount, uint256 locked);
+
+    // ------------------------------------------------------------------ committee arbiter (language models)
+
+    /// @notice Request `requestId`'s dispute has no committee yet (`draw` it first), or was never opened here.
+    error CommitteeNotDrawn(uint256 requestId);
+
+    /// @notice Request `requestId`'s committee is drawn already.
+    error CommitteeAlreadyDrawn(uint256 requestId);
+
+    /// @notice The committee is drawn from the hash of block `seedBlock`: only in a later block.
+    error DrawTooEarly(uint256 requestId, uint256 seedBlock);
+
+    /// @notice `caller` is not a member of request `requestId`'s committee.
+    error NotCommitteeMember(uint256 requestId, address caller);
+
+    /// @notice The commit window of request `requestId`'s committee closed at `closedAt`.
+    error CommitWindowClosed(uint256 requestId, uint256 closedAt);
+
+    /// @notice `member` already committed (or revealed) on request `requestId`.
+    error AlreadyVoted(uint256 requestId, address member);
+
+    /// @notice Reveals open once every member committed or the commit window closes at `opensAt`.
+    error RevealWindowNotOpen(uint256 requestId, uint256 opensAt);
+
+    /// @notice The reveal window of request `requestId`'s committee closed at `closedAt`.
+    error RevealWindowClosed(uint256 requestId, uint256 closedAt);
+
+    /// @notice `member`'s reveal does not match its commitment (or it did not commit).
+    error CommitmentMismatch(uint256 requestId, address member);
+
+    /// @notice The vote on request `requestId` can be resolved once every member revealed or at `endsAt`.
+    error VoteStillOpen(uint256 requestId, uint256 endsAt);
+
+    /// @notice The output passed to resolve hashes to `actual`, not the majority's `expected`.
+    error MajorityOutputMismatch(bytes32 expected, bytes32 actual);
 }

@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {IHighwayErrors} from "./IHighwayErrors.sol";
 
 /// @title IRelayerStaking
-/// @notice Relayers' stake, its unbonding, the bonds locked per open job, and slashing by the coordinator.
+/// @notice Relayers' stake, its unbonding, the bonds locked per open job, and slashing by the coordinator;
+/// the language models each relayer declares it serves, from which the committee arbiter draws its committees
+/// and whose members' bonds it locks, releases and slashes.
 interface IRelayerStaking is IHighwayErrors {
     /// @notice A relayer's record (two storage slots).
     struct Relayer {
@@ -40,8 +42,31 @@ interface IRelayerStaking is IHighwayErrors {
     /// @notice Unbonded stake is withdrawable `unbondingDelay` seconds after unbonding, from now on.
     event UnbondingDelayUpdated(uint256 unbondingDelay);
 
-    /// @notice The only contract that locks, releases and slashes bonds.
+    /// @notice `relayer` declared that it serves (`serves`) or no longer serves `modelId`: it may be drawn to
+    /// the committees that judge that model's disputed answers.
+    event ModelServed(address indexed relayer, bytes32 indexed modelId, bool serves);
+
+    /// @notice The contract that locks, releases and slashes job bonds.
     function coordinator() external view returns (address);
+
+    /// @notice The committee arbiter, which locks, releases and slashes committee members' bonds: the coordinator's
+    /// language arbiter (zero while the coordinator names none).
+    function committeeArbiter() external view returns (address);
+
+    /// @notice Declares that the caller serves `modelId` (or no longer does): only declared relayers are drawn to its committees.
+    function setServes(bytes32 modelId, bool serving) external;
+
+    /// @notice Whether `relayer` declared that it serves `modelId`.
+    function serves(bytes32 modelId, address relayer) external view returns (bool);
+
+    /// @notice How many relayers declared that they serve `modelId`.
+    function serverCount(bytes32 modelId) external view returns (uint256);
+
+    /// @notice The `index`-th relayer that serves `modelId` (the order changes as relayers leave).
+    function serverAt(bytes32 modelId, uint256 index) external view returns (address);
+
+    /// @notice Whether `relayer` could have `amount` locked now: stake at least `minStake`, free stake at least `amount`.
+    function canLock(address relayer, uint256 amount) external view returns (bool);
 
     /// @notice The token staked and slashed.
     function token() external view returns (address);
@@ -49,7 +74,7 @@ interface IRelayerStaking is IHighwayErrors {
     /// @notice A relayer's record.
     function relayerOf(address relayer) external view returns (Relayer memory);
 
-    /// @notice Locks `amount` of `relayer`'s free stake for a job; reverts unless it is eligible.
+    /// @notice Locks `amount` of `relayer`'s free stake for a job (or a committee seat); reverts unless it is eligible.
     function lockBond(address relayer, uint256 amount) external;
 
     /// @notice Releases `amount` locked for a job; `served` counts a job answered.

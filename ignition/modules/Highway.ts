@@ -17,6 +17,7 @@
  *   minStake, unbondingDelay                       RelayerStaking's rules
  *   protocolFeeBps … challengeBond                 the coordinator's Params (DEFAULT_PARAMS below)
  *   modelFee              each reference model's fee
+ *   committeeSize … memberBond                     CommitteeArbiter's parameters (DEFAULT_COMMITTEE below)
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, ContractFuture, ReadEventArgumentFuture } from "@nomicfoundation/ignition-core";
@@ -55,6 +56,24 @@ export const DEFAULT_PARAMS: CoordinatorParams = {
   maxCallbackGasLimit: 2_000_000,
   jobBond: 100n * UNIT,
   challengeBond: 50n * UNIT,
+};
+
+/** CommitteeArbiter's parameters (docs/DESIGN.md, "Language models: disputes settled by a committee"). */
+export interface CommitteeParams {
+  committeeSize: number;
+  nonRevealSlashBps: number;
+  commitWindow: number;
+  revealWindow: number;
+  memberBond: bigint;
+}
+
+/** The committee's default parameters: three members, half a 50-token seat bond lost by a member that does not reveal. */
+export const DEFAULT_COMMITTEE: CommitteeParams = {
+  committeeSize: 3,
+  nonRevealSlashBps: 5_000,
+  commitWindow: 600,
+  revealWindow: 600,
+  memberBond: 50n * UNIT,
 };
 
 /** RelayerStaking's rules and the reference models' fee, by default. */
@@ -105,6 +124,11 @@ export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
       Object.entries(DEFAULT_PARAMS).map(([name, value]) => [name, m.getParameter(name, value as number | bigint)]),
     );
     const coordinator = m.contract("InferenceCoordinator", [token, registry, staking, admin, treasury, params]);
+    // After the coordinator, which it names; RelayerStaking lets it bond committee seats once the coordinator names it.
+    const committee = Object.fromEntries(
+      Object.entries(DEFAULT_COMMITTEE).map(([name, value]) => [name, m.getParameter(name, value as number | bigint)]),
+    );
+    const committeeArbiter = m.contract("CommitteeArbiter", [coordinator, staking, committee], { after: [coordinator] });
 
     const modelFee = m.getParameter("modelFee", DEFAULT_MODEL_FEE);
     const verifiers: Record<string, ContractFuture<string>> = {};
@@ -116,7 +140,7 @@ export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
       // After the coordinator, so that nothing comes between the nonces the coordinator's address is predicted from.
       const verifier = m.contract(`${manifest.verifier.source}:${manifest.verifier.contract}`, [], {
         id: modelFutureId("Verifier", name),
-        after: [coordinator],
+        after: [committeeArbiter],
       });
       const { salt, params: registration } = modelRegistration(manifest, {
         fee: 0n,
@@ -133,7 +157,7 @@ export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
       modelIds[name] = m.readEventArgument(register, "ModelRegistered", "modelId", { id: modelFutureId("ModelId", name) });
       verifiers[modelFutureId("Verifier", name)] = verifier;
     }
-    return { token, registry, staking, coordinator, ...verifiers };
+    return { token, registry, staking, coordinator, committeeArbiter, ...verifiers };
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * `relayer start --config FILE`: runs the relayer until SIGTERM or SIGINT.
  * `relayer models add <modelId> --config FILE`: fetches and checks a registered model's bundle (models-add.ts).
+ * `relayer generate`: answers prompts with a language model's local runtime (relayer/llm/generate.ts).
  * Exit codes: 0 after a graceful stop, 2 for a bad config (or key, or RPC), 1 otherwise.
  */
 import "./quiet-warnings.js";
@@ -8,6 +9,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
 import { startRelayer, type StartedRelayer, type StartOptions } from "./start.js";
 import { addModel } from "./models-add.js";
+import { GENERATE_USAGE, generateCommand } from "../llm/generate.js";
 
 const USAGE = `usage: relayer start --config FILE
        relayer models add <modelId> --config FILE [--dir DIR]
@@ -19,10 +21,12 @@ const USAGE = `usage: relayer start --config FILE
 
   models add: fetches a registered model's bundle from its artifactURI, checks it
   against the registered artifactHash, derives the proving key, checks the registered
-  verifier's code against the bundle's, then adds the model to the config's "models".`;
+  verifier's code against the bundle's, then adds the model to the config's "models".
+${GENERATE_USAGE}`;
 
 /** Runs the CLI; `options` lets a wrapper (the demo's cheating relayer) bring its own prover. */
 export async function main(argv: string[], options: StartOptions = {}): Promise<number> {
+  if (argv[0] === "generate") return generateCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

@@ -44,6 +44,51 @@ const modelConfig = z
   })
   .strict();
 
+const llamaBackend = z
+  .object({
+    kind: z.literal("llama.cpp"),
+    /** CPU threads per generation. Answers do not depend on it. */
+    threads: z.number().int().min(1).max(256).default(1),
+    /** Requests generated at once, each in a context of its own (the machine's cores, divided by `threads`). */
+    parallel: z.number().int().min(1).max(64).default(2),
+  })
+  .strict();
+
+const openAiBackend = z
+  .object({
+    kind: z.literal("openai"),
+    /** The endpoint's base URL (llama.cpp's server, vLLM): `/v1/completions` is appended. */
+    url: z.string().url("expected the endpoint's base URL, e.g. http://127.0.0.1:8080"),
+    /** The model name the endpoint serves. */
+    model: z.string().min(1, "the model name the endpoint serves"),
+    /** The runtime the endpoint runs, exactly as the model's runtime spec names it. */
+    runtime: z.object({ name: z.string().min(1), version: z.string().min(1) }).strict(),
+    /** The sha256 of the weights the endpoint loaded: it must be the spec's. */
+    weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, "expected the weights' sha256 as 64 lowercase hex digits"),
+    /** The environment variable holding the endpoint's bearer token, if it needs one. */
+    apiKeyEnv: z.string().min(1).optional(),
+  })
+  .strict();
+
+const languageModelConfig = z
+  .object({
+    /** A runtime spec: the name of a folder in language-models/, or the path of a runtime.json. */
+    language: z.string().min(1),
+    /** The registry's model id; default the deployment file's id for the spec's name. */
+    modelId: bytes32.optional(),
+    /** What one job costs the operator beyond gas, in payment-token units. */
+    computeCost: decimalUnits.default("0"),
+    backend: z
+      .discriminatedUnion("kind", [llamaBackend, openAiBackend], {
+        errorMap: (issue, ctx) =>
+          issue.code === "invalid_union_discriminator"
+            ? { message: 'expected "kind": "llama.cpp" or "openai"' }
+            : { message: ctx.defaultError },
+      })
+      .default({ kind: "llama.cpp" }),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     rpcUrl,
@@ -75,7 +120,10 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    models: z.array(modelConfig).min(1, "serve at least one model"),
+    /** Circuit models (zk and optimistic). */
+    models: z.array(modelConfig).default([]),
+    /** Language models (optimistic, settled by a committee): served, watched, and voted on. */
+    languageModels: z.array(languageModelConfig).default([]),
     /**
      * Seconds kept in hand beyond our measured time to make an answer, for the claim and the
      * answer to be mined and confirmed: a request whose deadline (or delivery window) leaves less is not claimed.
@@ -126,10 +174,16 @@ export const configSchema = z
       .strict()
       .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.models.length + config.languageModels.length === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["models"], message: "serve at least one model" });
+    }
+  });
 
 export type RelayerConfig = z.infer<typeof configSchema>;
 export type ModelConfig = z.infer<typeof modelConfig>;
+export type LanguageModelConfig = z.infer<typeof languageModelConfig>;
 
 /** The configuration file is unreadable or invalid; the message names the file and the field. */
 export class ConfigError extends Error {
@@ -151,6 +205,7 @@ export function loadConfig(path: string): RelayerConfig {
   config.database = within(config.database);
   if ("keystore" in config.key) config.key.keystore = within(config.key.keystore);
   for (const model of config.models) if (model.circuit.includes("/")) model.circuit = within(model.circuit);
+  for (const model of config.languageModels) if (model.language.includes("/")) model.language = within(model.language);
   return config;
 }
 

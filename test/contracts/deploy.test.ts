@@ -28,6 +28,13 @@ describe("scripts/deploy.ts", () => {
     expect(await highway.coordinator.registry()).to.equal(deployment.registry);
     expect(await highway.token.balanceOf(other.address)).to.equal(5n);
     expect((await highway.coordinator.getParams()).protocolFeeBps).to.equal(500n);
+    expect(deployment.committeeArbiter).to.equal(await highway.committeeArbiter.getAddress());
+    expect(await highway.committeeArbiter.coordinator()).to.equal(deployment.coordinator);
+    expect(await highway.committeeArbiter.staking()).to.equal(deployment.staking);
+    expect((await highway.committeeArbiter.params()).committeeSize).to.equal(3n);
+    // The coordinator routes language-model disputes to it, and the staking contract lets it bond committee seats.
+    expect(await highway.coordinator.languageArbiter()).to.equal(deployment.committeeArbiter);
+    expect(await highway.staking.committeeArbiter()).to.equal(deployment.committeeArbiter);
     // Every deployed contract fits EIP-170's limit (so it deploys on mainnet) with 4 KB to spare for what comes next.
     for (const contract of [
       highway.token,
@@ -35,6 +42,7 @@ describe("scripts/deploy.ts", () => {
       highway.staking,
       highway.coordinator,
       highway.disputeGame,
+      highway.committeeArbiter,
       coordinatorAdmin,
       ...Object.values(highway.verifiers),
     ]) {

@@ -10,4 +10,5 @@ interface MoreCheatcodes {
     function skip(bool skipTest, string calldata reason) external;
     function snapshotState() external returns (uint256 snapshotId);
     function revertToState(uint256 snapshotId) external returns (bool success);
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
 }
