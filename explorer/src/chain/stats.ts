@@ -1,6 +1,6 @@
 /** The network's, each model's and each relayer's figures, computed from the requests the index holds. */
 import { percentile } from "../../../scripts/lib/report.js";
-import type { RequestStatus } from "../../../sdk/index.js";
+import type { FeeSplit, RequestStatus } from "../../../sdk/index.js";
 import type { ChainIndex } from "./chain-index.js";
 import type { AnswerMode, RequestRecord } from "./requests.js";
 
@@ -16,14 +16,8 @@ export function latencyOf(index: ChainIndex, record: RequestRecord): number | un
   return at === undefined ? undefined : at - record.createdAt;
 }
 
-export interface Earnings {
-  relayer: bigint;
-  modelOwner: bigint;
-  parent: bigint;
-  referrer: bigint;
-  protocol: bigint;
-  refund: bigint;
-}
+/** What each role earned: the same parts as one request's fee split, summed. */
+export type Earnings = FeeSplit;
 
 const ZERO_EARNINGS: Earnings = { relayer: 0n, modelOwner: 0n, parent: 0n, referrer: 0n, protocol: 0n, refund: 0n };
 
