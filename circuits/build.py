@@ -42,7 +42,7 @@ CIRCUITS = Path(__file__).resolve().parent
 REPO = CIRCUITS.parent
 sys.path.insert(0, str(CIRCUITS))
 
-from lib.ezkl_io import from_field, read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_io import from_field, pad_batch, read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
 
 DEV_SRS_DIR = CIRCUITS / "srs"
 SAMPLE_COUNT = 3
@@ -194,15 +194,6 @@ def prove_batch_sample(
         "proof": sample["proof"],
         "instances": sample["instances"],
     }
-
-
-def pad_batch(requests: list[list[int]], batch: int, input_length: int) -> list[int]:
-    """The flattened input of a batched circuit: the requests' inputs in order, then zero rows up to
-    `batch`. The contract builds the same padding itself (zero inputs; the padded outputs are read
-    from the proof and ignored), so a relayer cannot put anything of its own in a padded row."""
-    if not 1 <= len(requests) <= batch:
-        raise BuildError(f"a batch holds 1 to {batch} requests, got {len(requests)}")
-    return [q for row in requests for q in row] + [0] * (input_length * (batch - len(requests)))
 
 
 def batched_onnx(source: Path, target: Path, batch: int) -> None:
