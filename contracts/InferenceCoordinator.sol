@@ -19,6 +19,7 @@ import {RequestTermsLib} from "./libraries/RequestTermsLib.sol";
 import {CoordinatorConfig} from "./coordinator/CoordinatorConfig.sol";
 import {CoordinatorLedger} from "./coordinator/CoordinatorLedger.sol";
 import {DisputeGame} from "./DisputeGame.sol";
+import {BatchFulfiller} from "./BatchFulfiller.sol";
 import {MAX_DISPUTE_WINDOW} from "./interfaces/ICoordinatorAdmin.sol";
 
 /**
@@ -50,6 +51,10 @@ contract InferenceCoordinator is CoordinatorLedger {
     IRelayerStaking public immutable staking;
     /// @inheritdoc IInferenceCoordinator
     address public immutable disputeGame;
+    /// @dev The `BatchFulfiller` this constructor deploys, the only caller of the batch hooks. No getter (the
+    /// coordinator is at its size budget): it is the coordinator's third contract creation, at
+    /// `getCreateAddress(coordinator, nonce 3)`, and names the coordinator (`BatchFulfiller.coordinator`).
+    address private immutable _batchFulfiller;
 
     mapping(uint256 requestId => Request) private _requests;
     mapping(bytes32 cacheKey => uint256 packedOutput) private _cache;
@@ -76,6 +81,7 @@ contract InferenceCoordinator is CoordinatorLedger {
         staking = staking_;
         _config.nextNonce = 1;
         disputeGame = address(new DisputeGame(registry_));
+        _batchFulfiller = address(new BatchFulfiller(registry_));
     }
 
     // =================================================================== requests
@@ -152,6 +158,16 @@ contract InferenceCoordinator is CoordinatorLedger {
 
     /// @inheritdoc IInferenceCoordinator
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
+        _claim(requestId, terms, msg.sender);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function claimFor(uint256 requestId, RequestTerms calldata terms, address relayer) external nonReentrant {
+        _onlyBatchFulfiller();
+        _claim(requestId, terms, relayer);
+    }
+
+    function _claim(uint256 requestId, RequestTerms calldata terms, address claimant) private {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
         // Every claimant gets its whole delivery window before the deadline, so a late slash is always earned.
@@ -160,14 +176,14 @@ contract InferenceCoordinator is CoordinatorLedger {
         // A reopened request (its former claimant kept in `relayer`, its reopen time in `phaseEndsAt`) is
         // claimed only in a later block, and never by the claimant that lost it.
         if (block.timestamp <= s.phaseEndsAt) revert ClaimTooSoon(requestId, s.phaseEndsAt);
-        if (msg.sender == s.relayer) revert FormerClaimant(requestId, msg.sender);
+        if (claimant == s.relayer) revert FormerClaimant(requestId, claimant);
         s.status = RequestStatus.Claimed;
-        s.relayer = msg.sender;
+        s.relayer = claimant;
         s.claimedAt = uint32(block.timestamp);
         s.phaseEndsAt = uint32(block.timestamp + terms.deliveryWindow);
         r.state = s;
-        emit RequestClaimed(requestId, msg.sender, _computeFee(terms, block.timestamp));
-        staking.lockBond(msg.sender, terms.jobBond);
+        emit RequestClaimed(requestId, claimant, _computeFee(terms, block.timestamp));
+        staking.lockBond(claimant, terms.jobBond);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -179,10 +195,24 @@ contract InferenceCoordinator is CoordinatorLedger {
         bytes calldata proof
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _claimantState(requestId, r, terms);
+        RequestState memory s = _claimantState(requestId, r, terms, msg.sender);
         ProofVerification.verify(registry, requestId, terms, input, output, proof);
         _cacheResult(terms, OutputPacking.pack(output));
         _complete(requestId, r, terms, s, msg.sender, output, true, false);
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function fulfillFromBatch(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        address relayer,
+        int256[] calldata output
+    ) external nonReentrant {
+        _onlyBatchFulfiller();
+        Request storage r = _checkedRequest(requestId, terms);
+        RequestState memory s = _claimantState(requestId, r, terms, relayer);
+        _cacheResult(terms, OutputPacking.pack(output));
+        _complete(requestId, r, terms, s, relayer, output, true, false);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -193,7 +223,7 @@ contract InferenceCoordinator is CoordinatorLedger {
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         if (terms.proofMode != ProofMode.Optimistic) revert ProofModeUnsupported(terms.modelId, terms.proofMode);
-        RequestState memory s = _claimantState(requestId, r, terms);
+        RequestState memory s = _claimantState(requestId, r, terms, msg.sender);
         if (output.length != terms.outputLength) revert OutputLengthMismatch(terms.outputLength, output.length);
         r.output = OutputPacking.pack(output);
         s.status = RequestStatus.Pending;
@@ -486,15 +516,20 @@ contract InferenceCoordinator is CoordinatorLedger {
         if (s.status != expected) revert WrongStatus(requestId, s.status);
     }
 
-    /// @dev The state of a Claimed request, checked to be answered by its claimant before the deadline.
+    /// @dev The state of a Claimed request, checked to be answered by its claimant `relayer` before the deadline.
     function _claimantState(
         uint256 requestId,
         Request storage r,
-        RequestTerms calldata terms
+        RequestTerms calldata terms,
+        address relayer
     ) private view returns (RequestState memory s) {
         s = _stateIn(requestId, r, RequestStatus.Claimed);
-        if (s.relayer != msg.sender) revert NotClaimant(requestId, msg.sender);
+        if (s.relayer != relayer) revert NotClaimant(requestId, relayer);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
+    }
+
+    function _onlyBatchFulfiller() private view {
+        if (msg.sender != _batchFulfiller) revert OnlyBatchFulfiller(msg.sender);
     }
 
     function _computeFee(RequestTerms calldata terms, uint256 at) private pure returns (uint256) {

@@ -22,6 +22,8 @@ contract ModelRegistry is IModelRegistry {
     uint8 public constant MAX_OUTPUT_LENGTH = 3;
     /// @notice The largest fixed-point scale (bits).
     uint8 public constant MAX_SCALE = 64;
+    /// @notice The most requests one batched proof answers.
+    uint8 public constant MAX_BATCH_SIZE = 32;
 
     struct Record {
         ModelTerms terms; // one slot
@@ -34,6 +36,7 @@ contract ModelRegistry is IModelRegistry {
     }
 
     mapping(bytes32 modelId => Record) private _models;
+    mapping(bytes32 modelId => BatchVerifier) private _batchVerifiers;
 
     modifier onlyModelOwner(bytes32 modelId) {
         address owner = _models[modelId].owner;
@@ -131,6 +134,27 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function registerBatchVerifier(
+        bytes32 modelId,
+        address verifier,
+        uint8 batchSize,
+        bytes32 artifactHash
+    ) external onlyModelOwner(modelId) {
+        if (_batchVerifiers[modelId].verifier != address(0)) revert BatchVerifierAlreadyRegistered(modelId);
+        if (verifier == address(0) || verifier.code.length == 0) revert VerifierRequired();
+        if (batchSize < 2 || batchSize > MAX_BATCH_SIZE) revert InvalidBatchSize(batchSize, MAX_BATCH_SIZE);
+        _batchVerifiers[modelId] = BatchVerifier(verifier, batchSize, uint40(block.timestamp), verifier.codehash);
+        emit BatchVerifierRegistered(modelId, verifier, batchSize, artifactHash);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function batchVerifierOf(bytes32 modelId) external view returns (BatchVerifier memory b) {
+        b = _batchVerifiers[modelId];
+        if (b.verifier == address(0)) revert NoBatchVerifier(modelId);
+        _checkCode(modelId, b.verifier, b.codeHash);
+    }
+
+    /// @inheritdoc IModelRegistry
     function getModel(bytes32 modelId) external view returns (Model memory) {
         Record storage m = _record(modelId);
         return Model(m.terms, m.owner, m.verifier, m.verifierCodeHash, m.parentModelId, m.artifactHash, m.artifactURI);
@@ -147,8 +171,7 @@ contract ModelRegistry is IModelRegistry {
         Record storage m = _models[modelId];
         verifier = m.verifier;
         if (verifier == address(0)) revert UnknownModel(modelId);
-        (bytes32 recorded, bytes32 current) = (m.verifierCodeHash, verifier.codehash);
-        if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
+        _checkCode(modelId, verifier, m.verifierCodeHash);
     }
 
     /// @inheritdoc IModelRegistry
@@ -164,6 +187,12 @@ contract ModelRegistry is IModelRegistry {
     function _record(bytes32 modelId) private view returns (Record storage m) {
         m = _models[modelId];
         if (m.owner == address(0)) revert UnknownModel(modelId);
+    }
+
+    /// @dev The one rule for both verifiers of a model: only the code recorded at registration judges proofs.
+    function _checkCode(bytes32 modelId, address verifier, bytes32 recorded) private view {
+        bytes32 current = verifier.codehash;
+        if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
     }
 
     function _checkProofModes(uint8 proofModes) private pure {

@@ -236,6 +236,24 @@ interface IInferenceCoordinator {
         bytes calldata proof
     ) external;
 
+    // ------------------------------------------------------------------ batch hooks (the batch fulfiller only)
+
+    /// @notice `claim` for `relayer`, from its `claimBatch` through the batch fulfiller (`OnlyBatchFulfiller` otherwise).
+    function claimFor(uint256 requestId, RequestTerms calldata terms, address relayer) external;
+
+    /**
+     * @notice Answers request `requestId`, claimed by `relayer`, with `output`, which the batch fulfiller
+     * proved in a batch proof (`IBatchFulfiller.fulfillZkBatch`): cached, settled and called back as by
+     * `fulfillZk`, and refused as `fulfillZk` would refuse it (not Claimed by `relayer`, past its deadline).
+     * Only the batch fulfiller (`OnlyBatchFulfiller`).
+     */
+    function fulfillFromBatch(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        address relayer,
+        int256[] calldata output
+    ) external;
+
     /// @notice Posts an unproven `output` for a claimed optimistic request, starting its challenge window.
     function submitOptimistic(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) external;
 

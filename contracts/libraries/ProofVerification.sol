@@ -37,8 +37,17 @@ library ProofVerification {
             revert IHighwayErrors.OutputLengthMismatch(terms.outputLength, output.length);
         }
         uint256[] memory instances = InstanceEncoding.buildInstances(abi.decode(input, (int256[])), output);
+        checkProof(registry.verifierOf(terms.modelId), requestId, proof, instances);
+    }
+
+    /**
+     * @notice Reverts with `InvalidProof(requestId)` unless `verifier` accepts `proof` for `instances`;
+     * a verifier that reverts rejects the proof. `verify` ends here, and so does a batch proof
+     * (`BatchFulfiller`), whose instances are its requests' rows.
+     */
+    function checkProof(address verifier, uint256 requestId, bytes calldata proof, uint256[] memory instances) internal {
         bool valid;
-        try IHalo2Verifier(registry.verifierOf(terms.modelId)).verifyProof(proof, instances) returns (bool ok) {
+        try IHalo2Verifier(verifier).verifyProof(proof, instances) returns (bool ok) {
             valid = ok;
         } catch {}
         if (!valid) revert IHighwayErrors.InvalidProof(requestId);
