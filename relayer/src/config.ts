@@ -77,6 +77,18 @@ export const configSchema = z
       .default({}),
     models: z.array(modelConfig).min(1, "serve at least one model"),
     /**
+     * Batch proofs: zk requests of a model with a batched circuit (circuits/<model>/batch-<B>/) and a registered
+     * batched verifier are claimed together and answered with one proof of up to B of them.
+     */
+    batching: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** How long the oldest request of a partial batch waits for more; a lone one then goes alone (single proof). */
+        maxWaitMs: z.number().int().min(0).max(60_000).default(500),
+      })
+      .strict()
+      .default({}),
+    /**
      * Seconds kept in hand beyond our measured time to make an answer, for the claim and the
      * answer to be mined and confirmed: a request whose deadline (or delivery window) leaves less is not claimed.
      */
