@@ -52,14 +52,7 @@ import { batchedCircuits, loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.
 import { batchFulfillerOf, type HighwayDeployment } from "../sdk/deployment.js";
 import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
 import { modelSalt } from "../sdk/manifest.js";
-import type {
-  BatchFulfiller,
-  DisputeGame,
-  HighwayToken,
-  InferenceCoordinator,
-  ModelRegistry,
-  RelayerStaking,
-} from "../types/index.js";
+import type { BatchFulfiller, DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
 
 export type { HighwayDeployment, CoordinatorParams };
 export { DEFAULT_PARAMS, FINE_TUNE_PARENT_SHARE_BPS } from "../ignition/modules/Highway.js";

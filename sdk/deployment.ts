@@ -1,7 +1,6 @@
 /** Where Highway is deployed on a chain: the contents of deployments/<chainId>.json, written by scripts/deploy.ts. */
 import { getCreateAddress } from "ethers";
 
-
 export interface HighwayDeployment {
   chainId: number;
   token: string;

@@ -45,7 +45,12 @@ library ProofVerification {
      * a verifier that reverts rejects the proof. `verify` ends here, and so does a batch proof
      * (`BatchFulfiller`), whose instances are its requests' rows.
      */
-    function checkProof(address verifier, uint256 requestId, bytes calldata proof, uint256[] memory instances) internal {
+    function checkProof(
+        address verifier,
+        uint256 requestId,
+        bytes calldata proof,
+        uint256[] memory instances
+    ) internal {
         bool valid;
         try IHalo2Verifier(verifier).verifyProof(proof, instances) returns (bool ok) {
             valid = ok;

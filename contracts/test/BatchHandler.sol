@@ -92,11 +92,12 @@ contract BatchHandler is Test {
     /// @dev A relayer answers up to 8 Claimed switchable requests (its own and the other's, which are skipped)
     /// with made-up outputs and a junk proof.
     function fulfillSwitchableBatch(uint256 seed, uint8 size) external {
-        (
-            uint256[] memory ids,
-            IInferenceCoordinator.RequestTerms[] memory terms,
-            bytes[] memory inputs
-        ) = _collect(seed, size, IInferenceCoordinator.RequestStatus.Claimed, _switchModel);
+        (uint256[] memory ids, IInferenceCoordinator.RequestTerms[] memory terms, bytes[] memory inputs) = _collect(
+            seed,
+            size,
+            IInferenceCoordinator.RequestStatus.Claimed,
+            _switchModel
+        );
         if (ids.length == 0) return;
         uint256[] memory outputs = new uint256[](8);
         for (uint256 r; r < 8; ++r) {
@@ -130,7 +131,10 @@ contract BatchHandler is Test {
         vm.warp(block.timestamp + delay);
         _act(
             batcher,
-            abi.encodeCall(BatchFulfiller.fulfillZkBatch, (_priceModel, ids, terms, b.inputs, b.outputInstances, b.proof))
+            abi.encodeCall(
+                BatchFulfiller.fulfillZkBatch,
+                (_priceModel, ids, terms, b.inputs, b.outputInstances, b.proof)
+            )
         );
         ++calls[this.requestAndAnswerRealBatch.selector];
     }
@@ -165,7 +169,10 @@ contract BatchHandler is Test {
     function heldBy(uint256 index) external view returns (uint256) {
         Tracked storage t = _tracked[index];
         (, IInferenceCoordinator.RequestState memory s) = _coordinator.getRequest(t.id);
-        if (s.status == IInferenceCoordinator.RequestStatus.Open || s.status == IInferenceCoordinator.RequestStatus.Claimed) {
+        if (
+            s.status == IInferenceCoordinator.RequestStatus.Open
+            || s.status == IInferenceCoordinator.RequestStatus.Claimed
+        ) {
             return FeeMath.escrow(t.terms.modelFee, t.terms.maxComputeFee, t.terms.protocolFeeBps);
         }
         return 0;
@@ -246,10 +253,10 @@ contract BatchHandler is Test {
 
     /// @dev Calls the batch fulfiller or the coordinator as `who`, counting the answers in the coordinator's events.
     function _act(address who, bytes memory data) private returns (bool ok) {
-        address target = bytes4(data) == BatchFulfiller.claimBatch.selector
-            || bytes4(data) == BatchFulfiller.fulfillZkBatch.selector
-            ? address(_fulfiller)
-            : address(_coordinator);
+        address target =
+            bytes4(data) == BatchFulfiller.claimBatch.selector || bytes4(data) == BatchFulfiller.fulfillZkBatch.selector
+                ? address(_fulfiller)
+                : address(_coordinator);
         vm.recordLogs();
         vm.prank(who);
         (ok, ) = target.call(data);

@@ -140,9 +140,14 @@ export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
           id: modelFutureId("BatchVerifier", name),
           after: [coordinator],
         });
-        m.call(registry, "registerBatchVerifier", [modelIds[name], batchVerifier, batched.manifest.batchSize!, batched.manifest.artifactHash], {
-          id: modelFutureId("RegisterBatch", name),
-        });
+        m.call(
+          registry,
+          "registerBatchVerifier",
+          [modelIds[name], batchVerifier, batched.manifest.batchSize!, batched.manifest.artifactHash],
+          {
+            id: modelFutureId("RegisterBatch", name),
+          },
+        );
         verifiers[modelFutureId("BatchVerifier", name)] = batchVerifier;
       }
     }

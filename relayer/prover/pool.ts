@@ -148,7 +148,10 @@ export class ProverPool {
   /** The batched circuit of a model this pool batches. */
   batchedCircuit(model: string): Circuit {
     const circuit = this.batchedCircuits.get(model);
-    if (!circuit) throw new ProverError(`no batched circuit of "${model}"; this pool batches ${[...this.batchedCircuits.keys()].join(", ") || "no model"}`);
+    if (!circuit)
+      throw new ProverError(
+        `no batched circuit of "${model}"; this pool batches ${[...this.batchedCircuits.keys()].join(", ") || "no model"}`,
+      );
     return circuit;
   }
 
@@ -231,7 +234,8 @@ export class ProverPool {
     if (op === "proveBatch") {
       const circuit = this.batchedCircuit(model);
       const size = circuit.manifest.batchSize!;
-      if (input.length < 1 || input.length > size) throw new ProverError(`a batch of ${model} holds 1 to ${size} inputs, got ${input.length}`);
+      if (input.length < 1 || input.length > size)
+        throw new ProverError(`a batch of ${model} holds 1 to ${size} inputs, got ${input.length}`);
       for (const row of input as readonly (readonly bigint[])[]) checkTensor(row, inputSpec(circuit.manifest));
     } else {
       checkTensor(input as readonly bigint[], inputSpec(this.circuit(model).manifest));
@@ -240,7 +244,8 @@ export class ProverPool {
       throw new ProverBusyError(`${this.queue.length} requests are already waiting for a prover`);
     }
     return new Promise((resolve, reject) => {
-      const copy = op === "proveBatch" ? (input as readonly (readonly bigint[])[]).map((row) => [...row]) : [...(input as readonly bigint[])];
+      const copy =
+        op === "proveBatch" ? (input as readonly (readonly bigint[])[]).map((row) => [...row]) : [...(input as readonly bigint[])];
       this.queue.push({ id: this.nextId++, op, model, input: copy, resolve, reject });
       this.dispatch();
     });

@@ -249,10 +249,7 @@ await batchRound(batchSample(1), batchModelId); // warm-up: four requests
 const batch = await batchRound(batchSample(0), batchModelId); // a full batch of 8
 const batchSamples0 = batchSample(0);
 const batchVerifyOnly = await gasOf(
-  batchVerifier.verifyProof(batchSamples0.proof, [
-    ...batchSamples0.inputs.flat().map((v) => toField(v)),
-    ...batchSamples0.outputInstances,
-  ]),
+  batchVerifier.verifyProof(batchSamples0.proof, [...batchSamples0.inputs.flat().map((v) => toField(v)), ...batchSamples0.outputInstances]),
 );
 const zk = await zkRound(samples[1]);
 const optimistic = await optimisticRound(freshInput());
