@@ -250,6 +250,8 @@ export class Relayer implements WatcherEvents {
       // Jobs someone else must move on, and requests set aside, change only through events, or when a window ends.
       if ((job.state === "watching" || job.state === "skipped") && !this.dirty.has(id) && !((this.wakeAt.get(id) ?? Infinity) <= now))
         continue;
+      // A job in a batch queue waits there (flushBatches sends it); an event about it has it looked at again.
+      if (this.isQueued(id) && !this.dirty.has(id)) continue;
       this.dirty.delete(id);
       this.busy.add(id);
       work.push(
@@ -315,6 +317,11 @@ export class Relayer implements WatcherEvents {
     if (!queue) this.queues.set(key, (queue = new Map()));
     queue.set(job.requestId, { job, step, queuedAtMs: queuedAtMs ?? Date.now() });
     return true;
+  }
+
+  private isQueued(requestId: bigint): boolean {
+    for (const queue of this.queues.values()) if (queue.has(requestId)) return true;
+    return false;
   }
 
   /** Takes a job out of the batch queues (its next step is decided again); when it had been queued since. */
