@@ -35,10 +35,14 @@ export function planBatch(queue: readonly Queued[], batchSize: number, nowMs: nu
   return { kind: "batch", requestIds: oldestFirst.map((q) => q.requestId) };
 }
 
+/** The most claims one `claimBatch` carries, for a model without a batched circuit. */
+export const CLAIM_BATCH_SIZE = 8;
+
 /**
- * Whether a job may go in a batch of its model: a zk request (a batch answer is a zk answer) made
+ * Whether a job may go in a batch answer of its model: a zk request (a batch answer is a zk answer) made
  * after the model's batched verifier was registered (`since`: the coordinator's batch fulfiller
- * refuses older requests, whose requesters saw only the single verifier).
+ * refuses older requests, whose requesters saw only the single verifier). Any request's claim may go in a
+ * `claimBatch`.
  */
 export function batchable(job: { mode: string; terms: { createdAt: bigint | number | string } }, since: number | undefined): boolean {
   return job.mode === "zk" && since !== undefined && Number(job.terms.createdAt) > since;

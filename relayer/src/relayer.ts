@@ -16,7 +16,7 @@
  */
 import type { Interface, Log, LogDescription, Provider } from "ethers";
 import { decodeInput } from "../../sdk/encoding.js";
-import { batchable, planBatch } from "./batching.js";
+import { batchable, CLAIM_BATCH_SIZE, planBatch } from "./batching.js";
 import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import { PROOF_MODES, requestStatusName } from "../../sdk/protocol.js";
@@ -59,7 +59,10 @@ export interface RelayerBatching {
   fulfillerInterface: Interface;
   /** How long the oldest job of a partial batch waits for more before the batch (or the lone job) goes. */
   maxWaitMs: number;
-  /** By model name: its id, its batched circuit's size and when its batched verifier was registered (chain time). */
+  /**
+   * By model name, the models answered with batch proofs: its id, its batched circuit's size and when its batched
+   * verifier was registered (chain time). Claims of every model go in batches of up to CLAIM_BATCH_SIZE.
+   */
   models: ReadonlyMap<string, { modelId: string; size: number; since: number }>;
   /** Proves 1..size inputs of a model with its batched circuit (relayer/prover/pool.ts's ProverPool.proveBatch). */
   proveBatch(model: string, inputs: readonly (readonly bigint[])[]): Promise<{ outputs: bigint[][]; proof: string; instances: bigint[] }>;
@@ -277,7 +280,7 @@ export class Relayer implements WatcherEvents {
     if (!batching) return;
     for (const [key, queue] of this.queues) {
       const model = key.slice(key.indexOf(":") + 1);
-      const size = batching.models.get(model)?.size ?? 1;
+      const size = key.startsWith("claim:") ? CLAIM_BATCH_SIZE : (batching.models.get(model)?.size ?? 1);
       const plan = planBatch(
         [...queue.values()].map((q) => ({ requestId: q.job.requestId, queuedAtMs: q.queuedAtMs })),
         size,
@@ -310,8 +313,9 @@ export class Relayer implements WatcherEvents {
   private queueForBatch(job: Job, step: SendStep, queuedAtMs: number | undefined): boolean {
     const batching = this.deps.batching;
     if (!batching || (step.action !== "claim" && step.action !== "fulfillZk")) return false;
+    // Any claim may go in a claimBatch; a zk answer in a batch proof only with the model's batched verifier.
     const model = batching.models.get(job.model);
-    if (!model || model.size < 2 || !batchable(job, model.since)) return false;
+    if (step.action === "fulfillZk" && (!model || model.size < 2 || !batchable(job, model.since))) return false;
     const key = `${step.action}:${job.model}`;
     let queue = this.queues.get(key);
     if (!queue) this.queues.set(key, (queue = new Map()));

@@ -214,8 +214,8 @@ async function batchingOf(
   prover: Prover,
   log: Logger,
 ): Promise<RelayerBatching | undefined> {
-  const proveBatch = prover.proveBatch?.bind(prover);
-  if (!proveBatch || batchedOf.size === 0) return undefined;
+  if (!config.batching.enabled) return undefined;
+  const proveBatch = prover.proveBatch?.bind(prover) ?? noBatchProver;
   const models = new Map<string, { modelId: string; size: number; since: number }>();
   for (const model of checked) {
     const batched = batchedOf.get(model.modelId);
@@ -228,7 +228,6 @@ async function batchingOf(
     models.set(model.served.name, { modelId: model.modelId, ...verdict });
     log.info({ model: model.served.name, batchSize: verdict.size }, `batch proofs for ${model.served.name}`);
   }
-  if (models.size === 0) return undefined;
   return {
     fulfiller: deployment.batchFulfiller ?? batchFulfillerOf(deployment.coordinator),
     fulfillerInterface: BatchFulfiller__factory.createInterface(),
@@ -236,6 +235,11 @@ async function batchingOf(
     models,
     proveBatch,
   };
+}
+
+/** A prover without batched circuits: never called, since no model then answers in batches (claims still batch). */
+function noBatchProver(): never {
+  throw new Error("this prover has no batched circuit");
 }
 
 /** What start-up opened, closed again in the reverse order (each once), whatever fails on the way. */
