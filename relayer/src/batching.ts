@@ -1,12 +1,15 @@
 /**
- * When to answer several zk requests of one model with one batch proof (pure: no I/O, no clock).
+ * When to claim several requests in one transaction, and when to answer several zk requests of
+ * one model with one batch proof (pure: no I/O, no clock).
  *
- * Jobs whose next step is a claim or a zk answer, of a model with a batched circuit, queue per
- * model and step instead of being sent one by one. A queue is sent as one transaction
- * (`claimBatch`, or one batch proof and `fulfillZkBatch`) as soon as it holds a whole batch, or
- * once its oldest job has waited `maxWaitMs`: then two or more go as a partial batch (padded by
- * the circuit), and a lone job goes alone, the single-proof way, so low load waits no longer
- * than `maxWaitMs` and proves no padding.
+ * Jobs whose next step is a claim (any request), or a zk answer of a model with a batched circuit,
+ * queue per model and step instead of being sent one by one. A queue goes as soon as it holds a
+ * whole batch, or once its oldest job has waited `maxWaitMs`: then, if it holds at least
+ * `minBatch`, as one partial batch (padded by the circuit), else each job alone. A batch proof
+ * costs the whole circuit whatever the requests in it, so a few requests are answered faster
+ * alone; claims cost no proof, so a claim batch goes with any two. Claimed together, requests
+ * reach the answer queue together: a burst fills whole batches with no wait, and a lone request
+ * is claimed and answered alone, as without batching.
  */
 
 /** A job waiting in a batch queue since `queuedAtMs`. */
@@ -15,28 +18,41 @@ export interface Queued {
   queuedAtMs: number;
 }
 
+/** When a queue goes (see the file's comment). */
+export interface BatchRule {
+  /** The most in one batch. */
+  size: number;
+  /** The fewest that go as a batch rather than alone. */
+  minBatch: number;
+  /** How long the oldest waits for more before the queue goes. */
+  maxWaitMs: number;
+}
+
 /** What to do with one queue now. */
 export type BatchPlan =
-  /** Send these together (2 to the batch size, oldest first). */
+  /** Send these together (`minBatch` to `size`, oldest first). */
   | { kind: "batch"; requestIds: bigint[] }
-  /** Send this one alone, as without batching. */
-  | { kind: "single"; requestId: bigint }
+  /** Send each of these alone, as without batching. */
+  | { kind: "alone"; requestIds: bigint[] }
   /** Nothing yet: look again at `wakeAtMs`. */
   | { kind: "wait"; wakeAtMs: number }
   | { kind: "empty" };
 
-export function planBatch(queue: readonly Queued[], batchSize: number, nowMs: number, maxWaitMs: number): BatchPlan {
-  if (queue.length === 0) return { kind: "empty" };
-  const oldestFirst = [...queue].sort((a, b) => a.queuedAtMs - b.queuedAtMs);
-  if (oldestFirst.length >= batchSize) return { kind: "batch", requestIds: oldestFirst.slice(0, batchSize).map((q) => q.requestId) };
-  const dueAtMs = oldestFirst[0].queuedAtMs + maxWaitMs;
-  if (nowMs < dueAtMs) return { kind: "wait", wakeAtMs: dueAtMs };
-  if (oldestFirst.length === 1) return { kind: "single", requestId: oldestFirst[0].requestId };
-  return { kind: "batch", requestIds: oldestFirst.map((q) => q.requestId) };
-}
-
-/** The most claims one `claimBatch` carries, for a model without a batched circuit. */
+/** The most claims one `claimBatch` carries. */
 export const CLAIM_BATCH_SIZE = 8;
+
+/** Claims: any two or more queued go together at once (a claim batch makes no proof to wait for). */
+export const CLAIM_RULE: BatchRule = { size: CLAIM_BATCH_SIZE, minBatch: 2, maxWaitMs: 0 };
+
+export function planBatch(queue: readonly Queued[], rule: BatchRule, nowMs: number): BatchPlan {
+  if (queue.length === 0) return { kind: "empty" };
+  const oldestFirst = [...queue].sort((a, b) => a.queuedAtMs - b.queuedAtMs).map((q) => q.requestId);
+  if (oldestFirst.length >= rule.size) return { kind: "batch", requestIds: oldestFirst.slice(0, rule.size) };
+  const dueAtMs = queue.reduce((oldest, q) => Math.min(oldest, q.queuedAtMs), Infinity) + rule.maxWaitMs;
+  if (nowMs < dueAtMs) return { kind: "wait", wakeAtMs: dueAtMs };
+  if (oldestFirst.length >= Math.max(2, rule.minBatch)) return { kind: "batch", requestIds: oldestFirst };
+  return { kind: "alone", requestIds: oldestFirst };
+}
 
 /**
  * Whether a job may go in a batch answer of its model: a zk request (a batch answer is a zk answer) made

@@ -83,8 +83,10 @@ export const configSchema = z
     batching: z
       .object({
         enabled: z.boolean().default(true),
-        /** How long the oldest request of a partial batch waits for more; a lone one then goes alone (single proof). */
-        maxWaitMs: z.number().int().min(0).max(60_000).default(500),
+        /** How long the oldest zk answer of a partial batch waits for more requests before it goes. */
+        maxWaitMs: z.number().int().min(0).max(60_000).default(0),
+        /** The fewest zk answers proven together (a batch proof costs the whole circuit); fewer go alone, with single proofs. */
+        minBatch: z.number().int().min(2).max(32).default(4),
       })
       .strict()
       .default({}),

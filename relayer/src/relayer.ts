@@ -16,7 +16,7 @@
  */
 import type { Interface, Log, LogDescription, Provider } from "ethers";
 import { decodeInput } from "../../sdk/encoding.js";
-import { batchable, CLAIM_BATCH_SIZE, planBatch } from "./batching.js";
+import { batchable, CLAIM_RULE, planBatch } from "./batching.js";
 import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import { PROOF_MODES, requestStatusName } from "../../sdk/protocol.js";
@@ -57,8 +57,10 @@ export interface RelayerBatching {
   /** The coordinator's batch fulfiller (claimBatch, fulfillZkBatch). */
   fulfiller: string;
   fulfillerInterface: Interface;
-  /** How long the oldest job of a partial batch waits for more before the batch (or the lone job) goes. */
+  /** How long the oldest zk answer of a partial batch waits for more before it goes (batching.ts). */
   maxWaitMs: number;
+  /** The fewest zk answers that go as a batch proof rather than each alone. */
+  minBatch: number;
   /**
    * By model name, the models answered with batch proofs: its id, its batched circuit's size and when its batched
    * verifier was registered (chain time). Claims of every model go in batches of up to CLAIM_BATCH_SIZE.
@@ -274,38 +276,41 @@ export class Relayer implements WatcherEvents {
     this.flushBatches();
   }
 
-  /** Sends each batch queue that is due (batching.ts): a batch, a lone job alone, or nothing yet. */
+  /** Sends each batch queue that is due (batching.ts): a batch, each job alone, or nothing yet. */
   private flushBatches(): void {
     const batching = this.deps.batching;
     if (!batching) return;
     for (const [key, queue] of this.queues) {
       const model = key.slice(key.indexOf(":") + 1);
-      const size = key.startsWith("claim:") ? CLAIM_BATCH_SIZE : (batching.models.get(model)?.size ?? 1);
+      const rule = key.startsWith("claim:")
+        ? CLAIM_RULE
+        : { size: batching.models.get(model)?.size ?? 1, minBatch: batching.minBatch, maxWaitMs: batching.maxWaitMs };
       const plan = planBatch(
         [...queue.values()].map((q) => ({ requestId: q.job.requestId, queuedAtMs: q.queuedAtMs })),
-        size,
+        rule,
         Date.now(),
-        batching.maxWaitMs,
       );
       if (plan.kind === "empty" || plan.kind === "wait") continue;
-      const ids = plan.kind === "batch" ? plan.requestIds : [plan.requestId];
-      const taken = ids.map((id) => queue.get(id)!);
-      for (const id of ids) {
-        queue.delete(id);
-        this.busy.add(id);
+      const groups = plan.kind === "batch" ? [plan.requestIds] : plan.requestIds.map((id) => [id]);
+      for (const ids of groups) {
+        const taken = ids.map((id) => queue.get(id)!);
+        for (const id of ids) {
+          queue.delete(id);
+          this.busy.add(id);
+        }
+        const done = ids.length > 1 ? this.sendBatch(model, taken) : this.send(taken[0].job, taken[0].step).then(() => undefined);
+        void done
+          .catch((error) => {
+            for (const { job } of taken) if (error instanceof OutputError) this.deps.store.recordFailure(job.requestId, error.message);
+            this.deps.log.warn({ requests: ids.map(String), error: (error as Error).message }, "batch step failed; will retry");
+          })
+          .finally(() => {
+            for (const id of ids) {
+              this.busy.delete(id);
+              this.dirty.add(id);
+            }
+          });
       }
-      const done = plan.kind === "batch" ? this.sendBatch(model, taken) : this.send(taken[0].job, taken[0].step).then(() => undefined);
-      void done
-        .catch((error) => {
-          for (const { job } of taken) if (error instanceof OutputError) this.deps.store.recordFailure(job.requestId, error.message);
-          this.deps.log.warn({ requests: ids.map(String), error: (error as Error).message }, "batch step failed; will retry");
-        })
-        .finally(() => {
-          for (const id of ids) {
-            this.busy.delete(id);
-            this.dirty.add(id);
-          }
-        });
     }
   }
 

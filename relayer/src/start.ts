@@ -232,6 +232,7 @@ async function batchingOf(
     fulfiller: deployment.batchFulfiller ?? batchFulfillerOf(deployment.coordinator),
     fulfillerInterface: BatchFulfiller__factory.createInterface(),
     maxWaitMs: config.batching.maxWaitMs,
+    minBatch: config.batching.minBatch,
     models,
     proveBatch,
   };
