@@ -23,7 +23,7 @@ contract CoordinatorAdmin is ICoordinatorAdmin, AccessControl {
     uint256 private constant MAX_PROTOCOL_FEE_BPS = 1_000;
     uint256 private constant MIN_LATE_SLASH_BPS = 100;
     uint256 private constant MIN_DISPUTE_PROTOCOL_SHARE_BPS = 500;
-    uint256 private constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 5_000;
+    uint256 private constant MAX_DISPUTE_PROTOCOL_SHARE_BPS = 9_000;
     uint256 private constant MAX_AUCTION_DURATION = 1 days;
     uint256 private constant MIN_WINDOW = 1 minutes;
     uint256 private constant MAX_DELIVERY_WINDOW = 1 days;
@@ -56,6 +56,13 @@ contract CoordinatorAdmin is ICoordinatorAdmin, AccessControl {
         if (treasury_ == address(0)) revert ZeroAddress();
         emit TreasuryUpdated(treasury_);
         coordinator.applyTreasury(treasury_);
+    }
+
+    /// @inheritdoc ICoordinatorAdmin
+    function setLanguageArbiter(address arbiter) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (arbiter == address(0)) revert ZeroAddress();
+        emit LanguageArbiterSet(arbiter);
+        coordinator.applyLanguageArbiter(arbiter);
     }
 
     /// @inheritdoc ICoordinatorAdmin

@@ -5,12 +5,12 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
-import {OutputPacking} from "./libraries/OutputPacking.sol";
 import {ProofVerification} from "./libraries/ProofVerification.sol";
 
 /**
  * @title DisputeGame
- * @notice The optimistic dispute game: challenge, defence by proof, fraud proof, timeout.
+ * @notice The optimistic dispute game of circuit models: challenge (committed, then revealed), defence by
+ * proof, fraud proof, timeout. (A language model's disputes go to the coordinator's language arbiter.)
  * It keeps each open dispute's challenger and judges proofs with the model's verifier; the
  * coordinator that deployed it holds the tokens, checks the request's terms and status, and
  * settles, slashes, caches, delivers and emits through its dispute hooks (`openDispute`,
@@ -26,7 +26,15 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     /// @notice Where each model's verifier is registered.
     IModelRegistry public immutable registry;
 
+    /// @dev When a challenge commitment was first made: the reveal must come in a later block, and the
+    /// commitment must not predate the answer it challenges.
+    struct Commitment {
+        uint64 blockNumber;
+        uint64 timestamp;
+    }
+
     mapping(uint256 requestId => address challenger) private _challengers;
+    mapping(bytes32 commitment => Commitment) private _commitments;
 
     /// @dev Deployed by the coordinator's constructor: the deployer is the coordinator.
     constructor(IModelRegistry registry_) {
@@ -35,7 +43,32 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDisputeGame
-    function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external nonReentrant {
+    function commitChallenge(bytes32 commitment) external {
+        // The first commitment stands: a copy (useless to its sender, whose address is not in the hash) neither
+        // reverts the original nor moves its block.
+        if (_commitments[commitment].blockNumber == 0) {
+            _commitments[commitment] = Commitment(uint64(block.number), uint64(block.timestamp));
+        }
+        emit ChallengeCommitted(commitment, msg.sender);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function challenge(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes32 salt
+    ) external nonReentrant {
+        bytes32 commitment = challengeCommitment(requestId, msg.sender, salt);
+        Commitment memory c = _commitments[commitment];
+        if (c.blockNumber == 0) revert ChallengeNotCommitted(requestId, msg.sender);
+        if (block.number <= c.blockNumber) revert ChallengeRevealTooSoon(requestId, c.blockNumber);
+        (, IInferenceCoordinator.RequestState memory s) = coordinator.getRequest(requestId);
+        if (s.status != IInferenceCoordinator.RequestStatus.Pending) revert WrongStatus(requestId, s.status);
+        if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
+        // The answer was posted a challenge window before its window ends (the coordinator checks `terms`).
+        uint256 answeredAt = s.phaseEndsAt - terms.challengeWindow;
+        if (c.timestamp < answeredAt) revert ChallengeCommitmentStale(requestId, c.timestamp, answeredAt);
+        delete _commitments[commitment];
         _challengers[requestId] = msg.sender;
         coordinator.openDispute(requestId, terms, msg.sender);
     }
@@ -45,13 +78,15 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
+        bytes calldata output,
         bytes calldata proof
     ) external nonReentrant {
-        (IInferenceCoordinator.RequestState memory s, int256[] memory posted) = _disputed(requestId, terms);
+        (IInferenceCoordinator.RequestState memory s, bytes32 posted) = _disputed(requestId, terms);
         if (msg.sender != s.relayer) revert NotClaimant(requestId, msg.sender);
         if (block.timestamp > s.phaseEndsAt) revert DefenceWindowClosed(requestId, s.phaseEndsAt);
-        ProofVerification.verify(registry, requestId, terms, input, posted, proof);
-        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.Defended, address(0), new int256[](0));
+        if (keccak256(output) != posted) revert OutputHashMismatch(requestId);
+        ProofVerification.verify(registry, requestId, terms, input, output, proof);
+        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.Defended, address(0), output);
     }
 
     /// @inheritdoc IDisputeGame
@@ -59,11 +94,12 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
         bytes calldata proof
     ) external nonReentrant {
-        (, int256[] memory posted) = _disputed(requestId, terms);
-        if (OutputPacking.pack(output) == OutputPacking.pack(posted)) revert SameOutput(requestId);
+        (, bytes32 posted) = _disputed(requestId, terms);
+        // Outputs are canonical tensors (one encoding per output): equal hashes are equal values.
+        if (keccak256(output) == posted) revert SameOutput(requestId);
         ProofVerification.verify(registry, requestId, terms, input, output, proof);
         _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.FraudProven, msg.sender, output);
     }
@@ -75,7 +111,23 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     ) external nonReentrant {
         (IInferenceCoordinator.RequestState memory s, ) = _disputed(requestId, terms);
         if (block.timestamp <= s.phaseEndsAt) revert DefenceWindowOpen(requestId, s.phaseEndsAt);
-        _close(requestId, terms, IInferenceCoordinator.DisputeOutcome.TimedOut, address(0), new int256[](0));
+        // A verifier whose code changed could judge neither side's proof: nobody is slashed, the request is refunded.
+        IInferenceCoordinator.DisputeOutcome outcome =
+            registry.verifierCodeChanged(terms.modelId)
+                ? IInferenceCoordinator.DisputeOutcome.Voided
+                : IInferenceCoordinator.DisputeOutcome.TimedOut;
+        _close(requestId, terms, outcome, address(0), "");
+    }
+
+    /// @inheritdoc IDisputeGame
+    function checkProof(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        bytes calldata output,
+        bytes calldata proof
+    ) external {
+        ProofVerification.verify(registry, requestId, terms, input, output, proof);
     }
 
     /// @inheritdoc IDisputeGame
@@ -83,11 +135,22 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         return _challengers[requestId];
     }
 
-    /// @dev The state and posted output of a Disputed request whose current terms are `terms`.
+    /// @inheritdoc IDisputeGame
+    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp) {
+        Commitment memory c = _commitments[commitment];
+        return (c.blockNumber, c.timestamp);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(requestId, challenger, salt));
+    }
+
+    /// @dev The state and posted output's hash of a Disputed request whose current terms are `terms`.
     function _disputed(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms
-    ) private view returns (IInferenceCoordinator.RequestState memory s, int256[] memory posted) {
+    ) private view returns (IInferenceCoordinator.RequestState memory s, bytes32 posted) {
         (s, posted) = coordinator.postedAnswer(requestId, terms);
         if (s.status != IInferenceCoordinator.RequestStatus.Disputed) revert WrongStatus(requestId, s.status);
     }
@@ -98,10 +161,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         IInferenceCoordinator.RequestTerms calldata terms,
         IInferenceCoordinator.DisputeOutcome outcome,
         address prover,
-        int256[] memory output
+        bytes memory output
     ) private {
         address challenger = _challengers[requestId];
         delete _challengers[requestId];
-        coordinator.closeDispute(requestId, terms, outcome, challenger, prover, output);
+        coordinator.closeDispute(requestId, terms, outcome, challenger, prover, output, new address[](0));
     }
 }

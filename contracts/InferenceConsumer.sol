@@ -8,6 +8,7 @@ import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IHighwayErrors} from "./interfaces/IHighwayErrors.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
+import {TensorCodec} from "./libraries/TensorCodec.sol";
 
 /**
  * @title InferenceConsumer
@@ -33,6 +34,9 @@ import {FeeMath} from "./libraries/FeeMath.sol";
  *   `_requestInference` returns the request's id. Stage whatever the callback needs about the
  *   request (its deadline, its context) before calling `_requestInference`. If that callback
  *   reverts, the request is recorded like any other and its retry (`retryCallback`) is accepted.
+ * - **Outputs are bytes.** A circuit model's output is a tensor: `_tensor(output)` gives its
+ *   fixed-point values (at the model's output scale). A language model's is UTF-8 text, at most the
+ *   request's `maxOutputBytes`: `_text(output)`; parse it defensively, it is a model's free text.
  * - **Refunds.** What the coordinator owes this contract (the unspent compute fee of every
  *   answered request, the whole escrow of a cancelled or expired one, the late share of a
  *   claimant's bond) is credited to its pull balance in the coordinator, not sent:
@@ -71,6 +75,8 @@ abstract contract InferenceConsumer is IInferenceConsumer {
         uint32 challengeWindow;
         /// @notice The gas the coordinator gives `onInferenceResult`.
         uint32 callbackGasLimit;
+        /// @notice Language models: the longest answer accepted, in bytes (1 to the model's limit); circuit models: 0.
+        uint32 maxOutputBytes;
         /// @notice The last second at which the request may be answered.
         uint40 deadline;
         /// @notice Who referred this request (earns the model's referral share), or the zero address.
@@ -104,7 +110,7 @@ abstract contract InferenceConsumer is IInferenceConsumer {
 
     /// @inheritdoc IInferenceConsumer
     /// @dev Only the coordinator; the result reaches `_onInferenceResult` if `_acceptResult` takes it.
-    function onInferenceResult(uint256 requestId, int256[] calldata output) external {
+    function onInferenceResult(uint256 requestId, bytes calldata output) external {
         if (msg.sender != address(coordinator)) revert IHighwayErrors.OnlyCoordinator(msg.sender);
         if (!_acceptResult(requestId)) {
             emit UnrequestedResultIgnored(requestId);
@@ -119,7 +125,8 @@ abstract contract InferenceConsumer is IInferenceConsumer {
     }
 
     /**
-     * @notice Requests `modelId`'s output on `input` (`abi.encode(int256[])`), paid from this
+     * @notice Requests `modelId`'s output on `input` (a tensor for a circuit model, UTF-8 text for a
+     * language model: see `IModelRegistry.termsForInput`), paid from this
      * contract's balance of `token`, with this contract as the consumer, on `options`.
      * @dev Approves the coordinator for `FeeMath.escrow(options.maxModelFee, options.maxComputeFee,
      * protocolFeeBps)` and resets what it did not pull. A cached pair's answer calls
@@ -151,6 +158,7 @@ abstract contract InferenceConsumer is IInferenceConsumer {
                 jobBond: options.jobBond,
                 challengeWindow: options.challengeWindow,
                 callbackGasLimit: options.callbackGasLimit,
+                maxOutputBytes: options.maxOutputBytes,
                 deadline: options.deadline,
                 consumer: address(this),
                 referrer: options.referrer
@@ -198,7 +206,22 @@ abstract contract InferenceConsumer is IInferenceConsumer {
 
     /// @dev Receives the final output of request `requestId`, a request this contract made (unless
     /// `_acceptResult` is overridden), once. May run inside `_requestInference` (a cached answer).
-    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal virtual;
+    function _onInferenceResult(uint256 requestId, bytes calldata output) internal virtual;
+
+    /// @dev A circuit model's input from its fixed-point `values` (the smallest `TensorCodec` width they fit).
+    function _encodeTensor(int256[] memory values) internal pure returns (bytes memory) {
+        return TensorCodec.encode(values);
+    }
+
+    /// @dev The fixed-point values of a circuit model's `output` (a `TensorCodec` tensor).
+    function _tensor(bytes memory output) internal pure returns (int256[] memory) {
+        return TensorCodec.decode(output);
+    }
+
+    /// @dev A language model's `output` as a string (UTF-8, checked by the committee that can dispute it, not here).
+    function _text(bytes memory output) internal pure returns (string memory) {
+        return string(output);
+    }
 
     function _consumerStorage() private pure returns (ConsumerStorage storage $) {
         // ERC-7201 namespaced storage: only assembly can set a storage pointer's slot.

@@ -11,10 +11,10 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
 import {AuctionMath} from "./libraries/AuctionMath.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
-import {InstanceEncoding} from "./libraries/InstanceEncoding.sol";
-import {OutputPacking} from "./libraries/OutputPacking.sol";
+import {StoredBytes} from "./libraries/StoredBytes.sol";
+import {TensorCodec} from "./libraries/TensorCodec.sol";
+import {ModelKind} from "./types/ModelKind.sol";
 import {ExactGasCall} from "./libraries/ExactGasCall.sol";
-import {ProofVerification} from "./libraries/ProofVerification.sol";
 import {RequestTermsLib} from "./libraries/RequestTermsLib.sol";
 import {CoordinatorConfig} from "./coordinator/CoordinatorConfig.sol";
 import {CoordinatorLedger} from "./coordinator/CoordinatorLedger.sol";
@@ -32,7 +32,9 @@ import {MAX_DISPUTE_WINDOW} from "./interfaces/ICoordinatorAdmin.sol";
  * stored in `CoordinatorConfig`. The protocol rules it implements are listed in
  * `contracts/README.md` ("Protocol rules").
  * @dev A request's id is the hash of its `RequestTerms` (`RequestTermsLib`); it stores one
- * packed state slot and (optimistic answers only) one packed output word. The dispute game and
+ * packed state slot and (optimistic answers only) its output's hash: outputs travel in calldata
+ * and events, and whoever needs one on chain again (finalize, a retried callback, a defence)
+ * passes it back. Only proven circuit outputs are stored whole, in the verified-result cache. The dispute game and
  * the admin contract are deployed by this constructor, so each names the other immutably and
  * they cannot be mis-wired. Pausing stops only new requests: everything about a request
  * already made, and every withdrawal, still works.
@@ -43,7 +45,7 @@ contract InferenceCoordinator is CoordinatorLedger {
 
     struct Request {
         RequestState state;
-        uint256 output; // packed, optimistic or fraud-proven answers only (zk answers live in the cache)
+        bytes32 outputHash; // optimistic or dispute-established answers only (zk answers live in the cache)
         bytes32 raisedTermsHash; // the hash of the current terms once `raiseMaxComputeFee` changed them
     }
 
@@ -51,18 +53,15 @@ contract InferenceCoordinator is CoordinatorLedger {
     IRelayerStaking public immutable staking;
     /// @inheritdoc IInferenceCoordinator
     address public immutable disputeGame;
-    /// @dev The `BatchFulfiller` this constructor deploys, the only caller of the batch hooks. No getter (the
-    /// coordinator is at its size budget): it is the coordinator's third contract creation, at
-    /// `getCreateAddress(coordinator, nonce 3)`, and names the coordinator (`BatchFulfiller.coordinator`).
+
+    /// @dev The `BatchFulfiller` this constructor deploys, which calls `claim` and `fulfillZk` for a relayer
+    /// (`_sender`). No getter (the coordinator is at its size budget): it is the coordinator's third contract
+    /// creation, at `getCreateAddress(coordinator, nonce 3)`, and names the coordinator (`BatchFulfiller.coordinator`).
     address private immutable _batchFulfiller;
 
     mapping(uint256 requestId => Request) private _requests;
-    mapping(bytes32 cacheKey => uint256 packedOutput) private _cache;
-
-    modifier onlyDisputeGame() {
-        if (msg.sender != disputeGame) revert OnlyDisputeGame(msg.sender);
-        _;
-    }
+    /// @dev The verified-result cache: `StoredBytes` from slot `keccak256(abi.encode(modelId, inputHash, CACHE_DOMAIN))`.
+    bytes32 private constant CACHE_DOMAIN = keccak256("highway.cache");
 
     /// @dev `staking_` is deployed first, naming this contract's predicted address; the link is checked
     /// here. The admin contract (by `CoordinatorConfig`) and the dispute game are deployed here: each
@@ -126,7 +125,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         RequestState memory s = r.state;
         RequestStatus status = s.status;
         if (status == RequestStatus.Claimed) {
-            // The claimant let the deadline pass: it loses the late share of its bond to the requester.
+            // The claimant let the deadline pass: it loses the late share of its bond to the requester (unless
+            // the model's verifier code changed, which refused its proof).
             _slashLate(requestId, terms, s.relayer);
         } else if (status != RequestStatus.Open) {
             revert WrongStatus(requestId, status);
@@ -158,16 +158,7 @@ contract InferenceCoordinator is CoordinatorLedger {
 
     /// @inheritdoc IInferenceCoordinator
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
-        _claim(requestId, terms, msg.sender);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function claimFor(uint256 requestId, RequestTerms calldata terms, address relayer) external nonReentrant {
-        _onlyBatchFulfiller();
-        _claim(requestId, terms, relayer);
-    }
-
-    function _claim(uint256 requestId, RequestTerms calldata terms, address claimant) private {
+        address relayer = _sender();
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
         // Every claimant gets its whole delivery window before the deadline, so a late slash is always earned.
@@ -176,56 +167,45 @@ contract InferenceCoordinator is CoordinatorLedger {
         // A reopened request (its former claimant kept in `relayer`, its reopen time in `phaseEndsAt`) is
         // claimed only in a later block, and never by the claimant that lost it.
         if (block.timestamp <= s.phaseEndsAt) revert ClaimTooSoon(requestId, s.phaseEndsAt);
-        if (claimant == s.relayer) revert FormerClaimant(requestId, claimant);
+        if (relayer == s.relayer) revert FormerClaimant(requestId, relayer);
         s.status = RequestStatus.Claimed;
-        s.relayer = claimant;
+        s.relayer = relayer;
         s.claimedAt = uint32(block.timestamp);
         s.phaseEndsAt = uint32(block.timestamp + terms.deliveryWindow);
         r.state = s;
-        emit RequestClaimed(requestId, claimant, _computeFee(terms, block.timestamp));
-        staking.lockBond(claimant, terms.jobBond);
+        emit RequestClaimed(requestId, relayer, _computeFee(terms, block.timestamp));
+        staking.lockBond(relayer, terms.jobBond);
     }
 
     /// @inheritdoc IInferenceCoordinator
+    /// @dev The input and the proof are only forwarded, with this call's calldata, to the proof check (`_checkProof`).
+    /// From the batch fulfiller, the answer was proven in its batch proof: no proof is checked here.
     function fulfillZk(
         uint256 requestId,
         RequestTerms calldata terms,
-        bytes calldata input,
-        int256[] calldata output,
-        bytes calldata proof
+        bytes calldata,
+        bytes calldata output,
+        bytes calldata
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _claimantState(requestId, r, terms, msg.sender);
-        ProofVerification.verify(registry, requestId, terms, input, output, proof);
-        _cacheResult(terms, OutputPacking.pack(output));
-        _complete(requestId, r, terms, s, msg.sender, output, true, false);
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function fulfillFromBatch(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        address relayer,
-        int256[] calldata output
-    ) external nonReentrant {
-        _onlyBatchFulfiller();
-        Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _claimantState(requestId, r, terms, relayer);
-        _cacheResult(terms, OutputPacking.pack(output));
-        _complete(requestId, r, terms, s, relayer, output, true, false);
+        RequestState memory s = _claimantState(requestId, r, terms, _sender());
+        // A caller that passed `_claimantState` without being the claimant is the batch fulfiller (`_sender`).
+        if (s.relayer == msg.sender) _checkProof();
+        _cacheResult(terms, output);
+        _complete(requestId, r, terms, s, s.relayer, output, true, false);
     }
 
     /// @inheritdoc IInferenceCoordinator
     function submitOptimistic(
         uint256 requestId,
         RequestTerms calldata terms,
-        int256[] calldata output
+        bytes calldata output
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         if (terms.proofMode != ProofMode.Optimistic) revert ProofModeUnsupported(terms.modelId, terms.proofMode);
         RequestState memory s = _claimantState(requestId, r, terms, msg.sender);
-        if (output.length != terms.outputLength) revert OutputLengthMismatch(terms.outputLength, output.length);
-        r.output = OutputPacking.pack(output);
+        _checkOutput(terms, output);
+        r.outputHash = keccak256(output);
         s.status = RequestStatus.Pending;
         s.phaseEndsAt = uint32(block.timestamp + terms.challengeWindow);
         r.state = s;
@@ -233,11 +213,12 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     /// @inheritdoc IInferenceCoordinator
-    function finalize(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
+    function finalize(uint256 requestId, RequestTerms calldata terms, bytes calldata output) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
         if (block.timestamp < s.phaseEndsAt) revert ChallengeWindowOpen(requestId, s.phaseEndsAt);
-        _complete(requestId, r, terms, s, s.relayer, OutputPacking.unpack(r.output), false, false);
+        _checkPosted(requestId, r, output);
+        _complete(requestId, r, terms, s, s.relayer, output, false, false);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -246,6 +227,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Claimed);
         if (block.timestamp <= s.phaseEndsAt) revert DeliveryWindowOpen(requestId, s.phaseEndsAt);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
+        // No late slash if the model's verifier code changed (it refused every proof); the request reopens either
+        // way (the code may be put back), and its requester may cancel it for a full refund.
         _reopen(requestId, r, s.relayer);
         _slashLate(requestId, terms, s.relayer);
     }
@@ -253,14 +236,11 @@ contract InferenceCoordinator is CoordinatorLedger {
     // =================================================================== dispute hooks
 
     /// @inheritdoc IInferenceCoordinator
-    function openDispute(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        address challenger
-    ) external onlyDisputeGame nonReentrant {
+    function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger) external nonReentrant {
+        _checkArbiter(terms);
         Request storage r = _checkedRequest(requestId, terms);
+        // The game checked the challenge window (and the challenger's commitment) against this state.
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
-        if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
         s.status = RequestStatus.Disputed;
         s.phaseEndsAt = uint32(block.timestamp + terms.defenceWindow);
         r.state = s;
@@ -276,40 +256,45 @@ contract InferenceCoordinator is CoordinatorLedger {
         DisputeOutcome outcome,
         address challenger,
         address prover,
-        int256[] calldata output
-    ) external onlyDisputeGame nonReentrant {
+        bytes calldata output,
+        address[] calldata rewardees
+    ) external nonReentrant {
+        _checkArbiter(terms);
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Disputed);
         if (outcome == DisputeOutcome.Defended) {
-            uint256 word = r.output;
-            _cacheResult(terms, word);
+            _checkPosted(requestId, r, output);
+            _cacheResult(terms, output);
             // The challenger was wrong: its bond pays the relayer, less the protocol's share.
-            _splitLoserBond(terms, terms.challengeBond, s.relayer);
+            _splitLoserBond(terms, terms.challengeBond, s.relayer, rewardees);
             emit Defended(requestId, s.relayer, challenger);
-            _complete(requestId, r, terms, s, s.relayer, OutputPacking.unpack(word), true, false);
+            _complete(requestId, r, terms, s, s.relayer, output, true, false);
             return;
         }
-        // The relayer was wrong, or did not defend: the challenger gets its bond back and the
-        // relayer's slashed bond, less the protocol's share.
+        // The relayer was wrong, or did not defend, or nobody could judge: the challenger gets its bond back
+        // and, unless the dispute is void, the relayer's slashed bond less the protocol's share.
         _credit(challenger, terms.challengeBond);
-        _splitLoserBond(terms, terms.jobBond, challenger);
+        bool voided = outcome == DisputeOutcome.Voided;
+        if (!voided) _splitLoserBond(terms, terms.jobBond, challenger, rewardees);
         if (outcome == DisputeOutcome.FraudProven) {
-            // The proven output answers the request; its compute fee goes to the challenger whoever
-            // the prover, so a fraud proof copied from the mempool earns its copier nothing.
-            uint256 word = OutputPacking.pack(output);
-            r.output = word;
-            _cacheResult(terms, word);
+            // The established output answers the request (the arbiter checked it is one the model can give:
+            // a proven canonical tensor, or a committee's answer within `outputSize`); its compute fee goes to
+            // the challenger whoever the prover, so a fraud proof copied from the mempool earns its copier nothing.
+            r.outputHash = keccak256(output);
+            _cacheResult(terms, output);
             emit FraudProven(requestId, prover, s.relayer, output);
             _complete(requestId, r, terms, s, challenger, output, true, true);
         } else {
-            r.output = 0;
-            emit DisputeTimedOut(requestId, s.relayer, challenger);
-            if (block.timestamp > terms.deadline) {
+            r.outputHash = bytes32(0);
+            if (voided) emit DisputeVoided(requestId, s.relayer, challenger);
+            else emit DisputeTimedOut(requestId, s.relayer, challenger);
+            // A void dispute ends the request: its model's answers can no longer be judged.
+            if (voided || block.timestamp > terms.deadline) {
                 _refund(requestId, r, terms);
             } else {
                 _reopen(requestId, r, s.relayer);
             }
-            _slash(requestId, s.relayer, terms.jobBond, terms.jobBond);
+            _slash(requestId, s.relayer, terms.jobBond, voided ? 0 : terms.jobBond);
         }
     }
 
@@ -317,42 +302,35 @@ contract InferenceCoordinator is CoordinatorLedger {
     function postedAnswer(
         uint256 requestId,
         RequestTerms calldata terms
-    ) external view returns (RequestState memory state, int256[] memory output) {
+    ) external view returns (RequestState memory state, bytes32 outputHash) {
         Request storage r = _checkedRequest(requestId, terms);
-        return (r.state, OutputPacking.unpack(r.output));
+        return (r.state, r.outputHash);
     }
 
     // =================================================================== results
 
     /// @inheritdoc IInferenceCoordinator
-    function retryCallback(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
+    function retryCallback(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        bytes calldata output
+    ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = r.state;
         if (s.status != RequestStatus.Fulfilled || !s.callbackPending) revert NoFailedCallback(requestId);
+        // A failed delivery kept the hash of the output it carried (`_deliver`, `_deliverCached`).
+        _checkPosted(requestId, r, output);
         r.state.callbackPending = false;
-        uint256 word = r.output;
-        if (word == 0) word = _cache[_cacheKey(terms.modelId, terms.inputHash)];
-        if (_deliver(requestId, r, terms, OutputPacking.unpack(word))) emit CallbackDelivered(requestId);
+        if (_deliver(requestId, r, terms, output)) emit CallbackDelivered(requestId);
     }
 
     /// @inheritdoc IInferenceCoordinator
     function cachedResult(
         bytes32 modelId,
         bytes calldata input
-    ) external view returns (bool found, int256[] memory output) {
-        uint256 word = _cache[_cacheKey(modelId, keccak256(input))];
-        return (word != 0, OutputPacking.unpack(word));
-    }
-
-    /// @inheritdoc IInferenceCoordinator
-    function pendingResult(
-        uint256 requestId
-    ) external view returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt) {
-        Request storage r = _requests[requestId];
-        RequestState memory s = r.state;
-        status = s.status;
-        if (status != RequestStatus.Pending && status != RequestStatus.Disputed) revert WrongStatus(requestId, status);
-        return (OutputPacking.unpack(r.output), status, s.phaseEndsAt);
+    ) external view returns (bool found, bytes memory output) {
+        output = StoredBytes.load(_cacheKey(modelId, keccak256(input)));
+        return (output.length != 0, output);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -368,20 +346,20 @@ contract InferenceCoordinator is CoordinatorLedger {
         return FeeMath.escrow(registry.modelTerms(modelId).fee, maxComputeFee, _config.protocolFeeBps);
     }
 
-    /// @notice The nonce the next request's terms will carry.
-    function nextNonce() external view returns (uint256) {
-        return _config.nextNonce;
-    }
-
     // =================================================================== internals
 
     function _request(RequestParams calldata p, bytes calldata input) private returns (uint256 requestId) {
-        IModelRegistry.ModelTerms memory m = registry.modelTerms(p.modelId);
+        // The registry checks the input against the model: a tensor of its shape, or UTF-8 text within its limit.
+        IModelRegistry.ModelTerms memory m = registry.termsForInput(p.modelId, input);
         if (!m.active) revert ModelInactive(p.modelId);
         if (m.fee > p.maxModelFee) revert ModelFeeAboveMax(p.modelId, m.fee, p.maxModelFee);
         if (m.proofModes & (p.proofMode == ProofMode.Zk ? 1 : 2) == 0)
             revert ProofModeUnsupported(p.modelId, p.proofMode);
-        _checkInput(input, m.inputLength, m.inputBound);
+        bool language = m.kind == ModelKind.Language;
+        // A language model's answer is bounded by the request; a circuit's has the model's fixed size.
+        if (language ? p.maxOutputBytes == 0 || p.maxOutputBytes > m.outputLength : p.maxOutputBytes != 0) {
+            revert InvalidMaxOutputBytes(p.maxOutputBytes, language ? m.outputLength : 0);
+        }
         Config memory c = _config;
         // The deadline leaves a claimant at least the whole delivery window.
         uint256 earliestDeadline = block.timestamp + c.deliveryWindow;
@@ -394,21 +372,22 @@ contract InferenceCoordinator is CoordinatorLedger {
         _config.nextNonce = c.nextNonce + 1;
 
         bytes32 inputHash = keccak256(input);
-        uint256 cached = _cache[_cacheKey(p.modelId, inputHash)];
-        RequestTerms memory t = _newTerms(p, m, c, inputHash, cached != 0);
+        // Only proven circuit outputs are cached; a language model's answer is never proven.
+        bytes memory cached;
+        if (!language) cached = StoredBytes.load(_cacheKey(p.modelId, inputHash));
+        RequestTerms memory t = _newTerms(p, m, c, inputHash, cached.length != 0);
         requestId = t.id();
         uint256 escrow = FeeMath.escrow(t.modelFee, t.maxComputeFee, t.protocolFeeBps);
-        if (cached == 0) {
+        if (cached.length == 0) {
             emit RequestCreated(requestId, p.modelId, msg.sender, t, input);
             _requests[requestId].state.status = RequestStatus.Open;
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
         } else {
             // Answered now: no relayer will ever need the terms, unless the callback fails (see _deliverCached).
             _settle(t, 0);
-            int256[] memory output = OutputPacking.unpack(cached);
-            emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, t, output);
+            emit CachedRequestFulfilled(requestId, p.modelId, msg.sender, t, cached);
             paymentToken.safeTransferFrom(msg.sender, address(this), escrow);
-            _deliverCached(requestId, t, input, output);
+            _deliverCached(requestId, t, input, cached);
         }
     }
 
@@ -450,7 +429,8 @@ contract InferenceCoordinator is CoordinatorLedger {
             referralShareBps: p.referrer == address(0) || p.referrer == msg.sender || p.referrer == consumer
                 ? 0
                 : m.referralShareBps,
-            outputLength: m.outputLength,
+            outputSize: m.kind == ModelKind.Language ? p.maxOutputBytes : m.outputLength,
+            modelKind: m.kind,
             proofMode: p.proofMode,
             nonce: c.nextNonce
         });
@@ -476,24 +456,41 @@ contract InferenceCoordinator is CoordinatorLedger {
         (t.jobBond, t.challengeBond) = (b.jobBond, b.challengeBond);
     }
 
-    /// @dev `input` must be exactly `abi.encode(int256[])` of `inputLength` values, each of magnitude at
-    /// most `inputBound` (the model's) and with a field image.
-    function _checkInput(bytes calldata input, uint256 inputLength, uint256 inputBound) private pure {
-        if (input.length < 64 || uint256(bytes32(input[0:32])) != 0x20) revert MalformedInput();
-        uint256 count = uint256(bytes32(input[32:64]));
-        if (count != inputLength) revert InputLengthMismatch(inputLength, count);
-        if (input.length != 64 + 32 * count) revert MalformedInput();
-        uint256 maxAbs = inputBound == 0 ? InstanceEncoding.MAX_ABS_VALUE : inputBound;
-        for (uint256 i; i < count; ++i) {
-            int256 v;
-            // Reads each input word in place: a calldata slice per word costs 62 bytes of a coordinator near
-            // its size budget (deploy.test.ts), and gas per input.
-            // solhint-disable-next-line no-inline-assembly
-            assembly ("memory-safe") {
-                v := calldataload(add(input.offset, add(64, mul(32, i))))
-            }
-            if (v > int256(maxAbs) || v < -int256(maxAbs)) revert InputOutOfBounds(i, v, maxAbs);
+    /// @dev Reverts unless `output` has the shape of an answer the request's model gives: a tensor of its
+    /// output count, or (a language model) 1 to `outputSize` bytes. Whether it is the right answer, in its
+    /// canonical encoding, is what a challenge settles: a non-canonical tensor is a wrong answer.
+    function _checkOutput(RequestTerms calldata terms, bytes calldata output) private pure {
+        if (terms.modelKind == ModelKind.Circuit) {
+            (, uint256 count) = TensorCodec.shape(output);
+            if (count != terms.outputSize) revert OutputLengthMismatch(terms.outputSize, count);
+        } else if (output.length == 0 || output.length > terms.outputSize) {
+            revert OutputTooLong(terms.outputSize, output.length);
         }
+    }
+
+    /// @dev Reverts unless the proof of this `fulfillZk` call holds: the dispute game keeps the one proof check
+    /// (`ProofVerification`, which its defences use too), and its `checkProof` takes `fulfillZk`'s very
+    /// arguments, so this call's calldata is forwarded as it is (re-encoding the terms costs code the
+    /// coordinator has no room for). The game's revert (`InvalidProof`, `InputMismatch`, ...) is bubbled up.
+    function _checkProof() private {
+        address game = disputeGame;
+        bytes4 selector = DisputeGame.checkProof.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            calldatacopy(add(ptr, 4), 4, sub(calldatasize(), 4))
+            if iszero(call(gas(), game, 0, ptr, calldatasize(), 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
+    /// @dev Reverts unless the caller is the arbiter of the request's model kind (never the zero address).
+    function _checkArbiter(RequestTerms calldata terms) private view {
+        address arbiter = terms.modelKind == ModelKind.Circuit ? disputeGame : languageArbiter;
+        if (msg.sender != arbiter || arbiter == address(0)) revert OnlyArbiter(msg.sender);
     }
 
     /// @dev The request `requestId`, whose current terms must be `terms`: a request's id is the
@@ -528,8 +525,17 @@ contract InferenceCoordinator is CoordinatorLedger {
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
     }
 
-    function _onlyBatchFulfiller() private view {
-        if (msg.sender != _batchFulfiller) revert OnlyBatchFulfiller(msg.sender);
+    /// @dev The relayer claiming or answering: the caller, or, when the caller is the batch fulfiller, the
+    /// relayer it acts for, whose address it appends to the calldata (as an ERC-2771 forwarder does). Two
+    /// hooks for the fulfiller would cost code the coordinator has no room for.
+    function _sender() private view returns (address sender) {
+        sender = msg.sender;
+        if (sender == _batchFulfiller) {
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                sender := shr(96, calldataload(sub(calldatasize(), 20)))
+            }
+        }
     }
 
     function _computeFee(RequestTerms calldata terms, uint256 at) private pure returns (uint256) {
@@ -538,12 +544,20 @@ contract InferenceCoordinator is CoordinatorLedger {
     }
 
     function _cacheKey(bytes32 modelId, bytes32 inputHash) private pure returns (bytes32) {
-        return keccak256(abi.encode(modelId, inputHash));
+        return keccak256(abi.encode(modelId, inputHash, CACHE_DOMAIN));
     }
 
-    function _cacheResult(RequestTerms calldata terms, uint256 word) private {
+    /// @dev Reverts unless `output` is the answer whose hash the request keeps (`OutputHashMismatch`).
+    function _checkPosted(uint256 requestId, Request storage r, bytes calldata output) private view {
+        if (keccak256(output) != r.outputHash) revert OutputHashMismatch(requestId);
+    }
+
+    /// @dev Caches a circuit model's proven or established `output` for the request's input (a language
+    /// model's answers are never cached), unless an answer is cached already.
+    function _cacheResult(RequestTerms calldata terms, bytes calldata output) private {
+        if (terms.modelKind != ModelKind.Circuit) return;
         bytes32 key = _cacheKey(terms.modelId, terms.inputHash);
-        if (_cache[key] == 0) _cache[key] = word;
+        if (!StoredBytes.isSet(key)) StoredBytes.store(key, output);
     }
 
     /**
@@ -560,7 +574,7 @@ contract InferenceCoordinator is CoordinatorLedger {
         RequestTerms calldata terms,
         RequestState memory s,
         address payee,
-        int256[] memory output,
+        bytes calldata output,
         bool proven,
         bool relayerWasWrong
     ) private {
@@ -577,12 +591,19 @@ contract InferenceCoordinator is CoordinatorLedger {
         _deliver(requestId, r, terms, output);
     }
 
-    /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest.
+    /// @dev Slashes the late share of a claimant's bond to the requester and releases the rest; or, if the model's
+    /// verifier code changed since registration (it refused every proof), releases the whole bond.
     function _slashLate(uint256 requestId, RequestTerms calldata terms, address relayer) private {
-        _slash(requestId, relayer, terms.jobBond, _creditLateSlash(terms));
+        _slash(
+            requestId,
+            relayer,
+            terms.jobBond,
+            registry.verifierCodeChanged(terms.modelId) ? 0 : _creditLateSlash(terms)
+        );
     }
 
     /// @dev Takes `slashed` of the `locked` job bond of `relayer` (the rest is released); the tokens come here.
+    /// Nothing slashed (a void dispute, a changed verifier) releases the bond, neither served nor slashed.
     function _slash(uint256 requestId, address relayer, uint256 locked, uint256 slashed) private {
         emit RelayerSlashed(requestId, relayer, slashed);
         staking.slash(relayer, locked, slashed);
@@ -617,10 +638,14 @@ contract InferenceCoordinator is CoordinatorLedger {
         uint256 requestId,
         Request storage r,
         RequestTerms calldata terms,
-        int256[] memory output
+        bytes calldata output
     ) private returns (bool ok) {
         ok = _callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output);
-        if (!ok) r.state.callbackPending = true;
+        if (!ok) {
+            // The retry must deliver this very output (a zk answer keeps no hash otherwise).
+            r.state.callbackPending = true;
+            r.outputHash = keccak256(output);
+        }
     }
 
     /// @dev Calls the consumer of a request answered from the cache; only if the callback failed is the
@@ -629,11 +654,13 @@ contract InferenceCoordinator is CoordinatorLedger {
         uint256 requestId,
         RequestTerms memory terms,
         bytes calldata input,
-        int256[] memory output
+        bytes memory output
     ) private {
         if (!_callConsumer(requestId, terms.consumer, terms.callbackGasLimit, output)) {
             emit RequestCreated(requestId, terms.modelId, terms.requester, terms, input);
-            _requests[requestId].state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
+            Request storage r = _requests[requestId];
+            r.state = RequestState(RequestStatus.Fulfilled, true, false, address(0), 0, 0);
+            r.outputHash = keccak256(output);
         }
     }
 
@@ -641,7 +668,7 @@ contract InferenceCoordinator is CoordinatorLedger {
         uint256 requestId,
         address consumer,
         uint256 gasLimit,
-        int256[] memory output
+        bytes memory output
     ) private returns (bool ok) {
         uint256 gasUsed;
         bytes memory reason;

@@ -2,13 +2,17 @@
 pragma solidity 0.8.30;
 
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {ModelKind} from "./types/ModelKind.sol";
+import {TensorCodec} from "./libraries/TensorCodec.sol";
+import {Utf8} from "./libraries/Utf8.sol";
 
 /**
  * @title ModelRegistry
  * @notice Models by `bytes32 modelId`. Anyone may register a model; its owner may change its
- * fee, referral share, proof modes, artifact URI, active flag and owner. The verifier (and
- * its runtime code hash, recorded at registration), shapes, scales, parent, parent share and
- * artifact hash are the model's identity: a new circuit is a new model. A request locks the
+ * fee, referral share, proof modes, artifact URI, active flag and owner. The kind, the verifier
+ * (and its runtime code hash, recorded at registration) or the runtime spec hash, shapes, scales,
+ * parent, parent share and artifact hash are the model's identity: a new circuit (or runtime) is a
+ * new model. It also checks a request's input against the model (`termsForInput`). A request locks the
  * fee and shares it saw, so no change here touches a request already made.
  */
 contract ModelRegistry is IModelRegistry {
@@ -16,10 +20,10 @@ contract ModelRegistry is IModelRegistry {
     uint8 public constant MODE_ZK = 1;
     /// @notice The proof-mode bit of bonded optimistic answers, open to challenge.
     uint8 public constant MODE_OPTIMISTIC = 2;
-    /// @notice The most inputs a model may take.
-    uint16 public constant MAX_INPUT_LENGTH = 1024;
-    /// @notice The most outputs a model may have (one packed storage word of int64 values).
-    uint8 public constant MAX_OUTPUT_LENGTH = 3;
+    /// @notice The most input values (a language model: prompt bytes) a model may take.
+    uint16 public constant MAX_INPUT_LENGTH = 16_384;
+    /// @notice The most output values (a language model: answer bytes) a model may have.
+    uint16 public constant MAX_OUTPUT_LENGTH = 16_384;
     /// @notice The largest fixed-point scale (bits).
     uint8 public constant MAX_SCALE = 64;
     /// @notice The most requests one batched proof answers.
@@ -29,7 +33,10 @@ contract ModelRegistry is IModelRegistry {
         ModelTerms terms; // one slot
         address owner;
         address verifier;
+        uint8 inputScale;
+        uint8 outputScale;
         bytes32 verifierCodeHash;
+        bytes32 runtimeSpecHash;
         bytes32 parentModelId;
         bytes32 artifactHash;
         string artifactURI;
@@ -54,9 +61,7 @@ contract ModelRegistry is IModelRegistry {
     function registerModel(bytes32 salt, ModelParams calldata params) external returns (bytes32 modelId) {
         modelId = modelIdOf(msg.sender, salt);
         if (_models[modelId].owner != address(0)) revert ModelAlreadyRegistered(modelId);
-        // Until a dispute arbiter exists every model is settled by proof, so it needs a verifier.
-        if (params.verifier == address(0) || params.verifier.code.length == 0) revert VerifierRequired();
-        _checkProofModes(params.proofModes);
+        _checkKind(params);
         if (params.inputLength == 0 || params.inputLength > MAX_INPUT_LENGTH)
             revert InvalidInputLength(params.inputLength);
         if (params.outputLength == 0 || params.outputLength > MAX_OUTPUT_LENGTH) {
@@ -80,13 +85,15 @@ contract ModelRegistry is IModelRegistry {
             active: true,
             parentShareBps: params.parentShareBps,
             referralShareBps: params.referralShareBps,
-            inputScale: params.inputScale,
-            outputScale: params.outputScale,
+            kind: params.kind,
             inputBound: params.inputBound
         });
         m.owner = msg.sender;
         m.verifier = params.verifier;
-        m.verifierCodeHash = params.verifier.codehash;
+        m.inputScale = params.inputScale;
+        m.outputScale = params.outputScale;
+        if (params.kind == ModelKind.Circuit) m.verifierCodeHash = params.verifier.codehash;
+        m.runtimeSpecHash = params.runtimeSpecHash;
         m.parentModelId = params.parentModelId;
         m.artifactHash = params.artifactHash;
         m.artifactURI = params.artifactURI;
@@ -107,9 +114,12 @@ contract ModelRegistry is IModelRegistry {
         emit ModelReferralShareUpdated(modelId, referralShareBps);
     }
 
-    /// @notice Sets the proof modes future requests may use; only the owner.
+    /// @notice Sets the proof modes future requests may use; only the owner (a language model's are fixed).
     function setProofModes(bytes32 modelId, uint8 proofModes) external onlyModelOwner(modelId) {
         _checkProofModes(proofModes);
+        if (_models[modelId].terms.kind == ModelKind.Language && proofModes != MODE_OPTIMISTIC) {
+            revert InvalidLanguageModel();
+        }
         _models[modelId].terms.proofModes = proofModes;
         emit ModelProofModesUpdated(modelId, proofModes);
     }
@@ -141,6 +151,8 @@ contract ModelRegistry is IModelRegistry {
         bytes32 artifactHash
     ) external onlyModelOwner(modelId) {
         if (_batchVerifiers[modelId].verifier != address(0)) revert BatchVerifierAlreadyRegistered(modelId);
+        // A language model is never proven: it has no verifier, batched or not.
+        if (_models[modelId].terms.kind != ModelKind.Circuit) revert InvalidLanguageModel();
         if (verifier == address(0) || verifier.code.length == 0) revert VerifierRequired();
         if (batchSize < 2 || batchSize > MAX_BATCH_SIZE) revert InvalidBatchSize(batchSize, MAX_BATCH_SIZE);
         _batchVerifiers[modelId] = BatchVerifier(verifier, batchSize, uint40(block.timestamp), verifier.codehash);
@@ -157,21 +169,55 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function getModel(bytes32 modelId) external view returns (Model memory) {
         Record storage m = _record(modelId);
-        return Model(m.terms, m.owner, m.verifier, m.verifierCodeHash, m.parentModelId, m.artifactHash, m.artifactURI);
+        return
+            Model(
+                m.terms,
+                m.owner,
+                m.verifier,
+                m.inputScale,
+                m.outputScale,
+                m.verifierCodeHash,
+                m.runtimeSpecHash,
+                m.parentModelId,
+                m.artifactHash,
+                m.artifactURI
+            );
     }
 
     /// @inheritdoc IModelRegistry
-    function modelTerms(bytes32 modelId) external view returns (ModelTerms memory terms) {
+    function modelTerms(bytes32 modelId) public view returns (ModelTerms memory terms) {
         terms = _models[modelId].terms;
         if (terms.inputLength == 0) revert UnknownModel(modelId);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function termsForInput(bytes32 modelId, bytes calldata input) external view returns (ModelTerms memory terms) {
+        terms = modelTerms(modelId);
+        if (terms.kind == ModelKind.Circuit) {
+            TensorCodec.checkInput(input, terms.inputLength, terms.inputBound);
+        } else {
+            if (input.length == 0 || input.length > terms.inputLength)
+                revert InvalidPromptLength(terms.inputLength, input.length);
+            if (!Utf8.isValid(input)) revert InvalidUtf8();
+        }
     }
 
     /// @inheritdoc IModelRegistry
     function verifierOf(bytes32 modelId) external view returns (address verifier) {
         Record storage m = _models[modelId];
         verifier = m.verifier;
-        if (verifier == address(0)) revert UnknownModel(modelId);
+        if (verifier == address(0)) {
+            // A language model has no verifier: it is never proven.
+            if (m.owner != address(0)) revert VerifierRequired();
+            revert UnknownModel(modelId);
+        }
         _checkCode(modelId, verifier, m.verifierCodeHash);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function verifierCodeChanged(bytes32 modelId) external view returns (bool) {
+        Record storage m = _record(modelId);
+        return m.verifier.codehash != m.verifierCodeHash;
     }
 
     /// @inheritdoc IModelRegistry
@@ -193,6 +239,25 @@ contract ModelRegistry is IModelRegistry {
     function _checkCode(bytes32 modelId, address verifier, bytes32 recorded) private view {
         bytes32 current = verifier.codehash;
         if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
+    }
+
+    /// @dev A circuit model needs a verifier (its disputes are settled by proof); a language model is
+    /// re-executed, never proven: no verifier, a runtime spec, optimistic answers only, no bound or scales.
+    function _checkKind(ModelParams calldata params) private view {
+        if (params.kind == ModelKind.Circuit) {
+            if (params.verifier == address(0) || params.verifier.code.length == 0) revert VerifierRequired();
+            if (params.runtimeSpecHash != bytes32(0)) revert InvalidLanguageModel();
+            _checkProofModes(params.proofModes);
+        } else {
+            bool valid =
+                params.verifier == address(0)
+                    && params.runtimeSpecHash != bytes32(0)
+                    && params.proofModes == MODE_OPTIMISTIC
+                    && params.inputBound == 0
+                    && params.inputScale == 0
+                    && params.outputScale == 0;
+            if (!valid) revert InvalidLanguageModel();
+        }
     }
 
     function _checkProofModes(uint8 proofModes) private pure {

@@ -121,10 +121,15 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
         Relayer storage r = _relayers[relayer];
         if (r.locked < locked || slashed > locked) revert LockedBondTooSmall(relayer, locked, r.locked);
         r.locked -= uint96(locked);
+        if (slashed == 0) {
+            // Nothing slashed (the coordinator could not judge the job): released, neither served nor slashed.
+            emit BondUnlocked(relayer, locked, false);
+            return;
+        }
         r.stake -= uint96(slashed);
         ++r.jobsSlashed;
         emit Slashed(relayer, slashed);
-        if (slashed != 0) _token.safeTransfer(msg.sender, slashed);
+        _token.safeTransfer(msg.sender, slashed);
     }
 
     // ------------------------------------------------------------------ views

@@ -1,13 +1,13 @@
 /**
- * Fixed-point tensors of a zk model and their public instances.
- *
- * A model's inputs and outputs are fixed-point numbers: value × 2^scale, rounded
- * half away from zero (as EZKL quantizes). A proof's public instances are the inputs
- * followed by the outputs as elements of the BN254 scalar field, where a negative
- * value v is the element p + v. The Solidity twin is
- * `contracts/libraries/InstanceEncoding.sol`; both are tested on the same vectors.
+ * What requests carry: bytes for every model kind. A circuit model's inputs and outputs
+ * are fixed-point tensors (value × 2^scale, rounded half away from zero, as EZKL
+ * quantizes) in the compact tensor encoding (`encodeTensor`); a language model's are
+ * UTF-8 text (`encodeText`). A proof's public instances are a circuit's inputs followed
+ * by its outputs as elements of the BN254 scalar field, where a negative value v is the
+ * element p + v. The Solidity twins are `contracts/libraries/TensorCodec.sol` and
+ * `InstanceEncoding.sol`; each pair is tested on the same vectors.
  */
-import { AbiCoder, type BytesLike } from "ethers";
+import { getBytes, hexlify, toUtf8Bytes, type BytesLike } from "ethers";
 import { HighwayError } from "./errors.js";
 
 /** The order of the BN254 scalar field. */
@@ -122,15 +122,76 @@ export function readOutputs(instances: readonly bigint[], inputCount: number, ou
   return instances.slice(inputCount).map(fromField);
 }
 
-const abi = AbiCoder.defaultAbiCoder();
+/** The widths a tensor's values may have, in bytes. */
+export const TENSOR_WIDTHS = [1, 2, 4, 8, 16, 32] as const;
+export type TensorWidth = (typeof TENSOR_WIDTHS)[number];
 
-/** A request's `input` bytes: abi.encode(int256[]) of the quantized values. */
-export function encodeInput(values: readonly bigint[]): string {
-  return abi.encode(["int256[]"], [values]);
+/** Bytes that are not a tensor: a width byte (1, 2, 4, 8, 16 or 32), then a whole number of values of that width. */
+export class MalformedTensorError extends EncodingError {
+  override name = "MalformedTensorError";
 }
 
-/** The quantized values of a request's `input` bytes. */
-export function decodeInput(data: BytesLike): bigint[] {
-  const [values] = abi.decode(["int256[]"], data);
-  return (values as bigint[]).map((value) => BigInt(value));
+/** The smallest width every one of `values` fits in (two's complement): a tensor's canonical width. */
+export function canonicalWidth(values: readonly bigint[]): TensorWidth {
+  let width: TensorWidth = 1;
+  for (const value of values) {
+    while (width < 32 && (value >= 1n << BigInt(8 * width - 1) || value < -(1n << BigInt(8 * width - 1)))) {
+      width = (width * 2) as TensorWidth;
+    }
+  }
+  return width;
+}
+
+/**
+ * A tensor's bytes (`contracts/libraries/TensorCodec.sol`): one header byte, the width `w` of every value,
+ * then the values, `w` bytes each, big-endian two's complement. Without `width`, the smallest width the
+ * values fit: the cheapest input, and the canonical encoding an output must have.
+ */
+export function encodeTensor(values: readonly bigint[], width: TensorWidth = canonicalWidth(values)): string {
+  if (values.length === 0) throw new MalformedTensorError("a tensor has at least one value");
+  if (!TENSOR_WIDTHS.includes(width)) throw new MalformedTensorError(`a tensor's width is 1, 2, 4, 8, 16 or 32 bytes, not ${width}`);
+  const bits = BigInt(8 * width);
+  const body = values.map((value, index) => {
+    if (value >= 1n << (bits - 1n) || value < -(1n << (bits - 1n))) {
+      throw new ValueOutOfRangeError(index, value, (1n << (bits - 1n)) - 1n);
+    }
+    return BigInt.asUintN(Number(bits), value)
+      .toString(16)
+      .padStart(2 * width, "0");
+  });
+  return "0x" + width.toString(16).padStart(2, "0") + body.join("");
+}
+
+/** The values of a tensor's bytes; throws `MalformedTensorError` for bytes that are not a tensor. */
+export function decodeTensor(data: BytesLike): bigint[] {
+  const bytes = getBytes(data);
+  const width = bytes[0] as TensorWidth;
+  if (bytes.length < 2 || !TENSOR_WIDTHS.includes(width) || (bytes.length - 1) % width !== 0) {
+    throw new MalformedTensorError(`${bytes.length} bytes are not a tensor: a width byte (1, 2, 4, 8, 16 or 32), then whole values`);
+  }
+  const values: bigint[] = [];
+  for (let start = 1; start < bytes.length; start += width) {
+    values.push(BigInt.asIntN(8 * width, BigInt(hexlify(bytes.subarray(start, start + width)))));
+  }
+  return values;
+}
+
+/** Whether `data` is the canonical encoding of its values (what an output must be). */
+export function isCanonicalTensor(data: BytesLike): boolean {
+  const values = decodeTensor(data);
+  return getBytes(data)[0] === canonicalWidth(values);
+}
+
+/** A language model's input or answer: the UTF-8 bytes of `text`. */
+export function encodeText(text: string): string {
+  return hexlify(toUtf8Bytes(text));
+}
+
+/** The text of a language model's input or answer; throws `InvalidValueError` for bytes that are not UTF-8. */
+export function decodeText(data: BytesLike): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(getBytes(data));
+  } catch {
+    throw new InvalidValueError("the bytes are not well-formed UTF-8 text");
+  }
 }

@@ -32,7 +32,17 @@ export const ERROR_HINTS = {
   ModelInactive: "model {modelId} is not active: pick an active model (`highway models list`)",
   UnknownModel: "model {modelId} is not registered: check the model id (`highway models list`)",
   ProofModeUnsupported: "model {modelId} does not accept proof mode {mode}: use a mode it supports",
-  MalformedInput: "the input is not abi.encode(int256[]): encode it with encodeInput()",
+  MalformedTensor: "the tensor is not a width byte (1, 2, 4, 8, 16 or 32) then whole values: encode it with encodeTensor()",
+  NonCanonicalOutput: "the output tensor is not in its canonical (smallest) width: encode it with encodeTensor()",
+  InvalidUtf8: "a language model's input must be UTF-8 text",
+  InvalidPromptLength: "the prompt has {actual} bytes: the model takes 1 to {max}",
+  InvalidMaxOutputBytes:
+    "maxOutputBytes {maxOutputBytes} is not allowed: a language model's request bounds its answer to 1..{max} bytes; a circuit model's leaves it 0",
+  OutputTooLong: "the answer has {actual} bytes: the request accepts 1 to {max}",
+  OutputHashMismatch:
+    "the output passed is not the one request {requestId} holds: pass the output from its OptimisticSubmitted or RequestFulfilled event",
+  InvalidLanguageModel: "a language model has no verifier, a runtime spec hash, optimistic answers only, and no input bound or scales",
+  LanguageArbiterAlreadySet: "the language arbiter is set once and is already {arbiter}",
   InputLengthMismatch: "the model takes {expected} input values but got {actual}",
   InputOutOfBounds: "input value {value} at index {index} is outside ±{bound}: clip or rescale it to the model's input range",
   ValueOutsideField: "value {value} does not fit the proof's field: it is far outside any model's range",
@@ -72,6 +82,11 @@ export const ERROR_HINTS = {
   OutputValueTooLarge: "output value {value} at index {index} is too large to store",
   InvalidProof: "the proof for request {requestId} does not verify: prove the request's own input with the model's circuit",
   SameOutput: "request {requestId}'s posted output is the proven one: there is no fraud to prove",
+  ChallengeNotCommitted:
+    "{challenger} committed to no challenge of request {requestId} with this salt: commitChallenge first, in an earlier block",
+  ChallengeRevealTooSoon: "request {requestId}'s challenge commitment was made in block {committedAt}: reveal it in a later block",
+  ChallengeCommitmentStale:
+    "the challenge commitment (made at {committedAt}) predates request {requestId}'s answer (posted at {answeredAt}): commit again",
   NoFailedCallback: "request {requestId} has no failed callback to retry",
   MaxComputeFeeNotRaised: "the new maxComputeFee {proposed} must be above the current {current}",
   InsufficientGasForCall: "the transaction carried too little gas to give the callback its {gasLimit} gas: send more gas",
@@ -92,7 +107,6 @@ export const ERROR_HINTS = {
   BatchVerifierAlreadyRegistered: "model {modelId} already has its batched verifier: it is registered once, never replaced",
   InvalidBatchSize: "batch size {batchSize} is not supported: a batched verifier answers 2 to {max} requests per proof",
   // ---------------------------------------------------------------- batches
-  OnlyBatchFulfiller: "only the coordinator's batch fulfiller may call this (caller {caller}): use claimBatch and fulfillZkBatch",
   InvalidBatch: "a batch holds 1 to {batchSize} requests of one model, with as many terms and inputs; this one held {count}",
   NotInBatchModel: "request {requestId} is not a zk request of model {modelId}: answer it apart",
   RequestBeforeBatchVerifier:
@@ -107,8 +121,8 @@ export const ERROR_HINTS = {
   LockedBondTooSmall: "relayer {relayer} has only {locked} locked, not {amount}",
   StillUnbonding: "the unbonding stake is released at {releaseAt}: withdraw after that",
   OnlyCoordinator: "only the coordinator may call this (caller {caller})",
-  OnlyDisputeGame:
-    "only the coordinator's dispute game may call this (caller {caller}): challenge, defend and prove fraud through the dispute game",
+  OnlyArbiter:
+    "only the arbiter of the request's model kind may call this (caller {caller}): dispute circuit models through the dispute game, language models through the language arbiter",
   OnlyCoordinatorAdmin:
     "only the coordinator's admin contract may call this (caller {caller}): set parameters, treasury and pause through CoordinatorAdmin",
   StakeTokenMismatch: "the staking contract uses token {stakeToken}, not the coordinator's payment token",

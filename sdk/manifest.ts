@@ -6,7 +6,7 @@
 import { ZeroHash, id as keccakUtf8 } from "ethers";
 import type { IModelRegistry } from "../types/contracts/ModelRegistry.js";
 import type { TensorSpec } from "./encoding.js";
-import { PROOF_MODES, proofModeBits, type ProofMode } from "./protocol.js";
+import { MODEL_KINDS, PROOF_MODES, proofModeBits, type ProofMode } from "./protocol.js";
 
 /** The fields of manifest.json that code reads (see circuits/README.md for the whole file). */
 export interface CircuitManifest {
@@ -82,8 +82,10 @@ export function modelRegistration(manifest: CircuitManifest, options: Registrati
   return {
     salt: options.salt ?? modelSalt(manifest),
     params: {
+      kind: MODEL_KINDS.indexOf("circuit"),
       fee: options.fee,
       verifier: options.verifier,
+      runtimeSpecHash: ZeroHash,
       proofModes: proofModeBits(options.proofModes ?? PROOF_MODES),
       inputLength: manifest.input.length,
       outputLength: manifest.output.length,

@@ -1,6 +1,6 @@
 /**
- * The coordinator's enums as TypeScript sees them: one mirror of
- * IInferenceCoordinator.RequestStatus and ProofMode for the SDK, the relayer and the tests.
+ * The protocol's enums as TypeScript sees them: one mirror of
+ * IInferenceCoordinator.RequestStatus, ProofMode and ModelKind for the SDK, the relayer and the tests.
  */
 
 /** Each RequestStatus by its on-chain value. */
@@ -34,3 +34,8 @@ export function proofModesFromBits(bits: number | bigint): ProofMode[] {
 
 /** `RequestParams.maxModelFee` that accepts any model fee (uint96's maximum): for callers that checked the fee themselves. */
 export const ANY_MODEL_FEE = (1n << 96n) - 1n;
+
+/** ModelKind values in on-chain order (Circuit = 0, Language = 1): tensors proven by a verifier, or UTF-8 text re-executed by a committee. */
+export const MODEL_KINDS = ["circuit", "language"] as const;
+
+export type ModelKind = (typeof MODEL_KINDS)[number];

@@ -22,7 +22,7 @@ describe("the demo's scenario", function () {
     expect(summary.fraudProofs).to.equal(1);
     // The cheater's whole job bond (100) goes to the honest relayer (80%) and the protocol (20%).
     expect(summary.slashes[0].amount).to.equal(100n * UNIT);
-    expect(summary.disputeWinnings).to.deep.equal({ honestRelayer: 80n * UNIT, protocol: 20n * UNIT });
+    expect(summary.disputeWinnings).to.deep.equal({ honestRelayer: 20n * UNIT, protocol: 80n * UNIT }); // the winner keeps 20 %
 
     // price-signal's fee is 2 tokens; its fine-tune's 3, 20% to the parent and 10% to the referrer.
     expect(summary.earnings["  of which parent share from the fine-tune"]).to.equal((3n * UNIT * 2_000n) / 10_000n);

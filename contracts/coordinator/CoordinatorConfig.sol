@@ -39,6 +39,8 @@ abstract contract CoordinatorConfig is IInferenceCoordinator, IHighwayErrors {
 
     Config internal _config;
     Bonds internal _bonds;
+    /// @inheritdoc IInferenceCoordinator
+    address public languageArbiter;
     address internal _treasury;
 
     /// @inheritdoc IInferenceCoordinator
@@ -70,6 +72,12 @@ abstract contract CoordinatorConfig is IInferenceCoordinator, IHighwayErrors {
     /// @inheritdoc IInferenceCoordinator
     function applyPause(bool paused_) external onlyCoordinatorAdmin {
         _config.paused = paused_;
+    }
+
+    /// @inheritdoc IInferenceCoordinator
+    function applyLanguageArbiter(address arbiter) external onlyCoordinatorAdmin {
+        if (languageArbiter != address(0)) revert LanguageArbiterAlreadySet(languageArbiter);
+        languageArbiter = arbiter;
     }
 
     /// @inheritdoc IInferenceCoordinator

@@ -98,11 +98,24 @@ abstract contract CoordinatorLedger is CoordinatorConfig, ReentrancyGuardTransie
         _credit(terms.requester, s.refund);
     }
 
-    /// @dev Gives `winner` a dispute loser's `bond`, less the protocol's dispute share the request locked.
-    function _splitLoserBond(RequestTerms calldata terms, uint256 bond, address winner) internal {
+    /// @dev Gives `winner` a dispute loser's `bond`, less the protocol's dispute share the request locked;
+    /// that share goes to the protocol or, when an arbiter names `rewardees` (a committee's majority), is
+    /// split equally between them (the rounding dust to the protocol).
+    function _splitLoserBond(
+        RequestTerms calldata terms,
+        uint256 bond,
+        address winner,
+        address[] calldata rewardees
+    ) internal {
         uint256 protocolShare = FeeMath.share(bond, terms.disputeProtocolShareBps);
-        _creditProtocol(protocolShare);
         _credit(winner, bond - protocolShare);
+        uint256 count = rewardees.length;
+        if (count != 0) {
+            uint256 each = protocolShare / count;
+            for (uint256 i; i < count; ++i) _credit(rewardees[i], each);
+            protocolShare -= each * count;
+        }
+        _creditProtocol(protocolShare);
     }
 
     /// @dev Credits the requester the late share (locked in the terms) of a late claimant's `jobBond`;

@@ -15,7 +15,7 @@ import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
  */
 contract EchoConsumer is InferenceConsumer {
     /// @notice Request `requestId` was answered with `output`.
-    event InferenceReceived(uint256 indexed requestId, int256[] output);
+    event InferenceReceived(uint256 indexed requestId, bytes output);
 
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
 
@@ -43,6 +43,7 @@ contract EchoConsumer is InferenceConsumer {
                     jobBond: 0,
                     challengeWindow: 0,
                     callbackGasLimit: callbackGasLimit,
+                    maxOutputBytes: 0,
                     deadline: deadline,
                     referrer: address(0)
                 })
@@ -59,7 +60,7 @@ contract EchoConsumer is InferenceConsumer {
         return super._acceptResult(requestId) || true;
     }
 
-    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
+    function _onInferenceResult(uint256 requestId, bytes calldata output) internal override {
         emit InferenceReceived(requestId, output);
     }
 }

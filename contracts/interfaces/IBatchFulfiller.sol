@@ -10,9 +10,10 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
  * (`fulfillZkBatch`, one `verifyProof` call). Each request is settled and called back by the
  * coordinator exactly as `fulfillZk` would (its auction price, its callback gas, its own failed
  * callback recorded for `retryCallback`).
- * @dev Deployed by the coordinator, which takes its two hooks (`claimFor`, `fulfillFromBatch`) from
- * this contract only. Revert or skip: whatever the relayer decided when it built the batch (the
- * model, the terms, the inputs, the output instances, the proof) reverts the whole batch; what
+ * @dev Deployed by the coordinator, which takes `claim` and `fulfillZk` from this contract for the
+ * relayer whose address it appends to the calldata (and checks no proof in that `fulfillZk`). Revert
+ * or skip: whatever the relayer decided when it built the batch (the model, the terms, the inputs,
+ * the output instances, the proof) reverts the whole batch; what
  * others can change between the proof and its inclusion (a claim or answer by someone else, a
  * reopen, the deadline passing) skips that request alone, with `BatchRequestSkipped`, so a proof
  * made for B requests is not lost to one of them.

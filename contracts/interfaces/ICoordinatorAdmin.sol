@@ -28,6 +28,9 @@ interface ICoordinatorAdmin is IHighwayErrors {
     /// @notice `account` resumed new requests.
     event Unpaused(address account);
 
+    /// @notice Disputes over language models' answers are run by `arbiter` (set once).
+    event LanguageArbiterSet(address indexed arbiter);
+
     /// @notice The coordinator administered (this contract's deployer).
     function coordinator() external view returns (IInferenceCoordinator);
 
@@ -43,6 +46,10 @@ interface ICoordinatorAdmin is IHighwayErrors {
 
     /// @notice Accepts new requests again. Only `PAUSER_ROLE`.
     function unpause() external;
+
+    /// @notice Names the contract that runs disputes over language models' answers, once: a request locks
+    /// its model's kind, so its arbiter can never change under it. Only `DEFAULT_ADMIN_ROLE`.
+    function setLanguageArbiter(address arbiter) external;
 
     /// @notice Reverts with `ParameterOutOfBounds` unless every parameter is within its bounds.
     function checkParams(IInferenceCoordinator.Params memory params) external pure;

@@ -7,7 +7,8 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
 /**
  * @title IDisputeGame
  * @notice The optimistic dispute game of Highway: anyone challenges a Pending optimistic
- * answer within its challenge window; the relayer defends it with a proof of its own output
+ * answer within its challenge window, in two steps bound to the challenger (`commitChallenge`, then
+ * `challenge` in a later block), so a challenge copied from the mempool is worth nothing to its copier; the relayer defends it with a proof of its own output
  * within the defence window; anyone proves a different output (fraud) while it is disputed;
  * an undefended dispute times out (the request reopens, claimable from the next block by any
  * relayer but the slashed one). The game keeps the challenger and judges proofs; the
@@ -19,19 +20,39 @@ interface IDisputeGame is IHighwayErrors {
     /// @notice The coordinator whose optimistic answers this game judges (the game's deployer).
     function coordinator() external view returns (IInferenceCoordinator);
 
+    /// @notice `committer` committed to a challenge (`commitment`, which names neither the request nor the salt).
+    event ChallengeCommitted(bytes32 indexed commitment, address indexed committer);
+
     /// @notice The challenger of request `requestId`'s open dispute (zero when none is open).
     function challengerOf(uint256 requestId) external view returns (address);
 
-    /// @notice Disputes a Pending result within its challenge window, posting `terms.challengeBond`
-    /// (pulled by the coordinator, which the caller approves).
-    function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
+    /// @notice When `commitment` was first committed (block number and time; zero if never, or once revealed).
+    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp);
 
-    /// @notice The relayer proves its disputed output within the defence window: the challenger's
-    /// bond is its, less the protocol's share, and the request settles and is delivered.
+    /// @notice The commitment of `challenger`'s challenge of request `requestId`: `keccak256(abi.encode(requestId,
+    /// challenger, salt))`, with `salt` a secret random word (it hides the request until the reveal).
+    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) external pure returns (bytes32);
+
+    /// @notice Commits to a challenge (step one of two). Free, and it locks nothing: it binds the later reveal to
+    /// its sender (a copy commits to the original sender's challenge) and blocks no one (any number of
+    /// commitments may name a request; the first reveal opens the dispute). A commitment holds for the answer
+    /// pending when it is made, until that answer's challenge window ends; it is spent by its reveal.
+    function commitChallenge(bytes32 commitment) external;
+
+    /// @notice Disputes a Pending result within its challenge window (step two of two), posting
+    /// `terms.challengeBond` (pulled by the coordinator, which the caller approves). The caller must have
+    /// committed `challengeCommitment(requestId, msg.sender, salt)` in an earlier block, and no earlier than the
+    /// answer was posted.
+    function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms, bytes32 salt) external;
+
+    /// @notice The relayer proves its disputed output (passed again, checked against its hash) within the
+    /// defence window: the challenger's bond is its, less the protocol's share, and the request settles
+    /// and is delivered.
     function defend(
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
+        bytes calldata output,
         bytes calldata proof
     ) external;
 
@@ -42,11 +63,26 @@ interface IDisputeGame is IHighwayErrors {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
+        bytes calldata proof
+    ) external;
+
+    /// @notice Reverts unless `proof` proves that circuit model `terms.modelId` maps request `requestId`'s own
+    /// `input` to `output` (`ProofVerification`: `InputMismatch`, `NonCanonicalOutput`, `OutputLengthMismatch`,
+    /// `VerifierCodeChanged`, `InvalidProof`): the one proof check, used by the coordinator's `fulfillZk` (which
+    /// forwards its own calldata: the arguments are `fulfillZk`'s) and by this game's defences and fraud proofs.
+    /// It changes no state (anyone may call it); not a view, since the model's verifier is called as one call.
+    function checkProof(
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes calldata input,
+        bytes calldata output,
         bytes calldata proof
     ) external;
 
     /// @notice Ends a dispute whose defence window passed without a defence; anyone may call. Paid as a
-    /// fraud proof; the request is reopened, or refunded if its deadline has passed.
+    /// fraud proof; the request is reopened, or refunded if its deadline has passed. If the model's verifier
+    /// code changed (`IModelRegistry.verifierCodeChanged`), no proof could have been judged: the dispute is
+    /// `Voided` instead (nobody slashed, the challenger's bond returned, the request refunded).
     function resolveDisputeTimeout(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
 }

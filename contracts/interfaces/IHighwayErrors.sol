@@ -49,8 +49,12 @@ interface IHighwayErrors {
     /// @notice `unpause` was called while not paused.
     error ExpectedPause();
 
-    /// @notice Only the coordinator's dispute game may call the dispute hooks.
-    error OnlyDisputeGame(address caller);
+    /// @notice Only the arbiter of the request's model kind may call the dispute hooks: the dispute game
+    /// for circuit models, the language arbiter for language models.
+    error OnlyArbiter(address caller);
+
+    /// @notice The language arbiter is set once, and is set already (or the address is zero).
+    error LanguageArbiterAlreadySet(address arbiter);
 
     /// @notice Only the coordinator's admin contract may call the configuration hooks.
     error OnlyCoordinatorAdmin(address caller);
@@ -63,8 +67,28 @@ interface IHighwayErrors {
     /// @notice The model (or the request) does not support proof mode `mode` for this action.
     error ProofModeUnsupported(bytes32 modelId, IInferenceCoordinator.ProofMode mode);
 
-    /// @notice The input is not `abi.encode(int256[])`.
-    error MalformedInput();
+    /// @notice A tensor is not a width byte (1, 2, 4, 8, 16 or 32) followed by a whole number of values
+    /// (at least one) of that width (`TensorCodec`).
+    error MalformedTensor();
+
+    /// @notice An output tensor is not in its canonical encoding, the smallest width all its values fit.
+    error NonCanonicalOutput();
+
+    /// @notice A language model's input is not well-formed UTF-8.
+    error InvalidUtf8();
+
+    /// @notice A language model's input has `actual` bytes (none, or too many): it must have 1 to `max`.
+    error InvalidPromptLength(uint256 max, uint256 actual);
+
+    /// @notice A language-model request must bound its answer with `maxOutputBytes` in `[1, max]` (the
+    /// model's limit); a circuit-model request must leave it 0.
+    error InvalidMaxOutputBytes(uint256 maxOutputBytes, uint256 max);
+
+    /// @notice A language model's answer has `actual` bytes: it must have 1 to the request's `max`.
+    error OutputTooLong(uint256 max, uint256 actual);
+
+    /// @notice The output passed does not hash to the answer request `requestId` holds.
+    error OutputHashMismatch(uint256 requestId);
 
     /// @notice The input holds `actual` values; the model takes `expected`.
     error InputLengthMismatch(uint256 expected, uint256 actual);
@@ -152,6 +176,16 @@ interface IHighwayErrors {
     /// @notice The proof does not prove the claimed output for request `requestId`'s input (or the verifier reverted).
     error InvalidProof(uint256 requestId);
 
+    /// @notice `challenger` committed no challenge of request `requestId` with this salt (`commitChallenge`).
+    error ChallengeNotCommitted(uint256 requestId, address challenger);
+
+    /// @notice A challenge is revealed in a later block than its commitment (block `committedAt`).
+    error ChallengeRevealTooSoon(uint256 requestId, uint256 committedAt);
+
+    /// @notice The commitment (at `committedAt`) predates the answer it would challenge, posted at `answeredAt`:
+    /// a commitment holds only for the answer pending when it was made.
+    error ChallengeCommitmentStale(uint256 requestId, uint256 committedAt, uint256 answeredAt);
+
     /// @notice A fraud proof must prove another output than the one posted for request `requestId`.
     error SameOutput(uint256 requestId);
 
@@ -169,8 +203,12 @@ interface IHighwayErrors {
     /// @notice No model is registered under `modelId`.
     error UnknownModel(bytes32 modelId);
 
-    /// @notice A model needs a deployed verifier: every dispute is settled by a proof.
+    /// @notice A circuit model needs a deployed verifier: its disputes are settled by a proof.
     error VerifierRequired();
+
+    /// @notice A language model has no verifier, a runtime spec hash, optimistic answers only and no
+    /// input bound or scales: its disputes are settled by the language arbiter's re-execution.
+    error InvalidLanguageModel();
 
     /// @notice The code at model `modelId`'s verifier is no longer the code registered (its code hash
     /// was `recorded`, it is `current`; 0 once destroyed): no proof of the model is accepted.
@@ -179,11 +217,11 @@ interface IHighwayErrors {
     /// @notice `proofModes` is not 1 (zk), 2 (optimistic) or 3 (both).
     error InvalidProofModes(uint8 proofModes);
 
-    /// @notice A model takes 1 to `MAX_INPUT_LENGTH` inputs.
-    error InvalidInputLength(uint16 inputLength);
+    /// @notice A model takes 1 to `MAX_INPUT_LENGTH` input values (a language model: prompt bytes).
+    error InvalidInputLength(uint256 inputLength);
 
-    /// @notice A model has 1 to `MAX_OUTPUT_LENGTH` outputs.
-    error InvalidOutputLength(uint8 outputLength);
+    /// @notice A model has 1 to `MAX_OUTPUT_LENGTH` output values (a language model: answer bytes).
+    error InvalidOutputLength(uint256 outputLength);
 
     /// @notice A fixed-point scale is at most `MAX_SCALE` bits.
     error InvalidScale(uint8 scale);
@@ -204,9 +242,6 @@ interface IHighwayErrors {
     error InvalidBatchSize(uint256 batchSize, uint256 max);
 
     // ------------------------------------------------------------------ batch fulfilment
-
-    /// @notice Only the coordinator's batch fulfiller may call this hook.
-    error OnlyBatchFulfiller(address caller);
 
     /// @notice A batch holds 1 to `batchSize` requests of one model; it held `count` (or its arrays differ in length).
     error InvalidBatch(uint256 count, uint256 batchSize);

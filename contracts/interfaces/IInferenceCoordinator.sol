@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ModelKind} from "../types/ModelKind.sol";
+
 /**
  * @title IInferenceCoordinator
  * @notice Requests, the reverse Dutch auction, zk and optimistic answers, settlement,
@@ -31,12 +33,14 @@ interface IInferenceCoordinator {
         Refunded
     }
 
-    /// @notice How the dispute game (or another arbiter) ends a dispute over an optimistic answer.
+    /// @notice How an arbiter (the dispute game, or the language arbiter) ends a dispute over an optimistic answer.
     enum DisputeOutcome {
-        Defended, // the posted output stands (proven): the challenger loses its bond to the relayer
-        FraudProven, // another output is proven: it answers the request; the relayer's bond is slashed to the challenger
-        TimedOut // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
+        Defended, // the posted output stands: the challenger loses its bond to the relayer
+        FraudProven, // another output is established: it answers the request; the relayer's bond is slashed to the challenger
+        TimedOut, // no defence in time: the relayer's bond is slashed to the challenger; the request reopens or is refunded
+        Voided // no judgement is possible (the model's verifier code changed; a committee with no majority): no party is
     }
+    // slashed, the challenger's bond is returned, the relayer's job bond unlocked, the request refunded
 
     /// @notice What a requester chooses.
     struct RequestParams {
@@ -48,6 +52,7 @@ interface IInferenceCoordinator {
         uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it (InvalidJobBond)
         uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it and at most 7 days (InvalidChallengeWindow)
         uint32 callbackGasLimit;
+        uint32 maxOutputBytes; // language models: the longest answer accepted, 1 to the model's limit; circuit models: 0
         uint40 deadline; // at least the request's time plus the delivery window (InvalidDeadline)
         address consumer;
         address referrer; // no referral share when zero, the requester itself or the consumer
@@ -80,7 +85,8 @@ interface IInferenceCoordinator {
         uint16 disputeProtocolShareBps; // the protocol's share of a dispute loser's bond
         uint16 parentShareBps;
         uint16 referralShareBps;
-        uint8 outputLength;
+        uint32 outputSize; // circuit models: the output's value count; language models: the answer's most bytes
+        ModelKind modelKind;
         ProofMode proofMode;
         uint40 nonce;
     }
@@ -117,7 +123,7 @@ interface IInferenceCoordinator {
 
     /// @notice A request was made (or, answered from the cache, its callback failed and it was stored for a retry).
     /// @param terms Everything the request locked; its hash is the request's id. Every later call passes them again.
-    /// @param input The input, `abi.encode(int256[])` of quantized values.
+    /// @param input The input: a tensor (`TensorCodec`) for a circuit model, UTF-8 text for a language model.
     event RequestCreated(
         uint256 indexed requestId,
         bytes32 indexed modelId,
@@ -130,11 +136,13 @@ interface IInferenceCoordinator {
     event RequestClaimed(uint256 indexed requestId, address indexed relayer, uint256 computeFee);
 
     /// @notice Request `requestId` got its final `output`; `payee` earned `computeFee`.
-    /// @param proven Whether the output was proven (zk answer, defence or fraud proof) rather than finalized unchallenged.
+    /// @param output A canonical tensor (circuit models) or UTF-8 text (language models).
+    /// @param proven Whether the output was established (zk answer, defence, fraud proof, an arbiter's
+    /// verdict) rather than finalized unchallenged.
     event RequestFulfilled(
         uint256 indexed requestId,
         address indexed payee,
-        int256[] output,
+        bytes output,
         uint256 computeFee,
         bool proven
     );
@@ -146,11 +154,12 @@ interface IInferenceCoordinator {
         bytes32 indexed modelId,
         address indexed requester,
         RequestTerms terms,
-        int256[] output
+        bytes output
     );
 
-    /// @notice `relayer` posted an unproven `output`; its challenge window started.
-    event OptimisticSubmitted(uint256 indexed requestId, address indexed relayer, int256[] output);
+    /// @notice `relayer` posted an unproven `output`; its challenge window started. Only the output's hash is
+    /// stored: whoever finalizes (or retries the callback) passes the output again.
+    event OptimisticSubmitted(uint256 indexed requestId, address indexed relayer, bytes output);
 
     /// @notice `challenger` disputed request `requestId`'s optimistic output, posting `bond` (through the dispute game).
     event Challenged(uint256 indexed requestId, address indexed challenger, uint256 bond);
@@ -160,15 +169,20 @@ interface IInferenceCoordinator {
 
     /// @notice `prover` proved `output`, not the one `relayer` posted; the relayer's bond is slashed, and the
     /// challenger (whoever the prover) earns the compute fee (`RequestFulfilled`'s payee).
-    event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, int256[] output);
+    event FraudProven(uint256 indexed requestId, address indexed prover, address indexed relayer, bytes output);
 
     /// @notice `relayer` did not defend within the defence window; its bond is slashed to `challenger`.
     event DisputeTimedOut(uint256 indexed requestId, address indexed relayer, address indexed challenger);
 
+    /// @notice The dispute over `relayer`'s answer could not be judged (`DisputeOutcome.Voided`): nobody is
+    /// slashed, `challenger` gets its bond back, and the request is refunded.
+    event DisputeVoided(uint256 indexed requestId, address indexed relayer, address indexed challenger);
+
     /// @notice Request `requestId` is Open again; `previousRelayer` no longer holds it.
     event RequestReopened(uint256 indexed requestId, address indexed previousRelayer);
 
-    /// @notice `amount` of `relayer`'s stake was slashed over request `requestId`.
+    /// @notice `amount` of `relayer`'s stake was slashed over request `requestId` (0: its job bond was released
+    /// unslashed, because the job could not be judged: a void dispute, or a model whose verifier code changed).
     event RelayerSlashed(uint256 indexed requestId, address indexed relayer, uint256 amount);
 
     /// @notice Request `requestId` ended unanswered; `amount` was credited back to its requester.
@@ -196,7 +210,8 @@ interface IInferenceCoordinator {
 
     // ------------------------------------------------------------------ requests
 
-    /// @notice Asks for `modelId`'s output on `input` (`abi.encode(int256[])`, quantized), escrowing the fees.
+    /// @notice Asks for `modelId`'s output on `input` (a tensor, or UTF-8 text: `IModelRegistry.termsForInput`),
+    /// escrowing the fees.
     function requestInference(RequestParams calldata params, bytes calldata input) external returns (uint256 requestId);
 
     /// @notice `requestInference` after an ERC-2612 permit of the payment token, in one transaction.
@@ -224,64 +239,57 @@ interface IInferenceCoordinator {
     /// @notice Wins an Open request at the current auction price, locking `terms.jobBond` of the caller's stake.
     /// @dev Refused once fewer than `deliveryWindow` seconds are left before the deadline (`ClaimTooLate`), so
     /// every claimant has its whole delivery window; after a reopen, refused in the reopen's block
-    /// (`ClaimTooSoon`) and to the claimant that lost it (`FormerClaimant`).
+    /// (`ClaimTooSoon`) and to the claimant that lost it (`FormerClaimant`). The coordinator's batch fulfiller
+    /// (`IBatchFulfiller.claimBatch`) claims for a relayer, whose address it appends to the calldata.
     function claim(uint256 requestId, RequestTerms calldata terms) external;
 
     /// @notice Answers a claimed request with a proof that `output` is the model's output on the request's input.
+    /// @dev The coordinator's batch fulfiller (`IBatchFulfiller.fulfillZkBatch`) answers for a relayer, whose
+    /// address it appends to the calldata, with an output proven by its batch proof (no proof checked here).
     function fulfillZk(
         uint256 requestId,
         RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
         bytes calldata proof
     ) external;
 
-    // ------------------------------------------------------------------ batch hooks (the batch fulfiller only)
+    /// @notice Posts an unproven `output` for a claimed optimistic request, starting its challenge window: a
+    /// canonical tensor of the model's output count, or (language models) 1 to `terms.outputSize` bytes.
+    function submitOptimistic(uint256 requestId, RequestTerms calldata terms, bytes calldata output) external;
 
-    /// @notice `claim` for `relayer`, from its `claimBatch` through the batch fulfiller (`OnlyBatchFulfiller` otherwise).
-    function claimFor(uint256 requestId, RequestTerms calldata terms, address relayer) external;
-
-    /**
-     * @notice Answers request `requestId`, claimed by `relayer`, with `output`, which the batch fulfiller
-     * proved in a batch proof (`IBatchFulfiller.fulfillZkBatch`): cached, settled and called back as by
-     * `fulfillZk`, and refused as `fulfillZk` would refuse it (not Claimed by `relayer`, past its deadline).
-     * Only the batch fulfiller (`OnlyBatchFulfiller`).
-     */
-    function fulfillFromBatch(
-        uint256 requestId,
-        RequestTerms calldata terms,
-        address relayer,
-        int256[] calldata output
-    ) external;
-
-    /// @notice Posts an unproven `output` for a claimed optimistic request, starting its challenge window.
-    function submitOptimistic(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) external;
-
-    /// @notice Makes a Pending result final once its challenge window has passed; anyone may call.
-    function finalize(uint256 requestId, RequestTerms calldata terms) external;
+    /// @notice Makes a Pending result final once its challenge window has passed; anyone may call, passing
+    /// the posted output (from `OptimisticSubmitted`), checked against its hash.
+    function finalize(uint256 requestId, RequestTerms calldata terms, bytes calldata output) external;
 
     /// @notice Reopens a claimed request its relayer did not answer within the delivery window; anyone may call.
     /// The claimant loses `terms.lateSlashBps` of its job bond to the requester.
     function reopen(uint256 requestId, RequestTerms calldata terms) external;
 
-    // ------------------------------------------------------------------ dispute hooks (the dispute game only)
+    // ------------------------------------------------------------------ dispute hooks (the request's arbiter only)
 
     /**
      * @notice Opens a dispute over a Pending optimistic answer within its challenge window: the
      * request becomes Disputed, its defence window starts, `Challenged` is emitted and the
      * request's `challengeBond` is pulled from `challenger` (who approves the coordinator).
-     * @dev Only the dispute game, which keeps the challenger; `OnlyDisputeGame` otherwise.
+     * @dev Only the arbiter of the request's model kind (`disputeGame` for circuit models, `languageArbiter`
+     * for language models), which keeps the challenger;
+     * `OnlyArbiter` otherwise.
      */
     function openDispute(uint256 requestId, RequestTerms calldata terms, address challenger) external;
 
     /**
      * @notice Ends the dispute over a Disputed request with `outcome`, and settles, slashes,
      * caches and delivers accordingly (see `DisputeOutcome`).
-     * @dev Only the dispute game, after judging the outcome (the coordinator checks only the
-     * terms and that the request is Disputed, so each dispute ends once).
-     * @param challenger The challenger the game recorded: paid back and rewarded unless `Defended`.
-     * @param prover `FraudProven` only: who proved `output` (for the event: the compute fee goes to the challenger).
-     * @param output `FraudProven` only: the proven output, which answers the request.
+     * @dev Only the arbiter of the request's model kind, after judging the outcome (the coordinator checks
+     * only the terms, the output's hash when `Defended`, and that the request is Disputed, so each dispute
+     * ends once).
+     * @param challenger The challenger the arbiter recorded: paid back and rewarded unless `Defended`.
+     * @param prover `FraudProven` only: who established `output` (for the event: the compute fee goes to the challenger).
+     * @param output `Defended`: the posted output (checked against its hash); `FraudProven`: the established
+     * output, which answers the request; `TimedOut`: empty.
+     * @param rewardees Who share the protocol's part of the loser's bond instead of the protocol (a committee's
+     * majority); empty for the dispute game.
      */
     function closeDispute(
         uint256 requestId,
@@ -289,19 +297,24 @@ interface IInferenceCoordinator {
         DisputeOutcome outcome,
         address challenger,
         address prover,
-        int256[] calldata output
+        bytes calldata output,
+        address[] calldata rewardees
     ) external;
 
-    /// @notice The contract that runs disputes over optimistic answers (the only caller of the dispute hooks).
+    /// @notice The contract that runs disputes over circuit models' optimistic answers (by proof).
     function disputeGame() external view returns (address);
 
-    /// @notice Request `requestId`'s state and the output it holds (posted optimistically, or proven by a
-    /// fraud proof; empty otherwise), once `terms` are checked to be its current terms (`TermsMismatch`):
-    /// what a dispute is judged on.
+    /// @notice The contract that runs disputes over language models' answers (zero until set once through
+    /// `CoordinatorAdmin`; until then a language model's answer cannot be challenged).
+    function languageArbiter() external view returns (address);
+
+    /// @notice Request `requestId`'s state and the hash of the output it holds (posted optimistically, or
+    /// established in a dispute; zero otherwise), once `terms` are checked to be its current terms
+    /// (`TermsMismatch`): what a dispute is judged on.
     function postedAnswer(
         uint256 requestId,
         RequestTerms calldata terms
-    ) external view returns (RequestState memory state, int256[] memory output);
+    ) external view returns (RequestState memory state, bytes32 outputHash);
 
     // ------------------------------------------------------------------ configuration hooks (the admin contract only)
 
@@ -313,6 +326,9 @@ interface IInferenceCoordinator {
 
     /// @notice Stops (`true`) or resumes new requests; only `coordinatorAdmin`.
     function applyPause(bool paused) external;
+
+    /// @notice Sets the language arbiter, once (`LanguageArbiterAlreadySet`); only `coordinatorAdmin`.
+    function applyLanguageArbiter(address arbiter) external;
 
     /// @notice The `CoordinatorAdmin` contract: roles, parameter bounds, treasury and pause (the only
     /// caller of the configuration hooks).
@@ -329,8 +345,10 @@ interface IInferenceCoordinator {
 
     // ------------------------------------------------------------------ results and payments
 
-    /// @notice Calls a failed callback again with the same gas limit; anyone may call.
-    function retryCallback(uint256 requestId, RequestTerms calldata terms) external;
+    /// @notice Calls a failed callback again with the same gas limit and `output`, the output the failed
+    /// delivery carried (from `RequestFulfilled` or `CachedRequestFulfilled`; the failure kept its hash);
+    /// anyone may call.
+    function retryCallback(uint256 requestId, RequestTerms calldata terms, bytes calldata output) external;
 
     /// @notice Pays out the caller's whole balance.
     function withdraw() external;
@@ -341,17 +359,11 @@ interface IInferenceCoordinator {
     /// @notice Pays the protocol's accrued fees and shares to the treasury; anyone may call.
     function withdrawProtocolFees() external;
 
-    /// @notice The proven output of `modelId` on `input`, if any.
+    /// @notice The proven output of circuit model `modelId` on `input`, if any.
     function cachedResult(
         bytes32 modelId,
         bytes calldata input
-    ) external view returns (bool found, int256[] memory output);
-
-    /// @notice The provisional output of a Pending or Disputed request, at the reader's own risk, with
-    /// its status and the end of its current window (challenge window when Pending, defence window when Disputed).
-    function pendingResult(
-        uint256 requestId
-    ) external view returns (int256[] memory output, RequestStatus status, uint256 windowEndsAt);
+    ) external view returns (bool found, bytes memory output);
 
     /// @notice A request's stored terms hash and state (`phaseEndsAt`: end of the delivery window
     /// when Claimed, of the challenge window when Pending, of the defence window when Disputed, the

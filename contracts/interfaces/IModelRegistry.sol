@@ -2,9 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {IHighwayErrors} from "./IHighwayErrors.sol";
+import {ModelKind} from "../types/ModelKind.sol";
 
 /// @title IModelRegistry
-/// @notice Models by `bytes32 modelId`: owner, fee, verifier, shapes, lineage and artifacts.
+/// @notice Models by `bytes32 modelId`: kind, owner, fee, verifier or runtime spec, shapes, lineage and artifacts.
 interface IModelRegistry is IHighwayErrors {
     // Proof modes are bits of `ModelTerms.proofModes`: 1 = zk, 2 = optimistic.
 
@@ -13,11 +14,13 @@ interface IModelRegistry is IHighwayErrors {
     // Never stored (calldata and an event only): the field order is `registerModel`'s ABI.
     // solhint-disable-next-line gas-struct-packing
     struct ModelParams {
+        ModelKind kind;
         uint96 fee;
-        address verifier;
+        address verifier; // circuit models only (zero for a language model)
+        bytes32 runtimeSpecHash; // language models only: the hash of the deterministic runtime spec (zero for a circuit)
         uint8 proofModes;
-        uint16 inputLength;
-        uint8 outputLength;
+        uint16 inputLength; // circuit: input values (all tensors flattened); language: most prompt bytes
+        uint16 outputLength; // circuit: output values; language: most answer bytes a request may ask for
         uint8 inputScale;
         uint8 outputScale;
         uint64 inputBound;
@@ -28,29 +31,34 @@ interface IModelRegistry is IHighwayErrors {
         bytes32 artifactHash;
     }
 
-    /// @notice What a request locks: the model's economics and input shape (one storage slot).
+    /// @notice What a request locks: the model's kind, economics and input shape (one storage slot).
     /// `inputBound` is the largest |quantized input value| the circuit handles (0: only the field's bound).
+    // 248 bits, one slot: solhint's packing heuristic does not see it.
+    // solhint-disable-next-line gas-struct-packing
     struct ModelTerms {
         uint96 fee;
         uint16 inputLength;
-        uint8 outputLength;
+        uint16 outputLength;
         uint8 proofModes;
         bool active;
         uint16 parentShareBps;
         uint16 referralShareBps;
-        uint8 inputScale;
-        uint8 outputScale;
+        ModelKind kind;
         uint64 inputBound;
     }
 
     /// @notice A full model record. `verifierCodeHash` is the verifier's runtime code hash
     /// (EXTCODEHASH) at registration: proofs are accepted only while the verifier's code still hashes
-    /// to it, and a relayer checks it against the verifier the model's artifacts generate.
+    /// to it, and a relayer checks it against the verifier the model's artifacts generate. A language
+    /// model has no verifier and a `runtimeSpecHash` instead.
     struct Model {
         ModelTerms terms;
         address owner;
         address verifier;
+        uint8 inputScale;
+        uint8 outputScale;
         bytes32 verifierCodeHash;
+        bytes32 runtimeSpecHash;
         bytes32 parentModelId;
         bytes32 artifactHash;
         string artifactURI;
@@ -103,19 +111,34 @@ interface IModelRegistry is IHighwayErrors {
     /// @notice What a new request for `modelId` locks (reverts for an unknown model).
     function modelTerms(bytes32 modelId) external view returns (ModelTerms memory);
 
+    /**
+     * @notice What a new request for `modelId` on `input` locks, once `input` is checked to be one the
+     * model takes: for a circuit model, a tensor (`TensorCodec`) of exactly `inputLength` values each
+     * within `inputBound` (`MalformedTensor`, `InputLengthMismatch`, `InputOutOfBounds`); for a language
+     * model, 1 to `inputLength` bytes of well-formed UTF-8 (`InvalidPromptLength`, `InvalidUtf8`).
+     */
+    function termsForInput(bytes32 modelId, bytes calldata input) external view returns (ModelTerms memory);
+
     /// @notice The verifier of `modelId`, checked to still run the code registered: reverts with
     /// `VerifierCodeChanged` once its code hash differs from the recorded one (a metamorphic verifier
-    /// redeployed, or destroyed), and for an unknown model. Every proof check calls it.
+    /// redeployed, or destroyed), for an unknown model, and for a language model (`VerifierRequired`: it has no
+    /// verifier). Every proof check calls it.
     function verifierOf(bytes32 modelId) external view returns (address);
 
     /// @notice Registers `modelId`'s batched verifier, once; only the model's owner. The batched circuit
     /// (`artifactHash`, its manifest's) must be the model's own weights with a batch dimension: relayers
-    /// check it as they check the single one. Requests made before this call are not answered by it.
+    /// check it as they check the single one. Requests made before this call are not answered by it;
+    /// a language model has none (`InvalidLanguageModel`).
     function registerBatchVerifier(bytes32 modelId, address verifier, uint8 batchSize, bytes32 artifactHash) external;
 
     /// @notice `modelId`'s batched verifier, checked like `verifierOf` to still run the code registered
     /// (`VerifierCodeChanged`); reverts with `NoBatchVerifier` without one.
     function batchVerifierOf(bytes32 modelId) external view returns (BatchVerifier memory);
+
+    /// @notice Whether the code of `modelId`'s verifier differs from the code recorded at registration (a
+    /// metamorphic verifier redeployed, or destroyed): no proof of the model can be judged any more, so the
+    /// coordinator slashes nobody over it (late claims and disputes end without a slash, and are refunded).
+    function verifierCodeChanged(bytes32 modelId) external view returns (bool);
 
     /// @notice The current owner of `modelId` (reverts for an unknown model).
     function ownerOf(bytes32 modelId) external view returns (address);

@@ -55,6 +55,7 @@ interface IRelayerStaking is IHighwayErrors {
     /// @notice Releases `amount` locked for a job; `served` counts a job answered.
     function unlockBond(address relayer, uint256 amount, bool served) external;
 
-    /// @notice Takes `slashed` of the `locked` bond of a job (releasing the rest) and sends it to the coordinator.
+    /// @notice Takes `slashed` of the `locked` bond of a job (releasing the rest) and sends it to the coordinator;
+    /// `slashed` = 0 releases the bond as neither served nor slashed (a job the coordinator could not judge).
     function slash(address relayer, uint256 locked, uint256 slashed) external;
 }

@@ -5,13 +5,15 @@ import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 import {IHalo2Verifier} from "../interfaces/IHalo2Verifier.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {InstanceEncoding} from "./InstanceEncoding.sol";
+import {TensorCodec} from "./TensorCodec.sol";
+import {ModelKind} from "../types/ModelKind.sol";
 
 /**
  * @title ProofVerification
- * @notice The one check that a request's answer is proven: the input is the request's own,
- * the output has the model's length, and the model's verifier accepts the proof for the
- * public instances built from both (inputs, then outputs). The coordinator's `fulfillZk` and
+ * @notice The one check that a request's answer is proven: the request is a circuit model's, the
+ * input is the request's own, the output is the canonical tensor of the model's output count, and
+ * the model's verifier accepts the proof for the public instances built from both (inputs, then
+ * outputs). The coordinator's `fulfillZk` and
  * the dispute game's `defend` and `proveFraud` all go through it.
  */
 library ProofVerification {
@@ -29,14 +31,17 @@ library ProofVerification {
         uint256 requestId,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] memory output,
+        bytes calldata output,
         bytes calldata proof
     ) internal {
-        if (keccak256(input) != terms.inputHash) revert IHighwayErrors.InputMismatch(requestId);
-        if (output.length != terms.outputLength) {
-            revert IHighwayErrors.OutputLengthMismatch(terms.outputLength, output.length);
+        if (terms.modelKind != ModelKind.Circuit) {
+            revert IHighwayErrors.ProofModeUnsupported(terms.modelId, IInferenceCoordinator.ProofMode.Zk);
         }
-        uint256[] memory instances = InstanceEncoding.buildInstances(abi.decode(input, (int256[])), output);
+        if (keccak256(input) != terms.inputHash) revert IHighwayErrors.InputMismatch(requestId);
+        TensorCodec.checkOutput(output, terms.outputSize);
+        (, uint256 inputCount) = TensorCodec.shape(input);
+        uint256[] memory instances = new uint256[](inputCount + terms.outputSize);
+        TensorCodec.writeInstances(instances, TensorCodec.writeInstances(instances, 0, input), output);
         checkProof(registry.verifierOf(terms.modelId), requestId, proof, instances);
     }
 

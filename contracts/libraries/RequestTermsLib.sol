@@ -13,8 +13,10 @@ import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
  * the terms every call passes are hashed in place, without a copy to memory.
  */
 library RequestTermsLib {
-    /// @notice The length of `abi.encode(terms)`: 26 static fields, one word each.
-    uint256 internal constant ENCODED_LENGTH = 26 * 32;
+    /// @notice The length of `abi.encode(terms)`: 27 static fields, one word each.
+    uint256 internal constant ENCODED_LENGTH = 27 * 32;
+    /// @notice Where `maxComputeFee` (field 8) starts in `abi.encode(terms)`.
+    uint256 internal constant MAX_COMPUTE_FEE_OFFSET = 8 * 32;
 
     /// @notice `keccak256(abi.encode(terms))`: the id of a request made with `terms` (as bytes32).
     /// @dev Every field is static, so a memory struct is laid out exactly as its ABI encoding (one
@@ -44,6 +46,21 @@ library RequestTermsLib {
     /// @notice The id of a request made with `terms`: `uint256(hash(terms))`.
     function id(IInferenceCoordinator.RequestTerms memory terms) internal pure returns (uint256) {
         return uint256(hash(terms));
+    }
+
+    /// @notice `hash(raise(terms, newMaxComputeFee))`, computed on a copy of the calldata encoding with one
+    /// word replaced (decoding all 27 fields into a memory struct costs code the coordinator has no room for).
+    function raisedHash(
+        IInferenceCoordinator.RequestTerms calldata terms,
+        uint96 newMaxComputeFee
+    ) internal pure returns (bytes32 h) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, terms, ENCODED_LENGTH)
+            mstore(add(ptr, MAX_COMPUTE_FEE_OFFSET), newMaxComputeFee)
+            h := keccak256(ptr, ENCODED_LENGTH)
+        }
     }
 
     /// @notice The terms after `raiseMaxComputeFee(newMaxComputeFee)`: the same terms with the new

@@ -43,7 +43,7 @@ contract CrossModelProofTest is AdversaryFixture {
         adversary.claim(id, t);
         Sample memory credit = sample("credit-risk", 0);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
-        adversary.answerWithForeignProof(id, t, s.input, s.output, credit.proof);
+        adversary.answerWithForeignProof(id, t, s.input, tensor(s.output), credit.proof);
         // The same proof is real: the credit-risk request it was made for accepts it.
         (uint256 id2, IInferenceCoordinator.RequestTerms memory t2) = makeRequest(
             requester,
@@ -51,7 +51,7 @@ contract CrossModelProofTest is AdversaryFixture {
             credit.input
         );
         adversary.claim(id2, t2);
-        adversary.answerWithForeignProof(id2, t2, credit.input, credit.output, credit.proof);
+        adversary.answerWithForeignProof(id2, t2, credit.input, tensor(credit.output), credit.proof);
         assertEq(uint256(statusOf(id2)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
     }
@@ -70,9 +70,9 @@ contract OtherInputProofTest is AdversaryFixture {
         Sample memory other = priceSample(1);
         adversary.claim(id, t);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputMismatch.selector, id));
-        adversary.answerWithOtherInput(id, t, other.input, other.output, other.proof);
+        adversary.answerWithOtherInput(id, t, other.input, tensor(other.output), other.proof);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
-        adversary.answerWithOtherProof(id, t, s.input, other.output, other.proof);
+        adversary.answerWithOtherProof(id, t, s.input, tensor(other.output), other.proof);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
         assertEq(consumer.calls(), 0);
     }
@@ -90,14 +90,16 @@ contract GriefingChallengerTest is AdversaryFixture {
         );
         claimAs(relayer, id, t);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, s.output);
+        coordinator.submitOptimistic(id, t, tensor(s.output));
+        griefer.commitChallenge(id);
+        vm.roll(block.number + 1);
         griefer.challenge(id, t);
         assertEq(token.balanceOf(address(griefer)), 1_000e18 - CHALLENGE_BOND);
         vm.prank(relayer);
-        disputeGame.defend(id, t, s.input, s.proof);
+        disputeGame.defend(id, t, s.input, tensor(s.output), s.proof);
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
         uint256 protocolShare = (uint256(CHALLENGE_BOND) * 2_000) / 10_000;
         assertEq(coordinator.balanceOf(relayer), 1e18 + CHALLENGE_BOND - protocolShare);
         assertEq(coordinator.balanceOf(address(griefer)), 0);
@@ -122,18 +124,20 @@ contract SelfDisputingRelayerTest is AdversaryFixture {
             address(consumer)
         );
         adversary.claim(id, t);
-        adversary.submitWrong(id, t, withOutput(42));
+        adversary.submitWrong(id, t, tensor(withOutput(42)));
+        adversary.commitChallenge(id);
+        vm.roll(block.number + 1);
         uint256 before = token.balanceOf(address(adversary)) + staking.relayerOf(address(adversary)).stake;
-        adversary.disputeItself(id, t, s.input, s.output, s.proof);
+        adversary.disputeItself(id, t, s.input, tensor(s.output), s.proof);
         adversary.withdraw();
         uint256 afterwards = token.balanceOf(address(adversary)) + staking.relayerOf(address(adversary)).stake;
 
         // It gets its challenge bond back, the compute fee as the prover, and its slashed bond less the protocol's share.
-        uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
+        uint256 protocolShare = (uint256(JOB_BOND) * t.disputeProtocolShareBps) / 10_000;
         assertEq(afterwards + protocolShare, before + 1e18);
         assertGt(protocolShare, 1e18); // a loss under the default parameters
         assertEq(coordinator.protocolFees(), protocolShare + ((uint256(MODEL_FEE) + 1e18) * 500) / 10_000);
-        assertEq(consumer.lastOutput(), s.output); // the consumer still gets the proven output
+        assertEq(consumer.lastOutput(), tensor(s.output)); // the consumer still gets the proven output
         assertEq(staking.relayerOf(address(adversary)).jobsSlashed, 1);
     }
 }
@@ -174,7 +178,7 @@ contract SilentRelayerTest is AdversaryFixture {
         silent.claim(id, t);
         claimAs(relayer2, id, t);
         fulfillAs(relayer2, id, t, s);
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
     }
 
     function test_silentClaimantPastTheDeadlineIsExpired() public {

@@ -40,7 +40,7 @@ contract BatchFulfillerTest is BatchFixture {
         assertEq(consumer.lastOutput(), s.outputs[7]);
         for (uint256 i; i < 8; ++i) {
             assertEq(uint256(statusOf(ids[i])), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
-            (bool found, int256[] memory cached) = coordinator.cachedResult(priceModel, s.inputs[i]);
+            (bool found, bytes memory cached) = coordinator.cachedResult(priceModel, s.inputs[i]);
             assertTrue(found);
             assertEq(cached, s.outputs[i]);
         }
@@ -61,11 +61,11 @@ contract BatchFulfillerTest is BatchFixture {
         assertEq(fulfillBatchAs(relayer, ids, terms, s), 4);
         assertEq(consumer.calls(), 4);
         for (uint256 i; i < 4; ++i) {
-            (, int256[] memory cached) = coordinator.cachedResult(priceModel, s.inputs[i]);
+            (, bytes memory cached) = coordinator.cachedResult(priceModel, s.inputs[i]);
             assertEq(cached, s.outputs[i]);
         }
         // The padding rows' inputs are zero and written by the fulfiller: nothing of the relayer's own is proven.
-        (bool found, ) = coordinator.cachedResult(priceModel, abi.encode(new int256[](8)));
+        (bool found, ) = coordinator.cachedResult(priceModel, tensor(new int256[](8)));
         assertFalse(found);
     }
 
@@ -88,9 +88,9 @@ contract BatchFulfillerTest is BatchFixture {
         assertEq(coordinator.balanceOf(relayer), 2 * 1e18); // answered at once: the auction's start price
         toggle.setReady(true);
         vm.prank(stranger);
-        coordinator.retryCallback(ids[1], terms[1]);
+        coordinator.retryCallback(ids[1], terms[1], s.outputs[1]);
         assertEq(toggle.delivered(), 1);
-        assertEq(toggle.lastValue(), s.outputs[1][0]);
+        assertEq(toggle.lastValue(), s.outputValues[1][0]);
     }
 
     function test_aRequestAnsweredByAnotherRelayerInBetweenIsSkipped() public {
@@ -213,20 +213,36 @@ contract BatchFulfillerTest is BatchFixture {
         fulfiller.claimBatch(none, new IInferenceCoordinator.RequestTerms[](0));
     }
 
-    function test_onlyTheBatchFulfillerReachesTheBatchHooks() public {
+    function test_aRelayerAddressAppendedByAnyoneButTheBatchFulfillerIsIgnored() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
             0,
             IInferenceCoordinator.ProofMode.Zk,
             address(consumer)
         );
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyBatchFulfiller.selector, relayer));
-        vm.prank(relayer);
-        coordinator.claimFor(id, t, relayer);
-        claimAs(relayer, id, t);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyBatchFulfiller.selector, relayer));
-        vm.prank(relayer);
-        coordinator.fulfillFromBatch(id, t, relayer, s.output);
+        // relayer2 appends relayer's address to its claim: relayer2 claims, with its own stake.
+        vm.prank(relayer2);
+        (bool ok, ) = address(coordinator).call(
+            abi.encodePacked(abi.encodeCall(IInferenceCoordinator.claim, (id, t)), relayer)
+        );
+        assertTrue(ok);
+        assertEq(stateOf(id).relayer, relayer2);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+        // relayer2's answer without a proof, its address appended as the fulfiller would: the proof is checked.
+        bytes memory unproven = abi.encodeCall(IInferenceCoordinator.fulfillZk, (id, t, s.input, tensor(s.output), ""));
+        vm.prank(relayer2);
+        bytes memory reason;
+        (ok, reason) = address(coordinator).call(abi.encodePacked(unproven, relayer2));
+        assertFalse(ok);
+        assertEq(reason, abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
         assertEq(address(fulfiller.coordinator()), address(coordinator));
+    }
+
+    function test_aLanguageModelHasNoBatchedVerifier() public {
+        vm.prank(modelOwner);
+        bytes32 language = registry.registerModel("a-language-model", languageParams());
+        vm.expectRevert(IHighwayErrors.InvalidLanguageModel.selector);
+        vm.prank(modelOwner);
+        registry.registerBatchVerifier(language, batchVerifier, BATCH, bytes32(0));
     }
 
     function test_theBatchedVerifierIsTheOwnersOnceAndChecksItsCode() public {

@@ -6,6 +6,7 @@ import {InferenceCoordinator} from "../InferenceCoordinator.sol";
 import {BatchFulfiller} from "../BatchFulfiller.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
+import {TensorCodec} from "../libraries/TensorCodec.sol";
 
 /**
  * @dev The invariant tests' second handler (next to `CoordinatorHandler`, which is at its size limit):
@@ -71,7 +72,7 @@ contract BatchHandler is Test {
     /// @dev `count` zk requests of the switchable model with random inputs.
     function requestSwitchable(uint256 seed, uint8 count) external {
         for (uint256 i; i < bound(count, 1, 8); ++i) {
-            _request(_switchModel, abi.encode(_randomInput(seed + i)), seed + i);
+            _request(_switchModel, TensorCodec.encode(_randomInput(seed + i)), seed + i);
         }
         ++calls[this.requestSwitchable.selector];
     }
@@ -200,6 +201,7 @@ contract BatchHandler is Test {
             jobBond: 0,
             challengeWindow: 0,
             callbackGasLimit: 100_000,
+            maxOutputBytes: 0,
             deadline: uint40(block.timestamp + _coordinator.getParams().deliveryWindow + bound(seed >> 160, 0, 1 days)),
             consumer: pick == _consumers.length ? address(0) : _consumers[pick],
             referrer: address(0)

@@ -9,6 +9,7 @@ import {CoordinatorAdmin} from "../CoordinatorAdmin.sol";
 import {ModelRegistry} from "../ModelRegistry.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
+import {TensorCodec} from "../libraries/TensorCodec.sol";
 import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
 import {ToggleConsumer} from "./mocks/Consumers.sol";
 
@@ -22,7 +23,8 @@ import {ToggleConsumer} from "./mocks/Consumers.sol";
  * Requests pick their own security level (job bond, challenge window), a fee cap, a referrer (a third
  * party, the requester itself or its consumer) and a consumer among well-behaved and malicious ones
  * (reverting, gas-burning, re-entering, huge revert data, failing until toggled). The admin changes the
- * parameters and the model owner the fee mid-campaign. Reopened requests (late claims, dispute timeouts)
+ * parameters and the model owner the fee mid-campaign; `AdminAndCodeHandler` changes the parameters and
+ * replaces either verifier's code (and puts it back). Reopened requests (late claims, dispute timeouts)
  * are reclaimed in the reopen's block and the next.
  * Ghost records: answers and settlements per request (from the events), and every breach of the claim
  * and slash rules seen in the events (`violations`, `lastViolation`).
@@ -32,7 +34,7 @@ import {ToggleConsumer} from "./mocks/Consumers.sol";
 contract CoordinatorHandler is Test {
     struct Sample {
         bytes input;
-        int256[] output;
+        bytes output; // a canonical tensor
         bytes proof;
     }
 
@@ -47,7 +49,6 @@ contract CoordinatorHandler is Test {
     struct Setup {
         InferenceCoordinator coordinator;
         RelayerStaking staking;
-        address admin; // holds CoordinatorAdmin's DEFAULT_ADMIN_ROLE
         bytes32 priceModel;
         bytes32 switchModel;
         address modelOwner; // owns both models and the switchable verifier
@@ -63,10 +64,8 @@ contract CoordinatorHandler is Test {
 
     InferenceCoordinator private immutable _coordinator;
     DisputeGame private immutable _disputeGame;
-    CoordinatorAdmin private immutable _admin;
     ModelRegistry private immutable _registry;
     RelayerStaking private immutable _staking;
-    address private immutable _adminHolder;
     bytes32 private immutable _priceModel;
     bytes32 private immutable _switchModel;
     SwitchableVerifier private immutable _switchVerifier;
@@ -93,6 +92,9 @@ contract CoordinatorHandler is Test {
     mapping(uint256 requestId => uint256) private _claimedAt;
     mapping(uint256 requestId => uint256) private _reopenedAt;
     mapping(uint256 requestId => address) private _formerClaimant;
+    // The outputs a request's events carried, as a relayer or keeper reads them to finalize, defend or retry.
+    mapping(uint256 requestId => bytes) private _posted; // OptimisticSubmitted
+    mapping(uint256 requestId => bytes) private _delivered; // RequestFulfilled, CachedRequestFulfilled
     uint256 public violations;
     string public lastViolation;
     uint256 public reclaims; // claims of a reopened request
@@ -103,10 +105,8 @@ contract CoordinatorHandler is Test {
     constructor(Setup memory s) {
         _coordinator = s.coordinator;
         _disputeGame = DisputeGame(s.coordinator.disputeGame());
-        _admin = CoordinatorAdmin(s.coordinator.coordinatorAdmin());
         _registry = ModelRegistry(address(s.coordinator.registry()));
         _staking = s.staking;
-        _adminHolder = s.admin;
         _priceModel = s.priceModel;
         _switchModel = s.switchModel;
         _switchVerifier = SwitchableVerifier(_registry.verifierOf(s.switchModel));
@@ -123,7 +123,7 @@ contract CoordinatorHandler is Test {
         _addAccounts(s.others);
     }
 
-    function addSample(bytes calldata input, int256[] calldata output, bytes calldata proof) external {
+    function addSample(bytes calldata input, bytes calldata output, bytes calldata proof) external {
         _samples.push(Sample(input, output, proof));
     }
 
@@ -200,7 +200,7 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _findProvable(seed, IInferenceCoordinator.RequestStatus.Claimed);
         if (!found) return;
         Tracked storage t = _tracked[i];
-        (int256[] memory output, bytes memory proof) = _answer(t, seed);
+        (bytes memory output, bytes memory proof) = _answer(t, seed);
         _act(_relayerOf(t.id), abi.encodeCall(InferenceCoordinator.fulfillZk, (t.id, t.terms, t.input, output, proof)));
         ++calls[this.fulfillZk.selector];
     }
@@ -210,9 +210,14 @@ contract CoordinatorHandler is Test {
         if (!found) return;
         Tracked storage t = _tracked[i];
         if (t.terms.proofMode != IInferenceCoordinator.ProofMode.Optimistic) return;
-        int256[] memory output = new int256[](1);
-        if (t.sample != NO_SAMPLE && !wrong) output[0] = _samples[t.sample].output[0];
-        else output[0] = int256(uint256(uint64(seed))) - 2 ** 40;
+        bytes memory output;
+        if (t.sample != NO_SAMPLE && !wrong) {
+            output = _samples[t.sample].output;
+        } else {
+            int256[] memory values = new int256[](1);
+            values[0] = int256(uint256(uint64(seed))) - 2 ** 40;
+            output = TensorCodec.encode(values);
+        }
         _act(_relayerOf(t.id), abi.encodeCall(InferenceCoordinator.submitOptimistic, (t.id, t.terms, output)));
         ++calls[this.submitOptimistic.selector];
     }
@@ -223,7 +228,7 @@ contract CoordinatorHandler is Test {
         _warpPast(_state(_tracked[i].id).phaseEndsAt);
         _act(
             _pick(_challengers, seed),
-            abi.encodeCall(InferenceCoordinator.finalize, (_tracked[i].id, _tracked[i].terms))
+            abi.encodeCall(InferenceCoordinator.finalize, (_tracked[i].id, _tracked[i].terms, _posted[_tracked[i].id]))
         );
         ++calls[this.finalize.selector];
     }
@@ -257,12 +262,21 @@ contract CoordinatorHandler is Test {
 
     // ------------------------------------------------------------------ disputes
 
+    /// @dev Commits to a challenge and reveals it in the next block.
     function challenge(uint256 seed) external {
         (bool found, uint256 i) = _find(seed, IInferenceCoordinator.RequestStatus.Pending);
         if (!found) return;
         // Sometimes the relayer disputes itself.
         address who = seed % 4 == 0 ? _relayerOf(_tracked[i].id) : _pick(_challengers, seed);
-        _actOn(address(_disputeGame), who, abi.encodeCall(DisputeGame.challenge, (_tracked[i].id, _tracked[i].terms)));
+        bytes32 salt = bytes32(seed);
+        vm.prank(who);
+        _disputeGame.commitChallenge(keccak256(abi.encode(_tracked[i].id, who, salt)));
+        vm.roll(block.number + 1);
+        _actOn(
+            address(_disputeGame),
+            who,
+            abi.encodeCall(DisputeGame.challenge, (_tracked[i].id, _tracked[i].terms, salt))
+        );
         ++calls[this.challenge.selector];
     }
 
@@ -274,7 +288,7 @@ contract CoordinatorHandler is Test {
         _actOn(
             address(_disputeGame),
             _relayerOf(t.id),
-            abi.encodeCall(DisputeGame.defend, (t.id, t.terms, t.input, proof))
+            abi.encodeCall(DisputeGame.defend, (t.id, t.terms, t.input, _posted[t.id], proof))
         );
         ++calls[this.defend.selector];
     }
@@ -284,7 +298,7 @@ contract CoordinatorHandler is Test {
         (bool found, uint256 i) = _findProvable(seed, IInferenceCoordinator.RequestStatus.Disputed);
         if (!found) return;
         Tracked storage t = _tracked[i];
-        (int256[] memory output, bytes memory proof) = _answer(t, seed);
+        (bytes memory output, bytes memory proof) = _answer(t, seed);
         _actOn(
             address(_disputeGame),
             _pick(_relayers, seed),
@@ -326,7 +340,10 @@ contract CoordinatorHandler is Test {
             Tracked storage t = _tracked[(seed + k) % n];
             IInferenceCoordinator.RequestState memory s = _state(t.id);
             if (s.status == IInferenceCoordinator.RequestStatus.Fulfilled && s.callbackPending) {
-                _act(_pick(_challengers, seed), abi.encodeCall(InferenceCoordinator.retryCallback, (t.id, t.terms)));
+                _act(
+                    _pick(_challengers, seed),
+                    abi.encodeCall(InferenceCoordinator.retryCallback, (t.id, t.terms, _delivered[t.id]))
+                );
                 ++calls[this.retryCallback.selector];
                 return;
             }
@@ -362,21 +379,6 @@ contract CoordinatorHandler is Test {
         vm.prank(_modelOwner);
         _switchVerifier.setMode(acceptAll ? SwitchableVerifier.Mode.AcceptAll : SwitchableVerifier.Mode.RejectAll);
         ++verifierFlips;
-    }
-
-    /// @dev The admin changes every parameter requests lock (requests in flight keep theirs).
-    function setParams(uint256 seed) external {
-        IInferenceCoordinator.Params memory p = _coordinator.getParams();
-        p.protocolFeeBps = uint16(bound(seed, 0, 1_000));
-        p.lateSlashBps = uint16(bound(seed >> 16, 100, 10_000));
-        p.disputeProtocolShareBps = uint16(bound(seed >> 32, 500, 5_000));
-        p.deliveryWindow = uint32(bound(seed >> 48, 60, 1 hours));
-        p.challengeWindow = uint32(bound(seed >> 80, 60, 2 hours));
-        p.defenceWindow = uint32(bound(seed >> 112, 60, 2 hours));
-        p.jobBond = uint96(bound(seed >> 144, 50e18, 200e18));
-        vm.prank(_adminHolder);
-        _admin.setParams(p);
-        ++calls[this.setParams.selector];
     }
 
     function setModelFee(uint256 seed, bool switchModel) external {
@@ -444,7 +446,7 @@ contract CoordinatorHandler is Test {
     ) private returns (bool open, uint256 index) {
         address from = _pick(_requesters, seed);
         uint256 sample = useSample ? seed % _samples.length : NO_SAMPLE;
-        bytes memory input = useSample ? _samples[sample].input : abi.encode(_randomInput(seed));
+        bytes memory input = useSample ? _samples[sample].input : TensorCodec.encode(_randomInput(seed));
         IInferenceCoordinator.RequestParams memory p = _params(seed, shape, from, optimistic);
         vm.recordLogs();
         vm.prank(from);
@@ -485,6 +487,7 @@ contract CoordinatorHandler is Test {
                 ? 0
                 : uint32(bound(uint32(shape >> 208), c.challengeWindow, 7 days)),
             callbackGasLimit: 100_000,
+            maxOutputBytes: 0,
             // From the tightest deadline allowed (one delivery window) to three days more.
             deadline: uint40(block.timestamp + c.deliveryWindow + bound(seed >> 160, 0, 3 days)),
             consumer: consumer,
@@ -514,14 +517,11 @@ contract CoordinatorHandler is Test {
     }
 
     /// @dev An answer for a provable request: its sample's real output and proof, or a made-up output and a junk proof.
-    function _answer(
-        Tracked storage t,
-        uint256 seed
-    ) private view returns (int256[] memory output, bytes memory proof) {
+    function _answer(Tracked storage t, uint256 seed) private view returns (bytes memory output, bytes memory proof) {
         if (t.terms.modelId == _switchModel) {
-            output = new int256[](1);
-            output[0] = int256(uint256(uint32(seed))) - 2 ** 31;
-            proof = hex"00";
+            int256[] memory values = new int256[](1);
+            values[0] = int256(uint256(uint32(seed))) - 2 ** 31;
+            (output, proof) = (TensorCodec.encode(values), hex"00");
         } else {
             (output, proof) = (_samples[t.sample].output, _samples[t.sample].proof);
         }
@@ -566,10 +566,17 @@ contract CoordinatorHandler is Test {
             uint256 id = logs[i].topics.length > 1 ? uint256(logs[i].topics[1]) : 0;
             if (topic == IInferenceCoordinator.RequestCreated.selector) {
                 (terms, ) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
+            } else if (topic == IInferenceCoordinator.OptimisticSubmitted.selector) {
+                _posted[id] = abi.decode(logs[i].data, (bytes));
             } else if (
                 topic == IInferenceCoordinator.RequestFulfilled.selector
                 || topic == IInferenceCoordinator.CachedRequestFulfilled.selector
             ) {
+                if (topic == IInferenceCoordinator.RequestFulfilled.selector) {
+                    (_delivered[id], , ) = abi.decode(logs[i].data, (bytes, uint256, bool));
+                } else {
+                    (, _delivered[id]) = abi.decode(logs[i].data, (IInferenceCoordinator.RequestTerms, bytes));
+                }
                 ++totalAnswers;
                 uint256 n = ++answers[id];
                 if (n > maxAnswers) maxAnswers = n;
@@ -609,6 +616,13 @@ contract CoordinatorHandler is Test {
 
     function _checkSlash(uint256 id, uint256 amount, bool disputeEnded) private {
         IInferenceCoordinator.RequestTerms storage t = _tracked[_indexPlusOne[id] - 1].terms;
+        // Nobody is slashed over a model whose verifier code changed (no proof could be judged): released unslashed.
+        bool changed = _registry.verifierCodeChanged(t.modelId);
+        if (amount == 0) {
+            if (!changed) _violation("released unslashed, code unchanged");
+            return;
+        }
+        if (changed) _violation("slashed, code changed");
         if (disputeEnded) {
             if (amount != t.jobBond) _violation("a dispute slashed other than the job bond");
             return;
@@ -679,5 +693,51 @@ contract CoordinatorHandler is Test {
             }
             if (!seen) accounts.push(list[i]);
         }
+    }
+}
+
+/**
+ * @dev The invariant tests' second handler: the admin changes every parameter requests lock (requests in flight
+ * keep theirs); a model owner replaces the code at a model's verifier address (a metamorphic redeploy, where a
+ * chain allows one), or puts the registered code back. While the code differs, no proof of the model passes and
+ * nobody is slashed over the model (`CoordinatorHandler` checks it in the events).
+ */
+contract AdminAndCodeHandler is Test {
+    InferenceCoordinator private immutable _coordinator;
+    address private immutable _adminHolder;
+    address[] private _verifiers;
+    mapping(address verifier => bytes) private _registered;
+    uint256 public swaps;
+    uint256 public paramChanges;
+
+    constructor(InferenceCoordinator coordinator, address adminHolder, address[] memory verifiers) {
+        _coordinator = coordinator;
+        _adminHolder = adminHolder;
+        _verifiers = verifiers;
+        for (uint256 i; i < verifiers.length; ++i) {
+            _registered[verifiers[i]] = verifiers[i].code;
+        }
+    }
+
+    /// @dev The admin changes every parameter requests lock (requests in flight keep theirs).
+    function setParams(uint256 seed) external {
+        IInferenceCoordinator.Params memory p = _coordinator.getParams();
+        p.protocolFeeBps = uint16(bound(seed, 0, 1_000));
+        p.lateSlashBps = uint16(bound(seed >> 16, 100, 10_000));
+        p.disputeProtocolShareBps = uint16(bound(seed >> 32, 500, 9_000));
+        p.deliveryWindow = uint32(bound(seed >> 48, 60, 1 hours));
+        p.challengeWindow = uint32(bound(seed >> 80, 60, 2 hours));
+        p.defenceWindow = uint32(bound(seed >> 112, 60, 2 hours));
+        p.jobBond = uint96(bound(seed >> 144, 50e18, 200e18));
+        CoordinatorAdmin admin = CoordinatorAdmin(_coordinator.coordinatorAdmin());
+        vm.prank(_adminHolder);
+        admin.setParams(p);
+        ++paramChanges;
+    }
+
+    function swapVerifierCode(uint256 seed, bool swap) external {
+        address verifier = _verifiers[seed % _verifiers.length];
+        vm.etch(verifier, swap ? bytes(hex"00") : _registered[verifier]);
+        ++swaps;
     }
 }

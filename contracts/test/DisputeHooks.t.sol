@@ -17,7 +17,8 @@ contract DisputeHooksTest is HighwayFixture {
     uint256 internal constant COMPUTE_FEE = 1e18; // claimed at once: the start of the auction
 
     RecordingConsumer internal consumer;
-    int256[] internal none;
+    bytes internal none;
+    address[] internal noRewardees;
 
     function setUp() public override {
         super.setUp();
@@ -43,10 +44,10 @@ contract DisputeHooksTest is HighwayFixture {
         IInferenceCoordinator.RequestTerms memory t,
         IInferenceCoordinator.DisputeOutcome outcome,
         address prover,
-        int256[] memory output
+        bytes memory output
     ) internal {
         vm.prank(address(disputeGame));
-        coordinator.closeDispute(id, t, outcome, challenger, prover, output);
+        coordinator.closeDispute(id, t, outcome, challenger, prover, output, noRewardees);
     }
 
     function _copy(
@@ -67,21 +68,24 @@ contract DisputeHooksTest is HighwayFixture {
 
     // ------------------------------------------------------------------ only their callers
 
-    function test_onlyTheDisputeGameCallsTheDisputeHooks() public {
+    function test_onlyTheDisputeGameCallsTheDisputeHooksOfACircuitModel() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
-        address[3] memory others = [stranger, relayer, address(coordinatorAdmin)];
+        address arbiter = address(0xA4B1);
+        coordinatorAdmin.setLanguageArbiter(arbiter); // the arbiter of the other kind
+        address[4] memory others = [stranger, relayer, address(coordinatorAdmin), arbiter];
         for (uint256 i; i < others.length; ++i) {
             vm.startPrank(others[i]);
-            vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyDisputeGame.selector, others[i]));
+            vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyArbiter.selector, others[i]));
             coordinator.openDispute(id, t, challenger);
-            vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyDisputeGame.selector, others[i]));
+            vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyArbiter.selector, others[i]));
             coordinator.closeDispute(
                 id,
                 t,
                 IInferenceCoordinator.DisputeOutcome.TimedOut,
                 challenger,
                 address(0),
-                none
+                none,
+                noRewardees
             );
             vm.stopPrank();
         }
@@ -98,6 +102,8 @@ contract DisputeHooksTest is HighwayFixture {
             coordinator.applyTreasury(stranger);
             vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinatorAdmin.selector, others[i]));
             coordinator.applyPause(true);
+            vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinatorAdmin.selector, others[i]));
+            coordinator.applyLanguageArbiter(stranger);
             vm.stopPrank();
         }
         // The admin contract's own checks stand in front of them.
@@ -109,11 +115,14 @@ contract DisputeHooksTest is HighwayFixture {
         assertEq(coordinator.treasury(), stranger);
         coordinatorAdmin.pause();
         assertTrue(coordinator.paused());
+        coordinatorAdmin.setLanguageArbiter(stranger);
+        assertEq(coordinator.languageArbiter(), stranger);
     }
 
     // ------------------------------------------------------------------ openDispute
 
-    function test_openDisputeChecksTermsStatusAndWindow() public {
+    /// The challenge window (and the commitment) is the game's rule: `test_aFailedChallengeLeavesNoRecord`.
+    function test_openDisputeChecksTermsAndStatus() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = requestPrice(0, OPT, address(consumer));
         vm.startPrank(address(disputeGame));
         IInferenceCoordinator.RequestTerms memory wrong = _copy(t);
@@ -125,15 +134,6 @@ contract DisputeHooksTest is HighwayFixture {
         );
         coordinator.openDispute(id, t, challenger);
         vm.stopPrank();
-
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, withOutput(42));
-        uint256 endsAt = block.timestamp + t.challengeWindow;
-        vm.warp(endsAt);
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id, endsAt));
-        vm.prank(address(disputeGame));
-        coordinator.openDispute(id, t, challenger);
     }
 
     function test_openDisputeStartsTheDefenceWindowAndPullsTheBondFromTheChallenger() public {
@@ -150,10 +150,10 @@ contract DisputeHooksTest is HighwayFixture {
         assertEq(before - token.balanceOf(challenger), CHALLENGE_BOND);
         assertEq(token.balanceOf(address(coordinator)) - held, CHALLENGE_BOND);
         assertEq(token.balanceOf(address(disputeGame)), 0);
-        (IInferenceCoordinator.RequestState memory posted, int256[] memory output) = coordinator.postedAnswer(id, t);
+        (IInferenceCoordinator.RequestState memory posted, bytes32 outputHash) = coordinator.postedAnswer(id, t);
         assertEq(uint256(posted.status), uint256(IInferenceCoordinator.RequestStatus.Disputed));
         assertEq(posted.relayer, relayer);
-        assertEq(output, withOutput(42));
+        assertEq(outputHash, keccak256(tensor(withOutput(42))));
     }
 
     // ------------------------------------------------------------------ closeDispute
@@ -164,13 +164,37 @@ contract DisputeHooksTest is HighwayFixture {
         wrong.nonce += 1;
         vm.startPrank(address(disputeGame));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.TermsMismatch.selector, id));
-        coordinator.closeDispute(id, wrong, IInferenceCoordinator.DisputeOutcome.Defended, challenger, relayer, none);
+        coordinator.closeDispute(
+            id,
+            wrong,
+            IInferenceCoordinator.DisputeOutcome.Defended,
+            challenger,
+            relayer,
+            none,
+            noRewardees
+        );
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Pending)
         );
-        coordinator.closeDispute(id, t, IInferenceCoordinator.DisputeOutcome.Defended, challenger, relayer, none);
+        coordinator.closeDispute(
+            id,
+            t,
+            IInferenceCoordinator.DisputeOutcome.Defended,
+            challenger,
+            relayer,
+            none,
+            noRewardees
+        );
         coordinator.openDispute(id, t, challenger);
-        coordinator.closeDispute(id, t, IInferenceCoordinator.DisputeOutcome.TimedOut, challenger, address(0), none);
+        coordinator.closeDispute(
+            id,
+            t,
+            IInferenceCoordinator.DisputeOutcome.TimedOut,
+            challenger,
+            address(0),
+            none,
+            noRewardees
+        );
         // Each dispute ends once.
         vm.expectRevert(
             abi.encodeWithSelector(IHighwayErrors.WrongStatus.selector, id, IInferenceCoordinator.RequestStatus.Open)
@@ -181,7 +205,8 @@ contract DisputeHooksTest is HighwayFixture {
             IInferenceCoordinator.DisputeOutcome.FraudProven,
             challenger,
             stranger,
-            withOutput(1)
+            tensor(withOutput(1)),
+            noRewardees
         );
         vm.stopPrank();
     }
@@ -191,8 +216,8 @@ contract DisputeHooksTest is HighwayFixture {
         vm.expectEmit(true, true, true, true, address(coordinator));
         emit IInferenceCoordinator.Defended(id, relayer, challenger);
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IInferenceCoordinator.RequestFulfilled(id, relayer, withOutput(42), COMPUTE_FEE, true);
-        _close(id, t, IInferenceCoordinator.DisputeOutcome.Defended, relayer, none);
+        emit IInferenceCoordinator.RequestFulfilled(id, relayer, tensor(withOutput(42)), COMPUTE_FEE, true);
+        _close(id, t, IInferenceCoordinator.DisputeOutcome.Defended, relayer, tensor(withOutput(42)));
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         uint256 protocolShare = (uint256(CHALLENGE_BOND) * 2_000) / 10_000;
@@ -203,22 +228,32 @@ contract DisputeHooksTest is HighwayFixture {
         assertEq(r.locked, 0);
         assertEq(r.stake, 1_000 * UNIT);
         assertEq(r.jobsServed, 1);
-        assertEq(consumer.lastOutput(), withOutput(42));
-        (bool found, int256[] memory cached) = coordinator.cachedResult(priceModel, s.input);
+        assertEq(consumer.lastOutput(), tensor(withOutput(42)));
+        (bool found, bytes memory cached) = coordinator.cachedResult(priceModel, s.input);
         assertTrue(found);
-        assertEq(cached, withOutput(42));
+        assertEq(cached, tensor(withOutput(42)));
+    }
+
+    function test_defendedNeedsThePostedOutput() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _disputed(withOutput(42));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputHashMismatch.selector, id));
+        _close(id, t, IInferenceCoordinator.DisputeOutcome.Defended, relayer, tensor(withOutput(43)));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OutputHashMismatch.selector, id));
+        _close(id, t, IInferenceCoordinator.DisputeOutcome.Defended, relayer, none);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Disputed));
+        assertEq(consumer.calls(), 0);
     }
 
     function test_fraudProvenAnswersWithTheProvenOutputAndSlashesTheRelayer() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = _disputed(withOutput(42));
         vm.expectEmit(true, true, true, true, address(coordinator));
-        emit IInferenceCoordinator.FraudProven(id, stranger, relayer, withOutput(7));
+        emit IInferenceCoordinator.FraudProven(id, stranger, relayer, tensor(withOutput(7)));
         vm.expectEmit(true, true, false, true, address(coordinator));
         // The compute fee goes to the challenger, whoever proved the fraud (a copied proof earns nothing).
-        emit IInferenceCoordinator.RequestFulfilled(id, challenger, withOutput(7), COMPUTE_FEE, true);
+        emit IInferenceCoordinator.RequestFulfilled(id, challenger, tensor(withOutput(7)), COMPUTE_FEE, true);
         vm.expectEmit(true, true, false, true, address(coordinator));
         emit IInferenceCoordinator.RelayerSlashed(id, relayer, JOB_BOND);
-        _close(id, t, IInferenceCoordinator.DisputeOutcome.FraudProven, stranger, withOutput(7));
+        _close(id, t, IInferenceCoordinator.DisputeOutcome.FraudProven, stranger, tensor(withOutput(7)));
 
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         uint256 protocolShare = (uint256(JOB_BOND) * 2_000) / 10_000;
@@ -229,12 +264,12 @@ contract DisputeHooksTest is HighwayFixture {
         assertEq(r.stake, 1_000 * UNIT - JOB_BOND);
         assertEq(r.locked, 0);
         assertEq(r.jobsSlashed, 1);
-        assertEq(consumer.lastOutput(), withOutput(7));
-        (bool found, int256[] memory cached) = coordinator.cachedResult(priceModel, s.input);
+        assertEq(consumer.lastOutput(), tensor(withOutput(7)));
+        (bool found, bytes memory cached) = coordinator.cachedResult(priceModel, s.input);
         assertTrue(found);
-        assertEq(cached, withOutput(7));
-        (, int256[] memory held) = coordinator.postedAnswer(id, t);
-        assertEq(held, withOutput(7)); // what a retried callback delivers
+        assertEq(cached, tensor(withOutput(7)));
+        (, bytes32 held) = coordinator.postedAnswer(id, t);
+        assertEq(held, keccak256(tensor(withOutput(7)))); // what a retried callback must deliver
     }
 
     function test_timedOutReopensBeforeTheDeadline() public {
@@ -256,8 +291,8 @@ contract DisputeHooksTest is HighwayFixture {
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare);
         assertEq(coordinator.protocolFees(), protocolShare);
         assertEq(staking.relayerOf(relayer).stake, 1_000 * UNIT - JOB_BOND);
-        (, int256[] memory held) = coordinator.postedAnswer(id, t);
-        assertEq(held.length, 0);
+        (, bytes32 held) = coordinator.postedAnswer(id, t);
+        assertEq(held, bytes32(0));
         assertEq(consumer.calls(), 0);
     }
 
@@ -275,8 +310,7 @@ contract DisputeHooksTest is HighwayFixture {
     function test_theGameRecordsTheChallengerUntilTheDisputeEnds() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
         assertEq(disputeGame.challengerOf(id), address(0));
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        challengeAs(challenger, id, t);
         assertEq(disputeGame.challengerOf(id), challenger);
         vm.warp(block.timestamp + t.defenceWindow + 1);
         disputeGame.resolveDisputeTimeout(id, t);
@@ -286,10 +320,12 @@ contract DisputeHooksTest is HighwayFixture {
 
     function test_aFailedChallengeLeavesNoRecord() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, ) = _pending(withOutput(42));
+        bytes32 salt = commitChallengeAs(challenger, id);
+        vm.roll(block.number + 1);
         vm.warp(block.timestamp + t.challengeWindow);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, id, block.timestamp));
         vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        disputeGame.challenge(id, t, salt);
         assertEq(disputeGame.challengerOf(id), address(0));
     }
 }

@@ -39,6 +39,7 @@ contract InferenceConsumerTest is HighwayFixture {
                 jobBond: 0,
                 challengeWindow: 0,
                 callbackGasLimit: CALLBACK_GAS,
+                maxOutputBytes: 0,
                 deadline: uint40(block.timestamp + 1 days),
                 referrer: address(0)
             });
@@ -217,7 +218,7 @@ contract InferenceConsumerTest is HighwayFixture {
         assertEq(uint8(st.status), uint8(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertFalse(st.callbackPending);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NoFailedCallback.selector, id));
-        coordinator.retryCallback(id, t);
+        coordinator.retryCallback(id, t, tensor(s.output));
     }
 
     function test_ownRequestIsDeliveredOnceAndAReplayIsIgnored() public {
@@ -233,7 +234,7 @@ contract InferenceConsumerTest is HighwayFixture {
         vm.expectEmit(true, true, true, true, address(consumer));
         emit InferenceConsumer.UnrequestedResultIgnored(id);
         vm.prank(address(coordinator));
-        consumer.onInferenceResult(id, withOutput(42));
+        consumer.onInferenceResult(id, tensor(withOutput(42)));
         assertEq(consumer.calls(), 1);
     }
 
@@ -252,7 +253,7 @@ contract InferenceConsumerTest is HighwayFixture {
         assertEq(token.allowance(address(consumer), address(coordinator)), 0);
         // Outside a request call, nothing unrequested gets through.
         vm.prank(address(coordinator));
-        consumer.onInferenceResult(id + 1, withOutput(1));
+        consumer.onInferenceResult(id + 1, tensor(withOutput(1)));
         assertEq(consumer.calls(), 1);
     }
 
@@ -268,7 +269,7 @@ contract InferenceConsumerTest is HighwayFixture {
 
         consumer.setFailing(false);
         vm.prank(stranger);
-        coordinator.retryCallback(id, t);
+        coordinator.retryCallback(id, t, tensor(priceSample(0).output));
         assertEq(consumer.calls(), 1);
         assertEq(consumer.callsDuringRequest(), 0);
         assertFalse(consumer.isPendingRequest(id));
@@ -291,7 +292,7 @@ contract InferenceConsumerTest is HighwayFixture {
         (uint256 id, ) = consumerRequest(consumer, 1, MODEL_FEE);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
-        consumer.onInferenceResult(id, withOutput(1));
+        consumer.onInferenceResult(id, tensor(withOutput(1)));
         assertTrue(consumer.isPendingRequest(id));
     }
 
@@ -339,6 +340,7 @@ contract InferenceConsumerGasTest is HighwayFixture {
                 jobBond: 0,
                 challengeWindow: 0,
                 callbackGasLimit: CALLBACK_GAS,
+                maxOutputBytes: 0,
                 deadline: uint40(block.timestamp + 1 days),
                 referrer: address(0)
             });
@@ -365,7 +367,7 @@ contract InferenceConsumerGasTest is HighwayFixture {
     }
 
     function test_gasOfTheCallbackBookkeeping() public {
-        int256[] memory output = priceSample(1).output;
+        bytes memory output = tensor(priceSample(1).output);
         vm.prank(address(coordinator));
         uint256 g = gasleft();
         prefix.onInferenceResult(prefixId, output);

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {BatchFixture} from "./utils/BatchFixture.sol";
-import {CoordinatorHandler} from "./CoordinatorHandler.sol";
+import {CoordinatorHandler, AdminAndCodeHandler} from "./CoordinatorHandler.sol";
 import {BatchHandler} from "./BatchHandler.sol";
 import {
     RecordingConsumer,
@@ -20,6 +20,7 @@ import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 contract InferenceCoordinatorInvariantsTest is BatchFixture {
     CoordinatorHandler internal handler;
     BatchHandler internal batches;
+    AdminAndCodeHandler internal adminAndCode;
     bytes32 internal switchModel;
 
     function setUp() public override {
@@ -41,7 +42,6 @@ contract InferenceCoordinatorInvariantsTest is BatchFixture {
         CoordinatorHandler.Setup memory s;
         s.coordinator = coordinator;
         s.staking = staking;
-        s.admin = address(this);
         s.priceModel = priceModel;
         s.switchModel = switchModel;
         s.modelOwner = modelOwner;
@@ -67,7 +67,7 @@ contract InferenceCoordinatorInvariantsTest is BatchFixture {
         handler = new CoordinatorHandler(s);
         for (uint256 i; i < 3; ++i) {
             Sample memory sample = priceSample(i);
-            handler.addSample(sample.input, sample.output, sample.proof);
+            handler.addSample(sample.input, tensor(sample.output), sample.proof);
         }
         batches = new BatchHandler(coordinator, priceModel, switchModel, s.requesters, s.relayers, s.consumers);
         for (uint256 i; i < 3; ++i) {
@@ -86,6 +86,11 @@ contract InferenceCoordinatorInvariantsTest is BatchFixture {
         staking.stake(100_000e18);
         targetContract(address(handler));
         targetContract(address(batches));
+        address[] memory verifiers = new address[](2);
+        verifiers[0] = registry.verifierOf(priceModel);
+        verifiers[1] = address(switchable);
+        adminAndCode = new AdminAndCodeHandler(coordinator, address(this), verifiers);
+        targetContract(address(adminAndCode));
     }
 
     /// @dev A request seed whose deadline leaves a day beyond the delivery window (`seed >> 160`).
@@ -137,23 +142,46 @@ contract InferenceCoordinatorInvariantsTest is BatchFixture {
         handler.claim(7);
         handler.fulfillZk(7); // a made-up output and a junk proof
         handler.flipVerifier(false);
-        handler.setParams(8);
+        adminAndCode.setParams(8);
         handler.setModelFee(8, true);
         handler.request(_seed(9), 1 | (1 << 8) | (1 << 24), true, false); // index 8: to the re-entering consumer
         handler.claim(8);
         handler.submitOptimistic(8, false);
         handler.finalize(8);
+        handler.request(_seed(10), 1 | (4 << 8) | (1 << 24), true, false); // index 9: to the toggle consumer, not ready
+        handler.claim(9);
+        handler.submitOptimistic(9, false);
+        handler.finalize(9); // its callback fails
+        assertTrue(stateOf(handler.trackedId(9)).callbackPending);
+        handler.retryCallback(9, true); // retried with the output its RequestFulfilled carried
+        assertFalse(stateOf(handler.trackedId(9)).callbackPending);
+        uint256 slashedBefore = staking.relayerOf(relayer).jobsSlashed + staking.relayerOf(relayer2).jobsSlashed;
+        handler.request(_seed(11), _shape(false, false), true, false); // index 10: optimistic, random input
+        handler.claim(10);
+        handler.submitOptimistic(10, true);
+        handler.challenge(10);
+        handler.request(_seed(12), _shape(false, false), false, false); // index 11: zk, random input
+        handler.claim(11);
+        adminAndCode.swapVerifierCode(0, true); // the price model's verifier code is replaced
+        handler.resolveDisputeTimeout(10); // voided: nobody slashed, the challenger's bond back, refunded
+        handler.reopen(11); // late, but its proof could not pass: reopened without a late slash
+        adminAndCode.swapVerifierCode(0, false);
         handler.withdraw(0);
         handler.withdrawModelEarnings(false);
         handler.withdrawProtocolFees();
         for (uint256 i; i < handler.trackedCount(); ++i) {
             assertLe(handler.answers(handler.trackedId(i)), 1);
         }
-        // Answered: zk, fraud-proven, defended, finalized, reclaimed and finalized, cached, made-up, re-entered.
-        assertEq(handler.totalAnswers(), 8);
-        assertEq(handler.trackedCount(), 9);
+        // Answered: zk, fraud-proven, defended, finalized, reclaimed and finalized, cached, made-up, re-entered,
+        // retried.
+        assertEq(handler.totalAnswers(), 9);
+        assertEq(handler.trackedCount(), 12);
         assertEq(handler.reclaims(), 2);
         assertEq(handler.lateSlashes(), 2);
+        // Nobody was slashed over the changed code: the voided dispute's relayer and the late claimant kept their stake.
+        assertEq(staking.relayerOf(relayer).jobsSlashed + staking.relayerOf(relayer2).jobsSlashed, slashedBefore);
+        assertEq(uint256(statusOf(handler.trackedId(10))), 6); // Refunded (voided dispute)
+        assertEq(uint256(statusOf(handler.trackedId(11))), 1); // Open again (reopened with the code changed)
         assertEq(uint256(statusOf(handler.trackedId(5))), 6); // Refunded (cancelled)
         assertEq(uint256(statusOf(handler.trackedId(6))), 6); // Refunded (expired)
         invariant_tokenBalanceEqualsBalancesEscrowsAndBonds();

@@ -22,26 +22,43 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, ZK, address(0));
         uint256 before = token.balanceOf(requester);
         vm.startPrank(requester);
-        vm.expectRevert(IHighwayErrors.MalformedInput.selector);
-        coordinator.requestInference(p, hex"1234");
+        // Malformed tensors: empty, a header alone, a width that is not a power of two up to 32, a ragged body.
+        bytes[6] memory malformed = [
+            bytes(""),
+            hex"02",
+            hex"0300000000000000000000000000000000000000000000000000",
+            hex"4000",
+            hex"0000",
+            hex"0200010002000300040005000600070008ff"
+        ];
+        for (uint256 i; i < malformed.length; ++i) {
+            vm.expectRevert(IHighwayErrors.MalformedTensor.selector);
+            coordinator.requestInference(p, malformed[i]);
+        }
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, 7));
-        coordinator.requestInference(p, abi.encode(new int256[](7)));
-        bytes memory padded = abi.encodePacked(abi.encode(new int256[](8)), uint256(0));
-        vm.expectRevert(IHighwayErrors.MalformedInput.selector);
+        coordinator.requestInference(p, tensor(new int256[](7)));
+        // One value too many, in a wider (not the smallest) width: any width is a valid input encoding.
+        bytes memory padded = abi.encodePacked(uint8(32), new bytes(9 * 32));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, 9));
         coordinator.requestInference(p, padded);
         int256[] memory huge = new int256[](8);
         huge[3] = 2049; // the model's bound is 2048
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 3, 2049, 2048));
-        coordinator.requestInference(p, abi.encode(huge));
+        coordinator.requestInference(p, tensor(huge));
         huge[3] = -2049;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 3, -2049, 2048));
-        coordinator.requestInference(p, abi.encode(huge));
+        coordinator.requestInference(p, tensor(huge));
         vm.stopPrank();
         assertEq(token.balanceOf(requester), before);
         huge[3] = 2048;
         huge[4] = -2048;
         vm.prank(requester);
-        uint256 id = coordinator.requestInference(p, abi.encode(huge)); // the bound itself is accepted
+        uint256 id = coordinator.requestInference(p, tensor(huge)); // the bound itself is accepted
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
+        // The same values in a wider width than they need are the same input to the circuit, and accepted.
+        bytes memory wide = abi.encodePacked(uint8(32), new bytes(8 * 32));
+        vm.prank(requester);
+        id = coordinator.requestInference(p, wide);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
     }
 
@@ -55,10 +72,10 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         values[0] = max;
         values[1] = -max;
         vm.startPrank(requester);
-        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
+        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), tensor(values));
         values[2] = max + 1;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 2, max + 1, uint256(max)));
-        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), abi.encode(values));
+        coordinator.requestInference(requestParams(unbounded, ZK, address(0)), tensor(values));
         vm.stopPrank();
     }
 
@@ -73,21 +90,23 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         }
         uint256 before = token.balanceOf(requester);
         vm.prank(requester);
-        try coordinator.requestInference(requestParams(priceModel, ZK, address(0)), abi.encode(values)) returns (
+        try coordinator.requestInference(requestParams(priceModel, ZK, address(0)), tensor(values)) returns (
             uint256 id
         ) {
             assertTrue(wellFormed && firstOutside == type(uint256).max, "accepted a malformed input");
             assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Open));
         } catch (bytes memory reason) {
             bytes memory expected =
-                !wellFormed
-                    ? abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, values.length)
-                    : abi.encodeWithSelector(
-                        IHighwayErrors.InputOutOfBounds.selector,
-                        firstOutside,
-                        values[firstOutside],
-                        uint256(max)
-                    );
+                values.length == 0
+                    ? abi.encodeWithSelector(IHighwayErrors.MalformedTensor.selector) // a header and no value
+                    : !wellFormed
+                        ? abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, values.length)
+                        : abi.encodeWithSelector(
+                            IHighwayErrors.InputOutOfBounds.selector,
+                            firstOutside,
+                            values[firstOutside],
+                            uint256(max)
+                        );
             assertEq(reason, expected);
             assertEq(token.balanceOf(requester), before);
         }
@@ -353,7 +372,8 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
         assertGt(coordinator.protocolFees(), 0);
-        uint256 word = uint256(vm.load(address(coordinator), bytes32(uint256(2))));
+        // Slots: 0 the config, 1 the bonds, 2 the language arbiter, 3 the treasury and the protocol's fees.
+        uint256 word = uint256(vm.load(address(coordinator), bytes32(uint256(3))));
         assertEq(address(uint160(word)), treasury);
         assertEq(word >> 160, coordinator.protocolFees());
     }
@@ -390,8 +410,8 @@ contract InferenceCoordinatorLifecycleTest is HighwayFixture {
         p.lateSlashBps = 99;
         _expectBounds(p, 99, 100, 10_000);
         p = defaultParams();
-        p.disputeProtocolShareBps = 5_001;
-        _expectBounds(p, 5_001, 500, 5_000);
+        p.disputeProtocolShareBps = 9_001;
+        _expectBounds(p, 9_001, 500, 9_000);
         p = defaultParams();
         p.auctionDuration = 1 days + 1;
         _expectBounds(p, 1 days + 1, 0, 1 days);

@@ -27,7 +27,6 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         );
         assertEq(id, uint256(keccak256(abi.encode(t)))); // the id is the hash of the terms
         assertEq(t.nonce, 1);
-        assertEq(coordinator.nextNonce(), 2);
         assertEq(before - token.balanceOf(requester), escrowOf(t));
         assertEq(escrowOf(t), 10e18 + 5e18 + 0.75e18);
         (bytes32 termsHash, IInferenceCoordinator.RequestState memory st) = coordinator.getRequest(id);
@@ -53,7 +52,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(consumer.calls(), 1);
         assertEq(consumer.lastRequestId(), id);
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
         // Settlement by docs/DESIGN.md's formulas.
         uint256 computeFee = 3e18;
         uint256 protocolFee = ((10e18 + computeFee) * 500) / 10_000;
@@ -65,9 +64,9 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(r.locked, 0);
         assertEq(r.jobsServed, 1);
         // The proven output is cached.
-        (bool found, int256[] memory cached) = coordinator.cachedResult(priceModel, s.input);
+        (bool found, bytes memory cached) = coordinator.cachedResult(priceModel, s.input);
         assertTrue(found);
-        assertEq(cached, s.output);
+        assertEq(cached, tensor(s.output));
     }
 
     function test_secondModelWithTwoOutputs() public {
@@ -79,7 +78,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, s);
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
     }
 
     function test_withdrawPaysOut() public {
@@ -168,6 +167,34 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         fulfillAs(relayer, id, t, s);
     }
 
+    function test_fulfillZkBubblesTheGamesVerdictOnATamperedOutputAndChangesNothing() public {
+        (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
+            0,
+            IInferenceCoordinator.ProofMode.Zk,
+            address(consumer)
+        );
+        claimAs(relayer, id, t);
+        bytes memory output = tensor(s.output);
+        output[output.length - 1] ^= 0x01; // the same shape, a different value
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, id));
+        vm.prank(relayer);
+        coordinator.fulfillZk(id, t, s.input, output, s.proof);
+        // The right values in a wider encoding than their canonical one: one output, one encoding.
+        vm.expectRevert(IHighwayErrors.NonCanonicalOutput.selector);
+        vm.prank(relayer);
+        coordinator.fulfillZk(id, t, s.input, tensorOfWidth(s.output, 32), s.proof);
+        // The request's own input only, in whatever encoding.
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputMismatch.selector, id));
+        vm.prank(relayer);
+        coordinator.fulfillZk(id, t, tensorOfWidth(s.inputs, 32), tensor(s.output), s.proof);
+        assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
+        assertEq(consumer.calls(), 0);
+        (bool found, ) = coordinator.cachedResult(priceModel, s.input);
+        assertFalse(found);
+        fulfillAs(relayer, id, t, s);
+        assertEq(consumer.lastOutput(), tensor(s.output));
+    }
+
     function test_wrongOutputLengthIsRejected() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t, Sample memory s) = requestPrice(
             0,
@@ -237,14 +264,14 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
             assertEq(uint256(logs[i].topics[1]), id2);
             assertEq(logs[i].topics[2], priceModel);
             assertEq(address(uint160(uint256(logs[i].topics[3]))), requester);
-            (IInferenceCoordinator.RequestTerms memory cachedTerms, int256[] memory cachedOutput) = abi.decode(
+            (IInferenceCoordinator.RequestTerms memory cachedTerms, bytes memory cachedOutput) = abi.decode(
                 logs[i].data,
-                (IInferenceCoordinator.RequestTerms, int256[])
+                (IInferenceCoordinator.RequestTerms, bytes)
             );
             assertEq(uint256(keccak256(abi.encode(cachedTerms))), id2);
             assertEq(cachedTerms.consumer, address(second));
             assertEq(uint256(cachedTerms.maxComputeFee), 0);
-            assertEq(cachedOutput, s.output);
+            assertEq(cachedOutput, tensor(s.output));
             seen = true;
         }
         assertTrue(seen);
@@ -252,7 +279,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
         assertEq(uint256(statusOf(id2)), uint256(IInferenceCoordinator.RequestStatus.None));
         assertEq(second.calls(), 1);
         assertEq(second.lastRequestId(), id2);
-        assertEq(second.lastOutput(), s.output);
+        assertEq(second.lastOutput(), tensor(s.output));
         uint256 protocolFee = (uint256(MODEL_FEE) * 500) / 10_000;
         assertEq(paidBefore - token.balanceOf(requester), MODEL_FEE + protocolFee);
         assertEq(coordinator.modelEarnings(priceModel) - ownerBefore, MODEL_FEE);
@@ -263,7 +290,7 @@ contract InferenceCoordinatorZkTest is HighwayFixture {
     }
 
     function test_cachedResultIsEmptyForUnprovenPairs() public view {
-        (bool found, int256[] memory out) = coordinator.cachedResult(priceModel, priceSample(2).input);
+        (bool found, bytes memory out) = coordinator.cachedResult(priceModel, priceSample(2).input);
         assertFalse(found);
         assertEq(out.length, 0);
     }

@@ -6,6 +6,8 @@ import {ModelRegistry} from "../ModelRegistry.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {Halo2Verifier as PriceSignalVerifier} from "../verifiers/price-signal/Halo2Verifier.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
+import {ModelKind} from "../types/ModelKind.sol";
+import {TensorCodec} from "../libraries/TensorCodec.sol";
 
 contract ModelRegistryTest is Test {
     ModelRegistry private registry;
@@ -21,8 +23,10 @@ contract ModelRegistryTest is Test {
     function _params() private view returns (IModelRegistry.ModelParams memory) {
         return
             IModelRegistry.ModelParams({
+                kind: ModelKind.Circuit,
                 fee: 10e18,
                 verifier: verifier,
+                runtimeSpecHash: bytes32(0),
                 proofModes: 3,
                 inputLength: 8,
                 outputLength: 1,
@@ -55,8 +59,10 @@ contract ModelRegistryTest is Test {
         assertEq(m.terms.fee, 10e18);
         assertEq(m.terms.inputLength, 8);
         assertEq(m.terms.outputLength, 1);
-        assertEq(m.terms.inputScale, 8);
-        assertEq(m.terms.outputScale, 24);
+        assertEq(m.inputScale, 8);
+        assertEq(m.outputScale, 24);
+        assertEq(uint8(m.terms.kind), uint8(ModelKind.Circuit));
+        assertEq(m.runtimeSpecHash, bytes32(0));
         assertEq(m.terms.inputBound, 2048);
         assertEq(m.terms.proofModes, 3);
         assertEq(m.terms.referralShareBps, 500);
@@ -98,13 +104,20 @@ contract ModelRegistryTest is Test {
         p.inputLength = 0;
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidInputLength.selector, 0));
         _register(owner, "a", p);
-        p.inputLength = 1025;
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidInputLength.selector, 1025));
+        p.inputLength = 16_385;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidInputLength.selector, 16_385));
         _register(owner, "a", p);
 
         p = _params();
-        p.outputLength = 4;
-        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidOutputLength.selector, 4));
+        p.outputLength = 0;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidOutputLength.selector, 0));
+        _register(owner, "a", p);
+        p.outputLength = 16_385;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidOutputLength.selector, 16_385));
+        _register(owner, "a", p);
+        p = _params();
+        p.runtimeSpecHash = keccak256("spec"); // a circuit has a verifier, not a runtime spec
+        vm.expectRevert(IHighwayErrors.InvalidLanguageModel.selector);
         _register(owner, "a", p);
 
         p = _params();
@@ -128,6 +141,125 @@ contract ModelRegistryTest is Test {
         p.parentModelId = keccak256("missing");
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidParent.selector, keccak256("missing")));
         _register(owner, "a", p);
+    }
+
+    function test_theLengthLimitsThemselvesAreAccepted() public {
+        IModelRegistry.ModelParams memory p = _params();
+        p.inputLength = registry.MAX_INPUT_LENGTH();
+        p.outputLength = registry.MAX_OUTPUT_LENGTH();
+        bytes32 id = _register(owner, "max", p);
+        assertEq(registry.modelTerms(id).inputLength, 16_384);
+        assertEq(registry.modelTerms(id).outputLength, 16_384);
+    }
+
+    // ------------------------------------------------------------------ language models
+
+    function _languageParams() private pure returns (IModelRegistry.ModelParams memory) {
+        return
+            IModelRegistry.ModelParams({
+                kind: ModelKind.Language,
+                fee: 1e18,
+                verifier: address(0),
+                runtimeSpecHash: keccak256("runtime spec"),
+                proofModes: 2,
+                inputLength: 16,
+                outputLength: 64,
+                inputScale: 0,
+                outputScale: 0,
+                inputBound: 0,
+                parentModelId: bytes32(0),
+                parentShareBps: 0,
+                referralShareBps: 500,
+                artifactURI: "ipfs://smollm2",
+                artifactHash: keccak256("gguf")
+            });
+    }
+
+    function test_aLanguageModelIsRegisteredWithItsRuntimeSpecAndNoVerifier() public {
+        IModelRegistry.ModelParams memory p = _languageParams();
+        bytes32 id = registry.modelIdOf(owner, "lm");
+        vm.expectEmit(true, true, false, true, address(registry));
+        emit IModelRegistry.ModelRegistered(id, owner, p);
+        assertEq(_register(owner, "lm", p), id);
+        IModelRegistry.Model memory m = registry.getModel(id);
+        assertEq(uint8(m.terms.kind), uint8(ModelKind.Language));
+        assertEq(m.runtimeSpecHash, keccak256("runtime spec"));
+        assertEq(m.verifier, address(0));
+        assertEq(m.verifierCodeHash, bytes32(0));
+        assertEq(m.terms.proofModes, 2);
+        assertEq(m.terms.inputLength, 16);
+        assertEq(m.terms.outputLength, 64);
+        // Never proven: it has no verifier to hand out.
+        vm.expectRevert(IHighwayErrors.VerifierRequired.selector); // a language model has no verifier to check proofs with
+        registry.verifierOf(id);
+    }
+
+    function test_aLanguageModelNeedsARuntimeSpecNoVerifierAndOptimisticAnswersOnly() public {
+        IModelRegistry.ModelParams[7] memory bad;
+        for (uint256 i; i < bad.length; ++i) bad[i] = _languageParams();
+        bad[0].runtimeSpecHash = bytes32(0);
+        bad[1].verifier = verifier;
+        bad[2].proofModes = 1;
+        bad[3].proofModes = 3;
+        bad[4].inputBound = 1;
+        bad[5].inputScale = 8;
+        bad[6].outputScale = 8;
+        for (uint256 i; i < bad.length; ++i) {
+            vm.expectRevert(IHighwayErrors.InvalidLanguageModel.selector);
+            _register(owner, "lm", bad[i]);
+        }
+        IModelRegistry.ModelParams memory p = _languageParams();
+        p.inputLength = 16_385;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidInputLength.selector, 16_385));
+        _register(owner, "lm", p);
+        p = _languageParams();
+        p.outputLength = 0;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidOutputLength.selector, 0));
+        _register(owner, "lm", p);
+    }
+
+    function test_aLanguageModelsProofModesStayOptimistic() public {
+        bytes32 id = _register(owner, "lm", _languageParams());
+        vm.startPrank(owner);
+        vm.expectRevert(IHighwayErrors.InvalidLanguageModel.selector);
+        registry.setProofModes(id, 1);
+        vm.expectRevert(IHighwayErrors.InvalidLanguageModel.selector);
+        registry.setProofModes(id, 3);
+        registry.setProofModes(id, 2);
+        vm.stopPrank();
+        assertEq(registry.modelTerms(id).proofModes, 2);
+    }
+
+    function test_termsForInputTakesUtf8TextWithinALanguageModelsLimit() public {
+        bytes32 id = _register(owner, "lm", _languageParams());
+        assertEq(uint8(registry.termsForInput(id, "Hello").kind), uint8(ModelKind.Language));
+        assertEq(registry.termsForInput(id, bytes(unicode"été ☃ 😀 !")).inputLength, 16); // 16 bytes
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidPromptLength.selector, 16, 17));
+        registry.termsForInput(id, "seventeen bytes!!");
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidPromptLength.selector, 16, 0));
+        registry.termsForInput(id, "");
+        vm.expectRevert(IHighwayErrors.InvalidUtf8.selector);
+        registry.termsForInput(id, hex"48c0af"); // an overlong '/'
+        vm.expectRevert(IHighwayErrors.InvalidUtf8.selector);
+        registry.termsForInput(id, hex"eda080"); // a surrogate
+    }
+
+    function test_termsForInputTakesACircuitModelsTensorOfItsShapeAndBound() public {
+        bytes32 id = _register(owner, "m", _params());
+        int256[] memory values = new int256[](8);
+        values[7] = -2048;
+        IModelRegistry.ModelTerms memory t = registry.termsForInput(id, TensorCodec.encode(values));
+        assertEq(uint8(t.kind), uint8(ModelKind.Circuit));
+        assertEq(t.inputLength, 8);
+        values[7] = 2049;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputOutOfBounds.selector, 7, 2049, 2048));
+        registry.termsForInput(id, TensorCodec.encode(values));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InputLengthMismatch.selector, 8, 9));
+        registry.termsForInput(id, TensorCodec.encode(new int256[](9)));
+        vm.expectRevert(IHighwayErrors.MalformedTensor.selector);
+        registry.termsForInput(id, "Hello"); // 'H' is not a width
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.UnknownModel.selector, keccak256("none")));
+        registry.termsForInput(keccak256("none"), TensorCodec.encode(values));
     }
 
     function test_parentIsRecorded() public {

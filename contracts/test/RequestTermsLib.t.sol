@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {HighwayFixture} from "./utils/HighwayFixture.sol";
+import {ModelKind} from "../types/ModelKind.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 import {RequestTermsLib} from "../libraries/RequestTermsLib.sol";
@@ -51,7 +52,8 @@ contract RequestTermsLibTest is HighwayFixture {
             disputeProtocolShareBps: bps / 3,
             parentShareBps: ~bps,
             referralShareBps: bps / 2,
-            outputLength: uint8(bps),
+            outputSize: window ^ 0xABCD,
+            modelKind: window & 1 == 0 ? ModelKind.Circuit : ModelKind.Language,
             proofMode: optimistic ? IInferenceCoordinator.ProofMode.Optimistic : IInferenceCoordinator.ProofMode.Zk,
             nonce: ~time
         });
@@ -100,6 +102,21 @@ contract RequestTermsLibTest is HighwayFixture {
         t.maxComputeFee = newMaxComputeFee;
         assertEq(raisedHash, keccak256(abi.encode(t)));
         assertEq(abi.encode(raised), abi.encode(t));
+    }
+
+    function testFuzz_raisedHashOfCalldataTermsIsTheHashOfTheRaisedTerms(
+        bytes32 seed,
+        uint96 fee,
+        uint40 time,
+        uint32 window,
+        uint16 bps,
+        bool optimistic,
+        uint96 newMaxComputeFee
+    ) public view {
+        IInferenceCoordinator.RequestTerms memory t = _terms(seed, fee, time, window, bps, optimistic);
+        bytes32 fromCalldata = harness.raisedHashCalldata(t, newMaxComputeFee);
+        t.maxComputeFee = newMaxComputeFee;
+        assertEq(fromCalldata, keccak256(abi.encode(t)));
     }
 
     function test_raisedTermsAreTheOnesTheCoordinatorChecksAgainst() public {

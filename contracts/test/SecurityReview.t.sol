@@ -52,9 +52,8 @@ abstract contract SecurityFixture is HighwayFixture {
         (id, t, s) = requestPrice(index, OPTIMISTIC, address(consumer));
         claimAs(claimant, id, t);
         vm.prank(claimant);
-        coordinator.submitOptimistic(id, t, output);
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        coordinator.submitOptimistic(id, t, tensor(output));
+        challengeAs(challenger, id, t);
     }
 }
 
@@ -154,9 +153,8 @@ contract ReclaimTest is SecurityFixture {
             address(consumer)
         );
         cheat.claim(id, t);
-        cheat.submit(id, t, withOutput(42)); // wrong
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        cheat.submit(id, t, tensor(withOutput(42))); // wrong
+        challengeAs(challenger, id, t);
         vm.warp(block.timestamp + t.defenceWindow + 1);
         // Reopened and reclaimed atomically, by the slashed relayer or by any contract acting for it: refused.
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ClaimTooSoon.selector, id, block.timestamp));
@@ -173,7 +171,7 @@ contract ReclaimTest is SecurityFixture {
         cheat.claim(id, t);
         claimAs(relayer2, id, t);
         fulfillAs(relayer2, id, t, s);
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
         assertEq(stakeOf(address(cheat)), 1_000e18 - JOB_BOND);
     }
 
@@ -231,9 +229,8 @@ contract VerifierCodeTest is SecurityFixture {
         );
         claimAs(relayer2, optId, ot);
         vm.prank(relayer2);
-        coordinator.submitOptimistic(optId, ot, priceSample(1).output); // the right answer
-        vm.prank(challenger);
-        disputeGame.challenge(optId, ot);
+        coordinator.submitOptimistic(optId, ot, tensor(priceSample(1).output)); // the right answer
+        challengeAs(challenger, optId, ot);
 
         vm.etch(verifier, ACCEPT_ALL);
         bytes memory changed = abi.encodeWithSelector(
@@ -246,17 +243,17 @@ contract VerifierCodeTest is SecurityFixture {
         fulfillAs(relayer, id, t, Sample(s.input, s.inputs, withOutput(123), hex"00"));
         vm.expectRevert(changed); // a false fraud proof against the right answer
         vm.prank(challenger);
-        disputeGame.proveFraud(optId, ot, priceSample(1).input, withOutput(123), hex"00");
+        disputeGame.proveFraud(optId, ot, priceSample(1).input, tensor(withOutput(123)), hex"00");
         vm.expectRevert(changed); // and the real proofs too: nothing but the registered code judges
         fulfillAs(relayer, id, t, s);
         vm.expectRevert(changed);
         vm.prank(relayer2);
-        disputeGame.defend(optId, ot, priceSample(1).input, priceSample(1).proof);
+        disputeGame.defend(optId, ot, priceSample(1).input, tensor(priceSample(1).output), priceSample(1).proof);
 
         vm.etch(verifier, original);
         fulfillAs(relayer, id, t, s);
         vm.prank(relayer2);
-        disputeGame.defend(optId, ot, priceSample(1).input, priceSample(1).proof);
+        disputeGame.defend(optId, ot, priceSample(1).input, tensor(priceSample(1).output), priceSample(1).proof);
         assertEq(uint256(statusOf(id)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(uint256(statusOf(optId)), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
         assertEq(stakeOf(relayer2), 1_000 * UNIT);
@@ -329,9 +326,9 @@ contract VerifierCodeTest is SecurityFixture {
         );
         claimAs(relayer, id, t);
         fulfillAs(relayer, id, t, Sample(s.input, s.inputs, withOutput(123), hex"00")); // a made-up output
-        (bool found, int256[] memory cached) = coordinator.cachedResult(modelId, s.input);
+        (bool found, bytes memory cached) = coordinator.cachedResult(modelId, s.input);
         assertTrue(found);
-        assertEq(cached, withOutput(123));
+        assertEq(cached, tensor(withOutput(123)));
         (found, ) = coordinator.cachedResult(priceModel, s.input); // the same input of another model: untouched
         assertFalse(found);
         // A price-signal request for that input still needs a real proof of the price-signal circuit.
@@ -340,7 +337,7 @@ contract VerifierCodeTest is SecurityFixture {
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidProof.selector, real));
         fulfillAs(relayer2, real, rt, Sample(s.input, s.inputs, withOutput(123), s.proof));
         fulfillAs(relayer2, real, rt, s);
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
     }
 }
 
@@ -409,7 +406,7 @@ contract LockedSharesTest is SecurityFixture {
         coordinatorAdmin.setParams(p);
 
         vm.prank(relayer2);
-        disputeGame.defend(defended, et, es.input, es.proof); // the challenger's bond, less 20% (not 50%)
+        disputeGame.defend(defended, et, es.input, tensor(es.output), es.proof); // the challenger's bond, less 20% (not 50%)
         uint256 protocolBefore = coordinator.protocolFees();
         uint256 requesterBefore = coordinator.balanceOf(requester);
         vm.warp(block.timestamp + lt.deliveryWindow + 1);
@@ -442,12 +439,12 @@ contract FraudProofCopyTest is SecurityFixture {
         uint256 copierBefore = token.balanceOf(stranger);
         // The challenger's proveFraud is in the mempool; a copier sends the same call first.
         vm.prank(stranger);
-        disputeGame.proveFraud(id, t, s.input, s.output, s.proof);
+        disputeGame.proveFraud(id, t, s.input, tensor(s.output), s.proof);
         assertEq(coordinator.balanceOf(stranger), 0);
         assertEq(token.balanceOf(stranger), copierBefore);
         uint256 protocolShare = (uint256(JOB_BOND) * t.disputeProtocolShareBps) / 10_000;
         assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + JOB_BOND - protocolShare + START_FEE);
-        assertEq(consumer.lastOutput(), s.output);
+        assertEq(consumer.lastOutput(), tensor(s.output));
         // The challenger's own transaction finds the dispute closed; it lost nothing to the copy.
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -457,7 +454,7 @@ contract FraudProofCopyTest is SecurityFixture {
             )
         );
         vm.prank(challenger);
-        disputeGame.proveFraud(id, t, s.input, s.output, s.proof);
+        disputeGame.proveFraud(id, t, s.input, tensor(s.output), s.proof);
     }
 }
 
@@ -481,9 +478,8 @@ contract SecurityLevelTest is SecurityFixture {
         claimAs(relayer, id, t);
         assertEq(lockedOf(relayer), 300e18);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, withOutput(42));
-        vm.prank(challenger);
-        disputeGame.challenge(id, t);
+        coordinator.submitOptimistic(id, t, tensor(withOutput(42)));
+        challengeAs(challenger, id, t);
         vm.warp(block.timestamp + t.defenceWindow + 1);
         disputeGame.resolveDisputeTimeout(id, t);
         assertEq(stakeOf(relayer), 1_000 * UNIT - 300e18);
@@ -498,14 +494,14 @@ contract SecurityLevelTest is SecurityFixture {
         assertEq(t.challengeWindow, 2 days);
         claimAs(relayer, id, t);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, s.output);
+        coordinator.submitOptimistic(id, t, tensor(s.output));
         uint256 endsAt = block.timestamp + 2 days;
         vm.warp(block.timestamp + 1 hours + 1); // the protocol's window has passed, the request's has not
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowOpen.selector, id, endsAt));
-        coordinator.finalize(id, t);
+        coordinator.finalize(id, t, tensor(s.output));
         vm.warp(endsAt);
-        coordinator.finalize(id, t);
-        assertEq(consumer.lastOutput(), s.output);
+        coordinator.finalize(id, t, tensor(s.output));
+        assertEq(consumer.lastOutput(), tensor(s.output));
     }
 
     function test_theSecurityLevelIsBounded() public {

@@ -253,7 +253,7 @@ contract SignalVault is InferenceConsumer, AccessControl {
         requestId = _requestInference(
             paymentToken,
             modelId,
-            abi.encode(inputs),
+            _encodeTensor(inputs),
             RequestOptions({
                 proofMode: mode,
                 maxModelFee: c.maxModelFee,
@@ -262,6 +262,7 @@ contract SignalVault is InferenceConsumer, AccessControl {
                 jobBond: 0,
                 challengeWindow: 0,
                 callbackGasLimit: c.callbackGasLimit,
+                maxOutputBytes: 0,
                 deadline: deadline,
                 referrer: address(0)
             })
@@ -329,7 +330,7 @@ contract SignalVault is InferenceConsumer, AccessControl {
     // ------------------------------------------------------------------ callback
 
     /// @dev Decides on a final result; never reverts (see the contract's @dev).
-    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
+    function _onInferenceResult(uint256 requestId, bytes calldata output) internal override {
         SignalRequest memory request = requests[requestId];
         if (request.open) {
             delete requests[requestId]; // answered once: a retried callback finds no open request
@@ -340,9 +341,11 @@ contract SignalVault is InferenceConsumer, AccessControl {
             return _ignore(requestId, IgnoreReason.Unknown);
         }
         if (block.timestamp > request.deadline) return _ignore(requestId, IgnoreReason.Stale);
-        if (output.length != 1) return _ignore(requestId, IgnoreReason.MalformedOutput);
+        // The coordinator delivers only canonical tensors of the model's output count, so this decodes.
+        int256[] memory values = _tensor(output);
+        if (values.length != 1) return _ignore(requestId, IgnoreReason.MalformedOutput);
 
-        int256 signal = output[0];
+        int256 signal = values[0];
         int256 threshold = config.signalThreshold;
         if (signal > threshold) {
             _rebalance(requestId, signal, stableToken);

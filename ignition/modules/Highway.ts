@@ -48,7 +48,7 @@ export interface CoordinatorParams {
 export const DEFAULT_PARAMS: CoordinatorParams = {
   protocolFeeBps: 500,
   lateSlashBps: 2_000,
-  disputeProtocolShareBps: 2_000,
+  disputeProtocolShareBps: 8_000,
   auctionDuration: 120,
   deliveryWindow: 600,
   challengeWindow: 3_600,

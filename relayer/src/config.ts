@@ -115,6 +115,13 @@ export const configSchema = z
          * compute cost and the gas of the challenge and the fraud proof.
          */
         minProfit: decimalUnits.default("0"),
+        /**
+         * Where our challenges (the commitment and its reveal) and fraud proofs are sent instead of the
+         * public mempool: a private transaction endpoint (a builder's or a protected RPC), so that a
+         * wrong relayer cannot see a challenge coming and dispute itself first. Optional; never logged
+         * (such URLs often carry an API key).
+         */
+        privateTxRpcUrl: rpcUrl.optional(),
       })
       .strict()
       .default({}),

@@ -15,7 +15,9 @@
  * model whose registration does not match the artifacts we prove with is neither served
  * nor watched; a watchtower verdict holds for the posted output it was made on, never
  * for the request; a challenge is sent only when its expected profit, net of the
- * protocol's share and our gas, reaches `watchtower.minProfit`; and a job whose own
+ * protocol's share and our gas, reaches `watchtower.minProfit`, in two steps (a
+ * commitment, mined, then its reveal in a later block: DisputeGame's commit-reveal, so a
+ * copy of either is worthless to a copier); and a job whose own
  * steps failed `maxJobFailures` times is given up.
  */
 import { auctionPrice } from "../../sdk/fees.js";
@@ -26,7 +28,7 @@ import type { Job, JobState, Verdict } from "./store.js";
 export type { Verdict } from "./store.js";
 
 /** What `decide` reads of a job. */
-export type DecidedJob = Pick<Job, "modelId" | "mode" | "state" | "terms" | "checked" | "failures" | "lastFailure">;
+export type DecidedJob = Pick<Job, "modelId" | "mode" | "state" | "terms" | "checked" | "commit" | "failures" | "lastFailure">;
 
 /** What the relayer observed of the request: its on-chain status, with what that status calls for. */
 export type ChainView =
@@ -61,7 +63,7 @@ export interface TheirAnswer {
   ours: false;
   /** The end of the challenge window (pending) or of the defence window (disputed). */
   phaseEndsAt: number;
-  /** The output posted now (as outputs.ts's `formatOutput` writes it): a verdict holds for this output alone. */
+  /** The hash of the output posted now (what the coordinator keeps of it): a verdict holds for this output alone. */
   posted: string;
   /** When the answering relayer claimed: its compute fee, which a fraud proof earns, is the auction's price then. */
   claimedAt: number;
@@ -98,7 +100,16 @@ export interface Policy {
 
 /** The transactions a job can need, by the contract function they call. */
 export type Action =
-  "claim" | "fulfillZk" | "submitOptimistic" | "finalize" | "defend" | "reopen" | "challenge" | "proveFraud" | "resolveDisputeTimeout";
+  | "claim"
+  | "fulfillZk"
+  | "submitOptimistic"
+  | "finalize"
+  | "defend"
+  | "reopen"
+  | "commitChallenge"
+  | "challenge"
+  | "proveFraud"
+  | "resolveDisputeTimeout";
 
 export type Step =
   /** Nothing to send now: the job is in `state` (entered for `note`); a watched job needs a look again at chain time `wakeAt`. */
@@ -261,7 +272,10 @@ function watchPending(job: DecidedJob, answer: TheirAnswer, now: number, model: 
   const profit = challengeProfit(fraudInputs(job, answer, model, policy));
   if (profit < policy.watchtower.minProfit)
     return wait("watching", `a wrong answer, but challenging it is expected to earn ${profit}, below watchtower.minProfit`);
-  return send("challenge", { state: "watching", mined: "challenging", lost: "watching" });
+  // Our commitment is mined (state "committed") on this very output: reveal it (a later block than the commit's).
+  if (job.state === "committed" && job.commit?.output === answer.posted)
+    return send("challenge", { state: "committed", mined: "challenging", lost: "committed" });
+  return send("commitChallenge", { state: "watching", mined: "committed", lost: "watching" });
 }
 
 /**

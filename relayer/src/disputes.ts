@@ -1,10 +1,13 @@
 /**
- * The dispute game's transactions (challenge, defend, proveFraud, resolveDisputeTimeout),
- * built in this one place on the `DisputeGame` contract's handle. The game's events are
+ * The dispute game's transactions (commitChallenge, challenge, defend, proveFraud,
+ * resolveDisputeTimeout), built in this one place on the `DisputeGame` contract's handle.
+ * A challenge takes two transactions in two blocks: a commitment to
+ * `keccak256(abi.encode(requestId, challenger, salt))`, then the reveal, which only the
+ * committer can make (so a challenge copied from the mempool is worth nothing to its copier). The game's events are
  * emitted by the coordinator, where the watcher reads them, and the coordinator pulls the
  * challenge bond (so that is the allowance a challenger gives).
  */
-import type { Interface } from "ethers";
+import { AbiCoder, keccak256, type Interface } from "ethers";
 import type { PlainTerms } from "../../sdk/terms.js";
 import type { Call } from "./submitter.js";
 
@@ -17,18 +20,28 @@ export interface DisputeContract {
 export class DisputeCalls {
   constructor(private readonly contract: DisputeContract) {}
 
-  /** Disputes another relayer's pending answer, posting `terms.challengeBond`. */
-  challenge(requestId: bigint, terms: PlainTerms): Promise<Call> {
-    return this.call("challenge", [requestId, terms]);
+  /** The commitment of `challenger`'s challenge of `requestId` with `salt` (DisputeGame.challengeCommitment). */
+  static commitment(requestId: bigint, challenger: string, salt: string): string {
+    return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "address", "bytes32"], [requestId, challenger, salt]));
+  }
+
+  /** Step one of a challenge: commits to it (names neither the request nor the salt). */
+  commitChallenge(commitment: string): Promise<Call> {
+    return this.call("commitChallenge", [commitment]);
+  }
+
+  /** Step two, in a later block: disputes another relayer's pending answer, posting `terms.challengeBond`. */
+  challenge(requestId: bigint, terms: PlainTerms, salt: string): Promise<Call> {
+    return this.call("challenge", [requestId, terms, salt]);
   }
 
   /** Proves our own disputed answer. */
-  defend(requestId: bigint, terms: PlainTerms, input: string, proof: string): Promise<Call> {
-    return this.call("defend", [requestId, terms, input, proof]);
+  defend(requestId: bigint, terms: PlainTerms, input: string, output: string, proof: string): Promise<Call> {
+    return this.call("defend", [requestId, terms, input, output, proof]);
   }
 
   /** Proves a different output than a disputed answer's, answering the request. */
-  proveFraud(requestId: bigint, terms: PlainTerms, input: string, output: readonly bigint[], proof: string): Promise<Call> {
+  proveFraud(requestId: bigint, terms: PlainTerms, input: string, output: string, proof: string): Promise<Call> {
     return this.call("proveFraud", [requestId, terms, input, output, proof]);
   }
 

@@ -147,8 +147,8 @@ export class ModelChecks {
     const fields: [string, bigint, bigint][] = [
       ["inputLength", registered.terms.inputLength, BigInt(manifest.input.length)],
       ["outputLength", registered.terms.outputLength, BigInt(manifest.output.length)],
-      ["inputScale", registered.terms.inputScale, BigInt(manifest.input.scale)],
-      ["outputScale", registered.terms.outputScale, BigInt(manifest.output.scale)],
+      ["inputScale", registered.inputScale, BigInt(manifest.input.scale)],
+      ["outputScale", registered.outputScale, BigInt(manifest.output.scale)],
       ["inputBound", registered.terms.inputBound, BigInt(manifest.input.bound)],
     ];
     for (const [field, onChain, ours] of fields)

@@ -3,7 +3,8 @@
  * kept in the job store, so that a retry, a restart or a dispute reuses them instead
  * of proving again. Each one made is timed, for the estimate of how long we take.
  */
-import { decodeInput } from "../../sdk/encoding.js";
+import { keccak256 } from "ethers";
+import { decodeTensor, encodeTensor } from "../../sdk/encoding.js";
 import { ProverBusyError, type WarmUpTime } from "../prover/pool.js";
 import type { RelayerMetrics } from "./metrics.js";
 import type { ProverWork, ProvingTimes } from "./proving-times.js";
@@ -35,22 +36,24 @@ export class JobOutputs {
     private readonly metrics: RelayerMetrics,
   ) {}
 
-  /** Our output for the job (a witness suffices). */
-  async output(job: Job): Promise<bigint[]> {
+  /** Our output for the job, as the coordinator takes it (the canonical tensor; a witness suffices). */
+  async output(job: Job): Promise<string> {
     const stored = this.store.get(job.requestId)!;
-    if (stored.output) return parseOutput(stored.output);
-    const { outputs } = await this.timed(job, "witness", () => this.prover.witness(job.model, decodeInput(job.input)));
-    this.store.recordProof(job.requestId, formatOutput(outputs), null);
-    return outputs;
+    if (stored.output) return stored.output;
+    const { outputs } = await this.timed(job, "witness", () => this.prover.witness(job.model, decodeTensor(job.input)));
+    const output = encodeTensor(outputs);
+    this.store.recordProof(job.requestId, output, null);
+    return output;
   }
 
   /** Our output for the job and a proof of it. */
-  async proven(job: Job): Promise<{ output: bigint[]; proof: string }> {
+  async proven(job: Job): Promise<{ output: string; proof: string }> {
     const stored = this.store.get(job.requestId)!;
-    if (stored.output && stored.proof) return { output: parseOutput(stored.output), proof: stored.proof };
-    const { outputs, proof } = await this.timed(job, "proof", () => this.prover.prove(job.model, decodeInput(job.input)));
-    this.store.recordProof(job.requestId, formatOutput(outputs), proof);
-    return { output: outputs, proof };
+    if (stored.output && stored.proof) return { output: stored.output, proof: stored.proof };
+    const { outputs, proof } = await this.timed(job, "proof", () => this.prover.prove(job.model, decodeTensor(job.input)));
+    const output = encodeTensor(outputs);
+    this.store.recordProof(job.requestId, output, proof);
+    return { output, proof };
   }
 
   private async timed<T>(job: Job, work: ProverWork, make: () => Promise<T>): Promise<T> {
@@ -72,11 +75,7 @@ export class JobOutputs {
   }
 }
 
-/** An output as the store keeps it and the watchtower keys its verdicts: JSON of signed decimal strings. */
-export function formatOutput(output: readonly bigint[]): string {
-  return JSON.stringify(output.map(String));
-}
-
-function parseOutput(json: string): bigint[] {
-  return (JSON.parse(json) as string[]).map(BigInt);
+/** What the watchtower keys its verdicts on, and the coordinator keeps of a posted answer: the output's hash. */
+export function outputHash(output: string): string {
+  return keccak256(output);
 }

@@ -15,7 +15,7 @@
  * builds what the loop works with.
  */
 import type { Interface, Log, LogDescription, Provider } from "ethers";
-import { decodeInput } from "../../sdk/encoding.js";
+import { decodeTensor } from "../../sdk/encoding.js";
 import { batchable, CLAIM_RULE, planBatch } from "./batching.js";
 import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
@@ -28,7 +28,7 @@ import type { StakeMonitor } from "./stake.js";
 import type { DisputeCalls } from "./disputes.js";
 import type { Logger } from "./logger.js";
 import type { Health, RelayerMetrics } from "./metrics.js";
-import { formatOutput, OutputError, type JobOutputs } from "./outputs.js";
+import { OutputError, type JobOutputs } from "./outputs.js";
 import type { Job, JobState, JobStore } from "./store.js";
 import type { Call, SendResult, Submitter } from "./submitter.js";
 import type { Watcher, WatcherEvents } from "./watcher.js";
@@ -45,7 +45,13 @@ const RACE_ERRORS = new Set([
   "FormerClaimant",
 ]);
 /** Custom errors that mean "not yet": the step is retried on a later tick. */
-const TOO_EARLY_ERRORS = new Set(["DeliveryWindowOpen", "ChallengeWindowOpen", "DefenceWindowOpen", "ClaimTooSoon"]);
+const TOO_EARLY_ERRORS = new Set([
+  "DeliveryWindowOpen",
+  "ChallengeWindowOpen",
+  "DefenceWindowOpen",
+  "ClaimTooSoon",
+  "ChallengeRevealTooSoon",
+]);
 /**
  * Steps one job may take in one tick (reopen, claim, answer; or check, challenge,
  * prove fraud), each after a fresh look at the chain; a job with more goes on next tick.
@@ -365,7 +371,7 @@ export class Relayer implements WatcherEvents {
       try {
         proved = await batching.proveBatch(
           model,
-          jobs.map((job) => decodeInput(job.input)),
+          jobs.map((job) => decodeTensor(job.input)),
         );
       } catch (error) {
         throw new OutputError(`the prover failed to make the batch proof of ${ids.length} requests: ${(error as Error).message}`, {
@@ -374,7 +380,7 @@ export class Relayer implements WatcherEvents {
       }
       this.deps.metrics.proveSeconds.observe({ model, mode: "batch" }, (Date.now() - started) / 1000);
       const size = batching.models.get(model)!.size;
-      const inputLength = decodeInput(jobs[0].input).length;
+      const inputLength = decodeTensor(jobs[0].input).length;
       const outputInstances = proved.instances.slice(size * inputLength);
       for (const job of jobs) if (job.state !== "ready") this.moveTo(job, "ready");
       data = batching.fulfillerInterface.encodeFunctionData("fulfillZkBatch", [
@@ -459,12 +465,12 @@ export class Relayer implements WatcherEvents {
       case "pending":
       case "disputed": {
         if (ours) return { status, ours, phaseEndsAt };
-        const [[posted], gasPriceWei] = await Promise.all([coordinator.pendingResult(job.requestId), this.gasPrice()]);
+        const [[, posted], gasPriceWei] = await Promise.all([coordinator.postedAnswer(job.requestId, job.terms), this.gasPrice()]);
         return {
           status,
           ours,
           phaseEndsAt,
-          posted: formatOutput(posted),
+          posted,
           claimedAt: Number(request.claimedAt),
           gasPriceWei,
         };
@@ -555,11 +561,15 @@ export class Relayer implements WatcherEvents {
         return toCoordinator(coordinator.interface.encodeFunctionData("submitOptimistic", [id, terms, output]));
       }
       case "finalize":
-        return toCoordinator(coordinator.interface.encodeFunctionData("finalize", [id, terms]));
+        return toCoordinator(coordinator.interface.encodeFunctionData("finalize", [id, terms, await outputs.output(job)]));
       case "reopen":
         return toCoordinator(coordinator.interface.encodeFunctionData("reopen", [id, terms]));
-      case "defend":
-        return disputes.defend(id, terms, job.input, (await outputs.proven(job)).proof);
+      case "defend": {
+        const { output, proof } = await outputs.proven(job);
+        return disputes.defend(id, terms, job.input, output, proof);
+      }
+      case "commitChallenge":
+        return watchtower.commitChallenge(job, (await coordinator.postedAnswer(id, terms))[1]);
       case "challenge":
         return watchtower.challenge(job);
       case "proveFraud":

@@ -33,7 +33,7 @@ import { JobOutputs, type Prover } from "./outputs.js";
 import { Relayer, type RelayerBatching } from "./relayer.js";
 import { StakeMonitor } from "./stake.js";
 import { JobStore } from "./store.js";
-import { Submitter } from "./submitter.js";
+import { Submitter, type PrivateRoute } from "./submitter.js";
 import { Watcher } from "./watcher.js";
 import { Watchtower } from "./watchtower.js";
 
@@ -157,7 +157,7 @@ async function startOn(
       log,
       metrics,
     ),
-    submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics),
+    submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics, privateRoute(config)),
     outputs,
     provingTimes,
     modelChecks,
@@ -383,4 +383,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The private endpoint our challenges and fraud proofs go through, when `watchtower.privateTxRpcUrl` names one. */
+function privateRoute(config: RelayerConfig): PrivateRoute | undefined {
+  const url = config.watchtower.privateTxRpcUrl;
+  if (url === undefined) return undefined;
+  return { provider: new JsonRpcProvider(url), actions: new Set(["commitChallenge", "challenge", "proveFraud"]) };
 }

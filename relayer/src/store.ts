@@ -23,6 +23,7 @@ export type JobState =
   | "submitted" // our optimistic answer is in its challenge window
   | "defending" // our optimistic answer was challenged; defence being sent
   | "watching" // someone else must move it next; the watchtower keeps an eye on optimistic answers
+  | "committed" // we committed to a challenge of another relayer's answer (commit mined); its reveal being sent
   | "challenging" // we challenged another relayer's answer; fraud proof being sent
   | "skipped" // open, but we could not answer it before its deadline (or within its delivery window) at our measured speed; looked at again when an event about it arrives
   | "failed" // given up after `maxJobFailures` failures of our own (the last one in `lastFailure`)
@@ -33,9 +34,20 @@ export const TERMINAL_STATES: readonly JobState[] = ["done", "failed", "ignored"
 /** States in which we have committed a bond: a claim of ours (answered or not), or a challenge. */
 export const COMMITTED_STATES: readonly JobState[] = ["claiming", "claimed", "ready", "submitted", "defending", "challenging"];
 
+/**
+ * Our commitment to a challenge (DisputeGame.commitChallenge): the secret salt of
+ * `keccak256(abi.encode(requestId, us, salt))`, and the posted output it challenges. Stored
+ * before the commit is sent, so that a restart reveals with the same salt; it holds for
+ * that output alone (a later answer under the same id needs a new commitment).
+ */
+export interface ChallengeCommit {
+  output: string;
+  salt: string;
+}
+
 /** A verdict with the posted output it was made on: it holds for that output alone, not for the request. */
 export interface CheckedOutput {
-  /** The posted output, as `formatOutput` writes it. */
+  /** The posted output's hash (`outputHash`). */
   output: string;
   verdict: Verdict;
 }
@@ -54,7 +66,7 @@ export interface Job {
   createdBlock: number;
   createdLogIndex: number;
   state: JobState;
-  /** Our output for this request (signed decimal strings, JSON). */
+  /** Our output for this request, as the coordinator takes it (a canonical tensor, hex). */
   output: string | null;
   proof: string | null;
   /** How many times this relayer proved this request (tests assert at most one). */
@@ -66,6 +78,8 @@ export interface Job {
   note: string | null;
   /** The watchtower's last verdict, on the output that was posted when it checked. */
   checked: CheckedOutput | null;
+  /** Our challenge commitment, if we made one (on the output it challenges). */
+  commit: ChallengeCommit | null;
   /** Failures of our own steps on this job (a prover failure, a transaction that reverted or was given up). */
   failures: number;
   lastFailure: string | null;
@@ -107,7 +121,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   checked_output TEXT,
   verdict TEXT,
   failures INTEGER NOT NULL DEFAULT 0,
-  last_failure TEXT
+  last_failure TEXT,
+  commit_output TEXT,
+  commit_salt TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
 CREATE TABLE IF NOT EXISTS raises (
@@ -136,6 +152,8 @@ const ADDED_COLUMNS: Record<string, string> = {
   verdict: "TEXT",
   failures: "INTEGER NOT NULL DEFAULT 0",
   last_failure: "TEXT",
+  commit_output: "TEXT",
+  commit_salt: "TEXT",
 };
 
 /** How many processed block hashes are kept to find the common ancestor after a reorg. */
@@ -227,6 +245,13 @@ export class JobStore {
     this.db
       .prepare("UPDATE jobs SET checked_output = ?, verdict = ?, updated_at_ms = ? WHERE request_id = ?")
       .run(output, verdict, Date.now(), requestId.toString());
+  }
+
+  /** Records our challenge commitment's salt and the posted output it challenges, before the commit is sent. */
+  recordCommit(requestId: bigint, commit: ChallengeCommit): void {
+    this.db
+      .prepare("UPDATE jobs SET commit_output = ?, commit_salt = ?, updated_at_ms = ? WHERE request_id = ?")
+      .run(commit.output, commit.salt, Date.now(), requestId.toString());
   }
 
   /** Counts a failure of one of our steps on the job, with its reason; `decide` gives the job up after enough of them. */
@@ -382,6 +407,10 @@ function toJob(row: Row): Job {
       row.checked_output === null || row.verdict === null
         ? null
         : { output: row.checked_output as string, verdict: row.verdict as Verdict },
+    commit:
+      row.commit_output === null || row.commit_salt === null || row.commit_output === undefined
+        ? null
+        : { output: row.commit_output as string, salt: row.commit_salt as string },
     failures: Number(row.failures),
     lastFailure: row.last_failure as string | null,
   };

@@ -26,6 +26,16 @@ export interface SubmitterOptions {
   maxSends: number;
 }
 
+/**
+ * A private transaction endpoint (config `watchtower.privateTxRpcUrl`) and the actions sent
+ * through it rather than the public mempool: signed here, broadcast there, and waited for on
+ * the public node like any other send.
+ */
+export interface PrivateRoute {
+  provider: Provider;
+  actions: ReadonlySet<string>;
+}
+
 /** A transaction to send: `data` for the contract at `to`. */
 export interface Call {
   to: string;
@@ -72,6 +82,7 @@ export class Submitter {
     private readonly options: SubmitterOptions,
     private readonly log: Logger,
     private readonly metrics: RelayerMetrics,
+    private readonly privateRoute?: PrivateRoute,
   ) {}
 
   get address(): string {
@@ -105,7 +116,7 @@ export class Submitter {
       const nonce = await this.takeNonce();
       const fees = await this.quote();
       try {
-        sent.set(await this.broadcast(transaction, nonce, fees), "action");
+        sent.set(await this.broadcast(transaction, nonce, fees, action), "action");
       } catch (error) {
         this.nextNonce = undefined; // resynchronize from the node on the next send
         throw error;
@@ -133,7 +144,10 @@ export class Submitter {
         this.log.warn({ action, nonce, sends }, "transaction not mined; giving it up by replacing its nonce with a transfer to ourselves");
       else this.log.warn({ action, nonce, sends }, "transaction not mined in time; replacing it at its nonce with higher fees");
       try {
-        sent.set(await this.broadcast(givingUp ? giveUp : transaction, nonce, fees), givingUp ? "give-up" : "action");
+        sent.set(
+          await this.broadcast(givingUp ? giveUp : transaction, nonce, fees, givingUp ? "give-up" : action),
+          givingUp ? "give-up" : "action",
+        );
       } catch (error) {
         // "nonce too low" and the like: one of the earlier sends was mined meanwhile; the next wait finds it.
         this.log.debug({ action, nonce, error: (error as Error).message }, "replacement not accepted");
@@ -161,7 +175,19 @@ export class Submitter {
     return { gasPrice: data.gasPrice ?? 0n };
   }
 
-  private async broadcast(tx: { to: string; data: string; gasLimit: bigint }, nonce: number, fees: Fees): Promise<string> {
+  private async broadcast(tx: { to: string; data: string; gasLimit: bigint }, nonce: number, fees: Fees, action: string): Promise<string> {
+    const route = this.privateRoute;
+    if (route?.actions.has(action)) {
+      const signed = await this.signer.signTransaction(await this.signer.populateTransaction({ ...tx, nonce, ...fees }));
+      try {
+        return (await route.provider.broadcastTransaction(signed)).hash;
+      } catch (error) {
+        // The endpoint is named by its config field only: its URL may hold an API key.
+        throw new Error(`watchtower.privateTxRpcUrl refused the ${action} transaction: ${(error as Error).message.split("\n")[0]}`, {
+          cause: error,
+        });
+      }
+    }
     const response = await this.signer.sendTransaction({ ...tx, nonce, ...fees });
     return response.hash;
   }

@@ -28,7 +28,7 @@ import { join } from "node:path";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
 import { termsFromEvent, type PlainTerms } from "../../sdk/terms.js";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
-import { buildInstances, encodeInput, toField } from "../../sdk/encoding.js";
+import { buildInstances, decodeTensor, encodeTensor, toField } from "../../sdk/encoding.js";
 import { signPermit } from "../../sdk/permit.js";
 import { deployHighway } from "../deploy.js";
 import { flag, printTable } from "../lib/report.js";
@@ -40,13 +40,14 @@ const json = flag("--json");
 
 interface Sample {
   input: bigint[];
-  output: bigint[];
+  /** The canonical output tensor the proof proves. */
+  output: string;
   proof: string;
 }
 
 function sample(index: number): Sample {
   const raw = JSON.parse(readFileSync(join(CIRCUITS_DIR, MODEL, "samples", `sample-${index}.json`), "utf8"));
-  return { input: raw.input.map(BigInt), output: raw.output.map(BigInt), proof: raw.proof };
+  return { input: raw.input.map(BigInt), output: encodeTensor(raw.output.map(BigInt)), proof: raw.proof };
 }
 
 const { ethers, networkHelpers } = await network.create();
@@ -101,6 +102,7 @@ async function requestParams(mode: number) {
     jobBond: 0n,
     challengeWindow: 0,
     callbackGasLimit: 100_000,
+    maxOutputBytes: 0,
     deadline: (await latestTime()) + 86_400,
     consumer: await consumer.getAddress(),
     referrer: ethers.ZeroAddress,
@@ -108,7 +110,7 @@ async function requestParams(mode: number) {
 }
 
 async function request(s: Sample, mode = 0) {
-  const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(await requestParams(mode), encodeInput(s.input)));
+  const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(await requestParams(mode), encodeTensor(s.input)));
   const id = BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]);
   return { gas, id, receipt };
 }
@@ -122,7 +124,7 @@ async function openRequest(s: Sample, mode = 0) {
 async function zkRound(s: Sample) {
   const r = await openRequest(s);
   const claim = await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
-  const fulfil = await gasOf(coordinator.connect(relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+  const fulfil = await gasOf(coordinator.connect(relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   return { request: r.gas, claim: claim.gas, fulfillZk: fulfil.gas };
 }
 
@@ -131,7 +133,7 @@ async function optimisticRound(s: Sample) {
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   const submit = await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
   await networkHelpers.time.increase(Number(params.challengeWindow));
-  const finalize = await gasOf(coordinator.connect(challenger).finalize(r.id, r.terms));
+  const finalize = await gasOf(coordinator.connect(challenger).finalize(r.id, r.terms, s.output));
   return { submitOptimistic: submit.gas, finalize: finalize.gas };
 }
 
@@ -139,23 +141,36 @@ async function challengeRound(s: Sample) {
   const r = await openRequest(s, 1);
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
   await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, s.output));
-  const challenge = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
+  const { commit, reveal } = await challengeOf(r);
   await networkHelpers.time.increase(Number(params.defenceWindow) + 1);
   const timeout = await gasOf(disputeGame.connect(challenger).resolveDisputeTimeout(r.id, r.terms));
-  return { challenge: challenge.gas, resolveDisputeTimeout: timeout.gas };
+  return { commitChallenge: commit, challenge: reveal, resolveDisputeTimeout: timeout.gas };
+}
+
+/** The challenger's two steps: the commitment, then its reveal in the next block. */
+async function challengeOf(r: { id: bigint; terms: Parameters<typeof disputeGame.challenge>[1] }) {
+  const salt = ethers.id(`challenge of ${r.id}`);
+  const commitment = await disputeGame.challengeCommitment(r.id, challenger.address, salt);
+  const commit = await gasOf(disputeGame.connect(challenger).commitChallenge(commitment));
+  const reveal = await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms, salt));
+  return { commit: commit.gas, reveal: reveal.gas };
 }
 
 /** A challenged optimistic answer of `s`'s input to `model`, right (then defended) or wrong (then proven wrong). */
 async function disputeRound(s: Sample, model: string, right: boolean) {
   const p = { ...(await requestParams(1)), modelId: model };
-  const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeInput(s.input)));
+  const { receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeTensor(s.input)));
   const r = { id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) };
   await gasOf(coordinator.connect(relayer).claim(r.id, r.terms));
-  await gasOf(coordinator.connect(relayer).submitOptimistic(r.id, r.terms, right ? s.output : s.output.map((v) => v + 1n)));
-  await gasOf(disputeGame.connect(challenger).challenge(r.id, r.terms));
-  const input = encodeInput(s.input);
+  await gasOf(
+    coordinator
+      .connect(relayer)
+      .submitOptimistic(r.id, r.terms, right ? s.output : encodeTensor(decodeTensor(s.output).map((v) => v + 1n))),
+  );
+  await challengeOf(r);
+  const input = encodeTensor(s.input);
   const tx = right
-    ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.proof)
+    ? disputeGame.connect(relayer).defend(r.id, r.terms, input, s.output, s.proof)
     : disputeGame.connect(challenger).proveFraud(r.id, r.terms, input, s.output, s.proof);
   return (await gasOf(tx)).gas;
 }
@@ -166,7 +181,7 @@ async function permitRequest(s: Sample) {
   const deadline = (await latestTime()) + 3_600;
   const sig = await signPermit(permitter, token, coordinatorAddress, value, BigInt(deadline));
   const { gas } = await gasOf(
-    coordinator.connect(permitter).requestInferenceWithPermit(p, encodeInput(s.input), value, deadline, sig.v, sig.r, sig.s),
+    coordinator.connect(permitter).requestInferenceWithPermit(p, encodeTensor(s.input), value, deadline, sig.v, sig.r, sig.s),
   );
   return gas;
 }
@@ -193,14 +208,21 @@ async function batchRound(b: BatchSample, batchModel: string) {
   const requests = [];
   for (const input of b.inputs) {
     const p = { ...(await requestParams(0)), modelId: batchModel };
-    const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeInput(input)));
+    const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeTensor(input)));
     requests.push({ gas, id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) });
   }
   const ids = requests.map((r) => r.id);
   const terms = requests.map((r) => r.terms);
   const claim = await gasOf(batchFulfiller.connect(relayer).claimBatch(ids, terms));
   const fulfil = await gasOf(
-    batchFulfiller.connect(relayer).fulfillZkBatch(batchModel, ids, terms, b.inputs.map(encodeInput), b.outputInstances, b.proof),
+    batchFulfiller.connect(relayer).fulfillZkBatch(
+      batchModel,
+      ids,
+      terms,
+      b.inputs.map((input) => encodeTensor(input)),
+      b.outputInstances,
+      b.proof,
+    ),
   );
   return { request: requests.reduce((sum, r) => sum + r.gas, 0), claimBatch: claim.gas, fulfillZkBatch: fulfil.gas, count: ids.length };
 }
@@ -208,15 +230,18 @@ async function batchRound(b: BatchSample, batchModel: string) {
 const samples = [0, 1, 2].map(sample);
 // The same circuit registered again: a cache of its own, so the samples can be proven once more.
 const twinSalt = ethers.id(`${MODEL}-twin`);
-const { terms: m } = await highway.registry.getModel(modelId);
+const registered = await highway.registry.getModel(modelId);
+const m = registered.terms;
 const twin = {
+  kind: m.kind,
   fee: m.fee,
   verifier: await verifier.getAddress(),
+  runtimeSpecHash: ethers.ZeroHash,
   proofModes: m.proofModes,
   inputLength: m.inputLength,
   outputLength: m.outputLength,
-  inputScale: m.inputScale,
-  outputScale: m.outputScale,
+  inputScale: registered.inputScale,
+  outputScale: registered.outputScale,
   inputBound: m.inputBound,
   parentModelId: ethers.ZeroHash,
   parentShareBps: 0,
@@ -230,7 +255,11 @@ const twinModelId = await highway.registry.modelIdOf(admin.address, twinSalt);
 let nonce = 0n;
 function freshInput(): Sample {
   nonce += 1n;
-  return { input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n), output: [12345n], proof: "0x" };
+  return {
+    input: Array.from({ length: 8 }, (_, i) => ((nonce * 37n + BigInt(i) * 11n) % 2048n) - 1024n),
+    output: encodeTensor([12345n]),
+    proof: "0x",
+  };
 }
 // The same circuit registered a third time, with its batched verifier: batches get a cache of their own.
 const batchSalt = ethers.id(`${MODEL}-batch`);
@@ -256,7 +285,7 @@ const optimistic = await optimisticRound(freshInput());
 const challenge = await challengeRound(freshInput());
 const permit = await permitRequest(samples[2]);
 const cached = await request(samples[0]); // sample 0 was proven in the warm-up: answered at once
-const verifyOnly = await gasOf(verifier.verifyProof(samples[1].proof, buildInstances(samples[1].input, samples[1].output)));
+const verifyOnly = await gasOf(verifier.verifyProof(samples[1].proof, buildInstances(samples[1].input, decodeTensor(samples[1].output))));
 // Disputes after everything above, so they change none of its steady state; each after a warm-up of its kind.
 await disputeRound(samples[0], twinModelId, true);
 const defend = await disputeRound(samples[1], twinModelId, true);
@@ -271,6 +300,7 @@ const ops = {
   verifyProofOnly: verifyOnly.gas,
   submitOptimistic: optimistic.submitOptimistic,
   finalize: optimistic.finalize,
+  commitChallenge: challenge.commitChallenge,
   challenge: challenge.challenge,
   defend,
   proveFraud,

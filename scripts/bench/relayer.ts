@@ -20,7 +20,7 @@ import type { Contract } from "ethers";
 import { hardhatAccount } from "../lib/node.js";
 import { fundRequester, randomRequest, stakeRelayer, startHighway, startRelayerProcess, UNIT } from "../lib/localnet.js";
 import { deploymentStartBlock } from "../../sdk/deployment.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { queryFilterPaged } from "../../sdk/logs.js";
 import { flag, median, option, percentile, printTable } from "../lib/report.js";
 import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
@@ -122,13 +122,14 @@ try {
         jobBond: 0n,
         challengeWindow: 0,
         callbackGasLimit: 100_000,
+        maxOutputBytes: 0,
         deadline: Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + 3_600,
         consumer: consumerAddress,
         referrer: "0x0000000000000000000000000000000000000000",
       };
       const at = Date.now();
       // Sent one after another (automining refuses a nonce gap); receipts are awaited together.
-      const tx = await coordinator.requestInference(params, encodeInput(options.input), { nonce: nonce++, gasLimit: 400_000 });
+      const tx = await coordinator.requestInference(params, encodeTensor(options.input), { nonce: nonce++, gasLimit: 400_000 });
       sends.push(
         tx.wait().then((receipt: { logs: { topics: string[]; data: string }[] }) => {
           const created = receipt.logs

@@ -4,18 +4,25 @@ import { queryEvents, sendAndWait, withContractErrors, type HighwayClient } from
 import type { TensorSpec } from "../encoding.js";
 import { HighwayError } from "../errors.js";
 import { modelRegistration, type CircuitManifest, type RegistrationOptions } from "../manifest.js";
-import { proofModeBits, proofModesFromBits, type ProofMode } from "../protocol.js";
+import { MODEL_KINDS, proofModeBits, proofModesFromBits, type ModelKind, type ProofMode } from "../protocol.js";
 
 export interface ModelInfo {
   modelId: string;
   /** The name in the deployment file, when it has one. */
   name?: string;
   owner: string;
+  /** A circuit model (tensors in and out, proven by its verifier) or a language model (UTF-8 text, optimistic only). */
+  kind: ModelKind;
+  /** A circuit model's verifier (the zero address for a language model). */
   verifier: string;
+  /** A language model's runtime spec hash (zero for a circuit model). */
+  runtimeSpecHash: string;
   fee: bigint;
   proofModes: ProofMode[];
   active: boolean;
+  /** A circuit model's input tensor; for a language model, `length` is the most prompt bytes (scale 0). */
   input: TensorSpec;
+  /** A circuit model's output tensor; for a language model, `length` is the most answer bytes a request may ask for. */
   output: TensorSpec;
   parentModelId: string;
   parentShareBps: number;
@@ -43,12 +50,14 @@ export async function getModel(client: HighwayClient, model: string): Promise<Mo
     modelId,
     name,
     owner: m.owner,
+    kind: MODEL_KINDS[Number(terms.kind)],
     verifier: m.verifier,
+    runtimeSpecHash: m.runtimeSpecHash,
     fee: terms.fee,
     proofModes: proofModesFromBits(terms.proofModes),
     active: terms.active,
-    input: { length: Number(terms.inputLength), scale: Number(terms.inputScale), bound: terms.inputBound },
-    output: { length: Number(terms.outputLength), scale: Number(terms.outputScale) },
+    input: { length: Number(terms.inputLength), scale: Number(m.inputScale), bound: terms.inputBound },
+    output: { length: Number(terms.outputLength), scale: Number(m.outputScale) },
     parentModelId: m.parentModelId,
     parentShareBps: Number(terms.parentShareBps),
     referralShareBps: Number(terms.referralShareBps),

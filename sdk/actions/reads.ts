@@ -3,6 +3,7 @@ import { EventLog, toBeHex, ZeroAddress } from "ethers";
 import { IInferenceConsumer__factory } from "../../types/factories/contracts/interfaces/IInferenceConsumer__factory.js";
 import { queryEvents, signerOf, type HighwayClient } from "../client.js";
 import { deploymentStartBlock } from "../deployment.js";
+import { encodeTensor, encodeText } from "../encoding.js";
 import { HighwayError, messageOf } from "../errors.js";
 import { auctionPrice } from "../fees.js";
 import { calldataGas, INTRINSIC_GAS } from "../gas.js";
@@ -229,15 +230,17 @@ export async function getBalances(client: HighwayClient, account?: string) {
 }
 
 /**
- * Measures the gas a consumer's callback uses for `sampleOutput` (called as the
- * coordinator would), and recommends a limit with head-room.
+ * Measures the gas a consumer's callback uses for `sampleOutput` (a circuit model's quantized
+ * values, or a language model's answer text), called as the coordinator would, and recommends a
+ * limit with head-room.
  */
 export async function estimateCallbackGas(
   client: HighwayClient,
   consumer: string,
-  sampleOutput: readonly bigint[],
+  sampleOutput: readonly bigint[] | string,
 ): Promise<{ gasUsed: bigint; recommendedLimit: bigint }> {
-  const data = IInferenceConsumer__factory.createInterface().encodeFunctionData("onInferenceResult", [1n, [...sampleOutput]]);
+  const output = typeof sampleOutput === "string" ? encodeText(sampleOutput) : encodeTensor(sampleOutput);
+  const data = IInferenceConsumer__factory.createInterface().encodeFunctionData("onInferenceResult", [1n, output]);
   let estimate: bigint;
   try {
     estimate = await client.provider.estimateGas({ from: client.deployment.coordinator, to: consumer, data });

@@ -1,20 +1,26 @@
 /** Requests: quote and make one, and what a requester (or anyone) may do to it afterwards. */
 import { ZeroAddress } from "ethers";
 import { approveIfNeeded, sendAndWait, signerOf, withContractErrors, type HighwayClient } from "../client.js";
-import { checkTensor, encodeInput, quantizeTensor } from "../encoding.js";
+import { checkTensor, encodeTensor, encodeText, quantizeTensor } from "../encoding.js";
 import { HighwayError } from "../errors.js";
 import { quoteEscrow, securityLevel, type EscrowQuote, type SecurityLevel } from "../fees.js";
 import { signPermit } from "../permit.js";
 import { PROOF_MODES, type ProofMode } from "../protocol.js";
-import { getModel } from "./models.js";
+import { getModel, type ModelInfo } from "./models.js";
 import { getTerms } from "./reads.js";
-import { InferenceHandle } from "./results.js";
+import { getResult, InferenceHandle } from "./results.js";
 
 export interface InferenceRequest {
   /** A model id (0x…32 bytes) or the name of a model in the deployment. */
   model: string;
-  /** Numbers (quantized here at the model's input scale) or already-quantized bigints. */
-  input: readonly number[] | readonly bigint[];
+  /**
+   * A circuit model's input: numbers (quantized here at the model's input scale) or already-quantized
+   * bigints. A language model's: the prompt, or a chat message list (sent as its JSON, which the model's
+   * chat template renders).
+   */
+  input: readonly number[] | readonly bigint[] | string | readonly ChatMessage[];
+  /** Language models: the longest answer accepted, in bytes; default the model's limit. */
+  maxOutputBytes?: number;
   proofMode?: ProofMode;
   /** The most the requester pays a relayer (payment-token units); default: the model's fee. */
   maxComputeFee?: bigint;
@@ -34,6 +40,12 @@ export interface InferenceRequest {
   referrer?: string;
   /** Pay with an ERC-2612 permit in the same transaction instead of an approval. */
   permit?: boolean;
+}
+
+/** One message of a chat prompt for a language model. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
 }
 
 /** What to quote: a model, and what a request for it would ask for. */
@@ -81,10 +93,8 @@ export async function requestInference(client: HighwayClient, request: Inference
   const [model, protocol] = await Promise.all([getModel(client, request.model), client.coordinator.getParams()]);
   const label = model.name ?? model.modelId;
   if (!model.active) throw new HighwayError(`model ${label} is not active`);
-  const input =
-    typeof request.input[0] === "number" ? quantizeTensor(request.input as number[], model.input) : [...(request.input as bigint[])];
-  checkTensor(input, model.input);
-  const proofMode = request.proofMode ?? "zk";
+  const { encoded, maxOutputBytes } = encodeRequestInput(model, request);
+  const proofMode = request.proofMode ?? (model.kind === "language" ? "optimistic" : "zk");
   if (!model.proofModes.includes(proofMode)) throw new HighwayError(`model ${label} does not serve ${proofMode} requests`);
   const maxComputeFee = request.maxComputeFee ?? model.fee;
   // One read of the model's fee prices the escrow and caps the fee the request accepts.
@@ -110,11 +120,11 @@ export async function requestInference(client: HighwayClient, request: Inference
     jobBond: request.jobBond ?? 0n,
     challengeWindow: request.challengeWindow ?? 0,
     callbackGasLimit: request.callbackGasLimit ?? 200_000,
+    maxOutputBytes,
     deadline,
     consumer: request.consumer ?? ZeroAddress,
     referrer: request.referrer ?? ZeroAddress,
   };
-  const encoded = encodeInput(input);
   const { coordinator } = client;
   const receipt = await sendAndWait(client, async () => {
     if (request.permit) {
@@ -130,6 +140,38 @@ export async function requestInference(client: HighwayClient, request: Inference
     if (event?.name === "CachedRequestFulfilled") return new InferenceHandle(client, event.args.requestId, receipt.hash, true);
   }
   throw new HighwayError(`transaction ${receipt.hash} created no request`);
+}
+
+/**
+ * A request's input bytes and answer bound for its model: a circuit's tensor (checked against its shape
+ * and bound; no answer bound), or a language model's UTF-8 prompt (checked against its limit) and
+ * `maxOutputBytes` (default the model's limit).
+ */
+function encodeRequestInput(model: ModelInfo, request: InferenceRequest): { encoded: string; maxOutputBytes: number } {
+  const label = model.name ?? model.modelId;
+  if (model.kind === "language") {
+    if (typeof request.input !== "string" && !(request.input.length > 0 && typeof request.input[0] === "object")) {
+      throw new HighwayError(`model ${label} is a language model: its input is a prompt (text) or a list of chat messages`);
+    }
+    const encoded = encodeText(typeof request.input === "string" ? request.input : JSON.stringify(request.input));
+    const bytes = (encoded.length - 2) / 2;
+    if (bytes === 0 || bytes > model.input.length) {
+      throw new HighwayError(`the prompt has ${bytes} bytes: model ${label} takes 1 to ${model.input.length}`);
+    }
+    const maxOutputBytes = request.maxOutputBytes ?? model.output.length;
+    if (!Number.isInteger(maxOutputBytes) || maxOutputBytes < 1 || maxOutputBytes > model.output.length) {
+      throw new HighwayError(`maxOutputBytes must be 1 to ${model.output.length} for model ${label}, not ${maxOutputBytes}`);
+    }
+    return { encoded, maxOutputBytes };
+  }
+  if (typeof request.input === "string" || (request.input.length > 0 && typeof request.input[0] === "object")) {
+    throw new HighwayError(`model ${label} is a circuit model: its input is ${model.input.length} numbers, not text`);
+  }
+  if (request.maxOutputBytes !== undefined) throw new HighwayError(`maxOutputBytes is for language models; model ${label} is a circuit`);
+  const input =
+    typeof request.input[0] === "number" ? quantizeTensor(request.input as number[], model.input) : [...(request.input as bigint[])];
+  checkTensor(input, model.input);
+  return { encoded: encodeTensor(input), maxOutputBytes: 0 };
 }
 
 /** Withdraws an Open request, refunding its escrow (requester only). */
@@ -153,10 +195,11 @@ export async function raiseMaxComputeFee(client: HighwayClient, requestId: bigin
   return sendAndWait(client, () => client.coordinator.raiseMaxComputeFee(requestId, terms, newMaxComputeFee, overrides));
 }
 
-/** Calls a failed callback again with the same gas limit (anyone). */
+/** Calls a failed callback again with the same gas limit and the request's answer, read from its events (anyone). */
 export async function retryCallback(client: HighwayClient, requestId: bigint) {
-  const terms = await getTerms(client, requestId);
-  return sendAndWait(client, () => client.coordinator.retryCallback(requestId, terms));
+  const [terms, result] = await Promise.all([getTerms(client, requestId), getResult(client, requestId)]);
+  if (!result?.outputBytes) throw new HighwayError(`request ${requestId} has no answer to deliver`);
+  return sendAndWait(client, () => client.coordinator.retryCallback(requestId, terms, result.outputBytes!));
 }
 
 /** Pays out the caller's balance in the coordinator. */

@@ -2,10 +2,10 @@
 import { ZeroAddress, type EventLog } from "ethers";
 import type { HighwayClient } from "../client.js";
 import { deploymentStartBlock } from "../deployment.js";
-import { dequantize } from "../encoding.js";
+import { decodeTensor, decodeText, dequantize } from "../encoding.js";
 import { HighwayError } from "../errors.js";
 import { splitFees, type FeeSplit } from "../fees.js";
-import { PROOF_MODES, type ProofMode, type RequestStatus } from "../protocol.js";
+import { MODEL_KINDS, PROOF_MODES, type ProofMode, type RequestStatus } from "../protocol.js";
 import { getModel } from "./models.js";
 import { getRequestEvents, getStatus, requestProgress, termsFromEvents, type RequestProgress } from "./reads.js";
 
@@ -17,7 +17,12 @@ export interface InferenceResult {
   proofMode: ProofMode;
   /** The relayer (or fraud prover) paid for the answer; zero when refunded or answered from the cache. */
   relayer: string;
+  /** A circuit model's answer: the quantized values, the numbers they stand for, and the scale. */
   output?: { raw: bigint[]; values: number[]; scale: number };
+  /** A language model's answer. */
+  text?: string;
+  /** The answer as the coordinator delivered it (a tensor, or UTF-8 text). */
+  outputBytes?: string;
   /** Whether the output is zk-proven (zk answers, cache answers, fraud proofs) or optimistic. */
   proven?: boolean;
   /** What each role received; the parts add up to the escrow. */
@@ -64,15 +69,13 @@ export async function getResult(client: HighwayClient, requestId: bigint): Promi
   }
   // A cache answer pays the model fee (and its protocol fee) alone: its terms carry no compute fee.
   const answer = cached
-    ? { relayer: ZeroAddress, raw: cached.args.output as bigint[], proven: true, computeFee: 0n }
+    ? { relayer: ZeroAddress, bytes: cached.args.output as string, proven: true, computeFee: 0n }
     : {
         relayer: fulfilled!.args.payee as string,
-        raw: fulfilled!.args.output as bigint[],
+        bytes: fulfilled!.args.output as string,
         proven: fulfilled!.args.proven as boolean,
         computeFee: fulfilled!.args.computeFee as bigint,
       };
-  const { scale } = (await getModel(client, terms.modelId)).output;
-  const raw = [...answer.raw];
   const callbackFailed = named("CallbackFailed").length > named("CallbackDelivered").length;
   const disputed = named("Challenged").length > 0;
   return {
@@ -80,11 +83,21 @@ export async function getResult(client: HighwayClient, requestId: bigint): Promi
     status: callbackFailed ? "callback-failed" : disputed ? "disputed" : "answered",
     proofMode,
     relayer: answer.relayer,
-    output: { raw, values: raw.map((value) => dequantize(value, scale)), scale },
+    ...(MODEL_KINDS[Number(terms.modelKind)] === "language"
+      ? { text: decodeText(answer.bytes) }
+      : { output: await circuitOutput(client, terms.modelId, answer.bytes) }),
+    outputBytes: answer.bytes,
     proven: answer.proven,
     fees: splitFees(terms, answer.computeFee),
     transactions,
   };
+}
+
+/** A circuit model's answer at the model's output scale (read from the registry). */
+async function circuitOutput(client: HighwayClient, modelId: string, bytes: string): Promise<InferenceResult["output"]> {
+  const { scale } = (await getModel(client, modelId)).output;
+  const raw = decodeTensor(bytes);
+  return { raw, values: raw.map((value) => dequantize(value, scale)), scale };
 }
 
 /** The last transaction of each step in `events`. */

@@ -93,6 +93,7 @@ export function printResult(result: InferenceResult, out: (line: string) => void
     out(
       `output ${result.output.values.map((v) => v.toFixed(6)).join(", ")}  (raw ${result.output.raw.join(", ")} at scale ${result.output.scale})`,
     );
+  if (result.text !== undefined) out(`answer ${JSON.stringify(result.text)}`);
   if (result.relayer !== ZeroAddress) out(`relayer ${result.relayer}`);
   out("paid (tokens):");
   printTable([Object.fromEntries(Object.entries(result.fees).map(([role, amount]) => [role, formatTokens(amount)]))], out);
@@ -103,9 +104,10 @@ export function modelRow(model: ModelInfo & { name?: string }) {
     name: model.name ?? "-",
     modelId: model.modelId,
     fee: formatTokens(model.fee),
+    kind: model.kind,
     modes: model.proofModes.join(","),
-    input: `${model.input.length}@2^-${model.input.scale}`,
-    output: `${model.output.length}@2^-${model.output.scale}`,
+    input: model.kind === "language" ? `≤${model.input.length} B` : `${model.input.length}@2^-${model.input.scale}`,
+    output: model.kind === "language" ? `≤${model.output.length} B` : `${model.output.length}@2^-${model.output.scale}`,
     active: model.active,
     parent: model.parentModelId === `0x${"0".repeat(64)}` ? "-" : `${model.parentModelId.slice(0, 10)}… (${model.parentShareBps} bps)`,
   };
@@ -117,13 +119,22 @@ export function printModel(model: ModelInfo & { name?: string }, out: (line: str
     ["modelId", model.modelId],
     ["owner", model.owner],
     ["fee", `${formatTokens(model.fee)} tokens`],
+    ["kind", model.kind],
     ["proof modes", model.proofModes.join(",")],
     ["active", String(model.active)],
-    [
-      "input",
-      `${model.input.length} values at scale ${model.input.scale}${model.input.bound ? `, |value| ≤ ${Number(model.input.bound) / 2 ** model.input.scale}` : ""}`,
-    ],
-    ["output", `${model.output.length} values at scale ${model.output.scale}`],
+    ...((model.kind === "language"
+      ? [
+          ["input", `UTF-8 text, at most ${model.input.length} bytes`],
+          ["output", `UTF-8 text, at most ${model.output.length} bytes`],
+          ["runtime spec", model.runtimeSpecHash],
+        ]
+      : [
+          [
+            "input",
+            `${model.input.length} values at scale ${model.input.scale}${model.input.bound ? `, |value| ≤ ${Number(model.input.bound) / 2 ** model.input.scale}` : ""}`,
+          ],
+          ["output", `${model.output.length} values at scale ${model.output.scale}`],
+        ]) as [string, string][]),
     ["referral share", `${model.referralShareBps} bps`],
     ["parent", model.parentModelId === `0x${"0".repeat(64)}` ? "-" : `${model.parentModelId} (${model.parentShareBps} bps)`],
     ["verifier", model.verifier],

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { decodeTensor, encodeTensor } from "../../sdk/encoding.js";
 import { deployHighway } from "../../scripts/deploy.js";
 import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
@@ -41,6 +41,7 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
       jobBond: 0n,
       challengeWindow: 0,
       callbackGasLimit: 100_000,
+      maxOutputBytes: 0,
       deadline: (await networkHelpers.time.latest()) + 3_600,
       consumer: await consumer.getAddress(),
       referrer: ethers.ZeroAddress,
@@ -51,12 +52,12 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
     const receipt = await (
       await coordinator
         .connect(bot)
-        .requestInferenceWithPermit(params, encodeInput(s.input), value, deadline, signature.v, signature.r, signature.s)
+        .requestInferenceWithPermit(params, encodeTensor(s.input), value, deadline, signature.v, signature.r, signature.s)
     ).wait();
     const created = receipt!.logs.map((l) => coordinator.interface.parseLog(l)).find((l) => l?.name === "RequestCreated")!;
     const requestId: bigint = created.args.requestId;
     const terms = created.args.terms.toObject();
-    expect(ethers.AbiCoder.defaultAbiCoder().decode(["int256[]"], created.args.input)[0]).to.deep.equal(s.input);
+    expect(decodeTensor(created.args.input)).to.deep.equal(s.input);
     expect(
       BigInt(
         ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([coordinator.interface.getEvent("RequestCreated").inputs[3]], [terms])),
@@ -65,13 +66,13 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
 
     await networkHelpers.time.increase(119); // the end of the default 120 s auction: price = max
     await expect(coordinator.connect(relayer).claim(requestId, terms)).to.emit(coordinator, "RequestClaimed");
-    await expect(coordinator.connect(relayer).fulfillZk(requestId, terms, encodeInput(s.input), s.output, s.proof))
+    await expect(coordinator.connect(relayer).fulfillZk(requestId, terms, encodeTensor(s.input), encodeTensor(s.output), s.proof))
       .to.emit(consumer, "InferenceReceived")
-      .withArgs(requestId, s.output);
+      .withArgs(requestId, encodeTensor(s.output));
 
-    const [found, cached] = await coordinator.cachedResult(modelId, encodeInput(s.input));
+    const [found, cached] = await coordinator.cachedResult(modelId, encodeTensor(s.input));
     expect(found).to.equal(true);
-    expect(cached).to.deep.equal(s.output);
+    expect(decodeTensor(cached)).to.deep.equal(s.output);
 
     const modelFee = (await registry.modelTerms(modelId)).fee;
     const computeFee = 3n * UNIT;
@@ -102,11 +103,12 @@ describe("Highway end to end (TypeScript, real price-signal proof)", () => {
       jobBond: 0n,
       challengeWindow: 0,
       callbackGasLimit: 0,
+      maxOutputBytes: 0,
       deadline: (await networkHelpers.time.latest()) + 3_600,
       consumer: ethers.ZeroAddress,
       referrer: ethers.ZeroAddress,
     };
-    await expect(highway.coordinator.requestInference(params, encodeInput([1n, 2n, 3n])))
+    await expect(highway.coordinator.requestInference(params, encodeTensor([1n, 2n, 3n])))
       .to.be.revertedWithCustomError(highway.coordinator, "InputLengthMismatch")
       .withArgs(8n, 3n);
   });

@@ -26,6 +26,7 @@ import {
   type LocalHighway,
   type RelayerProcess,
 } from "../../scripts/lib/localnet.js";
+import { decodeTensor } from "../../sdk/encoding.js";
 import { HIGHWAY_PACKAGES, TEMPLATE_DIR } from "../../sdk/cli/commands/init.js";
 import { REPO } from "../helpers/repo.js";
 import { commands, quickstartBlock, Shell, userEnvironment, type CommandResult } from "../readme/readme.js";
@@ -161,7 +162,7 @@ describe("highway init: the README's consumer project, deployed and answered on 
     expect(fulfilled).to.have.length(1);
     expect(fulfilled[0].args.proven).to.equal(true);
     expect(fulfilled[0].args.payee).to.equal(hardhatAccount(RELAYER).address);
-    expect([...(await consumer.outputOf(requestId))]).to.deep.equal([...fulfilled[0].args.output]);
+    expect([...(await consumer.outputOf(requestId))]).to.deep.equal(decodeTensor(fulfilled[0].args.output));
   });
 
   it("type-checks against the installed packages", async () => {

@@ -8,7 +8,9 @@
  *
  * Some assertions pin a rule of the security review that closes an attack (named in the
  * test's title): H-2 (a deadline and a claim leave a whole delivery window), M-2 (maxModelFee),
- * M-1 (the verifier's code hash), L-2 (a fraud proof's compute fee goes to the challenger).
+ * M-1 (the verifier's code hash), L-2 (a fraud proof's compute fee goes to the challenger), and
+ * the three closing the last open findings: commit-reveal challenges, the winner's bounded share
+ * of a slashed bond (disputeProtocolShareBps 80 %), no slash over a changed verifier code.
  */
 import { expect } from "chai";
 import { createWorld, serviceCost, UNIT, type World } from "./simulation.js";
@@ -111,15 +113,27 @@ describe("Economics of the default parameters, played on the real contracts", fu
     }
   });
 
-  it("a bribed relayer that front-runs every challenge with its own is deterred only by the dispute share of its bond", () => {
+  it("a bribed relayer that front-runs every challenge with its own loses money whenever the bribe is below the protocol's dispute share of its bond less twice the fee", () => {
     const a = { ...ASSUMPTIONS, pFrontRun: 1 };
+    expect(share, "the dispute winner keeps a bounded part of the slashed bond").to.be.at.least(7_500n);
     for (const l of bribeLevels(m)) {
       const k = l.jobBond / UNIT;
       const gas = tokens(m[`self-dispute@${k}`].parties.selfDisputer.gasCost + m[`cheat-unchallenged@${k}`].parties.cheater.gasCost);
       // At p_w = 1/2: V* = share·B − 2·fee + the gas of its two paths (it keeps the rest of its bond as its own challenger).
       const expected = tokens((l.jobBond * share) / BPS) - 2 * tokens(l.computeFee) + gas;
       expect(Math.abs(breakEvenBribe(l, a) - expected), `B ${k}: V* ${breakEvenBribe(l, a)} vs ${expected}`).to.be.lessThan(1e-9);
+      // The front-run recovers at most (1 − share)·B: a bribe below 3/4 of the bond never pays.
+      expect(breakEvenBribe(l, a), `B ${k}`).to.be.greaterThan(0.75 * tokens(l.jobBond));
       for (const v of BRIBES) expect(bribedExpected(l, v, a) < 0, `B ${k}, V ${v}`).to.equal(v < breakEvenBribe(l, a));
+    }
+  });
+
+  it("a watchtower that catches a wrong answer still earns several times what catching it costs (commitment, reveal, proof and gas), at every job bond", () => {
+    for (const b of JOB_BONDS) {
+      const r = m[`cheat-caught@${b / UNIT}`];
+      const w_ = r.parties.watchtower;
+      expect(w_.tokens, `B ${b / UNIT}`).to.equal(b - (b * share) / BPS + BigInt(r.facts.computeFee));
+      expect(w_.profit, `B ${b / UNIT}`).to.be.greaterThan(5n * (w_.gasCost + w_.offChain));
     }
   });
 
@@ -171,11 +185,14 @@ describe("Economics of the default parameters, played on the real contracts", fu
     expect(r.parties.owner.profit).to.be.lessThan(0n);
   });
 
-  it("a verifier whose code is replaced after registration cannot defend a wrong answer (the M-1 code-hash rule)", () => {
+  it("a verifier whose code is replaced after registration cannot defend a wrong answer: the dispute is void, the wrong output never delivered (the M-1 code-hash rule)", () => {
     const r = m["owner-swaps-code-accept"];
     expect(r.facts.checkedBefore, "the relayers' check passed before the swap").to.equal(true);
-    expect(r.parties.owner.profit, r.steps.join("; ")).to.be.lessThan(0n);
-    expect(r.parties.watchtower.profit).to.be.greaterThan(0n);
+    expect(r.parties.owner.tokens, r.steps.join("; ")).to.equal(0n);
+    expect(r.parties.owner.profit).to.be.lessThan(0n);
+    expect(r.parties.watchtower.tokens, "the challenger's bond is returned").to.equal(0n);
+    expect(r.parties.requester.tokens, "the request is refunded").to.equal(0n);
+    expect(r.facts.deliveredRight, "nothing is delivered").to.equal(undefined);
   });
 
   it("a copying bot gains nothing by replaying a claimant's fulfilment from the mempool", () => {
@@ -202,25 +219,26 @@ describe("Economics of the default parameters, played on the real contracts", fu
     }
   });
 
-  // Outside the stated assumptions, what still pays (the table marks these rows OPEN): each
-  // test pins the measured gain and names what would close it.
-
-  it("open finding: a watchtower's challenge copied from a public mempool earns the copier the challenger's reward, and the watchtower nothing", () => {
+  it("a copying bot gains nothing by replaying a watchtower's challenge from the mempool, since a challenge is revealed only by its committer (the commit-reveal rule)", () => {
     const r = m["copy-challenge"];
-    const b = BigInt(w.params.jobBond);
-    expect(r.facts.copySucceeded, r.steps.join("; ")).to.equal(true);
-    expect(r.parties.bot.tokens).to.equal(b - (b * share) / BPS);
-    expect(r.parties.watchtower.profit).to.be.lessThan(0n);
+    const story = r.steps.join("; ");
+    expect(r.facts.copiedCommitMined, `the copied commitment goes through, binding the watchtower: ${story}`).to.equal(true);
+    expect(r.facts.copySucceeded, `the copied reveal has no commitment of the bot's: ${story}`).to.equal(false);
+    expect(r.facts.watchtowerChallenged, "the watchtower is the challenger of record").to.equal(true);
+    expect(r.parties.bot.tokens).to.equal(0n);
+    expect(r.parties.bot.profit).to.be.lessThan(0n);
+    expect(r.parties.watchtower.profit, "the watchtower keeps its reward").to.be.greaterThan(0n);
   });
 
-  it("open finding: where a verifier's code can be replaced after the relayers' check, its owner takes an honest claimant's bond", () => {
-    const b = BigInt(w.params.jobBond);
-    const lateSlash = (b * BigInt(w.params.lateSlashBps)) / BPS;
+  it("where a verifier's code can be replaced after the relayers' check, nobody is slashed over it: the claimant's bond is released and the request refunded (the code-change rule)", () => {
     const zk = m["owner-swaps-code-reject"];
-    expect(zk.parties.owner.tokens, zk.steps.join("; ")).to.equal(lateSlash);
-    expect(zk.parties.relayer.tokens).to.equal(-lateSlash);
+    expect(zk.parties.owner.tokens, zk.steps.join("; ")).to.equal(0n);
+    expect(zk.parties.relayer.tokens).to.equal(0n);
+    expect(zk.parties.owner.profit).to.be.lessThan(0n);
     const optimistic = m["owner-swaps-code-reject-optimistic"];
-    expect(optimistic.parties.owner.tokens, optimistic.steps.join("; ")).to.equal(b - (b * share) / BPS);
-    expect(optimistic.parties.relayer.tokens).to.equal(-b);
+    expect(optimistic.parties.owner.tokens, optimistic.steps.join("; ")).to.equal(0n);
+    expect(optimistic.parties.relayer.tokens).to.equal(0n);
+    expect(optimistic.parties.requester.tokens, "the request is refunded").to.equal(0n);
+    expect(optimistic.parties.owner.profit).to.be.lessThan(0n);
   });
 });

@@ -236,34 +236,23 @@ export function strategies(w: World, m: Measurements, a: Assumptions = ASSUMPTIO
   add(
     "copying bot",
     false,
-    ["copy-fulfilment", "copy-fraud-proof"].map((p) => line(m, p, "bot", "choice")),
+    ["copy-fulfilment", "copy-fraud-proof", "copy-challenge"].map((p) => line(m, p, "bot", "choice")),
     "best",
-    "best of the copies; replays calldata seen in the mempool with a higher tip",
+    "best of the copies; replays calldata seen in the mempool with a higher tip (a challenge: both its commitment and its reveal)",
   );
-  // Outside the stated assumptions: what still pays there.
   add(
     `bribed relayer, front-running (V = ${bribe}, jobBond = ${b / UNIT})`,
     false,
     [bribeLine(bribe, 1 - a.pWatch), ...cheatLines(m, b, { ...a, pFrontRun: 1 })],
     "mix",
-    `q = 1: a public mempool; it sees each challenge coming and disputes itself first (p_w = ${a.pWatch})`,
-    "deterred only by the dispute share of the bond: V* ≈ share·B·p_w/(1 − p_w); private challenges, or a bond ≥ (V + 2·fee)/share",
-  );
-  add(
-    "copying bot (a challenge, public mempool)",
-    false,
-    [line(m, "copy-challenge", "bot", "choice")],
-    "best",
-    "replays a watchtower's challenge of a wrong answer with a higher tip",
-    "a challenge is not bound to its sender: needs a commit-reveal challenge, or watchtowers sending challenges privately",
+    `q = 1: a public mempool; it sees each challenge coming and disputes itself first (p_w = ${a.pWatch}); deterred by the dispute share of its bond`,
   );
   add(
     "malicious model owner (verifier code replaced)",
     false,
     OWNER_PATHS_CODE_REPLACED.map((p) => line(m, p, "owner", "choice", baselines[p])),
     "best",
-    "a chain without EIP-6780 (metamorphic redeploy), after the relayers checked the code",
-    "a changed verifier rejects honest proofs: the claimant is late-slashed or loses an undefendable dispute; needs no slash when the code changed",
+    "a chain without EIP-6780 (metamorphic redeploy), after the relayers checked the code; nobody is slashed over a changed verifier",
   );
   return out;
 }

@@ -4,7 +4,7 @@
  * involved, in the order the chain saw them, from the same starting state.
  */
 import type { Contract, ContractTransactionResponse, TransactionReceipt } from "ethers";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import {
   claim,
   copyFromMempool,
@@ -29,13 +29,26 @@ import {
 const coordinatorOf = (w: World, a: Actor) => w.coordinator.connect(a.signer);
 const gameOf = (w: World, a: Actor) => w.game.connect(a.signer);
 
+/** `who`'s secret salt for a challenge of request `r` (any unguessable word would do). */
+function saltOf(w: World, who: Actor, r: Request): string {
+  return w.ethers.id(`salt of ${who.name} for ${r.id}`);
+}
+
+/** `who` challenges request `r` as the dispute game requires: a commitment, then its reveal in the next block. */
+async function challenge(p: Path, who: Actor, r: Request, step = "challenge"): Promise<TransactionReceipt> {
+  const w = p.world;
+  const salt = saltOf(w, who, r);
+  await p.tx(who, `${step}: commit`, gameOf(w, who).commitChallenge(await w.game.challengeCommitment(r.id, who.holder, salt)));
+  return p.tx(who, `${step}: reveal`, gameOf(w, who).challenge(r.id, r.terms, salt));
+}
+
 /** The compute fee and output the coordinator settled a request with (its RequestFulfilled event), if it did. */
-function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: bigint[]; computeFee: bigint } | undefined {
+function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: string; output: string; computeFee: bigint } | undefined {
   for (const log of receipt?.logs ?? []) {
     try {
       const parsed = w.coordinator.interface.parseLog(log);
       if (parsed?.name === "RequestFulfilled")
-        return { payee: parsed.args.payee, output: [...parsed.args.output], computeFee: parsed.args.computeFee };
+        return { payee: parsed.args.payee, output: parsed.args.output, computeFee: parsed.args.computeFee };
     } catch {
       // another contract's log
     }
@@ -43,10 +56,11 @@ function fulfilled(w: World, receipt: TransactionReceipt | undefined): { payee: 
   return undefined;
 }
 
-function recordDelivery(path: Path, receipt: TransactionReceipt | undefined, right: bigint[]): void {
+function recordDelivery(path: Path, receipt: TransactionReceipt | undefined, right: string): void {
   const f = fulfilled(path.world, receipt);
   if (!f) return;
-  path.facts.deliveredRight = f.output.length === right.length && f.output.every((v, i) => v === right[i]);
+  // Outputs are canonical tensors: the same values, the same bytes.
+  path.facts.deliveredRight = f.output === right;
   path.facts.paidFee = f.computeFee;
 }
 
@@ -62,7 +76,7 @@ export async function honestZk(w: World): Promise<PathResult> {
   const receipt = await p.tx(
     relayer,
     "fulfillZk (real proof)",
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -82,7 +96,7 @@ export async function honestOptimistic(w: World, jobBond?: bigint): Promise<Path
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await nextBlockAt(w, await phaseEndsAt(w, r.id));
-  const receipt = await p.tx(relayer, "finalize after the challenge window", coordinatorOf(w, relayer).finalize(r.id, r.terms));
+  const receipt = await p.tx(relayer, "finalize after the challenge window", coordinatorOf(w, relayer).finalize(r.id, r.terms, s.output));
   chargeOptimisticCosts(p, relayer, r);
   recordDelivery(p, receipt, s.output);
   return p.finish();
@@ -113,8 +127,12 @@ export async function griefingChallenge(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s });
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
-  await p.tx(challenger, "challenge (the output is right)", gameOf(w, challenger).challenge(r.id, r.terms));
-  const receipt = await p.tx(relayer, "defend (real proof)", gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
+  await challenge(p, challenger, r, "challenge (the output is right)");
+  const receipt = await p.tx(
+    relayer,
+    "defend (real proof)",
+    gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
+  );
   chargeOptimisticCosts(p, relayer, r);
   p.charge(relayer, w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -135,7 +153,7 @@ export async function lazy(w: World): Promise<PathResult> {
   // The keeper is the next relayer: it takes the request at the now higher price and answers it.
   const s = sample(0);
   await claim(p, keeper, r, "zk", (await w.helpers.time.latest()) + 1);
-  await p.tx(keeper, "fulfillZk (real proof)", coordinatorOf(w, keeper).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof));
+  await p.tx(keeper, "fulfillZk (real proof)", coordinatorOf(w, keeper).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   p.charge(keeper, w.prices.proofCost, "offChain");
   return p.finish();
 }
@@ -154,7 +172,7 @@ export async function cheatUnchallenged(w: World, jobBond: bigint): Promise<Path
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
   await nextBlockAt(w, await phaseEndsAt(w, r.id));
-  const receipt = await p.tx(cheater, "finalize", coordinatorOf(w, cheater).finalize(r.id, r.terms));
+  const receipt = await p.tx(cheater, "finalize", coordinatorOf(w, cheater).finalize(r.id, r.terms, wrongOutput(s)));
   recordDelivery(p, receipt, s.output);
   return p.finish();
 }
@@ -171,11 +189,11 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
   const r = await request(p, requester, { mode: "optimistic", sample: s, jobBond });
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   const receipt = await p.tx(
     watchtower,
     "proveFraud (real proof)",
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
   recordDelivery(p, receipt, s.output);
@@ -189,19 +207,23 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
  */
 export async function selfDispute(w: World, jobBond: bigint): Promise<PathResult> {
   const { requester, selfDisputer } = w.actors;
-  const p = await new Path(w, `self-dispute@${jobBond / UNIT}`, "wrong output, then challenge itself and proveFraud in one transaction", [
-    selfDisputer,
-    requester,
-  ]).start();
+  const p = await new Path(
+    w,
+    `self-dispute@${jobBond / UNIT}`,
+    "wrong output, commit to its own challenge, then reveal it and proveFraud in one transaction",
+    [selfDisputer, requester],
+  ).start();
   const s = sample(0);
   const r = await request(p, requester, { mode: "optimistic", sample: s, jobBond });
   const adversary = w.selfDisputing.connect(selfDisputer.signer) as Contract;
   await claim(p, selfDisputer, r, "optimistic", undefined, w.selfDisputing);
   await p.tx(selfDisputer, "submitWrong", adversary.getFunction("submitWrong")(r.id, r.terms, wrongOutput(s)));
+  // It commits to its own challenge at once (it can always be ahead of a watchtower's commitment).
+  await p.tx(selfDisputer, "commitChallenge (its own)", adversary.getFunction("commitChallenge")(r.id));
   const receipt = await p.tx(
     selfDisputer,
     "disputeItself (challenge + proveFraud)",
-    adversary.getFunction("disputeItself")(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    adversary.getFunction("disputeItself")(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   recordDelivery(p, receipt, s.output);
   return p.finish();
@@ -300,7 +322,7 @@ async function ownerTrapsZkClaim(
   await claim(p, relayer, r, "zk", r.createdAt + 1);
   await sabotage(p);
   await p.attempt(relayer, "fulfillZk (real proof)", () =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
@@ -332,8 +354,8 @@ async function ownerTrapsOptimisticAnswer(
   await claim(p, relayer, r, "optimistic");
   await p.tx(relayer, "submitOptimistic (right output)", coordinatorOf(w, relayer).submitOptimistic(r.id, r.terms, s.output));
   await sabotage(p);
-  await p.tx(owner, "challenge", gameOf(w, owner).challenge(r.id, r.terms));
-  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeInput(s.input), s.proof));
+  await challenge(p, owner, r);
+  await p.attempt(relayer, "defend (real proof)", () => gameOf(w, relayer).defend(r.id, r.terms, encodeTensor(s.input), s.output, s.proof));
   chargeOptimisticCosts(p, relayer, r);
   await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
   const resolve = () => gameOf(w, owner).resolveDisputeTimeout(r.id, r.terms);
@@ -375,17 +397,17 @@ export async function ownerAcceptsOptimistic(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: w.switchableModelId });
   await claim(p, owner, r, "optimistic");
   await p.tx(owner, "submitOptimistic (wrong output)", coordinatorOf(w, owner).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   await switchTo(p, 1);
   const receipt = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeInput(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
   );
   if (receipt) recordDelivery(p, receipt, s.output);
   else {
     await p.tx(
       watchtower,
       "proveFraud (real proof)",
-      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
     );
     p.charge(watchtower, w.prices.proofCost, "offChain");
   }
@@ -419,7 +441,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
   let raiseTx: ContractTransactionResponse;
   try {
     const base = { maxFeePerGas: 100_000_000_000n };
-    requestTx = await coordinatorOf(w, requester).requestInference(params, encodeInput(s.input), {
+    requestTx = await coordinatorOf(w, requester).requestInference(params, encodeTensor(s.input), {
       ...base,
       maxPriorityFeePerGas: 1_000_000_000n,
       gasLimit: 1_000_000n,
@@ -437,7 +459,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
   if (requested.status !== 1) {
     let reason = "";
     try {
-      await coordinatorOf(w, requester).requestInference.staticCall(params, encodeInput(s.input));
+      await coordinatorOf(w, requester).requestInference.staticCall(params, encodeTensor(s.input));
     } catch (error) {
       reason = revertName(w, error);
     }
@@ -451,7 +473,7 @@ export async function ownerFeeFrontRun(w: World): Promise<PathResult> {
     await p.tx(
       relayer,
       "fulfillZk (real proof)",
-      coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+      coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
     );
     p.charge(relayer, w.prices.proofCost, "offChain");
   }
@@ -485,10 +507,10 @@ export async function ownerSwapsCodeToAccept(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s, modelId: w.ownVerifierModelId });
   await claim(p, owner, r, "optimistic");
   await p.tx(owner, "submitOptimistic (wrong output)", coordinatorOf(w, owner).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   await replaceVerifierCode(p, 1);
   const defended = await p.attempt(owner, "defend (another input's proof)", () =>
-    gameOf(w, owner).defend(r.id, r.terms, encodeInput(s.input), sample(1).proof),
+    gameOf(w, owner).defend(r.id, r.terms, encodeTensor(s.input), wrongOutput(s), sample(1).proof),
   );
   if (defended) recordDelivery(p, defended, s.output);
   else {
@@ -529,7 +551,7 @@ export async function copyFulfilment(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "zk", sample: s });
   await claim(p, relayer, r, "zk");
   const result = await copyFromMempool(p, relayer, bot, "fulfillZk (real proof)", (o) =>
-    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof, o),
+    coordinatorOf(w, relayer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
   p.charge(relayer, w.prices.proofCost, "offChain");
   p.facts.copySucceeded = result.copy;
@@ -549,9 +571,9 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s });
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  await p.tx(watchtower, "challenge", gameOf(w, watchtower).challenge(r.id, r.terms));
+  await challenge(p, watchtower, r);
   const result = await copyFromMempool(p, watchtower, bot, "proveFraud (real proof)", (o) =>
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeInput(s.input), s.output, s.proof, o),
+    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof, o),
   );
   p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
   p.facts.copySucceeded = result.copy;
@@ -559,10 +581,11 @@ export async function copyFraudProof(w: World): Promise<PathResult> {
 }
 
 /**
- * The bot copies a watchtower's challenge of a wrong answer from the mempool and gets it mined
- * first: it is the challenger of record. The wrong relayer cannot defend, and the watchtower
- * proves no fraud in a dispute it did not open (the bond and the compute fee are the
- * challenger's), so the dispute times out and the bot resolves it.
+ * The bot copies both steps of a watchtower's challenge of a wrong answer from the mempool and
+ * gets each mined first. The copied commitment goes through but binds the watchtower's address
+ * (useless to the bot); the copied reveal has no commitment of the bot's and reverts
+ * (`ChallengeNotCommitted`). The watchtower's reveal opens the dispute and it proves the fraud.
+ * (Before the commit-reveal rule the copy made the bot the challenger of record: +79.417.)
  */
 export async function copyChallenge(w: World): Promise<PathResult> {
   const { requester, cheater, watchtower, bot } = w.actors;
@@ -576,13 +599,26 @@ export async function copyChallenge(w: World): Promise<PathResult> {
   const r = await request(p, requester, { mode: "optimistic", sample: s });
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
-  const result = await copyFromMempool(p, watchtower, bot, "challenge", (o) => gameOf(w, watchtower).challenge(r.id, r.terms, o));
-  p.charge(watchtower, w.prices.inferenceCost, "offChain");
-  p.facts.copySucceeded = result.copy;
-  const [, state] = await w.coordinator.getRequest(r.id);
-  if (Number(state.status) === 4) {
-    await nextBlockAt(w, (await phaseEndsAt(w, r.id)) + 1);
-    await p.tx(bot, "resolveDisputeTimeout", gameOf(w, bot).resolveDisputeTimeout(r.id, r.terms));
+  const salt = saltOf(w, watchtower, r);
+  const commitment = await w.game.challengeCommitment(r.id, watchtower.holder, salt);
+  const committed = await copyFromMempool(p, watchtower, bot, "commitChallenge", (o) =>
+    gameOf(w, watchtower).commitChallenge(commitment, o),
+  );
+  const revealed = await copyFromMempool(p, watchtower, bot, "challenge (reveal)", (o) =>
+    gameOf(w, watchtower).challenge(r.id, r.terms, salt, o),
+  );
+  p.facts.copiedCommitMined = committed.copy;
+  p.facts.copySucceeded = revealed.copy;
+  p.facts.challengerOfRecord = await w.game.challengerOf(r.id);
+  p.facts.watchtowerChallenged = p.facts.challengerOfRecord === watchtower.holder;
+  if (revealed.original) {
+    await p.tx(
+      watchtower,
+      "proveFraud (real proof)",
+      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
+    );
+    p.charge(watchtower, w.prices.proofCost, "offChain");
   }
+  p.charge(watchtower, w.prices.inferenceCost, "offChain");
   return p.finish();
 }

@@ -32,7 +32,7 @@ import type {
   SwitchableVerifier,
 } from "../../types/index.js";
 import { CIRCUITS_DIR, loadCircuit } from "../../sdk/circuits.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { decodeTensor, encodeTensor } from "../../sdk/encoding.js";
 import { auctionPrice } from "../../sdk/fees.js";
 import { modelRegistration } from "../../sdk/manifest.js";
 import { termsFromEvent, type RequestTerms } from "../../sdk/terms.js";
@@ -108,18 +108,19 @@ export interface PathResult {
 
 export interface Sample {
   input: bigint[];
-  output: bigint[];
+  /** The canonical output tensor the proof proves. */
+  output: string;
   proof: string;
 }
 
 export function sample(index: number): Sample {
   const raw = JSON.parse(readFileSync(join(CIRCUITS_DIR, MODEL, "samples", `sample-${index}.json`), "utf8"));
-  return { input: raw.input.map(BigInt), output: raw.output.map(BigInt), proof: raw.proof };
+  return { input: raw.input.map(BigInt), output: encodeTensor(raw.output.map(BigInt)), proof: raw.proof };
 }
 
 /** An output the model does not produce for the sample (what a cheater posts). */
-export function wrongOutput(s: Sample): bigint[] {
-  return s.output.map((v) => v + 1n);
+export function wrongOutput(s: Sample): string {
+  return encodeTensor(decodeTensor(s.output).map((v) => v + 1n));
 }
 
 export interface Request {
@@ -327,6 +328,7 @@ export function requestParams(world: World, o: RequestOptions, now: number, maxM
     jobBond: o.jobBond ?? 0n,
     challengeWindow: 0,
     callbackGasLimit: OFFER.callbackGasLimit,
+    maxOutputBytes: 0,
     deadline: now + (o.deadlineIn ?? 86_400),
     consumer: world.consumer,
     referrer: "0x0000000000000000000000000000000000000000",
@@ -344,7 +346,7 @@ export async function request(path: Path, who: Actor, o: RequestOptions): Promis
   const receipt = await path.tx(
     who,
     `requests (${o.mode}, deadline +${o.deadlineIn ?? 86_400} s)`,
-    w.coordinator.connect(who.signer).requestInference(params, encodeInput(o.sample.input)),
+    w.coordinator.connect(who.signer).requestInference(params, encodeTensor(o.sample.input)),
   );
   const r = termsOfReceipt(w, receipt);
   if (o.jobBond !== undefined && BigInt(r.terms.jobBond) !== o.jobBond)
@@ -618,12 +620,12 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
       await warm.tx(
         actors.relayer,
         "fulfils",
-        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
       );
     } else {
       await warm.tx(actors.relayer, "submits", coordinator.connect(actors.relayer.signer).submitOptimistic(r.id, r.terms, s.output));
       await nextBlockAt(world, await phaseEndsAt(world, r.id));
-      await warm.tx(actors.relayer, "finalizes", coordinator.connect(actors.relayer.signer).finalize(r.id, r.terms));
+      await warm.tx(actors.relayer, "finalizes", coordinator.connect(actors.relayer.signer).finalize(r.id, r.terms, s.output));
     }
   }
   const snapshot = await helpers.takeSnapshot();
@@ -639,12 +641,12 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
       await path.tx(
         actors.relayer,
         "fulfils",
-        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeInput(s.input), s.output, s.proof),
+        coordinator.connect(actors.relayer.signer).fulfillZk(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
       );
     } else {
       await path.tx(actors.relayer, "submits", coordinator.connect(actors.relayer.signer).submitOptimistic(r.id, r.terms, s.output));
       await nextBlockAt(world, await phaseEndsAt(world, r.id));
-      await path.tx(actors.relayer, "finalizes", coordinator.connect(actors.relayer.signer).finalize(r.id, r.terms));
+      await path.tx(actors.relayer, "finalizes", coordinator.connect(actors.relayer.signer).finalize(r.id, r.terms, s.output));
     }
     world.serviceGas[mode] = (await path.finish()).parties.relayer.gas;
   }

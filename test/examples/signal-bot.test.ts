@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { deployHighway } from "../../scripts/deploy.js";
 import { deployKit, KIT_CONFIG, type Kit } from "../../examples/scripts/deploy-kit.js";
 import { SignalBot } from "../../examples/bot/signal-bot.js";
@@ -94,7 +95,7 @@ describe("examples: signal bot rules", function () {
     await ethers.provider.send("hardhat_impersonateAccount", [coordinator]);
     await ethers.provider.send("hardhat_setBalance", [coordinator, "0xde0b6b3a7640000"]);
     const signal = 3n << 23n; // 1.5 at scale 24: above the threshold, buy
-    await (await kit.vault.connect(await ethers.getSigner(coordinator)).onInferenceResult(sent!.requestId, [signal])).wait();
+    await (await kit.vault.connect(await ethers.getSigner(coordinator)).onInferenceResult(sent!.requestId, encodeTensor([signal]))).wait();
 
     const [decision] = await bot.readDecisions();
     expect(decision).to.deep.include({ kind: "rebalanced", requestId: sent!.requestId, signal, tokenIn: await kit.stable.getAddress() });

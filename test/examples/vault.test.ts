@@ -20,7 +20,7 @@ import {
   type RelayerProcess,
 } from "../../scripts/lib/localnet.js";
 import { deployKit, KIT_CONFIG, type Kit as DeployedKit } from "../../examples/scripts/deploy-kit.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { decodeTensor, encodeTensor } from "../../sdk/encoding.js";
 import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { queryFilterPaged } from "../../sdk/logs.js";
 import type { TypedContractEvent, TypedDeferredTopicFilter } from "../../types/common.js";
@@ -95,10 +95,10 @@ describe("examples: SignalVault against a live relayer", function () {
     const [done] = await events(coordinator.filters.RequestFulfilled(requestId));
     if (done) {
       const [created] = await events(coordinator.filters.RequestCreated(requestId));
-      return { signal: done.args.output[0], proven: done.args.proven, input: created.args.input };
+      return { signal: decodeTensor(done.args.output)[0], proven: done.args.proven, input: created.args.input };
     }
     const [cached] = await events(coordinator.filters.CachedRequestFulfilled(requestId));
-    return { signal: cached.args.output[0], proven: true };
+    return { signal: decodeTensor(cached.args.output)[0], proven: true };
   }
 
   /** Runs the bot until the vault decided on `requestId`, moving time past challenge windows. */
@@ -157,7 +157,7 @@ describe("examples: SignalVault against a live relayer", function () {
       const decision = await decisionOn(bot, requestId);
       const answer = await fulfilled(requestId);
       expect(answer.proven).to.equal(mode === "zk");
-      expect(answer.input).to.equal(encodeInput(bot.requests[0].inputs)); // the model saw the vault's own returns
+      expect(answer.input).to.equal(encodeTensor(bot.requests[0].inputs)); // the model saw the vault's own returns
       await expectDecisionFollowsTheRule(kit, decision, answer.signal, before);
       expect(lines).to.include(`decision: ${decision.kind}`);
       const [, state] = await highway.coordinator.getRequest(requestId);

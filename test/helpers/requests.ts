@@ -2,7 +2,7 @@
 import type { Contract, Signer } from "ethers";
 import type { Highway } from "../../scripts/deploy.js";
 import { UNIT, type RequestOptions } from "../../scripts/lib/localnet.js";
-import { encodeInput } from "../../sdk/encoding.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 
 /** Sends `count` requests at once (explicit nonces, no waiting in between); resolves with their ids in order. */
@@ -28,11 +28,12 @@ export async function requestBurst(
       jobBond: 0n,
       challengeWindow: 0,
       callbackGasLimit: options.callbackGasLimit ?? 200_000,
+      maxOutputBytes: 0,
       deadline: now + (options.deadlineIn ?? 3_600),
       consumer: options.consumer ?? "0x0000000000000000000000000000000000000000",
       referrer: options.referrer ?? "0x0000000000000000000000000000000000000000",
     };
-    sent.push(await coordinator.requestInference(params, encodeInput(options.input), { nonce: nonce++, gasLimit: 400_000 }));
+    sent.push(await coordinator.requestInference(params, encodeTensor(options.input), { nonce: nonce++, gasLimit: 400_000 }));
   }
   const ids: bigint[] = [];
   for (const tx of sent) {

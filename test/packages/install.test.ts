@@ -91,7 +91,7 @@ contract MyDapp is InferenceConsumer {
     constructor(IInferenceCoordinator coordinator) InferenceConsumer(coordinator) {}
 
     function ask(IERC20 token, bytes32 modelId, int256[] calldata quantized) external returns (uint256) {
-        return _requestInference(token, modelId, abi.encode(quantized), RequestOptions({
+        return _requestInference(token, modelId, _encodeTensor(quantized), RequestOptions({
             proofMode: IInferenceCoordinator.ProofMode.Zk,
             maxModelFee: 2e18, // the most you pay the model: a fee raised in front of you reverts
             startComputeFee: 0,
@@ -99,6 +99,7 @@ contract MyDapp is InferenceConsumer {
             jobBond: 0, // 0, 0: the protocol's job bond and challenge window
             challengeWindow: 0,
             callbackGasLimit: 200_000,
+            maxOutputBytes: 0,
             deadline: uint40(block.timestamp + 1 hours),
             referrer: address(0)
         }));
@@ -109,8 +110,8 @@ contract MyDapp is InferenceConsumer {
         return _withdrawFromCoordinator();
     }
 
-    function _onInferenceResult(uint256, int256[] calldata output) internal override {
-        last = output[0];
+    function _onInferenceResult(uint256, bytes calldata output) internal override {
+        last = _tensor(output)[0];
     }
 }
 `;
@@ -172,7 +173,7 @@ contract MyDapp is InferenceConsumer {
     );
     writeFileSync(
       join(project, "check.ts"),
-      `import { decodeInput, encodeInput, Highway as BrowserHighway, HighwayError, quantizeTensor, quoteEscrow, type HighwayDeployment } from "${packageOf("sdk").name}";
+      `import { decodeTensor, encodeTensor, Highway as BrowserHighway, HighwayError, quantizeTensor, quoteEscrow, type HighwayDeployment } from "${packageOf("sdk").name}";
 import { compileSolidity, Highway, loadDeployment } from "${packageOf("sdk").name}/node";
 import { InferenceCoordinator__factory, type InferenceCoordinator } from "${packageOf("sdk").name}/contracts";
 
@@ -189,7 +190,7 @@ const compiled = compileSolidity("Answer.sol", "// SPDX-License-Identifier: MIT\
 const escrow = quoteEscrow(10n ** 18n, 5n * 10n ** 17n, 500n);
 console.log(JSON.stringify({
   quantized: quantized.map(String),
-  roundTrip: decodeInput(encodeInput(quantized)).map(String),
+  roundTrip: decodeTensor(encodeTensor(quantized)).map(String),
   total: escrow.total.toString(),
   protocolFee: escrow.protocolFee.toString(),
   coordinator: await coordinator.getAddress(),

@@ -53,7 +53,8 @@ const TERMS: PlainTerms = {
   disputeProtocolShareBps: 2_000,
   parentShareBps: 0,
   referralShareBps: 0,
-  outputLength: 1,
+  outputSize: 1,
+  modelKind: 0,
   proofMode: 1,
   nonce: 1,
 };
@@ -77,12 +78,25 @@ const ZK_ONLY: Policy = { ...POLICY, models: new Map([[MODEL, { ...PRICE_SIGNAL,
 const NO_WATCHTOWER: Policy = { ...POLICY, watchtower: { enabled: false, minProfit: 0n } };
 
 function job(state: JobState, changes: Partial<DecidedJob> = {}): DecidedJob {
-  return { modelId: MODEL, mode: "optimistic", state, terms: TERMS, checked: null, failures: 0, lastFailure: null, ...changes };
+  return {
+    modelId: MODEL,
+    mode: "optimistic",
+    state,
+    terms: TERMS,
+    checked: null,
+    commit: null,
+    failures: 0,
+    lastFailure: null,
+    ...changes,
+  };
 }
 
 /** The output another relayer's answer posts in these rows, and another one posted under the same request id later. */
 const POSTED = JSON.stringify(["7"]);
 const POSTED_LATER = JSON.stringify(["8"]);
+/** A challenge commitment's salt. */
+const SALT = "0x" + "11".repeat(32);
+
 /** A job whose posted output the watchtower checked: `verdict` on `output`. */
 const checkedAs = (verdict: Verdict, output = POSTED): { checked: CheckedOutput } => ({ checked: { output, verdict } });
 const zkJob = (state: JobState) => job(state, { mode: "zk" });
@@ -154,6 +168,7 @@ const ALL_STATES: JobState[] = [
   "submitted",
   "defending",
   "watching",
+  "committed",
   "challenging",
   "skipped",
   "failed",
@@ -664,13 +679,13 @@ const CASES: Record<string, Case[]> = {
       does: "challenges a wrong answer",
       job: job("watching", checkedAs("wrong")),
       chain: chain.theirAnswerPending(),
-      step: send("challenge", "watching", "challenging", "watching"),
+      step: send("commitChallenge", "watching", "committed", "watching"),
     },
     {
       does: "challenges a wrong answer in the last second of its challenge window",
       job: job("watching", checkedAs("wrong")),
       chain: chain.theirAnswerPending(NOW + 1),
-      step: send("challenge", "watching", "challenging", "watching"),
+      step: send("commitChallenge", "watching", "committed", "watching"),
     },
     {
       does: "does not challenge once the challenge window closed",
@@ -690,7 +705,7 @@ const CASES: Record<string, Case[]> = {
       job: job("watching", checkedAs("wrong")),
       chain: chain.theirAnswerPending(),
       policy: { ...POLICY, watchtower: { enabled: true, minProfit: 79n * UNIT } },
-      step: send("challenge", "watching", "challenging", "watching"),
+      step: send("commitChallenge", "watching", "committed", "watching"),
     },
     {
       does: "does not challenge when the bond less the protocol's dispute share falls short of watchtower.minProfit, though the bond alone would not",
@@ -715,7 +730,7 @@ const CASES: Record<string, Case[]> = {
       job: job("watching", checkedAs("wrong")),
       chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED, CLAIMED_AT_MAX), // 81 units in all
       policy: { ...POLICY, watchtower: { enabled: true, minProfit: 81n * UNIT } },
-      step: send("challenge", "watching", "challenging", "watching"),
+      step: send("commitChallenge", "watching", "committed", "watching"),
     },
     {
       does: "does not challenge a wrong answer of a refused model",
@@ -741,7 +756,25 @@ const CASES: Record<string, Case[]> = {
       does: "challenges the later output once it is checked wrong",
       job: job("watching", checkedAs("wrong", POSTED_LATER)),
       chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED_LATER),
-      step: send("challenge", "watching", "challenging", "watching"),
+      step: send("commitChallenge", "watching", "committed", "watching"),
+    },
+    {
+      does: "reveals its challenge once its commitment to the posted output is mined (a later block)",
+      job: job("committed", { ...checkedAs("wrong"), commit: { output: POSTED, salt: SALT } }),
+      chain: chain.theirAnswerPending(),
+      step: send("challenge", "committed", "challenging", "committed"),
+    },
+    {
+      does: "does not reveal a commitment made on an earlier output under the same request id: it commits anew",
+      job: job("committed", { ...checkedAs("wrong", POSTED_LATER), commit: { output: POSTED, salt: SALT } }),
+      chain: chain.theirAnswerPending(WINDOW_ENDS, POSTED_LATER),
+      step: send("commitChallenge", "watching", "committed", "watching"),
+    },
+    {
+      does: "does not reveal once the challenge window closed",
+      job: job("committed", { ...checkedAs("wrong"), commit: { output: POSTED, salt: SALT } }),
+      chain: chain.theirAnswerPending(NOW),
+      step: waitIn("watching"),
     },
     {
       does: "does not carry a wrong verdict over to a later output either",

@@ -47,6 +47,8 @@ describe("relayer (real processes against a Hardhat node)", function () {
 
   it("answers a burst of zk requests in batch proofs: claims together, one proof and one fulfillZkBatch per batch", async () => {
     const relayer = start({ account: HONEST, config: { batching: { enabled: true, maxWaitMs: 1_000 } } });
+    // The batched verifiers answer requests made after the second they were registered in (the deployment's).
+    await advanceTime(highway, 1);
     const ids = await requestBurst(highway, await requester(), 24, (i) => randomRequest(i, ["zk"]));
     await waitAllFinal(ids);
     await expectAnsweredExactlyOnce(ids);

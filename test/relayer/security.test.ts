@@ -4,9 +4,10 @@
  * it no longer profits. The attackers are accounts and contracts the test controls.
  */
 import { expect } from "chai";
-import { id as keccakUtf8, type Contract } from "ethers";
+import { id as keccakUtf8, keccak256, type Contract } from "ethers";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { Highway } from "../../sdk/node.js";
 import { CIRCUITS_DIR, loadCircuit } from "../../sdk/circuits.js";
 import { modelRegistration } from "../../sdk/manifest.js";
@@ -92,17 +93,20 @@ describe("relayer security (issue 10): attacks replayed against real processes",
 
     // An honest relayer answers right; the watchtower checks it and finds it right.
     await send((await coordinatorAs(HONEST_EOA)).claim(id, terms));
-    await send((await coordinatorAs(HONEST_EOA)).submitOptimistic(id, terms, output));
+    await send((await coordinatorAs(HONEST_EOA)).submitOptimistic(id, terms, encodeTensor(output)));
     await waitFor("the watchtower's verdict on the honest output", () => storedJob(watchtower, id)?.verdict === "right", 60_000, 100);
 
     // The attacker's accomplice challenges the right answer; nobody defends; the dispute times out and the request reopens.
-    await send((await disputeGameAs(ACCOMPLICE)).challenge(id, terms));
+    const game = await disputeGameAs(ACCOMPLICE);
+    const salt = keccakUtf8("the accomplice's salt");
+    await send(game.commitChallenge(await game.challengeCommitment(id, await (await signer(ACCOMPLICE)).getAddress(), salt)));
+    await send(game.challenge(id, terms, salt));
     await advanceTime(highway, 61);
     await waitFor("the dispute timed out and the request reopened", async () => (await status(id)) === Status.Open, 60_000, 200);
     expect((await eventCounts(highway, "DisputeTimedOut")).get(id)).to.equal(1);
 
     // The attacker claims the reopened request and posts a wrong output under the same id.
-    const wrong = [output[0] + 1n];
+    const wrong = encodeTensor([output[0] + 1n]);
     await advanceTime(highway, 1); // a reopened request is claimable from the next second (ClaimTooSoon)
     await send((await coordinatorAs(ATTACKER)).claim(id, terms));
     await send((await coordinatorAs(ATTACKER)).submitOptimistic(id, terms, wrong));
@@ -111,12 +115,12 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     expect((await eventCounts(highway, "Challenged")).get(id)).to.equal(2); // the accomplice's, then the watchtower's
     expect(await status(id)).to.equal(Status.Fulfilled);
     const [fulfilled] = await highway.coordinator.queryFilter(highway.coordinator.filters.RequestFulfilled(id));
-    expect([...fulfilled.args.output]).to.deep.equal(output); // the wrong output never finalized
+    expect(fulfilled.args.output).to.equal(encodeTensor(output)); // the wrong output never finalized
     expect(fulfilled.args.payee).to.equal(hardhatAccount(RELAYER).address);
     expect((await highway.staking.relayerOf(hardhatAccount(ATTACKER).address)).jobsSlashed).to.equal(1n);
     // The store records the fraud proof once the relayer has its receipt, a moment after the chain has the event.
     await waitFor("the watchtower's job done", () => storedJob(watchtower, id)?.state === "done", 10_000, 100);
-    expect(storedJob(watchtower, id)).to.include({ state: "done", verdict: "wrong", checkedOutput: JSON.stringify(wrong.map(String)) });
+    expect(storedJob(watchtower, id)).to.include({ state: "done", verdict: "wrong", checkedOutput: keccak256(wrong) });
   });
 
   it("H-2: a deadline that leaves no delivery window is refused, and a relayer never claims what it cannot answer within the delivery window at its measured time and margin", async () => {
@@ -217,7 +221,7 @@ describe("relayer security (issue 10): attacks replayed against real processes",
     const optimisticId = refusedIds[1];
     const terms = await termsOf(optimisticId);
     await send((await coordinatorAs(ATTACKER)).claim(optimisticId, terms));
-    await send((await coordinatorAs(ATTACKER)).submitOptimistic(optimisticId, terms, [123n]));
+    await send((await coordinatorAs(ATTACKER)).submitOptimistic(optimisticId, terms, encodeTensor([123n])));
     // A registry event about the model has it checked again: still refused.
     await send(registry.setFee(switchableId, 2n * UNIT));
     await waitFor(

@@ -34,7 +34,8 @@ const TERMS: PlainTerms = {
   disputeProtocolShareBps: 2_000n,
   parentShareBps: 0n,
   referralShareBps: 0n,
-  outputLength: 1n,
+  outputSize: 1n,
+  modelKind: 0n,
   proofMode: 1n,
   nonce: 1n,
 };
@@ -107,6 +108,19 @@ describe("relayer job store", () => {
     expect(store.get(hashId(1))!.checked).to.deep.equal({ output: '["7"]', verdict: "right" });
     store.recordVerdict(hashId(1), '["8"]', "wrong"); // another output posted after the request reopened
     expect(store.get(hashId(1))!.checked).to.deep.equal({ output: '["8"]', verdict: "wrong" });
+  });
+
+  it("keeps a challenge commitment's salt with the output it challenges across a restart, so the reveal uses the same salt", () => {
+    store.insert(newJob(1, 10, 0, "watching"));
+    expect(store.get(hashId(1))!.commit).to.equal(null);
+    const salt = "0x" + "ab".repeat(32);
+    store.recordCommit(hashId(1), { output: '["8"]', salt });
+    store.update(hashId(1), "committed");
+    store.close();
+    store = new JobStore(join(dir, "jobs.sqlite"));
+    const job = store.get(hashId(1))!;
+    expect(job.state).to.equal("committed");
+    expect(job.commit).to.deep.equal({ output: '["8"]', salt });
   });
 
   it("counts a job's failures with the last reason; a failed job is final", () => {

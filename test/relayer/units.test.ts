@@ -45,6 +45,11 @@ describe("relayer config schema", () => {
     ["no models", { models: [] }, 'field "models": serve at least one model'],
     ["a margin below 1", { pricing: { margin: 0.5 } }, 'field "pricing.margin"'],
     ["a bump under 10%", { submitter: { bumpPercent: 5 } }, 'field "submitter.bumpPercent"'],
+    [
+      "a private transaction endpoint that is not an RPC URL",
+      { watchtower: { privateTxRpcUrl: "ftp://builder.example" } },
+      'field "watchtower.privateTxRpcUrl": expected an http(s):// or ws(s):// URL',
+    ],
     ["an unknown field", { colour: "blue" }, "colour"],
   ];
   for (const [what, change, message] of cases) {

@@ -20,6 +20,7 @@ import {
   type LocalHighway,
   type RelayerProcess,
 } from "../../scripts/lib/localnet.js";
+import { encodeTensor } from "../../sdk/encoding.js";
 import { Highway } from "../../sdk/node.js";
 
 const BIN = join(REPO, "sdk", "bin", "highway.mjs");
@@ -550,10 +551,10 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     const terms = await driver.terms(requestId);
     await (await coordinator.claim(requestId, terms)).wait();
     await shows("delivery window closes in");
-    await (await coordinator.submitOptimistic(requestId, terms, [1234n])).wait();
+    await (await coordinator.submitOptimistic(requestId, terms, encodeTensor([1234n]))).wait();
     await shows("challenge window closes in");
     await advanceTime(highway, 61);
-    await (await coordinator.finalize(requestId, terms)).wait();
+    await (await coordinator.finalize(requestId, terms, encodeTensor([1234n]))).wait();
 
     const run = await watching.done;
     expect(run.code, run.stderr).to.equal(0);

@@ -12,7 +12,7 @@ import {
   TensorLengthError,
   ValueOutOfRangeError,
   auctionPrice,
-  encodeInput,
+  encodeTensor,
   quantizeTensor,
   quoteEscrow,
 } from "../../sdk/node.js";
@@ -121,7 +121,7 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     const tx = await consumer.request(
       highway.deployment.token,
       model.modelId,
-      encodeInput(quantizeTensor(input, model.input)),
+      encodeTensor(quantizeTensor(input, model.input)),
       model.fee,
       3n * UNIT,
       200_000,

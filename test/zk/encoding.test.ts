@@ -6,11 +6,17 @@ import {
   TensorLengthError,
   ValueOutOfRangeError,
   InvalidValueError,
+  MalformedTensorError,
+  type TensorWidth,
   buildInstances,
+  canonicalWidth,
   checkTensor,
-  decodeInput,
+  decodeTensor,
+  decodeText,
   dequantize,
-  encodeInput,
+  encodeTensor,
+  encodeText,
+  isCanonicalTensor,
   fromField,
   quantize,
   quantizeTensor,
@@ -23,7 +29,7 @@ const { ethers } = await network.create();
 /** Signed values both encoders must map identically: zero, ±1, the scale's extremes, the field's. */
 const VECTORS: bigint[] = [0n, 1n, -1n, 255n, -256n, 2048n, -2048n, 2n ** 63n - 1n, -(2n ** 63n), MAX_ABS_VALUE, -MAX_ABS_VALUE];
 
-describe("encoding (sdk/encoding.ts and InstanceEncoding.sol)", () => {
+describe("encoding (sdk/encoding.ts, TensorCodec.sol and InstanceEncoding.sol)", () => {
   it("maps negative values to p + v and back, for zero and the extremes", () => {
     expect(toField(0n)).to.equal(0n);
     expect(toField(-1n)).to.equal(FIELD_MODULUS - 1n);
@@ -49,6 +55,22 @@ describe("encoding (sdk/encoding.ts and InstanceEncoding.sol)", () => {
     const instances = buildInstances(inputs, outputs);
     expect(await harness.readOutputs(instances, 3, 2)).to.deep.equal(outputs);
     expect(readOutputs(instances, 3, 2)).to.deep.equal(outputs);
+  });
+
+  it("encodes and decodes tensors byte for byte like the Solidity TensorCodec, and both accept only canonical outputs", async () => {
+    const harness = await ethers.deployContract("CodecHarness");
+    const tensors = [[0n], [127n, -128n], [128n, -1n], [-2048n, 0n, 2048n], [2n ** 63n - 1n, -(2n ** 63n)], [2n ** 63n], VECTORS];
+    for (const values of tensors) {
+      const encoded = encodeTensor(values);
+      expect(await harness.encode(values), values.join(",")).to.equal(encoded);
+      expect(await harness.decode(encoded)).to.deep.equal(values);
+      await harness.checkOutput(encoded, values.length); // a canonical output: no revert
+      if (canonicalWidth(values) < 32) {
+        await expect(
+          harness.checkOutput(encodeTensor(values, (canonicalWidth(values) * 2) as TensorWidth), values.length),
+        ).to.be.revertedWithCustomError(harness, "NonCanonicalOutput");
+      }
+    }
   });
 
   it("quantizes at a scale with ties away from zero, and dequantizes exactly", () => {
@@ -78,11 +100,41 @@ describe("encoding (sdk/encoding.ts and InstanceEncoding.sol)", () => {
     expect(() => checkTensor([1n, 2n], spec)).to.throw(TensorLengthError, "expected 3 values but got 2");
   });
 
-  it("encodes a request input as abi.encode(int256[]) and decodes it back", () => {
+  it("encodes a tensor in the smallest width its values fit, big-endian two's complement, and decodes it back", () => {
     const values = [-2048n, 0n, 2048n, -1n];
-    const encoded = encodeInput(values);
-    expect(decodeInput(encoded)).to.deep.equal(values);
-    expect(encoded).to.equal(ethers.AbiCoder.defaultAbiCoder().encode(["int256[]"], [values]));
+    const encoded = encodeTensor(values);
+    expect(encoded).to.equal("0x02" + "f800" + "0000" + "0800" + "ffff");
+    expect(decodeTensor(encoded)).to.deep.equal(values);
+    expect(canonicalWidth([127n, -128n])).to.equal(1);
+    expect(canonicalWidth([128n])).to.equal(2);
+    expect(canonicalWidth([-129n])).to.equal(2);
+    expect(canonicalWidth([1n << 63n])).to.equal(16);
+    expect(canonicalWidth([MAX_ABS_VALUE, -MAX_ABS_VALUE])).to.equal(32);
+    expect(decodeTensor(encodeTensor([MAX_ABS_VALUE, -MAX_ABS_VALUE, 5n]))).to.deep.equal([MAX_ABS_VALUE, -MAX_ABS_VALUE, 5n]);
+  });
+
+  it("encodes in a wider width on request, which decodes to the same values but is not canonical", () => {
+    const wide = encodeTensor([1n, -1n], 8);
+    expect(wide).to.equal("0x08" + "0000000000000001" + "ffffffffffffffff");
+    expect(decodeTensor(wide)).to.deep.equal([1n, -1n]);
+    expect(isCanonicalTensor(wide)).to.equal(false);
+    expect(isCanonicalTensor(encodeTensor([1n, -1n]))).to.equal(true);
+  });
+
+  it("refuses bytes that are not a tensor and values too wide for the width asked", () => {
+    for (const bad of ["0x", "0x01", "0x03aabbcc", "0x02aabbcc", "0x40" + "00".repeat(64), "0x00ff"]) {
+      expect(() => decodeTensor(bad), bad).to.throw(MalformedTensorError);
+    }
+    expect(() => encodeTensor([])).to.throw(MalformedTensorError);
+    expect(() => encodeTensor([128n], 1)).to.throw(ValueOutOfRangeError);
+    expect(() => encodeTensor([1n], 3 as TensorWidth)).to.throw(MalformedTensorError);
+  });
+
+  it("carries a language model's text as UTF-8 and refuses bytes that are not UTF-8", () => {
+    const text = "Risk: low — «ok» 👍";
+    expect(decodeText(encodeText(text))).to.equal(text);
+    expect(() => decodeText("0xc0af")).to.throw(InvalidValueError, "UTF-8"); // an overlong "/"
+    expect(() => decodeText("0xeda080")).to.throw(InvalidValueError); // a surrogate
   });
 
   it("reads outputs only from instances of the right count", () => {

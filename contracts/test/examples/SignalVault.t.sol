@@ -106,7 +106,7 @@ abstract contract SignalVaultFixture is HighwayFixture {
 
     function answer(uint256 id, int256 signal) internal {
         vm.prank(address(coordinator));
-        vault.onInferenceResult(id, withOutput(signal));
+        vault.onInferenceResult(id, tensor(withOutput(signal)));
     }
 
     function balances() internal view returns (uint256 stableBalance, uint256 volatileBalance) {
@@ -128,7 +128,7 @@ contract SignalVaultTest is SignalVaultFixture {
         uint256 paymentBefore = token.balanceOf(address(vault));
         (uint256 id, IInferenceCoordinator.RequestTerms memory terms) = request(ZK);
 
-        assertEq(terms.inputHash, keccak256(abi.encode(expected)));
+        assertEq(terms.inputHash, keccak256(tensor(expected)));
         assertEq(terms.consumer, address(vault));
         assertEq(terms.requester, address(vault));
         assertEq(uint256(terms.deadline), block.timestamp + TTL);
@@ -302,7 +302,7 @@ contract SignalVaultTest is SignalVaultFixture {
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalIgnored(id, SignalVault.IgnoreReason.MalformedOutput);
         vm.prank(address(coordinator));
-        vault.onInferenceResult(id, new int256[](2));
+        vault.onInferenceResult(id, tensor(new int256[](2)));
     }
 
     function test_onlyTheCoordinatorCallsBack() public {
@@ -310,7 +310,7 @@ contract SignalVaultTest is SignalVaultFixture {
         (uint256 id, ) = request(ZK);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, stranger));
-        vault.onInferenceResult(id, withOutput(THRESHOLD * 10));
+        vault.onInferenceResult(id, tensor(withOutput(THRESHOLD * 10)));
         (, bool open) = vault.requests(id);
         assertTrue(open);
     }
@@ -368,13 +368,13 @@ contract SignalVaultTest is SignalVaultFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory terms) = request(OPTIMISTIC);
         claimAs(relayer, id, terms);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, terms, withOutput(THRESHOLD * 3));
+        coordinator.submitOptimistic(id, terms, tensor(withOutput(THRESHOLD * 3)));
         (uint256 stableBefore, uint256 volatileBefore) = balances();
         vm.warp(stateOf(id).phaseEndsAt);
         assertGt(block.timestamp, terms.deadline);
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalIgnored(id, SignalVault.IgnoreReason.Stale);
-        coordinator.finalize(id, terms);
+        coordinator.finalize(id, terms, tensor(withOutput(THRESHOLD * 3)));
         (uint256 stableAfter, uint256 volatileAfter) = balances();
         assertEq(stableAfter, stableBefore);
         assertEq(volatileAfter, volatileBefore);
@@ -387,12 +387,12 @@ contract SignalVaultTest is SignalVaultFixture {
         (uint256 id, IInferenceCoordinator.RequestTerms memory terms) = request(OPTIMISTIC);
         claimAs(relayer, id, terms);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, terms, withOutput(-THRESHOLD * 3));
+        coordinator.submitOptimistic(id, terms, tensor(withOutput(-THRESHOLD * 3)));
         (, uint256 volatileBefore) = balances();
         vm.warp(stateOf(id).phaseEndsAt);
         vm.expectEmit(true, true, true, false, address(vault));
         emit SignalVault.Rebalanced(id, -THRESHOLD * 3, volatile, (volatileBefore * REBALANCE_BPS) / 10_000, 0);
-        coordinator.finalize(id, terms);
+        coordinator.finalize(id, terms, tensor(withOutput(-THRESHOLD * 3)));
         (, uint256 volatileAfter) = balances();
         assertEq(volatileAfter, volatileBefore - (volatileBefore * REBALANCE_BPS) / 10_000);
     }

@@ -99,9 +99,9 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         (uint256 first, IInferenceCoordinator.RequestTerms memory t1) = request(OPTIMISTIC);
         claimAs(relayer, first, t1);
         vm.prank(relayer);
-        coordinator.submitOptimistic(first, t1, withOutput(0));
+        coordinator.submitOptimistic(first, t1, tensor(withOutput(0)));
         vm.warp(stateOf(first).phaseEndsAt);
-        coordinator.finalize(first, t1);
+        coordinator.finalize(first, t1, tensor(withOutput(0)));
         uint256 paid = 10e18 + 1e18 + ((10e18 + 1e18) * 500) / 10_000; // model fee, compute fee, protocol fee
         uint256 unspent = escrowOf(t1) - paid; // 4.2
         assertEq(coordinator.balanceOf(address(vault)), unspent);
@@ -191,7 +191,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         // The answer: buy the volatile token. Final after the challenge window.
         claimAs(relayer, id, terms);
         vm.prank(relayer);
-        coordinator.submitOptimistic(id, terms, withOutput(THRESHOLD * 3));
+        coordinator.submitOptimistic(id, terms, tensor(withOutput(THRESHOLD * 3)));
         vm.warp(stateOf(id).phaseEndsAt);
 
         (w.twap, ) = vault.twapPrice();
@@ -225,7 +225,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         snapshot = cheats.snapshotState();
         _buyVolatile(w.oldPush);
         vm.recordLogs();
-        coordinator.finalize(id, terms);
+        coordinator.finalize(id, terms, tensor(withOutput(THRESHOLD * 3)));
         assertTrue(_emitted(vm.getRecordedLogs(), SignalVault.RebalanceFailed.selector), "RebalanceFailed");
         (uint256 stableAfter, uint256 volatileAfter) = balances();
         assertEq(stableAfter, stableBefore);
@@ -235,7 +235,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         // (2c) the attacker's best against the vault now: the largest push the TWAP bound lets through.
         _buyVolatile(w.newPush);
         vm.prank(attacker);
-        coordinator.finalize(id, terms);
+        coordinator.finalize(id, terms, tensor(withOutput(THRESHOLD * 3)));
         (, volatileAfter) = balances();
         w.newOut = volatileAfter - volatileBefore;
 

@@ -19,4 +19,11 @@ contract RequestTermsHarness {
         raised = terms.raise(newMaxComputeFee);
         raisedHash = raised.hash();
     }
+
+    function raisedHashCalldata(
+        IInferenceCoordinator.RequestTerms calldata terms,
+        uint96 newMaxComputeFee
+    ) external pure returns (bytes32) {
+        return RequestTermsLib.raisedHash(terms, newMaxComputeFee);
+    }
 }

@@ -41,7 +41,7 @@ contract CrossModelRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
         bytes calldata foreignProof
     ) external {
         coordinator.fulfillZk(id, terms, input, output, foreignProof);
@@ -57,7 +57,7 @@ contract InputSwappingRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata otherInput,
-        int256[] calldata otherOutput,
+        bytes calldata otherOutput,
         bytes calldata otherProof
     ) external {
         coordinator.fulfillZk(id, terms, otherInput, otherOutput, otherProof);
@@ -68,7 +68,7 @@ contract InputSwappingRelayer is ContractRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata otherOutput,
+        bytes calldata otherOutput,
         bytes calldata otherProof
     ) external {
         coordinator.fulfillZk(id, terms, input, otherOutput, otherProof);
@@ -86,8 +86,14 @@ contract GriefingChallenger {
         token.approve(address(coordinator_), type(uint256).max); // the coordinator pulls the bond
     }
 
+    /// @dev Step one of a challenge of request `id` (salt 0: nothing to hide from a test).
+    function commitChallenge(uint256 id) external {
+        _disputeGame.commitChallenge(_disputeGame.challengeCommitment(id, address(this), bytes32(0)));
+    }
+
+    /// @dev Step two, in a later block.
     function challenge(uint256 id, IInferenceCoordinator.RequestTerms calldata terms) external {
-        _disputeGame.challenge(id, terms);
+        _disputeGame.challenge(id, terms, bytes32(0));
     }
 
     function withdraw() external {
@@ -100,22 +106,24 @@ contract GriefingChallenger {
 contract SelfDisputingRelayer is ContractRelayer {
     constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
 
-    function submitWrong(
-        uint256 id,
-        IInferenceCoordinator.RequestTerms calldata terms,
-        int256[] calldata wrong
-    ) external {
+    function submitWrong(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, bytes calldata wrong) external {
         coordinator.submitOptimistic(id, terms, wrong);
     }
 
+    /// @dev Step one of its own challenge (made as soon as it posts, ahead of any watchtower).
+    function commitChallenge(uint256 id) external {
+        disputeGame.commitChallenge(disputeGame.challengeCommitment(id, address(this), bytes32(0)));
+    }
+
+    /// @dev Reveals its own challenge (committed in an earlier block) and proves the right output at once.
     function disputeItself(
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata right,
+        bytes calldata right,
         bytes calldata proof
     ) external {
-        disputeGame.challenge(id, terms);
+        disputeGame.challenge(id, terms, bytes32(0));
         disputeGame.proveFraud(id, terms, input, right, proof);
     }
 }
@@ -125,7 +133,7 @@ contract SelfDisputingRelayer is ContractRelayer {
 contract ReclaimingRelayer is ContractRelayer {
     constructor(IInferenceCoordinator c, RelayerStaking s, IERC20 t, uint256 stake) ContractRelayer(c, s, t, stake) {}
 
-    function submit(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, int256[] calldata output) external {
+    function submit(uint256 id, IInferenceCoordinator.RequestTerms calldata terms, bytes calldata output) external {
         coordinator.submitOptimistic(id, terms, output);
     }
 

@@ -46,12 +46,12 @@ contract BudgetConsumer is InferenceConsumer {
         return super._acceptResult(requestId) || acceptAll;
     }
 
-    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
+    function _onInferenceResult(uint256 requestId, bytes calldata output) internal override {
         require(!failing, "failing");
         ++calls;
         if (_requesting) ++callsDuringRequest;
         lastRequestId = requestId;
-        lastValue = output[0];
+        lastValue = _tensor(output)[0];
     }
 }
 
@@ -68,7 +68,7 @@ contract LeanConsumer is InferenceConsumer {
         return _requestInference(token, modelId, input, options);
     }
 
-    function _onInferenceResult(uint256, int256[] calldata) internal override {}
+    function _onInferenceResult(uint256, bytes calldata) internal override {}
 }
 
 /// @dev The same consumer as InferenceConsumer was before issue 10 (the baseline of the gas
@@ -101,6 +101,7 @@ contract PreFixConsumer is IInferenceConsumer {
                     jobBond: 0,
                     challengeWindow: 0,
                     callbackGasLimit: o.callbackGasLimit,
+                    maxOutputBytes: o.maxOutputBytes,
                     deadline: o.deadline,
                     consumer: address(this),
                     referrer: o.referrer
@@ -109,10 +110,10 @@ contract PreFixConsumer is IInferenceConsumer {
             );
     }
 
-    function onInferenceResult(uint256 requestId, int256[] calldata output) external {
+    function onInferenceResult(uint256 requestId, bytes calldata output) external {
         if (msg.sender != address(coordinator)) revert IHighwayErrors.OnlyCoordinator(msg.sender);
         _onInferenceResult(requestId, output);
     }
 
-    function _onInferenceResult(uint256, int256[] calldata) internal {}
+    function _onInferenceResult(uint256, bytes calldata) internal {}
 }

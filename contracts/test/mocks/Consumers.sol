@@ -10,7 +10,7 @@ import {IDisputeGame} from "../../interfaces/IDisputeGame.sol";
 contract RecordingConsumer is InferenceConsumer {
     uint256 public calls;
     uint256 public lastRequestId;
-    int256[] private _lastOutput;
+    bytes private _lastOutput;
     uint256 public gasAtEntry;
 
     constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
@@ -40,17 +40,18 @@ contract RecordingConsumer is InferenceConsumer {
                     jobBond: 0,
                     challengeWindow: 0,
                     callbackGasLimit: gasLimit,
+                    maxOutputBytes: 0,
                     deadline: uint40(block.timestamp + 1 days),
                     referrer: address(0)
                 })
             );
     }
 
-    function lastOutput() external view returns (int256[] memory) {
+    function lastOutput() external view returns (bytes memory) {
         return _lastOutput;
     }
 
-    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
+    function _onInferenceResult(uint256 requestId, bytes calldata output) internal override {
         gasAtEntry = gasleft();
         ++calls;
         lastRequestId = requestId;
@@ -74,13 +75,13 @@ contract ReentrantConsumer is InferenceConsumer {
         return true;
     }
 
-    function _onInferenceResult(uint256 requestId, int256[] calldata) internal override {
+    function _onInferenceResult(uint256 requestId, bytes calldata) internal override {
         ++calls;
         try coordinator.withdraw() {} catch (bytes memory e) {
             withdrawError = bytes4(e);
         }
         IInferenceCoordinator.RequestTerms memory none;
-        try coordinator.retryCallback(requestId, none) {} catch (bytes memory e) {
+        try coordinator.retryCallback(requestId, none, "") {} catch (bytes memory e) {
             retryError = bytes4(e);
         }
         IInferenceCoordinator.RequestParams memory p;
@@ -88,7 +89,7 @@ contract ReentrantConsumer is InferenceConsumer {
             requestError = bytes4(e);
         }
         IDisputeGame game = IDisputeGame(coordinator.disputeGame());
-        try game.challenge(requestId, none) {} catch (bytes memory e) {
+        try game.challenge(requestId, none, bytes32(0)) {} catch (bytes memory e) {
             challengeError = bytes4(e);
         }
     }
@@ -103,7 +104,7 @@ contract GasBurnerConsumer is InferenceConsumer {
         return true;
     }
 
-    function _onInferenceResult(uint256, int256[] calldata) internal pure override {
+    function _onInferenceResult(uint256, bytes calldata) internal pure override {
         while (true) {}
     }
 }
@@ -117,7 +118,7 @@ contract HugeRevertConsumer is InferenceConsumer {
         return true;
     }
 
-    function _onInferenceResult(uint256, int256[] calldata) internal pure override {
+    function _onInferenceResult(uint256, bytes calldata) internal pure override {
         revert(string(new bytes(20_000)));
     }
 }
@@ -151,9 +152,32 @@ contract ToggleConsumer is InferenceConsumer {
         ready = ready_;
     }
 
-    function _onInferenceResult(uint256, int256[] calldata output) internal override {
+    function _onInferenceResult(uint256, bytes calldata output) internal override {
         require(ready, "not ready");
         ++delivered;
-        lastValue = output[0];
+        lastValue = _tensor(output)[0];
+    }
+}
+
+/// @dev A Dapp of a language model: keeps the last answer as text; fails while not ready, to exercise `retryCallback`.
+contract TextConsumer is InferenceConsumer {
+    bool public ready = true;
+    uint256 public delivered;
+    string public lastText;
+
+    constructor(IInferenceCoordinator coordinator_) InferenceConsumer(coordinator_) {}
+
+    function _acceptResult(uint256) internal pure override returns (bool) {
+        return true;
+    }
+
+    function setReady(bool ready_) external {
+        ready = ready_;
+    }
+
+    function _onInferenceResult(uint256, bytes calldata output) internal override {
+        require(ready, "not ready");
+        ++delivered;
+        lastText = _text(output);
     }
 }

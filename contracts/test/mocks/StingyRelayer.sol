@@ -28,7 +28,7 @@ contract StingyRelayer {
         uint256 id,
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes calldata input,
-        int256[] calldata output,
+        bytes calldata output,
         bytes calldata proof,
         address consumer
     ) external {

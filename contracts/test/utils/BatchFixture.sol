@@ -13,8 +13,9 @@ import {Halo2Verifier as PriceSignalBatchVerifier} from "../../verifiers/price-s
  */
 abstract contract BatchFixture is HighwayFixture {
     struct BatchSample {
-        bytes[] inputs; // abi.encode(int256[]) of each request
-        int256[][] outputs; // each request's output
+        bytes[] inputs; // each request's input tensor (`TensorCodec.encode`)
+        bytes[] outputs; // each request's output, its canonical tensor
+        int256[][] outputValues; // each request's output values
         uint256[] outputInstances; // every row's output instances, padding rows included
         bytes proof;
     }
@@ -41,11 +42,13 @@ abstract contract BatchFixture is HighwayFixture {
         );
         uint256 count = BATCH - uint256(vm.parseJsonUint(json, ".padding"));
         s.inputs = new bytes[](count);
-        s.outputs = new int256[][](count);
+        s.outputs = new bytes[](count);
+        s.outputValues = new int256[][](count);
         for (uint256 i; i < count; ++i) {
             string memory row = string.concat(".requests[", vm.toString(i), "]");
-            s.inputs[i] = abi.encode(_signed(vm.parseJsonStringArray(json, string.concat(row, ".input"))));
-            s.outputs[i] = _signed(vm.parseJsonStringArray(json, string.concat(row, ".output")));
+            s.inputs[i] = tensor(_signed(vm.parseJsonStringArray(json, string.concat(row, ".input"))));
+            s.outputValues[i] = _signed(vm.parseJsonStringArray(json, string.concat(row, ".output")));
+            s.outputs[i] = tensor(s.outputValues[i]);
         }
         string[] memory instances = vm.parseJsonStringArray(json, ".instances");
         uint256 outputCount = instances.length / 9; // 8 inputs and 1 output per row

@@ -10,6 +10,9 @@ import {DisputeGame} from "../../DisputeGame.sol";
 import {CoordinatorAdmin} from "../../CoordinatorAdmin.sol";
 import {IModelRegistry} from "../../interfaces/IModelRegistry.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
+import {TensorCodec} from "../../libraries/TensorCodec.sol";
+import {ModelKind} from "../../types/ModelKind.sol";
+import {Tensors} from "./Tensors.sol";
 import {Halo2Verifier as PriceSignalVerifier} from "../../verifiers/price-signal/Halo2Verifier.sol";
 import {Halo2Verifier as CreditRiskVerifier} from "../../verifiers/credit-risk/Halo2Verifier.sol";
 
@@ -19,9 +22,9 @@ import {Halo2Verifier as CreditRiskVerifier} from "../../verifiers/credit-risk/H
  */
 abstract contract HighwayFixture is Test {
     struct Sample {
-        bytes input; // abi.encode(int256[])
+        bytes input; // tensor(inputs): what a request sends
         int256[] inputs;
-        int256[] output;
+        int256[] output; // its values; tensor(output) is what an answer posts
         bytes proof;
     }
 
@@ -101,13 +104,15 @@ abstract contract HighwayFixture is Test {
     function modelParams(
         address verifier,
         uint16 inputs,
-        uint8 outputs,
+        uint16 outputs,
         uint8 modes
     ) internal pure returns (IModelRegistry.ModelParams memory) {
         return
             IModelRegistry.ModelParams({
+                kind: ModelKind.Circuit,
                 fee: MODEL_FEE,
                 verifier: verifier,
+                runtimeSpecHash: bytes32(0),
                 proofModes: modes,
                 inputLength: inputs,
                 outputLength: outputs,
@@ -141,7 +146,7 @@ abstract contract HighwayFixture is Test {
         s.inputs = _ints(vm.parseJsonStringArray(json, ".input"));
         s.output = _ints(vm.parseJsonStringArray(json, ".output"));
         s.proof = vm.parseJsonBytes(json, ".proof");
-        s.input = abi.encode(s.inputs);
+        s.input = tensor(s.inputs);
     }
 
     function priceSample(uint256 index) internal view returns (Sample memory) {
@@ -172,6 +177,7 @@ abstract contract HighwayFixture is Test {
                 jobBond: 0,
                 challengeWindow: 0,
                 callbackGasLimit: CALLBACK_GAS,
+                maxOutputBytes: 0,
                 deadline: uint40(block.timestamp + 1 days),
                 consumer: consumer,
                 referrer: address(0)
@@ -216,6 +222,14 @@ abstract contract HighwayFixture is Test {
         address consumer,
         int256[] memory posted
     ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms, Sample memory s) {
+        return pendingPriceAnswer(consumer, tensor(posted));
+    }
+
+    /// @dev `pendingPriceAnswer` posting the bytes `posted` as they are (a non-canonical tensor, say).
+    function pendingPriceAnswer(
+        address consumer,
+        bytes memory posted
+    ) internal returns (uint256 id, IInferenceCoordinator.RequestTerms memory terms, Sample memory s) {
         (id, terms, s) = requestPrice(0, IInferenceCoordinator.ProofMode.Optimistic, consumer);
         claimAs(relayer, id, terms);
         vm.prank(relayer);
@@ -234,7 +248,22 @@ abstract contract HighwayFixture is Test {
         Sample memory s
     ) internal {
         vm.prank(who);
-        coordinator.fulfillZk(id, terms, s.input, s.output, s.proof);
+        coordinator.fulfillZk(id, terms, s.input, tensor(s.output), s.proof);
+    }
+
+    /// @dev `who` commits to a challenge of request `id` (step one); returns the salt to reveal with.
+    function commitChallengeAs(address who, uint256 id) internal returns (bytes32 salt) {
+        salt = keccak256(abi.encode("salt", who, id, block.number));
+        vm.prank(who);
+        disputeGame.commitChallenge(disputeGame.challengeCommitment(id, who, salt));
+    }
+
+    /// @dev `who` challenges request `id`: commits, and reveals in the next block.
+    function challengeAs(address who, uint256 id, IInferenceCoordinator.RequestTerms memory terms) internal {
+        bytes32 salt = commitChallengeAs(who, id);
+        vm.roll(block.number + 1);
+        vm.prank(who);
+        disputeGame.challenge(id, terms, salt);
     }
 
     function statusOf(uint256 id) internal view returns (IInferenceCoordinator.RequestStatus status) {
@@ -253,5 +282,49 @@ abstract contract HighwayFixture is Test {
     function withOutput(int256 value) internal pure returns (int256[] memory out) {
         out = new int256[](1);
         out[0] = value;
+    }
+
+    /// @dev The tensor of `values` (`TensorCodec.encode`: the smallest width, so an output's canonical
+    /// encoding): the one encoder of the tests' inputs and outputs at their call boundaries.
+    function tensor(int256[] memory values) internal pure returns (bytes memory) {
+        return TensorCodec.encode(values);
+    }
+
+    /// @dev `values` in `width` bytes each, whether or not it is their smallest width (a non-canonical
+    /// output, or a wider input); each value must fit the width.
+    function tensorOfWidth(int256[] memory values, uint256 width) internal pure returns (bytes memory) {
+        return Tensors.ofWidth(values, width);
+    }
+
+    // ------------------------------------------------------------------ language models
+
+    bytes32 internal constant RUNTIME_SPEC = keccak256("llama.cpp b4000 / smollm2-135m-q4_1 / greedy");
+    uint16 internal constant PROMPT_BYTES = 256;
+    uint16 internal constant ANSWER_BYTES = 64;
+
+    /// @dev A language model's parameters: no verifier, a runtime spec hash, optimistic answers only.
+    function languageParams() internal pure returns (IModelRegistry.ModelParams memory p) {
+        p = modelParams(address(0), PROMPT_BYTES, ANSWER_BYTES, 2);
+        p.kind = ModelKind.Language;
+        p.runtimeSpecHash = RUNTIME_SPEC;
+        p.inputScale = 0;
+        p.outputScale = 0;
+        p.inputBound = 0;
+    }
+
+    /// @dev Registers a language model owned by `modelOwner`.
+    function registerLanguageModel() internal returns (bytes32 modelId) {
+        vm.prank(modelOwner);
+        modelId = registry.registerModel("language", languageParams());
+    }
+
+    /// @dev Optimistic request parameters for language model `modelId`, answers of at most `maxOutputBytes`.
+    function languageRequestParams(
+        bytes32 modelId,
+        uint32 maxOutputBytes,
+        address consumer
+    ) internal view returns (IInferenceCoordinator.RequestParams memory p) {
+        p = requestParams(modelId, IInferenceCoordinator.ProofMode.Optimistic, consumer);
+        p.maxOutputBytes = maxOutputBytes;
     }
 }

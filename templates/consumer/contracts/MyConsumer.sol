@@ -43,7 +43,7 @@ contract MyConsumer is InferenceConsumer {
         requestId = _requestInference({
             token: paymentToken,
             modelId: modelId,
-            input: abi.encode(input),
+            input: _encodeTensor(input),
             options: RequestOptions({
                 proofMode: IInferenceCoordinator.ProofMode.Zk,
                 maxModelFee: maxModelFee,
@@ -52,6 +52,7 @@ contract MyConsumer is InferenceConsumer {
                 jobBond: 0,
                 challengeWindow: 0,
                 callbackGasLimit: 200_000,
+                maxOutputBytes: 0,
                 deadline: uint40(block.timestamp + 1 hours),
                 referrer: address(0)
             })
@@ -72,9 +73,10 @@ contract MyConsumer is InferenceConsumer {
 
     /// @dev Called by the coordinator alone (InferenceConsumer checks), with a proven output, or
     /// with an optimistic one once its challenge window has passed.
-    function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
+    function _onInferenceResult(uint256 requestId, bytes calldata output) internal override {
+        int256[] memory values = _tensor(output);
         answered[requestId] = true;
-        _outputs[requestId] = output;
-        emit Answered(requestId, output);
+        _outputs[requestId] = values;
+        emit Answered(requestId, values);
     }
 }
