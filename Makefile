@@ -12,9 +12,10 @@ PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key) $(foreach b,$(BATCHE
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 
-.PHONY: setup demo localnet deploy test test-generation lint format typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
+.PHONY: setup demo localnet explorer deploy test test-generation lint format typecheck bench build docs clean $(addprefix bench-,$(BENCHES))
 
 setup: .tools/node/bin/node node_modules/.installed .venv/.installed $(PROVING_KEYS)
+	@scripts/setup/chromium.sh
 
 .tools/node/bin/node:
 	@scripts/setup/toolchain.sh
@@ -48,6 +49,16 @@ PORT ?= 8545
 RELAYER ?=
 localnet: build
 	@tsx scripts/localnet.ts --port $(PORT)$(if $(filter-out 0,$(RELAYER)), --relayer)
+
+# The Highway Explorer (explorer/): builds the page into .build/explorer, then serves it with
+# `highway explorer` on 127.0.0.1:$(EXPLORER_PORT) for the deployment of the node at $HIGHWAY_RPC
+# (default http://127.0.0.1:8545, where `make localnet` runs); DEPLOYMENT=<file> names another
+# deployment file than deployments/<chainId>.json. Ctrl-C stops it.
+EXPLORER_PORT ?= 8600
+DEPLOYMENT ?=
+explorer: build
+	@tsx explorer/build.ts
+	@node sdk/bin/highway.mjs$(if $(DEPLOYMENT), --deployment $(DEPLOYMENT)) explorer --port $(EXPLORER_PORT)
 
 # Deploys Highway to a real chain with the Ignition module ignition/modules/Highway.ts and writes
 # deployments/<chainId>.json (README, "Deploy to a public chain"). NETWORK is a network of
@@ -85,6 +96,7 @@ format: .tools/node/bin/node node_modules/.installed
 # TypeChain bindings (types/) that the build writes.
 typecheck: build
 	tsc -p .
+	tsc -p explorer
 	eslint --config eslint.typed.config.js .
 
 test: lint typecheck

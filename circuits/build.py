@@ -42,13 +42,14 @@ CIRCUITS = Path(__file__).resolve().parent
 REPO = CIRCUITS.parent
 sys.path.insert(0, str(CIRCUITS))
 
-from lib.ezkl_io import from_field, pad_batch, read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_support import ezkl_message, quiet, unsupported_nodes  # noqa: E402
+from lib.keys import KeyError_, derive_proving_key  # noqa: E402
+from lib.ezkl_io import (  # noqa: E402
+    from_field, pad_batch, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input,
+)
 
 DEV_SRS_DIR = CIRCUITS / "srs"
 SAMPLE_COUNT = 3
-# The ONNX operators this build proves. EZKL supports more; each added here needs a
-# reference model that exercises it.
-SUPPORTED_OPERATORS = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Relu", "Identity", "Flatten", "Reshape"}
 # Files a build writes into the model folder and the manifest hashes (the proving key is
 # regenerated, not shipped). The Solidity verifier is hashed too; it lives where `verifier_path` says.
 FOLDER_ARTIFACTS = ["model.onnx", "settings.json", "model.compiled", "vk.key"]
@@ -64,18 +65,12 @@ class BuildError(Exception):
 
 
 def check_onnx(path: Path) -> onnx.ModelProto:
-    """Loads and validates an ONNX file, rejecting operators this build does not prove."""
+    """Loads and validates an ONNX file. Which operators it may use is EZKL's to say (see `settings`)."""
     try:
         model = onnx.load(str(path))
         onnx.checker.check_model(model)
     except Exception as error:  # onnx raises several unrelated types for corrupt files
         raise BuildError(f"{path}: not a valid ONNX model ({type(error).__name__}: {error})") from error
-    for node in model.graph.node:
-        if node.op_type not in SUPPORTED_OPERATORS:
-            raise BuildError(
-                f"{path}: unsupported operator '{node.op_type}' (node '{node.name or '?'}'); "
-                f"supported: {', '.join(sorted(SUPPORTED_OPERATORS))}"
-            )
     return model
 
 
@@ -226,14 +221,23 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None, batch: int = 1)
     started = time.time()
 
     args = run_args(config, batch)
-    ezkl.gen_settings(str(onnx_path), str(settings), py_run_args=args)
-    ezkl.calibrate_settings(
-        str(model_dir / "calibration.json"), str(onnx_path), str(settings), "resources",
-        scales=[config["inputScale"]], max_logrows=args.logrows,
-    )
+    try:
+        quiet(ezkl.gen_settings, str(onnx_path), str(settings), py_run_args=args)
+        quiet(
+            ezkl.calibrate_settings,
+            str(model_dir / "calibration.json"), str(onnx_path), str(settings), "resources",
+            scales=[config["inputScale"]], max_logrows=args.logrows,
+        )
+        quiet(ezkl.compile_circuit, str(onnx_path), str(out / "model.compiled"), str(settings))
+    except Exception as error:
+        # What EZKL cannot prove is refused with every node it refuses, by name (there is no operator list).
+        with tempfile.TemporaryDirectory() as scratch:
+            nodes = unsupported_nodes(onnx.load(str(onnx_path)), run_args(config, batch), Path(scratch))
+        if nodes:
+            raise BuildError(f"{onnx_path}: EZKL cannot prove {len(nodes)} node(s): {'; '.join(nodes)}") from error
+        raise BuildError(f"{onnx_path}: EZKL cannot build this circuit: {ezkl_message(error)}") from error
     calibrated = json.loads(settings.read_text())
     logrows = calibrated["run_args"]["logrows"]
-    ezkl.compile_circuit(str(onnx_path), str(out / "model.compiled"), str(settings))
 
     srs = ceremony_srs or dev_srs(logrows)
     ezkl.setup(str(out / "model.compiled"), str(out / "vk.key"), str(out / "pk.key"), str(srs))
@@ -313,24 +317,17 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None, batch: int = 1)
 
 def committed_srs(model_dir: Path, manifest: dict) -> Path:
     """The SRS a model folder was built with, checked against the hash its manifest records."""
-    srs = REPO / manifest["srs"]["path"]
+    srs = srs_path(model_dir, manifest, REPO)
     if not srs.exists() or sha256(srs) != manifest["srs"]["sha256"]:
         raise BuildError(f"{model_dir}: the SRS {srs} is missing or is not the one the manifest records")
     return srs
 
 
 def regenerate_proving_key(model_dir: Path) -> None:
-    manifest = json.loads((model_dir / "manifest.json").read_text())
-    srs = committed_srs(model_dir, manifest)
-    with tempfile.TemporaryDirectory() as scratch:
-        vk = Path(scratch) / "vk.key"
-        ezkl.setup(str(model_dir / "model.compiled"), str(vk), str(Path(scratch) / "pk.key"), str(srs))
-        if vk.read_bytes() != (model_dir / "vk.key").read_bytes():
-            raise BuildError(
-                f"{model_dir}: the committed vk.key does not come from model.compiled and the SRS; "
-                f"rebuild with `circuits/build.py build {model_dir}`"
-            )
-        shutil.move(str(Path(scratch) / "pk.key"), model_dir / "pk.key")
+    try:
+        derive_proving_key(model_dir, REPO)
+    except KeyError_ as error:
+        raise BuildError(f"{error}; rebuild with `circuits/build.py build {model_dir}`") from error
     print(f"{model_dir.name}: proving key regenerated")
 
 
@@ -358,7 +355,21 @@ def main(argv: list[str]) -> int:
     verifier_cmd = commands.add_parser("verifier", help="regenerate a model's Solidity verifier from its committed keys")
     verifier_cmd.add_argument("model_dir", type=Path)
     verifier_cmd.add_argument("--out", type=Path, metavar="DIR", help="write DIR/Halo2Verifier.sol instead of the committed verifier")
+    model_cmd = commands.add_parser("model", help="build any ONNX file into a model bundle (see model_build.py)")
+    model_cmd.add_argument("onnx", type=Path)
+    model_cmd.add_argument("--calibration", type=Path, required=True, help="EZKL input.json, CSV or .npy rows")
+    model_cmd.add_argument("--out", type=Path, required=True, metavar="DIR")
+    model_cmd.add_argument("--name", help="default: the ONNX file's name without .onnx")
+    model_cmd.add_argument("--description", default="")
+    model_cmd.add_argument("--input-scale", type=int, default=8)
+    model_cmd.add_argument("--param-scale", type=int, help="default: the input scale")
+    model_cmd.add_argument("--input-bound", type=float, help="largest |input value| accepted (default: the calibration's)")
+    model_cmd.add_argument("--max-logrows", type=int, default=17)
+    model_cmd.add_argument("--min-agreement", type=float, default=None)
+    model_cmd.add_argument("--srs", type=Path, help="a ceremony SRS file (production); default: a development SRS")
     args = parser.parse_args(argv)
+    if args.command == "model":
+        return build_model_command(args)
     try:
         model_dir = args.model_dir.resolve()
         if args.command == "keys":
@@ -376,6 +387,44 @@ def main(argv: list[str]) -> int:
     except BuildError as error:
         print(f"build error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def build_model_command(args: argparse.Namespace) -> int:
+    """`build.py model`: the report as the last line on stdout, {"ok":false,"error":...} and exit 2 on a refusal."""
+    # model_build imports this file as the module `build`: its BuildError is that module's class.
+    from model_build import DEFAULT_MIN_AGREEMENT, build_model
+    from model_build import BuildError as ModelBuildError
+
+    try:
+        if args.srs is not None and not args.srs.is_file():
+            raise BuildError(f"--srs {args.srs}: no such file")
+        for flag, value in (("--input-scale", args.input_scale), ("--param-scale", args.param_scale)):
+            if value is not None and not 0 <= value <= 24:
+                raise BuildError(f"{flag} {value}: a scale is a power of two from 0 to 24")
+        if not 8 <= args.max_logrows <= 22:
+            raise BuildError(f"--max-logrows {args.max_logrows}: from 8 to 22")
+        name = args.name or args.onnx.name.removesuffix(".onnx")
+        options = {
+            "input_scale": args.input_scale,
+            "param_scale": args.param_scale if args.param_scale is not None else args.input_scale,
+            "input_bound": args.input_bound,
+            "max_logrows": args.max_logrows,
+            "min_agreement": DEFAULT_MIN_AGREEMENT if args.min_agreement is None else args.min_agreement,
+            "srs": args.srs.resolve() if args.srs else None,
+            "description": args.description,
+        }
+        report = build_model(args.onnx.resolve(), args.calibration.resolve(), args.out.resolve(), name, options)
+    except (BuildError, ModelBuildError) as error:
+        print(f"build error: {error}", file=sys.stderr)
+        print(json.dumps({"ok": False, "error": str(error)}))
+        return 2
+    except Exception as error:  # an EZKL or ONNX Runtime failure the steps above do not foresee: still one line
+        message = f"{args.onnx}: the build failed unexpectedly ({type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''})"
+        print(f"build error: {message}", file=sys.stderr)
+        print(json.dumps({"ok": False, "error": message}))
+        return 1
+    print(json.dumps(report))
     return 0
 
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { toJson } from "./format.js";
 import { configure } from "./cli/command.js";
 import { accountCommands } from "./cli/commands/account.js";
+import { explorerCommand } from "./cli/commands/explorer.js";
 import { initCommand } from "./cli/commands/init.js";
 import { modelCommands } from "./cli/commands/models.js";
 import { requestCommands } from "./cli/commands/requests.js";
@@ -52,6 +53,7 @@ export function buildProgram(cli: Cli): Command {
   modelCommands(program, cli);
   requestCommands(program, cli);
   accountCommands(program, cli);
+  explorerCommand(program, cli);
   initCommand(program, cli);
   return program;
 }

@@ -1,4 +1,5 @@
-/** Plain-text output shared by the CLI and the scripts. */
+/** Plain-text output shared by the CLI, the scripts and the explorer. */
+import { formatUnits } from "ethers";
 
 /** What a table cell may hold: printed with `String`, `null` and `undefined` as an empty cell. */
 export type TableCell = string | number | bigint | boolean | null | undefined;
@@ -23,4 +24,9 @@ export function printTable(rows: readonly Record<string, TableCell>[], write: (l
 /** JSON with bigints as decimal strings. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+/** An amount of the payment token (18 decimals) in tokens, exactly: "12.5", "3". */
+export function formatTokens(value: bigint): string {
+  return formatUnits(value, 18).replace(/\.0$/, "");
 }

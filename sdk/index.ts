@@ -14,6 +14,7 @@ export * from "./deployment.js";
 export * from "./encoding.js";
 export * from "./errors.js";
 export * from "./fees.js";
+export { formatTokens } from "./format.js";
 export * from "./gas.js";
 export * from "./logs.js";
 export * from "./manifest.js";

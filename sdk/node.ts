@@ -4,11 +4,12 @@
  * folders, and a `Highway` that reads the one and registers models from the other.
  */
 import { loadCircuit } from "./circuits.js";
+import { HighwayError } from "./errors.js";
 import { loadDeployment } from "./deployment-file.js";
 import type { HighwayDeployment } from "./deployment.js";
 import { Highway as BrowserHighway, type HighwayOptions } from "./highway.js";
-import type { RegistrationOptions } from "./manifest.js";
-import { createHighwayClient, signerOf, type HighwayClient } from "./client.js";
+import { modelRegistration, type RegistrationOptions } from "./manifest.js";
+import { createHighwayClient, signerOf, withContractErrors, type HighwayClient } from "./client.js";
 import { registerModel } from "./actions/models.js";
 import { deployCircuitVerifier } from "./verifier.js";
 
@@ -17,6 +18,7 @@ export { CIRCUITS_DIR, REFERENCE_MODELS, batchedCircuits, loadCircuit, type Circ
 export { DEPLOYMENTS_DIR, loadDeployment } from "./deployment-file.js";
 export { compileSolidity, type CompiledContract } from "./solidity.js";
 export { compiledVerifier, deployCircuitVerifier } from "./verifier.js";
+export { artifactHashOf, fetchBundle } from "./bundle.js";
 
 export interface NodeHighwayOptions extends Omit<HighwayOptions, "deployment"> {
   /** The deployment: its contents, a path to its file, or a chain id with a file in deployments/. */
@@ -37,6 +39,16 @@ export async function registerModelFromCircuit(
   options: CircuitRegistrationOptions,
 ): Promise<{ modelId: string; verifier: string }> {
   const circuit = loadCircuit(circuitDir);
+  const outputs = (circuit.manifest as { outputs?: { name: string; scale: number }[] }).outputs ?? [];
+  if (new Set(outputs.map((output) => output.scale)).size > 1)
+    throw new HighwayError(
+      `${circuit.dir}: its outputs come at different scales (${outputs.map((o) => `${o.name} 2^-${o.scale}`).join(", ")}), and a registration has one output scale`,
+    );
+  // A dry run first, with a stand-in verifier (any contract with code will do): a registration the
+  // registry refuses (more outputs than it takes, a scale too large) fails here, before a verifier
+  // is deployed for nothing.
+  const standIn = modelRegistration(circuit.manifest, { ...options, verifier: await client.registry.getAddress() });
+  await withContractErrors(client, () => client.registry.connect(signerOf(client)).registerModel.staticCall(standIn.salt, standIn.params));
   const verifier = await deployCircuitVerifier(signerOf(client), circuit);
   return registerModel(client, circuit.manifest, { ...options, verifier });
 }

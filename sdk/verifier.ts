@@ -23,8 +23,10 @@ export function compiledVerifier({ dir, manifest }: Circuit): CompiledContract {
   const artifactPath = join(ARTIFACTS_DIR, source, `${contract}.json`);
   if (resolve(dir).startsWith(CIRCUITS_DIR) && existsSync(artifactPath))
     return JSON.parse(readFileSync(artifactPath, "utf8")) as CompiledContract;
-  // A folder outside the repository keeps its verifier where its manifest says (build.py --out).
-  const sourcePath = resolve(REPO_DIR, source);
+  // A folder outside the repository keeps its verifier where its manifest says (build.py --out);
+  // a model bundle (highway models build) keeps it inside, named relative to the bundle.
+  const inBundle = resolve(dir, source);
+  const sourcePath = existsSync(inBundle) ? inBundle : resolve(REPO_DIR, source);
   if (!existsSync(sourcePath))
     throw new HighwayError(
       `${dir}: its manifest's verifier ${sourcePath} is missing; build the circuit with \`circuits/build.py build MODEL --out DIR\`, which keeps the verifier in DIR`,

@@ -13,14 +13,33 @@ from pathlib import Path
 import ezkl
 
 
-def write_quantized_input(quantized: list[int], scale: int, path: Path) -> None:
+def write_quantized_input(quantized: list[int], scale: int, path: Path, lengths: list[int] | None = None) -> None:
     """Writes quantized inputs as EZKL input data, which EZKL re-quantizes at `scale`.
 
-    value / 2^scale is exact in a double for |value| < 2^53, so EZKL recovers exactly
-    `quantized`; `witness_inputs` lets callers check that it did.
+    `quantized` is every input tensor flattened, in order; `lengths` splits it into the
+    model's input tensors (default: one tensor). value / 2^scale is exact in a double for
+    |value| < 2^53, so EZKL recovers exactly `quantized`; `witness_inputs` lets callers check
+    that it did.
     """
     data = [int(q) / (1 << scale) for q in quantized]
-    path.write_text(json.dumps({"input_data": [data]}))
+    tensors, offset = [], 0
+    for length in lengths or [len(data)]:
+        tensors.append(data[offset : offset + length])
+        offset += length
+    path.write_text(json.dumps({"input_data": tensors}))
+
+
+def input_lengths(manifest: dict) -> list[int]:
+    """The value count of each input tensor: a model bundle lists its tensors; a reference circuit has one."""
+    return [t["length"] for t in manifest["inputs"]] if "inputs" in manifest else [manifest["input"]["length"]]
+
+
+def srs_path(circuit_dir: Path, manifest: dict, repo: Path) -> Path:
+    """The SRS a manifest names: in the bundle itself (a model bundle ships its development SRS),
+    else relative to the repository (the reference circuits' committed SRS), or absolute."""
+    named = Path(manifest["srs"]["path"])
+    inside = circuit_dir / named
+    return inside if not named.is_absolute() and inside.exists() else repo / named
 
 
 def pad_batch(inputs: list[list[int]], batch: int, input_length: int) -> list[int]:

@@ -38,7 +38,9 @@ sys.path.insert(0, str(REPO / "circuits"))
 
 import ezkl  # noqa: E402
 
-from lib.ezkl_io import pad_batch, read_proof, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_io import (  # noqa: E402
+    input_lengths, pad_batch, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input,
+)
 
 
 class Model:
@@ -51,7 +53,10 @@ class Model:
         self.input_length = manifest["input"]["length"]
         self.compiled = str(circuit_dir / "model.compiled")
         self.pk = circuit_dir / "pk.key"
-        self.srs = REPO / manifest["srs"]["path"]
+        # A batched circuit's input tensors have a batch dimension: B rows of each (one tensor per model
+        # input; the reference circuits have one, so the requests' rows flattened in order are that tensor).
+        self.input_lengths = [length * self.batch_size for length in input_lengths(manifest)]
+        self.srs = srs_path(circuit_dir, manifest, REPO)
         for path in (self.pk, self.srs, Path(self.compiled)):
             if not path.is_file():
                 raise FileNotFoundError(f"{self.name}: {path} is missing; run `make setup`")
@@ -83,7 +88,7 @@ class Worker:
         if len(quantized) != model.input_length * model.batch_size:
             raise ValueError(f"{model.name} takes {model.input_length * model.batch_size} inputs, got {len(quantized)}")
         data, witness_path = self.scratch / "input.json", self.scratch / "witness.json"
-        write_quantized_input(quantized, model.input_scale, data)
+        write_quantized_input(quantized, model.input_scale, data, model.input_lengths)
         started = time.perf_counter()
         witness = ezkl.gen_witness(str(data), model.compiled, str(witness_path))
         elapsed = (time.perf_counter() - started) * 1000

@@ -60,8 +60,25 @@ export class RelayerMetrics {
     help: "1 while our free stake covers a job bond and our stake reaches the minimum stake; 0 while we cannot claim",
     registers: [this.registry],
   });
+  readonly provingFailures = new Counter({
+    name: "highway_relayer_proving_failures_total",
+    help: "Witnesses and proofs the prover failed to make (a full queue is not a failure)",
+    labelNames: ["model", "work"],
+    registers: [this.registry],
+  });
+  readonly disputes = new Counter({
+    name: "highway_relayer_disputes_total",
+    help: "Disputes over our optimistic answers: opened (challenged), defended (we proved it), lost (fraud proven or no defence in time)",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
   readonly rpcErrors = new Counter({ name: "highway_relayer_rpc_errors_total", help: "Failed RPC calls", registers: [this.registry] });
   readonly lastBlock = new Gauge({ name: "highway_relayer_last_block", help: "Last processed block", registers: [this.registry] });
+  readonly headBlock = new Gauge({
+    name: "highway_relayer_head_block",
+    help: "The chain's latest block at our last poll (the watcher lags by head_block - last_block, confirmations included)",
+    registers: [this.registry],
+  });
 }
 
 export interface Health {

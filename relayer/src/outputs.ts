@@ -64,6 +64,7 @@ export class JobOutputs {
     } catch (error) {
       // A full queue is our load, not the job's fault: the step is retried without counting it.
       if (error instanceof ProverBusyError) throw error;
+      this.metrics.provingFailures.inc({ model: job.model, work });
       throw new OutputError(`the prover failed to make the ${work} of request ${job.requestId}: ${(error as Error).message}`, {
         cause: error,
       });

@@ -124,6 +124,8 @@ export class Relayer implements WatcherEvents {
   private readonly modelsToCheck = new Set<string>();
   /** Chain times at which a watched job's window ends and it may need us again. */
   private readonly wakeAt = new Map<bigint, number>();
+  /** Requests whose pending optimistic answer is ours (from its OptimisticSubmitted event), to count a challenge of it. */
+  private readonly postedByUs = new Set<bigint>();
   private stopping = false;
   /** The job bonds of claims in flight: not locked on chain yet, already spoken for. */
   private reservedBond = 0n;
@@ -221,8 +223,23 @@ export class Relayer implements WatcherEvents {
     if (event.name === "RequestFulfilled" && (event.args.payee as string) === this.address) {
       this.deps.metrics.earnings.inc({ kind: "compute" }, Number(event.args.computeFee as bigint));
     }
+    this.countDispute(event);
     const requestId = event.args[0];
     if (typeof requestId === "bigint" && event.fragment.inputs[0]?.name === "requestId") this.dirty.add(requestId);
+  }
+
+  /** Disputes over our answers, for the operator's alerts: challenged, then defended or lost. */
+  private countDispute(event: LogDescription): void {
+    const { metrics, store } = this.deps;
+    const ours = event.args.relayer === this.address;
+    const requestId = event.args.requestId as bigint;
+    if (event.name === "OptimisticSubmitted" && ours) this.postedByUs.add(requestId);
+    if (event.name === "Challenged" && (this.postedByUs.has(requestId) || store.get(requestId)?.state === "submitted"))
+      metrics.disputes.inc({ outcome: "opened" });
+    if (event.name === "RequestFulfilled" || event.name === "RequestReopened" || event.name === "RequestRefunded")
+      this.postedByUs.delete(requestId);
+    if (event.name === "Defended" && ours) metrics.disputes.inc({ outcome: "defended" });
+    if ((event.name === "FraudProven" || event.name === "DisputeTimedOut") && ours) metrics.disputes.inc({ outcome: "lost" });
   }
 
   onReorg(): void {
@@ -549,6 +566,9 @@ export class Relayer implements WatcherEvents {
     const toCoordinator = async (data: string): Promise<Call> => ({ to: await coordinator.getAddress(), data });
     switch (action) {
       case "claim":
+        // Never claim what we cannot answer: the output (a witness) is made first, and a prover failure
+        // here counts against the job (maxJobFailures) instead of costing a claimed request's bond.
+        await outputs.output(job);
         return toCoordinator(coordinator.interface.encodeFunctionData("claim", [id, terms]));
       case "fulfillZk": {
         const { output, proof } = await outputs.proven(job);

@@ -352,7 +352,7 @@ async function approveChallengeBonds(token: HighwayToken, owner: string, spender
   log.info({ spender }, "approved challenge bonds");
 }
 
-function readDeployment(path: string): HighwayDeployment {
+export function readDeployment(path: string): HighwayDeployment {
   try {
     return loadDeployment(path);
   } catch (error) {
@@ -361,7 +361,7 @@ function readDeployment(path: string): HighwayDeployment {
 }
 
 /** Opens the RPC and checks that it answers and serves the deployment's chain. */
-async function connect(url: string, chainId: number): Promise<AbstractProvider> {
+export async function connect(url: string, chainId: number): Promise<AbstractProvider> {
   const provider: AbstractProvider = url.startsWith("ws")
     ? new WebSocketProvider(url, chainId)
     : // No response cache: a cached pending nonce or request state would be stale by design here.

@@ -48,6 +48,7 @@ export class Watcher {
   /** Processes every confirmed block not processed yet, handing its events to `handlers`. */
   async poll(handlers: WatcherEvents): Promise<void> {
     const head = await this.provider.getBlockNumber();
+    this.metrics.headBlock.set(head);
     const target = head - this.options.confirmations;
     let last = await this.checkForReorg(handlers);
     while (last < target) {

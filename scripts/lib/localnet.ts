@@ -12,6 +12,8 @@ import type { Contract, Signer } from "ethers";
 import { deployHighway, type CoordinatorParams, type Highway } from "../deploy.js";
 import { randomInt } from "node:crypto";
 import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
+import { encodeTensor } from "../../sdk/encoding.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 import { REPO } from "./repo.js";
 import { hardhatAccount, startNode, type LocalNode } from "./node.js";
 
@@ -207,6 +209,51 @@ export function randomRequest(index: number, modes: ("zk" | "optimistic")[] = ["
   const spec = inputSpec(loadCircuit(model).manifest);
   const input = Array.from({ length: spec.length }, () => BigInt(randomInt(-Number(spec.bound), Number(spec.bound) + 1)));
   return { model, mode: modes[index % modes.length], input };
+}
+
+/**
+ * Makes `count` requests for `model` from `requester`, a Hardhat node account (unlocked), in JSON-RPC batches of
+ * `eth_sendTransaction` (a few HTTP calls for a thousand requests); resolves once all are mined. The requester
+ * must have approved the coordinator. They are zk requests nobody may claim before they expire in an hour.
+ */
+export async function requestBatch(highway: LocalHighway, requester: string, count: number, model = "price-signal"): Promise<void> {
+  const provider = highway.ethers.provider;
+  const { timestamp } = (await provider.getBlock("latest"))!;
+  const data = highway.coordinator.interface.encodeFunctionData("requestInference", [
+    {
+      modelId: highway.deployment.models[model].modelId,
+      proofMode: 0,
+      startComputeFee: UNIT,
+      maxComputeFee: 2n * UNIT,
+      maxModelFee: ANY_MODEL_FEE,
+      jobBond: 0n,
+      challengeWindow: 0,
+      callbackGasLimit: 100_000,
+      deadline: timestamp + 3_600,
+      consumer: "0x0000000000000000000000000000000000000000",
+      referrer: "0x0000000000000000000000000000000000000000",
+      maxOutputBytes: 0,
+    },
+    encodeTensor(Array.from({ length: inputSpec(loadCircuit(model).manifest).length }, (_, i) => BigInt(i + 1))),
+  ]);
+  const to = highway.deployment.coordinator;
+  const first = await provider.getTransactionCount(requester);
+  for (let sent = 0; sent < count; sent += 250) {
+    const batch = Array.from({ length: Math.min(250, count - sent) }, (_, i) => ({
+      jsonrpc: "2.0",
+      id: sent + i,
+      method: "eth_sendTransaction",
+      params: [{ from: requester, to, data, gas: "0x61a80", nonce: `0x${(first + sent + i).toString(16)}` }],
+    }));
+    const response = await fetch(highway.node.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(batch),
+    });
+    const failed = ((await response.json()) as { error?: { message: string } }[]).find((result) => result.error);
+    if (failed) throw new Error(`a batched request was refused: ${failed.error!.message}`);
+  }
+  await waitFor(`${count} requests mined`, async () => (await provider.getTransactionCount(requester)) === first + count, 120_000, 200);
 }
 
 /** Polls until `condition` holds, or fails after `timeoutMs` with `what`. */

@@ -82,6 +82,11 @@ export class Cli {
     if (!this.json) this.io.err(line);
   }
 
+  /** The JSON-RPC endpoint: --rpc, else $HIGHWAY_RPC, else a local node. */
+  rpcUrl(): string {
+    return this.globals.rpc ?? this.env.HIGHWAY_RPC ?? "http://127.0.0.1:8545";
+  }
+
   /** The signing key's address, or undefined when none is set. Throws (exit 2) for a malformed key, without echoing it. */
   keyAddress(): string | undefined {
     const key = this.env[KEY_VARIABLE]?.trim();
@@ -94,7 +99,7 @@ export class Cli {
    */
   async connect(options: { sign?: boolean } = {}): Promise<Session> {
     const key = options.sign ? requiredKey(this.env) : undefined;
-    const url = this.globals.rpc ?? this.env.HIGHWAY_RPC ?? "http://127.0.0.1:8545";
+    const url = this.rpcUrl();
     const origin = rpcOrigin(url);
     this.failure.rpc = `the RPC at ${origin}`;
     const chainId = await probeChainId(url, origin);

@@ -5,8 +5,10 @@
  * so that nothing was sent; exit 1 for everything that fails after that.
  */
 import { CommanderError, type Command } from "commander";
-import { formatUnits, isError, toBeHex } from "ethers";
+import { isError, toBeHex } from "ethers";
+import { formatTokens } from "../format.js";
 import { commandPath } from "./command.js";
+import { ModelBuildError } from "../model-build.js";
 import { ERROR_HINTS, HighwayContractError, HighwayError, PROOF_MODES, proofModesFromBits, RequestStatusCode } from "../index.js";
 
 /** The command line is wrong: nothing was sent. Exit 2. */
@@ -66,6 +68,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
 
 function classify(error: unknown, context: FailureContext): Failure {
   if (error instanceof UsageError) return { message: error.message, exitCode: 2, errorName: "UsageError" };
+  if (error instanceof ModelBuildError) return { message: error.message, exitCode: 2, errorName: "ModelBuildRefused" };
   if (error instanceof CliError) return { message: error.message, exitCode: 1, errorName: error.errorName };
   if (error instanceof CommanderError)
     return { message: error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), exitCode: 2, errorName: "UsageError" };
@@ -222,9 +225,7 @@ function formatArg(name: string, value: unknown): string {
 }
 
 /** An amount of tokens (18 decimals) as a person writes it: 1.5, 2, 0.25. */
-export function formatTokens(value: bigint): string {
-  return formatUnits(value, 18).replace(/\.0$/, "");
-}
+export { formatTokens };
 
 /** A unix time as UTC, to the second. */
 export function formatTime(unixSeconds: number): string {

@@ -173,6 +173,12 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(await highway.coordinator.balanceOf(honestAddress)).to.be.greaterThan(balanceBefore);
     expect(honest.output()).to.contain("watchtower: wrong optimistic answer");
     expect(cheater.process.exitCode).to.equal(null);
+    // The cheater's own metrics tell its operator (relayer/monitoring/alerts.yml): each answer challenged, each dispute lost.
+    await waitFor("the cheater's dispute metrics", async () => {
+      const metrics = await metricsOf(cheater);
+      const disputes = (outcome: string) => metricSum(metrics, "highway_relayer_disputes_total", { outcome });
+      return disputes("opened") === 3 && disputes("lost") === 3 && disputes("defended") === 0;
+    });
   });
 
   it("reopens a request whose claimant never answers, once its delivery window has passed, and serves it", async () => {

@@ -156,7 +156,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
         label: "group without its command",
         args: ["models"],
         code: 2,
-        pattern: /highway models needs a command: list, show, register, update, withdraw-earnings/,
+        pattern: /highway models needs a command: build, list, show, register, update, withdraw-earnings/,
       },
       {
         label: "unknown model name",

@@ -50,12 +50,12 @@ describe("circuit build (circuits/build.py)", function () {
     expect(result.stderr).to.contain(`${dir}/model.onnx: not a valid ONNX model`);
   });
 
-  it("stops on an unsupported operator, naming the file and the operator", () => {
-    const dir = modelFolderWith((path) => writeSingleOperatorOnnx(path, "Softmax"));
+  it("stops on an operator EZKL cannot prove, naming the file, the node and EZKL's reason", () => {
+    const dir = modelFolderWith((path) => writeSingleOperatorOnnx(path, "Det"));
     scratch.push(dir);
     const result = runPython([BUILD, "build", dir]);
     expect(result.status).to.equal(2);
-    expect(result.stderr).to.contain(`${dir}/model.onnx: unsupported operator 'Softmax' (node 'the_node')`);
+    expect(result.stderr).to.contain(`${dir}/model.onnx: EZKL cannot prove 1 node(s): Det 'the_node' (`);
   });
 
   it("rebuilds price-signal from its ONNX, and the new verifier verifies a new proof", async () => {

@@ -1,5 +1,6 @@
 /** `highway models list|show|register|update|withdraw-earnings`: the registry, for requesters and model owners. */
 import { Option, type Command } from "commander";
+import { pathToFileURL } from "node:url";
 import { printTable } from "../../format.js";
 import { HighwayContractError, loadCircuit, modelSalt, type ModelChanges, type ModelInfo, type ProofMode } from "../../node.js";
 import { CliError, UsageError } from "../errors.js";
@@ -8,6 +9,7 @@ import { recordName } from "../names.js";
 import { formatTokens, modelRow, printModel } from "../output.js";
 import { parseAddress, parseBps, parseModelName, parseModes, parseSalt, parseTokens } from "../parse.js";
 import { action, define } from "../command.js";
+import { buildModel } from "../../model-build.js";
 
 const NAMES_HELP = `
 Models are named by id (0x + 64 hex digits) or by name: the deployment file's own
@@ -16,9 +18,104 @@ models (deployments/<chain id>.json, "models"), and the models registered with
 deployment file (deployments/<chain id>.models.json; foo.models.json for
 --deployment foo.json). The registry itself stores no names.`;
 
+const BUILD_HELP = `
+Runs EZKL's whole pipeline offline: what EZKL compiles is accepted (an unsupported node
+is named, every one of them); scikit-learn's ai.onnx.ml operators (Scaler,
+LinearClassifier, Normalizer, ZipMap, tree ensembles) are rewritten to standard ONNX first.
+Then it proves one sample, checks the circuit at both input extremes, compares the circuit
+with ONNX Runtime on the calibration rows, and verifies the sample with the generated
+verifier (under EIP-170's 24,576 bytes) on an in-process EVM, measuring verifyProof gas.
+With --json the last line is {"ok":true,"name",...} or {"ok":false,"error",...}; a refusal
+exits 2 and leaves nothing behind.`;
+
+/** Where relayers fetch a bundle built by `highway models build` by default: its folder as a file:// URL (a reference circuit keeps circuits/<name>). */
+function bundleUri(dir: string, manifest: object): string | undefined {
+  return "inputs" in manifest ? `${pathToFileURL(dir).href}/` : undefined;
+}
+
+/** A number option: finite, optionally an integer, within [min, max]. */
+function parseNumber(text: string, flag: string, limits: { integer?: boolean; min?: number; max?: number }): number {
+  const value = Number(text.trim());
+  const { integer = false, min = -Infinity, max = Infinity } = limits;
+  if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max)
+    throw new UsageError(
+      `${flag}: "${text}" is not ${integer ? "an integer" : "a number"}${Number.isFinite(min) ? ` from ${min}` : ""}${Number.isFinite(max) ? ` to ${max}` : ""}`,
+    );
+  return value;
+}
+
 export function modelCommands(program: Command, cli: Cli): void {
-  const models = define(cli, program, "models", "list | show | register | update | withdraw-earnings: the model registry");
+  const models = define(cli, program, "models", "build | list | show | register | update | withdraw-earnings: the model registry");
   models.addHelpText("after", NAMES_HELP);
+
+  define(cli, models, "build <model.onnx>", "build any ONNX model into a bundle that proves, deploys and verifies (offline)")
+    .requiredOption("--calibration <file>", "calibration rows: EZKL input.json, CSV or .npy (one row is enough)")
+    .option("--name <name>", "the model's name (default: the ONNX file's name)")
+    .option("--out <dir>", "where the bundle goes (default: models/<name>)")
+    .option("--force", "replace --out when it exists")
+    .option("--input-scale <S>", "inputs are quantized to multiples of 2^-S", "8")
+    .option("--param-scale <S>", "weights are quantized to multiples of 2^-S (default: the input scale)")
+    .option("--input-bound <X>", "the largest |input value| a request may send (default: the calibration's largest)")
+    .option("--max-logrows <K>", "the largest circuit size tried (2^K rows)", "17")
+    .option("--min-agreement <R>", "refuse below this share of calibration rows whose argmax (or sign) agrees with ONNX Runtime", "0.9")
+    .option("--srs <file>", "a ceremony SRS (production); default: a development SRS, shipped in the bundle")
+    .addHelpText("after", BUILD_HELP)
+    .action(
+      action(
+        cli,
+        async (
+          onnx: string,
+          options: {
+            calibration: string;
+            name?: string;
+            out?: string;
+            force?: boolean;
+            inputScale: string;
+            paramScale?: string;
+            inputBound?: string;
+            maxLogrows: string;
+            minAgreement: string;
+            srs?: string;
+          },
+        ) => {
+          const result = await buildModel({
+            onnx,
+            calibration: options.calibration,
+            name: options.name === undefined ? undefined : parseModelName(options.name),
+            out: options.out,
+            force: options.force === true,
+            inputScale: parseNumber(options.inputScale, "--input-scale", { integer: true, min: 0, max: 24 }),
+            paramScale:
+              options.paramScale === undefined
+                ? undefined
+                : parseNumber(options.paramScale, "--param-scale", { integer: true, min: 0, max: 24 }),
+            inputBound: options.inputBound === undefined ? undefined : parseNumber(options.inputBound, "--input-bound", { min: 0 }),
+            maxLogrows: parseNumber(options.maxLogrows, "--max-logrows", { integer: true, min: 8, max: 22 }),
+            minAgreement: parseNumber(options.minAgreement, "--min-agreement", { min: 0, max: 1 }),
+            srs: options.srs,
+            onProgress: (line) => cli.progress(line),
+          });
+          const { report } = result;
+          cli.print(report, () => {
+            cli.io.out(`built ${report.name} into ${result.dir}`);
+            cli.io.out(
+              `  logrows ${report.logrows}; inputs ${JSON.stringify(report.inputShapes)}; outputs ${JSON.stringify(report.outputShapes)}`,
+            );
+            cli.io.out(
+              `  input bound ${report.inputBound} (scale ${result.manifest.input.scale}), every input at +bound and at -bound checked by EZKL's mock prover`,
+            );
+            cli.io.out(
+              `  verifier ${report.verifierRuntimeBytes} bytes; verifyProof ${report.verifyGas} gas; sample proof ${report.proveMs} ms`,
+            );
+            cli.io.out(
+              `  against ONNX Runtime: max abs error ${report.accuracy.maxAbsError}, argmax/sign agreement ${(report.accuracy.agreement * 100).toFixed(1)}%`,
+            );
+            for (const note of result.notes) cli.io.out(`  note: ${note}`);
+            cli.io.out(`register it: highway models register ${result.dir} --fee <T>`);
+          });
+        },
+      ),
+    );
 
   define(cli, models, "list", "every registered model, with its name when it has one").action(
     action(cli, async () => {
@@ -56,7 +153,10 @@ export function modelCommands(program: Command, cli: Cli): void {
     .option("--referral-share <BPS>", "share of the model fee paid to a request's referrer, in basis points", "0")
     .option("--parent <model>", "the model this one is fine-tuned from")
     .option("--parent-share <BPS>", "share of the model fee paid to the parent's owner, in basis points (needs --parent)")
-    .option("--artifact-uri <uri>", "where the circuit's artifacts can be fetched (default: circuits/<name>)")
+    .option(
+      "--artifact-uri <uri>",
+      "where relayers fetch the model bundle: an https://, http:// or file:// folder (default: file:// of a bundle's folder, circuits/<name> for a reference circuit)",
+    )
     .addHelpText("after", `\n<circuit> is a circuit folder (with its manifest.json), or the name of one in circuits/.${NAMES_HELP}`)
     .action(
       action(
@@ -85,6 +185,8 @@ export function modelCommands(program: Command, cli: Cli): void {
               `--parent-share ${parentShareBps} plus --referral-share ${referralShareBps} is more than 10000 basis points`,
             );
           const explicitName = options.name === undefined ? undefined : parseModelName(options.name);
+          if (options.artifactUri !== undefined && !/^(https?|file):\/\/\S+$/.test(options.artifactUri))
+            throw new UsageError(`--artifact-uri "${options.artifactUri}": an https://, http:// or file:// URL of the bundle's folder`);
           const circuit = loadCircuit(circuitArg);
           const salt = options.salt === undefined ? modelSalt(circuit.manifest) : parseSalt(options.salt);
 
@@ -112,7 +214,7 @@ export function modelCommands(program: Command, cli: Cli): void {
             parentModelId,
             parentShareBps,
             salt,
-            artifactURI: options.artifactUri,
+            artifactURI: options.artifactUri ?? bundleUri(circuit.dir, circuit.manifest),
           });
           const name = takenBy === undefined ? wanted : undefined;
           if (name !== undefined)
