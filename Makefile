@@ -6,7 +6,9 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 PYTHON := $(CURDIR)/.venv/bin/python
 MODELS := $(patsubst circuits/%/manifest.json,%,$(wildcard circuits/*/manifest.json))
-PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key)
+# A model's batched circuits (circuits/<model>/batch-<B>/) have their own proving keys.
+BATCHED := $(patsubst %/manifest.json,%,$(wildcard circuits/*/batch-*/manifest.json))
+PROVING_KEYS := $(foreach m,$(MODELS),circuits/$(m)/pk.key) $(foreach b,$(BATCHED),$(b)/pk.key)
 BENCHES := $(patsubst scripts/bench/%.ts,%,$(wildcard scripts/bench/*.ts))
 ARGS ?=
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Builds a model folder's EZKL circuit from its ONNX file, offline.
 
-    build.py build MODEL_DIR [--srs CEREMONY_SRS] [--out DIR]
+    build.py build MODEL_DIR [--batch B] [--srs CEREMONY_SRS] [--out DIR]
         settings, calibration, compile, SRS, keys, Solidity verifier, sample proofs,
         manifest.json. Built in place (the default), the verifier is written to
         contracts/verifiers/<model>/Halo2Verifier.sol, its one copy in the repository;
         with --out DIR everything goes to DIR, the verifier as DIR/Halo2Verifier.sol.
+        With --batch B (2..32) it builds the model's batched circuit instead: the same
+        weights with input [B, n], so one proof answers up to B requests. Built in place it
+        goes to MODEL_DIR/batch-B/ and contracts/verifiers/<model>/batch-B/Halo2Verifier.sol,
+        next to the single circuit, which it does not touch.
     build.py keys MODEL_DIR
         regenerates the proving key (kept out of git) from the committed compiled
         circuit and SRS, and checks that the verifying key it implies is the committed one.
@@ -40,7 +44,9 @@ sys.path.insert(0, str(CIRCUITS))
 
 from lib.ezkl_support import ezkl_message, quiet, unsupported_nodes  # noqa: E402
 from lib.keys import KeyError_, derive_proving_key  # noqa: E402
-from lib.ezkl_io import from_field, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_io import (  # noqa: E402
+    from_field, pad_batch, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input,
+)
 
 DEV_SRS_DIR = CIRCUITS / "srs"
 SAMPLE_COUNT = 3
@@ -49,6 +55,9 @@ SAMPLE_COUNT = 3
 FOLDER_ARTIFACTS = ["model.onnx", "settings.json", "model.compiled", "vk.key"]
 # Every EZKL verifier is a contract named Halo2Verifier; the folder it is in names the model.
 VERIFIER_CONTRACT = "Halo2Verifier"
+# The batch sizes a batched build accepts: a batch of one is the single circuit, and past 32 the
+# circuit outgrows the development SRS sizes this repository keeps (logrows 15 at most).
+MIN_BATCH, MAX_BATCH = 2, 32
 
 
 class BuildError(Exception):
@@ -79,9 +88,16 @@ def manifest_path(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
-def verifier_path(model_dir: Path, out: Path) -> Path:
+def batch_dir_name(batch: int) -> str:
+    """The folder, inside its model's folder, of a model's batched circuit of `batch` requests."""
+    return f"batch-{batch}"
+
+
+def verifier_path(model_dir: Path, out: Path, batch: int = 1) -> Path:
     """Where a build writes the Solidity verifier: a build in place writes the repository's one
     copy, which Hardhat compiles and the deployment deploys; a build elsewhere keeps it in `out`."""
+    if batch > 1 and out == model_dir / batch_dir_name(batch):
+        return REPO / "contracts" / "verifiers" / model_dir.name / batch_dir_name(batch) / f"{VERIFIER_CONTRACT}.sol"
     if out == model_dir:
         return REPO / "contracts" / "verifiers" / model_dir.name / f"{VERIFIER_CONTRACT}.sol"
     return out / f"{VERIFIER_CONTRACT}.sol"
@@ -93,7 +109,7 @@ def artifact_hashes(out: Path, verifier: Path) -> dict[str, str]:
     return {os.path.relpath(path, out): sha256(path) for path in files}
 
 
-def run_args(config: dict) -> ezkl.PyRunArgs:
+def run_args(config: dict, batch: int = 1) -> ezkl.PyRunArgs:
     args = ezkl.PyRunArgs()
     # Inputs and outputs are public instances (inputs first); weights are fixed columns.
     args.input_visibility = "public"
@@ -105,6 +121,13 @@ def run_args(config: dict) -> ezkl.PyRunArgs:
     args.num_inner_cols = config["numInnerCols"]
     args.decomp_base = config["decompBase"]
     args.decomp_legs = config["decompLegs"]
+    if batch > 1:
+        # A batched circuit checks its matrix products row by row instead of with Freivalds' random
+        # vector: EZKL's verifier for the Freivalds check grows with the batch (past EIP-170's 24 KB),
+        # the row-by-row one stays the size of the single circuit's (about 10.5 KB of code).
+        args.disable_freivalds = True
+        # B times the rows: up to ceil(log2(B)) more logrows than the single circuit may need.
+        args.logrows = config["logrows"] + (batch - 1).bit_length()
     return args
 
 
@@ -150,28 +173,66 @@ def prove_sample(out: Path, srs: Path, quantized: list[int], scale: int, scratch
     }
 
 
-def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
+def prove_batch_sample(
+    out: Path, srs: Path, requests: list[list[int]], batch: int, input_length: int, output_length: int, scale: int, scratch: Path
+) -> dict:
+    """A proof of a batch of `len(requests)` inputs, padded to `batch` rows (`pad_batch`): each
+    request's `input` and `output`, the `padding` row count, the proof and its instances."""
+    sample = prove_sample(out, srs, pad_batch(requests, batch, input_length), scale, scratch)
+    outputs = sample["output"]
+    return {
+        "requests": [
+            {"input": [str(q) for q in row], "output": outputs[i * output_length : (i + 1) * output_length]}
+            for i, row in enumerate(requests)
+        ],
+        "padding": batch - len(requests),
+        "proof": sample["proof"],
+        "instances": sample["instances"],
+    }
+
+
+def batched_onnx(source: Path, target: Path, batch: int) -> None:
+    """Writes `source`'s graph with a batch dimension of `batch` on its input and output: the same
+    weights, `batch` rows proven at once. Only a graph whose first dimension is 1 can be batched."""
+    model = onnx.load(str(source))
+    for value in (model.graph.input[0], model.graph.output[0]):
+        dims = value.type.tensor_type.shape.dim
+        if len(dims) < 2 or dims[0].dim_value != 1:
+            raise BuildError(f"{source}: '{value.name}' has shape {tensor_shape(value)}; a batched build needs [1, n]")
+        dims[0].dim_value = batch
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except Exception as error:  # onnx raises several unrelated types
+        raise BuildError(f"{source}: the graph does not take a batch of {batch} ({type(error).__name__}: {error})") from error
+    onnx.save(model, str(target))
+
+
+def build(model_dir: Path, out: Path, ceremony_srs: Path | None, batch: int = 1) -> dict:
     config = json.loads((model_dir / "circuit.json").read_text())
-    onnx_path = model_dir / "model.onnx"
-    graph = check_onnx(onnx_path).graph
+    single_onnx = model_dir / "model.onnx"
+    graph = check_onnx(single_onnx).graph
     out.mkdir(parents=True, exist_ok=True)
-    if out != model_dir:
-        shutil.copy(onnx_path, out / "model.onnx")
+    if batch > 1:
+        batched_onnx(single_onnx, out / "model.onnx", batch)
+    elif out != model_dir:
+        shutil.copy(single_onnx, out / "model.onnx")
+    onnx_path = out / "model.onnx"
     settings = out / "settings.json"
     started = time.time()
 
+    args = run_args(config, batch)
     try:
-        quiet(ezkl.gen_settings, str(onnx_path), str(settings), py_run_args=run_args(config))
+        quiet(ezkl.gen_settings, str(onnx_path), str(settings), py_run_args=args)
         quiet(
             ezkl.calibrate_settings,
             str(model_dir / "calibration.json"), str(onnx_path), str(settings), "resources",
-            scales=[config["inputScale"]], max_logrows=config["logrows"],
+            scales=[config["inputScale"]], max_logrows=args.logrows,
         )
         quiet(ezkl.compile_circuit, str(onnx_path), str(out / "model.compiled"), str(settings))
     except Exception as error:
         # What EZKL cannot prove is refused with every node it refuses, by name (there is no operator list).
         with tempfile.TemporaryDirectory() as scratch:
-            nodes = unsupported_nodes(onnx.load(str(onnx_path)), run_args(config), Path(scratch))
+            nodes = unsupported_nodes(onnx.load(str(onnx_path)), run_args(config, batch), Path(scratch))
         if nodes:
             raise BuildError(f"{onnx_path}: EZKL cannot prove {len(nodes)} node(s): {'; '.join(nodes)}") from error
         raise BuildError(f"{onnx_path}: EZKL cannot build this circuit: {ezkl_message(error)}") from error
@@ -180,21 +241,31 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
 
     srs = ceremony_srs or dev_srs(logrows)
     ezkl.setup(str(out / "model.compiled"), str(out / "vk.key"), str(out / "pk.key"), str(srs))
-    verifier = verifier_path(model_dir, out)
+    verifier = verifier_path(model_dir, out, batch)
     write_verifier(out, srs, verifier)
 
+    # Per request: a batched circuit's tensors are `batch` rows of the single circuit's.
     input_shape, output_shape = tensor_shape(graph.input[0]), tensor_shape(graph.output[0])
     input_length, output_length = input_shape[-1], output_shape[-1]
     input_scale = calibrated["model_input_scales"][0]
     bound = round(config["inputBound"] * (1 << input_scale))
     calibration_rows = json.loads((model_dir / "calibration.json").read_text())["input_data"][0]
+    rows = [
+        [round(v * (1 << input_scale)) for v in calibration_rows[i * input_length : (i + 1) * input_length]]
+        for i in range(len(calibration_rows) // input_length)
+    ]
     samples_dir = out / "samples"
     samples_dir.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         for i in range(SAMPLE_COUNT):
-            row = calibration_rows[i * input_length : (i + 1) * input_length]
-            quantized = [round(v * (1 << input_scale)) for v in row]
-            sample = prove_sample(out, srs, quantized, input_scale, Path(scratch))
+            if batch > 1:
+                # A full batch, then partial ones (their padding is part of what the tests check).
+                count = batch if i == 0 else max(1, batch // (2 * i))
+                sample = prove_batch_sample(
+                    out, srs, rows[i * batch : i * batch + count], batch, input_length, output_length, input_scale, Path(scratch)
+                )
+            else:
+                sample = prove_sample(out, srs, rows[i], input_scale, Path(scratch))
             (samples_dir / f"sample-{i}.json").write_text(json.dumps(sample, indent=2) + "\n")
 
     artifacts = artifact_hashes(out, verifier)
@@ -203,6 +274,8 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
         "description": config["description"],
         # The model this one is fine-tuned from, registered as its parent (null for a base model).
         "parent": config.get("parent"),
+        # How many requests one proof answers (a batched circuit; absent for the single one).
+        **({"batchSize": batch} if batch > 1 else {}),
         "ezklVersion": ezkl.__version__,
         "logrows": logrows,
         "srs": {
@@ -223,6 +296,20 @@ def build(model_dir: Path, out: Path, ceremony_srs: Path | None) -> dict:
         # One digest that names this exact build: the registry stores it so relayers can check downloads.
         "artifactHash": "0x" + hashlib.sha256(json.dumps(artifacts, sort_keys=True).encode()).hexdigest(),
     }
+    if batch > 1:
+        # `input` and `output` stay per request; the circuit's own tensors are `batch` rows of them.
+        manifest["input"]["shape"] = [batch, *input_shape[1:]]
+        manifest["output"]["shape"] = [batch, *output_shape[1:]]
+        manifest["publicInstances"] = {
+            "layout": (
+                "the batch's inputs, row i (request i) at inputOffset + i * input.length, then its outputs, "
+                "row i at outputOffset + i * output.length; each a BN254 scalar field element (negative v as p + v). "
+                "Rows past the batch's requests are padding: zero inputs, outputs ignored"
+            ),
+            "count": batch * (input_length + output_length),
+            "inputOffset": 0,
+            "outputOffset": batch * input_length,
+        }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"{model_dir.name}: built in {time.time() - started:.1f} s (logrows {logrows}, srs {manifest['srs']['kind']})")
     return manifest
@@ -262,6 +349,7 @@ def main(argv: list[str]) -> int:
     build_cmd.add_argument("model_dir", type=Path)
     build_cmd.add_argument("--srs", type=Path, help="a ceremony SRS file (production); default: local dev SRS")
     build_cmd.add_argument("--out", type=Path, metavar="DIR", help="write the build here instead of into MODEL_DIR")
+    build_cmd.add_argument("--batch", type=int, default=1, metavar="B", help=f"build the batched circuit of B requests ({MIN_BATCH}..{MAX_BATCH})")
     keys_cmd = commands.add_parser("keys", help="regenerate a model's proving key")
     keys_cmd.add_argument("model_dir", type=Path)
     verifier_cmd = commands.add_parser("verifier", help="regenerate a model's Solidity verifier from its committed keys")
@@ -291,8 +379,11 @@ def main(argv: list[str]) -> int:
         else:
             if args.srs is not None and not args.srs.is_file():
                 raise BuildError(f"--srs {args.srs}: no such file")
-            out = (args.out or model_dir).resolve()
-            build(model_dir, out, args.srs.resolve() if args.srs else None)
+            if args.batch != 1 and not MIN_BATCH <= args.batch <= MAX_BATCH:
+                raise BuildError(f"--batch {args.batch}: a batch holds {MIN_BATCH} to {MAX_BATCH} requests (1 is the single circuit)")
+            default_out = model_dir / batch_dir_name(args.batch) if args.batch > 1 else model_dir
+            out = (args.out or default_out).resolve()
+            build(model_dir, out, args.srs.resolve() if args.srs else None, args.batch)
     except BuildError as error:
         print(f"build error: {error}", file=sys.stderr)
         return 2

@@ -19,6 +19,7 @@ import {RequestTermsLib} from "./libraries/RequestTermsLib.sol";
 import {CoordinatorConfig} from "./coordinator/CoordinatorConfig.sol";
 import {CoordinatorLedger} from "./coordinator/CoordinatorLedger.sol";
 import {DisputeGame} from "./DisputeGame.sol";
+import {BatchFulfiller} from "./BatchFulfiller.sol";
 import {MAX_DISPUTE_WINDOW} from "./interfaces/ICoordinatorAdmin.sol";
 
 /**
@@ -53,6 +54,11 @@ contract InferenceCoordinator is CoordinatorLedger {
     /// @inheritdoc IInferenceCoordinator
     address public immutable disputeGame;
 
+    /// @dev The `BatchFulfiller` this constructor deploys, which calls `claim` and `fulfillZk` for a relayer
+    /// (`_sender`). No getter (the coordinator is at its size budget): it is the coordinator's third contract
+    /// creation, at `getCreateAddress(coordinator, nonce 3)`, and names the coordinator (`BatchFulfiller.coordinator`).
+    address private immutable _batchFulfiller;
+
     mapping(uint256 requestId => Request) private _requests;
     /// @dev The verified-result cache: `StoredBytes` from slot `keccak256(abi.encode(modelId, inputHash, CACHE_DOMAIN))`.
     bytes32 private constant CACHE_DOMAIN = keccak256("highway.cache");
@@ -74,6 +80,7 @@ contract InferenceCoordinator is CoordinatorLedger {
         staking = staking_;
         _config.nextNonce = 1;
         disputeGame = address(new DisputeGame(registry_));
+        _batchFulfiller = address(new BatchFulfiller(registry_));
     }
 
     // =================================================================== requests
@@ -151,6 +158,7 @@ contract InferenceCoordinator is CoordinatorLedger {
 
     /// @inheritdoc IInferenceCoordinator
     function claim(uint256 requestId, RequestTerms calldata terms) external nonReentrant {
+        address relayer = _sender();
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Open);
         // Every claimant gets its whole delivery window before the deadline, so a late slash is always earned.
@@ -159,18 +167,19 @@ contract InferenceCoordinator is CoordinatorLedger {
         // A reopened request (its former claimant kept in `relayer`, its reopen time in `phaseEndsAt`) is
         // claimed only in a later block, and never by the claimant that lost it.
         if (block.timestamp <= s.phaseEndsAt) revert ClaimTooSoon(requestId, s.phaseEndsAt);
-        if (msg.sender == s.relayer) revert FormerClaimant(requestId, msg.sender);
+        if (relayer == s.relayer) revert FormerClaimant(requestId, relayer);
         s.status = RequestStatus.Claimed;
-        s.relayer = msg.sender;
+        s.relayer = relayer;
         s.claimedAt = uint32(block.timestamp);
         s.phaseEndsAt = uint32(block.timestamp + terms.deliveryWindow);
         r.state = s;
-        emit RequestClaimed(requestId, msg.sender, _computeFee(terms, block.timestamp));
-        staking.lockBond(msg.sender, terms.jobBond);
+        emit RequestClaimed(requestId, relayer, _computeFee(terms, block.timestamp));
+        staking.lockBond(relayer, terms.jobBond);
     }
 
     /// @inheritdoc IInferenceCoordinator
     /// @dev The input and the proof are only forwarded, with this call's calldata, to the proof check (`_checkProof`).
+    /// From the batch fulfiller, the answer was proven in its batch proof: no proof is checked here.
     function fulfillZk(
         uint256 requestId,
         RequestTerms calldata terms,
@@ -179,10 +188,11 @@ contract InferenceCoordinator is CoordinatorLedger {
         bytes calldata
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
-        RequestState memory s = _claimantState(requestId, r, terms);
-        _checkProof();
+        RequestState memory s = _claimantState(requestId, r, terms, _sender());
+        // A caller that passed `_claimantState` without being the claimant is the batch fulfiller (`_sender`).
+        if (s.relayer == msg.sender) _checkProof();
         _cacheResult(terms, output);
-        _complete(requestId, r, terms, s, msg.sender, output, true, false);
+        _complete(requestId, r, terms, s, s.relayer, output, true, false);
     }
 
     /// @inheritdoc IInferenceCoordinator
@@ -193,7 +203,7 @@ contract InferenceCoordinator is CoordinatorLedger {
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         if (terms.proofMode != ProofMode.Optimistic) revert ProofModeUnsupported(terms.modelId, terms.proofMode);
-        RequestState memory s = _claimantState(requestId, r, terms);
+        RequestState memory s = _claimantState(requestId, r, terms, msg.sender);
         _checkOutput(terms, output);
         r.outputHash = keccak256(output);
         s.status = RequestStatus.Pending;
@@ -207,7 +217,7 @@ contract InferenceCoordinator is CoordinatorLedger {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Pending);
         if (block.timestamp < s.phaseEndsAt) revert ChallengeWindowOpen(requestId, s.phaseEndsAt);
-        if (keccak256(output) != r.outputHash) revert OutputHashMismatch(requestId);
+        _checkPosted(requestId, r, output);
         _complete(requestId, r, terms, s, s.relayer, output, false, false);
     }
 
@@ -253,8 +263,8 @@ contract InferenceCoordinator is CoordinatorLedger {
         Request storage r = _checkedRequest(requestId, terms);
         RequestState memory s = _stateIn(requestId, r, RequestStatus.Disputed);
         if (outcome == DisputeOutcome.Defended) {
-            if (keccak256(output) != r.outputHash) revert OutputHashMismatch(requestId);
-            if (terms.modelKind == ModelKind.Circuit) _cacheResult(terms, output);
+            _checkPosted(requestId, r, output);
+            _cacheResult(terms, output);
             // The challenger was wrong: its bond pays the relayer, less the protocol's share.
             _splitLoserBond(terms, terms.challengeBond, s.relayer, rewardees);
             emit Defended(requestId, s.relayer, challenger);
@@ -271,7 +281,7 @@ contract InferenceCoordinator is CoordinatorLedger {
             // a proven canonical tensor, or a committee's answer within `outputSize`); its compute fee goes to
             // the challenger whoever the prover, so a fraud proof copied from the mempool earns its copier nothing.
             r.outputHash = keccak256(output);
-            if (terms.modelKind == ModelKind.Circuit) _cacheResult(terms, output);
+            _cacheResult(terms, output);
             emit FraudProven(requestId, prover, s.relayer, output);
             _complete(requestId, r, terms, s, challenger, output, true, true);
         } else {
@@ -309,7 +319,7 @@ contract InferenceCoordinator is CoordinatorLedger {
         RequestState memory s = r.state;
         if (s.status != RequestStatus.Fulfilled || !s.callbackPending) revert NoFailedCallback(requestId);
         // A failed delivery kept the hash of the output it carried (`_deliver`, `_deliverCached`).
-        if (keccak256(output) != r.outputHash) revert OutputHashMismatch(requestId);
+        _checkPosted(requestId, r, output);
         r.state.callbackPending = false;
         if (_deliver(requestId, r, terms, output)) emit CallbackDelivered(requestId);
     }
@@ -503,15 +513,29 @@ contract InferenceCoordinator is CoordinatorLedger {
         if (s.status != expected) revert WrongStatus(requestId, s.status);
     }
 
-    /// @dev The state of a Claimed request, checked to be answered by its claimant before the deadline.
+    /// @dev The state of a Claimed request, checked to be answered by its claimant `relayer` before the deadline.
     function _claimantState(
         uint256 requestId,
         Request storage r,
-        RequestTerms calldata terms
+        RequestTerms calldata terms,
+        address relayer
     ) private view returns (RequestState memory s) {
         s = _stateIn(requestId, r, RequestStatus.Claimed);
-        if (s.relayer != msg.sender) revert NotClaimant(requestId, msg.sender);
+        if (s.relayer != relayer) revert NotClaimant(requestId, relayer);
         if (block.timestamp > terms.deadline) revert DeadlinePassed(requestId, terms.deadline);
+    }
+
+    /// @dev The relayer claiming or answering: the caller, or, when the caller is the batch fulfiller, the
+    /// relayer it acts for, whose address it appends to the calldata (as an ERC-2771 forwarder does). Two
+    /// hooks for the fulfiller would cost code the coordinator has no room for.
+    function _sender() private view returns (address sender) {
+        sender = msg.sender;
+        if (sender == _batchFulfiller) {
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                sender := shr(96, calldataload(sub(calldatasize(), 20)))
+            }
+        }
     }
 
     function _computeFee(RequestTerms calldata terms, uint256 at) private pure returns (uint256) {
@@ -523,7 +547,15 @@ contract InferenceCoordinator is CoordinatorLedger {
         return keccak256(abi.encode(modelId, inputHash, CACHE_DOMAIN));
     }
 
+    /// @dev Reverts unless `output` is the answer whose hash the request keeps (`OutputHashMismatch`).
+    function _checkPosted(uint256 requestId, Request storage r, bytes calldata output) private view {
+        if (keccak256(output) != r.outputHash) revert OutputHashMismatch(requestId);
+    }
+
+    /// @dev Caches a circuit model's proven or established `output` for the request's input (a language
+    /// model's answers are never cached), unless an answer is cached already.
     function _cacheResult(RequestTerms calldata terms, bytes calldata output) private {
+        if (terms.modelKind != ModelKind.Circuit) return;
         bytes32 key = _cacheKey(terms.modelId, terms.inputHash);
         if (!StoredBytes.isSet(key)) StoredBytes.store(key, output);
     }

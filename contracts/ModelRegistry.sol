@@ -26,6 +26,8 @@ contract ModelRegistry is IModelRegistry {
     uint16 public constant MAX_OUTPUT_LENGTH = 16_384;
     /// @notice The largest fixed-point scale (bits).
     uint8 public constant MAX_SCALE = 64;
+    /// @notice The most requests one batched proof answers.
+    uint8 public constant MAX_BATCH_SIZE = 32;
 
     struct Record {
         ModelTerms terms; // one slot
@@ -41,6 +43,7 @@ contract ModelRegistry is IModelRegistry {
     }
 
     mapping(bytes32 modelId => Record) private _models;
+    mapping(bytes32 modelId => BatchVerifier) private _batchVerifiers;
 
     modifier onlyModelOwner(bytes32 modelId) {
         address owner = _models[modelId].owner;
@@ -141,6 +144,29 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function registerBatchVerifier(
+        bytes32 modelId,
+        address verifier,
+        uint8 batchSize,
+        bytes32 artifactHash
+    ) external onlyModelOwner(modelId) {
+        if (_batchVerifiers[modelId].verifier != address(0)) revert BatchVerifierAlreadyRegistered(modelId);
+        // A language model is never proven: it has no verifier, batched or not.
+        if (_models[modelId].terms.kind != ModelKind.Circuit) revert InvalidLanguageModel();
+        if (verifier == address(0) || verifier.code.length == 0) revert VerifierRequired();
+        if (batchSize < 2 || batchSize > MAX_BATCH_SIZE) revert InvalidBatchSize(batchSize, MAX_BATCH_SIZE);
+        _batchVerifiers[modelId] = BatchVerifier(verifier, batchSize, uint40(block.timestamp), verifier.codehash);
+        emit BatchVerifierRegistered(modelId, verifier, batchSize, artifactHash);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function batchVerifierOf(bytes32 modelId) external view returns (BatchVerifier memory b) {
+        b = _batchVerifiers[modelId];
+        if (b.verifier == address(0)) revert NoBatchVerifier(modelId);
+        _checkCode(modelId, b.verifier, b.codeHash);
+    }
+
+    /// @inheritdoc IModelRegistry
     function getModel(bytes32 modelId) external view returns (Model memory) {
         Record storage m = _record(modelId);
         return
@@ -185,8 +211,7 @@ contract ModelRegistry is IModelRegistry {
             if (m.owner != address(0)) revert VerifierRequired();
             revert UnknownModel(modelId);
         }
-        (bytes32 recorded, bytes32 current) = (m.verifierCodeHash, verifier.codehash);
-        if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
+        _checkCode(modelId, verifier, m.verifierCodeHash);
     }
 
     /// @inheritdoc IModelRegistry
@@ -208,6 +233,12 @@ contract ModelRegistry is IModelRegistry {
     function _record(bytes32 modelId) private view returns (Record storage m) {
         m = _models[modelId];
         if (m.owner == address(0)) revert UnknownModel(modelId);
+    }
+
+    /// @dev The one rule for both verifiers of a model: only the code recorded at registration judges proofs.
+    function _checkCode(bytes32 modelId, address verifier, bytes32 recorded) private view {
+        bytes32 current = verifier.codehash;
+        if (current != recorded) revert VerifierCodeChanged(modelId, recorded, current);
     }
 
     /// @dev A circuit model needs a verifier (its disputes are settled by proof); a language model is

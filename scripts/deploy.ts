@@ -48,11 +48,19 @@ import {
   modelFutureId,
   type CoordinatorParams,
 } from "../ignition/modules/Highway.js";
-import { loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.js";
-import type { HighwayDeployment } from "../sdk/deployment.js";
+import { batchedCircuits, loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.js";
+import { batchFulfillerOf, type HighwayDeployment } from "../sdk/deployment.js";
 import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
 import { modelSalt } from "../sdk/manifest.js";
-import type { CommitteeArbiter, DisputeGame, HighwayToken, InferenceCoordinator, ModelRegistry, RelayerStaking } from "../types/index.js";
+import type {
+  BatchFulfiller,
+  CommitteeArbiter,
+  DisputeGame,
+  HighwayToken,
+  InferenceCoordinator,
+  ModelRegistry,
+  RelayerStaking,
+} from "../types/index.js";
 
 export type { HighwayDeployment, CoordinatorParams };
 export { DEFAULT_PARAMS, FINE_TUNE_PARENT_SHARE_BPS } from "../ignition/modules/Highway.js";
@@ -108,7 +116,10 @@ export interface Highway {
   coordinator: InferenceCoordinator;
   disputeGame: DisputeGame;
   committeeArbiter: CommitteeArbiter;
+  batchFulfiller: BatchFulfiller;
   verifiers: Record<string, Contract>;
+  /** Each deployed model's batched verifier, for the models with a batched circuit. */
+  batchVerifiers: Record<string, Contract>;
 }
 
 /** What deployHighway keeps beside an Ignition journal, so that a rerun resumes with the same prediction. */
@@ -195,13 +206,22 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
   if ((await coordinator.languageArbiter()) === ZeroAddress && canAdminister) {
     await (await coordinatorAdmin.setLanguageArbiter(await committeeArbiter.getAddress())).wait();
   }
+  const batchFulfiller = await ethers.getContractAt("BatchFulfiller", batchFulfillerOf(address("coordinator")));
+  if ((await batchFulfiller.coordinator()) !== address("coordinator"))
+    throw new Error(`the batch fulfiller at ${await batchFulfiller.getAddress()} does not name the coordinator ${address("coordinator")}`);
 
   const verifiers: Record<string, Contract> = {};
+  const batchVerifiers: Record<string, Contract> = {};
   const registered: HighwayDeployment["models"] = {};
   for (const name of models) {
     const { manifest } = loadCircuit(name);
     const verifier = address(modelFutureId("Verifier", name));
     verifiers[name] = await ethers.getContractAt(`${manifest.verifier.source}:${manifest.verifier.contract}`, verifier);
+    const batched = batchedCircuits(name).at(-1);
+    if (batched) {
+      const { source, contract } = batched.manifest.verifier;
+      batchVerifiers[name] = await ethers.getContractAt(`${source}:${contract}`, address(modelFutureId("BatchVerifier", name)));
+    }
     const modelId = await registry.modelIdOf(deployer, modelSalt(manifest));
     registered[name] = { modelId, verifier, fee: (await registry.getModel(modelId)).terms.fee.toString() };
   }
@@ -216,11 +236,12 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
     deploymentBlock: await tokenDeploymentBlock(token, sidecar.startBlock),
     disputeGame: await disputeGame.getAddress(),
     committeeArbiter: await committeeArbiter.getAddress(),
+    batchFulfiller: await batchFulfiller.getAddress(),
     models: registered,
     params: deploymentParams(await coordinator.getParams()),
   };
   if (options.write ?? true) writeDeployment(deployment, options.outDir ?? DEPLOYMENTS_DIR);
-  return { deployment, token, registry, staking, coordinator, disputeGame, committeeArbiter, verifiers };
+  return { deployment, token, registry, staking, coordinator, disputeGame, committeeArbiter, batchFulfiller, verifiers, batchVerifiers };
 }
 
 /** Writes `<dir>/<chainId>.json` alone (other chains' files are left as they are); returns its path. */

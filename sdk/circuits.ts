@@ -2,7 +2,7 @@
  * Node only: a circuit build folder (circuits/<model>/) as the SDK, the prover and the
  * benchmarks see it, with its manifest.json (see sdk/manifest.ts for the manifest as data).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { HighwayError, messageOf } from "./errors.js";
 import type { CircuitManifest } from "./manifest.js";
@@ -40,4 +40,17 @@ export function loadCircuit(dirOrName: string): Circuit {
     });
   }
   return { dir, manifest };
+}
+
+/**
+ * The batched circuits of a model (its folder's `batch-<B>/` folders, built with
+ * `circuits/build.py build <model> --batch B`), smallest batch first; none for a model without.
+ */
+export function batchedCircuits(modelDir: string): Circuit[] {
+  const dir = modelDir.includes("/") ? resolve(modelDir) : join(CIRCUITS_DIR, modelDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /^batch-\d+$/.test(entry.name) && existsSync(join(dir, entry.name, "manifest.json")))
+    .map((entry) => loadCircuit(join(dir, entry.name)))
+    .sort((a, b) => (a.manifest.batchSize ?? 1) - (b.manifest.batchSize ?? 1));
 }

@@ -103,6 +103,16 @@ export const ERROR_HINTS = {
   VerifierRequired: "a model needs a verifier until a dispute arbiter exists: deploy the circuit's verifier and pass its address",
   VerifierCodeChanged:
     "the verifier of model {modelId} no longer runs the code registered (code hash {recorded}, now {current}): no proof of this model is accepted; do not serve or request it",
+  NoBatchVerifier: "model {modelId} has no batched verifier: answer its requests one by one with fulfillZk",
+  BatchVerifierAlreadyRegistered: "model {modelId} already has its batched verifier: it is registered once, never replaced",
+  InvalidBatchSize: "batch size {batchSize} is not supported: a batched verifier answers 2 to {max} requests per proof",
+  // ---------------------------------------------------------------- batches
+  InvalidBatch: "a batch holds 1 to {batchSize} requests of one model, with as many terms and inputs; this one held {count}",
+  NotInBatchModel: "request {requestId} is not a zk request of model {modelId}: answer it apart",
+  RequestBeforeBatchVerifier:
+    "request {requestId} was made before its model's batched verifier was registered (at {since}): answer it with fulfillZk",
+  NothingAnswered: "no request of the batch could be answered (each was skipped: see BatchRequestSkipped): nothing was sent",
+  NothingClaimed: "no request of the batch could be claimed (each was skipped: see BatchRequestSkipped)",
   // ---------------------------------------------------------------- staking
   ZeroAmount: "the amount must be above zero",
   AmountTooLarge: "amount {amount} is larger than the contract can hold",

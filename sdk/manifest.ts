@@ -14,6 +14,11 @@ export interface CircuitManifest {
   description: string;
   /** The model this one is fine-tuned from (its parent in the registry), or null. */
   parent: string | null;
+  /**
+   * A batched circuit (circuits/<model>/batch-<B>/) only: how many requests one proof answers. Its
+   * `input` and `output` lengths are per request and its shapes have B rows; absent for a single circuit.
+   */
+  batchSize?: number;
   ezklVersion: string;
   logrows: number;
   srs: { kind: "development-only" | "ceremony"; path: string; sha256: string };

@@ -14,7 +14,7 @@ import { registerModel } from "./actions/models.js";
 import { deployCircuitVerifier } from "./verifier.js";
 
 export * from "./index.js";
-export { CIRCUITS_DIR, REFERENCE_MODELS, loadCircuit, type Circuit } from "./circuits.js";
+export { CIRCUITS_DIR, REFERENCE_MODELS, batchedCircuits, loadCircuit, type Circuit } from "./circuits.js";
 export * from "./language-models.js";
 export { DEPLOYMENTS_DIR, loadDeployment } from "./deployment-file.js";
 export { compileSolidity, type CompiledContract } from "./solidity.js";

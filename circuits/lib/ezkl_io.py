@@ -42,6 +42,16 @@ def srs_path(circuit_dir: Path, manifest: dict, repo: Path) -> Path:
     return inside if not named.is_absolute() and inside.exists() else repo / named
 
 
+def pad_batch(inputs: list[list[int]], batch: int, input_length: int) -> list[int]:
+    """The flattened input of a batched circuit of `batch` rows: the requests' inputs in order,
+    then zero rows. The coordinator's batch fulfiller builds the same padding itself (zero inputs;
+    the padded rows' outputs are read from the proof and dropped), so a relayer cannot put an
+    input of its own in a padded row, nor be paid for one."""
+    if not 1 <= len(inputs) <= batch:
+        raise ValueError(f"a batch holds 1 to {batch} requests, got {len(inputs)}")
+    return [q for row in inputs for q in row] + [0] * (input_length * (batch - len(inputs)))
+
+
 FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 

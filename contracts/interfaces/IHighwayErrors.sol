@@ -232,6 +232,33 @@ interface IHighwayErrors {
     /// @notice The parent is not a registered model (or is the model itself).
     error InvalidParent(bytes32 parentModelId);
 
+    /// @notice `modelId` has no batched verifier (`registerBatchVerifier`).
+    error NoBatchVerifier(bytes32 modelId);
+
+    /// @notice `modelId` already has its batched verifier: like the single verifier, it is never replaced.
+    error BatchVerifierAlreadyRegistered(bytes32 modelId);
+
+    /// @notice A batched verifier answers 2 to `max` requests per proof; `batchSize` is outside that.
+    error InvalidBatchSize(uint256 batchSize, uint256 max);
+
+    // ------------------------------------------------------------------ batch fulfilment
+
+    /// @notice A batch holds 1 to `batchSize` requests of one model; it held `count` (or its arrays differ in length).
+    error InvalidBatch(uint256 count, uint256 batchSize);
+
+    /// @notice Request `requestId` is not a zk request of the batch's model `modelId`.
+    error NotInBatchModel(uint256 requestId, bytes32 modelId);
+
+    /// @notice Request `requestId` was made before its model's batched verifier existed (at `since`):
+    /// only the verifier its requester saw answers it.
+    error RequestBeforeBatchVerifier(uint256 requestId, uint256 since);
+
+    /// @notice No request of the batch could be answered (each was skipped): nothing was settled.
+    error NothingAnswered();
+
+    /// @notice No request of a batch claim could be claimed (each was skipped).
+    error NothingClaimed();
+
     // ------------------------------------------------------------------ relayer staking
 
     /// @notice The amount must be above zero.

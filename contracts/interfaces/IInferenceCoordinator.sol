@@ -239,10 +239,13 @@ interface IInferenceCoordinator {
     /// @notice Wins an Open request at the current auction price, locking `terms.jobBond` of the caller's stake.
     /// @dev Refused once fewer than `deliveryWindow` seconds are left before the deadline (`ClaimTooLate`), so
     /// every claimant has its whole delivery window; after a reopen, refused in the reopen's block
-    /// (`ClaimTooSoon`) and to the claimant that lost it (`FormerClaimant`).
+    /// (`ClaimTooSoon`) and to the claimant that lost it (`FormerClaimant`). The coordinator's batch fulfiller
+    /// (`IBatchFulfiller.claimBatch`) claims for a relayer, whose address it appends to the calldata.
     function claim(uint256 requestId, RequestTerms calldata terms) external;
 
     /// @notice Answers a claimed request with a proof that `output` is the model's output on the request's input.
+    /// @dev The coordinator's batch fulfiller (`IBatchFulfiller.fulfillZkBatch`) answers for a relayer, whose
+    /// address it appends to the calldata, with an output proven by its batch proof (no proof checked here).
     function fulfillZk(
         uint256 requestId,
         RequestTerms calldata terms,

@@ -64,6 +64,16 @@ interface IModelRegistry is IHighwayErrors {
         string artifactURI;
     }
 
+    /// @notice A model's batched verifier: the same model proven for `batchSize` inputs at once
+    /// (`circuits/<model>/batch-<B>/`), registered once by its owner at `since`, with its runtime
+    /// code hash then. It answers only requests made after `since`.
+    struct BatchVerifier {
+        address verifier;
+        uint8 batchSize;
+        uint40 since;
+        bytes32 codeHash;
+    }
+
     /// @notice `owner` registered model `modelId` with `params`.
     event ModelRegistered(bytes32 indexed modelId, address indexed owner, ModelParams params);
 
@@ -81,6 +91,10 @@ interface IModelRegistry is IHighwayErrors {
 
     /// @notice `modelId` takes new requests (`active`) or not.
     event ModelActiveUpdated(bytes32 indexed modelId, bool active);
+
+    /// @notice `modelId`'s batched verifier `verifier` answers up to `batchSize` of its requests per proof
+    /// (requests made from now on); `artifactHash` names the batched circuit's build.
+    event BatchVerifierRegistered(bytes32 indexed modelId, address verifier, uint8 batchSize, bytes32 artifactHash);
 
     /// @notice `modelId` and its future earnings passed from `previousOwner` to `newOwner`.
     event ModelOwnershipTransferred(bytes32 indexed modelId, address indexed previousOwner, address indexed newOwner);
@@ -110,6 +124,16 @@ interface IModelRegistry is IHighwayErrors {
     /// redeployed, or destroyed), for an unknown model, and for a language model (`VerifierRequired`: it has no
     /// verifier). Every proof check calls it.
     function verifierOf(bytes32 modelId) external view returns (address);
+
+    /// @notice Registers `modelId`'s batched verifier, once; only the model's owner. The batched circuit
+    /// (`artifactHash`, its manifest's) must be the model's own weights with a batch dimension: relayers
+    /// check it as they check the single one. Requests made before this call are not answered by it;
+    /// a language model has none (`InvalidLanguageModel`).
+    function registerBatchVerifier(bytes32 modelId, address verifier, uint8 batchSize, bytes32 artifactHash) external;
+
+    /// @notice `modelId`'s batched verifier, checked like `verifierOf` to still run the code registered
+    /// (`VerifierCodeChanged`); reverts with `NoBatchVerifier` without one.
+    function batchVerifierOf(bytes32 modelId) external view returns (BatchVerifier memory);
 
     /// @notice Whether the code of `modelId`'s verifier differs from the code recorded at registration (a
     /// metamorphic verifier redeployed, or destroyed): no proof of the model can be judged any more, so the

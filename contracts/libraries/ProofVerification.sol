@@ -42,8 +42,22 @@ library ProofVerification {
         (, uint256 inputCount) = TensorCodec.shape(input);
         uint256[] memory instances = new uint256[](inputCount + terms.outputSize);
         TensorCodec.writeInstances(instances, TensorCodec.writeInstances(instances, 0, input), output);
+        checkProof(registry.verifierOf(terms.modelId), requestId, proof, instances);
+    }
+
+    /**
+     * @notice Reverts with `InvalidProof(requestId)` unless `verifier` accepts `proof` for `instances`;
+     * a verifier that reverts rejects the proof. `verify` ends here, and so does a batch proof
+     * (`BatchFulfiller`), whose instances are its requests' rows.
+     */
+    function checkProof(
+        address verifier,
+        uint256 requestId,
+        bytes calldata proof,
+        uint256[] memory instances
+    ) internal {
         bool valid;
-        try IHalo2Verifier(registry.verifierOf(terms.modelId)).verifyProof(proof, instances) returns (bool ok) {
+        try IHalo2Verifier(verifier).verifyProof(proof, instances) returns (bool ok) {
             valid = ok;
         } catch {}
         if (!valid) revert IHighwayErrors.InvalidProof(requestId);

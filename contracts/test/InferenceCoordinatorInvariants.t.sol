@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {HighwayFixture} from "./utils/HighwayFixture.sol";
+import {BatchFixture} from "./utils/BatchFixture.sol";
 import {CoordinatorHandler, AdminAndCodeHandler} from "./CoordinatorHandler.sol";
+import {BatchHandler} from "./BatchHandler.sol";
 import {
     RecordingConsumer,
     ReentrantConsumer,
@@ -14,9 +15,11 @@ import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
 import {IHalo2Verifier} from "../interfaces/IHalo2Verifier.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
 
-/// @dev Invariants over random sequences of every coordinator action (see CoordinatorHandler).
-contract InferenceCoordinatorInvariantsTest is HighwayFixture {
+/// @dev Invariants over random sequences of every coordinator action (see CoordinatorHandler) and of batch
+/// claims and batch answers (see BatchHandler).
+contract InferenceCoordinatorInvariantsTest is BatchFixture {
     CoordinatorHandler internal handler;
+    BatchHandler internal batches;
     AdminAndCodeHandler internal adminAndCode;
     bytes32 internal switchModel;
 
@@ -30,6 +33,10 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         switchable.setMode(SwitchableVerifier.Mode.AcceptAll);
         vm.prank(modelOwner);
         switchModel = registry.registerModel("switchable", modelParams(address(switchable), 8, 1, 3));
+        // Its batched verifier is the same switch: batches of it are accepted or rejected as its owner sets it.
+        vm.prank(modelOwner);
+        registry.registerBatchVerifier(switchModel, address(switchable), BATCH, bytes32(0));
+        vm.warp(block.timestamp + 1);
 
         ToggleConsumer toggle = new ToggleConsumer(coordinator);
         CoordinatorHandler.Setup memory s;
@@ -62,6 +69,11 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
             Sample memory sample = priceSample(i);
             handler.addSample(sample.input, tensor(sample.output), sample.proof);
         }
+        batches = new BatchHandler(coordinator, priceModel, switchModel, s.requesters, s.relayers, s.consumers);
+        for (uint256 i; i < 3; ++i) {
+            BatchSample memory b = batchSample(i);
+            batches.addSample(b.inputs, b.outputInstances, b.proof);
+        }
         // Relayers also dispute: they need wallet funds, and enough stake for many open jobs of any security level.
         token.mint(relayer, 1_000_000e18);
         token.mint(relayer2, 1_000_000e18);
@@ -73,6 +85,7 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         vm.prank(relayer2);
         staking.stake(100_000e18);
         targetContract(address(handler));
+        targetContract(address(batches));
         address[] memory verifiers = new address[](2);
         verifiers[0] = registry.verifierOf(priceModel);
         verifiers[1] = address(switchable);
@@ -176,6 +189,24 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
         invariant_claimsAndSlashesFollowTheRules();
     }
 
+    /// @dev The batch actions reach the batch fulfiller: real batches answered (one with its first request taken
+    /// by the other relayer first), the switchable model's batches claimed and answered, late ones ended.
+    function test_batchHandlerReachesEveryBatchOutcome() public {
+        batches.requestAndAnswerRealBatch(0, false, 0); // a full batch of 8
+        assertEq(batches.totalAnswers(), 8);
+        batches.requestAndAnswerRealBatch(1, true, 0); // 4 requests: the first claimed by the other relayer, skipped
+        assertEq(batches.totalAnswers(), 11);
+        batches.requestSwitchable(_seed(30), 3);
+        batches.claimBatch(0, 8); // the three switchable ones
+        batches.fulfillSwitchableBatch(0, 8);
+        assertEq(batches.totalAnswers(), 14);
+        batches.requestAndAnswerRealBatch(2, false, 2_000); // too late: reopened or expired after
+        batches.reopenOrExpire(batches.trackedCount() - 1);
+        assertEq(batches.maxAnswers(), 1);
+        invariant_tokenBalanceEqualsBalancesEscrowsAndBonds();
+        invariant_lockedBondNeverExceedsStake();
+    }
+
     /**
      * The coordinator's token balance equals the sum of withdrawable balances, open escrows and posted bonds:
      * every unit escrowed ends in exactly one balance.
@@ -192,6 +223,9 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
             (uint256 escrow, uint256 bond) = handler.heldBy(i);
             owed += escrow + bond;
         }
+        for (uint256 i; i < batches.trackedCount(); ++i) {
+            owed += batches.heldBy(i);
+        }
         assertEq(token.balanceOf(address(coordinator)), owed, "coordinator balance");
     }
 
@@ -203,6 +237,7 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
     function invariant_noRequestAnsweredOrSettledTwice() public view {
         assertLe(handler.maxAnswers(), 1);
         assertLe(handler.maxSettlements(), 1);
+        assertLe(batches.maxAnswers(), 1);
     }
 
     /**
@@ -218,6 +253,9 @@ contract InferenceCoordinatorInvariantsTest is HighwayFixture {
             uint256 expected;
             for (uint256 i; i < handler.trackedCount(); ++i) {
                 expected += handler.lockedFor(i, relayers[r]);
+            }
+            for (uint256 i; i < batches.trackedCount(); ++i) {
+                expected += batches.lockedFor(i, relayers[r]);
             }
             assertEq(rec.locked, expected, "locked bonds");
         }

@@ -1,9 +1,10 @@
 /**
  * Highway's deployment as a Hardhat Ignition module: the payment/stake token (the demo
  * HighwayToken), ModelRegistry, RelayerStaking, InferenceCoordinator (whose constructor deploys
- * its DisputeGame and CoordinatorAdmin), and for each reference model its EZKL verifier
+ * its DisputeGame, CoordinatorAdmin and BatchFulfiller), and for each reference model its EZKL verifier
  * (contracts/verifiers/<model>/Halo2Verifier.sol) and its registration, from
- * circuits/<model>/manifest.json.
+ * circuits/<model>/manifest.json, and, for a model with a batched circuit (circuits/<model>/batch-<B>/),
+ * its batched verifier registered with `registerBatchVerifier`.
  *
  * Every run goes through scripts/deploy.ts — `make deploy NETWORK=<name>` on a real chain, and
  * `deployHighway(ethers, options)` in process for tests, `make localnet`, the demo and the
@@ -22,7 +23,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, ContractFuture, ReadEventArgumentFuture } from "@nomicfoundation/ignition-core";
 import { ZeroAddress } from "ethers";
-import { loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { batchedCircuits, loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
 import { modelRegistration } from "../../sdk/manifest.js";
 
 /** The Ignition module's id: the key of its parameters in a parameters file, and the prefix of its future ids. */
@@ -92,7 +93,7 @@ export const FINE_TUNE_PARENT_SHARE_BPS = 2_000;
 export const TRANSACTIONS_BEFORE_COORDINATOR = 3;
 
 /** An Ignition future id for a model name (ids are letters, digits and underscores). */
-export function modelFutureId(kind: "Verifier" | "Register" | "ModelId", model: string): string {
+export function modelFutureId(kind: "Verifier" | "Register" | "ModelId" | "BatchVerifier" | "RegisterBatch", model: string): string {
   return `${kind}_${model.replace(/[^a-zA-Z0-9]/g, "_")}`;
 }
 
@@ -156,6 +157,23 @@ export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
       const register = m.call(registry, "registerModel", [salt, modelParams], { id: modelFutureId("Register", name) });
       modelIds[name] = m.readEventArgument(register, "ModelRegistered", "modelId", { id: modelFutureId("ModelId", name) });
       verifiers[modelFutureId("Verifier", name)] = verifier;
+      // The largest batch the model was built for (one batched verifier per model).
+      const batched = batchedCircuits(name).at(-1);
+      if (batched) {
+        const batchVerifier = m.contract(`${batched.manifest.verifier.source}:${batched.manifest.verifier.contract}`, [], {
+          id: modelFutureId("BatchVerifier", name),
+          after: [coordinator],
+        });
+        m.call(
+          registry,
+          "registerBatchVerifier",
+          [modelIds[name], batchVerifier, batched.manifest.batchSize!, batched.manifest.artifactHash],
+          {
+            id: modelFutureId("RegisterBatch", name),
+          },
+        );
+        verifiers[modelFutureId("BatchVerifier", name)] = batchVerifier;
+      }
     }
     return { token, registry, staking, coordinator, committeeArbiter, ...verifiers };
   });

@@ -9,6 +9,10 @@ with the input already quantized at the model's input scale, and each reply on s
     {"id": 7, "ok": true, "outputs": [field elements], "witnessMs": ..., ...}
 or  {"id": 7, "ok": false, "error": "..."}.
 "prove" adds "proof" (0x calldata) and "instances" (field elements), "proveMs".
+A batched circuit folder (circuits/<model>/batch-<B>/) serves
+    {"id": 8, "op": "proveBatch", "model": "price-signal", "inputs": [["-190", ...], ...]}
+with 1 to B inputs, padded with zero rows (circuits/build.py's `pad_batch`); its reply's
+"outputs" are every row's, padding included (the caller keeps the first len(inputs)).
 Field elements travel as decimal strings; signed decoding is the caller's (sdk/encoding.ts).
 
 At start it loads every model's manifest and settings, checks that its proving key
@@ -34,7 +38,9 @@ sys.path.insert(0, str(REPO / "circuits"))
 
 import ezkl  # noqa: E402
 
-from lib.ezkl_io import input_lengths, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input  # noqa: E402
+from lib.ezkl_io import (  # noqa: E402
+    input_lengths, pad_batch, read_proof, srs_path, to_field, witness_inputs, witness_outputs, write_quantized_input,
+)
 
 
 class Model:
@@ -42,21 +48,29 @@ class Model:
         self.dir = circuit_dir
         manifest = json.loads((circuit_dir / "manifest.json").read_text())
         self.name = manifest["name"]
+        self.batch_size = manifest.get("batchSize", 1)
         self.input_scale = manifest["input"]["scale"]
         self.input_length = manifest["input"]["length"]
         self.compiled = str(circuit_dir / "model.compiled")
         self.pk = circuit_dir / "pk.key"
-        self.input_lengths = input_lengths(manifest)
+        # A batched circuit's input tensors have a batch dimension: B rows of each (one tensor per model
+        # input; the reference circuits have one, so the requests' rows flattened in order are that tensor).
+        self.input_lengths = [length * self.batch_size for length in input_lengths(manifest)]
         self.srs = srs_path(circuit_dir, manifest, REPO)
         for path in (self.pk, self.srs, Path(self.compiled)):
             if not path.is_file():
                 raise FileNotFoundError(f"{self.name}: {path} is missing; run `make setup`")
-        self.first_sample = json.loads((circuit_dir / "samples" / "sample-0.json").read_text())["input"]
+        sample = json.loads((circuit_dir / "samples" / "sample-0.json").read_text())
+        # A batched sample lists its requests; the single circuit's is one input.
+        self.first_sample = [v for r in sample["requests"] for v in r["input"]] if self.batch_size > 1 else sample["input"]
 
 
 class Worker:
     def __init__(self, circuit_dirs: list[Path], replies) -> None:
-        self.models = {m.name: m for m in (Model(d) for d in circuit_dirs)}
+        loaded = [Model(d) for d in circuit_dirs]
+        self.models = {m.name: m for m in loaded if m.batch_size == 1}
+        # A model's batched circuit, by the model's name (one batch size per model).
+        self.batched = {m.name: m for m in loaded if m.batch_size > 1}
         self.replies = replies
         self.scratch = Path(tempfile.mkdtemp(prefix="highway-prover-"))
 
@@ -66,10 +80,13 @@ class Worker:
         for model in self.models.values():
             proved = self.prove(model, [int(v) for v in model.first_sample])
             self.warm_up_times[model.name] = {"witnessMs": proved["witnessMs"], "proveMs": proved["proveMs"]}
+        for model in self.batched.values():
+            proved = self.prove(model, [int(v) for v in model.first_sample])
+            self.warm_up_times[f"{model.name}/batch-{model.batch_size}"] = {"witnessMs": proved["witnessMs"], "proveMs": proved["proveMs"]}
 
     def witness(self, model: Model, quantized: list[int]) -> dict:
-        if len(quantized) != model.input_length:
-            raise ValueError(f"{model.name} takes {model.input_length} inputs, got {len(quantized)}")
+        if len(quantized) != model.input_length * model.batch_size:
+            raise ValueError(f"{model.name} takes {model.input_length * model.batch_size} inputs, got {len(quantized)}")
         data, witness_path = self.scratch / "input.json", self.scratch / "witness.json"
         write_quantized_input(quantized, model.input_scale, data, model.input_lengths)
         started = time.perf_counter()
@@ -90,7 +107,18 @@ class Worker:
         result["instances"] = [str(e) for e in instances]
         return result
 
+    def prove_batch(self, model: Model, inputs: list[list[int]]) -> dict:
+        for row in inputs:
+            if len(row) != model.input_length:
+                raise ValueError(f"{model.name} takes {model.input_length} inputs per request, got {len(row)}")
+        return self.prove(model, pad_batch(inputs, model.batch_size, model.input_length))
+
     def handle(self, request: dict) -> dict:
+        if request["op"] == "proveBatch":
+            batched = self.batched.get(request.get("model"))
+            if batched is None:
+                raise ValueError(f"no batched circuit of {request.get('model')!r}; this worker batches {sorted(self.batched)}")
+            return self.prove_batch(batched, [[int(v) for v in row] for row in request["inputs"]])
         model = self.models.get(request.get("model"))
         if model is None:
             raise ValueError(f"unknown model {request.get('model')!r}; this worker serves {sorted(self.models)}")
@@ -99,14 +127,14 @@ class Worker:
             return self.witness(model, quantized)
         if request["op"] == "prove":
             return self.prove(model, quantized)
-        raise ValueError(f"unknown op {request['op']!r}; use 'witness' or 'prove'")
+        raise ValueError(f"unknown op {request['op']!r}; use 'witness', 'prove' or 'proveBatch'")
 
     def reply(self, message: dict) -> None:
         self.replies.write(json.dumps(message) + "\n")
         self.replies.flush()
 
     def serve(self) -> None:
-        self.reply({"ready": True, "models": sorted(self.models), "pid": os.getpid(), "warmUp": self.warm_up_times})
+        self.reply({"ready": True, "models": sorted(self.models), "batched": sorted(self.batched), "pid": os.getpid(), "warmUp": self.warm_up_times})
         for line in sys.stdin:
             if not line.strip():
                 continue

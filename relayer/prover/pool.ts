@@ -16,7 +16,10 @@ const REPO = resolve(import.meta.dirname, "..", "..");
 const WORKER_SCRIPT = join(REPO, "relayer", "prover", "ezkl_worker.py");
 
 export interface ProverPoolOptions {
-  /** Circuit folders (paths, or names of folders in circuits/) the workers serve. */
+  /**
+   * Circuit folders (paths, or names of folders in circuits/) the workers serve. A batched circuit's
+   * folder (circuits/<model>/batch-<B>/, its manifest's `batchSize`) serves `proveBatch` for its model.
+   */
   circuits: readonly string[];
   /** Number of worker processes (each proves one request at a time). Default 1. */
   workers?: number;
@@ -43,6 +46,17 @@ export interface ProofResult extends WitnessResult {
   proveMs: number;
 }
 
+/** One proof of a batch of requests' inputs (`proveBatch`), the batched circuit's padding included. */
+export interface BatchProofResult {
+  /** Each request's signed quantized outputs, in the order of the inputs (padded rows dropped). */
+  outputs: bigint[][];
+  proof: string;
+  /** Public instances of all B rows: every row's inputs, then every row's outputs (padded rows zero inputs). */
+  instances: bigint[];
+  witnessMs: number;
+  proveMs: number;
+}
+
 /** A worker failed a request, or died while serving it. */
 export class ProverError extends Error {
   override name = "ProverError";
@@ -59,12 +73,13 @@ export interface WarmUpTime {
   proveMs: number;
 }
 
-type Op = "witness" | "prove";
+type Op = "witness" | "prove" | "proveBatch";
 interface Job {
   id: number;
   op: Op;
   model: string;
-  input: bigint[];
+  /** One input, or for `proveBatch` the batch's inputs. */
+  input: bigint[] | bigint[][];
   resolve: (reply: Record<string, unknown>) => void;
   reject: (error: Error) => void;
 }
@@ -77,6 +92,7 @@ interface Worker {
 
 export class ProverPool {
   private readonly circuits = new Map<string, Circuit>();
+  private readonly batchedCircuits = new Map<string, Circuit>();
   private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
@@ -89,7 +105,7 @@ export class ProverPool {
   private constructor(private readonly options: Required<ProverPoolOptions>) {
     for (const dirOrName of options.circuits) {
       const circuit = loadCircuit(dirOrName);
-      this.circuits.set(circuit.manifest.name, circuit);
+      (circuit.manifest.batchSize ? this.batchedCircuits : this.circuits).set(circuit.manifest.name, circuit);
     }
   }
 
@@ -122,6 +138,38 @@ export class ProverPool {
     const circuit = this.circuits.get(model);
     if (!circuit) throw new ProverError(`unknown model "${model}"; this pool serves ${this.models.join(", ")}`);
     return circuit;
+  }
+
+  /** The batch size of `model`'s batched circuit, or 1 when this pool has none (single proofs only). */
+  batchSize(model: string): number {
+    return this.batchedCircuits.get(model)?.manifest.batchSize ?? 1;
+  }
+
+  /** The batched circuit of a model this pool batches. */
+  batchedCircuit(model: string): Circuit {
+    const circuit = this.batchedCircuits.get(model);
+    if (!circuit)
+      throw new ProverError(
+        `no batched circuit of "${model}"; this pool batches ${[...this.batchedCircuits.keys()].join(", ") || "no model"}`,
+      );
+    return circuit;
+  }
+
+  /**
+   * One proof that the model maps each of `inputs` (1 to its batch size) to its outputs, with the
+   * batched circuit: the rows past the inputs are zero padding, whose outputs are dropped.
+   */
+  async proveBatch(model: string, inputs: readonly (readonly bigint[])[]): Promise<BatchProofResult> {
+    const reply = await this.submit("proveBatch", model, inputs);
+    const length = this.batchedCircuit(model).manifest.output.length;
+    const rows = decodeOutputs(reply);
+    return {
+      outputs: inputs.map((_, i) => rows.slice(i * length, (i + 1) * length)),
+      proof: reply.proof as string,
+      instances: (reply.instances as string[]).map(BigInt),
+      witnessMs: reply.witnessMs as number,
+      proveMs: reply.proveMs as number,
+    };
   }
 
   /** The model's quantized outputs for a quantized input (no proof): for optimistic answers. */
@@ -181,14 +229,24 @@ export class ProverPool {
   }
 
   // Async, so that whatever is thrown before the request is queued rejects the promise.
-  private async submit(op: Op, model: string, input: readonly bigint[]): Promise<Record<string, unknown>> {
+  private async submit(op: Op, model: string, input: readonly bigint[] | readonly (readonly bigint[])[]): Promise<Record<string, unknown>> {
     if (this.closing) throw new ProverError("the prover pool is closed");
-    checkTensor(input, inputSpec(this.circuit(model).manifest));
+    if (op === "proveBatch") {
+      const circuit = this.batchedCircuit(model);
+      const size = circuit.manifest.batchSize!;
+      if (input.length < 1 || input.length > size)
+        throw new ProverError(`a batch of ${model} holds 1 to ${size} inputs, got ${input.length}`);
+      for (const row of input as readonly (readonly bigint[])[]) checkTensor(row, inputSpec(circuit.manifest));
+    } else {
+      checkTensor(input as readonly bigint[], inputSpec(this.circuit(model).manifest));
+    }
     if (this.queue.length >= this.options.maxQueue) {
       throw new ProverBusyError(`${this.queue.length} requests are already waiting for a prover`);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, op, model, input: [...input], resolve, reject });
+      const copy =
+        op === "proveBatch" ? (input as readonly (readonly bigint[])[]).map((row) => [...row]) : [...(input as readonly bigint[])];
+      this.queue.push({ id: this.nextId++, op, model, input: copy, resolve, reject });
       this.dispatch();
     });
   }
@@ -198,14 +256,17 @@ export class ProverPool {
       const worker = this.idle.shift()!;
       const job = this.queue.shift()!;
       worker.current = job;
-      const request = { id: job.id, op: job.op, model: job.model, input: job.input.map(String) };
+      const request =
+        job.op === "proveBatch"
+          ? { id: job.id, op: job.op, model: job.model, inputs: (job.input as bigint[][]).map((row) => row.map(String)) }
+          : { id: job.id, op: job.op, model: job.model, input: (job.input as bigint[]).map(String) };
       worker.process.stdin.write(JSON.stringify(request) + "\n");
       this.sentCount++;
     }
   }
 
   private spawnWorker(): Promise<void> {
-    const dirs = [...this.circuits.values()].map((c) => c.dir);
+    const dirs = [...this.circuits.values(), ...this.batchedCircuits.values()].map((c) => c.dir);
     const child = spawn(this.options.python, [WORKER_SCRIPT, ...dirs], { stdio: ["pipe", "pipe", "pipe"] });
     const worker: Worker = { process: child, stderrTail: [] };
     this.workers.add(worker);

@@ -125,6 +125,20 @@ export const configSchema = z
     /** Language models (optimistic, settled by a committee): served, watched, and voted on. */
     languageModels: z.array(languageModelConfig).default([]),
     /**
+     * Batch proofs: zk requests of a model with a batched circuit (circuits/<model>/batch-<B>/) and a registered
+     * batched verifier are claimed together and answered with one proof of up to B of them.
+     */
+    batching: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** How long the oldest zk answer of a partial batch waits for more requests before it goes. */
+        maxWaitMs: z.number().int().min(0).max(60_000).default(0),
+        /** The fewest zk answers proven together (a batch proof costs the whole circuit); fewer go alone, with single proofs. */
+        minBatch: z.number().int().min(2).max(32).default(4),
+      })
+      .strict()
+      .default({}),
+    /**
      * Seconds kept in hand beyond our measured time to make an answer, for the claim and the
      * answer to be mined and confirmed: a request whose deadline (or delivery window) leaves less is not claimed.
      */

@@ -159,6 +159,32 @@ export class ModelChecks {
     return problems;
   }
 
+  /**
+   * The model's batched verifier (`registry.batchVerifierOf`) checked as the single one is, against our
+   * batched circuit: its code hash is that of the verifier compiled from the circuit, with no forbidden
+   * opcode, and its batch size the circuit's. Its batch size and registration time, or why it is not used.
+   */
+  async batchedVerifier(modelId: string, batched: Circuit): Promise<{ size: number; since: number } | { refusal: string }> {
+    let registered: Awaited<ReturnType<ModelRegistry["batchVerifierOf"]>>;
+    try {
+      registered = await this.deps.registry.batchVerifierOf(modelId);
+    } catch (error) {
+      const data = revertData(error);
+      const name = data !== undefined ? this.deps.registry.interface.parseError(data)?.name : undefined;
+      if (name) return { refusal: `batchVerifierOf: ${name}` };
+      throw error;
+    }
+    const code = await this.deps.provider.getCode(registered.verifier);
+    const expected = this.expectedVerifierCodeHash(batched);
+    if (keccak256(code) !== expected)
+      return { refusal: `batched verifier code hash ${keccak256(code)} differs from ${expected} (${batched.manifest.verifier.source})` };
+    const forbidden = forbiddenOpcodes(code);
+    if (forbidden.length) return { refusal: `batched verifier code contains ${forbidden[0].opcode}` };
+    if (Number(registered.batchSize) !== batched.manifest.batchSize)
+      return { refusal: `batch size ${registered.batchSize} differs from the circuit's ${batched.manifest.batchSize}` };
+    return { size: Number(registered.batchSize), since: Number(registered.since) };
+  }
+
   private expectedVerifierCodeHash(circuit: Circuit): string {
     let hash = this.expectedCodeHash.get(circuit.dir);
     if (!hash) {

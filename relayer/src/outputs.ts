@@ -16,6 +16,8 @@ export interface Prover {
   witness(model: string, input: readonly bigint[]): Promise<{ outputs: bigint[] }>;
   /** The outputs with a proof of them: what a zk answer, a defence and a fraud proof send. */
   prove(model: string, input: readonly bigint[]): Promise<{ outputs: bigint[]; proof: string }>;
+  /** One proof of 1..B inputs with the model's batched circuit (batching.ts); absent without batched circuits. */
+  proveBatch?(model: string, inputs: readonly (readonly bigint[])[]): Promise<{ outputs: bigint[][]; proof: string; instances: bigint[] }>;
   /** Each model's warm-up time: the first measure of how long we take, before any job. */
   warmUpTimes(): ReadonlyMap<string, WarmUpTime>;
   close(): Promise<void>;

@@ -5,12 +5,18 @@
  * (claim, answer, finalize, defend, reopen, and the watchtower's challenge, fraud proof
  * and dispute timeout).
  *
+ * With batching (batching.ts), claims and zk answers of a model with a batched circuit queue
+ * per model and go out together: one `claimBatch`, then one batch proof and one
+ * `fulfillZkBatch`, through the coordinator's batch fulfiller.
+ *
  * Every request is a row in the job store. The chain is the truth, the store
  * remembers what was already made (outputs, proofs) and sent. That one mechanism
  * covers restarts, reorgs and races with other relayers alike. Start-up (start.ts)
  * builds what the loop works with.
  */
-import type { Log, LogDescription, Provider } from "ethers";
+import type { Interface, Log, LogDescription, Provider } from "ethers";
+import { decodeTensor } from "../../sdk/encoding.js";
+import { batchable, CLAIM_RULE, planBatch } from "./batching.js";
 import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import { PROOF_MODES, requestStatusName } from "../../sdk/protocol.js";
@@ -52,6 +58,31 @@ const TOO_EARLY_ERRORS = new Set([
  */
 const MAX_STEPS_PER_TICK = 6;
 
+/** Batch proofs (batching.ts): where batches go and which models have them. */
+export interface RelayerBatching {
+  /** The coordinator's batch fulfiller (claimBatch, fulfillZkBatch). */
+  fulfiller: string;
+  fulfillerInterface: Interface;
+  /** How long the oldest zk answer of a partial batch waits for more before it goes (batching.ts). */
+  maxWaitMs: number;
+  /** The fewest zk answers that go as a batch proof rather than each alone. */
+  minBatch: number;
+  /**
+   * By model name, the models answered with batch proofs: its id, its batched circuit's size and when its batched
+   * verifier was registered (chain time). Claims of every model go in batches of up to CLAIM_BATCH_SIZE.
+   */
+  models: ReadonlyMap<string, { modelId: string; size: number; since: number }>;
+  /** Proves 1..size inputs of a model with its batched circuit (relayer/prover/pool.ts's ProverPool.proveBatch). */
+  proveBatch(model: string, inputs: readonly (readonly bigint[])[]): Promise<{ outputs: bigint[][]; proof: string; instances: bigint[] }>;
+}
+
+/** A job waiting in a batch queue, with the step it will take. */
+interface QueuedStep {
+  job: Job;
+  step: SendStep;
+  queuedAtMs: number;
+}
+
 /** What the relayer loop works with; start.ts builds it from the config. */
 export interface RelayerDeps {
   /** Reads the chain's time and gas price. */
@@ -82,6 +113,8 @@ export interface RelayerDeps {
   pollIntervalMs: number;
   log: Logger;
   metrics: RelayerMetrics;
+  /** Batch proofs; absent, every job is claimed and answered alone. */
+  batching?: RelayerBatching;
 }
 
 export class Relayer implements WatcherEvents {
@@ -99,6 +132,8 @@ export class Relayer implements WatcherEvents {
   private loop: Promise<void> | undefined;
   private consecutiveFailures = 0;
   private lastTickAt = 0;
+  /** Batch queues, by "<action>:<model>": jobs whose claim or zk answer waits to go with others. */
+  private readonly queues = new Map<string, Map<bigint, QueuedStep>>();
 
   constructor(private readonly deps: RelayerDeps) {}
 
@@ -243,6 +278,8 @@ export class Relayer implements WatcherEvents {
       // Jobs someone else must move on, and requests set aside, change only through events, or when a window ends.
       if ((job.state === "watching" || job.state === "skipped") && !this.dirty.has(id) && !((this.wakeAt.get(id) ?? Infinity) <= now))
         continue;
+      // A job in a batch queue waits there (flushBatches sends it); an event about it has it looked at again.
+      if (this.isQueued(id) && !this.dirty.has(id)) continue;
       this.dirty.delete(id);
       this.busy.add(id);
       work.push(
@@ -259,6 +296,146 @@ export class Relayer implements WatcherEvents {
     this.updateJobGauge();
     // Wait for the chain reads and cheap steps; proving runs on in the background.
     await Promise.race([Promise.all(work), sleep(this.deps.pollIntervalMs)]);
+    this.flushBatches();
+  }
+
+  /** Sends each batch queue that is due (batching.ts): a batch, each job alone, or nothing yet. */
+  private flushBatches(): void {
+    const batching = this.deps.batching;
+    if (!batching) return;
+    for (const [key, queue] of this.queues) {
+      const model = key.slice(key.indexOf(":") + 1);
+      const rule = key.startsWith("claim:")
+        ? CLAIM_RULE
+        : { size: batching.models.get(model)?.size ?? 1, minBatch: batching.minBatch, maxWaitMs: batching.maxWaitMs };
+      const plan = planBatch(
+        [...queue.values()].map((q) => ({ requestId: q.job.requestId, queuedAtMs: q.queuedAtMs })),
+        rule,
+        Date.now(),
+      );
+      if (plan.kind === "empty" || plan.kind === "wait") continue;
+      const groups = plan.kind === "batch" ? [plan.requestIds] : plan.requestIds.map((id) => [id]);
+      for (const ids of groups) {
+        const taken = ids.map((id) => queue.get(id)!);
+        for (const id of ids) {
+          queue.delete(id);
+          this.busy.add(id);
+        }
+        const done = ids.length > 1 ? this.sendBatch(model, taken) : this.send(taken[0].job, taken[0].step).then(() => undefined);
+        void done
+          .catch((error) => {
+            for (const { job } of taken) if (error instanceof OutputError) this.deps.store.recordFailure(job.requestId, error.message);
+            this.deps.log.warn({ requests: ids.map(String), error: (error as Error).message }, "batch step failed; will retry");
+          })
+          .finally(() => {
+            for (const id of ids) {
+              this.busy.delete(id);
+              this.dirty.add(id);
+            }
+          });
+      }
+    }
+  }
+
+  /** Queues a claim or zk answer of a model with a batched circuit; false when the step goes alone now. */
+  private queueForBatch(job: Job, step: SendStep, queuedAtMs: number | undefined): boolean {
+    const batching = this.deps.batching;
+    if (!batching || (step.action !== "claim" && step.action !== "fulfillZk")) return false;
+    // Any claim may go in a claimBatch; a zk answer in a batch proof only with the model's batched verifier.
+    const model = batching.models.get(job.model);
+    if (step.action === "fulfillZk" && (!model || model.size < 2 || !batchable(job, model.since))) return false;
+    const key = `${step.action}:${job.model}`;
+    let queue = this.queues.get(key);
+    if (!queue) this.queues.set(key, (queue = new Map()));
+    queue.set(job.requestId, { job, step, queuedAtMs: queuedAtMs ?? Date.now() });
+    return true;
+  }
+
+  private isQueued(requestId: bigint): boolean {
+    for (const queue of this.queues.values()) if (queue.has(requestId)) return true;
+    return false;
+  }
+
+  /** Takes a job out of the batch queues (its next step is decided again); when it had been queued since. */
+  private dequeue(requestId: bigint): number | undefined {
+    for (const queue of this.queues.values()) {
+      const queued = queue.get(requestId);
+      if (queued) {
+        queue.delete(requestId);
+        return queued.queuedAtMs;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * One transaction for several jobs of `model` that take the same step: `claimBatch`, or a batch proof and
+   * `fulfillZkBatch`. The receipt says which went through (the coordinator's events name us); the others
+   * were skipped (taken, answered, late) and are looked at again.
+   */
+  private async sendBatch(model: string, queued: readonly QueuedStep[]): Promise<void> {
+    const batching = this.deps.batching!;
+    const action = queued[0].step.action;
+    const jobs = queued.map((q) => q.job);
+    const ids = jobs.map((job) => job.requestId);
+    const terms = jobs.map((job) => job.terms);
+    let data: string;
+    if (action === "claim") {
+      data = batching.fulfillerInterface.encodeFunctionData("claimBatch", [ids, terms]);
+    } else {
+      const started = Date.now();
+      let proved;
+      try {
+        proved = await batching.proveBatch(
+          model,
+          jobs.map((job) => decodeTensor(job.input)),
+        );
+      } catch (error) {
+        throw new OutputError(`the prover failed to make the batch proof of ${ids.length} requests: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      this.deps.metrics.proveSeconds.observe({ model, mode: "batch" }, (Date.now() - started) / 1000);
+      const size = batching.models.get(model)!.size;
+      const inputLength = decodeTensor(jobs[0].input).length;
+      const outputInstances = proved.instances.slice(size * inputLength);
+      for (const job of jobs) if (job.state !== "ready") this.moveTo(job, "ready");
+      data = batching.fulfillerInterface.encodeFunctionData("fulfillZkBatch", [
+        batching.models.get(model)!.modelId,
+        ids,
+        terms,
+        jobs.map((job) => job.input),
+        outputInstances,
+        proved.proof,
+      ]);
+    }
+    const reserved = action === "claim" ? terms.reduce((sum, t) => sum + BigInt(t.jobBond), 0n) : 0n;
+    this.reservedBond += reserved;
+    let result: SendResult;
+    try {
+      result = await this.deps.submitter.send(action === "claim" ? "claimBatch" : "fulfillZkBatch", { to: batching.fulfiller, data });
+    } finally {
+      this.reservedBond -= reserved;
+    }
+    if (!result.ok) {
+      for (const { job, step } of queued) this.settleLoss(job, step, result);
+      return;
+    }
+    const ours = new Set<bigint>();
+    for (const log of result.receipt.logs) {
+      if (log.address.toLowerCase() !== (await this.deps.coordinator.getAddress()).toLowerCase()) continue;
+      const event = this.deps.coordinator.interface.parseLog(log);
+      if (event?.name === "RequestClaimed" && event.args.relayer === this.address) ours.add(event.args.requestId as bigint);
+      if (event?.name === "RequestFulfilled" && event.args.payee === this.address) ours.add(event.args.requestId as bigint);
+    }
+    this.deps.log.info(
+      { requests: ids.length, through: ours.size, action, gas: result.gasUsed.toString() },
+      `${action === "claim" ? "claimBatch" : "fulfillZkBatch"} mined`,
+    );
+    for (const { job, step } of queued) {
+      if (ours.has(job.requestId)) this.recordMined(job, step, result.receipt.hash);
+      else this.moveTo(job, step.lost, { note: `skipped in a batch ${action}` });
+    }
   }
 
   /** Checks again the models that registry events named; a model whose standing changed has its jobs looked at again. */
@@ -335,6 +512,7 @@ export class Relayer implements WatcherEvents {
   /** Carries out one step; true when the job may have another step right away. */
   private async execute(job: Job, step: Step): Promise<boolean> {
     const id = job.requestId;
+    const queuedAtMs = this.dequeue(id);
     if (step.kind === "wait") {
       // A watched job's new note in the same state (a declined challenge, a refused model) is recorded too, so the
       // store says why; watched jobs are looked at only on events, so this is no write per tick (a waiting job's would be).
@@ -356,6 +534,8 @@ export class Relayer implements WatcherEvents {
     }
     if (step.state !== job.state) this.moveTo(job, step.state, { note: step.note });
     if (step.note) this.deps.log.info({ request: id.toString(), action: step.action }, step.note);
+    // A claim or zk answer of a model with a batched circuit waits in its queue (flushBatches sends it).
+    if (this.queueForBatch(job, step, queuedAtMs)) return false;
     return this.send(job, step);
   }
 

@@ -15,10 +15,11 @@ import { DisputeGame__factory } from "../../types/factories/contracts/DisputeGam
 import { ModelRegistry__factory } from "../../types/factories/contracts/ModelRegistry__factory.js";
 import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
+import { BatchFulfiller__factory } from "../../types/factories/contracts/BatchFulfiller__factory.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
-import { deploymentStartBlock, type HighwayDeployment } from "../../sdk/deployment.js";
+import { batchFulfillerOf, deploymentStartBlock, type HighwayDeployment } from "../../sdk/deployment.js";
 import { loadDeployment } from "../../sdk/deployment-file.js";
-import { loadCircuit } from "../../sdk/circuits.js";
+import { batchedCircuits, loadCircuit, type Circuit } from "../../sdk/circuits.js";
 import { ProverPool, type ProverPoolOptions } from "../prover/pool.js";
 import { ConfigError, type RelayerConfig } from "./config.js";
 import type { Policy, ServedModel } from "./decide.js";
@@ -29,7 +30,7 @@ import { RelayerMetrics, serveHttp, type Health } from "./metrics.js";
 import { ModelChecks, type CheckedModel } from "./model-checks.js";
 import { ProvingTimes } from "./proving-times.js";
 import { JobOutputs, type Prover } from "./outputs.js";
-import { Relayer } from "./relayer.js";
+import { Relayer, type RelayerBatching } from "./relayer.js";
 import { StakeMonitor } from "./stake.js";
 import { JobStore } from "./store.js";
 import { Submitter, type PrivateRoute } from "./submitter.js";
@@ -105,8 +106,17 @@ async function startOn(
   );
 
   const startProver = options.startProver ?? ((poolOptions: ProverPoolOptions) => ProverPool.start(poolOptions));
+  // Each model's largest batched circuit, when batching is on: the workers prove with it too.
+  const batchedOf = new Map(
+    config.batching.enabled
+      ? checked.flatMap((model) => {
+          const batched = batchedCircuits(model.circuit.dir).at(-1);
+          return batched ? [[model.modelId, batched] as const] : [];
+        })
+      : [],
+  );
   const prover = await startProver({
-    circuits: config.models.map((m) => m.circuit),
+    circuits: [...config.models.map((m) => m.circuit), ...[...batchedOf.values()].map((c) => c.dir)],
     workers: config.prover.workers,
     maxQueue: config.prover.maxQueue,
   });
@@ -120,6 +130,7 @@ async function startOn(
   const modelChecks = new ModelChecks({ registry, provider, log, metrics }, checked);
   await modelChecks.checkAll();
 
+  const batching = await batchingOf(deployment, config, checked, batchedOf, modelChecks, prover, log);
   const outputs = new JobOutputs(prover, store, provingTimes, metrics);
   const disputes = new DisputeCalls(disputeGame);
   const registryAddress = await registry.getAddress();
@@ -157,6 +168,7 @@ async function startOn(
     pollIntervalMs: config.pollIntervalMs,
     log,
     metrics,
+    batching,
   });
   const started = relayer;
   const resumed = store.active().length;
@@ -187,6 +199,48 @@ async function startOn(
       log.info("stopped");
     },
   };
+}
+
+/**
+ * Batching for the models whose batched verifier on chain matches our batched circuit; none (every job
+ * alone) when batching is off, no model has one, or the prover cannot batch.
+ */
+async function batchingOf(
+  deployment: HighwayDeployment,
+  config: RelayerConfig,
+  checked: readonly CheckedModel[],
+  batchedOf: ReadonlyMap<string, Circuit>,
+  modelChecks: ModelChecks,
+  prover: Prover,
+  log: Logger,
+): Promise<RelayerBatching | undefined> {
+  if (!config.batching.enabled) return undefined;
+  const proveBatch = prover.proveBatch?.bind(prover) ?? noBatchProver;
+  const models = new Map<string, { modelId: string; size: number; since: number }>();
+  for (const model of checked) {
+    const batched = batchedOf.get(model.modelId);
+    if (!batched) continue;
+    const verdict = await modelChecks.batchedVerifier(model.modelId, batched);
+    if ("refusal" in verdict) {
+      log.warn({ model: model.served.name }, `no batch proofs for ${model.served.name}: ${verdict.refusal}`);
+      continue;
+    }
+    models.set(model.served.name, { modelId: model.modelId, ...verdict });
+    log.info({ model: model.served.name, batchSize: verdict.size }, `batch proofs for ${model.served.name}`);
+  }
+  return {
+    fulfiller: deployment.batchFulfiller ?? batchFulfillerOf(deployment.coordinator),
+    fulfillerInterface: BatchFulfiller__factory.createInterface(),
+    maxWaitMs: config.batching.maxWaitMs,
+    minBatch: config.batching.minBatch,
+    models,
+    proveBatch,
+  };
+}
+
+/** A prover without batched circuits: never called, since no model then answers in batches (claims still batch). */
+function noBatchProver(): never {
+  throw new Error("this prover has no batched circuit");
 }
 
 /** What start-up opened, closed again in the reverse order (each once), whatever fails on the way. */

@@ -14,6 +14,10 @@
  * to the DisputeGame, which calls the coordinator's dispute hooks; defences and fraud proofs
  * use real proofs of inputs no proof covered yet (the first proof of a pair writes the cache,
  * as in fulfillZk), on a second registration of the same circuit where the samples run out.
+ * Batches: 8 requests claimed with one `claimBatch` and answered with one `fulfillZkBatch` (a REAL batch
+ * proof through price-signal's REAL batched verifier, circuits/price-signal/batch-8/), on a registration
+ * of their own (a cache of their own), after a warm-up batch: `batch8PerRequest` is the relayer's gas per
+ * request (claim and answer, divided by 8), `batch8LifecyclePerRequest` the same plus `requestInference`.
  * It also reports the runtime size of every deployed contract and its headroom under
  * EIP-170's 24,576 bytes (the protocol keeps at least 4,096: test/contracts/deploy.test.ts).
  * With --json, the last line is one JSON object: {"ops":{...},"goals":{...},"sizes":{...}}.
@@ -24,7 +28,7 @@ import { join } from "node:path";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
 import { termsFromEvent, type PlainTerms } from "../../sdk/terms.js";
 import { CIRCUITS_DIR } from "../../sdk/circuits.js";
-import { buildInstances, decodeTensor, encodeTensor } from "../../sdk/encoding.js";
+import { buildInstances, decodeTensor, encodeTensor, toField } from "../../sdk/encoding.js";
 import { signPermit } from "../../sdk/permit.js";
 import { deployHighway } from "../deploy.js";
 import { flag, printTable } from "../lib/report.js";
@@ -53,7 +57,7 @@ const highway = await deployHighway(ethers, {
   models: [MODEL],
   mint: [requester, relayer, challenger, permitter].map((s) => ({ to: s.address, amount: 1_000_000n * UNIT })),
 });
-const { token, staking, coordinator, disputeGame } = highway;
+const { token, staking, coordinator, disputeGame, batchFulfiller } = highway;
 const verifier = highway.verifiers[MODEL];
 const modelId = highway.deployment.models[MODEL].modelId;
 const params = highway.deployment.params;
@@ -182,6 +186,47 @@ async function permitRequest(s: Sample) {
   return gas;
 }
 
+interface BatchSample {
+  inputs: bigint[][];
+  /** Every row's output instances (padding rows too). */
+  outputInstances: bigint[];
+  proof: string;
+}
+
+function batchSample(index: number): BatchSample {
+  const raw = JSON.parse(readFileSync(join(CIRCUITS_DIR, MODEL, "batch-8", "samples", `sample-${index}.json`), "utf8"));
+  const instances: bigint[] = raw.instances.map(BigInt);
+  return {
+    inputs: raw.requests.map((r: { input: string[] }) => r.input.map(BigInt)),
+    outputInstances: instances.slice(instances.length - 8),
+    proof: raw.proof,
+  };
+}
+
+/** One batch: a request per input of `b` (to `batchModel`), one claimBatch, one fulfillZkBatch. */
+async function batchRound(b: BatchSample, batchModel: string) {
+  const requests = [];
+  for (const input of b.inputs) {
+    const p = { ...(await requestParams(0)), modelId: batchModel };
+    const { gas, receipt } = await gasOf(coordinator.connect(requester).requestInference(p, encodeTensor(input)));
+    requests.push({ gas, id: BigInt(receipt.logs.find((l: Log) => l.address === coordinatorAddress)!.topics[1]), terms: termsOf(receipt) });
+  }
+  const ids = requests.map((r) => r.id);
+  const terms = requests.map((r) => r.terms);
+  const claim = await gasOf(batchFulfiller.connect(relayer).claimBatch(ids, terms));
+  const fulfil = await gasOf(
+    batchFulfiller.connect(relayer).fulfillZkBatch(
+      batchModel,
+      ids,
+      terms,
+      b.inputs.map((input) => encodeTensor(input)),
+      b.outputInstances,
+      b.proof,
+    ),
+  );
+  return { request: requests.reduce((sum, r) => sum + r.gas, 0), claimBatch: claim.gas, fulfillZkBatch: fulfil.gas, count: ids.length };
+}
+
 const samples = [0, 1, 2].map(sample);
 // The same circuit registered again: a cache of its own, so the samples can be proven once more.
 const twinSalt = ethers.id(`${MODEL}-twin`);
@@ -216,12 +261,25 @@ function freshInput(): Sample {
     proof: "0x",
   };
 }
+// The same circuit registered a third time, with its batched verifier: batches get a cache of their own.
+const batchSalt = ethers.id(`${MODEL}-batch`);
+await (await highway.registry.registerModel(batchSalt, twin)).wait();
+const batchModelId = await highway.registry.modelIdOf(admin.address, batchSalt);
+const batchVerifier = highway.batchVerifiers[MODEL];
+await (await highway.registry.registerBatchVerifier(batchModelId, await batchVerifier.getAddress(), 8, ethers.ZeroHash)).wait();
+await networkHelpers.time.increase(1); // the batched verifier answers requests made after it was registered
 // Warm-up: first-ever credits, first request of each kind.
 await zkRound(samples[0]);
 await optimisticRound(freshInput());
 await challengeRound(freshInput());
 await permitRequest(samples[1]);
 
+await batchRound(batchSample(1), batchModelId); // warm-up: four requests
+const batch = await batchRound(batchSample(0), batchModelId); // a full batch of 8
+const batchSamples0 = batchSample(0);
+const batchVerifyOnly = await gasOf(
+  batchVerifier.verifyProof(batchSamples0.proof, [...batchSamples0.inputs.flat().map((v) => toField(v)), ...batchSamples0.outputInstances]),
+);
 const zk = await zkRound(samples[1]);
 const optimistic = await optimisticRound(freshInput());
 const challenge = await challengeRound(freshInput());
@@ -248,6 +306,11 @@ const ops = {
   proveFraud,
   resolveDisputeTimeout: challenge.resolveDisputeTimeout,
   cachedRequest: cached.gas,
+  claimBatch8: batch.claimBatch,
+  fulfillZkBatch8: batch.fulfillZkBatch,
+  batch8VerifyProofOnly: batchVerifyOnly.gas,
+  batch8PerRequest: Math.round((batch.claimBatch + batch.fulfillZkBatch) / batch.count),
+  batch8LifecyclePerRequest: Math.round((batch.request + batch.claimBatch + batch.fulfillZkBatch) / batch.count),
 };
 const goals: Record<string, { limit: number; met: boolean }> = {
   requestInference: { limit: 100_000, met: ops.requestInference <= 100_000 },
@@ -256,6 +319,8 @@ const goals: Record<string, { limit: number; met: boolean }> = {
   submitOptimistic: { limit: 60_000, met: ops.submitOptimistic <= 60_000 },
   finalize: { limit: 60_000, met: ops.finalize <= 60_000 },
   cachedRequest: { limit: 80_000, met: ops.cachedRequest <= 80_000 },
+  batch8PerRequest: { limit: 100_000, met: ops.batch8PerRequest <= 100_000 },
+  batch8LifecyclePerRequest: { limit: 200_000, met: ops.batch8LifecyclePerRequest <= 200_000 },
 };
 
 console.log(`Highway gas per operation (receipt gasUsed), real ${MODEL} verifier, steady state\n`);
@@ -273,11 +338,13 @@ const EIP170_LIMIT = 24_576;
 const deployed: Record<string, string> = {
   InferenceCoordinator: coordinatorAddress,
   DisputeGame: await disputeGame.getAddress(),
+  BatchFulfiller: await batchFulfiller.getAddress(),
   CoordinatorAdmin: await coordinator.coordinatorAdmin(),
   ModelRegistry: await highway.registry.getAddress(),
   RelayerStaking: await staking.getAddress(),
   HighwayToken: await token.getAddress(),
   [`${MODEL} verifier`]: await verifier.getAddress(),
+  [`${MODEL} batch-8 verifier`]: await batchVerifier.getAddress(),
 };
 const sizes: Record<string, number> = {};
 for (const [name, address] of Object.entries(deployed)) sizes[name] = ethers.getBytes(await ethers.provider.getCode(address)).length;

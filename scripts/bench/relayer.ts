@@ -10,7 +10,9 @@
  * Optimistic answers reach the callback only after the challenge window, so their
  * latency includes it (the coordinator's minimum, 60 s, in real time). Throughput:
  * the rest of --requests (120) at once; answersPerMinute counts the relayer's answers
- * (fulfillZk or submitOptimistic) from the first request to the last answer.
+ * (fulfillZk, a batch's fulfillZkBatch, or submitOptimistic) from the first request to the last answer.
+ * Batch proofs are on (price-signal's zk requests are claimed and answered up to 8 at a time);
+ * --no-batching runs the relayer with them off, for comparison.
  * With --json the last line is one JSON object:
  * {"requested","answered","duplicates","zk":{"p50Ms","p95Ms"},"optimistic":{"p50Ms","p95Ms"},"answersPerMinute"}.
  */
@@ -28,9 +30,10 @@ const count = Number(option("--requests", "120"));
 const latencyCount = Math.min(count, Number(option("--latency-requests", "20")));
 const intervalMs = Number(option("--interval-ms", "1000"));
 const RELAYER_ACCOUNT = 5;
+const batching = !flag("--no-batching");
 
 const highway = await startHighway();
-const relayer = startRelayerProcess(highway, { account: RELAYER_ACCOUNT });
+const relayer = startRelayerProcess(highway, { account: RELAYER_ACCOUNT, config: { batching: { enabled: batching } } });
 try {
   const [requester] = await highway.ethers.getSigners();
   await fundRequester(highway, requester);
@@ -54,6 +57,7 @@ try {
   };
   const duplicates = await duplicateAnswers();
   const result = {
+    batching,
     requested: count,
     answered: spaced.deliveredAt.size + burst.deliveredAt.size,
     duplicates,
@@ -62,7 +66,7 @@ try {
     answersPerMinute: Math.round((burst.answers / ((burst.lastAnswerAt - burst.startedAt) / 60_000)) * 10) / 10,
   };
   console.log(
-    `bench-relayer: one relayer; ${latencyCount} requests one every ${intervalMs} ms for latency, then a burst of ${count - latencyCount}; ` +
+    `bench-relayer: one relayer, batch proofs ${batching ? "on" : "off"}; ${latencyCount} requests one every ${intervalMs} ms for latency, then a burst of ${count - latencyCount}; ` +
       `challenge window ${highway.deployment.params.challengeWindow} s (real time)`,
   );
   printTable([

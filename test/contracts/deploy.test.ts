@@ -22,6 +22,8 @@ describe("scripts/deploy.ts", () => {
     expect(await highway.staking.coordinator()).to.equal(deployment.coordinator);
     expect(await highway.coordinator.disputeGame()).to.equal(deployment.disputeGame);
     expect(await highway.disputeGame.coordinator()).to.equal(deployment.coordinator);
+    expect(await highway.batchFulfiller.coordinator()).to.equal(deployment.coordinator);
+    expect(deployment.batchFulfiller).to.equal(await highway.batchFulfiller.getAddress());
     const coordinatorAdmin = await ethers.getContractAt("CoordinatorAdmin", await highway.coordinator.coordinatorAdmin());
     expect(await coordinatorAdmin.coordinator()).to.equal(deployment.coordinator);
     expect(await highway.coordinator.paymentToken()).to.equal(deployment.token);
@@ -43,8 +45,10 @@ describe("scripts/deploy.ts", () => {
       highway.coordinator,
       highway.disputeGame,
       highway.committeeArbiter,
+      highway.batchFulfiller,
       coordinatorAdmin,
       ...Object.values(highway.verifiers),
+      ...Object.values(highway.batchVerifiers),
     ]) {
       const runtime = ethers.getBytes(await ethers.provider.getCode(await contract.getAddress()));
       expect(runtime.length, await contract.getAddress()).to.be.lessThanOrEqual(24_576 - 4_096);
@@ -61,6 +65,10 @@ describe("scripts/deploy.ts", () => {
       expect(model.terms.inputLength).to.equal(BigInt(manifest.input.length));
       expect(model.terms.outputLength).to.equal(BigInt(manifest.output.length));
     }
+    // price-signal's batched circuit: its verifier registered for 8 requests per proof.
+    const batch = await highway.registry.batchVerifierOf(deployment.models["price-signal"].modelId);
+    expect(batch.verifier).to.equal(await highway.batchVerifiers["price-signal"].getAddress());
+    expect(batch.batchSize).to.equal(8n);
   });
 
   it("hands the admin roles to a chosen admin", async () => {

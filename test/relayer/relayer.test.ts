@@ -11,6 +11,7 @@ import { hardhatAccount } from "../../scripts/lib/node.js";
 import { TcpProxy } from "../helpers/proxy.js";
 import { requestBurst } from "../helpers/requests.js";
 import { advanceTime, stakeRelayer, waitFor, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
+import { deploymentStartBlock } from "../../sdk/deployment.js";
 import { allInStatus, eventCounts, metricSum, metricsOf, randomRequest, relayerTestbed, Status, statuses, storedJobs } from "./helpers.js";
 
 const HONEST = 5;
@@ -42,6 +43,25 @@ describe("relayer (real processes against a Hardhat node)", function () {
     const jobs = storedJobs(relayer);
     expect(jobs).to.have.length(200);
     expect(jobs.every((job) => job.state === "done" && job.proofsMade <= 1)).to.equal(true);
+  });
+
+  it("answers a burst of zk requests in batch proofs: claims together, one proof and one fulfillZkBatch per batch", async () => {
+    const relayer = start({ account: HONEST, config: { batching: { enabled: true, maxWaitMs: 1_000 } } });
+    // The batched verifiers answer requests made after the second they were registered in (the deployment's).
+    await advanceTime(highway, 1);
+    const ids = await requestBurst(highway, await requester(), 24, (i) => randomRequest(i, ["zk"]));
+    await waitAllFinal(ids);
+    await expectAnsweredExactlyOnce(ids);
+    const batches = await highway.batchFulfiller.queryFilter(
+      highway.batchFulfiller.filters.BatchFulfilled(),
+      deploymentStartBlock(highway.deployment),
+    );
+    expect(batches.length).to.be.greaterThan(0);
+    const answeredInBatches = batches.reduce((sum, event) => sum + Number(event.args.answered), 0);
+    expect(answeredInBatches).to.be.greaterThan(ids.length / 2);
+    for (const event of batches) expect(Number(event.args.count)).to.be.at.most(8);
+    expect(relayer.output()).to.contain("fulfillZkBatch mined");
+    expect(storedJobs(relayer).every((job) => job.state === "done")).to.equal(true);
   });
 
   it("survives SIGKILL in the middle of a burst: every request answered once, nothing proved twice", async () => {

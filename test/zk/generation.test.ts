@@ -13,10 +13,17 @@ import { loadCircuit } from "../../sdk/circuits.js";
 import { REPO, runPython } from "../helpers/python.js";
 
 const BUILD = join(REPO, "circuits", "build.py");
+/** Every folder in `dir` (relative to circuits/) with a manifest. */
+function circuitFolders(dir: string, prefix = ""): string[] {
+  return readdirSync(join(REPO, "circuits", dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith(prefix))
+    .map((entry) => join(dir, entry.name))
+    .filter((folder) => existsSync(join(REPO, "circuits", folder, "manifest.json")));
+}
 /** Every model folder with a manifest, so a new model is checked without listing it here. */
-const MODELS = readdirSync(join(REPO, "circuits"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && existsSync(join(REPO, "circuits", entry.name, "manifest.json")))
-  .map((entry) => entry.name);
+const MODELS = circuitFolders("");
+/** Every model's batched circuits (circuits/<model>/batch-<B>/), each with its own verifier. */
+const BATCHED = MODELS.flatMap((model) => circuitFolders(model, "batch-"));
 
 /** The first line where two texts differ, for a failure message a reader can act on. */
 function firstDifference(committed: string, generated: string): string {
@@ -39,13 +46,24 @@ describe("generated verifiers (circuits/build.py verifier)", function () {
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it("finds the reference models", () => {
+  it("finds the reference models and price-signal's batched circuit", () => {
     expect(MODELS).to.include.members(["price-signal", "credit-risk", "price-signal-volatile"]);
+    expect(BATCHED).to.include("price-signal/batch-8");
   });
 
-  for (const model of MODELS) {
+  it("price-signal/batch-8: answers 8 requests per proof, its verifier next to the single one's", () => {
+    const { manifest } = loadCircuit(join(REPO, "circuits", "price-signal", "batch-8"));
+    const single = loadCircuit("price-signal").manifest;
+    expect(manifest.batchSize).to.equal(8);
+    expect(manifest.input).to.deep.equal({ ...single.input, shape: [8, ...single.input.shape.slice(1)] });
+    expect(manifest.output).to.deep.equal({ ...single.output, shape: [8, ...single.output.shape.slice(1)] });
+    expect(manifest.publicInstances).to.include({ count: 8 * 9, inputOffset: 0, outputOffset: 8 * 8 });
+    expect(manifest.verifier.source).to.equal("contracts/verifiers/price-signal/batch-8/Halo2Verifier.sol");
+  });
+
+  for (const model of [...MODELS, ...BATCHED]) {
     it(`${model}: the committed verifier is what EZKL generates from the committed keys`, () => {
-      const { manifest } = loadCircuit(model);
+      const { manifest } = loadCircuit(join(REPO, "circuits", model));
       expect(ezklVersion, "the virtualenv's ezkl is not the version the manifest was built with").to.equal(manifest.ezklVersion);
       const out = join(scratch, model);
       const result = runPython([BUILD, "verifier", join(REPO, "circuits", model), "--out", out]);

@@ -28,6 +28,8 @@ interface Vm {
     function parseInt(string calldata value) external pure returns (int256);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);
+    function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
+    function parseUint(string calldata value) external pure returns (uint256);
     function prank(address msgSender) external;
     function readFile(string calldata path) external view returns (string memory);
     function recordLogs() external;
@@ -35,6 +37,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function startPrank(address msgSender) external;
     function stopPrank() external;
+    function toString(uint256 value) external pure returns (string memory);
     function warp(uint256 newTimestamp) external;
 }
 

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
+
+/**
+ * @title IBatchFulfiller
+ * @notice Batch proofs: a relayer claims several requests in one transaction (`claimBatch`) and
+ * answers up to B claimed zk requests of one model with one proof of the model's batched circuit
+ * (`fulfillZkBatch`, one `verifyProof` call). Each request is settled and called back by the
+ * coordinator exactly as `fulfillZk` would (its auction price, its callback gas, its own failed
+ * callback recorded for `retryCallback`).
+ * @dev Deployed by the coordinator, which takes `claim` and `fulfillZk` from this contract for the
+ * relayer whose address it appends to the calldata (and checks no proof in that `fulfillZk`). Revert
+ * or skip: whatever the relayer decided when it built the batch (the model, the terms, the inputs,
+ * the output instances, the proof) reverts the whole batch; what
+ * others can change between the proof and its inclusion (a claim or answer by someone else, a
+ * reopen, the deadline passing) skips that request alone, with `BatchRequestSkipped`, so a proof
+ * made for B requests is not lost to one of them.
+ */
+interface IBatchFulfiller {
+    /// @notice Request `requestId` was left out of a batch claim or answer; `reason` is the coordinator's
+    /// revert data (e.g. `WrongStatus`, `NotClaimant`, `DeadlinePassed`).
+    event BatchRequestSkipped(uint256 indexed requestId, bytes reason);
+
+    /// @notice `relayer` answered `answered` requests of `modelId` with one proof of `count` requests.
+    event BatchFulfilled(bytes32 indexed modelId, address indexed relayer, uint256 count, uint256 answered);
+
+    /// @notice The coordinator whose requests this contract claims and answers.
+    function coordinator() external view returns (IInferenceCoordinator);
+
+    /**
+     * @notice Claims each of `requestIds` (with its current `terms`) for the caller at its own auction
+     * price, locking each request's job bond of the caller's stake, as `claim` would. A request that
+     * cannot be claimed (taken, past its last claim time, a former claimant's) is skipped.
+     * @return claimed How many were claimed; reverts with `NothingClaimed` when none.
+     */
+    function claimBatch(
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms
+    ) external returns (uint256 claimed);
+
+    /**
+     * @notice Answers the caller's claimed zk requests `requestIds` of `modelId` with one proof of the
+     * model's batched circuit (`IModelRegistry.batchVerifierOf`). Row i of the batch is request i: its
+     * public inputs are built from `inputs[i]`, checked against its terms' input hash; rows past the
+     * requests are padding, zero inputs written here. `outputInstances` holds every row's outputs as
+     * field elements (padding rows too: the proof fixes them, they are dropped); request i's output is
+     * read back from its row. A request claimed by someone else, already answered or past its deadline
+     * is skipped; one whose callback reverts is answered, its callback left for `retryCallback`.
+     * @return answered How many requests were answered; reverts with `NothingAnswered` when none.
+     */
+    function fulfillZkBatch(
+        bytes32 modelId,
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms,
+        bytes[] calldata inputs,
+        uint256[] calldata outputInstances,
+        bytes calldata proof
+    ) external returns (uint256 answered);
+}
