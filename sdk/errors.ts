@@ -78,8 +78,6 @@ export const ERROR_HINTS = {
   DefenceWindowOpen: "request {requestId}'s defence window is open until {endsAt}",
   DefenceWindowClosed: "request {requestId}'s defence window closed at {endedAt}",
   OutputLengthMismatch: "the model returns {expected} outputs but {actual} were given",
-  OutputCountUnsupported: "models with {count} outputs cannot be served optimistically",
-  OutputValueTooLarge: "output value {value} at index {index} is too large to store",
   InvalidProof: "the proof for request {requestId} does not verify: prove the request's own input with the model's circuit",
   SameOutput: "request {requestId}'s posted output is the proven one: there is no fraud to prove",
   ChallengeNotCommitted:

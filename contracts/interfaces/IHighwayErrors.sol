@@ -11,7 +11,7 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
  * with `IHighwayErrors.OnlyCoordinator` without inheriting it, so that a Dapp's own error
  * names stay free. It imports `IInferenceCoordinator` for two enums only; that interface does
  * not inherit it (an import cycle with inheritance does not compile in every order).
- * @dev The libraries keep their own errors (`InstanceEncoding`, `OutputPacking`,
+ * @dev The libraries keep their own errors (`InstanceEncoding`,
  * `ExactGasCall`): they are usable on their own. The SDK (`sdk/errors.ts`) keys its hints
  * by error name, so names and arguments are part of the protocol's interface.
  */

@@ -4,22 +4,9 @@ pragma solidity ^0.8.24;
 import {Test} from "./utils/Test.sol";
 import {AuctionMath} from "../libraries/AuctionMath.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
-import {OutputPacking} from "../libraries/OutputPacking.sol";
 
-contract OutputPackingHarness {
-    function pack(int256[] memory values) external pure returns (uint256) {
-        return OutputPacking.pack(values);
-    }
-}
-
-/// @dev Fuzz tests of the auction price, the settlement arithmetic and the packed output encoding.
+/// @dev Fuzz tests of the auction price and the settlement arithmetic (the tensor encoding's are in TensorCodec.t.sol).
 contract MathTest is Test {
-    OutputPackingHarness private packing;
-
-    function setUp() public {
-        packing = new OutputPackingHarness();
-    }
-
     // ------------------------------------------------------------------ auction
 
     function test_auctionEndpoints() public pure {
@@ -105,39 +92,5 @@ contract MathTest is Test {
         uint256 share = FeeMath.share(amount, bps);
         assertLe(share, amount);
         assertEq(share, (uint256(amount) * bps) / 10_000);
-    }
-
-    // ------------------------------------------------------------------ packed outputs
-
-    function testFuzz_outputsRoundTrip(int64 a, int64 b, int64 c, uint8 count) public pure {
-        count = uint8(bound(count, 1, 3));
-        int256[] memory values = new int256[](count);
-        values[0] = a;
-        if (count > 1) values[1] = b;
-        if (count > 2) values[2] = c;
-        uint256 word = OutputPacking.pack(values);
-        assertTrue(word != 0);
-        assertEq(OutputPacking.unpack(word), values);
-    }
-
-    function testFuzz_distinctOutputsPackDistinctly(int64 a, int64 b) public pure {
-        vm.assume(a != b);
-        int256[] memory x = new int256[](1);
-        int256[] memory y = new int256[](1);
-        x[0] = a;
-        y[0] = b;
-        assertTrue(OutputPacking.pack(x) != OutputPacking.pack(y));
-    }
-
-    function test_packRejectsBadOutputs() public {
-        vm.expectRevert(abi.encodeWithSelector(OutputPacking.OutputCountUnsupported.selector, 0));
-        packing.pack(new int256[](0));
-        vm.expectRevert(abi.encodeWithSelector(OutputPacking.OutputCountUnsupported.selector, 4));
-        packing.pack(new int256[](4));
-        int256[] memory v = new int256[](2);
-        v[1] = int256(type(int64).min) - 1;
-        vm.expectRevert(abi.encodeWithSelector(OutputPacking.OutputValueTooLarge.selector, 1, v[1]));
-        packing.pack(v);
-        assertEq(OutputPacking.unpack(0).length, 0);
     }
 }
