@@ -69,19 +69,8 @@ export interface ModelBuildResult {
   notes: string[];
 }
 
-interface PipelineReport {
-  ok: boolean;
-  error?: string;
-  name: string;
-  logrows: number;
-  inputShapes: number[][];
-  outputShapes: number[][];
-  inputBound: number;
-  verifierRuntimeBytes: number;
-  proveMs: number;
-  accuracy: { maxAbsError: number; agreement: number };
-  notes: string[];
-}
+/** What the Python pipeline prints: the build report before the EVM check adds `verifyGas`, or a refusal. */
+type PipelineReport = Omit<ModelBuildReport, "ok" | "verifyGas"> & { ok: boolean; error?: string; notes: string[] };
 
 /** Builds `options.onnx` into a bundle at `options.out`, checked on an in-process EVM. */
 export async function buildModel(options: ModelBuildOptions): Promise<ModelBuildResult> {
