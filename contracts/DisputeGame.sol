@@ -2,9 +2,11 @@
 pragma solidity 0.8.30;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IChallengeCommitments} from "./interfaces/IChallengeCommitments.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {ChallengeCommitments} from "./libraries/ChallengeCommitments.sol";
 import {ProofVerification} from "./libraries/ProofVerification.sol";
 
 /**
@@ -26,15 +28,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     /// @notice Where each model's verifier is registered.
     IModelRegistry public immutable registry;
 
-    /// @dev When a challenge commitment was first made: the reveal must come in a later block, and the
-    /// commitment must not predate the answer it challenges.
-    struct Commitment {
-        uint64 blockNumber;
-        uint64 timestamp;
-    }
+    using ChallengeCommitments for ChallengeCommitments.Book;
 
     mapping(uint256 requestId => address challenger) private _challengers;
-    mapping(bytes32 commitment => Commitment) private _commitments;
+    ChallengeCommitments.Book private _commitments;
 
     /// @dev Deployed by the coordinator's constructor: the deployer is the coordinator.
     constructor(IModelRegistry registry_) {
@@ -42,13 +39,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         registry = registry_;
     }
 
-    /// @inheritdoc IDisputeGame
+    /// @inheritdoc IChallengeCommitments
     function commitChallenge(bytes32 commitment) external {
-        // The first commitment stands: a copy (useless to its sender, whose address is not in the hash) neither
-        // reverts the original nor moves its block.
-        if (_commitments[commitment].blockNumber == 0) {
-            _commitments[commitment] = Commitment(uint64(block.number), uint64(block.timestamp));
-        }
+        _commitments.record(commitment);
         emit ChallengeCommitted(commitment, msg.sender);
     }
 
@@ -58,17 +51,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         IInferenceCoordinator.RequestTerms calldata terms,
         bytes32 salt
     ) external nonReentrant {
-        bytes32 commitment = challengeCommitment(requestId, msg.sender, salt);
-        Commitment memory c = _commitments[commitment];
-        if (c.blockNumber == 0) revert ChallengeNotCommitted(requestId, msg.sender);
-        if (block.number <= c.blockNumber) revert ChallengeRevealTooSoon(requestId, c.blockNumber);
         (, IInferenceCoordinator.RequestState memory s) = coordinator.getRequest(requestId);
-        if (s.status != IInferenceCoordinator.RequestStatus.Pending) revert WrongStatus(requestId, s.status);
-        if (block.timestamp >= s.phaseEndsAt) revert ChallengeWindowClosed(requestId, s.phaseEndsAt);
-        // The answer was posted a challenge window before its window ends (the coordinator checks `terms`).
-        uint256 answeredAt = s.phaseEndsAt - terms.challengeWindow;
-        if (c.timestamp < answeredAt) revert ChallengeCommitmentStale(requestId, c.timestamp, answeredAt);
-        delete _commitments[commitment];
+        _commitments.spend(requestId, msg.sender, salt, s, terms.challengeWindow);
         _challengers[requestId] = msg.sender;
         coordinator.openDispute(requestId, terms, msg.sender);
     }
@@ -135,15 +119,14 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         return _challengers[requestId];
     }
 
-    /// @inheritdoc IDisputeGame
+    /// @inheritdoc IChallengeCommitments
     function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp) {
-        Commitment memory c = _commitments[commitment];
-        return (c.blockNumber, c.timestamp);
+        return _commitments.committedAt(commitment);
     }
 
-    /// @inheritdoc IDisputeGame
-    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) public pure returns (bytes32) {
-        return keccak256(abi.encode(requestId, challenger, salt));
+    /// @inheritdoc IChallengeCommitments
+    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) external pure returns (bytes32) {
+        return ChallengeCommitments.hash(requestId, challenger, salt);
     }
 
     /// @dev The state and posted output's hash of a Disputed request whose current terms are `terms`.

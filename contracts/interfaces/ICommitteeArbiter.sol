@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IChallengeCommitments} from "./IChallengeCommitments.sol";
 import {IHighwayErrors} from "./IHighwayErrors.sol";
 import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
 
@@ -55,7 +56,7 @@ interface ILanguageDisputeHooks {
  * dispute (the request is refunded, nobody is slashed). Every step can be taken by anyone once due.
  * @dev Challengers approve the coordinator, not the arbiter, for the challenge bond.
  */
-interface ICommitteeArbiter is IHighwayErrors {
+interface ICommitteeArbiter is IChallengeCommitments, IHighwayErrors {
     /// @notice The committee's parameters, fixed at deployment.
     struct CommitteeParams {
         uint8 committeeSize; // odd, 1 to 15
@@ -95,8 +96,11 @@ interface ICommitteeArbiter is IHighwayErrors {
     /// @notice `account` withdrew `amount` of penalties shared to it.
     event Withdrawal(address indexed account, uint256 amount);
 
-    /// @notice Disputes a Pending language-model answer, posting `terms.challengeBond` (pulled by the coordinator).
-    function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms) external;
+    /// @notice Disputes a Pending language-model answer within its challenge window (step two of two), posting
+    /// `terms.challengeBond` (pulled by the coordinator). The caller must have committed
+    /// `challengeCommitment(requestId, msg.sender, salt)` in an earlier block, and no earlier than the answer was
+    /// posted (the same rule as the dispute game's: a copied challenge is worth nothing to its copier).
+    function challenge(uint256 requestId, IInferenceCoordinator.RequestTerms calldata terms, bytes32 salt) external;
 
     /// @notice Draws the committee of a challenged request, in a block after the challenge; anyone may call.
     /// With fewer eligible relayers than seats the dispute is voided at once.
@@ -137,7 +141,7 @@ interface ICommitteeArbiter is IHighwayErrors {
     function membersHashOf(uint256 requestId) external view returns (bytes32);
 
     /// @notice The commitment a member makes for `output` on request `requestId` with `salt`.
-    function commitmentOf(
+    function voteCommitment(
         uint256 requestId,
         address member,
         bytes calldata output,

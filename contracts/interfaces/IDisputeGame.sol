@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IChallengeCommitments} from "./IChallengeCommitments.sol";
 import {IHighwayErrors} from "./IHighwayErrors.sol";
 import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
 
@@ -16,28 +17,12 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
  * life-cycle event (`Challenged`, `Defended`, `FraudProven`, `DisputeTimedOut`).
  * @dev Challengers approve the coordinator, not the game, for the challenge bond.
  */
-interface IDisputeGame is IHighwayErrors {
+interface IDisputeGame is IChallengeCommitments, IHighwayErrors {
     /// @notice The coordinator whose optimistic answers this game judges (the game's deployer).
     function coordinator() external view returns (IInferenceCoordinator);
 
-    /// @notice `committer` committed to a challenge (`commitment`, which names neither the request nor the salt).
-    event ChallengeCommitted(bytes32 indexed commitment, address indexed committer);
-
     /// @notice The challenger of request `requestId`'s open dispute (zero when none is open).
     function challengerOf(uint256 requestId) external view returns (address);
-
-    /// @notice When `commitment` was first committed (block number and time; zero if never, or once revealed).
-    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp);
-
-    /// @notice The commitment of `challenger`'s challenge of request `requestId`: `keccak256(abi.encode(requestId,
-    /// challenger, salt))`, with `salt` a secret random word (it hides the request until the reveal).
-    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) external pure returns (bytes32);
-
-    /// @notice Commits to a challenge (step one of two). Free, and it locks nothing: it binds the later reveal to
-    /// its sender (a copy commits to the original sender's challenge) and blocks no one (any number of
-    /// commitments may name a request; the first reveal opens the dispute). A commitment holds for the answer
-    /// pending when it is made, until that answer's challenge window ends; it is spent by its reveal.
-    function commitChallenge(bytes32 commitment) external;
 
     /// @notice Disputes a Pending result within its challenge window (step two of two), posting
     /// `terms.challengeBond` (pulled by the coordinator, which the caller approves). The caller must have

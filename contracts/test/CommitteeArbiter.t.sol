@@ -32,6 +32,7 @@ contract CommitteeArbiterTest is Test {
 
     bytes private constant RIGHT = "NEGATIVE";
     bytes private constant WRONG = "POSITIVE";
+    bytes32 private constant SALT = keccak256("the challenger's secret");
 
     function setUp() public {
         token = new HighwayToken(address(this));
@@ -60,6 +61,7 @@ contract CommitteeArbiterTest is Test {
         token.approve(address(hooks), CHALLENGE_BOND);
         terms.modelId = MODEL;
         terms.challengeBond = CHALLENGE_BOND;
+        terms.challengeWindow = 1 hours; // the harness posts answers with a one-hour challenge window
         hooks.post(REQUEST, relayer, WRONG);
     }
 
@@ -87,11 +89,60 @@ contract CommitteeArbiterTest is Test {
         staking.lockBond(servers[0], 1);
     }
 
+    // ------------------------------------------------------------------ the challenge
+
+    function test_aCopiedChallengeRevealIsRefusedBecauseTheCommitmentNamesItsChallenger() public {
+        vm.prank(challenger);
+        arbiter.commitChallenge(arbiter.challengeCommitment(REQUEST, challenger, SALT));
+        vm.roll(block.number + 1);
+        address copier = address(0xC0FFEE);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeNotCommitted.selector, REQUEST, copier));
+        vm.prank(copier);
+        arbiter.challenge(REQUEST, terms, SALT);
+    }
+
+    function test_aChallengeIsRevealedInALaterBlockThanItsCommitment() public {
+        vm.prank(challenger);
+        arbiter.commitChallenge(arbiter.challengeCommitment(REQUEST, challenger, SALT));
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeRevealTooSoon.selector, REQUEST, block.number));
+        vm.prank(challenger);
+        arbiter.challenge(REQUEST, terms, SALT);
+    }
+
+    function test_noChallengeComesAfterTheChallengeWindowSoTheAnswerCanBeFinalized() public {
+        vm.prank(challenger);
+        arbiter.commitChallenge(arbiter.challengeCommitment(REQUEST, challenger, SALT));
+        vm.roll(block.number + 1);
+        (IInferenceCoordinator.RequestState memory s, ) = hooks.postedAnswer(REQUEST, terms);
+        vm.warp(s.phaseEndsAt);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.ChallengeWindowClosed.selector, REQUEST, s.phaseEndsAt));
+        vm.prank(challenger);
+        arbiter.challenge(REQUEST, terms, SALT);
+    }
+
+    function test_aCommitmentMadeBeforeTheAnswerWasPostedIsStale() public {
+        vm.prank(challenger);
+        arbiter.commitChallenge(arbiter.challengeCommitment(REQUEST, challenger, SALT));
+        uint256 committedAt = block.timestamp;
+        vm.warp(block.timestamp + 10);
+        vm.roll(block.number + 1);
+        hooks.post(REQUEST, relayer, WRONG); // answered again after the commitment
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IHighwayErrors.ChallengeCommitmentStale.selector,
+                REQUEST,
+                committedAt,
+                block.timestamp
+            )
+        );
+        vm.prank(challenger);
+        arbiter.challenge(REQUEST, terms, SALT);
+    }
+
     // ------------------------------------------------------------------ the draw
 
     function test_theCommitteeIsDrawnInALaterBlockFromDeclaredRelayersOtherThanTheParties() public {
-        vm.prank(challenger);
-        arbiter.challenge(REQUEST, terms);
+        _challenge();
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.DrawTooEarly.selector, REQUEST, block.number));
         arbiter.draw(REQUEST, terms);
         address[] memory members = _draw();
@@ -111,8 +162,7 @@ contract CommitteeArbiterTest is Test {
             vm.prank(servers[i]);
             staking.setServes(MODEL, false);
         }
-        vm.prank(challenger);
-        arbiter.challenge(REQUEST, terms);
+        _challenge();
         vm.roll(block.number + 1);
         arbiter.draw(REQUEST, terms);
         assertEq(uint8(hooks.lastOutcome()), uint8(IInferenceCoordinator.DisputeOutcome.Voided));
@@ -161,7 +211,7 @@ contract CommitteeArbiterTest is Test {
         address[] memory members = _challengeAndDraw();
         bytes32 salt = keccak256("salt");
         for (uint256 i; i < 3; ++i) {
-            bytes32 commitment = arbiter.commitmentOf(REQUEST, members[i], RIGHT, salt);
+            bytes32 commitment = arbiter.voteCommitment(REQUEST, members[i], RIGHT, salt);
             vm.prank(members[i]);
             arbiter.commit(REQUEST, committee, i, commitment);
         }
@@ -209,7 +259,7 @@ contract CommitteeArbiterTest is Test {
 
     function test_onlyAMemberVotesOnItsSeatOncePerPhaseAndWithinItsWindow() public {
         address[] memory members = _challengeAndDraw();
-        bytes32 commitment = arbiter.commitmentOf(REQUEST, members[0], RIGHT, bytes32(0));
+        bytes32 commitment = arbiter.voteCommitment(REQUEST, members[0], RIGHT, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.NotCommitteeMember.selector, REQUEST, members[1]));
         vm.prank(members[1]);
         arbiter.commit(REQUEST, committee, 0, commitment);
@@ -267,15 +317,23 @@ contract CommitteeArbiterTest is Test {
         return new address[](0);
     }
 
-    function _challengeAndDraw() private returns (address[] memory) {
+    /// @dev The challenger commits, then reveals its challenge in the next block.
+    function _challenge() private {
         vm.prank(challenger);
-        arbiter.challenge(REQUEST, terms);
+        arbiter.commitChallenge(arbiter.challengeCommitment(REQUEST, challenger, SALT));
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        arbiter.challenge(REQUEST, terms, SALT);
+    }
+
+    function _challengeAndDraw() private returns (address[] memory) {
+        _challenge();
         return _draw();
     }
 
     function _voteAll(address[] memory members, bytes[3] memory outputs) private {
         for (uint256 i; i < 3; ++i) {
-            bytes32 commitment = arbiter.commitmentOf(REQUEST, members[i], outputs[i], bytes32(i));
+            bytes32 commitment = arbiter.voteCommitment(REQUEST, members[i], outputs[i], bytes32(i));
             vm.prank(members[i]);
             arbiter.commit(REQUEST, committee, i, commitment);
         }

@@ -140,9 +140,17 @@ async function arbiterGas(answer: Uint8Array) {
   // The harness reads only the model and the challenge bond of the terms: every other field is zero.
   const fields = arbiter.interface.getFunction("draw").inputs[1].components!;
   const zero = (type: string) => (type === "bytes32" ? ZeroHash : type === "address" ? ZeroAddress : 0);
-  const terms = { ...Object.fromEntries(fields.map((f) => [f.name, zero(f.type)])), modelId: model, challengeBond: 50n * UNIT };
+  // The harness posts answers with a one-hour challenge window.
+  const terms = {
+    ...Object.fromEntries(fields.map((f) => [f.name, zero(f.type)])),
+    modelId: model,
+    challengeBond: 50n * UNIT,
+    challengeWindow: 3_600,
+  };
   const gas = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
-  await gas(arbiter.connect(challenger).challenge(requestId, terms as never));
+  const salt = keccak256(toUtf8Bytes("the challenger's secret"));
+  await gas(arbiter.connect(challenger).commitChallenge(await arbiter.challengeCommitment(requestId, challenger.address, salt)));
+  await gas(arbiter.connect(challenger).challenge(requestId, terms as never, salt));
   const drawTx = await arbiter.draw(requestId, terms as never);
   const drawReceipt = (await drawTx.wait())!;
   const draw = Number(drawReceipt.gasUsed);

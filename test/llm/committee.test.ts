@@ -77,7 +77,8 @@ describe("relayers on a committee", function () {
     await (await token.connect(challenger).approve(await hooks.getAddress(), 50n * UNIT)).wait();
     const requestId = 7n;
     await (await hooks.post(requestId, relayer.address, posted)).wait();
-    const terms = { ...emptyTerms(), modelId: MODEL, challengeBond: 50n * UNIT };
+    // The harness posts answers with a one-hour challenge window.
+    const terms = { ...emptyTerms(), modelId: MODEL, challengeBond: 50n * UNIT, challengeWindow: 3_600n };
     const request: DisputedRequest = { modelId: MODEL, input: toUtf8Bytes(PROMPT), maxOutputBytes: 48, terms };
     const voters = members.map(
       (server, i) =>
@@ -107,12 +108,20 @@ describe("relayers on a committee", function () {
         if (round === 4 || round === 8) await networkHelpers.time.increase(601);
       }
     };
-    return { arbiter, hooks, staking, challenger, members, requestId, terms, runUntilClosed };
+    /** The challenger commits, then reveals its challenge in a later block. */
+    const challenge = async () => {
+      const salt = ethers.id("the challenger's secret");
+      await (
+        await arbiter.connect(challenger).commitChallenge(await arbiter.challengeCommitment(requestId, challenger.address, salt))
+      ).wait();
+      await (await arbiter.connect(challenger).challenge(requestId, terms, salt)).wait();
+    };
+    return { arbiter, hooks, staking, challenger, members, requestId, terms, challenge, runUntilClosed };
   }
 
   it("outvote a wrong answer: the request is answered with the committee's answer and the majority rewarded", async () => {
     const c = await committee(toUtf8Bytes("POSITIVE? No: this is not the model's answer"));
-    await (await c.arbiter.connect(c.challenger).challenge(c.requestId, c.terms)).wait();
+    await c.challenge();
     await c.runUntilClosed();
     expect(await c.hooks.lastOutcome()).to.equal(FRAUD_PROVEN);
     expect(await c.hooks.lastOutput()).to.equal(hexlify(expected));
@@ -121,7 +130,7 @@ describe("relayers on a committee", function () {
 
   it("uphold a right answer: the challenge is defended", async () => {
     const c = await committee(expected);
-    await (await c.arbiter.connect(c.challenger).challenge(c.requestId, c.terms)).wait();
+    await c.challenge();
     await c.runUntilClosed();
     expect(await c.hooks.lastOutcome()).to.equal(DEFENDED);
     expect(await c.hooks.lastOutput()).to.equal(hexlify(expected));
@@ -129,7 +138,7 @@ describe("relayers on a committee", function () {
 
   it("do not vote with a runtime spec other than the registered one, and such a member loses half its seat bond", async () => {
     const c = await committee(toUtf8Bytes("wrong"), (voter) => (voter === 2 ? ZeroHash : runtimeSpecHash(spec)));
-    await (await c.arbiter.connect(c.challenger).challenge(c.requestId, c.terms)).wait();
+    await c.challenge();
     await c.runUntilClosed();
     expect(await c.hooks.lastOutcome()).to.equal(FRAUD_PROVEN);
     expect((await c.hooks.lastRewardees()).length).to.equal(2);
