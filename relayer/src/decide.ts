@@ -72,8 +72,13 @@ export interface TheirAnswer {
 
 /** A model this relayer runs. */
 export interface ServedModel {
-  /** Its circuit's name, which the prover knows it by. */
+  /** Its circuit's name, which the prover knows it by, or its runtime spec's name (a language model). */
   name: string;
+  /**
+   * A circuit model (its disputes are the dispute game's: defences and fraud proofs) or a language model
+   * (optimistic only; its disputes are voted on by a committee of relayers, relayer/llm/committee.ts).
+   */
+  kind: "circuit" | "language";
   /** The proof modes we answer; the watchtower also checks answers in the others. */
   modes: readonly ProofMode[];
   /** What one job costs us beyond gas, in payment-token units. */
@@ -147,6 +152,12 @@ export function decide(job: DecidedJob, chain: ChainView, now: number, policy: P
     case "pending":
       return chain.ours ? finalizeWhenDue(chain.phaseEndsAt, now) : watchPending(job, chain, now, model, policy);
     case "disputed":
+      if (model.kind === "language")
+        // No defence, no fraud proof, no timeout: a committee re-runs the request and its vote settles it.
+        return wait(
+          chain.ours ? "submitted" : job.state === "challenging" ? "challenging" : "watching",
+          "a committee is voting on the answer",
+        );
       return chain.ours ? defendInTime(chain.phaseEndsAt, now) : watchDispute(job, chain, now, model, policy);
   }
 }

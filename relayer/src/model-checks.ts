@@ -12,6 +12,10 @@
  *  - the registered input and output lengths, scales and input bound are the manifest's;
  *  - the registered artifact hash is the manifest's.
  *
+ * A language model has no verifier: it is served, watched and voted on only while it is
+ * registered as a language model with our runtime spec's hash (sdk/runtime-spec.ts), since
+ * with another spec our answer would be another's, and a challenge or a vote of ours wrong.
+ *
  * Checked at start-up and again whenever a registry event names the model. A refused
  * model's refusal names each field that differs; it shows in the log, /healthz and the
  * `highway_relayer_model_refused` metric, and `decide` takes no step for its requests.
@@ -19,6 +23,8 @@
 import { getBytes, keccak256, type Provider } from "ethers";
 import type { ModelRegistry } from "../../types/contracts/ModelRegistry.js";
 import type { Circuit } from "../../sdk/circuits.js";
+import { MODEL_KINDS } from "../../sdk/protocol.js";
+import { runtimeSpecHash, type RuntimeSpec } from "../../sdk/runtime-spec.js";
 import { revertData } from "../../sdk/errors.js";
 import { compiledVerifier } from "../../sdk/verifier.js";
 import type { ServedModel } from "./decide.js";
@@ -60,12 +66,15 @@ export function forbiddenOpcodes(code: string): { opcode: string; offset: number
   return found;
 }
 
-/** One configured model, with the circuit we prove it with. */
-export interface CheckedModel {
+/** One configured model, with the circuit we prove it with or the runtime spec we generate its answers by. */
+export type CheckedModel = CheckedCircuit | (Omit<CheckedCircuit, "circuit"> & { spec: RuntimeSpec });
+
+/** A configured circuit model, with the circuit we prove it with. */
+export interface CheckedCircuit {
   modelId: string;
-  circuit: Circuit;
   /** Its entry in the policy `decide` reads: its `refusal` is set here. */
   served: ServedModel;
+  circuit: Circuit;
 }
 
 export interface ModelCheckDeps {
@@ -125,7 +134,8 @@ export class ModelChecks {
   }
 
   /** What differs between the model's registration and our artifacts; empty when nothing does. */
-  private async problems({ modelId, circuit }: CheckedModel): Promise<string[]> {
+  private async problems(model: CheckedModel): Promise<string[]> {
+    const { modelId } = model;
     let registered: Awaited<ReturnType<ModelRegistry["getModel"]>>;
     try {
       registered = await this.deps.registry.getModel(modelId);
@@ -134,6 +144,16 @@ export class ModelChecks {
       if (data !== undefined && this.deps.registry.interface.parseError(data)?.name === "UnknownModel") return ["modelId: not registered"];
       throw error;
     }
+    const kind = MODEL_KINDS[Number(registered.terms.kind)];
+    if ("spec" in model) {
+      if (kind !== "language") return [`kind: registered as a ${kind} model, ours is a language model`];
+      const ours = runtimeSpecHash(model.spec);
+      if (registered.runtimeSpecHash.toLowerCase() !== ours.toLowerCase())
+        return [`runtimeSpecHash ${registered.runtimeSpecHash} differs from ${ours}, our runtime spec's (${model.spec.name})`];
+      return [];
+    }
+    if (kind !== "circuit") return [`kind: registered as a ${kind} model, ours is a circuit`];
+    const { circuit } = model;
     const { manifest } = circuit;
     const problems: string[] = [];
     const code = await this.deps.provider.getCode(registered.verifier);

@@ -1,10 +1,12 @@
 /**
- * Our output for a job, and its proof when one is needed: made once by the prover and
- * kept in the job store, so that a retry, a restart or a dispute reuses them instead
- * of proving again. Each one made is timed, for the estimate of how long we take.
+ * Our output for a job, and its proof when one is needed: made once by the prover (a
+ * circuit model's) or the language runtime (a language model's answer text) and kept in
+ * the job store, so that a retry, a restart or a dispute reuses them instead of making
+ * them again. Each one made is timed, for the estimate of how long we take.
  */
-import { keccak256 } from "ethers";
+import { getBytes, hexlify, keccak256 } from "ethers";
 import { decodeTensor, encodeTensor } from "../../sdk/encoding.js";
+import type { LanguageRuntime } from "../llm/runtime.js";
 import { ProverBusyError, type WarmUpTime } from "../prover/pool.js";
 import type { RelayerMetrics } from "./metrics.js";
 import type { ProverWork, ProvingTimes } from "./proving-times.js";
@@ -34,20 +36,28 @@ export class JobOutputs {
     private readonly store: JobStore,
     private readonly times: ProvingTimes,
     private readonly metrics: RelayerMetrics,
+    /** The language models we run, by name: their answers are generated, never proven. */
+    private readonly runtimes: ReadonlyMap<string, LanguageRuntime> = new Map(),
   ) {}
 
-  /** Our output for the job, as the coordinator takes it (the canonical tensor; a witness suffices). */
+  /**
+   * Our output for the job, as the coordinator takes it: a circuit model's canonical tensor (a witness
+   * suffices), or a language model's answer, UTF-8 bytes within the request's `outputSize`.
+   */
   async output(job: Job): Promise<string> {
     const stored = this.store.get(job.requestId)!;
     if (stored.output) return stored.output;
-    const { outputs } = await this.timed(job, "witness", () => this.prover.witness(job.model, decodeTensor(job.input)));
-    const output = encodeTensor(outputs);
+    const runtime = this.runtimes.get(job.model);
+    const output = runtime
+      ? await this.timed(job, "witness", () => answerOf(runtime, job))
+      : encodeTensor((await this.timed(job, "witness", () => this.prover.witness(job.model, decodeTensor(job.input)))).outputs);
     this.store.recordProof(job.requestId, output, null);
     return output;
   }
 
-  /** Our output for the job and a proof of it. */
+  /** Our output for the job and a proof of it (a circuit model's: a language model's answer has none). */
   async proven(job: Job): Promise<{ output: string; proof: string }> {
+    if (this.runtimes.has(job.model)) throw new OutputError(`request ${job.requestId} is a language model's: its answer has no proof`);
     const stored = this.store.get(job.requestId)!;
     if (stored.output && stored.proof) return { output: stored.output, proof: stored.proof };
     const { outputs, proof } = await this.timed(job, "proof", () => this.prover.prove(job.model, decodeTensor(job.input)));
@@ -74,6 +84,16 @@ export class JobOutputs {
     this.metrics.proveSeconds.observe({ model: job.model, mode: work }, ms / 1000);
     return made;
   }
+}
+
+/**
+ * A language model's answer to the job's input under its runtime spec. The coordinator takes 1 to `outputSize`
+ * bytes: an empty answer (the model stopped at once) cannot be posted, so it fails the job rather than being claimed.
+ */
+async function answerOf(runtime: LanguageRuntime, job: Job): Promise<string> {
+  const { output } = await runtime.answer(getBytes(job.input), Number(job.terms.outputSize));
+  if (output.length === 0) throw new Error("the model's answer is empty, which the coordinator does not take");
+  return hexlify(output);
 }
 
 /** What the watchtower keys its verdicts on, and the coordinator keeps of a posted answer: the output's hash. */

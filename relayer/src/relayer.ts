@@ -33,6 +33,7 @@ import type { Job, JobState, JobStore } from "./store.js";
 import type { Call, SendResult, Submitter } from "./submitter.js";
 import type { Watcher, WatcherEvents } from "./watcher.js";
 import type { Watchtower } from "./watchtower.js";
+import type { CommitteeVoter } from "../llm/committee.js";
 
 /** Custom errors that mean "another party got there first": the normal race, not a failure. */
 const RACE_ERRORS = new Set([
@@ -115,6 +116,8 @@ export interface RelayerDeps {
   metrics: RelayerMetrics;
   /** Batch proofs; absent, every job is claimed and answered alone. */
   batching?: RelayerBatching;
+  /** Our committee seat for the language models we serve: the arbiter's events go to it, and it takes its steps each tick. */
+  committee?: { arbiter: string; voter: CommitteeVoter };
 }
 
 export class Relayer implements WatcherEvents {
@@ -134,6 +137,8 @@ export class Relayer implements WatcherEvents {
   private lastTickAt = 0;
   /** Batch queues, by "<action>:<model>": jobs whose claim or zk answer waits to go with others. */
   private readonly queues = new Map<string, Map<bigint, QueuedStep>>();
+  /** The committee seat's steps under way (a re-run of the model takes seconds): one round at a time. */
+  private voting: Promise<void> | undefined;
 
   constructor(private readonly deps: RelayerDeps) {}
 
@@ -153,6 +158,7 @@ export class Relayer implements WatcherEvents {
     this.stopping = true;
     this.deps.log.info("stopping: finishing the work in hand");
     await this.loop;
+    await this.voting;
     const deadline = Date.now() + 30_000;
     while (this.busy.size > 0 && Date.now() < deadline) await sleep(50);
   }
@@ -184,7 +190,11 @@ export class Relayer implements WatcherEvents {
   }
 
   onEvent(event: LogDescription, log: Log): void {
-    const { store, policy } = this.deps;
+    const { store, policy, committee } = this.deps;
+    if (committee && log.address.toLowerCase() === committee.arbiter.toLowerCase()) {
+      committee.voter.onEvent(event);
+      return;
+    }
     if (log.address.toLowerCase() === this.deps.registry.toLowerCase()) {
       const modelId = String(event.args.modelId).toLowerCase();
       if (this.deps.modelChecks.has(modelId)) this.modelsToCheck.add(modelId);
@@ -294,9 +304,20 @@ export class Relayer implements WatcherEvents {
       );
     }
     this.updateJobGauge();
+    this.vote();
     // Wait for the chain reads and cheap steps; proving runs on in the background.
     await Promise.race([Promise.all(work), sleep(this.deps.pollIntervalMs)]);
     this.flushBatches();
+  }
+
+  /** Lets the committee seat take its due steps (draws, our votes, resolutions) in the background, one round at a time. */
+  private vote(): void {
+    const committee = this.deps.committee;
+    if (!committee || this.voting || this.stopping) return;
+    this.voting = committee.voter
+      .tick()
+      .catch((error) => this.deps.log.warn({ error: (error as Error).message }, "committee step failed; will retry"))
+      .finally(() => (this.voting = undefined));
   }
 
   /** Sends each batch queue that is due (batching.ts): a batch, each job alone, or nothing yet. */

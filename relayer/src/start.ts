@@ -9,25 +9,28 @@
  * what was opened, last first; `stop` closes it all the same way.
  */
 import type { Server } from "node:http";
-import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, type AbstractProvider, type Fragment } from "ethers";
+import { Interface, JsonRpcProvider, MaxUint256, WebSocketProvider, ZeroAddress, type AbstractProvider, type Fragment } from "ethers";
 import { InferenceCoordinator__factory } from "../../types/factories/contracts/InferenceCoordinator__factory.js";
 import { DisputeGame__factory } from "../../types/factories/contracts/DisputeGame__factory.js";
 import { ModelRegistry__factory } from "../../types/factories/contracts/ModelRegistry__factory.js";
 import { RelayerStaking__factory } from "../../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../../types/factories/contracts/token/HighwayToken__factory.js";
 import { BatchFulfiller__factory } from "../../types/factories/contracts/BatchFulfiller__factory.js";
+import { CommitteeArbiter__factory } from "../../types/factories/contracts/CommitteeArbiter__factory.js";
 import type { HighwayToken } from "../../types/contracts/token/HighwayToken.js";
 import { batchFulfillerOf, deploymentStartBlock, type HighwayDeployment } from "../../sdk/deployment.js";
 import { loadDeployment } from "../../sdk/deployment-file.js";
 import { batchedCircuits, loadCircuit, type Circuit } from "../../sdk/circuits.js";
 import { ProverPool, type ProverPoolOptions } from "../prover/pool.js";
+import { committeeSeat, declareServing, languagePolicy, startLanguageRuntimes, type LanguagePolicyEntry } from "../llm/serve.js";
+import type { LanguageRuntime } from "../llm/runtime.js";
 import { ConfigError, type RelayerConfig } from "./config.js";
 import type { Policy, ServedModel } from "./decide.js";
 import { DisputeCalls, type DisputeContract } from "./disputes.js";
 import { loadSigner } from "./keys.js";
 import { createLogger, resolveLogFormat, type LogFormat, type Logger } from "./logger.js";
 import { RelayerMetrics, serveHttp, type Health } from "./metrics.js";
-import { ModelChecks, type CheckedModel } from "./model-checks.js";
+import { ModelChecks, type CheckedCircuit } from "./model-checks.js";
 import { ProvingTimes } from "./proving-times.js";
 import { JobOutputs, type Prover } from "./outputs.js";
 import { Relayer, type RelayerBatching } from "./relayer.js";
@@ -40,6 +43,8 @@ import { Watchtower } from "./watchtower.js";
 export interface StartOptions {
   /** Starts the prover; by default the pool of EZKL workers. The demo's cheating relayer wraps that pool. */
   startProver?: (options: ProverPoolOptions) => Promise<Prover>;
+  /** Wraps each language runtime once started; the demo's cheating relayer makes it answer wrongly. */
+  wrapLanguageRuntime?: (runtime: LanguageRuntime) => LanguageRuntime;
 }
 
 /** A started relayer, with what start-up opened for it. */
@@ -77,7 +82,7 @@ async function startOn(
   opened: Opened,
 ): Promise<StartedRelayer> {
   const metrics = new RelayerMetrics();
-  const { policy, checked } = policyOf(config, deployment);
+  const { policy, checked, language } = policyOf(config, deployment);
   const signer = await loadSigner(config.key, provider);
   const coordinator = InferenceCoordinator__factory.connect(deployment.coordinator, signer);
   // Disputes are played on the dispute game (disputes.ts); the coordinator keeps every token, so it pulls challenge bonds.
@@ -105,7 +110,11 @@ async function startOn(
     ),
   );
 
-  const startProver = options.startProver ?? ((poolOptions: ProverPoolOptions) => ProverPool.start(poolOptions));
+  // A relayer of language models only needs no EZKL workers.
+  const startProver =
+    config.models.length === 0
+      ? () => Promise.resolve(NO_CIRCUITS)
+      : (options.startProver ?? ((poolOptions: ProverPoolOptions) => ProverPool.start(poolOptions)));
   // Each model's largest batched circuit, when batching is on: the workers prove with it too.
   const batchedOf = new Map(
     config.batching.enabled
@@ -121,26 +130,57 @@ async function startOn(
     maxQueue: config.prover.maxQueue,
   });
   opened.add(() => prover.close());
+  const { runtimes, warmUpMs } = await startLanguageRuntimes(language, log, (runtime) => opened.add(() => runtime.close()));
+  const wrap = options.wrapLanguageRuntime ?? ((runtime: LanguageRuntime) => runtime);
+  for (const [name, runtime] of runtimes) runtimes.set(name, wrap(runtime));
   const provingTimes = new ProvingTimes(prover.warmUpTimes());
+  // A language answer is generated, never proven: its one time is the warm-up answer's.
+  for (const [name, ms] of warmUpMs) for (const work of ["witness", "proof"] as const) provingTimes.record(name, work, ms);
   const unmeasured = [...policy.models.values()].filter((model) => !provingTimes.knows(model.name)).map((model) => model.name);
   if (unmeasured.length)
     throw new Error(
       `the prover reported no warm-up time for ${unmeasured.join(", ")}: the relayer cannot tell which deadlines it can meet`,
     );
-  const modelChecks = new ModelChecks({ registry, provider, log, metrics }, checked);
+  const modelChecks = new ModelChecks({ registry, provider, log, metrics }, [...checked, ...language.map((entry) => entry.checked)]);
   await modelChecks.checkAll();
+  if (language.length) await declareServing(staking, signer, language, log);
 
   const batching = await batchingOf(deployment, config, checked, batchedOf, modelChecks, prover, log);
-  const outputs = new JobOutputs(prover, store, provingTimes, metrics);
+  const outputs = new JobOutputs(prover, store, provingTimes, metrics, runtimes);
   const disputes = new DisputeCalls(disputeGame);
+  // Language models' challenges go to the committee arbiter, which also draws us to its committees.
+  const arbiterAddress = await coordinator.languageArbiter();
+  const arbiter = CommitteeArbiter__factory.connect(arbiterAddress, signer);
+  const languageDisputes = new DisputeCalls(arbiter);
   const registryAddress = await registry.getAddress();
   const followed = [deployment.coordinator, registryAddress, deployment.staking];
   const eventsOf = (fragments: readonly Fragment[]) => fragments.filter((f) => f.type === "event");
+  const arbiterEvents = language.length && arbiterAddress !== ZeroAddress ? eventsOf(arbiter.interface.fragments) : [];
+  if (arbiterEvents.length) followed.push(arbiterAddress);
+  const known = new Set(coordinator.interface.fragments.filter((f) => f.type === "event").map((f) => f.format()));
   const events = new Interface([
     ...coordinator.interface.fragments,
     ...eventsOf(registry.interface.fragments),
     ...eventsOf(staking.interface.fragments),
+    // Only the arbiter's own events (an event the coordinator declares too is the coordinator's).
+    ...arbiterEvents.filter((f) => !known.has(f.format())),
   ]);
+  const submitter = new Submitter(signer, provider, errors, config.submitter, log, metrics, privateRoute(config));
+  const committee = arbiterEvents.length
+    ? {
+        arbiter: arbiterAddress,
+        voter: await committeeSeat({
+          arbiter,
+          registry,
+          signer,
+          store,
+          entries: language,
+          runtimes,
+          send: (action, call) => submitter.send(action, call),
+          log,
+        }),
+      }
+    : undefined;
   relayer = new Relayer({
     provider,
     coordinator,
@@ -157,18 +197,27 @@ async function startOn(
       log,
       metrics,
     ),
-    submitter: new Submitter(signer, provider, errors, config.submitter, log, metrics, privateRoute(config)),
+    submitter,
     outputs,
     provingTimes,
     modelChecks,
     registry: registryAddress,
-    watchtower: new Watchtower({ coordinator, disputes, outputs, store, token, address: signer.address, log }),
+    watchtower: new Watchtower({
+      coordinator,
+      disputesOf: (job) => (policy.models.get(job.modelId)?.kind === "language" ? languageDisputes : disputes),
+      outputs,
+      store,
+      token,
+      address: signer.address,
+      log,
+    }),
     disputes,
     policy,
     pollIntervalMs: config.pollIntervalMs,
     log,
     metrics,
     batching,
+    committee,
   });
   const started = relayer;
   const resumed = store.active().length;
@@ -208,7 +257,7 @@ async function startOn(
 async function batchingOf(
   deployment: HighwayDeployment,
   config: RelayerConfig,
-  checked: readonly CheckedModel[],
+  checked: readonly CheckedCircuit[],
   batchedOf: ReadonlyMap<string, Circuit>,
   modelChecks: ModelChecks,
   prover: Prover,
@@ -318,18 +367,26 @@ function logFormatOf(config: RelayerConfig): LogFormat {
   }
 }
 
-/** What the config asks of each model, keyed by the model's registry id, with the circuit each must match. */
-function policyOf(config: RelayerConfig, deployment: HighwayDeployment): { policy: Policy; checked: CheckedModel[] } {
+/**
+ * What the config asks of each model, keyed by the model's registry id, with the circuit each must match; and the
+ * language models, with the runtime spec each must match.
+ */
+function policyOf(
+  config: RelayerConfig,
+  deployment: HighwayDeployment,
+): { policy: Policy; checked: CheckedCircuit[]; language: LanguagePolicyEntry[] } {
   const models = new Map<string, ServedModel>();
-  const checked: CheckedModel[] = [];
+  const checked: CheckedCircuit[] = [];
   for (const model of config.models) {
     const name = model.circuit.split("/").filter(Boolean).pop()!;
     const modelId = (model.modelId ?? deployment.models[name]?.modelId)?.toLowerCase();
     if (!modelId) throw new ConfigError(`field "models": no modelId for ${name} and none in ${config.deployment}; set "modelId"`);
-    const served: ServedModel = { name, modes: model.modes, computeCost: BigInt(model.computeCost) };
+    const served: ServedModel = { name, kind: "circuit", modes: model.modes, computeCost: BigInt(model.computeCost) };
     models.set(modelId, served);
     checked.push({ modelId, circuit: loadCircuit(model.circuit), served });
   }
+  const language = languagePolicy(config.languageModels, deployment, config.deployment);
+  for (const entry of language) models.set(entry.modelId, entry.served);
   const policy: Policy = {
     models,
     pricing: config.pricing,
@@ -337,8 +394,16 @@ function policyOf(config: RelayerConfig, deployment: HighwayDeployment): { polic
     deadlineMarginSeconds: config.deadlineMarginSeconds,
     maxJobFailures: config.maxJobFailures,
   };
-  return { policy, checked };
+  return { policy, checked, language };
 }
+
+/** The prover of a relayer that serves no circuit model: it is never asked for a witness or a proof. */
+const NO_CIRCUITS: Prover = {
+  witness: () => Promise.reject(new Error("this relayer serves no circuit model")),
+  prove: () => Promise.reject(new Error("this relayer serves no circuit model")),
+  warmUpTimes: () => new Map(),
+  close: () => Promise.resolve(),
+};
 
 /** Where a fresh store's scan starts: nothing of Highway's is older than its deployment. */
 function firstBlockToScan(config: RelayerConfig, deployment: HighwayDeployment): number {

@@ -4,6 +4,10 @@
  * dispute nobody defended (resolve its timeout). `decide` says when; the relayer loop
  * sends what this returns.
  *
+ * A language model's answer is checked the same way (our answer generated under its runtime
+ * spec, compared by hash) and challenged the same way (commit, then reveal), on the committee
+ * arbiter, whose committee then votes: there is no fraud proof to send.
+ *
  * A verdict is stored with the posted output it judged, and holds for that output
  * alone: a dispute that times out reopens the request, and the next answer posted
  * under the same id is judged anew.
@@ -20,7 +24,8 @@ import type { Call } from "./submitter.js";
 export interface WatchtowerDeps {
   /** Where the posted outputs are read. */
   coordinator: InferenceCoordinator;
-  disputes: DisputeCalls;
+  /** Where a job's challenge goes: the dispute game (circuit models) or the committee arbiter (language models). */
+  disputesOf: (job: Job) => DisputeCalls;
   outputs: JobOutputs;
   /** Where verdicts are kept, with the output each judged. */
   store: JobStore;
@@ -63,7 +68,7 @@ export class Watchtower {
       job.commit = commit;
     }
     this.deps.log.warn({ request: job.requestId.toString() }, "watchtower: wrong optimistic answer; committing to a challenge");
-    return this.deps.disputes.commitChallenge(DisputeCalls.commitment(job.requestId, this.deps.address, commit.salt));
+    return this.deps.disputesOf(job).commitChallenge(DisputeCalls.commitment(job.requestId, this.deps.address, commit.salt));
   }
 
   /** Step two, once the commitment is mined: the challenge itself, revealed with the stored salt. */
@@ -71,7 +76,7 @@ export class Watchtower {
     if (!job.commit) throw new Error(`no challenge commitment stored for request ${job.requestId}`);
     if (!(await this.canAfford(job))) return undefined;
     this.deps.log.warn({ request: job.requestId.toString() }, "watchtower: revealing the challenge");
-    return this.deps.disputes.challenge(job.requestId, job.terms, job.commit.salt);
+    return this.deps.disputesOf(job).challenge(job.requestId, job.terms, job.commit.salt);
   }
 
   private async canAfford(job: Job): Promise<boolean> {
@@ -89,10 +94,10 @@ export class Watchtower {
   /** The fraud proof of a disputed wrong answer: our output and its proof. */
   async proveFraud(job: Job): Promise<Call> {
     const { output, proof } = await this.deps.outputs.proven(job);
-    return this.deps.disputes.proveFraud(job.requestId, job.terms, job.input, output, proof);
+    return this.deps.disputesOf(job).proveFraud(job.requestId, job.terms, job.input, output, proof);
   }
 
   resolveDisputeTimeout(job: Job): Promise<Call> {
-    return this.deps.disputes.resolveDisputeTimeout(job.requestId, job.terms);
+    return this.deps.disputesOf(job).resolveDisputeTimeout(job.requestId, job.terms);
   }
 }

@@ -61,7 +61,7 @@ const TERMS: PlainTerms = {
 const DEADLINE = Number(TERMS.deadline);
 const LATER = NOW + 15; // when the auction offers our cost
 
-const PRICE_SIGNAL: ServedModel = { name: "price-signal", modes: ["zk", "optimistic"], computeCost: 2n * UNIT };
+const PRICE_SIGNAL: ServedModel = { name: "price-signal", kind: "circuit", modes: ["zk", "optimistic"], computeCost: 2n * UNIT };
 const POLICY: Policy = {
   models: new Map([[MODEL, PRICE_SIGNAL]]),
   pricing: { margin: 1, tokenUnitsPerWei: 0 },

@@ -1,0 +1,180 @@
+/**
+ * Relayer processes serving the reference language model (smollm2 through llama.cpp) on a local Highway:
+ * a request answered and finalized; a cheating relayer's wrong text answer caught by an honest watchtower,
+ * voted down by a committee of three relayer processes, the cheater slashed and the committee paid; a right
+ * answer challenged and upheld, the challenger losing its bond; and a relayer whose runtime spec is not the
+ * registered one neither serving nor declaring it.
+ */
+import { expect } from "chai";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Contract } from "ethers";
+import { hexlify, toUtf8Bytes, toUtf8String } from "ethers";
+import { advanceTime, stakeRelayer, waitFor, type LocalHighway } from "../../scripts/lib/localnet.js";
+import { hardhatAccount } from "../../scripts/lib/node.js";
+import { Highway } from "../../sdk/highway.js";
+import { LANGUAGE_MODELS_DIR, loadRuntimeSpec } from "../../sdk/language-models.js";
+import { runtimeSpecHash } from "../../sdk/runtime-spec.js";
+import { LlamaBackend } from "../../relayer/llm/llama.js";
+import { LanguageRuntime } from "../../relayer/llm/runtime.js";
+import { healthOf, relayerTestbed, Status, statuses, storedJob } from "../relayer/helpers.js";
+import { languageModelId } from "./helpers.js";
+
+const ANSWERER = 1;
+const CHEATER = 2;
+const COMMITTEE = [3, 4, 5];
+const WATCHTOWER = 6;
+const CHALLENGER = 7;
+const PROMPT = "Classify the sentiment of this headline as POSITIVE, NEGATIVE or NEUTRAL: Stocks soar as inflation cools";
+const MAX_ANSWER = 64;
+
+describe("relayers serving a language model", function () {
+  this.timeout(600_000);
+  const { startHighway, start, requester, signer } = relayerTestbed(60);
+  const spec = loadRuntimeSpec("smollm2");
+  let expected: Uint8Array;
+  let highway: LocalHighway;
+  let modelId: string;
+
+  before(async () => {
+    // The answer every honest relayer must post, generated here in the test's own process.
+    const runtime = new LanguageRuntime(spec, await LlamaBackend.start(spec, { parallel: 1 }));
+    try {
+      expected = (await runtime.answer(toUtf8Bytes(PROMPT), MAX_ANSWER)).output;
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  beforeEach(async () => {
+    // A challenge window long enough for relayer processes to start while an answer is pending.
+    highway = await startHighway({
+      models: [],
+      params: { auctionDuration: 4, deliveryWindow: 60, challengeWindow: 300, defenceWindow: 60 },
+    });
+    modelId = await languageModelId(highway);
+  });
+
+  /** A relayer of smollm2 only (no circuit), one llama.cpp context. */
+  function languageRelayer(account: number, extra: { cheat?: boolean; watchtower?: boolean; language?: string } = {}) {
+    return start({
+      account,
+      cheat: extra.cheat,
+      config: {
+        models: [],
+        languageModels: [{ language: extra.language ?? "smollm2", modelId, backend: { kind: "llama.cpp", parallel: 1 } }],
+        watchtower: { enabled: extra.watchtower ?? true },
+      },
+    });
+  }
+
+  async function request(): Promise<bigint> {
+    const sdk = await Highway.connect({ runner: await requester(), deployment: highway.deployment });
+    const handle = await sdk.requestInference({ model: modelId, input: PROMPT, maxOutputBytes: MAX_ANSWER });
+    return handle.requestId;
+  }
+
+  const statusOf = async (id: bigint) => (await statuses(highway, [id]))[0];
+  const started = (relayer: { output(): string }) => relayer.output().includes("relayer started");
+
+  it("answers a language-model request with the model's own text and finalizes it after the challenge window", async () => {
+    await stakeRelayer(highway, await signer(ANSWERER));
+    const relayer = languageRelayer(ANSWERER);
+    await waitFor("the relayer started", async () => started(relayer), 120_000);
+    expect(await highway.staking.serves(modelId, hardhatAccount(ANSWERER).address)).to.equal(true);
+
+    const id = await request();
+    await waitFor("the answer posted", async () => (await statusOf(id)) === Status.Pending, 60_000);
+    const sdk = await Highway.connect({ runner: highway.ethers.provider, deployment: highway.deployment });
+    await advanceTime(highway, 301);
+    await waitFor("the answer finalized", async () => (await statusOf(id)) === Status.Fulfilled, 60_000);
+    const result = await sdk.result(id);
+    expect(result?.text).to.equal(toUtf8String(expected));
+    expect(result?.relayer).to.equal(hardhatAccount(ANSWERER).address);
+    expect(storedJob(relayer, id)?.state).to.equal("done");
+  });
+
+  it("catches a wrong text answer: a watchtower challenges, a committee of three relayer processes outvotes it, the cheater is slashed and the committee paid", async () => {
+    for (const account of [CHEATER, WATCHTOWER, ...COMMITTEE]) await stakeRelayer(highway, await signer(account));
+    const cheater = languageRelayer(CHEATER, { cheat: true, watchtower: false });
+    await waitFor("the cheater started", async () => started(cheater), 120_000);
+    const id = await request();
+    await waitFor("the cheater's answer posted", async () => (await statusOf(id)) === Status.Pending, 60_000);
+
+    const coordinator = highway.coordinator;
+    const members = COMMITTEE.map((account) => hardhatAccount(account).address);
+    const creditsBefore = await Promise.all(members.map((member) => coordinator.balanceOf(member)));
+    const cheaterStake = (await highway.staking.relayerOf(hardhatAccount(CHEATER).address)).stake;
+    // The honest relayers start now, with the wrong answer already pending: one watches, three sit on the committee.
+    languageRelayer(WATCHTOWER);
+    for (const account of COMMITTEE) languageRelayer(account, { watchtower: false });
+    await waitFor("the dispute resolved", async () => (await statusOf(id)) === Status.Fulfilled, 300_000);
+
+    const sdk = await Highway.connect({ runner: highway.ethers.provider, deployment: highway.deployment });
+    const result = await sdk.result(id);
+    expect(result?.status).to.equal("disputed");
+    expect(result?.text).to.equal(toUtf8String(expected)); // the committee's answer, not the cheater's
+    const terms = await sdk.terms(id);
+    expect((await highway.staking.relayerOf(hardhatAccount(CHEATER).address)).stake).to.equal(cheaterStake - BigInt(terms.jobBond));
+    for (const [i, member] of members.entries())
+      expect(await coordinator.balanceOf(member), `committee member ${i} paid`).to.be.greaterThan(creditsBefore[i]);
+  });
+
+  it("upholds a right text answer: a challenger loses its bond to the relayer once the committee votes", async () => {
+    for (const account of [ANSWERER, ...COMMITTEE]) await stakeRelayer(highway, await signer(account));
+    const answerer = languageRelayer(ANSWERER);
+    await waitFor("the relayer started", async () => started(answerer), 120_000);
+    const id = await request();
+    await waitFor("the answer posted", async () => (await statusOf(id)) === Status.Pending, 60_000);
+    // The committee must be serving before the challenge: the draw comes in the next block, from the relayers serving then.
+    const committee = COMMITTEE.map((account) => languageRelayer(account, { watchtower: false }));
+    await waitFor("the committee started", async () => committee.every(started), 120_000);
+
+    const challenger = await signer(CHALLENGER);
+    const sdk = await Highway.connect({ runner: challenger, deployment: highway.deployment });
+    const terms = await sdk.terms(id);
+    await (await highway.token.mint(challenger.address, BigInt(terms.challengeBond))).wait();
+    await (
+      await (highway.token.connect(challenger) as unknown as Contract).approve(
+        await highway.coordinator.getAddress(),
+        BigInt(terms.challengeBond),
+      )
+    ).wait();
+    const arbiter = (await highway.ethers.getContractAt("CommitteeArbiter", highway.deployment.committeeArbiter!)).connect(challenger);
+    const salt = hexlify(toUtf8Bytes("a griefer's salt, 32 bytes long!"));
+    await (await arbiter.commitChallenge(await arbiter.challengeCommitment(id, challenger.address, salt))).wait();
+    await (await arbiter.challenge(id, terms, salt)).wait();
+    const tokensBefore = await highway.token.balanceOf(challenger.address);
+    const relayerCredit = await highway.coordinator.balanceOf(hardhatAccount(ANSWERER).address);
+
+    await waitFor("the dispute resolved", async () => (await statusOf(id)) === Status.Fulfilled, 300_000);
+    const result = await sdk.result(id);
+    expect(result?.text).to.equal(toUtf8String(expected));
+    expect(result?.relayer).to.equal(hardhatAccount(ANSWERER).address);
+    expect(await highway.coordinator.balanceOf(challenger.address)).to.equal(0n); // nothing back
+    expect(await highway.token.balanceOf(challenger.address)).to.equal(tokensBefore);
+    const bondWon = BigInt(terms.challengeBond) - (BigInt(terms.challengeBond) * BigInt(terms.disputeProtocolShareBps)) / 10_000n;
+    expect((await highway.coordinator.balanceOf(hardhatAccount(ANSWERER).address)) - relayerCredit).to.be.at.least(bondWon);
+  });
+
+  it("neither serves nor declares a model whose registered runtime spec is not its own", async () => {
+    await stakeRelayer(highway, await signer(ANSWERER));
+    // The same weights and runtime with another stop string: another spec, another hash, other answers.
+    const dir = highway.dir;
+    const file = join(dir, "runtime.json");
+    copyFileSync(join(LANGUAGE_MODELS_DIR, "smollm2", "runtime.json"), file);
+    const changed = { ...JSON.parse(readFileSync(file, "utf8")), stop: ["<|im_end|>", "<|endoftext|>", "\n\n"] };
+    writeFileSync(file, JSON.stringify(changed));
+    expect(runtimeSpecHash(loadRuntimeSpec(file))).to.not.equal(runtimeSpecHash(spec));
+    const relayer = languageRelayer(ANSWERER, { language: file });
+    await waitFor("the relayer started", async () => started(relayer), 120_000);
+
+    const health = await healthOf(relayer);
+    expect(health.degraded).to.equal(true);
+    expect(JSON.stringify(health.warnings)).to.contain("runtimeSpecHash");
+    expect(await highway.staking.serves(modelId, hardhatAccount(ANSWERER).address)).to.equal(false);
+    const id = await request();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await statusOf(id)).to.equal(Status.Open);
+  });
+});
