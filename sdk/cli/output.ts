@@ -124,9 +124,8 @@ export function languageProgressLines(before: RequestProgress | undefined, after
       lines.push(`${penalised.member} did not reveal: it lost ${formatTokens(penalised.amount)} tokens of its seat's bond`);
     if (vote.resolved && !was?.resolved) {
       const { outcome, votes } = vote.resolved;
-      lines.push(
-        `vote resolved: ${outcome} (${OUTCOME_TEXT[outcome] ?? outcome}; ${votes} of ${size ?? "?"} votes for the winning answer)`,
-      );
+      const count = outcome === "voided" ? "" : `; ${votes} of ${size ?? "?"} votes for the winning answer`;
+      lines.push(`vote resolved: ${outcome} (${OUTCOME_TEXT[outcome] ?? outcome}${count})`);
     }
   } else if (statusChanged && status === "disputed") {
     lines.push(describeProgress(after));
