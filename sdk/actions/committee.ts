@@ -52,13 +52,18 @@ export async function getCommitteeEvents(
   });
 }
 
-/** The committee vote the arbiter's events about a request record; undefined while nobody challenged through the arbiter. */
+/**
+ * The committee vote the arbiter's events about a request record (the latest, should the request have
+ * been challenged again); undefined while nobody challenged it through the arbiter.
+ */
 export function committeeVoteFromEvents(requestId: bigint, events: readonly EventLog[]): CommitteeVote | undefined {
   let vote: CommitteeVote | undefined;
   for (const event of events) {
     const args = event.args;
     if (event.eventName === "CommitteeSeeded") {
-      vote ??= { requestId, challenger: args.challenger as string, seedBlock: 0, committed: [], revealed: [], penalised: [] };
+      // A new challenge (after an earlier vote ended) starts a new vote; a re-seed of an undrawn one only moves its block.
+      if (!vote || vote.resolved)
+        vote = { requestId, challenger: args.challenger as string, seedBlock: 0, committed: [], revealed: [], penalised: [] };
       vote.seedBlock = Number(args.seedBlock);
     }
     if (!vote) continue;

@@ -153,10 +153,9 @@ export interface WatchOptions {
 
 /**
  * Follows a request until it is final, reporting its progress (phase, the auction's
- * price, the open window, the posted answer, a language model's committee vote) at every poll;
- * resolves with its result. An unknown id is a
- * HighwayError; an expired request is reported (progress.expired) but not given up on,
- * since anyone may refund it.
+ * price, the open window, the posted answer, a language model's committee vote) at every
+ * poll; resolves with its result. An unknown id is a HighwayError; an expired request is
+ * reported (progress.expired) but not given up on, since anyone may refund it.
  */
 export async function watchRequest(client: HighwayClient, requestId: bigint, options: WatchOptions = {}): Promise<InferenceResult> {
   const { timeoutMs, pollIntervalMs = 1_000, onProgress } = options;
