@@ -77,7 +77,10 @@ try {
   ];
   for (let i = 1; i < roles.length; i++) await (await highway.token.mint(hardhatAccount(i).address, 10_000n * UNIT)).wait();
 
-  const models = Object.keys(deployment.models);
+  // The relayer proves the circuit models; language models are served by relayers configured with `languageModels`.
+  const models = Object.entries(deployment.models)
+    .filter(([, model]) => model.kind !== "language")
+    .map(([name]) => name);
   let relayerLine = NO_RELAYER;
   if (withRelayer && !stopRequested) {
     await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(RELAYER_ACCOUNT).address));
@@ -133,7 +136,12 @@ try {
     );
     console.log("\nmodels");
     printTable(
-      Object.entries(deployment.models).map(([name, model]) => ({ name, modelId: model.modelId, fee: formatUnits(model.fee, 18) })),
+      Object.entries(deployment.models).map(([name, model]) => ({
+        name,
+        kind: model.kind ?? "circuit",
+        modelId: model.modelId,
+        fee: formatUnits(model.fee, 18),
+      })),
     );
     console.log("\naccounts (Hardhat's public test keys; 10,000 tokens each but the deployer's)");
     printTable(

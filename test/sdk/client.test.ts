@@ -263,7 +263,8 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     expect(byRequester.length).to.be.greaterThanOrEqual(3);
     expect(byModel.every((r) => typeof r.requestId === "bigint")).to.equal(true);
     const models = await sdk.models();
-    expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal", "price-signal-volatile"]);
+    expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal", "price-signal-volatile", "smollm2"]);
+    expect(models.find((m) => m.name === "smollm2")).to.include({ kind: "language", verifier: ZeroAddress });
     const priceSignal = models.find((m) => m.name === "price-signal")!;
     expect(priceSignal.input).to.deep.equal({ length: 8, scale: 8, bound: 2048n });
     // The fine-tune is registered as price-signal's child, as its manifest says.
