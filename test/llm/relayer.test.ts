@@ -18,7 +18,6 @@ import { runtimeSpecHash } from "../../sdk/runtime-spec.js";
 import { LlamaBackend } from "../../relayer/llm/llama.js";
 import { LanguageRuntime } from "../../relayer/llm/runtime.js";
 import { healthOf, relayerTestbed, Status, statuses, storedJob } from "../relayer/helpers.js";
-import { languageModelId } from "./helpers.js";
 
 const ANSWERER = 1;
 const CHEATER = 2;
@@ -49,10 +48,10 @@ describe("relayers serving a language model", function () {
   beforeEach(async () => {
     // A challenge window long enough for relayer processes to start while an answer is pending.
     highway = await startHighway({
-      models: [],
+      models: ["smollm2"],
       params: { auctionDuration: 4, deliveryWindow: 60, challengeWindow: 300, defenceWindow: 60 },
     });
-    modelId = await languageModelId(highway);
+    modelId = highway.deployment.models.smollm2.modelId;
   });
 
   /** A relayer of smollm2 only (no circuit), one llama.cpp context. */
@@ -62,7 +61,7 @@ describe("relayers serving a language model", function () {
       cheat: extra.cheat,
       config: {
         models: [],
-        languageModels: [{ language: extra.language ?? "smollm2", modelId, backend: { kind: "llama.cpp", parallel: 1 } }],
+        languageModels: [{ language: extra.language ?? "smollm2", backend: { kind: "llama.cpp", parallel: 1 } }],
         watchtower: { enabled: extra.watchtower ?? true },
       },
     });

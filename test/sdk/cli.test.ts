@@ -828,7 +828,9 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
       // A challenger disputes it; anyone draws the committee; each member commits, then reveals, the right answer.
       const arbiter = highway.committeeArbiter;
       const challenger = await highway.ethers.getSigner(hardhatAccount(CHALLENGER).address);
-      await (await arbiter.connect(challenger).challenge(requestId, terms)).wait();
+      const salt = hexlify(randomBytes(32));
+      await (await arbiter.connect(challenger).commitChallenge(await arbiter.challengeCommitment(requestId, challenger.address, salt))).wait();
+      await (await arbiter.connect(challenger).challenge(requestId, terms, salt)).wait();
       await (await arbiter.connect(challenger).draw(requestId, terms)).wait();
       const [drawn] = await arbiter.queryFilter(arbiter.filters.CommitteeDrawn(requestId));
       const members = [...drawn.args.members];
@@ -839,7 +841,7 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
       const salts = members.map(() => hexlify(randomBytes(32)));
       for (const [seat, member] of members.entries()) {
         const signer = await highway.ethers.getSigner(member);
-        const commitment = await arbiter.commitmentOf(requestId, member, right, salts[seat]);
+        const commitment = await arbiter.voteCommitment(requestId, member, right, salts[seat]);
         await (await arbiter.connect(signer).commit(requestId, members, seat, commitment)).wait();
       }
       for (const [seat, member] of members.entries()) {
