@@ -829,7 +829,9 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
       const arbiter = highway.committeeArbiter;
       const challenger = await highway.ethers.getSigner(hardhatAccount(CHALLENGER).address);
       const salt = hexlify(randomBytes(32));
-      await (await arbiter.connect(challenger).commitChallenge(await arbiter.challengeCommitment(requestId, challenger.address, salt))).wait();
+      await (
+        await arbiter.connect(challenger).commitChallenge(await arbiter.challengeCommitment(requestId, challenger.address, salt))
+      ).wait();
       await (await arbiter.connect(challenger).challenge(requestId, terms, salt)).wait();
       await (await arbiter.connect(challenger).draw(requestId, terms)).wait();
       const [drawn] = await arbiter.queryFilter(arbiter.filters.CommitteeDrawn(requestId));
