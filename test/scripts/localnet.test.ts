@@ -125,13 +125,14 @@ describe("make localnet (scripts/localnet.ts)", function () {
     expect(response.status).to.equal(200);
     expect(((await response.json()) as { relayer: string }).relayer).to.equal(RELAYER.address);
 
-    // The config next to the deployment serves every deployed circuit model in both modes (the reference
-    // language model, smollm2, is deployed too, for relayers that serve it) and names the key's variable;
-    // no file the network wrote holds the key.
+    // The config next to the deployment serves every deployed circuit model in both modes and the reference
+    // language model, smollm2, with llama.cpp, and names the key's variable; no file the network wrote holds the key.
     const config = JSON.parse(readFileSync(join(dir, "31337.relayer.json"), "utf8")) as {
       key: unknown;
       models: { circuit: string; modes: string[] }[];
+      languageModels: { language: string }[];
     };
+    expect(config.languageModels).to.deep.equal([{ language: "smollm2" }]);
     expect(config.key).to.deep.equal({ env: "HIGHWAY_RELAYER_KEY" });
     expect(deployment.models.smollm2.kind).to.equal("language");
     expect(config.models.map((m) => m.circuit)).to.deep.equal(
