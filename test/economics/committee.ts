@@ -15,7 +15,18 @@
  * answer is overturned or the dispute voided, the relayer when it is upheld).
  */
 import { hexlify, toUtf8Bytes, type TransactionReceipt } from "ethers";
-import { claim, nextBlockAt, Path, request, UNIT, type Actor, type PathResult, type Request, type World } from "./simulation.js";
+import {
+  claim,
+  copyFromMempool,
+  nextBlockAt,
+  Path,
+  request,
+  UNIT,
+  type Actor,
+  type PathResult,
+  type Request,
+  type World,
+} from "./simulation.js";
 
 /** The prompt every committee path requests, and the answer's bound (the issue's 256-byte answer). */
 export const PROMPT = "Classify the sentiment of this headline as POSITIVE, NEGATIVE or NEUTRAL: Stocks soar as inflation cools";
@@ -39,6 +50,8 @@ export interface DisputeSetup {
   relayer: Actor;
   posted: string;
   challenger: Actor;
+  /** A bot that copies the challenger's `challenge` from the mempool with a higher tip (it then draws and resolves). */
+  copiedBy?: Actor;
   /** How each member votes (by actor name; missing: honest). */
   votes?: Partial<Record<"member1" | "member2" | "member3", Vote>>;
   jobBond?: bigint;
@@ -88,7 +101,13 @@ function delivered(w: World, receipt: TransactionReceipt): string | undefined {
 export async function committeeDispute(w: World, o: DisputeSetup): Promise<PathResult> {
   const { requester, member1, member2, member3 } = w.actors;
   const members = [member1, member2, member3];
-  const p = await new Path(w, o.id, o.description, [o.relayer, o.challenger, requester, ...members]).start();
+  const p = await new Path(w, o.id, o.description, [
+    o.relayer,
+    o.challenger,
+    ...(o.copiedBy ? [o.copiedBy] : []),
+    requester,
+    ...members,
+  ]).start();
   const inference = w.prices.inferenceCost;
   const r = await request(p, requester, {
     mode: "optimistic",
@@ -106,13 +125,23 @@ export async function committeeDispute(w: World, o: DisputeSetup): Promise<PathR
   );
   if (o.posted === RIGHT) p.charge(o.relayer, inference, "offChain"); // a cheater computes nothing
   p.charge(o.challenger, inference, "offChain"); // it re-ran the request before bonding
-  const challenged = await p.tx(
-    o.challenger,
-    "challenge (CommitteeArbiter)",
-    w.arbiter.connect(o.challenger.signer).challenge(r.id, r.terms),
-  );
-  const drawn = await p.tx(o.challenger, "draw (the next block)", w.arbiter.connect(o.challenger.signer).draw(r.id, r.terms));
-  p.facts.challengeGas = challenged.gasUsed;
+  let challenger = o.challenger;
+  if (o.copiedBy) {
+    const copier = o.copiedBy;
+    const copy = await copyFromMempool(p, o.challenger, copier, "challenge (CommitteeArbiter)", (fees) =>
+      w.arbiter.connect(o.challenger.signer).challenge(r.id, r.terms, fees),
+    );
+    if (copy.copy) challenger = copier;
+    p.facts.copySucceeded = copy.copy;
+  } else {
+    const challenged = await p.tx(
+      o.challenger,
+      "challenge (CommitteeArbiter)",
+      w.arbiter.connect(o.challenger.signer).challenge(r.id, r.terms),
+    );
+    p.facts.challengeGas = challenged.gasUsed;
+  }
+  const drawn = await p.tx(challenger, "draw (the next block)", w.arbiter.connect(challenger.signer).draw(r.id, r.terms));
   p.facts.drawGas = drawn.gasUsed;
   let commitGas = 0n;
   let revealGas = 0n;
@@ -163,7 +192,7 @@ export async function committeeDispute(w: World, o: DisputeSetup): Promise<PathR
   const [majorityHash, votes] = await w.arbiter.majorityOf(r.id);
   const winner = votes === 0n ? undefined : [RIGHT, WRONG, o.posted].find((a) => w.ethers.keccak256(toUtf8Bytes(a)) === majorityHash);
   const overturned = winner !== undefined && winner !== o.posted;
-  const resolver = votes === 0n || overturned ? o.challenger : o.relayer;
+  const resolver = votes === 0n || overturned ? challenger : o.relayer;
   const resolved = await p.tx(
     resolver,
     "resolve",
@@ -253,6 +282,13 @@ export function committeePaths(w: World): (() => Promise<PathResult>)[] {
         description: "right text answer; the challenger's colluders member1 and member2 vote a wrong one, member3 honest: overturned 2-1",
         ...grief,
         votes: CAPTURED,
+      }),
+    () =>
+      committeeDispute(w, {
+        id: "committee-copy-challenge",
+        description: "wrong text answer; a bot copies the watchtower's challenge from the mempool ahead of it, voted down 3-0",
+        ...fraud,
+        copiedBy: w.actors.bot,
       }),
     ...[250n, 1_000n].flatMap((b) => [
       () =>

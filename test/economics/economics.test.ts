@@ -363,4 +363,13 @@ describe("Economics of the default parameters, played on the real contracts", fu
     expect(b.perMember).to.be.greaterThan(0);
     expect(b.majority).to.be.lessThan(b.cheaterGain / 4);
   });
+
+  it("a copying bot that replays a watchtower's challenge of a wrong text answer from the mempool takes the challenger's reward (an open finding: a committee challenge is not committed first, unlike the dispute game's)", () => {
+    const r = m["committee-copy-challenge"];
+    expect(r.facts.copySucceeded, r.steps.join("; ")).to.equal(true);
+    expect(r.facts.outcome).to.equal("FraudProven");
+    expect(r.parties.bot.tokens).to.equal(m["committee-fraud"].parties.watchtower.tokens);
+    expect(r.parties.watchtower.tokens).to.equal(0n);
+    expect(r.parties.watchtower.profit).to.be.lessThan(0n);
+  });
 });

@@ -545,6 +545,7 @@ export const COMMITTEE_PATHS = [
   "committee-all-lazy",
   "committee-captured",
   "committee-captured-grief",
+  "committee-copy-challenge",
 ];
 
 /** The gas of each step of a 3-0 dispute (the whole dispute: challenge, draw, three commits and reveals, resolve). */
