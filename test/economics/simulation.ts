@@ -16,6 +16,10 @@
  * and one warm-up round of each proof mode, so that gas is measured in steady state) and is
  * independent of the others. test/economics/model.ts combines the measured payoffs with the
  * stated probabilities.
+ *
+ * The committee paths (committee.ts) request a language model (smollm2's runtime spec, registered
+ * here when the deployment has none) whose disputes go to the deployed CommitteeArbiter; three
+ * relayers (member1-3) stake and serve it, the only ones that do, so each dispute draws all three.
  */
 import hre, { network } from "hardhat";
 import { readFileSync } from "node:fs";
