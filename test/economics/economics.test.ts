@@ -11,6 +11,11 @@
  * M-1 (the verifier's code hash), L-2 (a fraud proof's compute fee goes to the challenger), and
  * the three closing the last open findings: commit-reveal challenges, the winner's bounded share
  * of a slashed bond (disputeProtocolShareBps 80 %), no slash over a changed verifier code.
+ *
+ * The committee assertions (issue 14) read the language-model dispute paths (committee.ts) on the
+ * real CommitteeArbiter: what each member, the relayer and the challenger earn, the non-reveal
+ * penalty, the void, the lazy member's break-even, and the open findings of docs/DESIGN.md's
+ * "Language models: disputes settled by a committee" (capture thresholds, bribes, copied challenges).
  */
 import { expect } from "chai";
 import { createWorld, serviceCost, UNIT, type World } from "./simulation.js";
