@@ -80,7 +80,7 @@ export async function quote(client: HighwayClient, request: QuoteRequest): Promi
 
 function quoteFor(
   modelFee: bigint,
-  params: { protocolFeeBps: bigint; jobBond: bigint; challengeWindow: bigint; deliveryWindow: bigint },
+  params: { protocolFeeBps: bigint; jobBond: bigint; challengeBond: bigint; challengeWindow: bigint; deliveryWindow: bigint },
   request: Omit<QuoteRequest, "model">,
 ): RequestQuote {
   return {

@@ -305,6 +305,13 @@ export function committeePaths(w: World): (() => Promise<PathResult>)[] {
         committeeDispute(w, { id: `committee-fraud@${b}`, description: `as committee-fraud, job bond ${b}`, ...fraud, jobBond: b * UNIT }),
       () =>
         committeeDispute(w, {
+          id: `committee-defended@${b}`,
+          description: `as committee-defended, job bond ${b} (the challenge bond raised in proportion)`,
+          ...grief,
+          jobBond: b * UNIT,
+        }),
+      () =>
+        committeeDispute(w, {
           id: `committee-captured-grief@${b}`,
           description: `as committee-captured-grief, job bond ${b}`,
           ...grief,

@@ -516,7 +516,7 @@ export function captureAttacks(m: Measurements, jobBond = 100n): CaptureAttack[]
     attack(
       `griefer (right answer overturned, job bond ${jobBond})`,
       coalition(`committee-captured-grief${suffix}`, "challenger"),
-      tokens(payoff(m, "committee-defended", "challenger")),
+      tokens(payoff(m, `committee-defended${suffix}`, "challenger")),
     ),
   ];
   // The cheater's capture is played at the default job bond only: its payoff does not depend on the bond.

@@ -165,6 +165,7 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     expect(quote).to.include({ ...asked, deliveryWindow: Number(params.deliveryWindow) });
     expect(await sdk.quote({ model: "credit-risk" })).to.include({
       jobBond: params.jobBond,
+      challengeBond: params.challengeBond,
       challengeWindow: Number(params.challengeWindow),
     });
     // credit-risk is not served here: the request stays open with the terms it locked.
@@ -176,6 +177,9 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     });
     const terms = await sdk.terms(handle.requestId);
     expect(terms.jobBond).to.equal(asked.jobBond);
+    // Twice the job bond, twice the challenge bond: the coordinator and the quote agree.
+    expect(terms.challengeBond).to.equal(2n * params.challengeBond);
+    expect(quote.challengeBond).to.equal(terms.challengeBond);
     expect(Number(terms.challengeWindow)).to.equal(asked.challengeWindow);
     expect(terms.modelFee).to.equal(quote.modelFee);
     expect(terms.lateSlashBps).to.equal(params.lateSlashBps);
