@@ -51,6 +51,15 @@ contract TextLabelsTest is Test {
         assertEq(TextLabels.find("'t high", _risk()), 2);
     }
 
+    function test_aNegationWordCanItselfBeALabel() public pure {
+        string[] memory answers = new string[](2);
+        (answers[0], answers[1]) = ("YES", "NO");
+        assertEq(TextLabels.find("No.", answers), 1);
+        assertEq(TextLabels.find("yes, it is", answers), 0);
+        assertEq(TextLabels.find("not yes", answers), TextLabels.UNKNOWN);
+        assertEq(TextLabels.find("No, not yes", answers), TextLabels.UNKNOWN);
+    }
+
     function test_containsWordFindsOnlyWholeWords() public pure {
         assertTrue(TextLabels.containsWord("risk: HIGH!", "high"));
         assertFalse(TextLabels.containsWord("highway", "high"));
