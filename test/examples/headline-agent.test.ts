@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { getBytes, hexlify, id, toUtf8String, ZeroAddress, ZeroHash } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { advanceTime, stakeRelayer, startHighway, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
+import { advanceTime, stakeRelayer, startHighway, type LocalHighway } from "../../scripts/lib/localnet.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
 import { loadRuntimeSpec, runtimeSpecHash } from "../../sdk/language-models.js";
 import { proofModeBits, RequestStatusCode as Status } from "../../sdk/protocol.js";
@@ -53,7 +53,7 @@ describe("examples: HeadlineSentimentAgent on smollm2's real answers", function 
     if (known) return known;
     const params = {
       kind: 1, // ModelKind.Language
-      fee: UNIT,
+      fee: BigInt(highway.deployment.models["price-signal"].fee), // the deployment's model fee, as it would register it
       verifier: ZeroAddress,
       runtimeSpecHash: runtimeSpecHash(spec),
       proofModes: proofModeBits(["optimistic"]),
