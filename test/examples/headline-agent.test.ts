@@ -1,17 +1,24 @@
 /**
  * The headline agent end to end: a HeadlineSentimentAgent on a real Hardhat node with Highway deployed,
- * trading in the kit's pool, asks the reference language model `smollm2` about three headlines; each
- * request is answered with the bytes the real model generates (llama.cpp, the model's runtime spec), as a
- * staked relayer would: claim, submitOptimistic, past the challenge window, finalize. The agent acts on
- * each answer by its rule. `answerRequest` is the relayer's part, in one place.
+ * trading in the kit's pool, asks the reference language model `smollm2` about three headlines; a live
+ * relayer process serving smollm2 (llama.cpp) claims each request, posts the model's answer and finalizes
+ * it after its challenge window. The test generates the same answer in its own process (the runtime spec
+ * makes it the same bytes) and checks the agent acted on it by its rule.
  */
 import { expect } from "chai";
-import { getBytes, hexlify, id, toUtf8String, ZeroAddress, ZeroHash } from "ethers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { advanceTime, stakeRelayer, startHighway, type LocalHighway } from "../../scripts/lib/localnet.js";
+import { getBytes, hexlify, toUtf8String } from "ethers";
+import {
+  advanceTime,
+  stakeRelayer,
+  startHighway,
+  startRelayerProcess,
+  waitFor,
+  type LocalHighway,
+  type RelayerProcess,
+} from "../../scripts/lib/localnet.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
-import { loadRuntimeSpec, runtimeSpecHash } from "../../sdk/language-models.js";
-import { proofModeBits, RequestStatusCode as Status } from "../../sdk/protocol.js";
+import { loadRuntimeSpec } from "../../sdk/language-models.js";
+import { RequestStatusCode as Status } from "../../sdk/protocol.js";
 import { termsFromEvent } from "../../sdk/terms.js";
 import { LlamaBackend } from "../../relayer/llm/llama.js";
 import { LanguageRuntime } from "../../relayer/llm/runtime.js";
@@ -40,55 +47,33 @@ describe("examples: HeadlineSentimentAgent on smollm2's real answers", function 
   this.timeout(300_000);
   let runtime: LanguageRuntime;
   let highway: LocalHighway;
+  let relayer: RelayerProcess | undefined;
 
   before(async () => {
     runtime = new LanguageRuntime(spec, await LlamaBackend.start(spec, { parallel: 1 }));
   });
   after(() => runtime?.close());
-  afterEach(() => highway?.stop());
-
-  /** `smollm2`'s model id: the deployment's, or registered here (by the deployer) when the deployment has none. */
-  async function smollm2(): Promise<string> {
-    const known = highway.deployment.models.smollm2?.modelId;
-    if (known) return known;
-    const params = {
-      kind: 1, // ModelKind.Language
-      fee: BigInt(highway.deployment.models["price-signal"].fee), // the deployment's model fee, as it would register it
-      verifier: ZeroAddress,
-      runtimeSpecHash: runtimeSpecHash(spec),
-      proofModes: proofModeBits(["optimistic"]),
-      inputLength: spec.limits.inputBytes,
-      outputLength: spec.limits.outputBytes,
-      inputScale: 0,
-      outputScale: 0,
-      inputBound: 0,
-      parentModelId: ZeroHash,
-      parentShareBps: 0,
-      referralShareBps: 0,
-      artifactURI: spec.weights.source,
-      artifactHash: `0x${spec.weights.sha256}`,
-    };
-    const salt = id(spec.name);
-    await (await highway.registry.registerModel(salt, params)).wait();
-    const [deployer] = await highway.ethers.getSigners();
-    return highway.registry.modelIdOf(deployer.address, salt);
-  }
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && relayer) console.log(relayer.output().split("\n").slice(-40).join("\n"));
+    await relayer?.kill("SIGKILL");
+    await highway?.stop();
+  });
 
   /**
-   * Answers request `requestId` as a staked relayer would: reads its prompt and answer limit from its
-   * `RequestCreated` event, generates the answer with the real model, claims, posts it optimistically, waits out
-   * the challenge window and finalizes (which delivers it to the agent). Returns the answer's bytes.
+   * Waits for the live relayer to answer request `requestId` (claim, submitOptimistic), moves time past the challenge
+   * window for it to finalize (which delivers the answer to the agent), and returns the answer the test's own runtime
+   * generates for the request's input, which the relayer's must equal.
    */
-  async function answerRequest(relayer: HardhatEthersSigner, requestId: bigint): Promise<Uint8Array> {
-    const coordinator = highway.coordinator.connect(relayer);
+  async function answered(requestId: bigint): Promise<Uint8Array> {
+    const coordinator = highway.coordinator;
     const [created] = await coordinator.queryFilter(coordinator.filters.RequestCreated(requestId));
     const terms = termsFromEvent(coordinator.interface.parseLog(created)!.args.terms);
-    const { output } = await runtime.answer(getBytes(created.args.input), Number(terms.outputSize));
-    await (await coordinator.claim(requestId, terms)).wait();
-    await (await coordinator.submitOptimistic(requestId, terms, output)).wait();
+    const expected = (await runtime.answer(getBytes(created.args.input), Number(terms.outputSize))).output;
+    const status = async () => Number((await coordinator.getRequest(requestId))[1].status);
+    await waitFor("the relayer's answer posted", async () => (await status()) === Status.Pending, 60_000);
     await advanceTime(highway, Number(terms.challengeWindow) + 1);
-    await (await coordinator.finalize(requestId, terms, output)).wait();
-    return output;
+    await waitFor("the answer finalized", async () => (await status()) === Status.Fulfilled, 60_000);
+    return expected;
   }
 
   async function balancesOf(kit: Kit, agent: HeadlineSentimentAgent) {
@@ -98,9 +83,10 @@ describe("examples: HeadlineSentimentAgent on smollm2's real answers", function 
   it("trades on a positive and a negative headline and holds on a neutral one, as the model reads them", async () => {
     highway = await startHighway();
     const [deployer, keeper, trader] = await highway.ethers.getSigners();
-    const relayer = await highway.ethers.getSigner(hardhatAccount(RELAYER).address);
-    await stakeRelayer(highway, relayer);
-    const modelId = await smollm2();
+    await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(RELAYER).address));
+    relayer = startRelayerProcess(highway, { account: RELAYER, config: { models: [], languageModels: [{ language: "smollm2" }] } });
+    await waitFor("the relayer started", async () => relayer!.output().includes("relayer started"), 120_000);
+    const modelId = highway.deployment.models.smollm2.modelId;
     const { coordinator, token } = highway.deployment;
     const kit = await deployKit({
       deployer,
@@ -119,7 +105,7 @@ describe("examples: HeadlineSentimentAgent on smollm2's real answers", function 
       expect((await agent.requests(requestId)).outcome).to.equal(Outcome.Pending);
 
       const before = await balancesOf(kit, agent);
-      const output = await answerRequest(relayer, requestId);
+      const output = await answered(requestId);
       expect(await agent.sentimentOf(output), `smollm2 answered ${JSON.stringify(toUtf8String(output))} to "${headline}"`).to.equal(
         sentiment,
       );
