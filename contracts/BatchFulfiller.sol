@@ -6,7 +6,9 @@ import {IHighwayErrors} from "./interfaces/IHighwayErrors.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {InstanceEncoding} from "./libraries/InstanceEncoding.sol";
+import {ExactGasCall} from "./libraries/ExactGasCall.sol";
 import {ProofVerification} from "./libraries/ProofVerification.sol";
+import {RequestTermsLib} from "./libraries/RequestTermsLib.sol";
 import {TensorCodec} from "./libraries/TensorCodec.sol";
 import {ModelKind} from "./types/ModelKind.sol";
 
@@ -28,7 +30,6 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
     IInferenceCoordinator public immutable coordinator;
     /// @notice Where each model's batched verifier is registered.
     IModelRegistry public immutable registry;
-
     /// @dev Deployed by the coordinator's constructor: the deployer is the coordinator.
     constructor(IModelRegistry registry_) {
         coordinator = IInferenceCoordinator(msg.sender);
@@ -43,9 +44,7 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
         uint256 count = requestIds.length;
         if (terms.length != count) revert InvalidBatch(count, terms.length);
         for (uint256 i; i < count; ++i) {
-            if (_forward(requestIds[i], abi.encodeCall(IInferenceCoordinator.claim, (requestIds[i], terms[i])))) {
-                ++claimed;
-            }
+            if (_forward(IInferenceCoordinator.claim.selector, requestIds[i], terms[i], "")) ++claimed;
         }
         if (claimed == 0) revert NothingClaimed();
     }
@@ -83,22 +82,88 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
     ) private returns (uint256 answered) {
         uint256 outputSize = terms[0].outputSize;
         for (uint256 i; i < requestIds.length; ++i) {
+            uint256 freeMemory = _freeMemory();
             bytes memory output = _output(instances, outputOffset + i * outputSize, outputSize);
-            bytes memory data = abi.encodeCall(
-                IInferenceCoordinator.fulfillZk,
-                (requestIds[i], terms[i], "", output, "")
-            );
-            if (_forward(requestIds[i], data)) ++answered;
+            if (_forward(IInferenceCoordinator.fulfillZk.selector, requestIds[i], terms[i], output)) ++answered;
+            // Nothing allocated in this iteration outlives it: its memory is reused by the next one.
+            _setFreeMemory(freeMemory);
         }
     }
 
-    /// @dev Calls the coordinator with `data` and the caller's address appended (the relayer it acts for);
-    /// false, with `BatchRequestSkipped` and the coordinator's revert data, when the coordinator refuses.
-    function _forward(uint256 requestId, bytes memory data) private returns (bool ok) {
+    /**
+     * @dev Calls the coordinator's `claim(requestId, terms)` or (with `output`) `fulfillZk(requestId, terms, "",
+     * output, "")`, with the caller's address appended (the relayer it acts for); false, with `BatchRequestSkipped`
+     * and the coordinator's revert data, when the coordinator refuses the request. The calldata is written with
+     * the terms copied as passed (the coordinator hashes them against the id), in scratch memory that is not
+     * kept. A call that ran out of gas (no revert data), or whose callback could not get its exact gas
+     * (`InsufficientGasForCall`), reverts the whole batch: the transaction's gas limit failed, not the request,
+     * and skipping it would let a low gas limit (or a gas estimate) silently drop answers.
+     */
+    function _forward(
+        bytes4 selector,
+        uint256 requestId,
+        IInferenceCoordinator.RequestTerms calldata terms,
+        bytes memory output
+    ) private returns (bool ok) {
+        address target = address(coordinator);
+        bool fulfil = selector == IInferenceCoordinator.fulfillZk.selector;
+        uint256 termsLength = RequestTermsLib.ENCODED_LENGTH;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 4), requestId)
+            calldatacopy(add(ptr, 36), terms, termsLength)
+            let end := add(ptr, add(36, termsLength))
+            if fulfil {
+                // fulfillZk's three bytes arguments: an empty input, the output, an empty proof.
+                let len := mload(output)
+                let padded := and(add(len, 31), not(31))
+                let head := add(termsLength, 128) // requestId, terms, three offsets
+                mstore(end, head)
+                mstore(add(end, 32), add(head, 32))
+                mstore(add(end, 64), add(head, add(64, padded)))
+                mstore(add(end, 96), 0)
+                mstore(add(end, 128), len)
+                mstore(add(end, add(128, padded)), 0) // the output's last word, zero-padded
+                mcopy(add(end, 160), add(output, 32), len)
+                mstore(add(end, add(160, padded)), 0)
+                end := add(end, add(192, padded))
+            }
+            mstore(end, shl(96, caller()))
+            ok := call(gas(), target, 0, ptr, sub(add(end, 20), ptr), 0, 0)
+        }
+        if (ok) return true;
         bytes memory reason;
-        // solhint-disable-next-line avoid-low-level-calls
-        (ok, reason) = address(coordinator).call(abi.encodePacked(data, msg.sender));
-        if (!ok) emit BatchRequestSkipped(requestId, reason);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let size := returndatasize()
+            reason := mload(0x40)
+            mstore(reason, size)
+            returndatacopy(add(reason, 32), 0, size)
+            mstore(0x40, add(reason, and(add(size, 63), not(31))))
+        }
+        if (reason.length == 0 || bytes4(reason) == ExactGasCall.InsufficientGasForCall.selector) {
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
+        emit BatchRequestSkipped(requestId, reason);
+    }
+
+    function _freeMemory() private pure returns (uint256 pointer) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            pointer := mload(0x40)
+        }
+    }
+
+    function _setFreeMemory(uint256 pointer) private pure {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(0x40, pointer)
+        }
     }
 
     /// @dev Each request (its terms as the relayer passes them: the coordinator checks them against the id

@@ -16,7 +16,9 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
  * the output instances, the proof) reverts the whole batch; what
  * others can change between the proof and its inclusion (a claim or answer by someone else, a
  * reopen, the deadline passing) skips that request alone, with `BatchRequestSkipped`, so a proof
- * made for B requests is not lost to one of them.
+ * made for B requests is not lost to one of them. Too little gas is the sender's decision: a request
+ * whose call runs out of gas, or whose callback cannot get its exact gas (`InsufficientGasForCall`),
+ * reverts the whole batch, as it reverts a single `fulfillZk`.
  */
 interface IBatchFulfiller {
     /// @notice Request `requestId` was left out of a batch claim or answer; `reason` is the coordinator's

@@ -128,6 +128,26 @@ contract BatchFulfillerTest is BatchFixture {
         assertEq(staking.relayerOf(relayer).locked, 0);
     }
 
+    function test_aBatchSentWithTooLittleGasForEveryCallbackRevertsInsteadOfSkippingRequests() public {
+        BatchSample memory s = batchSample(0);
+        (uint256[] memory ids, IInferenceCoordinator.RequestTerms[] memory terms) = requestBatch(s, address(consumer));
+        claimBatchAs(relayer, ids, terms);
+        // Enough for the proof and a few answers, not for every callback's exact gas: a gas estimate that
+        // settled on such a limit must fail, not answer part of the batch and leave the rest claimed.
+        bytes memory call = abi.encodeCall(
+            fulfiller.fulfillZkBatch,
+            (priceModel, ids, terms, s.inputs, s.outputInstances, s.proof)
+        );
+        vm.prank(relayer);
+        (bool ok, ) = address(fulfiller).call{gas: 1_100_000}(call);
+        assertFalse(ok);
+        assertEq(consumer.calls(), 0);
+        for (uint256 i; i < 8; ++i) {
+            assertEq(uint256(statusOf(ids[i])), uint256(IInferenceCoordinator.RequestStatus.Claimed));
+        }
+        assertEq(fulfillBatchAs(relayer, ids, terms, s), 8);
+    }
+
     function test_aTamperedOutputInstanceMidBatchRevertsTheWholeBatch() public {
         BatchSample memory s = batchSample(0);
         (uint256[] memory ids, IInferenceCoordinator.RequestTerms[] memory terms) = requestBatch(s, address(consumer));
