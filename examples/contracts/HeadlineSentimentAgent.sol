@@ -2,12 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {InferenceConsumer} from "../../contracts/InferenceConsumer.sol";
 import {IInferenceCoordinator} from "../../contracts/interfaces/IInferenceCoordinator.sol";
 import {ConstantProductPool} from "./ConstantProductPool.sol";
+import {PoolTradingConsumer} from "./PoolTradingConsumer.sol";
 import {TextLabels} from "./libraries/TextLabels.sol";
 
 /**
@@ -29,20 +26,13 @@ import {TextLabels} from "./libraries/TextLabels.sol";
  * answer arrives), less `maxSlippageBps`: an optimistic answer arrives a challenge window after its
  * request at the earliest, so that average spans the window, and a price pushed around the answer's
  * own block (a sandwich of `finalize`) does not move it. Language models' answers are never served
- * from the coordinator's cache, so the callback never runs inside `submitHeadline`.
+ * from the coordinator's cache, so the callback never runs inside `submitHeadline`. The fee budget,
+ * refunds, withdrawals and the TWAP-bounded swap are `PoolTradingConsumer`'s; the keeper role
+ * (`KEEPER_ROLE`) submits headlines.
  */
-contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
-    using SafeERC20 for IERC20;
-
-    /// @notice The role that may submit headlines.
-    bytes32 public constant KEEPER_ROLE = keccak256("KEEPER_ROLE");
-
+contract HeadlineSentimentAgent is PoolTradingConsumer {
     /// @notice The largest share of a balance one trade may sell: 50%.
-    uint16 public constant MAX_TRADE_BPS = 5_000;
-    /// @notice The largest slippage against the TWAP the agent may accept: 10%.
-    uint16 public constant MAX_SLIPPAGE_BPS = 1_000;
-    /// @notice The longest time a request may stay useful: one day.
-    uint32 public constant MAX_REQUEST_TTL = 1 days;
+    uint16 public constant MAX_TRADE_BPS = MAX_SHARE_BPS;
     /// @notice The longest answer the agent pays for, in bytes: a label and a few words (it bounds the callback's gas).
     uint32 public constant MAX_ANSWER_BYTES = 64;
     /// @notice The longest headline, in bytes (UTF-8).
@@ -57,9 +47,6 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
     // solhint-enable gas-small-strings
     /// @notice The prompt after the headline.
     string public constant PROMPT_SUFFIX = "\x22\n\nAnswer:";
-
-    uint256 private constant BPS = 10_000;
-    uint256 private constant PRICE_ONE = 1e18;
 
     /// @notice What the model said about a headline, as parsed.
     enum Sentiment {
@@ -116,17 +103,6 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
         uint256 priceCumulative;
     }
 
-    /// @notice The language model's id in the registry.
-    bytes32 public immutable modelId;
-    /// @notice The token the agent pays Highway's fees in.
-    IERC20 public immutable paymentToken;
-    /// @notice The market the agent trades in.
-    ConstantProductPool public immutable pool;
-    /// @notice The low-volatility side of the pool.
-    IERC20 public immutable stableToken;
-    /// @notice The side the news moves.
-    IERC20 public immutable volatileToken;
-
     /// @notice The current knobs.
     Config public config;
     /// @notice Requests by id.
@@ -158,23 +134,11 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
     event StaleAnswerIgnored(uint256 indexed requestId);
     /// @notice The admin changed the knobs.
     event ConfigUpdated(Config config);
-    /// @notice The admin took `amount` of `token` out to `to`.
-    event Withdrawn(IERC20 indexed token, address indexed to, uint256 amount);
-    /// @notice `amount` of the payment token came back from the coordinator (refunds, unspent compute fees).
-    event RefundsReclaimed(uint256 amount);
 
     // ------------------------------------------------------------------ errors
 
-    /// @notice The payment token is one of the pool's tokens (the fee would eat the assets it trades),
-    /// or the pool's tokens are not two distinct tokens.
-    error InvalidTokens();
-    /// @notice A knob is outside its bounds.
-    error InvalidConfig();
     /// @notice A headline is empty or longer than `max` bytes.
     error InvalidHeadlineLength(uint256 length, uint256 max);
-    /// @notice No TWAP of at least `minTwapWindow` seconds (or it rounds to 0): nothing to bound a swap by.
-    /// The reason of a `TradeFailed`.
-    error TwapUnavailable();
 
     /**
      * @notice Deploys an agent that trades between `pool_`'s tokens on `modelId_`'s reading of headlines.
@@ -194,16 +158,8 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
         bool volatileIsToken0,
         Config memory config_,
         address admin
-    ) InferenceConsumer(coordinator_) {
-        (IERC20 token0, IERC20 token1) = (pool_.token0(), pool_.token1());
-        if (paymentToken_ == token0 || paymentToken_ == token1) revert InvalidTokens();
-        modelId = modelId_;
-        paymentToken = paymentToken_;
-        pool = pool_;
-        (volatileToken, stableToken) = volatileIsToken0 ? (token0, token1) : (token1, token0);
+    ) PoolTradingConsumer(coordinator_, modelId_, paymentToken_, pool_, volatileIsToken0, admin) {
         _setConfig(config_);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(KEEPER_ROLE, admin);
     }
 
     // ------------------------------------------------------------------ keeper
@@ -219,27 +175,19 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
     function submitHeadline(string calldata headline) external onlyRole(KEEPER_ROLE) returns (uint256 requestId) {
         uint256 length = bytes(headline).length;
         if (length == 0 || length > MAX_HEADLINE_BYTES) revert InvalidHeadlineLength(length, MAX_HEADLINE_BYTES);
-        _reclaimRefunds();
 
         Config memory c = config;
         uint40 deadline = uint40(block.timestamp + c.requestTtl);
         uint256 priceCumulative = pool.cumulativePrice(volatileToken);
-        requestId = _requestInference(
-            paymentToken,
-            modelId,
+        requestId = _requestFromBudget(
             prompt(headline),
-            RequestOptions({
-                proofMode: IInferenceCoordinator.ProofMode.Optimistic,
-                maxModelFee: c.maxModelFee,
-                startComputeFee: c.startComputeFee,
-                maxComputeFee: c.maxComputeFee,
-                jobBond: 0,
-                challengeWindow: 0,
-                callbackGasLimit: c.callbackGasLimit,
-                maxOutputBytes: c.maxAnswerBytes,
-                deadline: deadline,
-                referrer: address(0)
-            })
+            IInferenceCoordinator.ProofMode.Optimistic,
+            deadline,
+            c.callbackGasLimit,
+            c.maxAnswerBytes,
+            c.startComputeFee,
+            c.maxComputeFee,
+            c.maxModelFee
         );
         requests[requestId] = HeadlineRequest({
             deadline: deadline,
@@ -251,24 +199,11 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
         emit HeadlineSubmitted(requestId, deadline, headline);
     }
 
-    /// @notice Withdraws what the coordinator owes the agent (the escrow of an expired request, unspent
-    /// compute fees, a late relayer's slashed share) into the agent; anyone may call.
-    /// @return amount what came back, in the payment token
-    function reclaimRefunds() external returns (uint256 amount) {
-        return _reclaimRefunds();
-    }
-
     // ------------------------------------------------------------------ admin
 
     /// @notice Replaces the knobs; only the admin.
     function setConfig(Config calldata config_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setConfig(config_);
-    }
-
-    /// @notice Takes `amount` of `token` out of the agent to `to`; only the admin.
-    function withdraw(IERC20 token, address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        emit Withdrawn(token, to, amount);
-        token.safeTransfer(to, amount);
     }
 
     // ------------------------------------------------------------------ views
@@ -310,54 +245,30 @@ contract HeadlineSentimentAgent is InferenceConsumer, AccessControl {
         }
     }
 
-    /// @dev Sells `tradeBps` of the agent's `tokenIn` within the TWAP bound; a failure is an event, not a revert.
+    /// @dev Sells `tradeBps` of the agent's `tokenIn` within the bound of the TWAP since the request
+    /// (`TwapUnavailable` when the answer came sooner than `minTwapWindow`); a failure is an event, not a revert.
     function _trade(HeadlineRequest storage request, uint256 requestId, Sentiment sentiment, IERC20 tokenIn) private {
-        uint256 amountIn = Math.mulDiv(tokenIn.balanceOf(address(this)), config.tradeBps, BPS);
         uint256 window = block.timestamp - request.requestedAt;
-        uint256 twap;
-        if (window >= config.minTwapWindow) {
-            unchecked {
-                twap = (pool.cumulativePrice(volatileToken) - request.priceCumulative) / window; // accumulators wrap
-            }
-        }
-        if (twap == 0) {
-            request.outcome = Outcome.TradeFailed;
-            emit TradeFailed(requestId, sentiment, tokenIn, amountIn, abi.encodeWithSelector(TwapUnavailable.selector));
-            return;
-        }
-        // The output expected at the average price since the request, less the slippage the agent accepts.
-        uint256 expectedOut =
-            tokenIn == stableToken ? Math.mulDiv(amountIn, PRICE_ONE, twap) : Math.mulDiv(amountIn, twap, PRICE_ONE);
-        uint256 minAmountOut = Math.mulDiv(expectedOut, BPS - config.maxSlippageBps, BPS, Math.Rounding.Ceil);
-
-        request.outcome = Outcome.Traded; // effects first; a failed swap below rewrites it
-        tokenIn.forceApprove(address(pool), amountIn);
-        try pool.swapExactIn(tokenIn, amountIn, minAmountOut, address(this)) returns (uint256 amountOut) {
+        uint256 twap = window < config.minTwapWindow ? 0 : _twapSince(request.priceCumulative, window);
+        request.outcome = Outcome.Traded; // effects first; a failed trade below rewrites it
+        (bool swapped, uint256 amountIn, uint256 amountOut, bytes memory reason) = _sellAtTwap(
+            tokenIn,
+            config.tradeBps,
+            twap,
+            config.maxSlippageBps
+        );
+        if (swapped) {
             emit Traded(requestId, sentiment, tokenIn, amountIn, amountOut);
-        } catch (bytes memory reason) {
-            tokenIn.forceApprove(address(pool), 0);
+        } else {
             request.outcome = Outcome.TradeFailed;
             emit TradeFailed(requestId, sentiment, tokenIn, amountIn, reason);
         }
     }
 
-    function _reclaimRefunds() private returns (uint256 amount) {
-        amount = _withdrawFromCoordinator();
-        if (amount != 0) emit RefundsReclaimed(amount);
-    }
-
     function _setConfig(Config memory c) private {
-        if (
-            c.tradeBps == 0
-            || c.tradeBps > MAX_TRADE_BPS
-            || c.maxSlippageBps > MAX_SLIPPAGE_BPS
-            || c.minTwapWindow == 0
-            || c.requestTtl == 0
-            || c.requestTtl > MAX_REQUEST_TTL
-            || c.maxAnswerBytes == 0
-            || c.maxAnswerBytes > MAX_ANSWER_BYTES
-            || c.startComputeFee > c.maxComputeFee
-        ) revert InvalidConfig();
+        _checkTradeKnobs(c.tradeBps, c.maxSlippageBps, c.requestTtl, c.startComputeFee, c.maxComputeFee);
+        if (c.minTwapWindow == 0 || c.maxAnswerBytes == 0 || c.maxAnswerBytes > MAX_ANSWER_BYTES)
+            revert InvalidConfig();
         config = c;
         emit ConfigUpdated(c);
     }

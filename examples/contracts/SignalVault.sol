@@ -2,13 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {InferenceConsumer} from "../../contracts/InferenceConsumer.sol";
 import {IInferenceCoordinator} from "../../contracts/interfaces/IInferenceCoordinator.sol";
 import {ConstantProductPool} from "./ConstantProductPool.sol";
+import {PoolTradingConsumer} from "./PoolTradingConsumer.sol";
 import {SignalMath, SIGNAL_PRICES} from "./libraries/SignalMath.sol";
 
 /**
@@ -31,23 +28,13 @@ import {SignalMath, SIGNAL_PRICES} from "./libraries/SignalMath.sol";
  * pool's accumulator, read at the newest observation at least that old and now), less
  * `maxSlippageBps`: a price pushed in the block of the answer (a sandwich) does not move that
  * average, so the swap fails rather than trade at the pushed price. Refunds and unspent compute
- * fees come back from the coordinator before each request and through `reclaimRefunds()`.
+ * fees come back from the coordinator before each request and through `reclaimRefunds()`. The fee
+ * budget, refunds, withdrawals and the TWAP-bounded swap are `PoolTradingConsumer`'s; the keeper role
+ * (`KEEPER_ROLE`) records prices and requests signals.
  */
-contract SignalVault is InferenceConsumer, AccessControl {
-    using SafeERC20 for IERC20;
-
-    /// @notice The role that may record prices and request signals.
-    bytes32 public constant KEEPER_ROLE = keccak256("KEEPER_ROLE");
-
+contract SignalVault is PoolTradingConsumer {
     /// @notice The largest share of a balance one rebalance may move: 50%.
-    uint16 public constant MAX_REBALANCE_BPS = 5_000;
-    /// @notice The largest slippage the vault may accept: 10%.
-    uint16 public constant MAX_SLIPPAGE_BPS = 1_000;
-    /// @notice The largest time a request may stay useful: one day.
-    uint32 public constant MAX_REQUEST_TTL = 1 days;
-
-    uint256 private constant BPS = 10_000;
-    uint256 private constant PRICE_ONE = 1e18;
+    uint16 public constant MAX_REBALANCE_BPS = MAX_SHARE_BPS;
 
     /// @notice Why a result did not lead to a decision.
     enum IgnoreReason {
@@ -98,17 +85,6 @@ contract SignalVault is InferenceConsumer, AccessControl {
         bool open;
     }
 
-    /// @notice The `price-signal` model's id in the registry.
-    bytes32 public immutable modelId;
-    /// @notice The token the vault pays Highway's fees in.
-    IERC20 public immutable paymentToken;
-    /// @notice The market the vault rebalances against.
-    ConstantProductPool public immutable pool;
-    /// @notice The low-volatility side of the pool.
-    IERC20 public immutable stableToken;
-    /// @notice The side the signal is about.
-    IERC20 public immutable volatileToken;
-
     /// @notice The current knobs.
     Config public config;
 
@@ -155,27 +131,15 @@ contract SignalVault is InferenceConsumer, AccessControl {
     );
     /// @notice The owner changed the knobs.
     event ConfigUpdated(Config config);
-    /// @notice The admin took `amount` of `token` out to `to`.
-    event Withdrawn(IERC20 indexed token, address indexed to, uint256 amount);
-    /// @notice `amount` of the payment token came back from the coordinator (refunds, unspent compute fees).
-    event RefundsReclaimed(uint256 amount);
 
     // ------------------------------------------------------------------ errors
 
-    /// @notice The payment token is one of the pool's tokens (the fee would eat the vault's assets
-    /// and skew the rebalance fractions), or the pool's tokens are not the stable and volatile tokens.
-    error InvalidTokens();
-    /// @notice A knob is outside its bounds.
-    error InvalidConfig();
     /// @notice The last observation is younger than `minObservationInterval`; try at `nextAt`.
     error ObservationTooSoon(uint256 nextAt);
     /// @notice Fewer than 9 prices observed so far.
     error HistoryTooShort(uint256 observations, uint256 needed);
     /// @notice Request `requestId` may still be answered (until `deadline`); one signal at a time.
     error RequestInFlight(uint256 requestId, uint256 deadline);
-    /// @notice No observation is `twapWindow` seconds old yet (or the average rounds to 0): no
-    /// manipulation-resistant price to bound a swap by. The reason of a `RebalanceFailed`.
-    error TwapUnavailable();
 
     /**
      * @notice Deploys a vault that rebalances between `pool_`'s tokens on `modelId_`'s answers.
@@ -195,16 +159,8 @@ contract SignalVault is InferenceConsumer, AccessControl {
         bool volatileIsToken0,
         Config memory config_,
         address admin
-    ) InferenceConsumer(coordinator_) {
-        (IERC20 token0, IERC20 token1) = (pool_.token0(), pool_.token1());
-        if (paymentToken_ == token0 || paymentToken_ == token1) revert InvalidTokens();
-        modelId = modelId_;
-        paymentToken = paymentToken_;
-        pool = pool_;
-        (volatileToken, stableToken) = volatileIsToken0 ? (token0, token1) : (token1, token0);
+    ) PoolTradingConsumer(coordinator_, modelId_, paymentToken_, pool_, volatileIsToken0, admin) {
         _setConfig(config_);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(KEEPER_ROLE, admin);
     }
 
     // ------------------------------------------------------------------ keeper
@@ -243,29 +199,21 @@ contract SignalVault is InferenceConsumer, AccessControl {
         if (previous.open && block.timestamp <= previous.deadline)
             revert RequestInFlight(latestRequestId, previous.deadline);
         int256[] memory inputs = SignalMath.normalizedReturns(priceHistory());
-        _reclaimRefunds();
 
         Config memory c = config;
         uint40 deadline = uint40(block.timestamp + c.requestTtl);
         // Staged before the call: a proven (cached) input is answered inside requestInference,
         // before the id is known, and its callback must find the request's deadline.
         _staged = SignalRequest({deadline: deadline, open: true});
-        requestId = _requestInference(
-            paymentToken,
-            modelId,
+        requestId = _requestFromBudget(
             _encodeTensor(inputs),
-            RequestOptions({
-                proofMode: mode,
-                maxModelFee: c.maxModelFee,
-                startComputeFee: c.startComputeFee,
-                maxComputeFee: c.maxComputeFee,
-                jobBond: 0,
-                challengeWindow: 0,
-                callbackGasLimit: c.callbackGasLimit,
-                maxOutputBytes: 0,
-                deadline: deadline,
-                referrer: address(0)
-            })
+            mode,
+            deadline,
+            c.callbackGasLimit,
+            0, // a circuit model: its output is a tensor of fixed length
+            c.startComputeFee,
+            c.maxComputeFee,
+            c.maxModelFee
         );
         if (_staged.open) requests[requestId] = _staged; // not answered yet
         delete _staged;
@@ -273,24 +221,11 @@ contract SignalVault is InferenceConsumer, AccessControl {
         emit SignalRequested(requestId, mode, deadline, _latest().price, inputs);
     }
 
-    /// @notice Withdraws what the coordinator owes the vault (the escrow of an expired or cancelled
-    /// request, unspent compute fees, a late relayer's slashed share) into the vault; anyone may call.
-    /// @return amount what came back, in the payment token
-    function reclaimRefunds() external returns (uint256 amount) {
-        return _reclaimRefunds();
-    }
-
     // ------------------------------------------------------------------ admin
 
     /// @notice Replaces the knobs; only the admin.
     function setConfig(Config calldata config_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setConfig(config_);
-    }
-
-    /// @notice Takes `amount` of `token` out of the vault to `to`; only the admin.
-    function withdraw(IERC20 token, address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        emit Withdrawn(token, to, amount);
-        token.safeTransfer(to, amount);
     }
 
     // ------------------------------------------------------------------ views
@@ -356,35 +291,18 @@ contract SignalVault is InferenceConsumer, AccessControl {
         }
     }
 
-    /// @dev Sells `rebalanceBps` of the vault's `tokenIn`; a failure is an event, not a revert.
+    /// @dev Sells `rebalanceBps` of the vault's `tokenIn` within the TWAP bound (`TwapUnavailable`
+    /// when no observation is old enough); a failure is an event, not a revert.
     function _rebalance(uint256 requestId, int256 signal, IERC20 tokenIn) private {
-        uint256 amountIn = Math.mulDiv(tokenIn.balanceOf(address(this)), config.rebalanceBps, BPS);
-        (bool ok, uint256 twap, ) = _twap();
-        if (!ok) {
-            emit RebalanceFailed(
-                requestId,
-                signal,
-                tokenIn,
-                amountIn,
-                abi.encodeWithSelector(TwapUnavailable.selector)
-            );
-            return;
-        }
-        // Expected output at the pool's time-weighted average price, less the slippage the vault accepts:
-        // the spot price now is whatever the last trade before this callback made it. (Selling stable,
-        // 1/TWAP is a hair below the average of the inverse price when the price moved in the window:
-        // the bound is that much looser, never tighter.)
-        uint256 expectedOut =
-            tokenIn == stableToken ? Math.mulDiv(amountIn, PRICE_ONE, twap) : Math.mulDiv(amountIn, twap, PRICE_ONE);
-        uint256 minAmountOut = Math.mulDiv(expectedOut, BPS - config.maxSlippageBps, BPS, Math.Rounding.Ceil);
-
-        tokenIn.forceApprove(address(pool), amountIn);
-        try pool.swapExactIn(tokenIn, amountIn, minAmountOut, address(this)) returns (uint256 amountOut) {
-            emit Rebalanced(requestId, signal, tokenIn, amountIn, amountOut);
-        } catch (bytes memory reason) {
-            tokenIn.forceApprove(address(pool), 0);
-            emit RebalanceFailed(requestId, signal, tokenIn, amountIn, reason);
-        }
+        (, uint256 twap, ) = _twap(); // 0 when unavailable
+        (bool swapped, uint256 amountIn, uint256 amountOut, bytes memory reason) = _sellAtTwap(
+            tokenIn,
+            config.rebalanceBps,
+            twap,
+            config.maxSlippageBps
+        );
+        if (swapped) emit Rebalanced(requestId, signal, tokenIn, amountIn, amountOut);
+        else emit RebalanceFailed(requestId, signal, tokenIn, amountIn, reason);
     }
 
     function _ignore(uint256 requestId, IgnoreReason reason) private {
@@ -393,9 +311,7 @@ contract SignalVault is InferenceConsumer, AccessControl {
 
     /**
      * @dev The pool's TWAP of the volatile token from the newest observation at least `twapWindow`
-     * old until now: (accumulator now − accumulator then) / seconds between. The accumulator moves
-     * only at a block's first change of the reserves, by the price that held before it, so nothing
-     * done in this block (a swap pushed right before this call) counts. `ok` is false when no
+     * old until now (`_twapSince` its accumulator then). `ok` is false, and `price` 0, when no
      * observation is old enough, or the average rounds to 0.
      */
     function _twap() private view returns (bool ok, uint256 price, uint256 window) {
@@ -406,19 +322,10 @@ contract SignalVault is InferenceConsumer, AccessControl {
             Observation storage o = _history[(count - back) % SignalMath.PRICES];
             window = block.timestamp - o.timestamp;
             if (window < minWindow || window == 0) continue;
-            uint256 delta;
-            unchecked {
-                delta = pool.cumulativePrice(volatileToken) - o.priceCumulative; // accumulators wrap
-            }
-            price = delta / window;
+            price = _twapSince(o.priceCumulative, window);
             return (price != 0, price, window);
         }
         return (false, 0, 0);
-    }
-
-    function _reclaimRefunds() private returns (uint256 amount) {
-        amount = _withdrawFromCoordinator();
-        if (amount != 0) emit RefundsReclaimed(amount);
     }
 
     function _latest() private view returns (Observation storage) {
@@ -426,14 +333,9 @@ contract SignalVault is InferenceConsumer, AccessControl {
     }
 
     function _setConfig(Config memory c) private {
+        _checkTradeKnobs(c.rebalanceBps, c.maxSlippageBps, c.requestTtl, c.startComputeFee, c.maxComputeFee);
         if (
             c.signalThreshold < 0
-            || c.rebalanceBps == 0
-            || c.rebalanceBps > MAX_REBALANCE_BPS
-            || c.maxSlippageBps > MAX_SLIPPAGE_BPS
-            || c.requestTtl == 0
-            || c.requestTtl > MAX_REQUEST_TTL
-            || c.startComputeFee > c.maxComputeFee
             || c.twapWindow == 0
             || uint256(c.twapWindow) > uint256(c.minObservationInterval) * (SignalMath.PRICES - 1)
         ) revert InvalidConfig();

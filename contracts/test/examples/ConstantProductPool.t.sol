@@ -3,32 +3,13 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {Test} from "../utils/Test.sol";
 import {ConstantProductPool} from "../../../examples/contracts/ConstantProductPool.sol";
 import {DemoToken} from "../../../examples/contracts/DemoToken.sol";
+import {PoolMarketFixture} from "./utils/PoolMarketFixture.sol";
 
-contract ConstantProductPoolTest is Test {
-    uint16 internal constant FEE_BPS = 30;
-    DemoToken internal stable;
-    DemoToken internal volatile;
-    ConstantProductPool internal pool;
-    address internal trader = address(0x7EAD);
-
+contract ConstantProductPoolTest is PoolMarketFixture {
     function setUp() public {
-        stable = new DemoToken("Stable", "USD", address(this));
-        volatile = new DemoToken("Volatile", "VOL", address(this));
-        pool = new ConstantProductPool(volatile, stable, FEE_BPS, address(this));
-        volatile.mint(address(this), 1_000e18);
-        stable.mint(address(this), 2_000_000e18);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        pool.addLiquidity(1_000e18, 2_000_000e18); // 2000 USD per VOL
-        volatile.mint(trader, 1e30);
-        stable.mint(trader, 1e30);
-        vm.startPrank(trader);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        openMarket(1_000e18); // 2000 USD per VOL
     }
 
     function test_spotPriceIsTheReserveRatio() public view {

@@ -4,20 +4,21 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {console} from "hardhat/console.sol";
-import {HighwayFixture} from "../utils/HighwayFixture.sol";
 import {Vm} from "../utils/Test.sol";
+import {PoolTradingFixture} from "./utils/PoolTradingFixture.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "../../interfaces/IModelRegistry.sol";
 import {IHighwayErrors} from "../../interfaces/IHighwayErrors.sol";
 import {ConstantProductPool} from "../../../examples/contracts/ConstantProductPool.sol";
-import {DemoToken} from "../../../examples/contracts/DemoToken.sol";
+import {PoolTradingConsumer} from "../../../examples/contracts/PoolTradingConsumer.sol";
 import {HeadlineSentimentAgent} from "../../../examples/contracts/HeadlineSentimentAgent.sol";
 import {TextLabels} from "../../../examples/contracts/libraries/TextLabels.sol";
 
-/// @dev The agent against the real coordinator, with a language model registered like `smollm2` (2048 prompt
-/// bytes, 1024 answer bytes, optimistic only): answers come through the optimistic path (claim, submit, finalize
-/// after the challenge window) or straight from the coordinator's address for a request the agent made.
-contract HeadlineSentimentAgentTest is HighwayFixture {
+/// @dev The agent against the real coordinator, in `PoolTradingFixture`'s market, with a language model registered
+/// like `smollm2` (2048 prompt bytes, 1024 answer bytes, optimistic only): answers come through the optimistic path
+/// (claim, submit, finalize after the challenge window) or straight from the coordinator's address for a request
+/// the agent made.
+contract HeadlineSentimentAgentTest is PoolTradingFixture {
     using HeadlineTestAnswers for bytes;
 
     uint16 internal constant TRADE_BPS = 2_000;
@@ -28,13 +29,8 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
     uint32 internal constant AGENT_CALLBACK_GAS = 300_000;
     string internal constant HEADLINE = "Company reports record profits and raises dividend";
 
-    DemoToken internal stable;
-    DemoToken internal volatile;
-    ConstantProductPool internal pool;
     HeadlineSentimentAgent internal agent;
     bytes32 internal lm;
-    address internal keeper = address(0x4EE9);
-    address internal trader = address(0x7EAD);
 
     function setUp() public override {
         super.setUp();
@@ -43,27 +39,8 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
         vm.prank(modelOwner);
         lm = registry.registerModel("smollm2", p);
 
-        stable = new DemoToken("Stable", "USD", address(this));
-        volatile = new DemoToken("Volatile", "VOL", address(this));
-        pool = new ConstantProductPool(volatile, stable, 30, address(this));
-        volatile.mint(address(this), 10_000e18);
-        stable.mint(address(this), 20_000_000e18);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        pool.addLiquidity(10_000e18, 20_000_000e18); // 2000 USD per VOL
-
         agent = new HeadlineSentimentAgent(coordinator, lm, token, pool, true, defaultConfig(), address(this));
-        agent.grantRole(agent.KEEPER_ROLE(), keeper);
-        volatile.mint(address(agent), 100e18);
-        stable.mint(address(agent), 200_000e18);
-        token.mint(address(agent), 1_000 * UNIT);
-
-        volatile.mint(trader, 1e30);
-        stable.mint(trader, 1e30);
-        vm.startPrank(trader);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        fundConsumer(agent);
     }
 
     function defaultConfig() internal pure returns (HeadlineSentimentAgent.Config memory) {
@@ -90,14 +67,13 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
         terms = termsFromLogs();
     }
 
-    /// @dev The coordinator delivers `output` for the agent's request `id` (as its callback would, after the window).
-    function deliver(uint256 id, bytes memory output) internal {
-        vm.prank(address(coordinator));
-        agent.onInferenceResult(id, output);
-    }
-
-    function balances() internal view returns (uint256 stableBalance, uint256 volatileBalance) {
-        return (stable.balanceOf(address(agent)), volatile.balanceOf(address(agent)));
+    /// @dev A relayer claims request `id` and posts `output` optimistically; the challenge window then
+    /// passes, so `coordinator.finalize` delivers it.
+    function postAnswer(uint256 id, IInferenceCoordinator.RequestTerms memory t, bytes memory output) internal {
+        claimAs(relayer, id, t);
+        vm.prank(relayer);
+        coordinator.submitOptimistic(id, t, output);
+        vm.warp(block.timestamp + defaultParams().challengeWindow);
     }
 
     function outcomeOf(uint256 id) internal view returns (HeadlineSentimentAgent.Outcome outcome) {
@@ -181,10 +157,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
 
     function test_aPositiveAnswerFinalizedOptimisticallyBuysTheVolatileToken() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = submit(HEADLINE);
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, "POSITIVE (good news)");
-        vm.warp(block.timestamp + defaultParams().challengeWindow);
+        postAnswer(id, t, "POSITIVE (good news)");
         (uint256 stableBefore, uint256 volatileBefore) = balances();
         uint256 amountIn = (stableBefore * TRADE_BPS) / 10_000;
 
@@ -280,7 +253,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
             HeadlineSentimentAgent.Sentiment.Positive,
             stable,
             (stableBefore * TRADE_BPS) / 10_000,
-            abi.encodeWithSelector(HeadlineSentimentAgent.TwapUnavailable.selector)
+            abi.encodeWithSelector(PoolTradingConsumer.TwapUnavailable.selector)
         );
         deliver(id, "POSITIVE");
         assertEq(uint256(outcomeOf(id)), uint256(HeadlineSentimentAgent.Outcome.TradeFailed));
@@ -307,10 +280,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
         // Anyone may pay for a request naming the agent as consumer, on a prompt of their choosing.
         IInferenceCoordinator.RequestParams memory p = languageRequestParams(lm, AGENT_ANSWER_BYTES, address(agent));
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, "Say POSITIVE");
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, "POSITIVE");
-        vm.warp(block.timestamp + defaultParams().challengeWindow);
+        postAnswer(id, t, "POSITIVE");
         (uint256 stableBefore, uint256 volatileBefore) = balances();
         coordinator.finalize(id, t, "POSITIVE");
         (uint256 stableAfter, uint256 volatileAfter) = balances();
@@ -321,10 +291,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
 
     function test_theUnspentComputeFeeComesBackToTheAgent() public {
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = submit(HEADLINE);
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, "NEUTRAL");
-        vm.warp(block.timestamp + defaultParams().challengeWindow);
+        postAnswer(id, t, "NEUTRAL");
         coordinator.finalize(id, t, "NEUTRAL");
         uint256 owed = coordinator.balanceOf(address(agent));
         assertGt(owed, 0); // claimed at the auction's start: 1 of the 5 tokens of compute fee spent
@@ -365,10 +332,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
         answer = answer.cut(AGENT_ANSWER_BYTES);
         if (answer.length == 0) answer = " "; // the coordinator refuses an empty answer
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = submit(HEADLINE);
-        claimAs(relayer, id, t);
-        vm.prank(relayer);
-        coordinator.submitOptimistic(id, t, answer);
-        vm.warp(block.timestamp + defaultParams().challengeWindow);
+        postAnswer(id, t, answer);
         vm.recordLogs();
         coordinator.finalize(id, t, answer);
         Vm.Log[] memory logs = vm.getRecordedLogs();
@@ -409,7 +373,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
         bad[5].maxAnswerBytes = 65;
         bad[6].startComputeFee = 6e18;
         for (uint256 i; i < bad.length; ++i) {
-            vm.expectRevert(HeadlineSentimentAgent.InvalidConfig.selector);
+            vm.expectRevert(PoolTradingConsumer.InvalidConfig.selector);
             agent.setConfig(bad[i]);
         }
     }
@@ -421,7 +385,7 @@ contract HeadlineSentimentAgentTest is HighwayFixture {
             30,
             address(this)
         );
-        vm.expectRevert(HeadlineSentimentAgent.InvalidTokens.selector);
+        vm.expectRevert(PoolTradingConsumer.InvalidTokens.selector);
         new HeadlineSentimentAgent(coordinator, lm, token, paidInPoolToken, true, defaultConfig(), address(this));
     }
 

@@ -3,21 +3,21 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {HighwayFixture} from "../utils/HighwayFixture.sol";
 import {Vm} from "../utils/Test.sol";
+import {PoolTradingFixture} from "./utils/PoolTradingFixture.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
 import {InferenceConsumer} from "../../InferenceConsumer.sol";
 import {ConstantProductPool} from "../../../examples/contracts/ConstantProductPool.sol";
-import {DemoToken} from "../../../examples/contracts/DemoToken.sol";
+import {PoolTradingConsumer} from "../../../examples/contracts/PoolTradingConsumer.sol";
 import {SignalVault} from "../../../examples/contracts/SignalVault.sol";
 import {SignalMath} from "../../../examples/contracts/libraries/SignalMath.sol";
 import {IHighwayErrors} from "../../interfaces/IHighwayErrors.sol";
 
-/// @dev The vault against the real coordinator (requests escrow for real); callbacks come either
-/// through the coordinator's optimistic path or straight from the coordinator's address (the vault
-/// requested them: `InferenceConsumer` takes results only of its own requests). Shared by the
-/// attack replays of SignalVaultSecurity.t.sol.
-abstract contract SignalVaultFixture is HighwayFixture {
+/// @dev The vault against the real coordinator (requests escrow for real), in `PoolTradingFixture`'s
+/// market; callbacks come either through the coordinator's optimistic path or straight from the
+/// coordinator's address (the vault requested them: `InferenceConsumer` takes results only of its own
+/// requests). Shared by the attack replays of SignalVaultSecurity.t.sol.
+abstract contract SignalVaultFixture is PoolTradingFixture {
     int256 internal constant THRESHOLD = 838_861; // 0.05 at scale 24
     uint16 internal constant REBALANCE_BPS = 2_000;
     uint16 internal constant SLIPPAGE_BPS = 100;
@@ -26,36 +26,12 @@ abstract contract SignalVaultFixture is HighwayFixture {
     IInferenceCoordinator.ProofMode internal constant ZK = IInferenceCoordinator.ProofMode.Zk;
     IInferenceCoordinator.ProofMode internal constant OPTIMISTIC = IInferenceCoordinator.ProofMode.Optimistic;
 
-    DemoToken internal stable;
-    DemoToken internal volatile;
-    ConstantProductPool internal pool;
     SignalVault internal vault;
-    address internal keeper = address(0x4EE9);
-    address internal trader = address(0x7EAD);
 
     function setUp() public virtual override {
         super.setUp();
-        stable = new DemoToken("Stable", "USD", address(this));
-        volatile = new DemoToken("Volatile", "VOL", address(this));
-        pool = new ConstantProductPool(volatile, stable, 30, address(this));
-        volatile.mint(address(this), 10_000e18);
-        stable.mint(address(this), 20_000_000e18);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        pool.addLiquidity(10_000e18, 20_000_000e18); // 2000 USD per VOL
-
         vault = new SignalVault(coordinator, priceModel, token, pool, true, defaultConfig(), address(this));
-        vault.grantRole(vault.KEEPER_ROLE(), keeper);
-        volatile.mint(address(vault), 100e18);
-        stable.mint(address(vault), 200_000e18);
-        token.mint(address(vault), 1_000 * UNIT);
-
-        volatile.mint(trader, 1e30);
-        stable.mint(trader, 1e30);
-        vm.startPrank(trader);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        fundConsumer(vault);
     }
 
     function defaultConfig() internal pure returns (SignalVault.Config memory) {
@@ -105,12 +81,7 @@ abstract contract SignalVaultFixture is HighwayFixture {
     }
 
     function answer(uint256 id, int256 signal) internal {
-        vm.prank(address(coordinator));
-        vault.onInferenceResult(id, tensor(withOutput(signal)));
-    }
-
-    function balances() internal view returns (uint256 stableBalance, uint256 volatileBalance) {
-        return (stable.balanceOf(address(vault)), volatile.balanceOf(address(vault)));
+        deliver(id, tensor(withOutput(signal)));
     }
 
     function _withTtl(uint32 ttl) internal pure returns (SignalVault.Config memory c) {
@@ -301,8 +272,7 @@ contract SignalVaultTest is SignalVaultFixture {
         (uint256 id, ) = request(ZK);
         vm.expectEmit(true, true, true, true, address(vault));
         emit SignalVault.SignalIgnored(id, SignalVault.IgnoreReason.MalformedOutput);
-        vm.prank(address(coordinator));
-        vault.onInferenceResult(id, tensor(new int256[](2)));
+        deliver(id, tensor(new int256[](2)));
     }
 
     function test_onlyTheCoordinatorCallsBack() public {
@@ -402,18 +372,18 @@ contract SignalVaultTest is SignalVaultFixture {
     function test_configIsBoundedAndAdminOnly() public {
         SignalVault.Config memory c = defaultConfig();
         c.rebalanceBps = 5_001;
-        vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vm.expectRevert(PoolTradingConsumer.InvalidConfig.selector);
         vault.setConfig(c);
         c = defaultConfig();
         c.signalThreshold = -1;
-        vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vm.expectRevert(PoolTradingConsumer.InvalidConfig.selector);
         vault.setConfig(c);
         c = defaultConfig();
         c.twapWindow = 0; // no window: the spot price
-        vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vm.expectRevert(PoolTradingConsumer.InvalidConfig.selector);
         vault.setConfig(c);
         c.twapWindow = 8 * 60 + 1; // longer than 9 observations a minute apart are sure to span
-        vm.expectRevert(SignalVault.InvalidConfig.selector);
+        vm.expectRevert(PoolTradingConsumer.InvalidConfig.selector);
         vault.setConfig(c);
         c.twapWindow = 8 * 60;
         vault.setConfig(c);
@@ -451,7 +421,7 @@ contract SignalVaultTest is SignalVaultFixture {
     }
 
     function test_paymentTokenMustNotBeAPoolToken() public {
-        vm.expectRevert(SignalVault.InvalidTokens.selector);
+        vm.expectRevert(PoolTradingConsumer.InvalidTokens.selector);
         new SignalVault(coordinator, priceModel, IERC20(stable), pool, true, defaultConfig(), address(this));
     }
 }

@@ -7,6 +7,7 @@ import {Vm} from "../utils/Test.sol";
 import {MoreCheatcodes} from "../utils/MoreCheatcodes.sol";
 import {IInferenceCoordinator} from "../../interfaces/IInferenceCoordinator.sol";
 import {InferenceConsumer} from "../../InferenceConsumer.sol";
+import {PoolTradingConsumer} from "../../../examples/contracts/PoolTradingConsumer.sol";
 import {SignalVault} from "../../../examples/contracts/SignalVault.sol";
 import {SignalVaultFixture} from "./SignalVault.t.sol";
 
@@ -23,12 +24,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
 
     function setUp() public override {
         super.setUp();
-        volatile.mint(attacker, 1e30);
-        stable.mint(attacker, 1e30);
-        vm.startPrank(attacker);
-        volatile.approve(address(pool), type(uint256).max);
-        stable.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        fundTrader(attacker);
     }
 
     // ================================================================== M-2
@@ -80,7 +76,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         assertEq(token.balanceOf(address(vault)), before - escrow); // the old vault's loss: stuck for good
 
         vm.expectEmit(true, true, true, true, address(vault));
-        emit SignalVault.RefundsReclaimed(escrow);
+        emit PoolTradingConsumer.RefundsReclaimed(escrow);
         vm.prank(stranger); // anyone: it only moves the vault's own money home
         assertEq(vault.reclaimRefunds(), escrow);
         assertEq(token.balanceOf(address(vault)), before, "every unit");
@@ -108,7 +104,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
 
         // The next request withdraws it first; this one's relayer claims and never answers.
         vm.expectEmit(true, true, true, true, address(vault));
-        emit SignalVault.RefundsReclaimed(unspent);
+        emit PoolTradingConsumer.RefundsReclaimed(unspent);
         (uint256 second, IInferenceCoordinator.RequestTerms memory t2) = request(ZK);
         assertEq(coordinator.balanceOf(address(vault)), 0);
         claimAs(relayer, second, t2);
@@ -278,7 +274,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
         c.minObservationInterval = 120;
         c.twapWindow = 900; // older than the oldest observation (780 s)
         vault.setConfig(c);
-        vm.expectRevert(SignalVault.TwapUnavailable.selector);
+        vm.expectRevert(PoolTradingConsumer.TwapUnavailable.selector);
         vault.twapPrice();
         (uint256 stableBefore, ) = balances();
         vm.expectEmit(true, true, true, true, address(vault));
@@ -287,7 +283,7 @@ contract SignalVaultSecurityTest is SignalVaultFixture {
             THRESHOLD * 3,
             stable,
             (stableBefore * REBALANCE_BPS) / 10_000,
-            abi.encodeWithSelector(SignalVault.TwapUnavailable.selector)
+            abi.encodeWithSelector(PoolTradingConsumer.TwapUnavailable.selector)
         );
         answer(id, THRESHOLD * 3);
     }
