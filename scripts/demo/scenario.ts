@@ -139,7 +139,9 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     // ---------------------------------------------------------------- relayers
     await fundRequester(highway, requester);
     await stakeRelayer(highway, await signer(ACCOUNTS.cheater));
-    for (const account of [ACCOUNTS.honest, ...ACCOUNTS.committee]) await stakeRelayer(highway, await signer(account), HONEST_STAKE);
+    // Liquid tokens beyond the stake pay challenge bonds: the high-stakes request's is raised with its job bond.
+    for (const account of [ACCOUNTS.honest, ...ACCOUNTS.committee])
+      await stakeRelayer(highway, await signer(account), HONEST_STAKE, HIGH_STAKES_JOB_BOND);
     const models = (modes: string[], extra: Record<string, unknown> = {}) => [
       { circuit: "price-signal", modes, ...extra },
       { circuit: "price-signal-volatile", modelId: fineTune.modelId, modes, ...extra },
