@@ -13,7 +13,8 @@
  *    spaces to 256 bytes): a language request, its claim, `submitOptimistic` and `finalize`; then a wrong answer
  *    challenged (`commitChallenge`, then `challenge` in a later block), the committee drawn (five relayers serve
  *    the model: the answerer, the challenger and three others), three commits, three reveals of the right answer,
- *    and `resolve`. Each measured after the same steps ran once (steady state). The committee's vote is scripted.
+ *    and `resolve`. Each measured after the same steps ran once (steady state); the dispute's figures are the medians
+ *    of 5 disputes (the draw's gas depends on its seed). The committee's vote is scripted.
  * 3. Request to posted answer: a relayer process serving smollm2 (llama.cpp) on a local Hardhat node; --requests
  *    sequential requests with short answers (`answerTokens` tokens, the median: a two-sentence prompt, at most 200 bytes), each
  *    timed from sending the request transaction to seeing the request Pending (its `OptimisticSubmitted`, polled
@@ -58,6 +59,8 @@ const threads = Number(option("--threads", "1"));
 const parallel = Number(option("--parallel", "2"));
 const latencyRequests = Number(option("--requests", "10"));
 const CONCURRENT = 4;
+/** Disputes measured (after a warm-up one): each dispute figure is their median. */
+const DISPUTES = 5;
 /** The answer size of the gas figures. */
 const GAS_ANSWER_BYTES = 256;
 /** The latency run's answer bound: two sentences, about 32 tokens. */
@@ -161,7 +164,7 @@ const gasRow = (measure: string, value: number, limit?: number) => ({
   ...(limit ? goal(limit, value) : { goal: "", met: "" }),
 });
 console.log(
-  `\n${parallel} contexts of ${backend.threads} threads, ${runs} runs; gas with a ${GAS_ANSWER_BYTES}-byte answer; ` +
+  `\n${parallel} contexts of ${backend.threads} threads, ${runs} runs; gas with a ${GAS_ANSWER_BYTES}-byte answer (dispute: median of ${DISPUTES}); ` +
     `${latencyRequests} sequential requests of ${answerTokens}-token answers (p50 of ${latency.samples.length})`,
 );
 printTable([
@@ -184,7 +187,7 @@ printTable([
   gasRow(`gas: finalize (${GAS_ANSWER_BYTES} B)`, gas.finalize),
   gasRow("gas: commitChallenge", gas.commitChallenge),
   gasRow("gas: challenge (the reveal)", gas.challenge),
-  gasRow("gas: draw (3 seats of 5 servers)", gas.draw),
+  gasRow(`gas: draw (3 seats of 5 servers; ${gas.drawRange.map((g) => g.toLocaleString("en-US")).join(" to ")})`, gas.draw),
   ...gas.commits.map((g, i) => gasRow(`gas: commit, seat ${i}`, g)),
   ...gas.reveals.map((g, i) => gasRow(`gas: reveal, seat ${i} (${GAS_ANSWER_BYTES} B)`, g)),
   gasRow(`gas: resolve (${GAS_ANSWER_BYTES} B, fraud proven)`, gas.resolve),
@@ -305,10 +308,24 @@ async function measureGas(right: Uint8Array, wrong: Uint8Array) {
     return { commitChallenge: commitChallenge.gas, challenge: challenge.gas, draw: draw.gas, commits, reveals, resolve: resolve.gas };
   }
 
-  // Each once to warm up (first-ever balances and slots), then measured.
+  // Each once to warm up (first-ever balances and slots), then measured. The draw's gas depends on its seed (how many
+  // picks land on the two excluded relayers or repeat a member): every dispute figure is the median of DISPUTES.
   await lifecycle();
   await dispute();
-  return { ...(await lifecycle()), ...(await dispute()) };
+  const measured = await lifecycle();
+  const disputes: Awaited<ReturnType<typeof dispute>>[] = [];
+  for (let i = 0; i < DISPUTES; i++) disputes.push(await dispute());
+  const mid = (pick: (d: Awaited<ReturnType<typeof dispute>>) => number) => median(disputes.map(pick));
+  return {
+    ...measured,
+    commitChallenge: mid((d) => d.commitChallenge),
+    challenge: mid((d) => d.challenge),
+    draw: mid((d) => d.draw),
+    drawRange: [Math.min(...disputes.map((d) => d.draw)), Math.max(...disputes.map((d) => d.draw))],
+    commits: disputes[0].commits.map((_, seat) => mid((d) => d.commits[seat])),
+    reveals: disputes[0].reveals.map((_, seat) => mid((d) => d.reveals[seat])),
+    resolve: mid((d) => d.resolve),
+  };
 }
 
 /** Sequential requests to one relayer process: each one's time from the request transaction sent to its answer posted. */
