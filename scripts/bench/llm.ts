@@ -339,7 +339,7 @@ async function measureLatency(expected: Uint8Array[]) {
     const account = 1;
     await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(account).address));
     relayers.push(languageRelayer(highway, modelId, account));
-    await waitFor("the relayer started", async () => started(relayers[0]), 180_000);
+    await waitFor("the relayer started", () => started(relayers[0]), 180_000);
     // The request is signed from Hardhat account 0 through the node (unlocked): its sending is one RPC call.
     const coordinator = highway.coordinator.connect(requester);
     const samples: number[] = [];
@@ -408,7 +408,7 @@ async function runCommittee(expected: Uint8Array): Promise<{ resolved: boolean; 
       await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(account).address));
     const cheater = languageRelayer(highway, modelId, CHEATER, { cheat: true, watchtower: false });
     relayers.push(cheater);
-    await waitFor("the cheater started", async () => started(cheater), 180_000);
+    await waitFor("the cheater started", () => started(cheater), 180_000);
     const sdk = await HighwaySdk.connect({ runner: requester, deployment: highway.deployment });
     const { requestId: id } = await sdk.requestInference({
       model: modelId,

@@ -80,7 +80,7 @@ describe("relayers serving a language model", function () {
   it("answers a language-model request with the model's own text and finalizes it after the challenge window", async () => {
     await stakeRelayer(highway, await signer(ANSWERER));
     const relayer = languageRelayer(ANSWERER);
-    await waitFor("the relayer started", async () => started(relayer), 120_000);
+    await waitFor("the relayer started", () => started(relayer), 120_000);
     expect(await highway.staking.serves(modelId, hardhatAccount(ANSWERER).address)).to.equal(true);
 
     const id = await request();
@@ -97,7 +97,7 @@ describe("relayers serving a language model", function () {
   it("catches a wrong text answer: a watchtower challenges, a committee of three relayer processes outvotes it, the cheater is slashed and the committee paid", async () => {
     for (const account of [CHEATER, WATCHTOWER, ...COMMITTEE]) await stakeRelayer(highway, await signer(account));
     const cheater = languageRelayer(CHEATER, { cheat: true, watchtower: false });
-    await waitFor("the cheater started", async () => started(cheater), 120_000);
+    await waitFor("the cheater started", () => started(cheater), 120_000);
     const id = await request();
     await waitFor("the cheater's answer posted", async () => (await statusOf(id)) === Status.Pending, 60_000);
 
@@ -123,12 +123,12 @@ describe("relayers serving a language model", function () {
   it("upholds a right text answer: a challenger loses its bond to the relayer once the committee votes", async () => {
     for (const account of [ANSWERER, ...COMMITTEE]) await stakeRelayer(highway, await signer(account));
     const answerer = languageRelayer(ANSWERER);
-    await waitFor("the relayer started", async () => started(answerer), 120_000);
+    await waitFor("the relayer started", () => started(answerer), 120_000);
     const id = await request();
     await waitFor("the answer posted", async () => (await statusOf(id)) === Status.Pending, 60_000);
     // The committee must be serving before the challenge: the draw comes in the next block, from the relayers serving then.
     const committee = COMMITTEE.map((account) => languageRelayer(account, { watchtower: false }));
-    await waitFor("the committee started", async () => committee.every(started), 120_000);
+    await waitFor("the committee started", () => committee.every(started), 120_000);
 
     const challenger = await signer(CHALLENGER);
     const sdk = await Highway.connect({ runner: challenger, deployment: highway.deployment });
@@ -167,7 +167,7 @@ describe("relayers serving a language model", function () {
     writeFileSync(file, JSON.stringify(changed));
     expect(runtimeSpecHash(loadRuntimeSpec(file))).to.not.equal(runtimeSpecHash(spec));
     const relayer = languageRelayer(ANSWERER, { language: file });
-    await waitFor("the relayer started", async () => started(relayer), 120_000);
+    await waitFor("the relayer started", () => started(relayer), 120_000);
 
     const health = await healthOf(relayer);
     expect(health.degraded).to.equal(true);
