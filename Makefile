@@ -72,8 +72,9 @@ explorer: build
 # hardhat.config.ts: `custom` takes HIGHWAY_RPC_URL; every one takes the deployer's key from
 # HIGHWAY_DEPLOYER_KEY or Hardhat's encrypted keystore. Optional: PARAMETERS (an Ignition
 # parameters file, e.g. ignition/parameters/testnet.json5), DEPLOY_MODELS (comma-separated reference
-# models, or none), OUT (the deployment file's folder), JOURNAL (the Ignition journal's folder),
-# YES=1 (no confirmation question). A rerun resumes an interrupted deployment from its journal.
+# models of circuits/ and language-models/, e.g. price-signal,smollm2, or none), OUT (the deployment
+# file's folder), JOURNAL (the Ignition journal's folder), YES=1 (no confirmation question). A rerun
+# resumes an interrupted deployment from its journal.
 # Needs only the npm packages: `hardhat run` compiles the contracts.
 deploy: node_modules/.installed
 	@test -n "$(NETWORK)" || { echo "usage: make deploy NETWORK=<name> [PARAMETERS=file.json5] [DEPLOY_MODELS=a,b|none] [OUT=dir] [JOURNAL=dir] [YES=1]" >&2; exit 2; }

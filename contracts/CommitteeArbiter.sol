@@ -4,11 +4,10 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IChallengeCommitments} from "./interfaces/IChallengeCommitments.sol";
 import {ICommitteeArbiter, ILanguageDisputeHooks} from "./interfaces/ICommitteeArbiter.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IRelayerStaking} from "./interfaces/IRelayerStaking.sol";
-import {ChallengeCommitments} from "./libraries/ChallengeCommitments.sol";
+import {ChallengeCommitments} from "./disputes/ChallengeCommitments.sol";
 import {CommitteeVote} from "./libraries/CommitteeVote.sol";
 
 /**
@@ -23,10 +22,8 @@ import {CommitteeVote} from "./libraries/CommitteeVote.sol";
  * coordinator or the staking contract; every step is `nonReentrant` (the coordinator calls the
  * request's consumer back on resolution).
  */
-contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
+contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
-    using ChallengeCommitments for ChallengeCommitments.Book;
-
     /// @notice The largest committee (seats are bits of a 16-bit mask).
     uint256 public constant MAX_COMMITTEE_SIZE = 15;
     /// @notice The longest commit or reveal window.
@@ -71,7 +68,6 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     /// @dev Each seat's commitment, replaced by the hash of its answer once revealed.
     mapping(uint256 requestId => mapping(uint256 seat => bytes32)) private _votes;
     mapping(address account => uint256) private _balances;
-    ChallengeCommitments.Book private _commitments;
 
     /// @dev `params_` are bounded: an odd committee of 1 to 15, windows of 1 minute to 1 day, a share at most 100 %.
     constructor(ILanguageDisputeHooks coordinator_, IRelayerStaking staking_, CommitteeParams memory params_) {
@@ -94,12 +90,6 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
 
     // =================================================================== the dispute
 
-    /// @inheritdoc IChallengeCommitments
-    function commitChallenge(bytes32 commitment) external {
-        _commitments.record(commitment);
-        emit ChallengeCommitted(commitment, msg.sender);
-    }
-
     /// @inheritdoc ICommitteeArbiter
     function challenge(
         uint256 requestId,
@@ -107,7 +97,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
         bytes32 salt
     ) external nonReentrant {
         (IInferenceCoordinator.RequestState memory s, ) = coordinator.postedAnswer(requestId, terms);
-        _commitments.spend(requestId, msg.sender, salt, s, terms.challengeWindow);
+        _spendCommitment(requestId, msg.sender, salt, s, terms.challengeWindow);
         Dispute storage d = _disputes[requestId];
         d.challenger = msg.sender;
         d.seedBlock = uint40(block.number);
@@ -277,16 +267,6 @@ contract CommitteeArbiter is ICommitteeArbiter, ReentrancyGuardTransient {
     /// @inheritdoc ICommitteeArbiter
     function membersHashOf(uint256 requestId) external view returns (bytes20) {
         return _disputes[requestId].membersHash;
-    }
-
-    /// @inheritdoc IChallengeCommitments
-    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp) {
-        return _commitments.committedAt(commitment);
-    }
-
-    /// @inheritdoc IChallengeCommitments
-    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) external pure returns (bytes32) {
-        return ChallengeCommitments.hash(requestId, challenger, salt);
     }
 
     /// @inheritdoc ICommitteeArbiter

@@ -2,11 +2,10 @@
 pragma solidity 0.8.30;
 
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IChallengeCommitments} from "./interfaces/IChallengeCommitments.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
 import {IInferenceCoordinator} from "./interfaces/IInferenceCoordinator.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
-import {ChallengeCommitments} from "./libraries/ChallengeCommitments.sol";
+import {ChallengeCommitments} from "./disputes/ChallengeCommitments.sol";
 import {ProofVerification} from "./libraries/ProofVerification.sol";
 
 /**
@@ -22,27 +21,18 @@ import {ProofVerification} from "./libraries/ProofVerification.sol";
  * coordinator (checks-effects-interactions). Every action is `nonReentrant`: the verifier it
  * calls is a model owner's contract.
  */
-contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
+contract DisputeGame is IDisputeGame, ChallengeCommitments, ReentrancyGuardTransient {
     /// @inheritdoc IDisputeGame
     IInferenceCoordinator public immutable coordinator;
     /// @notice Where each model's verifier is registered.
     IModelRegistry public immutable registry;
 
-    using ChallengeCommitments for ChallengeCommitments.Book;
-
     mapping(uint256 requestId => address challenger) private _challengers;
-    ChallengeCommitments.Book private _commitments;
 
     /// @dev Deployed by the coordinator's constructor: the deployer is the coordinator.
     constructor(IModelRegistry registry_) {
         coordinator = IInferenceCoordinator(msg.sender);
         registry = registry_;
-    }
-
-    /// @inheritdoc IChallengeCommitments
-    function commitChallenge(bytes32 commitment) external {
-        _commitments.record(commitment);
-        emit ChallengeCommitted(commitment, msg.sender);
     }
 
     /// @inheritdoc IDisputeGame
@@ -52,7 +42,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
         bytes32 salt
     ) external nonReentrant {
         (, IInferenceCoordinator.RequestState memory s) = coordinator.getRequest(requestId);
-        _commitments.spend(requestId, msg.sender, salt, s, terms.challengeWindow);
+        _spendCommitment(requestId, msg.sender, salt, s, terms.challengeWindow);
         _challengers[requestId] = msg.sender;
         coordinator.openDispute(requestId, terms, msg.sender);
     }
@@ -117,16 +107,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuardTransient {
     /// @inheritdoc IDisputeGame
     function challengerOf(uint256 requestId) external view returns (address) {
         return _challengers[requestId];
-    }
-
-    /// @inheritdoc IChallengeCommitments
-    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp) {
-        return _commitments.committedAt(commitment);
-    }
-
-    /// @inheritdoc IChallengeCommitments
-    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) external pure returns (bytes32) {
-        return ChallengeCommitments.hash(requestId, challenger, salt);
     }
 
     /// @dev The state and posted output's hash of a Disputed request whose current terms are `terms`.

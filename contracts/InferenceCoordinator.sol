@@ -439,7 +439,9 @@ contract InferenceCoordinator is CoordinatorLedger {
 
     /// @dev Sets the security level `p` asks for in the new terms `t`: the protocol's challenge window (already
     /// in `t`), or a longer one up to the maximum; and, unless the request is answered from the cache, the
-    /// protocol's job bond, or a larger one (which the claimant's free stake must cover).
+    /// protocol's job bond, or a larger one (which the claimant's free stake must cover), with the challenge bond
+    /// raised in proportion: the bonds' ratio is what makes overturning a right answer unprofitable to a party
+    /// that captures a committee (docs/DESIGN.md, "Language models"), so a request buying more security keeps it.
     function _setSecurityLevel(RequestTerms memory t, RequestParams calldata p, bool cached) private view {
         if (p.challengeWindow != 0) {
             if (p.challengeWindow < t.challengeWindow || p.challengeWindow > MAX_DISPUTE_WINDOW) {
@@ -451,6 +453,9 @@ contract InferenceCoordinator is CoordinatorLedger {
         Bonds memory b = _bonds;
         if (p.jobBond != 0) {
             if (p.jobBond < b.jobBond) revert InvalidJobBond(p.jobBond, b.jobBond);
+            // The protocol's job bond is at least 1 (CoordinatorAdmin's bounds); a raised challenge bond saturates.
+            uint256 raised = (uint256(b.challengeBond) * p.jobBond) / b.jobBond;
+            b.challengeBond = raised > type(uint96).max ? type(uint96).max : uint96(raised);
             b.jobBond = p.jobBond;
         }
         (t.jobBond, t.challengeBond) = (b.jobBond, b.challengeBond);

@@ -1,6 +1,7 @@
 /**
  * `make demo`: a whole Highway network on this machine — a Hardhat node, the protocol,
- * three models, an honest and a cheating relayer — running every path of a request,
+ * three circuit models and a language model, an honest and a cheating relayer and three
+ * relayers on the language model's committees — running every path of a request,
  * then a summary of every request and of who earned what. Exits non-zero if any step
  * does not behave as shown. The scenario is scripts/demo/scenario.ts.
  */
@@ -38,6 +39,19 @@ try {
   for (const slash of summary.slashes) console.log(`  relayer ${slash.relayer} slashed ${tokens(slash.amount)} tokens`);
   console.log(
     `  the cheater's bond went to the honest relayer (+${tokens(summary.disputeWinnings.honestRelayer)}, and its challenge bond back) and the protocol (+${tokens(summary.disputeWinnings.protocol)})`,
+  );
+  console.log("\nlanguage model smollm2");
+  printTable(
+    summary.language.map((r) => ({
+      request: r.label,
+      status: r.status,
+      posted: JSON.stringify(r.posted),
+      delivered: JSON.stringify(r.text),
+      latency: `${(r.latencyMs / 1000).toFixed(1)} s`,
+    })),
+  );
+  console.log(
+    `  the cheater's wrong text answer cost it ${tokens(summary.languageSlash)} tokens of stake; the committee earned ${summary.committeeRewards.map(tokens).join(", ")}`,
   );
   console.log(`\ndemo ok in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 } catch (error) {

@@ -1,8 +1,8 @@
 /**
  * Deploys Highway: runs the Hardhat Ignition module ignition/modules/Highway.ts (the payment/stake
  * token, ModelRegistry, RelayerStaking, InferenceCoordinator with the DisputeGame and
- * CoordinatorAdmin its constructor deploys, the language models' CommitteeArbiter, the reference models' EZKL verifiers and their
- * registrations) and writes deployments/<chainId>.json, where the SDK, the CLI and the relayer
+ * CoordinatorAdmin its constructor deploys, the language models' CommitteeArbiter, the reference circuit models' EZKL verifiers
+ * and their registrations, and the reference language models' registrations) and writes deployments/<chainId>.json, where the SDK, the CLI and the relayer
  * read the addresses. One code path for every chain:
  *
  *   make deploy NETWORK=<name> [PARAMETERS=file.json5]   # = hardhat run --network <name> scripts/deploy.ts
@@ -13,7 +13,8 @@
  *
  * Environment of `make deploy` (the Makefile's variables set them):
  *   HIGHWAY_DEPLOY_PARAMETERS  an Ignition parameters file (JSON or JSON5): {"Highway": {"challengeWindow": 86400, ...}}
- *   HIGHWAY_DEPLOY_MODELS      reference models to deploy and register: comma-separated, or "none" (default: all)
+ *   HIGHWAY_DEPLOY_MODELS      reference models to deploy and register: comma-separated names of circuits/ and
+ *                              language-models/ (price-signal,smollm2), or "none" (default: all)
  *   HIGHWAY_DEPLOYMENTS_DIR    where <chainId>.json goes (default: deployments/)
  *   HIGHWAY_IGNITION_DIR       the Ignition journal's folder (default: ignition/deployments/highway-<chainId>)
  *   HIGHWAY_DEPLOY_YES=1       no confirmation question before deploying to a chain other than 31337
@@ -41,14 +42,17 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import {
+  DEFAULT_DEPLOY_MODELS,
   DEFAULT_PARAMS,
   HIGHWAY_MODULE_ID,
+  isLanguageModel,
   TRANSACTIONS_BEFORE_COORDINATOR,
   highwayModule,
   modelFutureId,
   type CoordinatorParams,
 } from "../ignition/modules/Highway.js";
 import { batchedCircuits, loadCircuit, REFERENCE_MODELS } from "../sdk/circuits.js";
+import { languageModelSalt, loadRuntimeSpec, REFERENCE_LANGUAGE_MODELS } from "../sdk/language-models.js";
 import { batchFulfillerOf, type HighwayDeployment } from "../sdk/deployment.js";
 import { DEPLOYMENTS_DIR } from "../sdk/deployment-file.js";
 import { modelSalt } from "../sdk/manifest.js";
@@ -76,7 +80,10 @@ export interface DeployOptions {
   params?: Partial<CoordinatorParams>;
   minStake?: bigint;
   unbondingDelay?: number;
-  /** Reference models to deploy a verifier for and register (owned by the deployer); a fine-tune after its parent. */
+  /**
+   * Reference models to register (owned by the deployer), by name: circuit models (circuits/<name>, their verifiers
+   * deployed; a fine-tune after its parent) and language models (language-models/<name>). Default: all of them.
+   */
   models?: readonly string[];
   /** Fee of each registered model, in token units. */
   modelFee?: bigint;
@@ -153,7 +160,7 @@ export function moduleParameters(options: DeployOptions): ModuleParameters {
  * file; see DeployOptions for what can be chosen.
  */
 export async function deployHighway(ethers: HardhatEthers, options: DeployOptions = {}): Promise<Highway> {
-  const models = options.models ?? REFERENCE_MODELS;
+  const models = options.models ?? DEFAULT_DEPLOY_MODELS;
   const provider: EIP1193Provider = {
     request: async ({ method, params }) => ethers.provider.send(method, (params as unknown[] | undefined) ?? []),
   };
@@ -214,6 +221,12 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
   const batchVerifiers: Record<string, Contract> = {};
   const registered: HighwayDeployment["models"] = {};
   for (const name of models) {
+    if (isLanguageModel(name)) {
+      const modelId = await registry.modelIdOf(deployer, languageModelSalt(loadRuntimeSpec(name)));
+      const fee = (await registry.getModel(modelId)).terms.fee.toString();
+      registered[name] = { modelId, verifier: ZeroAddress, fee, kind: "language" };
+      continue;
+    }
     const { manifest } = loadCircuit(name);
     const verifier = address(modelFutureId("Verifier", name));
     verifiers[name] = await ethers.getContractAt(`${manifest.verifier.source}:${manifest.verifier.contract}`, verifier);
@@ -223,7 +236,7 @@ export async function deployHighway(ethers: HardhatEthers, options: DeployOption
       batchVerifiers[name] = await ethers.getContractAt(`${source}:${contract}`, address(modelFutureId("BatchVerifier", name)));
     }
     const modelId = await registry.modelIdOf(deployer, modelSalt(manifest));
-    registered[name] = { modelId, verifier, fee: (await registry.getModel(modelId)).terms.fee.toString() };
+    registered[name] = { modelId, verifier, fee: (await registry.getModel(modelId)).terms.fee.toString(), kind: "circuit" };
   }
   for (const { to, amount } of options.mint ?? []) await (await token.mint(to, amount)).wait();
 
@@ -331,14 +344,20 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** The reference models of HIGHWAY_DEPLOY_MODELS: comma-separated names, "none", or (unset) all. */
-function modelsFromEnvironment(value: string | undefined): readonly string[] {
-  if (value === undefined || value.trim() === "") return REFERENCE_MODELS;
+/** The reference models of HIGHWAY_DEPLOY_MODELS: comma-separated names of circuit and language models, "none", or (unset) all. */
+export function modelsFromEnvironment(value: string | undefined): readonly string[] {
+  if (value === undefined || value.trim() === "") return DEFAULT_DEPLOY_MODELS;
   if (value.trim() === "none") return [];
-  return value
+  const names = value
     .split(",")
     .map((name) => name.trim())
     .filter(Boolean);
+  const unknown = names.filter((name) => !DEFAULT_DEPLOY_MODELS.includes(name));
+  if (unknown.length)
+    throw new Error(
+      `HIGHWAY_DEPLOY_MODELS: ${unknown.join(", ")} ${unknown.length > 1 ? "are not reference models" : "is not a reference model"}: give some of ${[...REFERENCE_MODELS, ...REFERENCE_LANGUAGE_MODELS].join(", ")}, or "none"`,
+    );
+  return names;
 }
 
 /** `make deploy`: the network chosen with --network, parameters and folders from the environment. */
@@ -370,7 +389,7 @@ async function main(): Promise<void> {
   );
   console.log(`  parameters: ${parametersFile ?? "the module's defaults"}; models: ${models.length ? models.join(", ") : "none"}`);
   if (journalDir) console.log(`  Ignition journal: ${journalDir}`);
-  const devSrs = models.filter((name) => loadCircuit(name).manifest.srs.kind === "development-only");
+  const devSrs = models.filter((name) => !isLanguageModel(name) && loadCircuit(name).manifest.srs.kind === "development-only");
   if (chainId !== LOCAL_CHAIN_ID && devSrs.length) {
     console.warn(
       `\nWARNING: ${devSrs.join(", ")} ${devSrs.length > 1 ? "were" : "was"} built with the development-only SRS (circuits/srs/): anyone who knows its\n` +

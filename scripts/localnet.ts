@@ -77,7 +77,14 @@ try {
   ];
   for (let i = 1; i < roles.length; i++) await (await highway.token.mint(hardhatAccount(i).address, 10_000n * UNIT)).wait();
 
-  const models = Object.keys(deployment.models);
+  // The relayer proves the circuit models and answers the language models with llama.cpp (its disputes need a
+  // committee of three other relayers serving the model: `make demo` shows one).
+  const models = Object.entries(deployment.models)
+    .filter(([, model]) => model.kind !== "language")
+    .map(([name]) => name);
+  const languageModels = Object.entries(deployment.models)
+    .filter(([, model]) => model.kind === "language")
+    .map(([name]) => name);
   let relayerLine = NO_RELAYER;
   if (withRelayer && !stopRequested) {
     await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(RELAYER_ACCOUNT).address));
@@ -89,6 +96,7 @@ try {
       config: {
         pollIntervalMs: 250,
         models: models.map((circuit) => ({ circuit, modes: ["zk", "optimistic"] })),
+        languageModels: languageModels.map((language) => ({ language })),
       },
     });
     const started = relayer;
@@ -110,7 +118,7 @@ try {
     if (up === "timeout") throw new Error(`the relayer did not start within 180 s: see ${base}.relayer.log`);
     if (up !== "up" && up !== "stopped") throw new Error(`the relayer exited during start-up (${up}): see ${base}.relayer.log`);
     relayerLine = [
-      `relayer running: account ${RELAYER_ACCOUNT} (${started.address}), staked, serving ${models.join(", ")} (zk and optimistic)`,
+      `relayer running: account ${RELAYER_ACCOUNT} (${started.address}), staked, serving ${models.join(", ")} (zk and optimistic)${languageModels.length ? ` and ${languageModels.join(", ")} (optimistic, llama.cpp)` : ""}`,
       `  health: http://127.0.0.1:${started.httpPort()}/healthz`,
       `  log:    ${base}.relayer.log`,
       `  config: ${base}.relayer.json (the key is only in its environment)`,
@@ -133,7 +141,12 @@ try {
     );
     console.log("\nmodels");
     printTable(
-      Object.entries(deployment.models).map(([name, model]) => ({ name, modelId: model.modelId, fee: formatUnits(model.fee, 18) })),
+      Object.entries(deployment.models).map(([name, model]) => ({
+        name,
+        kind: model.kind ?? "circuit",
+        modelId: model.modelId,
+        fee: formatUnits(model.fee, 18),
+      })),
     );
     console.log("\naccounts (Hardhat's public test keys; 10,000 tokens each but the deployer's)");
     printTable(

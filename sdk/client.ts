@@ -4,11 +4,13 @@
  * (sdk/actions/); the `Highway` class (sdk/highway.ts) is a facade that holds one.
  */
 import type { Interface, Provider, Signer, TransactionReceipt } from "ethers";
+import { CommitteeArbiter__factory } from "../types/factories/contracts/CommitteeArbiter__factory.js";
 import { InferenceCoordinator__factory } from "../types/factories/contracts/InferenceCoordinator__factory.js";
 import { DisputeGame__factory } from "../types/factories/contracts/DisputeGame__factory.js";
 import { ModelRegistry__factory } from "../types/factories/contracts/ModelRegistry__factory.js";
 import { RelayerStaking__factory } from "../types/factories/contracts/RelayerStaking__factory.js";
 import { HighwayToken__factory } from "../types/factories/contracts/token/HighwayToken__factory.js";
+import type { CommitteeArbiter } from "../types/contracts/CommitteeArbiter.js";
 import type { InferenceCoordinator } from "../types/contracts/InferenceCoordinator.js";
 import type { DisputeGame } from "../types/contracts/DisputeGame.js";
 import type { ModelRegistry } from "../types/contracts/ModelRegistry.js";
@@ -35,6 +37,8 @@ export interface HighwayClient {
   readonly coordinator: InferenceCoordinator;
   /** challenge, defend, proveFraud, resolveDisputeTimeout (their events are the coordinator's). */
   readonly disputeGame: DisputeGame;
+  /** Language models' disputes: challenge, draw, commit, reveal, resolve, and the committee's events. Absent when the deployment file names none. */
+  readonly committeeArbiter?: CommitteeArbiter;
   readonly registry: ModelRegistry;
   readonly staking: RelayerStaking;
   readonly token: HighwayToken;
@@ -55,6 +59,7 @@ export async function createHighwayClient(options: HighwayClientOptions): Promis
     provider,
     coordinator: InferenceCoordinator__factory.connect(deployment.coordinator, runner),
     disputeGame: DisputeGame__factory.connect(deployment.disputeGame, runner),
+    ...(deployment.committeeArbiter ? { committeeArbiter: CommitteeArbiter__factory.connect(deployment.committeeArbiter, runner) } : {}),
     registry: ModelRegistry__factory.connect(deployment.registry, runner),
     staking: RelayerStaking__factory.connect(deployment.staking, runner),
     token: HighwayToken__factory.connect(deployment.token, runner),
@@ -74,6 +79,7 @@ function errorInterfaces(client: HighwayClient): Interface[] {
   return [
     client.coordinator.interface,
     client.disputeGame.interface,
+    ...(client.committeeArbiter ? [client.committeeArbiter.interface] : []),
     client.registry.interface,
     client.staking.interface,
     client.token.interface,

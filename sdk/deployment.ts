@@ -1,5 +1,6 @@
 /** Where Highway is deployed on a chain: the contents of deployments/<chainId>.json, written by scripts/deploy.ts. */
 import { getCreateAddress } from "ethers";
+import type { ModelKind } from "./protocol.js";
 
 export interface HighwayDeployment {
   chainId: number;
@@ -18,8 +19,11 @@ export interface HighwayDeployment {
    * coordinator but for BatchFulfilled and BatchRequestSkipped). Absent in older files.
    */
   batchFulfiller?: string;
-  /** The reference models registered at deployment, by name. */
-  models: Record<string, { modelId: string; verifier: string; fee: string }>;
+  /**
+   * The reference models registered at deployment, by name: circuit models with their verifier, language
+   * models (the zero address for a verifier). `kind` is absent in older files, where every model is a circuit.
+   */
+  models: Record<string, { modelId: string; verifier: string; fee: string; kind?: ModelKind }>;
   params: Record<string, string | number>;
 }
 

@@ -8,13 +8,17 @@ import { HighwayError } from "./errors.js";
 
 export const BPS = 10_000n;
 
+const MAX_UINT96 = (1n << 96n) - 1n;
+
 /** The longest challenge window a request may ask for: 7 days, the bound of the protocol's dispute windows. */
 export const MAX_CHALLENGE_WINDOW = 7 * 24 * 3_600;
 
-/** What a request locks for its optimistic answers' security: the claimant's job bond and the challenge window. */
+/** What a request locks for its optimistic answers' security: the claimant's job bond, the challenge bond and window. */
 export interface SecurityLevel {
   /** The stake a claimant locks, slashed (to the challenger) if its answer is proven wrong or left undefended. */
   jobBond: bigint;
+  /** What a challenger posts, lost to the relayer if the answer stands: the protocol's, raised in proportion to a raised job bond. */
+  challengeBond: bigint;
   /** Seconds an optimistic answer can be challenged before it is final. */
   challengeWindow: number;
 }
@@ -22,11 +26,11 @@ export interface SecurityLevel {
 /**
  * The security level a request asking for `requested` locks, under the protocol's `defaults`
  * (`coordinator.getParams()`): 0 or nothing asked means the protocol's value; a job bond asked
- * for must be at least the protocol's, a challenge window at least the protocol's and at most
+ * for must be at least the protocol's (and raises the challenge bond in proportion), a challenge window at least the protocol's and at most
  * 7 days (the coordinator refuses others with InvalidJobBond and InvalidChallengeWindow).
  */
 export function securityLevel(
-  defaults: { jobBond: bigint; challengeWindow: bigint | number },
+  defaults: { jobBond: bigint; challengeBond: bigint; challengeWindow: bigint | number },
   requested: { jobBond?: bigint; challengeWindow?: number } = {},
 ): SecurityLevel {
   const minWindow = Number(defaults.challengeWindow);
@@ -41,7 +45,10 @@ export function securityLevel(
       `challenge window ${requested.challengeWindow} s is outside [${minWindow}, ${MAX_CHALLENGE_WINDOW}] s: at least the protocol's, at most 7 days`,
     );
   }
-  return { jobBond, challengeWindow };
+  // The bonds keep the protocol's ratio (the coordinator's `_setSecurityLevel`, rounded down the same way).
+  const raised = (defaults.challengeBond * jobBond) / defaults.jobBond;
+  const challengeBond = raised > MAX_UINT96 ? MAX_UINT96 : raised;
+  return { jobBond, challengeBond, challengeWindow };
 }
 
 /** What a request escrows, and what each part is for. */

@@ -13,6 +13,7 @@
  */
 import { createHighwayClient, type HighwayClient, type HighwayClientOptions } from "./client.js";
 import type { CircuitManifest, RegistrationOptions } from "./manifest.js";
+import * as committee from "./actions/committee.js";
 import * as models from "./actions/models.js";
 import * as reads from "./actions/reads.js";
 import * as relayers from "./actions/relayers.js";
@@ -122,6 +123,11 @@ export class Highway {
   /** Where a request stands now: its phase, the auction's price, the open window and when it closes. */
   progress(requestId: bigint): Promise<reads.RequestProgress> {
     return reads.getRequestProgress(this.client, requestId);
+  }
+
+  /** Where the committee vote on a challenged language-model answer stands; undefined when it was never challenged. */
+  committeeVote(requestId: bigint): Promise<committee.CommitteeVote | undefined> {
+    return committee.getCommitteeVote(this.client, requestId);
   }
 
   /** Follows a request until it is final, reporting its progress at every poll; resolves with its result. */

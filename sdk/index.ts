@@ -5,6 +5,7 @@
  */
 export * from "./highway.js";
 export { createHighwayClient, type HighwayClient, type HighwayClientOptions } from "./client.js";
+export * from "./actions/committee.js";
 export * from "./actions/models.js";
 export * from "./actions/reads.js";
 export * from "./actions/requests.js";

@@ -39,3 +39,8 @@ export const ANY_MODEL_FEE = (1n << 96n) - 1n;
 export const MODEL_KINDS = ["circuit", "language"] as const;
 
 export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** IInferenceCoordinator.DisputeOutcome values in on-chain order: how a dispute ended. */
+export const DISPUTE_OUTCOMES = ["defended", "fraud-proven", "timed-out", "voided"] as const;
+
+export type DisputeOutcome = (typeof DISPUTE_OUTCOMES)[number];

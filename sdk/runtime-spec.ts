@@ -7,10 +7,12 @@
  * the request's byte limit at a character boundary). Browser-safe: reading a spec file is Node-only
  * (sdk/language-models.ts).
  */
-import { keccak256, toUtf8Bytes } from "ethers";
+import { keccak256, toUtf8Bytes, ZeroAddress, ZeroHash, id as keccakUtf8 } from "ethers";
+import type { IModelRegistry } from "../types/contracts/ModelRegistry.js";
 import type { ChatMessage } from "./actions/requests.js";
 import { decodeText } from "./encoding.js";
 import { HighwayError } from "./errors.js";
+import { MODEL_KINDS, proofModeBits } from "./protocol.js";
 
 /** A language model's runtime spec: everything that decides its answer bytes. */
 export interface RuntimeSpec {
@@ -73,6 +75,58 @@ export function canonicalJson(value: unknown): string {
  */
 export function runtimeSpecHash(spec: RuntimeSpec): string {
   return keccak256(toUtf8Bytes(canonicalJson({ ...spec, description: undefined })));
+}
+
+/** ModelRegistry's bound on a model's input and output lengths (`MAX_INPUT_LENGTH`, `MAX_OUTPUT_LENGTH`). */
+export const MAX_LANGUAGE_BYTES = 16_384;
+
+/**
+ * The salt a language model is registered under: keccak256("<name>:<runtimeSpecHash>"), the rule of a
+ * circuit's `modelSalt` with the spec's hash for the artifact hash: a changed spec gets a new model id, and
+ * registering the same spec twice fails (ModelAlreadyRegistered) instead of making a second id.
+ */
+export function languageModelSalt(spec: RuntimeSpec): string {
+  return keccakUtf8(`${spec.name}:${runtimeSpecHash(spec)}`);
+}
+
+/**
+ * The registration of a language model (the arguments of `ModelRegistry.registerModel`): no verifier,
+ * its runtime spec's hash, optimistic answers only, the spec's limits as its input length (most prompt
+ * bytes) and output length (most answer bytes), no scales or bound; its artifacts are the weights
+ * (`artifactHash`: the GGUF file's sha256) under language-models/<name> by default.
+ */
+export function languageModelRegistration(
+  spec: RuntimeSpec,
+  options: { fee: bigint; referralShareBps?: number; artifactURI?: string; salt?: string },
+): { salt: string; params: IModelRegistry.ModelParamsStruct } {
+  const { inputBytes, outputBytes } = spec.limits;
+  for (const [what, bytes] of [
+    ["limits.inputBytes", inputBytes],
+    ["limits.outputBytes", outputBytes],
+  ] as const) {
+    if (bytes < 1 || bytes > MAX_LANGUAGE_BYTES)
+      throw new LanguageInputError(`${spec.name}: ${what} is ${bytes}; the registry takes 1 to ${MAX_LANGUAGE_BYTES}`);
+  }
+  return {
+    salt: options.salt ?? languageModelSalt(spec),
+    params: {
+      kind: MODEL_KINDS.indexOf("language"),
+      fee: options.fee,
+      verifier: ZeroAddress,
+      runtimeSpecHash: runtimeSpecHash(spec),
+      proofModes: proofModeBits(["optimistic"]),
+      inputLength: inputBytes,
+      outputLength: outputBytes,
+      inputScale: 0,
+      outputScale: 0,
+      inputBound: 0,
+      parentModelId: ZeroHash,
+      parentShareBps: 0,
+      referralShareBps: options.referralShareBps ?? 0,
+      artifactURI: options.artifactURI ?? `language-models/${spec.name}`,
+      artifactHash: `0x${spec.weights.sha256}`,
+    },
+  };
 }
 
 /** Checks a parsed runtime.json; `where` names it in the error. */

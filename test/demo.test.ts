@@ -4,7 +4,7 @@ import { runDemo } from "../scripts/demo/scenario.js";
 import { UNIT } from "../scripts/lib/localnet.js";
 
 describe("the demo's scenario", function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
 
   it("answers, disputes, caches and refunds as it says, and its earnings add up to the escrow", async () => {
     const lines: string[] = [];
@@ -34,5 +34,15 @@ describe("the demo's scenario", function () {
     const vault = summary.requests.filter((r) => r.label.startsWith("vault"));
     expect(vault.map((r) => r.mode)).to.deep.equal(["zk", "optimistic"]);
     for (const request of vault) expect(request.decision).to.match(/^(rebalanced|held)/);
+
+    // The language model: a text answer finalized, then a wrong one (the cheater's) replaced by the committee's.
+    const [answered, disputed] = summary.language;
+    expect(answered.status).to.equal("answered");
+    expect(disputed.status).to.equal("disputed");
+    expect(disputed.posted).to.match(/^Cheated: /);
+    expect(disputed.text).to.equal(answered.text);
+    expect(summary.languageSlash).to.equal(5_000n * UNIT);
+    // 80 % of the cheater's 5,000-token bond is the protocol's cut, shared by the three members of the majority.
+    for (const reward of summary.committeeRewards) expect(reward).to.be.at.least((4_000n * UNIT) / 3n);
   });
 });

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 /**
  * @title IChallengeCommitments
  * @notice Step one of every challenge (the dispute game's and the committee arbiter's): a commitment that binds
- * the later reveal to its sender (`libraries/ChallengeCommitments.sol` has the rule).
+ * the later reveal to its sender (`disputes/ChallengeCommitments.sol` has the rule).
  */
 interface IChallengeCommitments {
     /// @notice `committer` committed to a challenge (`commitment`, which names neither the request nor the salt).

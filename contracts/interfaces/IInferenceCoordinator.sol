@@ -49,7 +49,7 @@ interface IInferenceCoordinator {
         uint96 startComputeFee;
         uint96 maxComputeFee;
         uint96 maxModelFee; // the most the requester accepts as the model's fee: a fee raised before the request is mined makes it revert (ModelFeeAboveMax)
-        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it (InvalidJobBond)
+        uint96 jobBond; // the request's security level: 0 for the protocol's job bond, else at least it (InvalidJobBond); the challenge bond rises in proportion
         uint32 challengeWindow; // 0 for the protocol's challenge window, else at least it and at most 7 days (InvalidChallengeWindow)
         uint32 callbackGasLimit;
         uint32 maxOutputBytes; // language models: the longest answer accepted, 1 to the model's limit; circuit models: 0

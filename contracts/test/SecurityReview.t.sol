@@ -466,6 +466,7 @@ contract SecurityLevelTest is SecurityFixture {
         Sample memory s = priceSample(0);
         (uint256 id, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
         assertEq(t.jobBond, 300e18);
+        assertEq(t.challengeBond, (uint256(CHALLENGE_BOND) * 300e18) / JOB_BOND); // raised in proportion
         // The claimant's free stake must cover it.
         address poor = address(0x9009);
         token.mint(poor, 250e18);
@@ -483,7 +484,7 @@ contract SecurityLevelTest is SecurityFixture {
         vm.warp(block.timestamp + t.defenceWindow + 1);
         disputeGame.resolveDisputeTimeout(id, t);
         assertEq(stakeOf(relayer), 1_000 * UNIT - 300e18);
-        assertEq(coordinator.balanceOf(challenger), CHALLENGE_BOND + 300e18 - (uint256(300e18) * 2_000) / 10_000);
+        assertEq(coordinator.balanceOf(challenger), t.challengeBond + 300e18 - (uint256(300e18) * 2_000) / 10_000);
     }
 
     function test_aLongerChallengeWindowDelaysFinalize() public {
@@ -531,6 +532,19 @@ contract SecurityLevelTest is SecurityFixture {
         (, t) = makeRequest(requester, p, s.input);
         assertEq(t.jobBond, type(uint96).max);
         assertEq(t.challengeWindow, 7 days);
+        assertEq(t.challengeBond, (uint256(CHALLENGE_BOND) * type(uint96).max) / JOB_BOND);
+    }
+
+    /// A request that raises its job bond raises its challenge bond in proportion, so the bonds' ratio, which sets
+    /// what overturning a right language answer with a captured committee can earn, is every request's.
+    function testFuzz_aRaisedJobBondRaisesTheChallengeBondInProportion(uint96 jobBond) public {
+        jobBond = uint96(bound(jobBond, JOB_BOND, 1_000_000 * JOB_BOND));
+        Sample memory s = priceSample(0);
+        IInferenceCoordinator.RequestParams memory p = requestParams(priceModel, OPTIMISTIC, address(0));
+        p.jobBond = jobBond;
+        (, IInferenceCoordinator.RequestTerms memory t) = makeRequest(requester, p, s.input);
+        assertEq(t.jobBond, jobBond);
+        assertEq(t.challengeBond, (uint256(CHALLENGE_BOND) * jobBond) / JOB_BOND);
     }
 }
 

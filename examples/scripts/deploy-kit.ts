@@ -18,9 +18,11 @@ import type { Signer } from "ethers";
 import {
   ConstantProductPool__factory,
   DemoToken__factory,
+  HeadlineSentimentAgent__factory,
   SignalVault__factory,
   type ConstantProductPool,
   type DemoToken,
+  type HeadlineSentimentAgent,
   type SignalVault,
 } from "../../types/index.js";
 
@@ -100,6 +102,56 @@ export async function deployKit(options: KitOptions): Promise<Kit> {
   const paymentToken = DemoToken__factory.connect(highway.token, deployer); // same mint(to, amount) as HighwayToken
   await (await paymentToken.mint(vault, 100n * UNIT)).wait();
   return { stable, volatile, pool, vault: vault.connect(keeper) };
+}
+
+/**
+ * The headline agent's knobs for the kit: 20% per trade, 2% slippage against the pool's TWAP since the
+ * request (at least 60 seconds of it: the local challenge window), 10-minute TTL, 32-byte answers (a
+ * label and a few words: `NEGATIVE (bad news)` is 19), at most 2 tokens to the model and 3 to a relayer.
+ * 300,000 gas covers the costliest callback (a 64-byte answer and a trade: about 185,000, measured in
+ * contracts/test/examples/HeadlineSentimentAgent.t.sol).
+ */
+export const HEADLINE_AGENT_CONFIG = {
+  tradeBps: 2_000,
+  maxSlippageBps: 200,
+  minTwapWindow: 60,
+  requestTtl: 600,
+  callbackGasLimit: 300_000,
+  maxAnswerBytes: 32,
+  startComputeFee: 1n * UNIT,
+  maxComputeFee: 3n * UNIT,
+  maxModelFee: 2n * UNIT,
+};
+
+/**
+ * Deploys a `HeadlineSentimentAgent` trading in the kit's pool on `highway.modelId` (a language model:
+ * `smollm2`), with `keeper` as its keeper; funds it like the vault (100 volatile, 200k stable, 100
+ * payment tokens). `deployer` must be able to mint the kit's tokens and the payment token.
+ */
+export async function deployHeadlineAgent(options: {
+  deployer: Signer;
+  keeper: Signer;
+  kit: Pick<Kit, "stable" | "volatile" | "pool">;
+  highway: { coordinator: string; token: string; modelId: string };
+  config?: typeof HEADLINE_AGENT_CONFIG;
+}): Promise<HeadlineSentimentAgent> {
+  const { deployer, keeper, kit, highway } = options;
+  const owner = await deployer.getAddress();
+  const volatileIsToken0 = (await kit.pool.token0()) === (await kit.volatile.getAddress());
+  const agent = await new HeadlineSentimentAgent__factory(deployer).deploy(
+    highway.coordinator,
+    highway.modelId,
+    highway.token,
+    kit.pool,
+    volatileIsToken0,
+    options.config ?? HEADLINE_AGENT_CONFIG,
+    owner,
+  );
+  await (await agent.grantRole(await agent.KEEPER_ROLE(), await keeper.getAddress())).wait();
+  await (await kit.volatile.connect(deployer).mint(agent, 100n * UNIT)).wait();
+  await (await kit.stable.connect(deployer).mint(agent, 200_000n * UNIT)).wait();
+  await (await DemoToken__factory.connect(highway.token, deployer).mint(agent, 100n * UNIT)).wait();
+  return agent.connect(keeper);
 }
 
 async function main(): Promise<void> {

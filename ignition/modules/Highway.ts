@@ -4,7 +4,8 @@
  * its DisputeGame, CoordinatorAdmin and BatchFulfiller), and for each reference model its EZKL verifier
  * (contracts/verifiers/<model>/Halo2Verifier.sol) and its registration, from
  * circuits/<model>/manifest.json, and, for a model with a batched circuit (circuits/<model>/batch-<B>/),
- * its batched verifier registered with `registerBatchVerifier`.
+ * its batched verifier registered with `registerBatchVerifier`; and each reference language model
+ * (language-models/<model>/runtime.json), registered with its runtime spec's hash and no verifier.
  *
  * Every run goes through scripts/deploy.ts — `make deploy NETWORK=<name>` on a real chain, and
  * `deployHighway(ethers, options)` in process for tests, `make localnet`, the demo and the
@@ -17,14 +18,16 @@
  *   admin, treasury       the protocol's admin (coordinator and staking) and fee recipient (default: the deployer)
  *   minStake, unbondingDelay                       RelayerStaking's rules
  *   protocolFeeBps … challengeBond                 the coordinator's Params (DEFAULT_PARAMS below)
- *   modelFee              each reference model's fee
+ *   modelFee              each reference model's fee (circuit and language models alike)
  *   committeeSize … memberBond                     CommitteeArbiter's parameters (DEFAULT_COMMITTEE below)
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ArgumentType, ContractFuture, ReadEventArgumentFuture } from "@nomicfoundation/ignition-core";
 import { ZeroAddress } from "ethers";
 import { batchedCircuits, loadCircuit, REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { loadRuntimeSpec, REFERENCE_LANGUAGE_MODELS } from "../../sdk/language-models.js";
 import { modelRegistration } from "../../sdk/manifest.js";
+import { languageModelRegistration } from "../../sdk/runtime-spec.js";
 
 /** The Ignition module's id: the key of its parameters in a parameters file, and the prefix of its future ids. */
 export const HIGHWAY_MODULE_ID = "Highway";
@@ -97,11 +100,19 @@ export function modelFutureId(kind: "Verifier" | "Register" | "ModelId" | "Batch
   return `${kind}_${model.replace(/[^a-zA-Z0-9]/g, "_")}`;
 }
 
+/** What a deployment registers by default: every reference circuit model, then every reference language model. */
+export const DEFAULT_DEPLOY_MODELS: readonly string[] = [...REFERENCE_MODELS, ...REFERENCE_LANGUAGE_MODELS];
+
+/** Whether a reference model's name is a language model's (language-models/<name>/), not a circuit's (circuits/<name>/). */
+export function isLanguageModel(name: string): boolean {
+  return (REFERENCE_LANGUAGE_MODELS as readonly string[]).includes(name);
+}
+
 /**
- * The module for a choice of reference models (a fine-tune after its parent). The default
- * export registers all of them.
+ * The module for a choice of reference models, circuit and language models by name (a fine-tune
+ * after its parent). The default export registers all of them.
  */
-export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
+export function highwayModule(models: readonly string[] = DEFAULT_DEPLOY_MODELS) {
   return buildModule(HIGHWAY_MODULE_ID, (m) => {
     const deployer = m.getAccount(0);
     const admin = m.getParameter("admin", deployer);
@@ -135,6 +146,17 @@ export function highwayModule(models: readonly string[] = REFERENCE_MODELS) {
     const verifiers: Record<string, ContractFuture<string>> = {};
     const modelIds: Record<string, ReadEventArgumentFuture> = {};
     for (const name of models) {
+      if (isLanguageModel(name)) {
+        // No verifier to deploy: the registration alone, after the arbiter like every model's (nothing may come
+        // between the nonces the coordinator's address is predicted from).
+        const { salt, params: registration } = languageModelRegistration(loadRuntimeSpec(name), { fee: 0n });
+        const register = m.call(registry, "registerModel", [salt, { ...(registration as Record<string, ArgumentType>), fee: modelFee }], {
+          id: modelFutureId("Register", name),
+          after: [committeeArbiter],
+        });
+        modelIds[name] = m.readEventArgument(register, "ModelRegistered", "modelId", { id: modelFutureId("ModelId", name) });
+        continue;
+      }
       const { manifest } = loadCircuit(name);
       if (manifest.parent && !modelIds[manifest.parent])
         throw new Error(`${name} is a fine-tune of ${manifest.parent}: deploy ${manifest.parent} too, before it`);

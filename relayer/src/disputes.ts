@@ -2,7 +2,7 @@
  * The dispute game's transactions (commitChallenge, challenge, defend, proveFraud,
  * resolveDisputeTimeout), built in this one place on the `DisputeGame` contract's handle;
  * a language model's challenge is built here too, on the `CommitteeArbiter`'s handle (the same
- * two steps: both follow contracts/libraries/ChallengeCommitments.sol).
+ * two steps: both follow contracts/disputes/ChallengeCommitments.sol).
  * A challenge takes two transactions in two blocks: a commitment to
  * `keccak256(abi.encode(requestId, challenger, salt))`, then the reveal, which only the
  * committer can make (so a challenge copied from the mempool is worth nothing to its copier). The game's events are

@@ -1,7 +1,8 @@
 /**
  * bench-economics: the economics simulation of test/economics/ as a printable report. Every
  * strategy's paths (honest, lazy, cheating, bribed and self-disputing relayers, griefing
- * requester and challenger, malicious model owner, copying bot) are played on the real
+ * requester and challenger, malicious model owner, copying bot, and the language models'
+ * committee disputes: honest, non-revealing, lazy and colluding members) are played on the real
  * contracts with DEFAULT_PARAMS, the real price-signal verifier and its sample proofs; each
  * party's payoff is measured on chain and combined with the stated probabilities into an
  * expected profit per request (docs/DESIGN.md, "Economics: the default parameters and why").
@@ -9,11 +10,29 @@
  *   tsx scripts/bench/economics.ts [--paths] [--json]
  *
  * --paths also prints every path's steps and every party's result; with --json the last line
- * is one JSON object: {"strategies":[...],"bribe":[...],"paths":{...}}.
+ * is one JSON object: {"strategies":[...],"bribe":[...],"committee":{...},"paths":{...}}.
  */
 import { toJson } from "../../sdk/format.js";
 import { flag } from "../lib/report.js";
-import { ASSUMPTIONS, breakEvenBribe, bribeLevels, measureAll, printReport, strategies, tokens } from "../../test/economics/model.js";
+import {
+  ASSUMPTIONS,
+  breakEvenBribe,
+  bribeLevels,
+  bribeOfMembers,
+  captureAttacks,
+  captureProbability,
+  COLLUDER_SHARES,
+  COMMITTEE_SIZES,
+  disputeGas,
+  lazyBreakEvenCompute,
+  lazyBreakEvenWrongShare,
+  measureAll,
+  printReport,
+  shareForCapture,
+  strategies,
+  tokens,
+  WRONG_SHARES,
+} from "../../test/economics/model.js";
 import { createWorld, fmt } from "../../test/economics/simulation.js";
 
 const started = Date.now();
@@ -55,6 +74,22 @@ if (flag("--json")) {
         selfDisputed: tokens(l.selfDisputed),
         breakEven: { q0: breakEvenBribe(l, ASSUMPTIONS), q1: breakEvenBribe(l, { ...ASSUMPTIONS, pFrontRun: 1 }) },
       })),
+      committee: {
+        params: world.committee,
+        gas: disputeGas(measured),
+        lazy: {
+          breakEvenWrongShare: lazyBreakEvenWrongShare(world, measured),
+          breakEvenCompute: WRONG_SHARES.map((p) => ({ pWrong: p, compute: lazyBreakEvenCompute(world, measured, p) })),
+        },
+        capture: COMMITTEE_SIZES.map((k) => ({
+          k,
+          probability: Object.fromEntries(COLLUDER_SHARES.map((f) => [f, captureProbability(k, f)])),
+        })),
+        attacks: [100n, 250n, 1_000n]
+          .flatMap((b) => captureAttacks(measured, b))
+          .map((a) => ({ ...a, share: Object.fromEntries(COMMITTEE_SIZES.slice(1).map((k) => [k, shareForCapture(k, a.breakEven)])) })),
+        bribe: bribeOfMembers(measured),
+      },
       paths: measured,
     }),
   );

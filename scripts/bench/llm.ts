@@ -41,7 +41,6 @@ import { LanguageRuntime, type Generation } from "../../relayer/llm/runtime.js";
 import { deployHighway } from "../deploy.js";
 import {
   fundRequester,
-  languageModelId,
   stakeRelayer,
   startHighway,
   startRelayerProcess,
@@ -234,8 +233,8 @@ async function measureSpeed(runtime: LanguageRuntime) {
 async function measureGas(right: Uint8Array, wrong: Uint8Array) {
   const { ethers, networkHelpers } = await network.create();
   const [, requester, relayer, challenger, ...others] = await ethers.getSigners();
-  const highway = await deployHighway(ethers, { write: false, models: [] });
-  const modelId = await languageModelId({ ...highway, ethers });
+  const highway = await deployHighway(ethers, { write: false, models: ["smollm2"] });
+  const modelId = highway.deployment.models.smollm2.modelId;
   const { coordinator, committeeArbiter: arbiter, staking } = highway;
   const coordinatorAddress = await coordinator.getAddress();
   await fundRequester(highway, requester);
@@ -330,10 +329,10 @@ async function measureGas(right: Uint8Array, wrong: Uint8Array) {
 
 /** Sequential requests to one relayer process: each one's time from the request transaction sent to its answer posted. */
 async function measureLatency(expected: Uint8Array[]) {
-  const highway = await startHighway({ models: [] });
+  const highway = await startHighway({ models: ["smollm2"] });
   const relayers: RelayerProcess[] = [];
   try {
-    const modelId = await languageModelId(highway);
+    const modelId = highway.deployment.models.smollm2.modelId;
     const [requester] = await highway.ethers.getSigners();
     await fundRequester(highway, requester);
     const account = 1;
@@ -396,12 +395,12 @@ async function runCommittee(expected: Uint8Array): Promise<{ resolved: boolean; 
   const started_ = performance.now();
   // A challenge window long enough for the honest relayers to start while the wrong answer is pending.
   const highway = await startHighway({
-    models: [],
+    models: ["smollm2"],
     params: { auctionDuration: 4, deliveryWindow: 60, challengeWindow: 300, defenceWindow: 60 },
   });
   const relayers: RelayerProcess[] = [];
   try {
-    const modelId = await languageModelId(highway);
+    const modelId = highway.deployment.models.smollm2.modelId;
     const [requester] = await highway.ethers.getSigners();
     await fundRequester(highway, requester);
     for (const account of [CHEATER, WATCHTOWER, ...COMMITTEE])

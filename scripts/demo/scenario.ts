@@ -1,10 +1,13 @@
 /**
  * The demo's scenario: a whole Highway network on one machine. A Hardhat node
- * process, the protocol deployed on it, three models (one a fine-tune of another),
- * two relayer processes (one honest, one that posts wrong optimistic results), and
- * a run of requests that shows every path: zk and optimistic answers, a referrer's
- * share, the parent model's share, a fraud proof and a slash, a cache hit answered in
- * the request's own transaction, and an expired request refunded.
+ * process, the protocol deployed on it, three circuit models (one a fine-tune of
+ * another) and the language model smollm2, two relayer processes (one honest, one that
+ * posts wrong optimistic results) and three more that serve smollm2 and sit on its
+ * committees, and a run of requests that shows every path: zk and optimistic answers, a
+ * referrer's share, the parent model's share, a fraud proof and a slash, a cache hit
+ * answered in the request's own transaction, an expired request refunded, a language
+ * model's text answer finalized after its challenge window, and a wrong text answer
+ * challenged, voted down by the committee and slashed.
  *
  * `runDemo` returns a summary that scripts/demo.ts prints and test/demo.test.ts checks;
  * it throws if any step does not behave as described.
@@ -20,6 +23,7 @@ import {
   type InferenceResult,
   type FeeSplit,
 } from "../../sdk/node.js";
+import { toUtf8String } from "ethers";
 import { hardhatAccount } from "../lib/node.js";
 import {
   advanceTime,
@@ -33,7 +37,26 @@ import {
   type RelayerProcess,
 } from "../lib/localnet.js";
 
-const ACCOUNTS = { modelOwner: 0, requester: 1, fineTuner: 2, referrer: 3, trader: 4, honest: 5, cheater: 6 } as const;
+const ACCOUNTS = {
+  modelOwner: 0,
+  requester: 1,
+  fineTuner: 2,
+  referrer: 3,
+  trader: 4,
+  honest: 5,
+  cheater: 6,
+  committee: [7, 8, 9],
+} as const;
+/** The language requests' prompt: a headline to classify. */
+const HEADLINE_PROMPT = "Classify the sentiment of this headline as POSITIVE, NEGATIVE or NEUTRAL: Stocks soar as inflation cools";
+/**
+ * The honest relayers' stake, below the high-stakes language request's job bond: only the cheater, with a large
+ * stake, can take that request (and lies on it). The committee members' stake covers their seat bonds.
+ */
+const HONEST_STAKE = 2_000n * UNIT;
+const HIGH_STAKES_JOB_BOND = 5_000n * UNIT;
+/** What the cheater charges for a language answer: more than the first language request offers, so an honest relayer answers it. */
+const CHEATER_LANGUAGE_COST = 1n * UNIT;
 /** Trades that move the vault's pool between its price observations (stable in when positive). */
 const MARKET_MOVES = [250_000n, -60n, 400_000n, -150n, 90_000n, 180_000n, -40n, 120_000n, -300n, 500_000n].map((units) => units * UNIT);
 
@@ -53,8 +76,30 @@ export interface DemoRequest {
   decision?: string;
 }
 
+/** A language request's outcome. */
+export interface DemoLanguageRequest {
+  label: string;
+  status: InferenceResult["status"];
+  /** The relayer paid for the answer (the challenger, after a committee's vote). */
+  relayer: string;
+  /** The answer delivered. */
+  text: string;
+  /** The answer the relayer first posted. */
+  posted: string;
+  latencyMs: number;
+}
+
 export interface DemoSummary {
   requests: DemoRequest[];
+  /** The language model's requests: one answered and finalized, one wrong answer voted down by a committee. */
+  language: DemoLanguageRequest[];
+  /**
+   * What each committee relayer was credited by the coordinator during the language stage (its share of the
+   * cheater's bond if it sat on the vote, and any language answer's fee it earned).
+   */
+  committeeRewards: bigint[];
+  /** The cheater's stake slashed over its wrong text answer. */
+  languageSlash: bigint;
   /** Token units credited per role by the requests' fee splits. */
   earnings: Record<string, bigint>;
   escrowed: bigint;
@@ -69,7 +114,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   const processes: RelayerProcess[] = [];
   log("starting a Hardhat node and deploying Highway ...");
   // The fine-tune is registered below by its own owner, with price-signal as its parent.
-  const highway = await startHighway({ models: ["price-signal", "credit-risk"] });
+  const highway = await startHighway({ models: ["price-signal", "credit-risk", "smollm2"] });
   try {
     const signer = (index: number) => highway.ethers.getSigner(hardhatAccount(index).address);
     const requester = await signer(ACCOUNTS.requester);
@@ -93,23 +138,33 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
 
     // ---------------------------------------------------------------- relayers
     await fundRequester(highway, requester);
-    for (const account of [ACCOUNTS.honest, ACCOUNTS.cheater]) await stakeRelayer(highway, await signer(account));
+    await stakeRelayer(highway, await signer(ACCOUNTS.cheater));
+    for (const account of [ACCOUNTS.honest, ...ACCOUNTS.committee]) await stakeRelayer(highway, await signer(account), HONEST_STAKE);
     const models = (modes: string[], extra: Record<string, unknown> = {}) => [
       { circuit: "price-signal", modes, ...extra },
       { circuit: "price-signal-volatile", modelId: fineTune.modelId, modes, ...extra },
       { circuit: "credit-risk", modes, computeCost: (1n * UNIT).toString() },
     ];
-    processes.push(startRelayerProcess(highway, { account: ACCOUNTS.honest, config: { models: models(["zk"]) } }));
+    const smollm2 = (computeCost = 0n) => [
+      { language: "smollm2", computeCost: computeCost.toString(), backend: { kind: "llama.cpp", parallel: 1 } },
+    ];
+    processes.push(
+      startRelayerProcess(highway, { account: ACCOUNTS.honest, config: { models: models(["zk"]), languageModels: smollm2() } }),
+    );
     processes.push(
       startRelayerProcess(highway, {
         account: ACCOUNTS.cheater,
         cheat: true,
-        config: { watchtower: { enabled: false }, models: models(["optimistic"]) },
+        config: { watchtower: { enabled: false }, models: models(["optimistic"]), languageModels: smollm2(CHEATER_LANGUAGE_COST) },
       }),
     );
-    await waitFor("both relayers up", () => processes.every((p) => p.httpPort() !== undefined), 120_000, 100);
+    for (const account of ACCOUNTS.committee)
+      processes.push(
+        startRelayerProcess(highway, { account, config: { watchtower: { enabled: false }, models: [], languageModels: smollm2() } }),
+      );
+    await waitFor("the relayers up", () => processes.every((p) => p.output().includes("relayer started")), 180_000, 100);
     log(
-      `relayers: honest ${short(hardhatAccount(ACCOUNTS.honest).address)} (zk, watchtower) and cheating ${short(hardhatAccount(ACCOUNTS.cheater).address)} (optimistic, posts wrong outputs)`,
+      `relayers: honest ${short(hardhatAccount(ACCOUNTS.honest).address)} (zk and smollm2, watchtower), cheating ${short(hardhatAccount(ACCOUNTS.cheater).address)} (optimistic and smollm2, posts wrong outputs), and three more serving smollm2 (${ACCOUNTS.committee.map((a) => short(hardhatAccount(a).address)).join(", ")}), each running the model with llama.cpp`,
     );
 
     // ---------------------------------------------------------------- the DeFi vault
@@ -241,15 +296,79 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       },
     );
 
-    // ---------------------------------------------------------------- summary
+    // The circuit models' dispute, before the language model's moves the same balances.
     const slashes = (await events(highway, highway.staking, highway.staking.filters.Slashed())).map(({ args }) => ({
       relayer: args.relayer,
       amount: args.amount,
     }));
     const fraudProofs = (await events(highway, highway.coordinator, highway.coordinator.filters.FraudProven())).length;
     const honestBalance = await highway.coordinator.balanceOf(hardhatAccount(ACCOUNTS.honest).address);
-    const honestFees = requests.filter((r) => r.status !== "refunded").reduce((sum, r) => sum + r.fees.relayer, 0n);
     const protocolBalance = await highway.coordinator.protocolFees();
+    const cheaterStake = (await highway.staking.relayerOf(hardhatAccount(ACCOUNTS.cheater).address)).stake;
+
+    // ---------------------------------------------------------------- the language model
+    log("language model smollm2 (text in, text out, answered optimistically, disputes settled by a committee):");
+    const language: DemoLanguageRequest[] = [];
+    const smollm2Id = highway.deployment.models.smollm2.modelId;
+    const languageRequest = async (
+      label: string,
+      extra: { maxComputeFee: bigint; jobBond?: bigint },
+      whilePending: (id: bigint) => Promise<void>,
+    ) => {
+      const started = Date.now();
+      const handle = await sdk.requestInference({ model: smollm2Id, input: HEADLINE_PROMPT, maxOutputBytes: 64, ...extra });
+      await waitFor(
+        `${label}: an answer posted`,
+        async () => !["open", "claimed"].includes(await sdk.status(handle.requestId)),
+        120_000,
+        100,
+      );
+      const [submitted] = await events(highway, highway.coordinator, highway.coordinator.filters.OptimisticSubmitted(handle.requestId));
+      const posted = toUtf8String(submitted.args.output);
+      log(`  ${label}: ${short(submitted.args.relayer)} posted ${JSON.stringify(posted)}`);
+      await whilePending(handle.requestId);
+      const result = await handle.wait({ timeoutMs: 300_000, pollIntervalMs: 200 });
+      language.push({
+        label,
+        status: result.status,
+        relayer: result.relayer,
+        text: result.text ?? "",
+        posted,
+        latencyMs: Date.now() - started,
+      });
+      log(`  ${label}: ${result.status}, delivered ${JSON.stringify(result.text)}`);
+      return handle.requestId;
+    };
+    // The cheater charges more than this request offers: an honest relayer answers it.
+    await languageRequest("a headline's sentiment", { maxComputeFee: CHEATER_LANGUAGE_COST / 2n }, async () => {
+      await advanceTime(highway, Number(highway.deployment.params.challengeWindow) + 1);
+      log("  nobody challenged it within the challenge window: the relayer finalizes it");
+    });
+    // A request with a large job bond, which only the cheater's stake covers; it posts a wrong answer.
+    const members = ACCOUNTS.committee.map((account) => hardhatAccount(account).address);
+    const creditsBefore = await Promise.all(members.map((member) => highway.coordinator.balanceOf(member)));
+    const arbiter = highway.committeeArbiter;
+    await languageRequest(
+      "the same headline, at a 5,000-token job bond",
+      { maxComputeFee: 2n * UNIT, jobBond: HIGH_STAKES_JOB_BOND },
+      async (id) => {
+        await waitFor(
+          "the committee's vote resolved",
+          async () => (await events(highway, arbiter, arbiter.filters.VoteResolved(id))).length > 0,
+          300_000,
+          200,
+        );
+        const [drawn] = await events(highway, arbiter, arbiter.filters.CommitteeDrawn(id));
+        log(`  the honest watchtower challenged it; a committee of ${drawn.args.members.map(short).join(", ")} re-ran the model and voted`);
+      },
+    );
+    const committeeRewards = await Promise.all(
+      members.map(async (member, i) => (await highway.coordinator.balanceOf(member)) - creditsBefore[i]),
+    );
+    const languageSlash = cheaterStake - (await highway.staking.relayerOf(hardhatAccount(ACCOUNTS.cheater).address)).stake;
+
+    // ---------------------------------------------------------------- summary
+    const honestFees = requests.filter((r) => r.status !== "refunded").reduce((sum, r) => sum + r.fees.relayer, 0n);
     const protocolFees = requests.reduce((sum, r) => sum + r.fees.protocol, 0n);
     const earnings: Record<string, bigint> = {
       "model owner (price-signal, credit-risk)":
@@ -270,6 +389,9 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     const escrowed = sum(requests, (r) => r.escrow);
     const summary: DemoSummary = {
       requests,
+      language,
+      committeeRewards,
+      languageSlash,
       earnings,
       escrowed,
       slashes,
@@ -321,7 +443,7 @@ function check(summary: DemoSummary): void {
     .filter(([role]) => !role.startsWith(" "))
     .reduce((s, [, v]) => s + v, 0n);
   if (total !== summary.escrowed) fail(`earnings ${total} do not add up to the escrow ${summary.escrowed}`);
-  if (summary.slashes.length !== 1) fail(`expected exactly one slash, saw ${summary.slashes.length}`);
+  if (summary.slashes.length !== 1) fail(`expected exactly one slash of a circuit answer, saw ${summary.slashes.length}`);
   if (summary.fraudProofs !== 1) fail(`expected one fraud proof, saw ${summary.fraudProofs}`);
   if (!summary.requests.some((r) => r.cached)) fail("no request was answered from the cache");
   if (!summary.requests.some((r) => r.status === "refunded")) fail("no request was refunded");
@@ -331,6 +453,15 @@ function check(summary: DemoSummary): void {
   const vaultDecisions = summary.requests.filter((r) => r.label.startsWith("vault")).map((r) => r.decision);
   if (vaultDecisions.length !== 2 || vaultDecisions.some((d) => d === undefined || d.startsWith("ignored")))
     fail(`the vault did not act on both its signals: ${vaultDecisions.join("; ")}`);
+  const [answered, disputed] = summary.language;
+  if (answered?.status !== "answered" || answered.text === "") fail("the language request was not answered with text");
+  if (disputed?.status !== "disputed" || disputed.posted === disputed.text)
+    fail("the wrong text answer was not replaced by the committee's");
+  // The same prompt under the same runtime spec: the committee's answer is the honest relayer's, byte for byte.
+  if (disputed.text !== answered.text)
+    fail(`the committee answered ${JSON.stringify(disputed.text)}, not ${JSON.stringify(answered.text)}`);
+  if (summary.languageSlash === 0n) fail("the cheater was not slashed for its wrong text answer");
+  if (summary.committeeRewards.some((reward) => reward <= 0n)) fail("a committee member was not paid");
 }
 
 function sum<T>(items: T[], value: (item: T) => bigint): bigint {

@@ -8,14 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { ZeroAddress, ZeroHash, type Contract, type Signer } from "ethers";
+import type { Contract, Signer } from "ethers";
 import { deployHighway, type CoordinatorParams, type Highway } from "../deploy.js";
 import { randomInt } from "node:crypto";
 import { inputSpec, loadCircuit } from "../../sdk/circuits.js";
 import { encodeTensor } from "../../sdk/encoding.js";
-import { loadRuntimeSpec } from "../../sdk/language-models.js";
-import { ANY_MODEL_FEE, MODEL_KINDS, proofModeBits } from "../../sdk/protocol.js";
-import { runtimeSpecHash } from "../../sdk/runtime-spec.js";
+import { ANY_MODEL_FEE } from "../../sdk/protocol.js";
 import { REPO } from "./repo.js";
 import { hardhatAccount, startNode, type LocalNode } from "./node.js";
 
@@ -77,38 +75,6 @@ export async function startHighway(options: StartOptions = {}): Promise<LocalHig
     deploymentPath: join(options.outDir ?? dir, `${highway.deployment.chainId}.json`),
     stop: () => node.stop(),
   };
-}
-
-/**
- * smollm2's model id on a Highway: the deployment's, or registered now by the deployer (the first account) as a
- * language model at a fee of one token, when the deployment does not register it.
- */
-export async function languageModelId(highway: Pick<LocalHighway, "deployment" | "registry" | "ethers">): Promise<string> {
-  const deployed = highway.deployment.models.smollm2?.modelId;
-  if (deployed) return deployed;
-  const spec = loadRuntimeSpec("smollm2");
-  const [deployer] = await highway.ethers.getSigners();
-  const registry = highway.registry.connect(deployer);
-  const salt = ZeroHash;
-  const tx = await registry.registerModel(salt, {
-    kind: MODEL_KINDS.indexOf("language"),
-    fee: UNIT,
-    verifier: ZeroAddress,
-    runtimeSpecHash: runtimeSpecHash(spec),
-    proofModes: proofModeBits(["optimistic"]),
-    inputLength: spec.limits.inputBytes,
-    outputLength: spec.limits.outputBytes,
-    inputScale: 0,
-    outputScale: 0,
-    inputBound: 0,
-    parentModelId: ZeroHash,
-    parentShareBps: 0,
-    referralShareBps: 0,
-    artifactURI: "",
-    artifactHash: ZeroHash,
-  });
-  await tx.wait();
-  return registry.modelIdOf(deployer.address, salt);
 }
 
 /** Mints `amount` to a relayer and stakes it, plus `liquid` unstaked tokens for challenge bonds. */

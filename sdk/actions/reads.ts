@@ -8,8 +8,9 @@ import { HighwayError, messageOf } from "../errors.js";
 import { auctionPrice } from "../fees.js";
 import { calldataGas, INTRINSIC_GAS } from "../gas.js";
 import { getLogsPaged } from "../logs.js";
-import { requestStatusName, type RequestStatus } from "../protocol.js";
+import { MODEL_KINDS, requestStatusName, type RequestStatus } from "../protocol.js";
 import { currentTerms, termsFromEvent, type RequestTerms } from "../terms.js";
+import { committeeVoteFromEvents, getCommitteeEvents, type CommitteeVote } from "./committee.js";
 import { resolveModelId } from "./models.js";
 
 /** A request's on-chain status; a request answered from the cache in its own transaction reads as fulfilled. */
@@ -145,6 +146,10 @@ export interface RequestProgress {
   window?: { name: "delivery" | "challenge" | "defence"; endsAt: number };
   /** Open or claimed past its deadline: nobody can answer it any more, anyone can refund it (refundExpired). */
   expired: boolean;
+  /** The optimistic answer last posted (hex bytes: a tensor, or a language model's UTF-8 text), once one was. */
+  postedOutput?: string;
+  /** A challenged language-model answer: where its committee vote stands (the arbiter's events). */
+  committee?: CommitteeVote;
 }
 
 const WINDOW_OF_STATUS: Partial<Record<RequestStatus, "delivery" | "challenge" | "defence">> = {
@@ -160,18 +165,31 @@ export async function getRequestProgress(client: HighwayClient, requestId: bigin
     client.coordinator.getRequest(requestId, { blockTag: block.number }),
     getRequestEvents(client, requestId, { toBlock: block.number }),
   ]);
-  return requestProgress(requestId, state, events, block.timestamp);
+  const committeeEvents = committeeDispute(events) ? await getCommitteeEvents(client, requestId, { toBlock: block.number }) : [];
+  return requestProgress(requestId, state, events, block.timestamp, committeeEvents);
+}
+
+/** Whether a request's events show a challenged language-model answer: a dispute the committee arbiter settles. */
+export function committeeDispute(events: readonly EventLog[]): boolean {
+  const made = events.find((event) => event.eventName === "RequestCreated");
+  return (
+    made !== undefined &&
+    MODEL_KINDS[Number(termsFromEvent(made.args.terms).modelKind)] === "language" &&
+    events.some((event) => event.eventName === "Challenged")
+  );
 }
 
 /**
  * A request's progress from what was read: its state (getRequest), all its events up to
- * the same block, and that block's timestamp.
+ * the same block, and that block's timestamp; for a challenged language-model answer, the committee
+ * arbiter's events about it up to that block too.
  */
 export function requestProgress(
   requestId: bigint,
   state: { status: bigint | number; relayer: string; callbackPending: boolean; phaseEndsAt: bigint | number },
   events: readonly EventLog[],
   chainTime: number,
+  committeeEvents: readonly EventLog[] = [],
 ): RequestProgress {
   const cached = events.some((event) => event.eventName === "CachedRequestFulfilled");
   const known = cached || events.some((event) => event.eventName === "RequestCreated");
@@ -203,6 +221,10 @@ export function requestProgress(
   const window = WINDOW_OF_STATUS[status];
   if (window) progress.window = { name: window, endsAt: Number(state.phaseEndsAt) };
   progress.expired = (status === "open" || status === "claimed") && chainTime > Number(terms.deadline);
+  const posted = events.filter((event) => event.eventName === "OptimisticSubmitted").at(-1);
+  if (posted) progress.postedOutput = posted.args.output as string;
+  const committee = committeeVoteFromEvents(requestId, committeeEvents);
+  if (committee) progress.committee = committee;
   return progress;
 }
 

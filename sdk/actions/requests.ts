@@ -42,9 +42,12 @@ export interface InferenceRequest {
   permit?: boolean;
 }
 
+/** The roles of a chat message. */
+export const CHAT_ROLES = ["system", "user", "assistant"] as const;
+
 /** One message of a chat prompt for a language model. */
 export interface ChatMessage {
-  role: "system" | "user" | "assistant";
+  role: (typeof CHAT_ROLES)[number];
   content: string;
 }
 
@@ -77,7 +80,7 @@ export async function quote(client: HighwayClient, request: QuoteRequest): Promi
 
 function quoteFor(
   modelFee: bigint,
-  params: { protocolFeeBps: bigint; jobBond: bigint; challengeWindow: bigint; deliveryWindow: bigint },
+  params: { protocolFeeBps: bigint; jobBond: bigint; challengeBond: bigint; challengeWindow: bigint; deliveryWindow: bigint },
   request: Omit<QuoteRequest, "model">,
 ): RequestQuote {
   return {

@@ -7,7 +7,8 @@ import { HighwayError } from "../errors.js";
 import { splitFees, type FeeSplit } from "../fees.js";
 import { MODEL_KINDS, PROOF_MODES, type ProofMode, type RequestStatus } from "../protocol.js";
 import { getModel } from "./models.js";
-import { getRequestEvents, getStatus, requestProgress, termsFromEvents, type RequestProgress } from "./reads.js";
+import { getCommitteeEvents } from "./committee.js";
+import { committeeDispute, getRequestEvents, getStatus, requestProgress, termsFromEvents, type RequestProgress } from "./reads.js";
 
 /** The outcome of a request once it is final. */
 export interface InferenceResult {
@@ -45,6 +46,7 @@ const STEP_OF_EVENT: Record<string, string> = {
   CallbackFailed: "callbackFailed",
   CallbackDelivered: "callback",
   RequestReopened: "reopen",
+  DisputeVoided: "voided",
 };
 
 /**
@@ -151,24 +153,32 @@ export interface WatchOptions {
 
 /**
  * Follows a request until it is final, reporting its progress (phase, the auction's
- * price, the open window) at every poll; resolves with its result. An unknown id is a
- * HighwayError; an expired request is reported (progress.expired) but not given up on,
- * since anyone may refund it.
+ * price, the open window, the posted answer, a language model's committee vote) at every
+ * poll; resolves with its result. An unknown id is a HighwayError; an expired request is
+ * reported (progress.expired) but not given up on, since anyone may refund it.
  */
 export async function watchRequest(client: HighwayClient, requestId: bigint, options: WatchOptions = {}): Promise<InferenceResult> {
   const { timeoutMs, pollIntervalMs = 1_000, onProgress } = options;
   const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   // Events are read once from the deployment's first block, then only the blocks since the last poll.
+  // The committee arbiter's, from the block before the challenge's once a language-model answer is challenged.
   const events: EventLog[] = [];
+  const committeeEvents: EventLog[] = [];
   let scanned = deploymentStartBlock(client.deployment) - 1;
+  let committeeScanned: number | undefined;
   for (;;) {
     const block = (await client.provider.getBlock("latest"))!;
     if (block.number > scanned) {
       events.push(...(await getRequestEvents(client, requestId, { fromBlock: scanned + 1, toBlock: block.number })));
       scanned = block.number;
     }
+    if (committeeDispute(events) && (committeeScanned ?? -1) < block.number) {
+      committeeScanned ??= events.find((event) => event.eventName === "Challenged")!.blockNumber - 1;
+      committeeEvents.push(...(await getCommitteeEvents(client, requestId, { fromBlock: committeeScanned + 1, toBlock: block.number })));
+      committeeScanned = block.number;
+    }
     const [, state] = await client.coordinator.getRequest(requestId, { blockTag: block.number });
-    const progress = requestProgress(requestId, state, events, block.timestamp);
+    const progress = requestProgress(requestId, state, events, block.timestamp, committeeEvents);
     if (progress.status === "none") throw new HighwayError(`request ${requestId} does not exist`);
     await onProgress?.(progress);
     if (progress.status === "fulfilled" || progress.status === "refunded") {

@@ -4,7 +4,8 @@
  * says what it takes, never a library's message.
  */
 import { getAddress, id as keccakUtf8, isHexString, parseUnits } from "ethers";
-import { PROOF_MODES, type ProofMode } from "../index.js";
+import { readFileSync } from "node:fs";
+import { CHAT_ROLES, decodeText, PROOF_MODES, type ChatMessage, type ProofMode } from "../index.js";
 import { formatTokens, UsageError } from "./errors.js";
 
 const MAX_UINT256 = (1n << 256n) - 1n;
@@ -138,4 +139,41 @@ export function parseNumbers(text: string, what: string): number[] {
 /** Long values are cut in messages: a pasted secret in the wrong place should not come back whole. */
 function clip(text: string): string {
   return text.length > 70 ? `${text.slice(0, 20)}…` : text;
+}
+
+/**
+ * A chat message list from a file (`-`: standard input): UTF-8 JSON, a non-empty list of
+ * `{"role", "content"}` objects, each role system, user or assistant, each content a string.
+ */
+export function readMessages(file: string, what = "--messages", stdin: () => Uint8Array = () => readFileSync(0)): ChatMessage[] {
+  const source = file === "-" ? "standard input" : file;
+  let bytes: Uint8Array;
+  try {
+    bytes = file === "-" ? stdin() : readFileSync(file);
+  } catch {
+    throw new UsageError(`${what}: cannot read ${source}: give a JSON file of chat messages, or - for standard input`);
+  }
+  let text: string;
+  try {
+    text = decodeText(bytes);
+  } catch {
+    throw new UsageError(`${what}: ${source} is not UTF-8 text: save it as UTF-8`);
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${what}: ${source} is not JSON: give a list such as [{"role": "user", "content": "..."}]`);
+  }
+  if (!Array.isArray(list) || list.length === 0)
+    throw new UsageError(`${what}: ${source} must hold a non-empty JSON list of {"role", "content"} messages`);
+  list.forEach((message: unknown, index) => {
+    const m = message as Record<string, unknown> | null;
+    const keys = m !== null && typeof m === "object" && !Array.isArray(m) ? Object.keys(m).sort().join(",") : "";
+    if (keys !== "content,role" || typeof m!.content !== "string" || !(CHAT_ROLES as readonly unknown[]).includes(m!.role))
+      throw new UsageError(
+        `${what}: message ${index + 1} of ${source} is not {"role", "content"} with a role of ${CHAT_ROLES.join(", ")} and text content`,
+      );
+  });
+  return (list as ChatMessage[]).map(({ role, content }) => ({ role, content }));
 }

@@ -13,11 +13,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Contract, JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider, ZeroAddress } from "ethers";
 import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
 import { freePort, hardhatAccount } from "../../scripts/lib/node.js";
 import { startRelayerProcess, waitFor, type LocalHighway, type RelayerProcess } from "../../scripts/lib/localnet.js";
-import { REFERENCE_MODELS } from "../../sdk/circuits.js";
+import { DEFAULT_DEPLOY_MODELS } from "../../ignition/modules/Highway.js";
 import type { HighwayDeployment } from "../../sdk/deployment.js";
 import { Highway } from "../../sdk/node.js";
 import { REPO } from "../helpers/repo.js";
@@ -148,8 +148,10 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
       disputeGame: deployment.disputeGame,
     }))
       expect(await provider.getCode(address), name).to.not.equal("0x");
-    expect(Object.keys(deployment.models)).to.deep.equal([...REFERENCE_MODELS]);
-    for (const model of Object.values(deployment.models)) expect(await provider.getCode(model.verifier)).to.not.equal("0x");
+    expect(Object.keys(deployment.models)).to.deep.equal([...DEFAULT_DEPLOY_MODELS]);
+    for (const model of Object.values(deployment.models))
+      if (model.kind === "circuit") expect(await provider.getCode(model.verifier)).to.not.equal("0x");
+    expect(deployment.models.smollm2).to.include({ kind: "language", verifier: ZeroAddress });
 
     // The deployment block is the token's: its first transaction.
     const tokenCreated = await provider.getLogs({ address: deployment.token, fromBlock: 0 });
@@ -194,7 +196,7 @@ describe("make deploy NETWORK=custom, against a separate node", function () {
       },
     );
     const listed = JSON.parse(stdout) as { name?: string; modelId: string }[];
-    expect(listed.map((model) => model.name).sort()).to.deep.equal([...REFERENCE_MODELS].sort());
+    expect(listed.map((model) => model.name).sort()).to.deep.equal([...DEFAULT_DEPLOY_MODELS].sort());
     expect(listed.find((model) => model.name === "price-signal")!.modelId).to.equal(
       deployment.models["price-signal"].modelId.toLowerCase(),
     );

@@ -11,6 +11,11 @@
  * M-1 (the verifier's code hash), L-2 (a fraud proof's compute fee goes to the challenger), and
  * the three closing the last open findings: commit-reveal challenges, the winner's bounded share
  * of a slashed bond (disputeProtocolShareBps 80 %), no slash over a changed verifier code.
+ *
+ * The committee assertions (issue 14) read the language-model dispute paths (committee.ts) on the
+ * real CommitteeArbiter: what each member, the relayer and the challenger earn, the non-reveal
+ * penalty, the void, the lazy member's break-even, and the open findings of docs/DESIGN.md's
+ * "Language models: disputes settled by a committee" (capture thresholds, bribes, copied challenges).
  */
 import { expect } from "chai";
 import { createWorld, serviceCost, UNIT, type World } from "./simulation.js";
@@ -24,7 +29,13 @@ import {
   JOB_BONDS,
   measureAll,
   ownerWithoutTheCheck,
+  bribeOfMembers,
+  captureAttacks,
+  captureProbability,
+  lazyBreakEvenCompute,
+  lazyBreakEvenWrongShare,
   printReport,
+  shareForCapture,
   SHORT_DEADLINES,
   strategies,
   tokens,
@@ -240,5 +251,128 @@ describe("Economics of the default parameters, played on the real contracts", fu
     expect(optimistic.parties.relayer.tokens).to.equal(0n);
     expect(optimistic.parties.requester.tokens, "the request is refunded").to.equal(0n);
     expect(optimistic.parties.owner.profit).to.be.lessThan(0n);
+  });
+
+  // ============================================================ the committee (language models' disputes)
+
+  const MEMBERS = ["member1", "member2", "member3"];
+
+  it("a cheating relayer whose wrong text answer is voted down by an honest committee of three loses its whole job bond, while the challenger and each majority member profit", () => {
+    for (const id of ["committee-fraud", "committee-fraud@250", "committee-fraud@1000"]) {
+      const r = m[id];
+      const b = BigInt(r.facts.jobBond);
+      const protocolShare = (b * share) / BPS;
+      expect(r.facts.outcome, id).to.equal("FraudProven");
+      expect(r.facts.deliveredRight, `${id}: the majority's answer answers the request`).to.equal(true);
+      expect(r.parties.cheater.tokens, id).to.equal(-b);
+      expect(r.parties.watchtower.tokens, id).to.equal(b - protocolShare + BigInt(r.facts.computeFee));
+      expect(r.parties.watchtower.profit, id).to.be.greaterThan(5n * (r.parties.watchtower.gasCost + r.parties.watchtower.offChain));
+      for (const member of MEMBERS) {
+        expect(r.parties[member].tokens, `${id} ${member}`).to.equal(protocolShare / 3n);
+        expect(r.parties[member].profit, `${id} ${member}`).to.be.greaterThan(
+          20n * (r.parties[member].gasCost + r.parties[member].offChain),
+        );
+      }
+    }
+  });
+
+  it("a griefing challenger of a right text answer loses its whole challenge bond, and the relayer and each majority member are paid", () => {
+    const r = m["committee-defended"];
+    const c = BigInt(r.facts.challengeBond);
+    const protocolShare = (c * share) / BPS;
+    expect(r.facts.outcome).to.equal("Defended");
+    expect(r.facts.deliveredRight).to.equal(true);
+    expect(r.parties.challenger.tokens).to.equal(-c);
+    expect(r.parties.challenger.profit).to.be.lessThan(-c);
+    expect(r.parties.relayer.tokens).to.equal(BigInt(r.facts.computeFee) + c - protocolShare);
+    expect(r.parties.relayer.profit, "the griefed relayer is better off than an unchallenged one").to.be.greaterThan(
+      BigInt(r.facts.computeFee),
+    );
+    for (const member of MEMBERS) {
+      expect(r.parties[member].tokens, member).to.equal(protocolShare / 3n);
+      expect(r.parties[member].profit, member).to.be.greaterThan(10n * (r.parties[member].gasCost + r.parties[member].offChain));
+    }
+  });
+
+  it("a committee member who does not reveal earns less than one who does, even one outvoted in the minority, and its penalty goes to the majority", () => {
+    const penalty = (w.committee.memberBond * BigInt(w.committee.nonRevealSlashBps)) / BPS;
+    const r = m["committee-no-reveal"];
+    const b = BigInt(r.facts.jobBond);
+    expect(r.facts.outcome).to.equal("FraudProven");
+    expect(r.parties.member3.tokens).to.equal(-penalty);
+    for (const member of ["member1", "member2"]) {
+      expect(r.parties[member].tokens, member).to.equal((b * share) / BPS / 2n + penalty / 2n);
+      expect(r.parties.member3.profit).to.be.lessThan(r.parties[member].profit);
+    }
+    expect(r.parties.member3.profit).to.be.lessThan(m["committee-fraud"].parties.member3.profit);
+    // Revealing always pays: a member outvoted 2-1 loses only its gas, against the penalty of staying silent.
+    expect(m["committee-lazy-wrong"].parties.member3.tokens).to.equal(0n);
+    expect(r.parties.member3.profit).to.be.lessThan(m["committee-lazy-wrong"].parties.member3.profit - penalty / 2n);
+  });
+
+  it("a committee member who does not commit loses the same penalty as one that does not reveal", () => {
+    const penalty = (w.committee.memberBond * BigInt(w.committee.nonRevealSlashBps)) / BPS;
+    const r = m["committee-no-commit"];
+    expect(r.facts.outcome).to.equal("FraudProven");
+    expect(r.parties.member3.tokens).to.equal(-penalty);
+    expect(r.parties.member3.gas).to.equal(0n);
+    expect(r.parties.member3.profit).to.be.lessThan(m["committee-fraud"].parties.member3.profit);
+  });
+
+  it("a committee without a majority refunds everybody and slashes nobody: each party is out only its gas and compute", () => {
+    const r = m["committee-no-majority"];
+    expect(r.facts.outcome, r.steps.join("; ")).to.equal("Voided");
+    for (const [party, p] of Object.entries(r.parties)) {
+      expect(p.tokens, party).to.equal(0n);
+      expect(p.profit, party).to.equal(-(p.gasCost + p.offChain));
+      expect(p.profit, party).to.be.greaterThan(-2n * UNIT);
+    }
+  });
+
+  it("a lazy committee member that votes the posted answer without re-running earns less than an honest one unless fewer than 1 in 10,000 challenged answers are wrong", () => {
+    const wrong = m["committee-lazy-wrong"];
+    expect(wrong.facts.outcome, "two honest members outvote it").to.equal("FraudProven");
+    expect(wrong.parties.member3.tokens, "outvoted, it forgoes the majority's share").to.equal(0n);
+    expect(wrong.parties.member3.offChain, "it saves the re-run").to.equal(0n);
+    expect(m["committee-lazy-right"].parties.member3.tokens).to.equal(m["committee-defended"].parties.member3.tokens);
+    expect(lazyBreakEvenWrongShare(w, m)).to.be.lessThan(1e-4);
+    // The compute a lazy vote must save to pay grows with the share of wrong answers: 26.7 tokens when every challenged answer is wrong.
+    expect(lazyBreakEvenCompute(w, m, 1)).to.be.greaterThan(tokens((BigInt(wrong.facts.jobBond) * share) / BPS / 3n) - 0.01);
+    expect(lazyBreakEvenCompute(w, m, 0.01)).to.be.greaterThan(100 * tokens(w.prices.inferenceCost));
+  });
+
+  it("a committee of three upholds a wrong text answer only when a majority of its seats votes for it, so a cheater must hold over 60 % of the model's serving relayers before capture pays", () => {
+    for (const id of ["committee-captured", "committee-all-lazy"]) {
+      expect(m[id].facts.outcome, id).to.equal("Defended");
+      expect(m[id].facts.deliveredRight, id).to.equal(false);
+    }
+    const [cheat] = captureAttacks(m);
+    expect(cheat.honest).to.be.lessThan(-100);
+    expect(shareForCapture(w.committee.committeeSize, cheat.breakEven)).to.be.greaterThan(0.6);
+    expect(Math.abs(captureProbability(3, 0.1) - 0.028), "3f²(1 − f) + f³ at f = 10 %").to.be.lessThan(1e-9);
+  });
+
+  it("a party must hold the same share of the serving relayers to profit from overturning a right text answer at every job bond, since a raised job bond raises the challenge bond in proportion", () => {
+    const thresholds = [100n, 250n, 1_000n].map((b) => {
+      const grief = captureAttacks(m, b).find((a) => a.name.startsWith("griefer"))!;
+      expect(m[`committee-captured-grief${b === 100n ? "" : `@${b}`}`].facts.deliveredRight).to.equal(false);
+      return shareForCapture(w.committee.committeeSize, grief.breakEven);
+    });
+    expect(thresholds[0]).to.be.greaterThan(0.35);
+    for (const threshold of thresholds.slice(1)) expect(Math.abs(threshold - thresholds[0])).to.be.lessThan(0.02);
+  });
+
+  it("bribing a drawn committee's majority costs less than the cheater gains, since a member of a wrong majority is never slashed (an open finding)", () => {
+    const b = bribeOfMembers(m);
+    expect(b.perMember).to.be.greaterThan(0);
+    expect(b.majority).to.be.lessThan(b.cheaterGain / 4);
+  });
+
+  it("a copying bot gains nothing from a watchtower's challenge of a wrong text answer: the committed challenge names its challenger, and the watchtower keeps its reward", () => {
+    const r = m["committee-copy-challenge"];
+    expect(r.facts.copySucceeded, r.steps.join("; ")).to.equal(false);
+    expect(r.facts.outcome).to.equal("FraudProven");
+    expect(r.parties.bot.profit).to.be.lessThan(0n); // its gas
+    expect(r.parties.watchtower.tokens).to.equal(m["committee-fraud"].parties.watchtower.tokens);
   });
 });

@@ -11,6 +11,7 @@
 import { printTable } from "../../sdk/format.js";
 import { serviceCost, UNIT, type PartyResult, type PathResult, type World } from "./simulation.js";
 import * as paths from "./paths.js";
+import { committeePaths, RIGHT } from "./committee.js";
 
 /** The stated probabilities (see docs/DESIGN.md, "Economics: the default parameters and why"). */
 export interface Assumptions {
@@ -68,6 +69,7 @@ export async function measureAll(w: World): Promise<Measurements> {
     () => paths.copyFulfilment(w),
     () => paths.copyFraudProof(w),
     () => paths.copyChallenge(w),
+    ...committeePaths(w),
   ];
   const m: Measurements = {};
   for (const run of runs) {
@@ -403,5 +405,228 @@ export function printReport(w: World, m: Measurements, log: (line: string) => vo
     log(`Bribed relayer, E[profit] per request (tokens) at p_w = ${a.pWatch}, q = ${q}; U, C, S measured; loses iff V < V*:`);
     printTable(bribeTable(bribeLevels(m), { ...a, pFrontRun: q }, [0, 10, 20, 50, 99, 100, 150, 250, 1_000, 2_000]), log);
   }
+  log("");
+  printCommittee(w, m, log);
+}
+
+// ================================================================ the committee (language models' disputes)
+
+/** The probabilities of a challenged language-model answer being wrong that the lazy-member table tries. */
+export const WRONG_SHARES = [0.00001, 0.0001, 0.001, 0.01, 0.1, 0.5, 1];
+/** The fractions of a model's serving relayers under one party's control that the capture table tries. */
+export const COLLUDER_SHARES = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+/** Committee sizes the capture table compares (only the deployed one is played on chain). */
+export const COMMITTEE_SIZES = [1, 3, 5, 7];
+
+const payoff = (m: Measurements, path: string, party: string): bigint => {
+  const r = m[path]?.parties[party];
+  if (!r) throw new Error(`no measurement of ${party} on ${path}`);
+  return r.profit;
+};
+
+/**
+ * The lazy member (votes the posted answer without re-running) against an honest one, when the two
+ * other members are honest. Its gain from laziness is the compute it saves, `c`; its loss, when the
+ * posted answer is wrong (probability p), the majority's share it forgoes by ending in the minority.
+ * Laziness pays iff c > c*(p) = p·(H_w − L_w) + (1 − p)·(H_r − L_r), every term measured with c = 0.
+ */
+export function lazyBreakEvenCompute(w: World, m: Measurements, pWrong: number): number {
+  const c = w.prices.inferenceCost;
+  const honestWrong = payoff(m, "committee-fraud", "member3") + c;
+  const honestRight = payoff(m, "committee-defended", "member3") + c;
+  const lazyWrong = payoff(m, "committee-lazy-wrong", "member3");
+  const lazyRight = payoff(m, "committee-lazy-right", "member3");
+  return pWrong * tokens(honestWrong - lazyWrong) + (1 - pWrong) * tokens(honestRight - lazyRight);
+}
+
+/** The least share of challenged answers that are wrong for which re-running pays, at the stated compute cost. */
+export function lazyBreakEvenWrongShare(w: World, m: Measurements): number {
+  const at0 = lazyBreakEvenCompute(w, m, 0);
+  const at1 = lazyBreakEvenCompute(w, m, 1);
+  const c = tokens(w.prices.inferenceCost);
+  return (c - at0) / (at1 - at0);
+}
+
+function choose(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return r;
+}
+
+/**
+ * The probability that a party controlling `colluders` of the `eligible` relayers that can sit (the
+ * model's serving relayers but the disputed answer's relayer and the challenger) holds a majority of
+ * a committee of `k`: seats are distinct uniform picks (CommitteeVote.draw), so the count of its
+ * members is hypergeometric; `eligible` = Infinity gives the binomial limit at share f = colluders.
+ */
+export function captureProbability(k: number, colluders: number, eligible = Infinity): number {
+  const need = (k + 1) / 2;
+  let p = 0;
+  for (let j = need; j <= k; j++) {
+    if (Number.isFinite(eligible)) p += (choose(colluders, j) * choose(eligible - colluders, k - j)) / choose(eligible, k);
+    else p += choose(k, j) * colluders ** j * (1 - colluders) ** (k - j);
+  }
+  return p;
+}
+
+/** The least share f of the serving relayers (binomial limit) for which a committee of `k` is captured with probability `p`. */
+export function shareForCapture(k: number, p: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (captureProbability(k, mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+export interface CaptureAttack {
+  name: string;
+  /** The coalition's payoff (tokens) when it holds the majority, and when it does not (the honest committee's verdict). */
+  captured: number;
+  honest: number;
+  /** The capture probability above which the attack pays in expectation: −honest / (captured − honest). */
+  breakEven: number;
+}
+
+/**
+ * The two ways a party that controls relayers serving a model uses a captured majority: a cheater's
+ * wrong answer upheld against a watchtower's challenge, and a challenger's attack on a right answer
+ * (the honest relayer's job bond taken). The coalition is the cheater (or challenger) and its two
+ * seated members; when it does not hold the majority, its member (if any) votes honestly, counted as 0.
+ */
+export function captureAttacks(m: Measurements, jobBond = 100n): CaptureAttack[] {
+  const suffix = jobBond === 100n ? "" : `@${jobBond}`;
+  const coalition = (path: string, party: string) =>
+    tokens(payoff(m, path, party) + payoff(m, path, "member1") + payoff(m, path, "member2"));
+  const attack = (name: string, captured: number, honest: number): CaptureAttack => ({
+    name,
+    captured,
+    honest,
+    breakEven: -honest / (captured - honest),
+  });
+  const list = [
+    attack(
+      `cheater (wrong answer upheld, job bond ${jobBond})`,
+      coalition("committee-captured", "cheater"),
+      tokens(payoff(m, `committee-fraud${suffix}`, "cheater")),
+    ),
+    attack(
+      `griefer (right answer overturned, job bond ${jobBond})`,
+      coalition(`committee-captured-grief${suffix}`, "challenger"),
+      tokens(payoff(m, `committee-defended${suffix}`, "challenger")),
+    ),
+  ];
+  // The cheater's capture is played at the default job bond only: its payoff does not depend on the bond.
+  return jobBond === 100n ? list : list.slice(1);
+}
+
+/** What bribing a drawn committee's majority costs (per member: what it forgoes by voting the wrong answer) and gains the cheater. */
+export function bribeOfMembers(m: Measurements): { perMember: number; majority: number; cheaterGain: number } {
+  const perMember = tokens(payoff(m, "committee-fraud", "member1") - payoff(m, "committee-captured", "member1"));
+  return {
+    perMember,
+    majority: 2 * perMember,
+    cheaterGain: tokens(payoff(m, "committee-captured", "cheater") - payoff(m, "committee-fraud", "cheater")),
+  };
+}
+
+/** The committee paths' parties and payoffs, by path. */
+export const COMMITTEE_PATHS = [
+  "committee-fraud",
+  "committee-defended",
+  "committee-no-reveal",
+  "committee-no-commit",
+  "committee-no-majority",
+  "committee-lazy-wrong",
+  "committee-lazy-right",
+  "committee-all-lazy",
+  "committee-captured",
+  "committee-captured-grief",
+  "committee-copy-challenge",
+];
+
+/** The gas of each step of a 3-0 dispute (the whole dispute: challenge, draw, three commits and reveals, resolve). */
+export function disputeGas(m: Measurements): Record<string, bigint> {
+  const f = m["committee-fraud"].facts;
+  const steps = {
+    challenge: f.challengeGas as bigint,
+    draw: f.drawGas as bigint,
+    commit: f.commitGas as bigint,
+    reveal: f.revealGas as bigint,
+    resolve: f.resolveGas as bigint,
+  };
+  return { ...steps, dispute: steps.challenge + steps.draw + 3n * (steps.commit + steps.reveal) + steps.resolve };
+}
+
+/** The committee's part of the report: each path's parties, the lazy member, capture and bribes. */
+export function printCommittee(w: World, m: Measurements, log: (line: string) => void = console.log): void {
+  const c = w.committee;
+  const minStake = w.minStake;
+  log(
+    `Committee disputes (language models; CommitteeArbiter: k = ${c.committeeSize}, member bond ${t3(c.memberBond)}, non-reveal slash ${c.nonRevealSlashBps / 100} %, windows ${c.commitWindow} s + ${c.revealWindow} s; the protocol's ${Number(w.params.disputeProtocolShareBps) / 100} % of the loser's bond to the majority). Answers are fixed strings: the arbiter compares hashes only.`,
+  );
+  printTable(
+    COMMITTEE_PATHS.flatMap((id) =>
+      Object.entries(m[id].parties).map(([party, p], i) => ({
+        path: i === 0 ? id : "",
+        outcome: i === 0 ? String(m[id].facts.outcome) : "",
+        party,
+        Δtokens: t3(p.tokens),
+        gas: p.gas.toString(),
+        "off-chain": t3(p.offChain),
+        payoff: t3(p.profit),
+      })),
+    ),
+    log,
+  );
+  const gas = disputeGas(m);
+  log(
+    `  - gas of a 3-0 dispute over a ${RIGHT.length}-byte answer: ${Object.entries(gas)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
+  log("");
+  log(
+    `Lazy member (votes the posted answer without re-running; the two others honest): laziness pays iff the compute it saves exceeds c*(p), p = share of challenged answers that are wrong; at c = ${t3(w.prices.inferenceCost)} it pays only below p* = ${lazyBreakEvenWrongShare(w, m).toExponential(2)}:`,
+  );
+  printTable(
+    WRONG_SHARES.map((p) => ({ p: String(p), "c* (tokens)": lazyBreakEvenCompute(w, m, p).toFixed(4) })),
+    log,
+  );
+  log("");
+  log(
+    `Capture: probability that one party holds a majority of a committee of k, with a share f of the serving relayers (each identity locks max(minStake, memberBond) = ${t3(minStake > c.memberBond ? minStake : c.memberBond)}; the draw is uniform per relayer, not per stake):`,
+  );
+  printTable(
+    COMMITTEE_SIZES.map((k) => {
+      const row: Record<string, string> = { k: String(k) };
+      for (const f of COLLUDER_SHARES) row[`f=${f}`] = (captureProbability(k, f) * 100).toFixed(1) + " %";
+      row["3 of 10"] = (captureProbability(k, 3, 10) * 100).toFixed(1) + " %";
+      row["5 of 20"] = (captureProbability(k, 5, 20) * 100).toFixed(1) + " %";
+      return row;
+    }),
+    log,
+  );
+  const attacks = [...captureAttacks(m), ...captureAttacks(m, 250n), ...captureAttacks(m, 1_000n)];
+  printTable(
+    attacks.map((a) => {
+      const row: Record<string, string> = {
+        attack: a.name,
+        "captured (coalition)": a.captured.toFixed(3),
+        "not captured": a.honest.toFixed(3),
+        "pays above P": (a.breakEven * 100).toFixed(1) + " %",
+      };
+      for (const k of COMMITTEE_SIZES.slice(1)) row[`f* (k=${k})`] = (shareForCapture(k, a.breakEven) * 100).toFixed(1) + " %";
+      return row;
+    }),
+    log,
+  );
+  const b = bribeOfMembers(m);
+  log(
+    `  - bribing a drawn committee (after CommitteeDrawn): a member voting the cheater's answer with another forgoes ${b.perMember.toFixed(3)} (its honest share less the wrong majority's); a majority costs ${b.majority.toFixed(3)} against the cheater's gain of ${b.cheaterGain.toFixed(3)}: no parameter prices it while a wrong majority is never slashed (see docs/DESIGN.md)`,
+  );
   log("");
 }

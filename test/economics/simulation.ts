@@ -16,14 +16,19 @@
  * and one warm-up round of each proof mode, so that gas is measured in steady state) and is
  * independent of the others. test/economics/model.ts combines the measured payoffs with the
  * stated probabilities.
+ *
+ * The committee paths (committee.ts) request a language model (smollm2's runtime spec, registered
+ * here when the deployment has none) whose disputes go to the deployed CommitteeArbiter; three
+ * relayers (member1-3) stake and serve it, the only ones that do, so each dispute draws all three.
  */
 import hre, { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
-import type { Contract, ContractTransactionResponse, Signer, TransactionReceipt } from "ethers";
+import { toUtf8Bytes, type Contract, type ContractTransactionResponse, type Signer, type TransactionReceipt } from "ethers";
 import type {
+  CommitteeArbiter,
   DisputeGame,
   HighwayToken,
   InferenceCoordinator,
@@ -40,6 +45,8 @@ import { DEFAULT_PARAMS, deployHighway, type CoordinatorParams, type Highway } f
 
 export const UNIT = 10n ** 18n;
 const MODEL = "price-signal";
+/** The language model the committee paths request (its runtime spec; the committee compares answers' hashes only). */
+const LANGUAGE_MODEL = "smollm2";
 const VERIFIER_ARTIFACT = "contracts/verifiers/price-signal/Halo2Verifier.sol:Halo2Verifier";
 const YEAR = 365n * 86_400n;
 
@@ -138,6 +145,8 @@ export interface World {
   highway: Highway;
   coordinator: InferenceCoordinator;
   game: DisputeGame;
+  /** The language models' dispute arbiter, as deployed (DEFAULT_COMMITTEE). */
+  arbiter: CommitteeArbiter;
   registry: ModelRegistry;
   staking: RelayerStaking;
   token: HighwayToken;
@@ -146,6 +155,12 @@ export interface World {
   params: CoordinatorParams;
   /** The reference model (the artifacts' verifier), owned by the deployer. */
   modelId: string;
+  /** The reference language model (smollm2), as the deployment registers it: its disputes go to the committee arbiter. */
+  languageModelId: string;
+  /** RelayerStaking's minimum stake: what each relayer identity locks. */
+  minStake: bigint;
+  /** The committee arbiter's parameters as it holds them. */
+  committee: { committeeSize: number; nonRevealSlashBps: number; commitWindow: number; revealWindow: number; memberBond: bigint };
   /** A price-signal model its owner registered with a SwitchableVerifier around the real verifier. */
   switchableModelId: string;
   switchable: SwitchableVerifier;
@@ -164,7 +179,10 @@ export interface World {
     | "challenger"
     | "owner"
     | "keeper"
-    | "bot",
+    | "bot"
+    | "member1"
+    | "member2"
+    | "member3",
     Actor
   >;
   /** The SelfDisputingRelayer adversary contract (contracts/test/mocks/Adversaries.sol) the selfDisputer runs. */
@@ -255,10 +273,11 @@ export class Path {
   }
 }
 
-/** A party's holdings: wallet + pull balance + stake + its models' unpaid earnings. */
+/** A party's holdings: wallet + pull balances (coordinator, committee arbiter) + stake + its models' unpaid earnings. */
 export async function worth(world: World, a: Actor): Promise<bigint> {
   let total = await world.token.balanceOf(a.holder);
   total += await world.coordinator.balanceOf(a.holder);
+  total += await world.arbiter.balanceOf(a.holder);
   total += BigInt((await world.staking.relayerOf(a.holder)).stake);
   for (const m of a.models) total += await world.coordinator.modelEarnings(m);
   return total;
@@ -275,7 +294,7 @@ export function revertName(world: World, error: unknown): string {
   if (e.revert?.name) return e.revert.name;
   const data = e.data ?? e.info?.error?.data;
   if (typeof data === "string" && data.length >= 10) {
-    for (const c of [world.coordinator, world.game, world.registry, world.staking]) {
+    for (const c of [world.coordinator, world.game, world.arbiter, world.registry, world.staking]) {
       try {
         const parsed = c.interface.parseError(data);
         if (parsed) return parsed.name;
@@ -306,7 +325,10 @@ export function termsOfReceipt(world: World, receipt: TransactionReceipt): Reque
 
 export interface RequestOptions {
   mode: Mode;
-  sample: Sample;
+  /** A circuit model's input; or `prompt` (a language model's UTF-8 input) with the answer's bound `maxOutputBytes`. */
+  sample?: Sample;
+  prompt?: string;
+  maxOutputBytes?: number;
   modelId?: string;
   startComputeFee?: bigint;
   maxComputeFee?: bigint;
@@ -328,11 +350,18 @@ export function requestParams(world: World, o: RequestOptions, now: number, maxM
     jobBond: o.jobBond ?? 0n,
     challengeWindow: 0,
     callbackGasLimit: OFFER.callbackGasLimit,
-    maxOutputBytes: 0,
+    maxOutputBytes: o.maxOutputBytes ?? 0,
     deadline: now + (o.deadlineIn ?? 86_400),
     consumer: world.consumer,
     referrer: "0x0000000000000000000000000000000000000000",
   };
+}
+
+/** A request's input bytes: the sample's tensor, or the prompt's UTF-8. */
+export function requestInput(o: RequestOptions): Uint8Array | string {
+  if (o.prompt !== undefined) return toUtf8Bytes(o.prompt);
+  if (!o.sample) throw new Error("a request needs a sample or a prompt");
+  return encodeTensor(o.sample.input);
 }
 
 /** `who` requests an inference; the request's block is mined at the next second. */
@@ -346,7 +375,7 @@ export async function request(path: Path, who: Actor, o: RequestOptions): Promis
   const receipt = await path.tx(
     who,
     `requests (${o.mode}, deadline +${o.deadlineIn ?? 86_400} s)`,
-    w.coordinator.connect(who.signer).requestInference(params, encodeTensor(o.sample.input)),
+    w.coordinator.connect(who.signer).requestInference(params, requestInput(o)),
   );
   const r = termsOfReceipt(w, receipt);
   if (o.jobBond !== undefined && BigInt(r.terms.jobBond) !== o.jobBond)
@@ -516,15 +545,18 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
     "owner",
     "keeper",
     "bot",
+    "member1",
+    "member2",
+    "member3",
   ] as const;
   const addresses = await Promise.all(signers.slice(0, names.length).map((s) => s.getAddress()));
   const funds = 100_000n * UNIT;
   const highway = await deployHighway(ethers, {
     write: false,
-    models: [MODEL],
+    models: [MODEL, LANGUAGE_MODEL],
     mint: addresses.slice(1).map((to) => ({ to, amount: funds })),
   });
-  const { token, staking, coordinator, registry, disputeGame } = highway;
+  const { token, staking, coordinator, registry, disputeGame, committeeArbiter } = highway;
   const coordinatorAddress = await coordinator.getAddress();
   const stakingAddress = await staking.getAddress();
 
@@ -573,6 +605,23 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
   const ownVerifierModelId = await register(ethers.id("own verifier"), await ownVerifier.getAddress());
   actors.owner.models.push(switchableModelId, ownVerifierModelId);
 
+  // The language model of the committee paths, the reference one the deployment registers (the deployer's); the three
+  // committee members stake and declare they serve it (the only relayers that do, so each dispute draws all three).
+  const languageModelId = highway.deployment.models[LANGUAGE_MODEL].modelId;
+  for (const a of [actors.member1, actors.member2, actors.member3]) {
+    await (await token.connect(a.signer).approve(stakingAddress, ethers.MaxUint256)).wait();
+    await (await staking.connect(a.signer).stake(1_000n * UNIT)).wait();
+    await (await staking.connect(a.signer).setServes(languageModelId, true)).wait();
+  }
+  const c = await committeeArbiter.params();
+  const committee = {
+    committeeSize: Number(c.committeeSize),
+    nonRevealSlashBps: Number(c.nonRevealSlashBps),
+    commitWindow: Number(c.commitWindow),
+    revealWindow: Number(c.revealWindow),
+    memberBond: BigInt(c.memberBond),
+  };
+
   const consumer = await ethers.deployContract("EchoConsumer", [coordinatorAddress]);
   await consumer.waitForDeployment();
 
@@ -590,12 +639,16 @@ export async function createWorld(prices: Prices = PRICES): Promise<World> {
     highway,
     coordinator,
     game: disputeGame,
+    arbiter: committeeArbiter,
     registry,
     staking,
     token,
     prices,
     params,
     modelId,
+    languageModelId,
+    minStake: await staking.minStake(),
+    committee,
     switchableModelId,
     switchable,
     ownVerifierModelId,

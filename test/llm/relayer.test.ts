@@ -12,13 +12,13 @@ import type { Contract } from "ethers";
 import { hexlify, toUtf8Bytes, toUtf8String } from "ethers";
 import { advanceTime, stakeRelayer, waitFor, type LocalHighway } from "../../scripts/lib/localnet.js";
 import { hardhatAccount } from "../../scripts/lib/node.js";
+import { quoteEscrow } from "../../sdk/fees.js";
 import { Highway } from "../../sdk/highway.js";
 import { LANGUAGE_MODELS_DIR, loadRuntimeSpec } from "../../sdk/language-models.js";
 import { runtimeSpecHash } from "../../sdk/runtime-spec.js";
 import { LlamaBackend } from "../../relayer/llm/llama.js";
 import { LanguageRuntime } from "../../relayer/llm/runtime.js";
 import { healthOf, relayerTestbed, Status, statuses, storedJob } from "../relayer/helpers.js";
-import { languageModelId } from "./helpers.js";
 
 const ANSWERER = 1;
 const CHEATER = 2;
@@ -49,10 +49,10 @@ describe("relayers serving a language model", function () {
   beforeEach(async () => {
     // A challenge window long enough for relayer processes to start while an answer is pending.
     highway = await startHighway({
-      models: [],
+      models: ["smollm2"],
       params: { auctionDuration: 4, deliveryWindow: 60, challengeWindow: 300, defenceWindow: 60 },
     });
-    modelId = await languageModelId(highway);
+    modelId = highway.deployment.models.smollm2.modelId;
   });
 
   /** A relayer of smollm2 only (no circuit), one llama.cpp context. */
@@ -62,7 +62,7 @@ describe("relayers serving a language model", function () {
       cheat: extra.cheat,
       config: {
         models: [],
-        languageModels: [{ language: extra.language ?? "smollm2", modelId, backend: { kind: "llama.cpp", parallel: 1 } }],
+        languageModels: [{ language: extra.language ?? "smollm2", backend: { kind: "llama.cpp", parallel: 1 } }],
         watchtower: { enabled: extra.watchtower ?? true },
       },
     });
@@ -155,6 +155,47 @@ describe("relayers serving a language model", function () {
     expect(await highway.token.balanceOf(challenger.address)).to.equal(tokensBefore);
     const bondWon = BigInt(terms.challengeBond) - (BigInt(terms.challengeBond) * BigInt(terms.disputeProtocolShareBps)) / 10_000n;
     expect((await highway.coordinator.balanceOf(hardhatAccount(ANSWERER).address)) - relayerCredit).to.be.at.least(bondWon);
+  });
+
+  it("penalises committee members that never vote, and without a majority refunds the request and slashes nobody", async () => {
+    for (const account of [CHEATER, WATCHTOWER, ...COMMITTEE]) await stakeRelayer(highway, await signer(account));
+    const cheater = languageRelayer(CHEATER, { cheat: true, watchtower: false });
+    await waitFor("the cheater started", () => started(cheater), 120_000);
+    const id = await request();
+    await waitFor("the cheater's answer posted", async () => (await statusOf(id)) === Status.Pending, 60_000);
+    // Three relayers declare they serve the model; two of them then go offline for good, still declared.
+    const committee = COMMITTEE.map((account) => languageRelayer(account, { watchtower: false }));
+    await waitFor("the committee started", () => committee.every(started), 120_000);
+    for (const offline of committee.slice(1)) await offline.kill("SIGKILL");
+    const [live, ...gone] = COMMITTEE.map((account) => hardhatAccount(account).address);
+    const staked = async (address: string) => (await highway.staking.relayerOf(address)).stake;
+    const goneStakes = await Promise.all(gone.map(staked));
+    const cheaterStake = await staked(hardhatAccount(CHEATER).address);
+    const requesterTokens = await highway.coordinator.balanceOf((await requester()).address);
+
+    languageRelayer(WATCHTOWER);
+    const arbiter = await highway.ethers.getContractAt("CommitteeArbiter", highway.deployment.committeeArbiter!);
+    const seen = async (filter: Parameters<typeof arbiter.queryFilter>[0]) => (await arbiter.queryFilter(filter)).length > 0;
+    await waitFor("the live member's commitment", async () => seen(arbiter.filters.VoteCommitted(id, live)), 120_000);
+    // The other two never commit: the reveal window opens when the commit window ends.
+    const { commitWindow, revealWindow } = await arbiter.params();
+    await advanceTime(highway, Number(commitWindow) + 1);
+    await waitFor("the live member's reveal", async () => seen(arbiter.filters.VoteRevealed(id, live)), 60_000);
+    await advanceTime(highway, Number(revealWindow) + 1);
+    await waitFor("the request refunded", async () => (await statusOf(id)) === Status.Refunded, 60_000);
+
+    const [resolved] = await arbiter.queryFilter(arbiter.filters.VoteResolved(id));
+    expect(resolved.args.votes).to.equal(0n); // one answer of three seats is no majority
+    expect(await staked(hardhatAccount(CHEATER).address)).to.equal(cheaterStake); // nobody slashed over the answer
+    const { memberBond, nonRevealSlashBps } = await arbiter.params();
+    const penalty = (memberBond * BigInt(nonRevealSlashBps)) / 10_000n;
+    for (const [i, address] of gone.entries()) expect(await staked(address), `absent member ${i}`).to.equal(goneStakes[i] - penalty);
+    expect(await arbiter.balanceOf(live)).to.equal(2n * penalty); // the one that revealed shares the absent members' penalties
+    // The requester's whole escrow comes back, and the challenger's bond.
+    const terms = await (await Highway.connect({ runner: highway.ethers.provider, deployment: highway.deployment })).terms(id);
+    const escrow = quoteEscrow(BigInt(terms.modelFee), BigInt(terms.maxComputeFee), BigInt(terms.protocolFeeBps)).total;
+    expect((await highway.coordinator.balanceOf((await requester()).address)) - requesterTokens).to.equal(escrow);
+    expect(await highway.coordinator.balanceOf(hardhatAccount(WATCHTOWER).address)).to.equal(BigInt(terms.challengeBond));
   });
 
   it("neither serves nor declares a model whose registered runtime spec is not its own", async () => {

@@ -109,7 +109,10 @@ describe("make localnet (scripts/localnet.ts)", function () {
   });
 
   it("starts a node, deploys to --out, starts a staked relayer and prints its health URL and log", async () => {
-    const deployment = JSON.parse(readFileSync(join(dir, "31337.json"), "utf8")) as { chainId: number; models: Record<string, unknown> };
+    const deployment = JSON.parse(readFileSync(join(dir, "31337.json"), "utf8")) as {
+      chainId: number;
+      models: Record<string, { kind: string }>;
+    };
     expect(deployment.chainId).to.equal(31337);
     expect(net.stdout()).to.include(`Highway local network on http://127.0.0.1:${port} (chain 31337)`);
     expect(net.stdout()).to.include(`relayer running: account 5 (${RELAYER.address})`);
@@ -122,14 +125,19 @@ describe("make localnet (scripts/localnet.ts)", function () {
     expect(response.status).to.equal(200);
     expect(((await response.json()) as { relayer: string }).relayer).to.equal(RELAYER.address);
 
-    // The config next to the deployment serves every deployed model in both modes and names the
-    // key's variable; no file the network wrote holds the key.
+    // The config next to the deployment serves every deployed circuit model in both modes and the reference
+    // language model, smollm2, with llama.cpp, and names the key's variable; no file the network wrote holds the key.
     const config = JSON.parse(readFileSync(join(dir, "31337.relayer.json"), "utf8")) as {
       key: unknown;
       models: { circuit: string; modes: string[] }[];
+      languageModels: { language: string }[];
     };
+    expect(config.languageModels).to.deep.equal([{ language: "smollm2" }]);
     expect(config.key).to.deep.equal({ env: "HIGHWAY_RELAYER_KEY" });
-    expect(config.models.map((m) => m.circuit)).to.deep.equal(Object.keys(deployment.models));
+    expect(deployment.models.smollm2.kind).to.equal("language");
+    expect(config.models.map((m) => m.circuit)).to.deep.equal(
+      Object.keys(deployment.models).filter((name) => deployment.models[name].kind === "circuit"),
+    );
     for (const model of config.models) expect(model.modes).to.deep.equal(["zk", "optimistic"]);
     for (const file of readdirSync(dir))
       expect(readFileSync(join(dir, file), "utf8").toLowerCase(), file).not.to.include(RELAYER.privateKey.slice(2).toLowerCase());

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatUnits, Wallet, type Contract } from "ethers";
+import { formatUnits, getBytes, hexlify, randomBytes, toUtf8Bytes, toUtf8String, Wallet, type Contract } from "ethers";
 import { REPO } from "../helpers/repo.js";
 import { freePort, hardhatAccount } from "../../scripts/lib/node.js";
 import {
@@ -21,7 +21,10 @@ import {
   type RelayerProcess,
 } from "../../scripts/lib/localnet.js";
 import { encodeTensor } from "../../sdk/encoding.js";
+import { loadRuntimeSpec } from "../../sdk/language-models.js";
 import { Highway } from "../../sdk/node.js";
+import { LlamaBackend } from "../../relayer/llm/llama.js";
+import { LanguageRuntime } from "../../relayer/llm/runtime.js";
 
 const BIN = join(REPO, "sdk", "bin", "highway.mjs");
 const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
@@ -32,8 +35,11 @@ const MNEMONIC = "legal winner thank year wave sausage worth useful legal winner
 const REQUESTER = 1;
 const OWNER_2 = 2;
 const RELAYER = 5;
-/** Claims and answers by hand in the watch test (no relayer process serves price-signal-volatile). */
+/** Claims and answers by hand in the watch test (no relayer process serves price-signal-volatile) and the language-model tests. */
 const DRIVER = 7;
+/** smollm2's committee (staked, declared to serve it) and a challenger, in the language-model tests. */
+const MEMBERS = [8, 9, 10];
+const CHALLENGER = 11;
 
 interface Run {
   code: number | null;
@@ -67,8 +73,8 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     await highway?.stop();
   });
 
-  /** Starts the bin with `args`; `done` resolves with its exit code and output, `stdout()` is what it printed so far. */
-  function start(args: string[], options: RunOptions = {}): { done: Promise<Run>; stdout(): string } {
+  /** Starts the bin with `args`; `done` resolves with its exit code and output, `stdout()` and `stderr()` are what it printed so far. */
+  function start(args: string[], options: RunOptions = {}): { done: Promise<Run>; stdout(): string; stderr(): string } {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.HIGHWAY_PRIVATE_KEY;
     delete env.HIGHWAY_RPC;
@@ -81,7 +87,11 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    return { done: new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr }))), stdout: () => stdout };
+    return {
+      done: new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr }))),
+      stdout: () => stdout,
+      stderr: () => stderr,
+    };
   }
 
   function cli(args: string[], options: RunOptions = {}): Promise<Run> {
@@ -145,6 +155,10 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     const stale = join(highway.dir, "stale.json");
     writeFileSync(stale, JSON.stringify({ ...highway.deployment, coordinator: Wallet.createRandom().address }));
     const zero = `0x${"0".repeat(64)}`;
+    const notUtf8 = join(highway.dir, "latin1.json");
+    writeFileSync(notUtf8, Buffer.from('[{"role": "user", "content": "caf\xe9"}]', "latin1"));
+    const badRole = join(highway.dir, "bad-role.json");
+    writeFileSync(badRole, JSON.stringify([{ role: "bot", content: "hi" }]));
     const cases: { label: string; args: string[]; options?: RunOptions; code: number; pattern: RegExp; secret?: string[] }[] = [
       { label: "no arguments", args: [], options: { bare: true }, code: 2, pattern: /no command given.*highway --help/ },
       { label: "unknown command", args: ["bogus"], code: 2, pattern: /unknown command 'bogus'/ },
@@ -346,6 +360,54 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
         options: { account: null },
         code: 2,
         pattern: /needs --requester ADDRESS or --model MODEL/,
+      },
+      {
+        label: "prompt over the language model's limit",
+        args: ["request", "smollm2", "--prompt", "é".repeat(1_025)],
+        code: 1,
+        pattern: /--prompt is 2050 bytes of UTF-8: model smollm2 takes at most 2048; shorten it$/,
+      },
+      {
+        label: "messages file that is not UTF-8",
+        args: ["request", "smollm2", "--messages", notUtf8],
+        code: 2,
+        pattern: /--messages: \S+latin1\.json is not UTF-8 text: save it as UTF-8$/,
+      },
+      {
+        label: "messages file with an unknown role",
+        args: ["request", "smollm2", "--messages", badRole],
+        code: 2,
+        pattern: /--messages: message 1 of \S+bad-role\.json is not \{"role", "content"\} with a role of system, user, assistant/,
+      },
+      {
+        label: "missing messages file",
+        args: ["request", "smollm2", "--messages", "/nonexistent/chat.json"],
+        code: 2,
+        pattern: /cannot read/,
+      },
+      {
+        label: "a prompt for a circuit model",
+        args: ["request", "price-signal", "--prompt", "hello"],
+        code: 1,
+        pattern: /model price-signal is a circuit model: its input is 8 numbers \(--input v1,v2,\.\.\.\), not --prompt/,
+      },
+      {
+        label: "tensor input for a language model",
+        args: ["request", "smollm2", "--input", "1,2"],
+        code: 1,
+        pattern: /model smollm2 is a language model: give its input as --prompt <text> or --messages <file>, not --input/,
+      },
+      {
+        label: "two inputs",
+        args: ["request", "smollm2", "--prompt", "hi", "--input", "1"],
+        code: 2,
+        pattern: /give one input, not --input and --prompt/,
+      },
+      {
+        label: "answer bound above the model's",
+        args: ["request", "smollm2", "--prompt", "hi", "--max-output-bytes", "2000"],
+        code: 1,
+        pattern: /--max-output-bytes 2000 is above model smollm2's limit of 1024 bytes/,
       },
       {
         label: "bad --timeout",
@@ -668,5 +730,161 @@ describe("highway CLI (sdk/bin/highway.mjs)", function () {
     expect(await exited, output).to.equal(0);
     expect(output).to.contain('"msg":"stopped"');
     expect(existsSync(configPath)).to.equal(true);
+  });
+
+  describe("a language model: highway request smollm2", () => {
+    const spec = loadRuntimeSpec("smollm2");
+    const PROMPT = "Classify the sentiment of this headline as POSITIVE, NEGATIVE or NEUTRAL: Stocks soar as inflation cools";
+    let runtime: LanguageRuntime;
+    let driver: Highway;
+
+    before(async () => {
+      runtime = new LanguageRuntime(spec, await LlamaBackend.start(spec, { parallel: 1 }));
+      driver = await Highway.connect({
+        runner: await highway.ethers.getSigner(hardhatAccount(DRIVER).address),
+        deployment: highway.deployment,
+      });
+      const modelId = highway.deployment.models.smollm2.modelId;
+      for (const member of MEMBERS) {
+        const signer = await highway.ethers.getSigner(hardhatAccount(member).address);
+        await stakeRelayer(highway, signer);
+        await (await highway.staking.connect(signer).setServes(modelId, true)).wait();
+      }
+      await fundRequester(highway, await highway.ethers.getSigner(hardhatAccount(CHALLENGER).address));
+    });
+    after(() => runtime?.close());
+
+    /** The id of the request a running `highway request` sent: from its progress line, or (with --json) the chain's newest smollm2 request. */
+    async function sentRequest(run: { stderr(): string }, json = false): Promise<bigint> {
+      let id: bigint | undefined;
+      const known = new Set((await driver.requestsByModel("smollm2")).map((request) => request.requestId));
+      await waitFor("the request to be sent", async () => {
+        if (!json) id = ((match) => (match ? BigInt(match[1]) : undefined))(/request (0x[0-9a-f]{64}) sent/.exec(run.stderr()));
+        else id = (await driver.requestsByModel("smollm2")).map((request) => request.requestId).find((requestId) => !known.has(requestId));
+        return id !== undefined;
+      });
+      return id!;
+    }
+
+    /** Claims a request as the driver and posts `answer` (UTF-8 bytes) optimistically; returns the request's terms. */
+    async function claimAndPost(requestId: bigint, answer: Uint8Array) {
+      const terms = await driver.terms(requestId);
+      const coordinator = driver.coordinator as unknown as Contract;
+      await (await coordinator.claim(requestId, terms)).wait();
+      await (await coordinator.submitOptimistic(requestId, terms, answer)).wait();
+      return terms;
+    }
+
+    it("prints the model's answer as text once it is posted and final, and each step on stderr", async () => {
+      const run = start(["request", "smollm2", "--prompt", PROMPT, "--max-output-bytes", "64"]);
+      const requestId = await sentRequest(run);
+      // The answer a relayer would post: the real model's, under smollm2's runtime spec.
+      const answer = (await runtime.answer(toUtf8Bytes(PROMPT), 64)).output;
+      const text = toUtf8String(answer);
+      expect(text.length).to.be.above(0);
+      const terms = await claimAndPost(requestId, answer);
+      expect(terms.outputSize).to.equal(64n);
+      await waitFor("the CLI to show the posted answer", () => run.stderr().includes("answered: "), 60_000, 100);
+      await advanceTime(highway, 61);
+      await (await (driver.coordinator as unknown as Contract).finalize(requestId, terms, answer)).wait();
+
+      const done = await run.done;
+      expect(done.code, done.stderr).to.equal(0);
+      const id = `0x${requestId.toString(16).padStart(64, "0")}`;
+      expect(done.stderr).to.match(new RegExp(`^request ${id} sent$`, "m"));
+      expect(done.stderr).to.match(/s {2}open: waiting for a relayer to claim it/);
+      expect(done.stderr).to.contain(
+        `answered: ${JSON.stringify(text)} by ${hardhatAccount(DRIVER).address} (pending: challenge window ends at `,
+      );
+      expect(done.stderr).to.match(/s {2}fulfilled$/m);
+      // The answer, as the text it is, between the result's header and the relayer.
+      expect(done.stdout).to.contain(`request ${id}: answered (optimistic)\n${text}\nrelayer ${hardhatAccount(DRIVER).address}\n`);
+    });
+
+    it("follows a wrong answer through its challenge and committee vote, and ends with the committee's answer (--messages, --json)", async () => {
+      const messages = join(highway.dir, "chat.json");
+      writeFileSync(
+        messages,
+        JSON.stringify([
+          { role: "system", content: "You answer with one word." },
+          { role: "user", content: "What is the capital of France?" },
+        ]),
+      );
+      const run = start(["request", "smollm2", "--messages", messages, "--max-output-bytes", "48", "--json"]);
+      const requestId = await sentRequest(run, true);
+      const id = `0x${requestId.toString(16).padStart(64, "0")}`;
+      const watch = start(["requests", "watch", id, "--interval", "0.25"]);
+      const shows = (what: string) => waitFor(`the watch to show ${what}`, () => watch.stdout().includes(what), 60_000, 100);
+
+      // The request's input as the chain holds it (the message list's JSON), answered by the real model.
+      const [created] = await highway.coordinator.queryFilter(highway.coordinator.filters.RequestCreated(requestId));
+      expect(JSON.parse(toUtf8String(created.args.input))).to.deep.equal(JSON.parse(readFileSync(messages, "utf8")));
+      const right = (await runtime.answer(getBytes(created.args.input), 48)).output;
+      const wrong = toUtf8Bytes("Berlin.");
+      expect(hexlify(right)).to.not.equal(hexlify(wrong));
+      const terms = await claimAndPost(requestId, wrong);
+      await shows('answered: "Berlin."');
+
+      // A challenger disputes it; anyone draws the committee; each member commits, then reveals, the right answer.
+      const arbiter = highway.committeeArbiter;
+      const challenger = await highway.ethers.getSigner(hardhatAccount(CHALLENGER).address);
+      const salt = hexlify(randomBytes(32));
+      await (
+        await arbiter.connect(challenger).commitChallenge(await arbiter.challengeCommitment(requestId, challenger.address, salt))
+      ).wait();
+      await (await arbiter.connect(challenger).challenge(requestId, terms, salt)).wait();
+      await (await arbiter.connect(challenger).draw(requestId, terms)).wait();
+      const [drawn] = await arbiter.queryFilter(arbiter.filters.CommitteeDrawn(requestId));
+      const members = [...drawn.args.members];
+      expect(members.map((member) => member.toLowerCase()).sort()).to.deep.equal(
+        MEMBERS.map((member) => hardhatAccount(member).address.toLowerCase()).sort(),
+      );
+      await shows("committee drawn: ");
+      const salts = members.map(() => hexlify(randomBytes(32)));
+      for (const [seat, member] of members.entries()) {
+        const signer = await highway.ethers.getSigner(member);
+        const commitment = await arbiter.voteCommitment(requestId, member, right, salts[seat]);
+        await (await arbiter.connect(signer).commit(requestId, members, seat, commitment)).wait();
+      }
+      for (const [seat, member] of members.entries()) {
+        await (await arbiter.connect(await highway.ethers.getSigner(member)).reveal(requestId, members, seat, right, salts[seat])).wait();
+      }
+      await (await arbiter.connect(challenger).resolve(requestId, terms, members, right)).wait();
+
+      const done = await run.done;
+      expect(done.code, done.stderr).to.equal(0);
+      expect(done.stderr).to.equal("");
+      const result = JSON.parse(done.stdout.trim().split("\n").at(-1)!) as Record<string, unknown> & {
+        transactions: Record<string, string>;
+      };
+      expect(result).to.include({
+        requestId: id,
+        status: "disputed",
+        proofMode: "optimistic",
+        text: toUtf8String(right),
+        outputBytes: hexlify(right),
+        // The challenger proved the answer wrong: it earns the compute fee.
+        relayer: hardhatAccount(CHALLENGER).address,
+      });
+      expect(result.transactions).to.have.keys("request", "claim", "submitOptimistic", "challenge", "proveFraud", "fulfilled");
+
+      const watched = await watch.done;
+      expect(watched.code, watched.stderr).to.equal(0);
+      const out = watched.stdout;
+      expect(out).to.contain(
+        `challenged by ${hardhatAccount(CHALLENGER).address}: a committee of staked relayers re-runs the request and votes`,
+      );
+      expect(out).to.contain(`committee drawn: ${members.join(", ")} (commits until `);
+      for (const member of members) {
+        expect(out).to.contain(`vote committed by ${member} (`);
+        expect(out).to.contain(`vote revealed by ${member}: another answer, ${JSON.stringify(toUtf8String(right))} (`);
+      }
+      expect(out).to.contain("(3 of 3)");
+      expect(out).to.contain(
+        "vote resolved: fraud-proven (the committee's answer replaces the posted one; the relayer is slashed; 3 of 3 votes for the winning answer)",
+      );
+      expect(out).to.match(/ {2}fulfilled$/m);
+      expect(out).to.contain(`request ${id}: disputed (optimistic, settled by a committee vote)\n${toUtf8String(right)}\n`);
+    });
   });
 });

@@ -165,6 +165,7 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     expect(quote).to.include({ ...asked, deliveryWindow: Number(params.deliveryWindow) });
     expect(await sdk.quote({ model: "credit-risk" })).to.include({
       jobBond: params.jobBond,
+      challengeBond: params.challengeBond,
       challengeWindow: Number(params.challengeWindow),
     });
     // credit-risk is not served here: the request stays open with the terms it locked.
@@ -176,6 +177,9 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     });
     const terms = await sdk.terms(handle.requestId);
     expect(terms.jobBond).to.equal(asked.jobBond);
+    // Twice the job bond, twice the challenge bond: the coordinator and the quote agree.
+    expect(terms.challengeBond).to.equal(2n * params.challengeBond);
+    expect(quote.challengeBond).to.equal(terms.challengeBond);
     expect(Number(terms.challengeWindow)).to.equal(asked.challengeWindow);
     expect(terms.modelFee).to.equal(quote.modelFee);
     expect(terms.lateSlashBps).to.equal(params.lateSlashBps);
@@ -263,7 +267,8 @@ describe("SDK (Highway and sdk/actions/) against a live relayer", function () {
     expect(byRequester.length).to.be.greaterThanOrEqual(3);
     expect(byModel.every((r) => typeof r.requestId === "bigint")).to.equal(true);
     const models = await sdk.models();
-    expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal", "price-signal-volatile"]);
+    expect(models.map((m) => m.name).sort()).to.deep.equal(["credit-risk", "price-signal", "price-signal-volatile", "smollm2"]);
+    expect(models.find((m) => m.name === "smollm2")).to.include({ kind: "language", verifier: ZeroAddress });
     const priceSignal = models.find((m) => m.name === "price-signal")!;
     expect(priceSignal.input).to.deep.equal({ length: 8, scale: 8, bound: 2048n });
     // The fine-tune is registered as price-signal's child, as its manifest says.

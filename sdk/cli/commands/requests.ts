@@ -4,12 +4,31 @@
  */
 import type { Command } from "commander";
 import { printTable } from "../../format.js";
-import { InferenceTimeoutError, quantize, type InferenceRequest, type InferenceResult, type RequestProgress } from "../../node.js";
+import {
+  encodeText,
+  InferenceTimeoutError,
+  quantize,
+  type ChatMessage,
+  type InferenceRequest,
+  type InferenceResult,
+  type RequestProgress,
+} from "../../node.js";
 import { action, define } from "../command.js";
 import { modelName, resolveModel, type Cli, type Session } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { countdown, describeProgress, formatTime, formatTokens, hexId, printResult, progressJson, resultJson } from "../output.js";
-import { parseAddress, parseInteger, parseMode, parseNumbers, parseRequestId, parseSeconds, parseTokens } from "../parse.js";
+import {
+  countdown,
+  describeProgress,
+  formatTime,
+  formatTokens,
+  hexId,
+  isLanguageRequest,
+  languageProgressLines,
+  printResult,
+  progressJson,
+  resultJson,
+} from "../output.js";
+import { parseAddress, parseInteger, parseMode, parseNumbers, parseRequestId, parseSeconds, parseTokens, readMessages } from "../parse.js";
 
 const ID_HELP = "\nRequest ids are shown as 0x and 64 hex digits; give them so, or in decimal.";
 
@@ -39,8 +58,14 @@ export function requestCommands(program: Command, cli: Cli): void {
     );
 
   define(cli, program, "request <model>", "request an inference and wait for its final result")
-    .requiredOption("--input <values>", "the input: numbers separated by commas, one per model input (quantized at the model's scale)")
-    .option("--mode <mode>", "zk (a proof) or optimistic (bonded, final after the challenge window)", "zk")
+    .option("--input <values>", "a circuit model's input: numbers separated by commas, one per model input (quantized at its scale)")
+    .option("--prompt <text>", "a language model's input: the prompt (UTF-8)")
+    .option("--messages <file>", 'a language model\'s input: a JSON list of chat messages [{"role", "content"}] (- reads stdin)')
+    .option("--max-output-bytes <B>", "a language model's longest answer, in bytes (default: the model's limit)")
+    .option(
+      "--mode <mode>",
+      "zk (a proof) or optimistic (bonded, final after the challenge window); default zk, optimistic for a language model",
+    )
     .option("--max-fee <T>", "the most you pay a relayer, in tokens (default: the model's fee)")
     .option("--start-fee <T>", "where the relayers' auction starts, in tokens (default: a quarter of --max-fee)")
     .option("--deadline-in <S>", "seconds until the request expires unanswered (default 3600)")
@@ -54,11 +79,16 @@ export function requestCommands(program: Command, cli: Cli): void {
       "after",
       `
 While it waits, progress goes to stderr: each phase as it is seen, and a line when the
-auction reaches its max with no relayer claiming. If the request is not final after
+auction reaches its max with no relayer claiming; for a language model, the answer as
+posted and when its challenge window ends, then any challenge and its committee vote
+(members drawn, votes committed and revealed, the outcome). The final result goes to
+stdout (a language model's answer as its text). If the request is not final after
 --timeout seconds, or expires, the command exits 1 and says how to cancel, raise the
 fee or refund it. Negative values need no quoting: --input -0.4,0.1,...
 
-example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 --mode zk`,
+examples: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 --mode zk
+          highway request smollm2 --prompt "Is this headline positive or negative? Stocks soar"
+          highway request smollm2 --messages chat.json --max-output-bytes 256`,
     )
     .action(
       action(
@@ -66,8 +96,11 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
         async (
           text: string,
           options: {
-            input: string;
-            mode: string;
+            input?: string;
+            prompt?: string;
+            messages?: string;
+            maxOutputBytes?: string;
+            mode?: string;
             maxFee?: string;
             startFee?: string;
             deadlineIn?: string;
@@ -79,8 +112,19 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
             wait: boolean;
           },
         ) => {
-          const values = parseNumbers(options.input, "--input");
-          const proofMode = parseMode(options.mode);
+          const given = (["input", "prompt", "messages"] as const).filter((name) => options[name] !== undefined);
+          if (given.length === 0)
+            throw new UsageError(
+              "request needs the model's input: --input <values> for a circuit model, --prompt <text> or --messages <file> for a language model (see `highway request --help`)",
+            );
+          if (given.length > 1) throw new UsageError(`give one input, not ${given.map((name) => `--${name}`).join(" and ")}`);
+          const values = options.input === undefined ? undefined : parseNumbers(options.input, "--input");
+          if (options.prompt === "") throw new UsageError("--prompt is empty: give the text to ask the model");
+          const messages: ChatMessage[] | undefined = options.messages === undefined ? undefined : readMessages(options.messages);
+          const prompt = options.prompt ?? messages;
+          const maxOutputBytes =
+            options.maxOutputBytes === undefined ? undefined : parseInteger(options.maxOutputBytes, "--max-output-bytes", 1, 16_384);
+          const chosenMode = options.mode === undefined ? undefined : parseMode(options.mode);
           const maxComputeFee = options.maxFee === undefined ? undefined : parseTokens(options.maxFee, "--max-fee");
           const startComputeFee = options.startFee === undefined ? undefined : parseTokens(options.startFee, "--start-fee");
           const deadlineIn =
@@ -96,6 +140,20 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
           const { modelId, name } = resolveModel(session, text);
           const label = name ?? modelId;
           const model = await highway.model(modelId);
+          const language = model.kind === "language";
+          if (language && values)
+            throw new CliError(
+              `model ${label} is a language model: give its input as --prompt <text> or --messages <file>, not --input`,
+              "WrongInputKind",
+            );
+          if (!language && prompt !== undefined)
+            throw new CliError(
+              `model ${label} is a circuit model: its input is ${model.input.length} numbers (--input v1,v2,...), not ${options.prompt !== undefined ? "--prompt" : "--messages"}`,
+              "WrongInputKind",
+            );
+          if (!language && maxOutputBytes !== undefined)
+            throw new CliError(`--max-output-bytes is for language models; model ${label} is a circuit model`, "WrongInputKind");
+          const proofMode = chosenMode ?? (language ? "optimistic" : "zk");
           if (!model.active)
             throw new CliError(
               `model ${label} is not active (its owner closed it to new requests): pick another (\`highway models list\`)`,
@@ -106,12 +164,27 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
               `model ${label} does not serve ${proofMode} requests, only ${model.proofModes.join(" and ")}: pass --mode ${model.proofModes[0]}`,
               "ProofModeUnsupported",
             );
-          if (values.length !== model.input.length)
+          if (prompt !== undefined) {
+            const flag = options.prompt !== undefined ? "--prompt" : "--messages";
+            // What the request sends: the prompt's UTF-8 bytes, or the message list's JSON.
+            const bytes = (encodeText(typeof prompt === "string" ? prompt : JSON.stringify(prompt)).length - 2) / 2;
+            if (bytes > model.input.length)
+              throw new CliError(
+                `${flag} is ${bytes} bytes of UTF-8${flag === "--messages" ? " as JSON" : ""}: model ${label} takes at most ${model.input.length}; shorten it`,
+                "InvalidPromptLength",
+              );
+            if (maxOutputBytes !== undefined && maxOutputBytes > model.output.length)
+              throw new CliError(
+                `--max-output-bytes ${maxOutputBytes} is above model ${label}'s limit of ${model.output.length} bytes`,
+                "InvalidMaxOutputBytes",
+              );
+          }
+          if (values && values.length !== model.input.length)
             throw new CliError(
               `model ${label} takes ${model.input.length} input values, --input has ${values.length}`,
               "InputLengthMismatch",
             );
-          if (model.input.bound) {
+          if (values && model.input.bound) {
             const bound = model.input.bound;
             const range = Number(bound) / 2 ** model.input.scale;
             values.forEach((value, index) => {
@@ -145,7 +218,8 @@ example: highway request price-signal --input -0.4,0.1,0.3,0.2,0.6,0.9,1.1,1.4 -
           }
           const request: InferenceRequest = {
             model: modelId,
-            input: values,
+            input: (prompt ?? values)!,
+            maxOutputBytes,
             proofMode,
             maxComputeFee,
             startComputeFee,
@@ -456,13 +530,19 @@ async function follow(
       pollIntervalMs: options.pollMs,
       timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
       onProgress: (progress) => {
+        const before = last;
         last = progress;
+        const stamp = (text: string) => (options.style === "progress" ? text : `${new Date().toISOString().slice(11, 19)}  ${text}`);
         const phase = `${progress.status}/${progress.relayer}/${progress.callbackPending}`;
-        const line =
-          options.style === "progress"
-            ? describeProgress(progress)
-            : `${new Date().toISOString().slice(11, 19)}  ${describeProgress(progress)}`;
-        if (phase !== lastPhase) {
+        const line = stamp(describeProgress(progress));
+        if (isLanguageRequest(progress)) {
+          // A language model's steps, each once (the answer posted, the challenge, the committee's vote); on a terminal,
+          // the live line below them keeps the countdowns.
+          const lines = languageProgressLines(before, progress);
+          if (lines.length) live?.(undefined);
+          for (const step of lines) write(stamp(step));
+          live?.(line);
+        } else if (phase !== lastPhase) {
           live?.(undefined);
           if (live) live(line);
           else write(line);
@@ -519,6 +599,8 @@ function timeoutMessage(progress: RequestProgress, timeout: number): string {
     case "pending":
       return `request ${id}'s optimistic answer is still in its challenge window ${after} (closes ${countdown(progress.window!.endsAt, progress.chainTime)}): keep following it (${watch})`;
     case "disputed":
+      if (isLanguageRequest(progress))
+        return `request ${id} is still disputed ${after} (its committee is voting): keep following it (${watch})`;
       return `request ${id} is still disputed ${after} (defence window closes ${countdown(progress.window!.endsAt, progress.chainTime)}): keep following it (${watch})`;
     default:
       return `request ${id} is ${progress.status} ${after} but its result could not be read yet: see \`highway status ${id}\``;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IChallengeCommitments} from "../interfaces/IChallengeCommitments.sol";
 import {IHighwayErrors} from "../interfaces/IHighwayErrors.sol";
 import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 
@@ -11,8 +12,9 @@ import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
  * a later block, by the committer, within the answer's challenge window, and only for the answer pending when
  * it was committed. A challenge copied from the mempool is then worth nothing to its copier (the commitment
  * names the challenger), and a challenge can never come after the window that lets the answer be finalized.
+ * @dev A judge inherits it and calls `_spendCommitment` in its `challenge` before opening the dispute.
  */
-library ChallengeCommitments {
+abstract contract ChallengeCommitments is IChallengeCommitments {
     /// @dev When a commitment was first made: the reveal must come in a later block, and the commitment must not
     /// predate the answer it challenges.
     struct Commitment {
@@ -20,36 +22,40 @@ library ChallengeCommitments {
         uint64 timestamp;
     }
 
-    /// @dev The commitments of one judge, by commitment.
-    struct Book {
-        mapping(bytes32 commitment => Commitment) commitments;
+    mapping(bytes32 commitment => Commitment) private _commitments;
+
+    /// @inheritdoc IChallengeCommitments
+    function commitChallenge(bytes32 commitment) external {
+        // The first commitment stands: a copy (useless to its sender, whose address is not in the hash) neither
+        // reverts the original nor moves its block.
+        if (_commitments[commitment].blockNumber == 0) {
+            _commitments[commitment] = Commitment(uint64(block.number), uint64(block.timestamp));
+        }
+        emit ChallengeCommitted(commitment, msg.sender);
     }
 
-    /// @notice The commitment of `challenger`'s challenge of request `requestId`, hidden by the secret `salt`.
-    function hash(uint256 requestId, address challenger, bytes32 salt) internal pure returns (bytes32) {
+    /// @inheritdoc IChallengeCommitments
+    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp) {
+        Commitment memory c = _commitments[commitment];
+        return (c.blockNumber, c.timestamp);
+    }
+
+    /// @inheritdoc IChallengeCommitments
+    function challengeCommitment(uint256 requestId, address challenger, bytes32 salt) public pure returns (bytes32) {
         return keccak256(abi.encode(requestId, challenger, salt));
     }
 
-    /// @notice Records `commitment` unless it was already made: the first commitment stands, so a copy (useless to
-    /// its sender, whose address is not in the hash) neither reverts the original nor moves its block.
-    function record(Book storage book, bytes32 commitment) internal {
-        if (book.commitments[commitment].blockNumber == 0) {
-            book.commitments[commitment] = Commitment(uint64(block.number), uint64(block.timestamp));
-        }
-    }
-
-    /// @notice Spends `challenger`'s commitment to challenge request `requestId`, whose state is `s` and whose
+    /// @dev Spends `challenger`'s commitment to challenge request `requestId`, whose state is `s` and whose
     /// challenge window is `challengeWindow`; reverts unless the challenge may be revealed now.
-    function spend(
-        Book storage book,
+    function _spendCommitment(
         uint256 requestId,
         address challenger,
         bytes32 salt,
         IInferenceCoordinator.RequestState memory s,
         uint256 challengeWindow
     ) internal {
-        bytes32 commitment = hash(requestId, challenger, salt);
-        Commitment memory c = book.commitments[commitment];
+        bytes32 commitment = challengeCommitment(requestId, challenger, salt);
+        Commitment memory c = _commitments[commitment];
         if (c.blockNumber == 0) revert IHighwayErrors.ChallengeNotCommitted(requestId, challenger);
         if (block.number <= c.blockNumber) revert IHighwayErrors.ChallengeRevealTooSoon(requestId, c.blockNumber);
         if (s.status != IInferenceCoordinator.RequestStatus.Pending)
@@ -59,15 +65,6 @@ library ChallengeCommitments {
         uint256 answeredAt = s.phaseEndsAt - challengeWindow;
         if (c.timestamp < answeredAt)
             revert IHighwayErrors.ChallengeCommitmentStale(requestId, c.timestamp, answeredAt);
-        delete book.commitments[commitment];
-    }
-
-    /// @notice When `commitment` was first made (block number and time; zero if never, or once spent).
-    function committedAt(
-        Book storage book,
-        bytes32 commitment
-    ) internal view returns (uint256 blockNumber, uint256 timestamp) {
-        Commitment memory c = book.commitments[commitment];
-        return (c.blockNumber, c.timestamp);
+        delete _commitments[commitment];
     }
 }
