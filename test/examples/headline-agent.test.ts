@@ -85,7 +85,7 @@ describe("examples: HeadlineSentimentAgent on smollm2's real answers", function 
     const [deployer, keeper, trader] = await highway.ethers.getSigners();
     await stakeRelayer(highway, await highway.ethers.getSigner(hardhatAccount(RELAYER).address));
     relayer = startRelayerProcess(highway, { account: RELAYER, config: { models: [], languageModels: [{ language: "smollm2" }] } });
-    await waitFor("the relayer started", async () => relayer!.output().includes("relayer started"), 120_000);
+    await waitFor("the relayer started", () => relayer!.output().includes("relayer started"), 120_000);
     const modelId = highway.deployment.models.smollm2.modelId;
     const { coordinator, token } = highway.deployment;
     const kit = await deployKit({
