@@ -31,7 +31,8 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
     /// @notice The shortest commit or reveal window (time for a member to re-run the model and send a transaction).
     uint256 public constant MIN_VOTE_WINDOW = 1 minutes;
 
-    /// @dev A dispute's record (two slots) and its committee.
+    /// @dev A dispute's record: two slots, its committee's hash in the second (one fresh slot fewer per dispute, and
+    /// one cold read fewer per commit and reveal).
     struct Dispute {
         address challenger;
         uint40 seedBlock;
@@ -40,7 +41,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
         uint40 revealEndsAt;
         uint16 revealedMask;
         bool drawn;
-        bytes32 membersHash; // keccak256(abi.encode(members)): the members are in `CommitteeDrawn`, and passed back
+        bytes20 membersHash; // `_membersHash(members)`: the members are in `CommitteeDrawn`, and passed back
     }
 
     /// @dev How a vote ended.
@@ -100,10 +101,11 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
         Dispute storage d = _disputes[requestId];
         d.challenger = msg.sender;
         d.seedBlock = uint40(block.number);
-        // A record left by an earlier dispute of the same request (reopened, answered again) is cleared.
-        if (d.drawn || d.commitEndsAt != 0) {
+        // A record left by an earlier dispute of the same request (reopened, answered again) is cleared: a drawn
+        // committee always set `commitEndsAt`, so its (warm) slot tells, and the second slot is not read otherwise.
+        if (d.commitEndsAt != 0) {
             (d.commitEndsAt, d.committedMask, d.revealEndsAt, d.revealedMask, d.drawn) = (0, 0, 0, 0, false);
-            d.membersHash = bytes32(0);
+            d.membersHash = bytes20(0);
         }
         emit CommitteeSeeded(requestId, msg.sender, block.number);
         coordinator.openDispute(requestId, terms, msg.sender);
@@ -151,12 +153,12 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
             return;
         }
         d.drawn = true;
-        d.membersHash = keccak256(abi.encode(members));
+        d.membersHash = _membersHash(members);
         uint256 commitEndsAt = block.timestamp + _commitWindow;
         d.commitEndsAt = uint40(commitEndsAt);
         d.revealEndsAt = uint40(commitEndsAt + _revealWindow);
         emit CommitteeDrawn(requestId, terms.modelId, members, commitEndsAt);
-        for (uint256 i; i < size; ++i) staking.lockBond(members[i], _memberBond);
+        staking.lockBonds(members, _memberBond);
     }
 
     /// @inheritdoc ICommitteeArbiter
@@ -220,7 +222,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
     ) external nonReentrant {
         Dispute storage d = _disputes[requestId];
         if (!d.drawn) revert CommitteeNotDrawn(requestId);
-        if (keccak256(abi.encode(members)) != d.membersHash) revert NotCommitteeMember(requestId, address(0));
+        if (_membersHash(members) != d.membersHash) revert NotCommitteeMember(requestId, address(0));
         (, bytes32 postedHash) = _disputed(requestId, terms);
         uint256 revealed = d.revealedMask;
         if (revealed != (1 << members.length) - 1 && block.timestamp <= d.revealEndsAt) {
@@ -263,7 +265,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
     }
 
     /// @inheritdoc ICommitteeArbiter
-    function membersHashOf(uint256 requestId) external view returns (bytes32) {
+    function membersHashOf(uint256 requestId) external view returns (bytes20) {
         return _disputes[requestId].membersHash;
     }
 
@@ -316,7 +318,7 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
     /// @dev The caller must sit on `seat` of a drawn committee, whose members are `members`.
     function _checkSeat(uint256 requestId, Dispute storage d, address[] calldata members, uint256 seat) private view {
         if (!d.drawn) revert CommitteeNotDrawn(requestId);
-        if (seat >= members.length || members[seat] != msg.sender || keccak256(abi.encode(members)) != d.membersHash) {
+        if (seat >= members.length || members[seat] != msg.sender || _membersHash(members) != d.membersHash) {
             revert NotCommitteeMember(requestId, msg.sender);
         }
     }
@@ -362,18 +364,18 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
     ) private {
         uint256 bond = _memberBond;
         uint256 penalty = (bond * _nonRevealSlashBps) / 10_000;
+        address[] memory revealers = _revealers(members, revealed);
+        if (revealers.length != 0) staking.unlockBonds(revealers, bond, true);
         uint256 collected;
         for (uint256 i; i < members.length; ++i) {
-            if (revealed & (1 << i) != 0) {
-                staking.unlockBond(members[i], bond, true);
-            } else {
+            if (revealed & (1 << i) == 0) {
                 emit MemberPenalised(requestId, members[i], penalty);
                 staking.slash(members[i], bond, penalty);
                 collected += penalty;
             }
         }
         if (collected == 0) return;
-        address[] memory sharers = majority.length != 0 ? majority : _revealers(members, revealed);
+        address[] memory sharers = majority.length != 0 ? majority : revealers;
         if (sharers.length == 0) {
             sharers = new address[](1);
             sharers[0] = coordinator.treasury();
@@ -398,6 +400,12 @@ contract CommitteeArbiter is ICommitteeArbiter, ChallengeCommitments, Reentrancy
                 ++n;
             }
         }
+    }
+
+    /// @dev A committee's hash: the first 20 bytes of `keccak256(abi.encode(members))`. Only a committee the draw
+    /// made is ever compared with it, so passing another list takes a second preimage (2^160 work), not a collision.
+    function _membersHash(address[] memory members) private pure returns (bytes20) {
+        return bytes20(keccak256(abi.encode(members)));
     }
 
     function _commitment(

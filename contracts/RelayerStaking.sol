@@ -126,21 +126,22 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
 
     /// @inheritdoc IRelayerStaking
     function lockBond(address relayer, uint256 amount) external onlyBondKeeper {
-        Relayer storage r = _relayers[relayer];
-        (uint256 staked, uint256 locked) = (r.stake, r.locked);
-        if (staked < minStake) revert BelowMinStake(relayer, staked, minStake);
-        if (staked - locked < amount) revert InsufficientFreeStake(relayer, amount, staked - locked);
-        r.locked = uint96(locked + amount);
-        emit BondLocked(relayer, amount);
+        _lockBond(relayer, amount);
     }
 
     /// @inheritdoc IRelayerStaking
     function unlockBond(address relayer, uint256 amount, bool served) external onlyBondKeeper {
-        Relayer storage r = _relayers[relayer];
-        if (r.locked < amount) revert LockedBondTooSmall(relayer, amount, r.locked);
-        r.locked -= uint96(amount);
-        if (served) ++r.jobsServed;
-        emit BondUnlocked(relayer, amount, served);
+        _unlockBond(relayer, amount, served);
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function lockBonds(address[] calldata relayers, uint256 amount) external onlyBondKeeper {
+        for (uint256 i; i < relayers.length; ++i) _lockBond(relayers[i], amount);
+    }
+
+    /// @inheritdoc IRelayerStaking
+    function unlockBonds(address[] calldata relayers, uint256 amount, bool served) external onlyBondKeeper {
+        for (uint256 i; i < relayers.length; ++i) _unlockBond(relayers[i], amount, served);
     }
 
     /// @inheritdoc IRelayerStaking
@@ -200,6 +201,23 @@ contract RelayerStaking is IRelayerStaking, AccessControl {
         Relayer storage r = _relayers[relayer];
         (uint256 staked, uint256 locked) = (r.stake, r.locked);
         return staked >= minStake && staked - locked >= amount;
+    }
+
+    function _lockBond(address relayer, uint256 amount) private {
+        Relayer storage r = _relayers[relayer];
+        (uint256 staked, uint256 locked) = (r.stake, r.locked);
+        if (staked < minStake) revert BelowMinStake(relayer, staked, minStake);
+        if (staked - locked < amount) revert InsufficientFreeStake(relayer, amount, staked - locked);
+        r.locked = uint96(locked + amount);
+        emit BondLocked(relayer, amount);
+    }
+
+    function _unlockBond(address relayer, uint256 amount, bool served) private {
+        Relayer storage r = _relayers[relayer];
+        if (r.locked < amount) revert LockedBondTooSmall(relayer, amount, r.locked);
+        r.locked -= uint96(amount);
+        if (served) ++r.jobsServed;
+        emit BondUnlocked(relayer, amount, served);
     }
 
     function _setMinStake(uint96 minStake_) private {

@@ -137,8 +137,9 @@ interface ICommitteeArbiter is IChallengeCommitments, IHighwayErrors {
     /// @notice The committee's parameters.
     function params() external view returns (CommitteeParams memory);
 
-    /// @notice The hash of request `requestId`'s committee, `keccak256(abi.encode(members))` (zero before the draw).
-    function membersHashOf(uint256 requestId) external view returns (bytes32);
+    /// @notice The hash of request `requestId`'s committee: the first 20 bytes of `keccak256(abi.encode(members))`
+    /// (zero before the draw).
+    function membersHashOf(uint256 requestId) external view returns (bytes20);
 
     /// @notice The commitment a member makes for `output` on request `requestId` with `salt`.
     function voteCommitment(

@@ -80,6 +80,13 @@ interface IRelayerStaking is IHighwayErrors {
     /// @notice Releases `amount` locked for a job; `served` counts a job answered.
     function unlockBond(address relayer, uint256 amount, bool served) external;
 
+    /// @notice `lockBond(relayer, amount)` for each of `relayers` (a committee's seats), in one call; reverts unless
+    /// every one is eligible.
+    function lockBonds(address[] calldata relayers, uint256 amount) external;
+
+    /// @notice `unlockBond(relayer, amount, served)` for each of `relayers`, in one call.
+    function unlockBonds(address[] calldata relayers, uint256 amount, bool served) external;
+
     /// @notice Takes `slashed` of the `locked` bond of a job (releasing the rest) and sends it to the coordinator;
     /// `slashed` = 0 releases the bond as neither served nor slashed (a job the coordinator could not judge).
     function slash(address relayer, uint256 locked, uint256 slashed) external;

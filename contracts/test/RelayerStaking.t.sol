@@ -89,7 +89,31 @@ contract RelayerStakingTest is Test {
         staking.unlockBond(relayer, 1, true);
         vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, relayer));
         staking.slash(relayer, 1, 1);
+        address[] memory seats = new address[](1);
+        seats[0] = relayer;
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, relayer));
+        staking.lockBonds(seats, 1);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.OnlyCoordinator.selector, relayer));
+        staking.unlockBonds(seats, 1, true);
         vm.stopPrank();
+    }
+
+    function test_aCommitteesSeatsAreLockedTogetherOrNotAtAllAndReleasedTogether() public {
+        address poor = address(0x22);
+        address[] memory seats = new address[](2);
+        (seats[0], seats[1]) = (relayer, poor);
+        vm.startPrank(coordinator);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.BelowMinStake.selector, poor, 0, 100e18));
+        staking.lockBonds(seats, 50e18);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+        seats[1] = relayer;
+        staking.lockBonds(seats, 50e18);
+        assertEq(staking.relayerOf(relayer).locked, 100e18);
+        staking.unlockBonds(seats, 50e18, true);
+        vm.stopPrank();
+        IRelayerStaking.Relayer memory r = staking.relayerOf(relayer);
+        assertEq(r.locked, 0);
+        assertEq(r.jobsServed, 2);
     }
 
     function test_lockNeedsMinStakeAndFreeStake() public {
