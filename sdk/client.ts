@@ -3,7 +3,7 @@
  * deployment, and typed handles on its contracts. Actions are plain functions over it
  * (sdk/actions/); the `Highway` class (sdk/highway.ts) is a facade that holds one.
  */
-import type { Interface, Provider, Signer, TransactionReceipt } from "ethers";
+import { EventLog, toBeHex, type Interface, type Provider, type Signer, type TransactionReceipt } from "ethers";
 import { CommitteeArbiter__factory } from "../types/factories/contracts/CommitteeArbiter__factory.js";
 import { InferenceCoordinator__factory } from "../types/factories/contracts/InferenceCoordinator__factory.js";
 import { DisputeGame__factory } from "../types/factories/contracts/DisputeGame__factory.js";
@@ -19,7 +19,7 @@ import type { HighwayToken } from "../types/contracts/token/HighwayToken.js";
 import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog } from "../types/common.js";
 import { deploymentStartBlock, type HighwayDeployment } from "./deployment.js";
 import { HighwayError, withDecodedErrors } from "./errors.js";
-import { LOG_PAGE_BLOCKS, queryFilterPaged, type EventSource } from "./logs.js";
+import { getLogsPaged, LOG_PAGE_BLOCKS, queryFilterPaged, type EventSource } from "./logs.js";
 
 export interface HighwayClientOptions {
   /** A signer to act, or a provider to read only. */
@@ -118,6 +118,28 @@ export async function approveIfNeeded(
 }
 
 /** The events of one filter on one of the deployment's contracts, from the deployment's block, page by page. */
+/**
+ * The events about one request that the contract at `address` (whose ABI is `iface`) emitted: those whose first
+ * indexed argument is `requestId` and named `requestId`, parsed, oldest first; `range` narrows the blocks (default:
+ * the deployment's first to the latest). The coordinator's and the committee arbiter's are read this way.
+ */
+export async function getRequestLogs(
+  client: HighwayClient,
+  address: string,
+  iface: Interface,
+  requestId: bigint,
+  range: { fromBlock?: number; toBlock?: number } = {},
+): Promise<EventLog[]> {
+  const filter = { address, topics: [null, toBeHex(requestId, 32)] };
+  const from = range.fromBlock ?? deploymentStartBlock(client.deployment);
+  const logs = await getLogsPaged(client.provider, filter, from, range.toBlock, client.logPageBlocks);
+  return logs.flatMap((log) => {
+    const fragment = iface.parseLog(log)?.fragment;
+    // Another event's first indexed argument (an account, say) may read as this id: only the request's own events.
+    return fragment && fragment.inputs[0]?.name === "requestId" ? [new EventLog(log, iface, fragment)] : [];
+  });
+}
+
 export function queryEvents<E extends TypedContractEvent>(
   client: HighwayClient,
   contract: EventSource,

@@ -3,10 +3,8 @@
  * disputes settled by a committee"), read from the arbiter's events: who challenged, the committee
  * drawn, who committed and revealed what, who was penalised, and how the vote ended.
  */
-import { EventLog, toBeHex } from "ethers";
-import type { HighwayClient } from "../client.js";
-import { deploymentStartBlock } from "../deployment.js";
-import { getLogsPaged } from "../logs.js";
+import type { EventLog } from "ethers";
+import { getRequestLogs, type HighwayClient } from "../client.js";
 import { DISPUTE_OUTCOMES, type DisputeOutcome } from "../protocol.js";
 
 /** Where a committee vote on a challenged language-model answer stands. */
@@ -37,19 +35,7 @@ export async function getCommitteeEvents(
 ): Promise<EventLog[]> {
   const arbiter = client.committeeArbiter;
   if (!arbiter) return [];
-  const filter = { address: client.deployment.committeeArbiter!, topics: [null, toBeHex(requestId, 32)] };
-  const logs = await getLogsPaged(
-    client.provider,
-    filter,
-    range.fromBlock ?? deploymentStartBlock(client.deployment),
-    range.toBlock,
-    client.logPageBlocks,
-  );
-  return logs.flatMap((log) => {
-    const fragment = arbiter.interface.parseLog(log)?.fragment;
-    // Withdrawal's first indexed argument is an account, which may read as this id: only the request's own events.
-    return fragment && fragment.inputs[0]?.name === "requestId" ? [new EventLog(log, arbiter.interface, fragment)] : [];
-  });
+  return getRequestLogs(client, client.deployment.committeeArbiter!, arbiter.interface, requestId, range);
 }
 
 /**

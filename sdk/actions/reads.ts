@@ -1,13 +1,11 @@
 /** Reads: a request's status, progress, terms and events, requests by model or requester, balances, callback gas. */
-import { EventLog, toBeHex, ZeroAddress } from "ethers";
+import { ZeroAddress, type EventLog } from "ethers";
 import { IInferenceConsumer__factory } from "../../types/factories/contracts/interfaces/IInferenceConsumer__factory.js";
-import { queryEvents, signerOf, type HighwayClient } from "../client.js";
-import { deploymentStartBlock } from "../deployment.js";
+import { getRequestLogs, queryEvents, signerOf, type HighwayClient } from "../client.js";
 import { encodeTensor, encodeText } from "../encoding.js";
 import { HighwayError, messageOf } from "../errors.js";
 import { auctionPrice } from "../fees.js";
 import { calldataGas, INTRINSIC_GAS } from "../gas.js";
-import { getLogsPaged } from "../logs.js";
 import { MODEL_KINDS, requestStatusName, type RequestStatus } from "../protocol.js";
 import { currentTerms, termsFromEvent, type RequestTerms } from "../terms.js";
 import { committeeVoteFromEvents, getCommitteeEvents, type CommitteeVote } from "./committee.js";
@@ -32,19 +30,7 @@ export async function getRequestEvents(
   requestId: bigint,
   range: { fromBlock?: number; toBlock?: number } = {},
 ): Promise<EventLog[]> {
-  const { coordinator } = client;
-  const filter = { address: client.deployment.coordinator, topics: [null, toBeHex(requestId, 32)] };
-  const logs = await getLogsPaged(
-    client.provider,
-    filter,
-    range.fromBlock ?? deploymentStartBlock(client.deployment),
-    range.toBlock,
-    client.logPageBlocks,
-  );
-  return logs.flatMap((log) => {
-    const fragment = coordinator.interface.parseLog(log)?.fragment;
-    return fragment ? [new EventLog(log, coordinator.interface, fragment)] : [];
-  });
+  return getRequestLogs(client, client.deployment.coordinator, client.coordinator.interface, requestId, range);
 }
 
 /** A request's current terms from its events: those it was made with, with every raise of maxComputeFee applied. */
