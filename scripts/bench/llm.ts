@@ -140,13 +140,12 @@ const result = {
   requestToPendingP50Ms: latency.p50Ms,
   deterministic: speed.deterministic && latency.sameAnswers,
   committeeResolved: committee.resolved,
+  // The issue's keys exactly: `challenge` is the reveal; the commitment and the draw are in the table above.
   gas: {
     requestInference: gas.requestInference,
     submitOptimistic: gas.submitOptimistic,
     finalize: gas.finalize,
-    commitChallenge: gas.commitChallenge,
     challenge: gas.challenge,
-    draw: gas.draw,
     commit: Math.max(...gas.commits),
     reveal: Math.max(...gas.reveals),
     resolve: gas.resolve,
