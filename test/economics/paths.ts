@@ -23,6 +23,7 @@ import {
   type Actor,
   type PathResult,
   type Request,
+  type Sample,
   type World,
 } from "./simulation.js";
 
@@ -40,6 +41,18 @@ async function challenge(p: Path, who: Actor, r: Request, step = "challenge"): P
   const salt = saltOf(w, who, r);
   await p.tx(who, `${step}: commit`, gameOf(w, who).commitChallenge(await w.game.challengeCommitment(r.id, who.holder, salt)));
   return p.tx(who, `${step}: reveal`, gameOf(w, who).challenge(r.id, r.terms, salt));
+}
+
+/** `who` proves the fraud of request `r`'s wrong answer with sample `s`'s real proof, paying for the proof. */
+async function proveFraud(p: Path, who: Actor, r: Request, s: Sample): Promise<TransactionReceipt> {
+  const w = p.world;
+  const receipt = await p.tx(
+    who,
+    "proveFraud (real proof)",
+    gameOf(w, who).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
+  );
+  p.charge(who, w.prices.proofCost, "offChain");
+  return receipt;
 }
 
 /** The compute fee and output the coordinator settled a request with (its RequestFulfilled event), if it did. */
@@ -190,12 +203,8 @@ export async function cheatCaught(w: World, jobBond: bigint): Promise<PathResult
   await claim(p, cheater, r, "optimistic");
   await p.tx(cheater, "submitOptimistic (wrong output)", coordinatorOf(w, cheater).submitOptimistic(r.id, r.terms, wrongOutput(s)));
   await challenge(p, watchtower, r);
-  const receipt = await p.tx(
-    watchtower,
-    "proveFraud (real proof)",
-    gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
-  );
-  p.charge(watchtower, w.prices.inferenceCost + w.prices.proofCost, "offChain");
+  const receipt = await proveFraud(p, watchtower, r, s);
+  p.charge(watchtower, w.prices.inferenceCost, "offChain");
   recordDelivery(p, receipt, s.output);
   return p.finish();
 }
@@ -404,12 +413,7 @@ export async function ownerAcceptsOptimistic(w: World): Promise<PathResult> {
   );
   if (receipt) recordDelivery(p, receipt, s.output);
   else {
-    await p.tx(
-      watchtower,
-      "proveFraud (real proof)",
-      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
-    );
-    p.charge(watchtower, w.prices.proofCost, "offChain");
+    await proveFraud(p, watchtower, r, s);
   }
   p.charge(watchtower, w.prices.inferenceCost, "offChain");
   return p.finish();
@@ -612,12 +616,7 @@ export async function copyChallenge(w: World): Promise<PathResult> {
   p.facts.challengerOfRecord = await w.game.challengerOf(r.id);
   p.facts.watchtowerChallenged = p.facts.challengerOfRecord === watchtower.holder;
   if (revealed.original) {
-    await p.tx(
-      watchtower,
-      "proveFraud (real proof)",
-      gameOf(w, watchtower).proveFraud(r.id, r.terms, encodeTensor(s.input), s.output, s.proof),
-    );
-    p.charge(watchtower, w.prices.proofCost, "offChain");
+    await proveFraud(p, watchtower, r, s);
   }
   p.charge(watchtower, w.prices.inferenceCost, "offChain");
   return p.finish();
