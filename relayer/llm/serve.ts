@@ -10,7 +10,7 @@ import { getBytes, toUtf8Bytes, type Signer } from "ethers";
 import type { CommitteeArbiter } from "../../types/contracts/CommitteeArbiter.js";
 import type { ModelRegistry } from "../../types/contracts/ModelRegistry.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
-import { loadRuntimeSpec } from "../../sdk/language-models.js";
+import type { RuntimeSpec } from "../../sdk/language-models.js";
 import type { HighwayDeployment } from "../../sdk/deployment.js";
 import { ConfigError, type LanguageModelConfig } from "../src/config.js";
 import type { ServedModel } from "../src/decide.js";
@@ -18,7 +18,7 @@ import type { Logger } from "../src/logger.js";
 import type { CheckedModel } from "../src/model-checks.js";
 import type { JobStore } from "../src/store.js";
 import type { Call, SendResult } from "../src/submitter.js";
-import { startLanguageRuntime } from "./backends.js";
+import { configuredSpec, startLanguageRuntime } from "./backends.js";
 import { CommitteeVoter } from "./committee.js";
 import type { LanguageRuntime } from "./runtime.js";
 
@@ -29,6 +29,7 @@ const WARM_UP_PROMPT = "Reply with one short sentence about the weather.";
 export interface LanguagePolicyEntry {
   modelId: string;
   served: ServedModel;
+  spec: RuntimeSpec;
   checked: CheckedModel;
   config: LanguageModelConfig;
   index: number;
@@ -37,17 +38,12 @@ export interface LanguagePolicyEntry {
 /** The policy entries of `languageModels`: each model's id (the config's, or the deployment file's for the spec's name). */
 export function languagePolicy(models: readonly LanguageModelConfig[], deployment: HighwayDeployment, deploymentFile: string) {
   return models.map((config, index): LanguagePolicyEntry => {
-    let spec;
-    try {
-      spec = loadRuntimeSpec(config.language);
-    } catch (error) {
-      throw new ConfigError(`field "languageModels[${index}].language": ${(error as Error).message}`);
-    }
+    const spec = configuredSpec(config, index);
     const modelId = (config.modelId ?? deployment.models[spec.name]?.modelId)?.toLowerCase();
     if (!modelId)
       throw new ConfigError(`field "languageModels[${index}]": no modelId for ${spec.name} and none in ${deploymentFile}; set "modelId"`);
     const served: ServedModel = { name: spec.name, kind: "language", modes: ["optimistic"], computeCost: BigInt(config.computeCost) };
-    return { modelId, served, checked: { modelId, served, spec }, config, index };
+    return { modelId, served, spec, checked: { modelId, served, spec }, config, index };
   });
 }
 
@@ -60,7 +56,7 @@ export async function startLanguageRuntimes(
   const runtimes = new Map<string, LanguageRuntime>();
   const warmUpMs = new Map<string, number>();
   for (const entry of entries) {
-    const runtime = await startLanguageRuntime(entry.config, entry.index);
+    const runtime = await startLanguageRuntime(entry.config, entry.index, process.env, entry.spec);
     onStarted(runtime);
     const generation = await runtime.answer(toUtf8Bytes(WARM_UP_PROMPT), 4_096);
     runtimes.set(entry.served.name, runtime);
