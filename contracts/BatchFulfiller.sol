@@ -14,13 +14,13 @@ import {ModelKind} from "./types/ModelKind.sol";
 
 /**
  * @title BatchFulfiller
- * @notice Batch claims and batch proofs (`IBatchFulfiller`): one `verifyProof` call answers up to
- * B claimed zk requests of one model. It holds no tokens and no request state: it checks the batch,
+ * @notice Batch claims, batch optimistic answers and batch proofs (`IBatchFulfiller`): one `verifyProof`
+ * call answers up to B claimed zk requests of one model. It holds no tokens and no request state: it checks the batch,
  * builds the public instances and verifies the proof, then answers each request with the coordinator's
  * `fulfillZk`, which settles it as for a single proof but checks no proof from this contract.
  * @dev Deployed by the coordinator's constructor (the deployer is the coordinator), outside the
  * coordinator's EIP-170 budget. The coordinator has no room for hooks of its own: this contract calls
- * `claim` and `fulfillZk` with the relayer's address appended to the calldata (as an ERC-2771 forwarder
+ * `claim`, `submitOptimistic` and `fulfillZk` with the relayer's address appended to the calldata (as an ERC-2771 forwarder
  * does), which the coordinator reads as the claimant when the caller is this contract. The instance
  * layout is the batched circuit's manifest's: row i's inputs at `i * inputCount`, then every row's
  * outputs from `B * inputCount`.
@@ -44,9 +44,30 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
         uint256 count = requestIds.length;
         if (terms.length != count) revert InvalidBatch(count, terms.length);
         for (uint256 i; i < count; ++i) {
+            uint256 freeMemory = _freeMemory();
             if (_forward(IInferenceCoordinator.claim.selector, requestIds[i], terms[i], "")) ++claimed;
+            _setFreeMemory(freeMemory);
         }
         if (claimed == 0) revert NothingClaimed();
+    }
+
+    /// @inheritdoc IBatchFulfiller
+    function submitOptimisticBatch(
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms,
+        bytes[] calldata outputs
+    ) external returns (uint256 submitted) {
+        uint256 count = requestIds.length;
+        uint256 other = terms.length != count ? terms.length : outputs.length;
+        if (other != count) revert InvalidBatch(count, other);
+        for (uint256 i; i < count; ++i) {
+            uint256 freeMemory = _freeMemory();
+            if (_forward(IInferenceCoordinator.submitOptimistic.selector, requestIds[i], terms[i], outputs[i])) {
+                ++submitted;
+            }
+            _setFreeMemory(freeMemory);
+        }
+        if (submitted == 0) revert NothingAnswered();
     }
 
     /// @inheritdoc IBatchFulfiller
@@ -91,13 +112,13 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
     }
 
     /**
-     * @dev Calls the coordinator's `claim(requestId, terms)` or (with `output`) `fulfillZk(requestId, terms, "",
-     * output, "")`, with the caller's address appended (the relayer it acts for); false, with `BatchRequestSkipped`
-     * and the coordinator's revert data, when the coordinator refuses the request. The calldata is written with
-     * the terms copied as passed (the coordinator hashes them against the id), in scratch memory that is not
-     * kept. A call that ran out of gas (no revert data), or whose callback could not get its exact gas
-     * (`InsufficientGasForCall`), reverts the whole batch: the transaction's gas limit failed, not the request,
-     * and skipping it would let a low gas limit (or a gas estimate) silently drop answers.
+     * @dev Calls the coordinator's `claim(requestId, terms)`, `submitOptimistic(requestId, terms, output)` or
+     * `fulfillZk(requestId, terms, "", output, "")`, with the caller's address appended (the relayer it acts for);
+     * false, with `BatchRequestSkipped` and the coordinator's revert data, when the coordinator refuses the
+     * request. The calldata is written with the terms copied as passed (the coordinator hashes them against the
+     * id), in memory the caller frees. A call that ran out of gas (no revert data), or whose callback could not
+     * get its exact gas (`InsufficientGasForCall`), reverts the whole batch: the transaction's gas limit failed,
+     * not the request, and skipping it would let a low gas limit (or a gas estimate) silently drop answers.
      */
     function _forward(
         bytes4 selector,
@@ -106,30 +127,21 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
         bytes memory output
     ) private returns (bool ok) {
         address target = address(coordinator);
-        bool fulfil = selector == IInferenceCoordinator.fulfillZk.selector;
         uint256 termsLength = RequestTermsLib.ENCODED_LENGTH;
+        uint256 ptr;
+        uint256 end;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
+            ptr := mload(0x40)
+            // Room for the longest call (fulfillZk's) and the appended address: the callers free it again.
+            mstore(0x40, add(ptr, add(add(36, termsLength), add(256, and(add(mload(output), 31), not(31))))))
             mstore(ptr, selector)
             mstore(add(ptr, 4), requestId)
             calldatacopy(add(ptr, 36), terms, termsLength)
-            let end := add(ptr, add(36, termsLength))
-            if fulfil {
-                // fulfillZk's three bytes arguments: an empty input, the output, an empty proof.
-                let len := mload(output)
-                let padded := and(add(len, 31), not(31))
-                let head := add(termsLength, 128) // requestId, terms, three offsets
-                mstore(end, head)
-                mstore(add(end, 32), add(head, 32))
-                mstore(add(end, 64), add(head, add(64, padded)))
-                mstore(add(end, 96), 0)
-                mstore(add(end, 128), len)
-                mstore(add(end, add(128, padded)), 0) // the output's last word, zero-padded
-                mcopy(add(end, 160), add(output, 32), len)
-                mstore(add(end, add(160, padded)), 0)
-                end := add(end, add(192, padded))
-            }
+        }
+        end = _writeOutputArguments(selector, ptr + 36 + termsLength, output);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
             mstore(end, shl(96, caller()))
             ok := call(gas(), target, 0, ptr, sub(add(end, 20), ptr), 0, 0)
         }
@@ -150,6 +162,40 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
             }
         }
         emit BatchRequestSkipped(requestId, reason);
+    }
+
+    /// @dev Writes, from `end`, the bytes arguments after `(requestId, terms)` of the call `selector`: none for
+    /// `claim`; the output for `submitOptimistic`; an empty input, the output, an empty proof for `fulfillZk`.
+    /// Returns where the arguments end.
+    function _writeOutputArguments(bytes4 selector, uint256 end, bytes memory output) private pure returns (uint256) {
+        bool fulfil = selector == IInferenceCoordinator.fulfillZk.selector;
+        bool submit = selector == IInferenceCoordinator.submitOptimistic.selector;
+        uint256 termsLength = RequestTermsLib.ENCODED_LENGTH;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let len := mload(output)
+            let padded := and(add(len, 31), not(31))
+            if fulfil {
+                let head := add(termsLength, 128) // requestId, terms, three offsets
+                mstore(end, head)
+                mstore(add(end, 32), add(head, 32))
+                mstore(add(end, 64), add(head, add(64, padded)))
+                mstore(add(end, 96), 0)
+                mstore(add(end, 128), len)
+                mstore(add(end, add(128, padded)), 0) // the output's last word, zero-padded
+                mcopy(add(end, 160), add(output, 32), len)
+                mstore(add(end, add(160, padded)), 0)
+                end := add(end, add(192, padded))
+            }
+            if submit {
+                mstore(end, add(termsLength, 64)) // requestId, terms, one offset
+                mstore(add(end, 32), len)
+                mstore(add(end, add(32, padded)), 0) // the output's last word, zero-padded
+                mcopy(add(end, 64), add(output, 32), len)
+                end := add(end, add(64, padded))
+            }
+        }
+        return end;
     }
 
     function _freeMemory() private pure returns (uint256 pointer) {

@@ -54,8 +54,8 @@ contract InferenceCoordinator is CoordinatorLedger {
     /// @inheritdoc IInferenceCoordinator
     address public immutable disputeGame;
 
-    /// @dev The `BatchFulfiller` this constructor deploys, which calls `claim` and `fulfillZk` for a relayer
-    /// (`_sender`). No getter (the coordinator is at its size budget): it is the coordinator's third contract
+    /// @dev The `BatchFulfiller` this constructor deploys, which calls `claim`, `submitOptimistic` and `fulfillZk`
+    /// for a relayer (`_sender`). No getter (the coordinator is at its size budget): it is the coordinator's third contract
     /// creation, at `getCreateAddress(coordinator, nonce 3)`, and names the coordinator (`BatchFulfiller.coordinator`).
     address private immutable _batchFulfiller;
 
@@ -203,13 +203,13 @@ contract InferenceCoordinator is CoordinatorLedger {
     ) external nonReentrant {
         Request storage r = _checkedRequest(requestId, terms);
         if (terms.proofMode != ProofMode.Optimistic) revert ProofModeUnsupported(terms.modelId, terms.proofMode);
-        RequestState memory s = _claimantState(requestId, r, terms, msg.sender);
+        RequestState memory s = _claimantState(requestId, r, terms, _sender());
         _checkOutput(terms, output);
         r.outputHash = keccak256(output);
         s.status = RequestStatus.Pending;
         s.phaseEndsAt = uint32(block.timestamp + terms.challengeWindow);
         r.state = s;
-        emit OptimisticSubmitted(requestId, msg.sender, output);
+        emit OptimisticSubmitted(requestId, s.relayer, output);
     }
 
     /// @inheritdoc IInferenceCoordinator

@@ -5,12 +5,12 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
 
 /**
  * @title IBatchFulfiller
- * @notice Batch proofs: a relayer claims several requests in one transaction (`claimBatch`) and
- * answers up to B claimed zk requests of one model with one proof of the model's batched circuit
+ * @notice Batch proofs: a relayer claims several requests in one transaction (`claimBatch`), posts
+ * several optimistic answers in one (`submitOptimisticBatch`), and answers up to B claimed zk requests of one model with one proof of the model's batched circuit
  * (`fulfillZkBatch`, one `verifyProof` call). Each request is settled and called back by the
  * coordinator exactly as `fulfillZk` would (its auction price, its callback gas, its own failed
  * callback recorded for `retryCallback`).
- * @dev Deployed by the coordinator, which takes `claim` and `fulfillZk` from this contract for the
+ * @dev Deployed by the coordinator, which takes `claim`, `submitOptimistic` and `fulfillZk` from this contract for the
  * relayer whose address it appends to the calldata (and checks no proof in that `fulfillZk`). Revert
  * or skip: whatever the relayer decided when it built the batch (the model, the terms, the inputs,
  * the output instances, the proof) reverts the whole batch; what
@@ -41,6 +41,18 @@ interface IBatchFulfiller {
         uint256[] calldata requestIds,
         IInferenceCoordinator.RequestTerms[] calldata terms
     ) external returns (uint256 claimed);
+
+    /**
+     * @notice Posts the caller's optimistic answers: `outputs[i]` for its claimed request `requestIds[i]`, as
+     * `submitOptimistic` would, each starting its own challenge window. A request the caller no longer holds
+     * (reopened, answered, past its deadline) or whose output has the wrong shape is skipped.
+     * @return submitted How many answers were posted; reverts with `NothingAnswered` when none.
+     */
+    function submitOptimisticBatch(
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms,
+        bytes[] calldata outputs
+    ) external returns (uint256 submitted);
 
     /**
      * @notice Answers the caller's claimed zk requests `requestIds` of `modelId` with one proof of the

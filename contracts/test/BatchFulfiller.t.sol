@@ -257,6 +257,119 @@ contract BatchFulfillerTest is BatchFixture {
         assertEq(address(fulfiller.coordinator()), address(coordinator));
     }
 
+    function test_optimisticAnswersOfSeveralRequestsArePostedInOneCallEachInItsOwnWindow() public {
+        (
+            uint256[] memory ids,
+            IInferenceCoordinator.RequestTerms[] memory terms,
+            bytes[] memory outputs
+        ) = _claimedOptimistic(4);
+        vm.warp(block.timestamp + 7);
+        for (uint256 i; i < 4; ++i) {
+            vm.expectEmit(true, true, false, true, address(coordinator));
+            emit IInferenceCoordinator.OptimisticSubmitted(ids[i], relayer, outputs[i]);
+        }
+        assertEq(_submitBatchAs(relayer, ids, terms, outputs), 4);
+        for (uint256 i; i < 4; ++i) {
+            (IInferenceCoordinator.RequestState memory st, bytes32 outputHash) = coordinator.postedAnswer(
+                ids[i],
+                terms[i]
+            );
+            assertEq(uint256(st.status), uint256(IInferenceCoordinator.RequestStatus.Pending));
+            assertEq(st.relayer, relayer);
+            assertEq(st.phaseEndsAt, block.timestamp + terms[i].challengeWindow);
+            assertEq(outputHash, keccak256(outputs[i]));
+        }
+        // Each answer is final after its window, paying the relayer its own auction price, as a single post would.
+        vm.warp(block.timestamp + terms[0].challengeWindow);
+        for (uint256 i; i < 4; ++i) coordinator.finalize(ids[i], terms[i], outputs[i]);
+        assertEq(consumer.calls(), 4);
+        assertEq(consumer.lastOutput(), outputs[3]);
+        assertEq(coordinator.balanceOf(relayer), 4 * 1e18);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+    }
+
+    function test_anOptimisticAnswerTheCallerDoesNotHoldOrOfTheWrongShapeIsSkippedAlone() public {
+        (
+            uint256[] memory ids,
+            IInferenceCoordinator.RequestTerms[] memory terms,
+            bytes[] memory outputs
+        ) = _claimedOptimistic(3);
+        // Request 0 is relayer2's, request 1's output has two values where the model gives one.
+        (uint256 theirs, IInferenceCoordinator.RequestTerms memory theirTerms, ) = requestPrice(
+            3,
+            IInferenceCoordinator.ProofMode.Optimistic,
+            address(consumer)
+        );
+        claimAs(relayer2, theirs, theirTerms);
+        (ids[0], terms[0]) = (theirs, theirTerms);
+        int256[] memory two = new int256[](2);
+        outputs[1] = tensor(two);
+        vm.expectEmit(true, false, false, true, address(fulfiller));
+        emit IBatchFulfiller.BatchRequestSkipped(
+            theirs,
+            abi.encodeWithSelector(IHighwayErrors.NotClaimant.selector, theirs, relayer)
+        );
+        vm.expectEmit(true, false, false, true, address(fulfiller));
+        emit IBatchFulfiller.BatchRequestSkipped(
+            ids[1],
+            abi.encodeWithSelector(IHighwayErrors.OutputLengthMismatch.selector, 1, 2)
+        );
+        assertEq(_submitBatchAs(relayer, ids, terms, outputs), 1);
+        assertEq(uint256(statusOf(theirs)), uint256(IInferenceCoordinator.RequestStatus.Claimed));
+        assertEq(stateOf(theirs).relayer, relayer2);
+        assertEq(uint256(statusOf(ids[1])), uint256(IInferenceCoordinator.RequestStatus.Claimed));
+        assertEq(uint256(statusOf(ids[2])), uint256(IInferenceCoordinator.RequestStatus.Pending));
+    }
+
+    function test_anOptimisticBatchCopiedFromTheMempoolPostsNothing() public {
+        (
+            uint256[] memory ids,
+            IInferenceCoordinator.RequestTerms[] memory terms,
+            bytes[] memory outputs
+        ) = _claimedOptimistic(2);
+        vm.expectRevert(IHighwayErrors.NothingAnswered.selector);
+        _submitBatchAs(relayer2, ids, terms, outputs);
+        vm.expectRevert(abi.encodeWithSelector(IHighwayErrors.InvalidBatch.selector, 2, 1));
+        vm.prank(relayer);
+        fulfiller.submitOptimisticBatch(ids, terms, new bytes[](1));
+        assertEq(_submitBatchAs(relayer, ids, terms, outputs), 2);
+        // Posted once: a second post of the same answers finds them Pending.
+        vm.expectRevert(IHighwayErrors.NothingAnswered.selector);
+        _submitBatchAs(relayer, ids, terms, outputs);
+    }
+
+    /// @dev `count` optimistic price-signal requests claimed by `relayer` together, with their right answers.
+    function _claimedOptimistic(
+        uint256 count
+    )
+        private
+        returns (uint256[] memory ids, IInferenceCoordinator.RequestTerms[] memory terms, bytes[] memory outputs)
+    {
+        ids = new uint256[](count);
+        terms = new IInferenceCoordinator.RequestTerms[](count);
+        outputs = new bytes[](count);
+        for (uint256 i; i < count; ++i) {
+            Sample memory sample_;
+            (ids[i], terms[i], sample_) = requestPrice(
+                i,
+                IInferenceCoordinator.ProofMode.Optimistic,
+                address(consumer)
+            );
+            outputs[i] = tensor(sample_.output);
+        }
+        assertEq(claimBatchAs(relayer, ids, terms), count);
+    }
+
+    function _submitBatchAs(
+        address who,
+        uint256[] memory ids,
+        IInferenceCoordinator.RequestTerms[] memory terms,
+        bytes[] memory outputs
+    ) private returns (uint256) {
+        vm.prank(who);
+        return fulfiller.submitOptimisticBatch(ids, terms, outputs);
+    }
+
     function test_aLanguageModelHasNoBatchedVerifier() public {
         vm.prank(modelOwner);
         bytes32 language = registry.registerModel("a-language-model", languageParams());

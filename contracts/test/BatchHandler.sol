@@ -14,8 +14,9 @@ import {TensorCodec} from "../libraries/TensorCodec.sol";
  * switchable model (random inputs), claimed several at a time by either relayer, answered with the REAL
  * batch proofs through price-signal's REAL batched verifier or with made-up outputs through the switchable
  * batched verifier (accepted only while `CoordinatorHandler.flipVerifier` left it accepting all), taken
- * first by the other relayer now and then, and expired or reopened when late. Ghost records: answers per
- * request (from the coordinator's events).
+ * first by the other relayer now and then, and expired or reopened when late; and optimistic price-signal
+ * requests claimed in batches, posted several at a time (`submitOptimisticBatch`) and finalized. Ghost
+ * records: answers per request (from the coordinator's events).
  */
 contract BatchHandler is Test {
     struct BatchSample {
@@ -44,6 +45,8 @@ contract BatchHandler is Test {
     uint256 public maxAnswers;
     uint256 public totalAnswers;
     mapping(bytes4 action => uint256) public calls;
+    /// @dev The output each optimistic request was posted with (finalize passes it back).
+    mapping(uint256 requestId => bytes) private _posted;
 
     constructor(
         InferenceCoordinator coordinator,
@@ -72,9 +75,72 @@ contract BatchHandler is Test {
     /// @dev `count` zk requests of the switchable model with random inputs.
     function requestSwitchable(uint256 seed, uint8 count) external {
         for (uint256 i; i < bound(count, 1, 8); ++i) {
-            _request(_switchModel, TensorCodec.encode(_randomInput(seed + i)), seed + i);
+            _request(
+                _switchModel,
+                TensorCodec.encode(_randomInput(seed + i)),
+                seed + i,
+                IInferenceCoordinator.ProofMode.Zk
+            );
         }
         ++calls[this.requestSwitchable.selector];
+    }
+
+    /// @dev `count` optimistic requests of price-signal with random inputs.
+    function requestOptimistic(uint256 seed, uint8 count) external {
+        for (uint256 i; i < bound(count, 1, 8); ++i) {
+            bytes memory input = TensorCodec.encode(_randomInput(seed + i));
+            _request(_priceModel, input, seed + i, IInferenceCoordinator.ProofMode.Optimistic);
+        }
+        ++calls[this.requestOptimistic.selector];
+    }
+
+    /// @dev A relayer posts made-up answers to up to `size` Claimed optimistic requests in one call (the other
+    /// relayer's are skipped); a random one of them gets an output of the wrong shape (skipped too).
+    function postOptimisticBatch(uint256 seed, uint8 size) external {
+        (uint256[] memory ids, IInferenceCoordinator.RequestTerms[] memory terms, ) = _collect(
+            seed,
+            size,
+            IInferenceCoordinator.RequestStatus.Claimed,
+            _priceModel
+        );
+        uint256 count;
+        for (uint256 i; i < ids.length; ++i) {
+            if (terms[i].proofMode != IInferenceCoordinator.ProofMode.Optimistic) continue;
+            (ids[count], terms[count]) = (ids[i], terms[i]);
+            ++count;
+        }
+        if (count == 0) return;
+        bytes[] memory outputs = new bytes[](count);
+        uint256 misshapen = seed % (count + 1);
+        for (uint256 i; i < count; ++i) {
+            int256[] memory values = new int256[](i == misshapen ? 2 : terms[i].outputSize);
+            values[0] = int256(uint256(keccak256(abi.encode(seed, i))) % 2 ** 30);
+            outputs[i] = TensorCodec.encode(values);
+        }
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(ids, count)
+            mstore(terms, count)
+        }
+        if (_act(_pick(_relayers, seed), abi.encodeCall(BatchFulfiller.submitOptimisticBatch, (ids, terms, outputs)))) {
+            for (uint256 i; i < count; ++i) {
+                (, IInferenceCoordinator.RequestState memory s) = _coordinator.getRequest(ids[i]);
+                if (s.status == IInferenceCoordinator.RequestStatus.Pending) _posted[ids[i]] = outputs[i];
+            }
+        }
+        ++calls[this.postOptimisticBatch.selector];
+    }
+
+    /// @dev Finalizes a posted optimistic answer once its challenge window has passed.
+    function finalizePosted(uint256 seed) external {
+        uint256 n = _tracked.length;
+        if (n == 0) return;
+        Tracked storage t = _tracked[seed % n];
+        (, IInferenceCoordinator.RequestState memory s) = _coordinator.getRequest(t.id);
+        if (s.status != IInferenceCoordinator.RequestStatus.Pending) return;
+        if (block.timestamp < s.phaseEndsAt) vm.warp(s.phaseEndsAt);
+        _act(_pick(_requesters, seed), abi.encodeCall(InferenceCoordinator.finalize, (t.id, t.terms, _posted[t.id])));
+        ++calls[this.finalizePosted.selector];
     }
 
     /// @dev A relayer claims up to `size` Open tracked requests in one call (the rest are skipped, e.g. taken).
@@ -120,7 +186,7 @@ contract BatchHandler is Test {
         IInferenceCoordinator.RequestTerms[] memory terms = new IInferenceCoordinator.RequestTerms[](count);
         for (uint256 i; i < count; ++i) {
             // A pair already proven is answered from the cache: no batch this time.
-            if (!_request(_priceModel, b.inputs[i], seed + i)) return;
+            if (!_request(_priceModel, b.inputs[i], seed + i, IInferenceCoordinator.ProofMode.Zk)) return;
             (ids[i], terms[i]) = (_tracked[_tracked.length - 1].id, _tracked[_tracked.length - 1].terms);
         }
         address batcher = _pick(_relayers, seed);
@@ -166,13 +232,15 @@ contract BatchHandler is Test {
         return _tracked[index].id;
     }
 
-    /// @dev The escrow a tracked request still holds (batches never open disputes, so no challenge bond).
+    /// @dev The escrow a tracked request still holds (batches never open disputes, so no challenge bond): until
+    /// it is answered for good (a posted optimistic answer is not, until it is finalized).
     function heldBy(uint256 index) external view returns (uint256) {
         Tracked storage t = _tracked[index];
         (, IInferenceCoordinator.RequestState memory s) = _coordinator.getRequest(t.id);
         if (
             s.status == IInferenceCoordinator.RequestStatus.Open
             || s.status == IInferenceCoordinator.RequestStatus.Claimed
+            || s.status == IInferenceCoordinator.RequestStatus.Pending
         ) {
             return FeeMath.escrow(t.terms.modelFee, t.terms.maxComputeFee, t.terms.protocolFeeBps);
         }
@@ -183,18 +251,26 @@ contract BatchHandler is Test {
     function lockedFor(uint256 index, address relayer) external view returns (uint256) {
         Tracked storage t = _tracked[index];
         (, IInferenceCoordinator.RequestState memory s) = _coordinator.getRequest(t.id);
-        return s.relayer == relayer && s.status == IInferenceCoordinator.RequestStatus.Claimed ? t.terms.jobBond : 0;
+        bool bonded =
+            s.status == IInferenceCoordinator.RequestStatus.Claimed
+                || s.status == IInferenceCoordinator.RequestStatus.Pending;
+        return s.relayer == relayer && bonded ? t.terms.jobBond : 0;
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev A zk request for `modelId` on `input`, tracked when it is stored Open; false otherwise.
-    function _request(bytes32 modelId, bytes memory input, uint256 seed) private returns (bool) {
+    /// @dev A request for `modelId` on `input` in `mode`, tracked when it is stored Open; false otherwise.
+    function _request(
+        bytes32 modelId,
+        bytes memory input,
+        uint256 seed,
+        IInferenceCoordinator.ProofMode mode
+    ) private returns (bool) {
         address from = _pick(_requesters, seed);
         uint256 pick = (seed >> 8) % (_consumers.length + 1);
         IInferenceCoordinator.RequestParams memory p = IInferenceCoordinator.RequestParams({
             modelId: modelId,
-            proofMode: IInferenceCoordinator.ProofMode.Zk,
+            proofMode: mode,
             startComputeFee: uint96(bound(seed >> 24, 0, 2e18)),
             maxComputeFee: uint96(bound(seed >> 80, 2e18, 6e18)),
             maxModelFee: type(uint96).max,
@@ -256,7 +332,9 @@ contract BatchHandler is Test {
     /// @dev Calls the batch fulfiller or the coordinator as `who`, counting the answers in the coordinator's events.
     function _act(address who, bytes memory data) private returns (bool ok) {
         address target =
-            bytes4(data) == BatchFulfiller.claimBatch.selector || bytes4(data) == BatchFulfiller.fulfillZkBatch.selector
+            bytes4(data) == BatchFulfiller.claimBatch.selector
+            || bytes4(data) == BatchFulfiller.fulfillZkBatch.selector
+            || bytes4(data) == BatchFulfiller.submitOptimisticBatch.selector
                 ? address(_fulfiller)
                 : address(_coordinator);
         vm.recordLogs();

@@ -14,6 +14,7 @@ import {
 import {SwitchableVerifier} from "./mocks/SwitchableVerifier.sol";
 import {IHalo2Verifier} from "../interfaces/IHalo2Verifier.sol";
 import {IRelayerStaking} from "../interfaces/IRelayerStaking.sol";
+import {IInferenceCoordinator} from "../interfaces/IInferenceCoordinator.sol";
 
 /// @dev Invariants over random sequences of every coordinator action (see CoordinatorHandler) and of batch
 /// claims and batch answers (see BatchHandler).
@@ -190,7 +191,8 @@ contract InferenceCoordinatorInvariantsTest is BatchFixture {
     }
 
     /// @dev The batch actions reach the batch fulfiller: real batches answered (one with its first request taken
-    /// by the other relayer first), the switchable model's batches claimed and answered, late ones ended.
+    /// by the other relayer first), the switchable model's batches claimed and answered, late ones ended,
+    /// optimistic answers posted together and finalized.
     function test_batchHandlerReachesEveryBatchOutcome() public {
         batches.requestAndAnswerRealBatch(0, false, 0); // a full batch of 8
         assertEq(batches.totalAnswers(), 8);
@@ -203,6 +205,18 @@ contract InferenceCoordinatorInvariantsTest is BatchFixture {
         batches.requestAndAnswerRealBatch(2, false, 2_000); // too late: reopened or expired after
         batches.reopenOrExpire(batches.trackedCount() - 1);
         assertEq(batches.maxAnswers(), 1);
+        // Optimistic answers: four requests claimed together, posted together (one misshapen, skipped), finalized.
+        uint256 first = batches.trackedCount();
+        batches.requestOptimistic(_seed(40), 4);
+        batches.claimBatch(first, 8);
+        batches.postOptimisticBatch(first, 8);
+        uint256 pending;
+        for (uint256 i = first; i < first + 4; ++i) {
+            if (statusOf(batches.trackedId(i)) == IInferenceCoordinator.RequestStatus.Pending) ++pending;
+        }
+        assertEq(pending, first % 5 < 4 ? 3 : 4); // the misshapen one is the `seed % 5`th, if any
+        for (uint256 i = first; i < first + 4; ++i) batches.finalizePosted(i);
+        assertEq(batches.totalAnswers(), 14 + pending);
         invariant_tokenBalanceEqualsBalancesEscrowsAndBonds();
         invariant_lockedBondNeverExceedsStake();
     }

@@ -211,6 +211,11 @@ export class ProverPool {
     return this.queue.length;
   }
 
+  /** Workers with nothing to do: a request now starts at once. */
+  get idleWorkers(): number {
+    return this.idle.length;
+  }
+
   /** Stops the workers; pending requests fail with ProverError. */
   async close(): Promise<void> {
     this.closing = true;
@@ -246,7 +251,12 @@ export class ProverPool {
     return new Promise((resolve, reject) => {
       const copy =
         op === "proveBatch" ? (input as readonly (readonly bigint[])[]).map((row) => [...row]) : [...(input as readonly bigint[])];
-      this.queue.push({ id: this.nextId++, op, model, input: copy, resolve, reject });
+      const job = { id: this.nextId++, op, model, input: copy, resolve, reject };
+      // A witness takes milliseconds and unblocks a claim or an optimistic answer: it goes ahead of the queued
+      // proofs (after the witnesses already queued), which it delays by as little.
+      const position = op === "witness" ? this.queue.findIndex((queued) => queued.op !== "witness") : -1;
+      if (position < 0) this.queue.push(job);
+      else this.queue.splice(position, 0, job);
       this.dispatch();
     });
   }

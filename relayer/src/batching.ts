@@ -1,15 +1,15 @@
 /**
- * When to claim several requests in one transaction, and when to answer several zk requests of
- * one model with one batch proof (pure: no I/O, no clock).
+ * When to claim several requests in one transaction, when to post several optimistic answers in one,
+ * and when to answer several zk requests of one model with one batch proof (pure: no I/O, no clock).
  *
- * Jobs whose next step is a claim (any request), or a zk answer of a model with a batched circuit,
- * queue per model and step instead of being sent one by one. A queue goes as soon as it holds a
- * whole batch, or once its oldest job has waited `maxWaitMs`: then, if it holds at least
+ * Jobs whose next step is a claim (any request), an optimistic answer, or a zk answer of a model with
+ * a batched circuit, queue per model and step instead of being sent one by one. A queue goes as soon
+ * as it holds a whole batch, or once its oldest job has waited `maxWaitMs`: then, if it holds at least
  * `minBatch`, as one partial batch (padded by the circuit), else each job alone. A batch proof
  * costs the whole circuit whatever the requests in it, so a few requests are answered faster
- * alone; claims cost no proof, so a claim batch goes with any two. Claimed together, requests
- * reach the answer queue together: a burst fills whole batches with no wait, and a lone request
- * is claimed and answered alone, as without batching.
+ * alone; claims and optimistic answers cost no proof, so their batches go with any two. Claimed
+ * together, requests reach the answer queue together: a burst fills whole batches with no wait, and
+ * a lone request is claimed and answered alone, as without batching.
  */
 
 /** A job waiting in a batch queue since `queuedAtMs`. */
@@ -34,22 +34,27 @@ export type BatchPlan =
   | { kind: "batch"; requestIds: bigint[] }
   /** Send each of these alone, as without batching. */
   | { kind: "alone"; requestIds: bigint[] }
-  /** Nothing yet: look again at `wakeAtMs`. */
+  /** Nothing yet: look again at `wakeAtMs` (with the prover busy, as soon as a worker is free). */
   | { kind: "wait"; wakeAtMs: number }
   | { kind: "empty" };
 
-/** The most claims one `claimBatch` carries. */
-export const CLAIM_BATCH_SIZE = 8;
+/** The most claims one `claimBatch`, or optimistic answers one `submitOptimisticBatch`, carries. */
+export const UNPROVEN_BATCH_SIZE = 8;
 
-/** Claims: any two or more queued go together at once (a claim batch makes no proof to wait for). */
-export const CLAIM_RULE: BatchRule = { size: CLAIM_BATCH_SIZE, minBatch: 2, maxWaitMs: 0 };
+/** Claims and optimistic answers: any two or more queued go together at once (there is no proof to wait for). */
+export const UNPROVEN_RULE: BatchRule = { size: UNPROVEN_BATCH_SIZE, minBatch: 2, maxWaitMs: 0 };
 
-export function planBatch(queue: readonly Queued[], rule: BatchRule, nowMs: number): BatchPlan {
+/**
+ * What to do with `queue` now. `proverBusy`: no prover worker is free, so a partial batch (or a lone proof) would
+ * only wait in the prover's queue, where no more requests can join it: it waits here instead, and goes whole, or
+ * partial once a worker is free. Under load a batch proof, which costs the same whatever it holds, fills up.
+ */
+export function planBatch(queue: readonly Queued[], rule: BatchRule, nowMs: number, proverBusy = false): BatchPlan {
   if (queue.length === 0) return { kind: "empty" };
   const oldestFirst = [...queue].sort((a, b) => a.queuedAtMs - b.queuedAtMs).map((q) => q.requestId);
   if (oldestFirst.length >= rule.size) return { kind: "batch", requestIds: oldestFirst.slice(0, rule.size) };
   const dueAtMs = queue.reduce((oldest, q) => Math.min(oldest, q.queuedAtMs), Infinity) + rule.maxWaitMs;
-  if (nowMs < dueAtMs) return { kind: "wait", wakeAtMs: dueAtMs };
+  if (nowMs < dueAtMs || proverBusy) return { kind: "wait", wakeAtMs: Math.max(dueAtMs, nowMs) };
   if (oldestFirst.length >= Math.max(2, rule.minBatch)) return { kind: "batch", requestIds: oldestFirst };
   return { kind: "alone", requestIds: oldestFirst };
 }

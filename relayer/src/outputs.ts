@@ -20,6 +20,8 @@ export interface Prover {
   prove(model: string, input: readonly bigint[]): Promise<{ outputs: bigint[]; proof: string }>;
   /** One proof of 1..B inputs with the model's batched circuit (batching.ts); absent without batched circuits. */
   proveBatch?(model: string, inputs: readonly (readonly bigint[])[]): Promise<{ outputs: bigint[][]; proof: string; instances: bigint[] }>;
+  /** Workers with nothing to do (batching.ts waits with a partial batch while there are none); absent, always one. */
+  readonly idleWorkers?: number;
   /** Each model's warm-up time: the first measure of how long we take, before any job. */
   warmUpTimes(): ReadonlyMap<string, WarmUpTime>;
   close(): Promise<void>;

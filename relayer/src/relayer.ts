@@ -5,9 +5,9 @@
  * (claim, answer, finalize, defend, reopen, and the watchtower's challenge, fraud proof
  * and dispute timeout).
  *
- * With batching (batching.ts), claims and zk answers of a model with a batched circuit queue
- * per model and go out together: one `claimBatch`, then one batch proof and one
- * `fulfillZkBatch`, through the coordinator's batch fulfiller.
+ * With batching (batching.ts), claims, optimistic answers and zk answers of a model with a batched
+ * circuit queue per model and go out together: one `claimBatch`, then one `submitOptimisticBatch`,
+ * or one batch proof and one `fulfillZkBatch`, through the coordinator's batch fulfiller.
  *
  * Every request is a row in the job store. The chain is the truth, the store
  * remembers what was already made (outputs, proofs) and sent. That one mechanism
@@ -16,7 +16,7 @@
  */
 import type { Interface, Log, LogDescription, Provider } from "ethers";
 import { decodeTensor } from "../../sdk/encoding.js";
-import { batchable, CLAIM_RULE, planBatch } from "./batching.js";
+import { batchable, planBatch, UNPROVEN_RULE } from "./batching.js";
 import type { InferenceCoordinator } from "../../types/contracts/InferenceCoordinator.js";
 import type { RelayerStaking } from "../../types/contracts/RelayerStaking.js";
 import { PROOF_MODES, requestStatusName } from "../../sdk/protocol.js";
@@ -59,9 +59,14 @@ const TOO_EARLY_ERRORS = new Set([
  */
 const MAX_STEPS_PER_TICK = 6;
 
+/** The steps that may go in a batch, and the batch fulfiller's function that takes several of each. */
+const BATCH_FUNCTION = { claim: "claimBatch", submitOptimistic: "submitOptimisticBatch", fulfillZk: "fulfillZkBatch" } as const;
+type BatchedAction = keyof typeof BATCH_FUNCTION;
+const BATCHED_ACTIONS: ReadonlySet<string> = new Set(Object.keys(BATCH_FUNCTION));
+
 /** Batch proofs (batching.ts): where batches go and which models have them. */
 export interface RelayerBatching {
-  /** The coordinator's batch fulfiller (claimBatch, fulfillZkBatch). */
+  /** The coordinator's batch fulfiller (claimBatch, submitOptimisticBatch, fulfillZkBatch). */
   fulfiller: string;
   fulfillerInterface: Interface;
   /** How long the oldest zk answer of a partial batch waits for more before it goes (batching.ts). */
@@ -70,9 +75,12 @@ export interface RelayerBatching {
   minBatch: number;
   /**
    * By model name, the models answered with batch proofs: its id, its batched circuit's size and when its batched
-   * verifier was registered (chain time). Claims of every model go in batches of up to CLAIM_BATCH_SIZE.
+   * verifier was registered (chain time). Claims and optimistic answers of every model go in batches of up to
+   * UNPROVEN_BATCH_SIZE.
    */
   models: ReadonlyMap<string, { modelId: string; size: number; since: number }>;
+  /** Prover workers with nothing to do: while there are none, a partial batch proof waits to fill (batching.ts). */
+  idleProvers(): number;
   /** Proves 1..size inputs of a model with its batched circuit (relayer/prover/pool.ts's ProverPool.proveBatch). */
   proveBatch(model: string, inputs: readonly (readonly bigint[])[]): Promise<{ outputs: bigint[][]; proof: string; instances: bigint[] }>;
 }
@@ -326,13 +334,14 @@ export class Relayer implements WatcherEvents {
     if (!batching) return;
     for (const [key, queue] of this.queues) {
       const model = key.slice(key.indexOf(":") + 1);
-      const rule = key.startsWith("claim:")
-        ? CLAIM_RULE
+      const rule = !key.startsWith("fulfillZk:")
+        ? UNPROVEN_RULE
         : { size: batching.models.get(model)?.size ?? 1, minBatch: batching.minBatch, maxWaitMs: batching.maxWaitMs };
       const plan = planBatch(
         [...queue.values()].map((q) => ({ requestId: q.job.requestId, queuedAtMs: q.queuedAtMs })),
         rule,
         Date.now(),
+        rule !== UNPROVEN_RULE && batching.idleProvers() === 0,
       );
       if (plan.kind === "empty" || plan.kind === "wait") continue;
       const groups = plan.kind === "batch" ? [plan.requestIds] : plan.requestIds.map((id) => [id]);
@@ -358,11 +367,11 @@ export class Relayer implements WatcherEvents {
     }
   }
 
-  /** Queues a claim or zk answer of a model with a batched circuit; false when the step goes alone now. */
+  /** Queues a claim, an optimistic answer, or a zk answer of a model with a batched circuit; false when the step goes alone now. */
   private queueForBatch(job: Job, step: SendStep, queuedAtMs: number | undefined): boolean {
     const batching = this.deps.batching;
-    if (!batching || (step.action !== "claim" && step.action !== "fulfillZk")) return false;
-    // Any claim may go in a claimBatch; a zk answer in a batch proof only with the model's batched verifier.
+    if (!batching || !BATCHED_ACTIONS.has(step.action)) return false;
+    // Any claim or optimistic answer may go in a batch; a zk answer in a batch proof only with the model's batched verifier.
     const model = batching.models.get(job.model);
     if (step.action === "fulfillZk" && (!model || model.size < 2 || !batchable(job, model.since))) return false;
     const key = `${step.action}:${job.model}`;
@@ -390,19 +399,23 @@ export class Relayer implements WatcherEvents {
   }
 
   /**
-   * One transaction for several jobs of `model` that take the same step: `claimBatch`, or a batch proof and
-   * `fulfillZkBatch`. The receipt says which went through (the coordinator's events name us); the others
-   * were skipped (taken, answered, late) and are looked at again.
+   * One transaction for several jobs of `model` that take the same step: `claimBatch`, `submitOptimisticBatch`,
+   * or a batch proof and `fulfillZkBatch`. The receipt says which went through (the coordinator's events name
+   * us); the others were skipped (taken, answered, late) and are looked at again.
    */
   private async sendBatch(model: string, queued: readonly QueuedStep[]): Promise<void> {
     const batching = this.deps.batching!;
-    const action = queued[0].step.action;
+    const action = queued[0].step.action as BatchedAction;
     const jobs = queued.map((q) => q.job);
     const ids = jobs.map((job) => job.requestId);
     const terms = jobs.map((job) => job.terms);
     let data: string;
     if (action === "claim") {
       data = batching.fulfillerInterface.encodeFunctionData("claimBatch", [ids, terms]);
+    } else if (action === "submitOptimistic") {
+      const outputs = await Promise.all(jobs.map((job) => this.deps.outputs.output(job)));
+      for (const job of jobs) if (job.state !== "ready") this.moveTo(job, "ready");
+      data = batching.fulfillerInterface.encodeFunctionData("submitOptimisticBatch", [ids, terms, outputs]);
     } else {
       const started = Date.now();
       let proved;
@@ -415,6 +428,9 @@ export class Relayer implements WatcherEvents {
         throw new OutputError(`the prover failed to make the batch proof of ${ids.length} requests: ${(error as Error).message}`, {
           cause: error,
         });
+      } finally {
+        // A worker is free: a partial batch that waited for one goes now, not at the next tick.
+        this.flushBatches();
       }
       this.deps.metrics.proveSeconds.observe({ model, mode: "batch" }, (Date.now() - started) / 1000);
       const size = batching.models.get(model)!.size;
@@ -434,7 +450,7 @@ export class Relayer implements WatcherEvents {
     this.reservedBond += reserved;
     let result: SendResult;
     try {
-      result = await this.deps.submitter.send(action === "claim" ? "claimBatch" : "fulfillZkBatch", { to: batching.fulfiller, data });
+      result = await this.deps.submitter.send(BATCH_FUNCTION[action], { to: batching.fulfiller, data });
     } finally {
       this.reservedBond -= reserved;
     }
@@ -447,11 +463,12 @@ export class Relayer implements WatcherEvents {
       if (log.address.toLowerCase() !== (await this.deps.coordinator.getAddress()).toLowerCase()) continue;
       const event = this.deps.coordinator.interface.parseLog(log);
       if (event?.name === "RequestClaimed" && event.args.relayer === this.address) ours.add(event.args.requestId as bigint);
+      if (event?.name === "OptimisticSubmitted" && event.args.relayer === this.address) ours.add(event.args.requestId as bigint);
       if (event?.name === "RequestFulfilled" && event.args.payee === this.address) ours.add(event.args.requestId as bigint);
     }
     this.deps.log.info(
       { requests: ids.length, through: ours.size, action, gas: result.gasUsed.toString() },
-      `${action === "claim" ? "claimBatch" : "fulfillZkBatch"} mined`,
+      `${BATCH_FUNCTION[action]} mined`,
     );
     for (const { job, step } of queued) {
       if (ours.has(job.requestId)) this.recordMined(job, step, result.receipt.hash);

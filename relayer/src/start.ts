@@ -283,6 +283,7 @@ async function batchingOf(
     maxWaitMs: config.batching.maxWaitMs,
     minBatch: config.batching.minBatch,
     models,
+    idleProvers: () => prover.idleWorkers ?? 1,
     proveBatch,
   };
 }

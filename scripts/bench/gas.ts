@@ -18,6 +18,8 @@
  * proof through price-signal's REAL batched verifier, circuits/price-signal/batch-8/), on a registration
  * of their own (a cache of their own), after a warm-up batch: `batch8PerRequest` is the relayer's gas per
  * request (claim and answer, divided by 8), `batch8LifecyclePerRequest` the same plus `requestInference`.
+ * Optimistic answers too: 8 claimed with one `claimBatch` and posted with one `submitOptimisticBatch`
+ * (`optimisticBatch8PerRequest`: both divided by 8, against `claim` + `submitOptimistic` alone).
  * It also reports the runtime size of every deployed contract and its headroom under
  * EIP-170's 24,576 bytes (the protocol keeps at least 4,096: test/contracts/deploy.test.ts).
  * With --json, the last line is one JSON object: {"ops":{...},"goals":{...},"sizes":{...}}.
@@ -227,6 +229,18 @@ async function batchRound(b: BatchSample, batchModel: string) {
   return { request: requests.reduce((sum, r) => sum + r.gas, 0), claimBatch: claim.gas, fulfillZkBatch: fulfil.gas, count: ids.length };
 }
 
+/** `count` optimistic requests of fresh inputs, one claimBatch, one submitOptimisticBatch. */
+async function optimisticBatchRound(count: number) {
+  const requests = [];
+  for (let i = 0; i < count; i++) requests.push(await openRequest(freshInput(), 1));
+  const ids = requests.map((r) => r.id);
+  const terms = requests.map((r) => r.terms);
+  const claim = await gasOf(batchFulfiller.connect(relayer).claimBatch(ids, terms));
+  const outputs = requests.map(() => encodeTensor([12345n]));
+  const submit = await gasOf(batchFulfiller.connect(relayer).submitOptimisticBatch(ids, terms, outputs));
+  return { claimBatch: claim.gas, submitOptimisticBatch: submit.gas, count };
+}
+
 const samples = [0, 1, 2].map(sample);
 // The same circuit registered again: a cache of its own, so the samples can be proven once more.
 const twinSalt = ethers.id(`${MODEL}-twin`);
@@ -280,6 +294,8 @@ const batchSamples0 = batchSample(0);
 const batchVerifyOnly = await gasOf(
   batchVerifier.verifyProof(batchSamples0.proof, [...batchSamples0.inputs.flat().map((v) => toField(v)), ...batchSamples0.outputInstances]),
 );
+await optimisticBatchRound(2); // warm-up
+const optimisticBatch = await optimisticBatchRound(8);
 const zk = await zkRound(samples[1]);
 const optimistic = await optimisticRound(freshInput());
 const challenge = await challengeRound(freshInput());
@@ -311,6 +327,8 @@ const ops = {
   batch8VerifyProofOnly: batchVerifyOnly.gas,
   batch8PerRequest: Math.round((batch.claimBatch + batch.fulfillZkBatch) / batch.count),
   batch8LifecyclePerRequest: Math.round((batch.request + batch.claimBatch + batch.fulfillZkBatch) / batch.count),
+  submitOptimisticBatch8: optimisticBatch.submitOptimisticBatch,
+  optimisticBatch8PerRequest: Math.round((optimisticBatch.claimBatch + optimisticBatch.submitOptimisticBatch) / optimisticBatch.count),
 };
 const goals: Record<string, { limit: number; met: boolean }> = {
   requestInference: { limit: 100_000, met: ops.requestInference <= 100_000 },

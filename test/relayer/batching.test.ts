@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { batchable, CLAIM_RULE, planBatch } from "../../relayer/src/batching.js";
+import { batchable, UNPROVEN_RULE, planBatch } from "../../relayer/src/batching.js";
 
 const queued = (...ages: number[]) => ages.map((queuedAtMs, i) => ({ requestId: BigInt(i + 1), queuedAtMs }));
 const answers = { size: 8, minBatch: 4, maxWaitMs: 500 };
@@ -22,9 +22,16 @@ describe("relayer batching (planBatch)", () => {
     expect(planBatch(queued(100), { ...answers, maxWaitMs: 0 }, 100)).to.deep.equal({ kind: "alone", requestIds: [1n] });
   });
 
-  it("claims any two or more together at once, and a lone one alone", () => {
-    expect(planBatch(queued(100, 101), CLAIM_RULE, 101)).to.deep.equal({ kind: "batch", requestIds: [1n, 2n] });
-    expect(planBatch(queued(100), CLAIM_RULE, 100)).to.deep.equal({ kind: "alone", requestIds: [1n] });
+  it("waits with a partial batch while every prover worker is busy, so it fills; a whole batch goes anyway", () => {
+    expect(planBatch(queued(100, 300, 350, 400), answers, 600, true)).to.deep.equal({ kind: "wait", wakeAtMs: 600 });
+    expect(planBatch(queued(100), { ...answers, maxWaitMs: 0 }, 100, true)).to.deep.equal({ kind: "wait", wakeAtMs: 100 });
+    const whole = queued(1, 2, 3, 4, 5, 6, 7, 8);
+    expect(planBatch(whole, answers, 9, true)).to.deep.equal({ kind: "batch", requestIds: [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n] });
+  });
+
+  it("claims, or posts optimistic answers, any two or more together at once, and a lone one alone", () => {
+    expect(planBatch(queued(100, 101), UNPROVEN_RULE, 101)).to.deep.equal({ kind: "batch", requestIds: [1n, 2n] });
+    expect(planBatch(queued(100), UNPROVEN_RULE, 100)).to.deep.equal({ kind: "alone", requestIds: [1n] });
   });
 
   it("has nothing to send for an empty queue", () => {

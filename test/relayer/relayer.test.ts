@@ -12,6 +12,7 @@ import { TcpProxy } from "../helpers/proxy.js";
 import { requestBurst } from "../helpers/requests.js";
 import { advanceTime, stakeRelayer, waitFor, UNIT, type LocalHighway } from "../../scripts/lib/localnet.js";
 import { deploymentStartBlock } from "../../sdk/deployment.js";
+import { queryFilterPaged } from "../../sdk/logs.js";
 import { allInStatus, eventCounts, metricSum, metricsOf, randomRequest, relayerTestbed, Status, statuses, storedJobs } from "./helpers.js";
 
 const HONEST = 5;
@@ -45,13 +46,30 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(jobs.every((job) => job.state === "done" && job.proofsMade <= 1)).to.equal(true);
   });
 
-  it("answers a burst of zk requests in batch proofs: claims together, one proof and one fulfillZkBatch per batch", async () => {
+  it("answers a burst in batches: claims together, optimistic answers posted together, one proof per zk batch", async () => {
     const relayer = start({ account: HONEST, config: { batching: { enabled: true, maxWaitMs: 1_000 } } });
     // The batched verifiers answer requests made after the second they were registered in (the deployment's).
     await advanceTime(highway, 1);
-    const ids = await requestBurst(highway, await requester(), 24, (i) => randomRequest(i, ["zk"]));
+    const ids = await requestBurst(highway, await requester(), 36, (i) => randomRequest(i, ["zk", "zk", "optimistic"]));
     await waitAllFinal(ids);
     await expectAnsweredExactlyOnce(ids);
+    // Optimistic answers went through the batch fulfiller, several to a transaction, each naming our relayer.
+    const posted = await queryFilterPaged(
+      highway.ethers.provider,
+      highway.coordinator as unknown as Contract,
+      highway.coordinator.filters.OptimisticSubmitted(),
+      deploymentStartBlock(highway.deployment),
+    );
+    expect(posted).to.have.length(12);
+    const fulfiller = (await highway.batchFulfiller.getAddress()).toLowerCase();
+    const postingTxs = new Map<string, number>();
+    for (const log of posted) {
+      expect((log as unknown as { args: { relayer: string } }).args.relayer).to.equal(hardhatAccount(HONEST).address);
+      const tx = await highway.ethers.provider.getTransaction(log.transactionHash);
+      if (tx!.to!.toLowerCase() === fulfiller) postingTxs.set(log.transactionHash, (postingTxs.get(log.transactionHash) ?? 0) + 1);
+    }
+    expect(Math.max(...postingTxs.values())).to.be.greaterThan(1);
+    expect(relayer.output()).to.contain("submitOptimisticBatch mined");
     const batches = await highway.batchFulfiller.queryFilter(
       highway.batchFulfiller.filters.BatchFulfilled(),
       deploymentStartBlock(highway.deployment),

@@ -90,6 +90,20 @@ describe("EZKL proofs verified on chain", function () {
       });
     });
   }
+
+  it("puts a witness ahead of the proofs waiting for a worker: a claim or an optimistic answer does not wait for them", async () => {
+    const model = REFERENCE_MODELS[0];
+    const { manifest } = pool.circuit(model);
+    const input = () => randomInput(manifest.input.length, BigInt(manifest.input.bound));
+    const done: string[] = [];
+    // One worker: the first proof starts, the next two wait; the witness asked for last goes before them.
+    const proofs = [1, 2, 3].map((n) => pool.prove(model, input()).then(() => done.push(`proof ${n}`)));
+    expect(pool.idleWorkers).to.equal(0);
+    const witness = pool.witness(model, input()).then(() => done.push("witness"));
+    await Promise.all([...proofs, witness]);
+    expect(done).to.deep.equal(["proof 1", "witness", "proof 2", "proof 3"]);
+    expect(pool.idleWorkers).to.equal(1);
+  });
 });
 
 async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
