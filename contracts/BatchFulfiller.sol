@@ -14,14 +14,15 @@ import {ModelKind} from "./types/ModelKind.sol";
 
 /**
  * @title BatchFulfiller
- * @notice Batch claims, batch optimistic answers and batch proofs (`IBatchFulfiller`): one `verifyProof`
- * call answers up to B claimed zk requests of one model. It holds no tokens and no request state: it checks the batch,
- * builds the public instances and verifies the proof, then answers each request with the coordinator's
- * `fulfillZk`, which settles it as for a single proof but checks no proof from this contract.
+ * @notice Batch claims, batch optimistic answers and batch proofs (`IBatchFulfiller`): one
+ * `verifyProof` call answers up to B claimed zk requests of one model. It holds no tokens and no
+ * request state: it checks the batch, builds the public instances and verifies the proof, then answers
+ * each request with the coordinator's `fulfillZk`, which settles it as for a single proof but checks no
+ * proof from this contract.
  * @dev Deployed by the coordinator's constructor (the deployer is the coordinator), outside the
  * coordinator's EIP-170 budget. The coordinator has no room for hooks of its own: this contract calls
- * `claim`, `submitOptimistic` and `fulfillZk` with the relayer's address appended to the calldata (as an ERC-2771 forwarder
- * does), which the coordinator reads as the claimant when the caller is this contract. The instance
+ * `claim`, `submitOptimistic` and `fulfillZk` with the relayer's address appended to the calldata (as
+ * an ERC-2771 forwarder does), which the coordinator reads as the claimant when the caller is this contract. The instance
  * layout is the batched circuit's manifest's: row i's inputs at `i * inputCount`, then every row's
  * outputs from `B * inputCount`.
  */

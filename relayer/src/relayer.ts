@@ -334,14 +334,15 @@ export class Relayer implements WatcherEvents {
     if (!batching) return;
     for (const [key, queue] of this.queues) {
       const model = key.slice(key.indexOf(":") + 1);
-      const rule = !key.startsWith("fulfillZk:")
-        ? UNPROVEN_RULE
-        : { size: batching.models.get(model)?.size ?? 1, minBatch: batching.minBatch, maxWaitMs: batching.maxWaitMs };
+      const proving = key.startsWith("fulfillZk:");
+      const rule = proving
+        ? { size: batching.models.get(model)?.size ?? 1, minBatch: batching.minBatch, maxWaitMs: batching.maxWaitMs }
+        : UNPROVEN_RULE;
       const plan = planBatch(
         [...queue.values()].map((q) => ({ requestId: q.job.requestId, queuedAtMs: q.queuedAtMs })),
         rule,
         Date.now(),
-        rule !== UNPROVEN_RULE && batching.idleProvers() === 0,
+        proving && batching.idleProvers() === 0,
       );
       if (plan.kind === "empty" || plan.kind === "wait") continue;
       const groups = plan.kind === "batch" ? [plan.requestIds] : plan.requestIds.map((id) => [id]);
