@@ -14,9 +14,9 @@ import {ModelKind} from "./types/ModelKind.sol";
 
 /**
  * @title BatchFulfiller
- * @notice Batch claims, batch optimistic answers and batch proofs (`IBatchFulfiller`): one
- * `verifyProof` call answers up to B claimed zk requests of one model. It holds no tokens and no
- * request state: it checks the batch, builds the public instances and verifies the proof, then answers
+ * @notice Batch claims, batch optimistic answers and finalizations, and batch proofs
+ * (`IBatchFulfiller`): one `verifyProof` call answers up to B claimed zk requests of one model. It
+ * holds no tokens and no request state: it checks the batch, builds the public instances and verifies the proof, then answers
  * each request with the coordinator's `fulfillZk`, which settles it as for a single proof but checks no
  * proof from this contract.
  * @dev Deployed by the coordinator's constructor (the deployer is the coordinator), outside the
@@ -58,17 +58,16 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
         IInferenceCoordinator.RequestTerms[] calldata terms,
         bytes[] calldata outputs
     ) external returns (uint256 submitted) {
-        uint256 count = requestIds.length;
-        uint256 other = terms.length != count ? terms.length : outputs.length;
-        if (other != count) revert InvalidBatch(count, other);
-        for (uint256 i; i < count; ++i) {
-            uint256 freeMemory = _freeMemory();
-            if (_forward(IInferenceCoordinator.submitOptimistic.selector, requestIds[i], terms[i], outputs[i])) {
-                ++submitted;
-            }
-            _setFreeMemory(freeMemory);
-        }
-        if (submitted == 0) revert NothingAnswered();
+        return _forwardEach(IInferenceCoordinator.submitOptimistic.selector, requestIds, terms, outputs);
+    }
+
+    /// @inheritdoc IBatchFulfiller
+    function finalizeBatch(
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms,
+        bytes[] calldata outputs
+    ) external returns (uint256 finalized) {
+        return _forwardEach(IInferenceCoordinator.finalize.selector, requestIds, terms, outputs);
     }
 
     /// @inheritdoc IBatchFulfiller
@@ -93,6 +92,25 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
         emit BatchFulfilled(modelId, msg.sender, count, answered);
     }
 
+    /// @dev Calls `selector(requestIds[i], terms[i], outputs[i])` (`submitOptimistic` or `finalize`) on the
+    /// coordinator for each request (`_forward`); how many went through, reverting with `NothingAnswered` if none.
+    function _forwardEach(
+        bytes4 selector,
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms,
+        bytes[] calldata outputs
+    ) private returns (uint256 done) {
+        uint256 count = requestIds.length;
+        uint256 other = terms.length != count ? terms.length : outputs.length;
+        if (other != count) revert InvalidBatch(count, other);
+        for (uint256 i; i < count; ++i) {
+            uint256 freeMemory = _freeMemory();
+            if (_forward(selector, requestIds[i], terms[i], outputs[i])) ++done;
+            _setFreeMemory(freeMemory);
+        }
+        if (done == 0) revert NothingAnswered();
+    }
+
     /// @dev Answers each request with its row's output (from `outputOffset` in the proven `instances`, as its
     /// canonical tensor) through the coordinator's `fulfillZk`; a request it refuses is skipped. The input and
     /// the proof are not passed: the coordinator checks no proof from this contract.
@@ -113,7 +131,8 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
     }
 
     /**
-     * @dev Calls the coordinator's `claim(requestId, terms)`, `submitOptimistic(requestId, terms, output)` or
+     * @dev Calls the coordinator's `claim(requestId, terms)`, `submitOptimistic(requestId, terms, output)`,
+     * `finalize(requestId, terms, output)` (which anyone may call: it ignores the appended address) or
      * `fulfillZk(requestId, terms, "", output, "")`, with the caller's address appended (the relayer it acts for);
      * false, with `BatchRequestSkipped` and the coordinator's revert data, when the coordinator refuses the
      * request. The calldata is written with the terms copied as passed (the coordinator hashes them against the
@@ -166,11 +185,15 @@ contract BatchFulfiller is IBatchFulfiller, IHighwayErrors {
     }
 
     /// @dev Writes, from `end`, the bytes arguments after `(requestId, terms)` of the call `selector`: none for
-    /// `claim`; the output for `submitOptimistic`; an empty input, the output, an empty proof for `fulfillZk`.
+    /// `claim`; the output for `submitOptimistic` and `finalize`; an empty input, the output, an empty proof for
+    /// `fulfillZk`.
     /// Returns where the arguments end.
     function _writeOutputArguments(bytes4 selector, uint256 end, bytes memory output) private pure returns (uint256) {
         bool fulfil = selector == IInferenceCoordinator.fulfillZk.selector;
-        bool submit = selector == IInferenceCoordinator.submitOptimistic.selector;
+        // `submitOptimistic` and `finalize` take the same arguments.
+        bool submit =
+            selector == IInferenceCoordinator.submitOptimistic.selector
+                || selector == IInferenceCoordinator.finalize.selector;
         uint256 termsLength = RequestTermsLib.ENCODED_LENGTH;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {

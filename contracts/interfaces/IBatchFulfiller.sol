@@ -6,8 +6,9 @@ import {IInferenceCoordinator} from "./IInferenceCoordinator.sol";
 /**
  * @title IBatchFulfiller
  * @notice Batch proofs: a relayer claims several requests in one transaction (`claimBatch`), posts
- * several optimistic answers in one (`submitOptimisticBatch`), and answers up to B claimed zk requests of one model with one proof of the model's batched circuit
- * (`fulfillZkBatch`, one `verifyProof` call). Each request is settled and called back by the
+ * several optimistic answers in one (`submitOptimisticBatch`) and makes several final in one
+ * (`finalizeBatch`), and answers up to B claimed zk requests of one model with one proof of the
+ * model's batched circuit (`fulfillZkBatch`, one `verifyProof` call). Each request is settled and called back by the
  * coordinator exactly as `fulfillZk` would (its auction price, its callback gas, its own failed
  * callback recorded for `retryCallback`).
  * @dev Deployed by the coordinator, which takes `claim`, `submitOptimistic` and `fulfillZk` from this contract for the
@@ -53,6 +54,19 @@ interface IBatchFulfiller {
         IInferenceCoordinator.RequestTerms[] calldata terms,
         bytes[] calldata outputs
     ) external returns (uint256 submitted);
+
+    /**
+     * @notice Makes final, as `finalize` would (anyone may call), the posted optimistic answer `outputs[i]` of
+     * each request `requestIds[i]` whose challenge window has passed: settled, its relayer paid and its bond
+     * released, its consumer called back with its own gas limit. A request not due (window open, disputed,
+     * already final) or whose output is not the posted one is skipped.
+     * @return finalized How many were made final; reverts with `NothingAnswered` when none.
+     */
+    function finalizeBatch(
+        uint256[] calldata requestIds,
+        IInferenceCoordinator.RequestTerms[] calldata terms,
+        bytes[] calldata outputs
+    ) external returns (uint256 finalized);
 
     /**
      * @notice Answers the caller's claimed zk requests `requestIds` of `modelId` with one proof of the

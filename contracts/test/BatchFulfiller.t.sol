@@ -338,6 +338,57 @@ contract BatchFulfillerTest is BatchFixture {
         _submitBatchAs(relayer, ids, terms, outputs);
     }
 
+    function test_postedAnswersAreMadeFinalTogetherByAnyoneAndOneNotDueOrNotThePostedOneIsSkipped() public {
+        (
+            uint256[] memory ids,
+            IInferenceCoordinator.RequestTerms[] memory terms,
+            bytes[] memory outputs
+        ) = _claimedOptimistic(4);
+        // Requests 0 to 2 posted now, request 3 a minute later: its window ends a minute after theirs.
+        uint256[] memory firstThree = new uint256[](3);
+        IInferenceCoordinator.RequestTerms[] memory firstTerms = new IInferenceCoordinator.RequestTerms[](3);
+        bytes[] memory firstOutputs = new bytes[](3);
+        for (uint256 i; i < 3; ++i) (firstThree[i], firstTerms[i], firstOutputs[i]) = (ids[i], terms[i], outputs[i]);
+        _submitBatchAs(relayer, firstThree, firstTerms, firstOutputs);
+        vm.warp(block.timestamp + 60);
+        vm.prank(relayer);
+        coordinator.submitOptimistic(ids[3], terms[3], outputs[3]);
+        vm.warp(block.timestamp + terms[0].challengeWindow - 60);
+
+        bytes memory postedOne = outputs[1];
+        outputs[1] = tensor(withOutput(7)); // not the posted answer
+        vm.expectEmit(true, false, false, true, address(fulfiller));
+        emit IBatchFulfiller.BatchRequestSkipped(
+            ids[1],
+            abi.encodeWithSelector(IHighwayErrors.OutputHashMismatch.selector, ids[1])
+        );
+        vm.expectEmit(true, false, false, true, address(fulfiller));
+        emit IBatchFulfiller.BatchRequestSkipped(
+            ids[3],
+            abi.encodeWithSelector(IHighwayErrors.ChallengeWindowOpen.selector, ids[3], stateOf(ids[3]).phaseEndsAt)
+        );
+        vm.prank(stranger);
+        assertEq(fulfiller.finalizeBatch(ids, terms, outputs), 2);
+        assertEq(consumer.calls(), 2);
+        assertEq(uint256(statusOf(ids[0])), uint256(IInferenceCoordinator.RequestStatus.Fulfilled));
+        assertEq(uint256(statusOf(ids[1])), uint256(IInferenceCoordinator.RequestStatus.Pending));
+        assertEq(uint256(statusOf(ids[3])), uint256(IInferenceCoordinator.RequestStatus.Pending));
+        // The relayer is paid, not the stranger who sent the batch.
+        assertEq(coordinator.balanceOf(relayer), 2 * 1e18);
+        assertEq(coordinator.balanceOf(stranger), 0);
+
+        outputs[1] = postedOne;
+        vm.warp(block.timestamp + 60);
+        vm.prank(stranger);
+        assertEq(fulfiller.finalizeBatch(ids, terms, outputs), 2); // requests 1 and 3; 0 and 2 are final already
+        vm.expectRevert(IHighwayErrors.NothingAnswered.selector);
+        vm.prank(stranger);
+        fulfiller.finalizeBatch(ids, terms, outputs);
+        assertEq(consumer.calls(), 4);
+        assertEq(coordinator.balanceOf(relayer), 4 * 1e18);
+        assertEq(staking.relayerOf(relayer).locked, 0);
+    }
+
     /// @dev `count` optimistic price-signal requests claimed by `relayer` together, with their right answers.
     function _claimedOptimistic(
         uint256 count

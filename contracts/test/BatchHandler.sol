@@ -15,7 +15,8 @@ import {TensorCodec} from "../libraries/TensorCodec.sol";
  * batch proofs through price-signal's REAL batched verifier or with made-up outputs through the switchable
  * batched verifier (accepted only while `CoordinatorHandler.flipVerifier` left it accepting all), taken
  * first by the other relayer now and then, and expired or reopened when late; and optimistic price-signal
- * requests claimed in batches, posted several at a time (`submitOptimisticBatch`) and finalized. Ghost
+ * requests claimed in batches, posted several at a time (`submitOptimisticBatch`) and made final one at a
+ * time or several at a time (`finalizeBatch`). Ghost
  * records: answers per request (from the coordinator's events).
  */
 contract BatchHandler is Test {
@@ -141,6 +142,21 @@ contract BatchHandler is Test {
         if (block.timestamp < s.phaseEndsAt) vm.warp(s.phaseEndsAt);
         _act(_pick(_requesters, seed), abi.encodeCall(InferenceCoordinator.finalize, (t.id, t.terms, _posted[t.id])));
         ++calls[this.finalizePosted.selector];
+    }
+
+    /// @dev Anyone makes up to `size` posted optimistic answers final in one call; those not yet due are skipped.
+    function finalizePostedBatch(uint256 seed, uint8 size) external {
+        (uint256[] memory ids, IInferenceCoordinator.RequestTerms[] memory terms, ) = _collect(
+            seed,
+            size,
+            IInferenceCoordinator.RequestStatus.Pending,
+            _priceModel
+        );
+        if (ids.length == 0) return;
+        bytes[] memory outputs = new bytes[](ids.length);
+        for (uint256 i; i < ids.length; ++i) outputs[i] = _posted[ids[i]];
+        _act(_pick(_requesters, seed), abi.encodeCall(BatchFulfiller.finalizeBatch, (ids, terms, outputs)));
+        ++calls[this.finalizePostedBatch.selector];
     }
 
     /// @dev A relayer claims up to `size` Open tracked requests in one call (the rest are skipped, e.g. taken).
@@ -331,12 +347,13 @@ contract BatchHandler is Test {
 
     /// @dev Calls the batch fulfiller or the coordinator as `who`, counting the answers in the coordinator's events.
     function _act(address who, bytes memory data) private returns (bool ok) {
-        address target =
-            bytes4(data) == BatchFulfiller.claimBatch.selector
-            || bytes4(data) == BatchFulfiller.fulfillZkBatch.selector
-            || bytes4(data) == BatchFulfiller.submitOptimisticBatch.selector
-                ? address(_fulfiller)
-                : address(_coordinator);
+        // The coordinator's functions this handler calls; every other call is the batch fulfiller's.
+        bytes4 selector = bytes4(data);
+        bool toCoordinator =
+            selector == InferenceCoordinator.reopen.selector
+                || selector == InferenceCoordinator.expire.selector
+                || selector == InferenceCoordinator.finalize.selector;
+        address target = toCoordinator ? address(_coordinator) : address(_fulfiller);
         vm.recordLogs();
         vm.prank(who);
         (ok, ) = target.call(data);

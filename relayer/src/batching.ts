@@ -1,13 +1,13 @@
 /**
- * When to claim several requests in one transaction, when to post several optimistic answers in one,
- * and when to answer several zk requests of one model with one batch proof (pure: no I/O, no clock).
+ * When to claim several requests in one transaction, when to post (or finalize) several optimistic answers
+ * in one, and when to answer several zk requests of one model with one batch proof (pure: no I/O, no clock).
  *
- * Jobs whose next step is a claim (any request), an optimistic answer, or a zk answer of a model with
+ * Jobs whose next step is a claim (any request), an optimistic answer or its finalization, or a zk answer of a model with
  * a batched circuit, queue per model and step instead of being sent one by one. A queue goes as soon
  * as it holds a whole batch, or once its oldest job has waited `maxWaitMs`: then, if it holds at least
  * `minBatch`, as one partial batch (padded by the circuit), else each job alone. A batch proof
  * costs the whole circuit whatever the requests in it, so a few requests are answered faster
- * alone; claims and optimistic answers cost no proof, so their batches go with any two. Claimed
+ * alone; claims and optimistic answers (and finalizations) cost no proof, so their batches go with any two. Claimed
  * together, requests reach the answer queue together: a burst fills whole batches with no wait, and
  * a lone request is claimed and answered alone, as without batching.
  */
@@ -38,10 +38,10 @@ export type BatchPlan =
   | { kind: "wait"; wakeAtMs: number }
   | { kind: "empty" };
 
-/** The most claims one `claimBatch`, or optimistic answers one `submitOptimisticBatch`, carries. */
+/** The most claims one `claimBatch`, or optimistic answers one `submitOptimisticBatch` or `finalizeBatch`, carries. */
 export const UNPROVEN_BATCH_SIZE = 8;
 
-/** Claims and optimistic answers: any two or more queued go together at once (there is no proof to wait for). */
+/** Claims, optimistic answers and finalizations: any two or more queued go together at once (no proof to wait for). */
 export const UNPROVEN_RULE: BatchRule = { size: UNPROVEN_BATCH_SIZE, minBatch: 2, maxWaitMs: 0 };
 
 /**

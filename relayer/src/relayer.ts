@@ -5,9 +5,10 @@
  * (claim, answer, finalize, defend, reopen, and the watchtower's challenge, fraud proof
  * and dispute timeout).
  *
- * With batching (batching.ts), claims, optimistic answers and zk answers of a model with a batched
- * circuit queue per model and go out together: one `claimBatch`, then one `submitOptimisticBatch`,
- * or one batch proof and one `fulfillZkBatch`, through the coordinator's batch fulfiller.
+ * With batching (batching.ts), claims, optimistic answers and their finalizations, and zk answers of a
+ * model with a batched circuit queue per model and go out together: one `claimBatch`, then one
+ * `submitOptimisticBatch` and later one `finalizeBatch`, or one batch proof and one `fulfillZkBatch`,
+ * through the coordinator's batch fulfiller.
  *
  * Every request is a row in the job store. The chain is the truth, the store
  * remembers what was already made (outputs, proofs) and sent. That one mechanism
@@ -44,6 +45,10 @@ const RACE_ERRORS = new Set([
   "ChallengeWindowClosed",
   "ClaimTooLate",
   "FormerClaimant",
+  // A batch of which every request was skipped: each for what others (or the clock) changed, since what the
+  // relayer decided itself reverts a batch with its own error (IBatchFulfiller).
+  "NothingClaimed",
+  "NothingAnswered",
 ]);
 /** Custom errors that mean "not yet": the step is retried on a later tick. */
 const TOO_EARLY_ERRORS = new Set([
@@ -60,13 +65,18 @@ const TOO_EARLY_ERRORS = new Set([
 const MAX_STEPS_PER_TICK = 6;
 
 /** The steps that may go in a batch, and the batch fulfiller's function that takes several of each. */
-const BATCH_FUNCTION = { claim: "claimBatch", submitOptimistic: "submitOptimisticBatch", fulfillZk: "fulfillZkBatch" } as const;
+const BATCH_FUNCTION = {
+  claim: "claimBatch",
+  submitOptimistic: "submitOptimisticBatch",
+  finalize: "finalizeBatch",
+  fulfillZk: "fulfillZkBatch",
+} as const;
 type BatchedAction = keyof typeof BATCH_FUNCTION;
 const BATCHED_ACTIONS: ReadonlySet<string> = new Set(Object.keys(BATCH_FUNCTION));
 
 /** Batch proofs (batching.ts): where batches go and which models have them. */
 export interface RelayerBatching {
-  /** The coordinator's batch fulfiller (claimBatch, submitOptimisticBatch, fulfillZkBatch). */
+  /** The coordinator's batch fulfiller (claimBatch, submitOptimisticBatch, finalizeBatch, fulfillZkBatch). */
   fulfiller: string;
   fulfillerInterface: Interface;
   /** How long the oldest zk answer of a partial batch waits for more before it goes (batching.ts). */
@@ -75,7 +85,7 @@ export interface RelayerBatching {
   minBatch: number;
   /**
    * By model name, the models answered with batch proofs: its id, its batched circuit's size and when its batched
-   * verifier was registered (chain time). Claims and optimistic answers of every model go in batches of up to
+   * verifier was registered (chain time). Claims, optimistic answers and finalizations of every model go in batches of up to
    * UNPROVEN_BATCH_SIZE.
    */
   models: ReadonlyMap<string, { modelId: string; size: number; since: number }>;
@@ -368,11 +378,11 @@ export class Relayer implements WatcherEvents {
     }
   }
 
-  /** Queues a claim, an optimistic answer, or a zk answer of a model with a batched circuit; false when the step goes alone now. */
+  /** Queues a claim, an optimistic answer or its finalization, or a zk answer of a model with a batched circuit; false when the step goes alone now. */
   private queueForBatch(job: Job, step: SendStep, queuedAtMs: number | undefined): boolean {
     const batching = this.deps.batching;
     if (!batching || !BATCHED_ACTIONS.has(step.action)) return false;
-    // Any claim or optimistic answer may go in a batch; a zk answer in a batch proof only with the model's batched verifier.
+    // Any claim, optimistic answer or finalization may go in a batch; a zk answer in a batch proof only with the model's batched verifier.
     const model = batching.models.get(job.model);
     if (step.action === "fulfillZk" && (!model || model.size < 2 || !batchable(job, model.since))) return false;
     const key = `${step.action}:${job.model}`;
@@ -401,7 +411,7 @@ export class Relayer implements WatcherEvents {
 
   /**
    * One transaction for several jobs of `model` that take the same step: `claimBatch`, `submitOptimisticBatch`,
-   * or a batch proof and `fulfillZkBatch`. The receipt says which went through (the coordinator's events name
+   * `finalizeBatch`, or a batch proof and `fulfillZkBatch`. The receipt says which went through (the coordinator's events name
    * us); the others were skipped (taken, answered, late) and are looked at again.
    */
   private async sendBatch(model: string, queued: readonly QueuedStep[]): Promise<void> {
@@ -413,10 +423,10 @@ export class Relayer implements WatcherEvents {
     let data: string;
     if (action === "claim") {
       data = batching.fulfillerInterface.encodeFunctionData("claimBatch", [ids, terms]);
-    } else if (action === "submitOptimistic") {
+    } else if (action === "submitOptimistic" || action === "finalize") {
       const outputs = await Promise.all(jobs.map((job) => this.deps.outputs.output(job)));
-      for (const job of jobs) if (job.state !== "ready") this.moveTo(job, "ready");
-      data = batching.fulfillerInterface.encodeFunctionData("submitOptimisticBatch", [ids, terms, outputs]);
+      if (action === "submitOptimistic") for (const job of jobs) if (job.state !== "ready") this.moveTo(job, "ready");
+      data = batching.fulfillerInterface.encodeFunctionData(BATCH_FUNCTION[action], [ids, terms, outputs]);
     } else {
       const started = Date.now();
       let proved;
@@ -653,8 +663,9 @@ export class Relayer implements WatcherEvents {
   /** A send that did not go through: the next look at the chain says why; a lost race is not an error, any other failure counts against the job. */
   private settleLoss(job: Job, step: SendStep, result: Extract<SendResult, { ok: false }>): void {
     const fields = { request: job.requestId.toString(), action: step.action, error: result.error, sent: result.sent };
-    if (TOO_EARLY_ERRORS.has(result.error)) this.deps.log.debug(fields, `${step.action}: not yet`);
-    else if (RACE_ERRORS.has(result.error)) this.deps.log.info(fields, `${step.action}: another party got there first`);
+    const kind = lossKind(result.error);
+    if (kind === "too-early") this.deps.log.debug(fields, `${step.action}: not yet`);
+    else if (kind === "race") this.deps.log.info(fields, `${step.action}: another party got there first`);
     else {
       this.deps.log.warn(fields, `${step.action} failed`);
       this.deps.store.recordFailure(job.requestId, `${step.action}: ${result.error}`);
@@ -683,6 +694,12 @@ export class Relayer implements WatcherEvents {
     if (!block) throw new Error("the RPC returned no latest block");
     return Math.max(block.timestamp, Math.floor(Date.now() / 1000));
   }
+}
+
+/** What a send that did not go through means for its job: not yet, a race lost to another party, or a failure of ours. */
+export function lossKind(error: string): "too-early" | "race" | "failure" {
+  if (TOO_EARLY_ERRORS.has(error)) return "too-early";
+  return RACE_ERRORS.has(error) ? "race" : "failure";
 }
 
 function sleep(ms: number): Promise<void> {

@@ -19,7 +19,8 @@
  * of their own (a cache of their own), after a warm-up batch: `batch8PerRequest` is the relayer's gas per
  * request (claim and answer, divided by 8), `batch8LifecyclePerRequest` the same plus `requestInference`.
  * Optimistic answers too: 8 claimed with one `claimBatch` and posted with one `submitOptimisticBatch`
- * (`optimisticBatch8PerRequest`: both divided by 8, against `claim` + `submitOptimistic` alone).
+ * (`optimisticBatch8PerRequest`: both divided by 8, against `claim` + `submitOptimistic` alone), and made
+ * final with one `finalizeBatch` (`finalizeBatch8PerRequest`, against `finalize`).
  * It also reports the runtime size of every deployed contract and its headroom under
  * EIP-170's 24,576 bytes (the protocol keeps at least 4,096: test/contracts/deploy.test.ts).
  * With --json, the last line is one JSON object: {"ops":{...},"goals":{...},"sizes":{...}}.
@@ -229,7 +230,7 @@ async function batchRound(b: BatchSample, batchModel: string) {
   return { request: requests.reduce((sum, r) => sum + r.gas, 0), claimBatch: claim.gas, fulfillZkBatch: fulfil.gas, count: ids.length };
 }
 
-/** `count` optimistic requests of fresh inputs, one claimBatch, one submitOptimisticBatch. */
+/** `count` optimistic requests of fresh inputs, one claimBatch, one submitOptimisticBatch, one finalizeBatch. */
 async function optimisticBatchRound(count: number) {
   const requests = [];
   for (let i = 0; i < count; i++) requests.push(await openRequest(freshInput(), 1));
@@ -238,7 +239,9 @@ async function optimisticBatchRound(count: number) {
   const claim = await gasOf(batchFulfiller.connect(relayer).claimBatch(ids, terms));
   const outputs = requests.map(() => encodeTensor([12345n]));
   const submit = await gasOf(batchFulfiller.connect(relayer).submitOptimisticBatch(ids, terms, outputs));
-  return { claimBatch: claim.gas, submitOptimisticBatch: submit.gas, count };
+  await networkHelpers.time.increase(Number(params.challengeWindow));
+  const finalize = await gasOf(batchFulfiller.connect(challenger).finalizeBatch(ids, terms, outputs));
+  return { claimBatch: claim.gas, submitOptimisticBatch: submit.gas, finalizeBatch: finalize.gas, count };
 }
 
 const samples = [0, 1, 2].map(sample);
@@ -329,6 +332,8 @@ const ops = {
   batch8LifecyclePerRequest: Math.round((batch.request + batch.claimBatch + batch.fulfillZkBatch) / batch.count),
   submitOptimisticBatch8: optimisticBatch.submitOptimisticBatch,
   optimisticBatch8PerRequest: Math.round((optimisticBatch.claimBatch + optimisticBatch.submitOptimisticBatch) / optimisticBatch.count),
+  finalizeBatch8: optimisticBatch.finalizeBatch,
+  finalizeBatch8PerRequest: Math.round(optimisticBatch.finalizeBatch / optimisticBatch.count),
 };
 const goals: Record<string, { limit: number; met: boolean }> = {
   requestInference: { limit: 100_000, met: ops.requestInference <= 100_000 },

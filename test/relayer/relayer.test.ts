@@ -46,7 +46,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
     expect(jobs.every((job) => job.state === "done" && job.proofsMade <= 1)).to.equal(true);
   });
 
-  it("answers a burst in batches: claims together, optimistic answers posted together, one proof per zk batch", async () => {
+  it("answers a burst in batches: claims together, optimistic answers posted and finalized together, one proof per zk batch", async () => {
     const relayer = start({ account: HONEST, config: { batching: { enabled: true, maxWaitMs: 1_000 } } });
     // The batched verifiers answer requests made after the second they were registered in (the deployment's).
     await advanceTime(highway, 1);
@@ -70,6 +70,7 @@ describe("relayer (real processes against a Hardhat node)", function () {
     }
     expect(Math.max(...postingTxs.values())).to.be.greaterThan(1);
     expect(relayer.output()).to.contain("submitOptimisticBatch mined");
+    expect(relayer.output()).to.contain("finalizeBatch mined");
     const batches = await highway.batchFulfiller.queryFilter(
       highway.batchFulfiller.filters.BatchFulfilled(),
       deploymentStartBlock(highway.deployment),

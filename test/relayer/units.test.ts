@@ -8,6 +8,7 @@ import { REPO } from "../helpers/repo.js";
 import { ConfigError, parseConfig } from "../../relayer/src/config.js";
 import { LOG_FORMAT_ENV, resolveLogFormat } from "../../relayer/src/logger.js";
 import { stakeStanding, stakeWarning } from "../../relayer/src/stake.js";
+import { lossKind } from "../../relayer/src/relayer.js";
 import {
   breakEvenFee,
   challengeProfit,
@@ -224,5 +225,20 @@ describe("relayer log format", () => {
   it("rejects an unknown logFormat in the config, naming the field", () => {
     expect(() => parseConfig({ ...VALID, logFormat: "text" })).to.throw(ConfigError, 'field "logFormat"');
     expect(parseConfig(VALID).logFormat).to.equal("auto");
+  });
+});
+
+describe("relayer: what a send that did not go through means for its job (lossKind)", () => {
+  it("counts a batch of which every request was skipped as a lost race, not a failure of the job", () => {
+    expect(lossKind("NothingClaimed")).to.equal("race");
+    expect(lossKind("NothingAnswered")).to.equal("race");
+    expect(lossKind("WrongStatus")).to.equal("race");
+  });
+
+  it("waits on a window not yet open, and counts what the relayer got wrong against the job", () => {
+    expect(lossKind("ChallengeWindowOpen")).to.equal("too-early");
+    expect(lossKind("InvalidProof")).to.equal("failure");
+    expect(lossKind("InputMismatch")).to.equal("failure");
+    expect(lossKind("Reverted")).to.equal("failure");
   });
 });
