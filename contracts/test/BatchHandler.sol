@@ -102,14 +102,10 @@ contract BatchHandler is Test {
             seed,
             size,
             IInferenceCoordinator.RequestStatus.Claimed,
-            _priceModel
+            _priceModel,
+            true
         );
-        uint256 count;
-        for (uint256 i; i < ids.length; ++i) {
-            if (terms[i].proofMode != IInferenceCoordinator.ProofMode.Optimistic) continue;
-            (ids[count], terms[count]) = (ids[i], terms[i]);
-            ++count;
-        }
+        uint256 count = ids.length;
         if (count == 0) return;
         bytes[] memory outputs = new bytes[](count);
         uint256 misshapen = seed % (count + 1);
@@ -117,11 +113,6 @@ contract BatchHandler is Test {
             int256[] memory values = new int256[](i == misshapen ? 2 : terms[i].outputSize);
             values[0] = int256(uint256(keccak256(abi.encode(seed, i))) % 2 ** 30);
             outputs[i] = TensorCodec.encode(values);
-        }
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            mstore(ids, count)
-            mstore(terms, count)
         }
         if (_act(_pick(_relayers, seed), abi.encodeCall(BatchFulfiller.submitOptimisticBatch, (ids, terms, outputs)))) {
             for (uint256 i; i < count; ++i) {
@@ -150,7 +141,8 @@ contract BatchHandler is Test {
             seed,
             size,
             IInferenceCoordinator.RequestStatus.Pending,
-            _priceModel
+            _priceModel,
+            false
         );
         if (ids.length == 0) return;
         bytes[] memory outputs = new bytes[](ids.length);
@@ -165,7 +157,8 @@ contract BatchHandler is Test {
             seed,
             size,
             IInferenceCoordinator.RequestStatus.Open,
-            bytes32(0)
+            bytes32(0),
+            false
         );
         if (ids.length == 0) return;
         _act(_pick(_relayers, seed), abi.encodeCall(BatchFulfiller.claimBatch, (ids, terms)));
@@ -179,7 +172,8 @@ contract BatchHandler is Test {
             seed,
             size,
             IInferenceCoordinator.RequestStatus.Claimed,
-            _switchModel
+            _switchModel,
+            false
         );
         if (ids.length == 0) return;
         uint256[] memory outputs = new uint256[](8);
@@ -311,12 +305,14 @@ contract BatchHandler is Test {
         }
     }
 
-    /// @dev Up to `size` (1..8) tracked requests in `status` (of `modelId` only, unless zero), from a random one.
+    /// @dev Up to `size` (1..8) tracked requests in `status` (of `modelId` only, unless zero; optimistic ones only if
+    /// `optimisticOnly`), from a random one.
     function _collect(
         uint256 seed,
         uint8 size,
         IInferenceCoordinator.RequestStatus status,
-        bytes32 modelId
+        bytes32 modelId,
+        bool optimisticOnly
     )
         private
         view
@@ -331,6 +327,7 @@ contract BatchHandler is Test {
         for (uint256 k; k < n && count < want; ++k) {
             Tracked storage t = _tracked[(seed + k) % n];
             if (modelId != bytes32(0) && t.terms.modelId != modelId) continue;
+            if (optimisticOnly && t.terms.proofMode != IInferenceCoordinator.ProofMode.Optimistic) continue;
             (, IInferenceCoordinator.RequestState memory s) = _coordinator.getRequest(t.id);
             if (s.status != status) continue;
             (ids[count], terms[count], inputs[count]) = (t.id, t.terms, t.input);
